@@ -1,0 +1,308 @@
+//! The command line: clap definitions (the one source of help, completions and the man
+//! page) and the dispatch to commands. Only wiring lives here.
+
+mod validate;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::config::FailOn;
+use crate::report::Format;
+
+/// Exit codes: a documented contract.
+pub mod exit {
+    /// No finding at or above the fail threshold.
+    pub const OK: u8 = 0;
+    /// Findings at or above the fail threshold.
+    pub const FINDINGS: u8 = 1;
+    /// The tool could not do its job (usage, unreadable path, internal error).
+    pub const TOOL: u8 = 2;
+}
+
+const ABOUT: &str = "Validate, classify, simulate and generate code for event-driven architectures described by AsyncAPI and OpenAPI";
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  no finding at or above the fail threshold
+  1  findings at or above the fail threshold
+  2  the tool could not do its job (usage error, unreadable path, internal error)
+
+Examples:
+  hnp-events validate                      # the documents listed in ./hnp-events.yaml
+  hnp-events validate api/asyncapi.yaml    # one document and everything it $refs
+  hnp-events validate specs/ --format sarif --output results.sarif
+  hnp-events completions bash > /etc/bash_completion.d/hnp-events";
+
+#[derive(Debug, Parser)]
+#[command(name = "hnp-events", version, about = ABOUT, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref
+    Validate(ValidateArgs),
+    /// List every rule with its id, default severity and summary
+    #[command(after_help = "Examples:\n  hnp-events rules\n  hnp-events rules --format json")]
+    Rules(RulesArgs),
+    /// Explain a rule: what it checks and why
+    #[command(after_help = "Examples:\n  hnp-events explain ref-remote")]
+    Explain {
+        /// The rule id (see `hnp-events rules`)
+        rule: String,
+    },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  hnp-events completions bash > ~/.local/share/bash-completion/completions/hnp-events\n  hnp-events completions zsh > ~/.zfunc/_hnp-events\n  hnp-events completions fish > ~/.config/fish/completions/hnp-events.fish"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:\n  hnp-events man > hnp-events.1 && man ./hnp-events.1")]
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  hnp-events validate
+  hnp-events validate fixtures/hnp/asyncapi.yaml
+  hnp-events validate specs/ --fail-on warning
+  hnp-events validate api.yaml --format github          # annotations in GitHub Actions
+  hnp-events validate api.yaml --format sarif --output hnp-events.sarif
+
+With no PATH, the documents listed in ./hnp-events.yaml are validated.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 the tool could not run.")]
+pub struct ValidateArgs {
+    /// Files or folders to validate (folders are walked for YAML/JSON API documents)
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the run fail (exit code 1) [default: error, or the config's]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Workspace root: $refs may reach any file under it [default: the config's folder,
+    /// else the git work tree holding the input, else the input's folder]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Let $refs reach files outside the workspace root
+    #[arg(long)]
+    pub allow_ref_outside: bool,
+    /// Configuration file [default: ./hnp-events.yaml when it exists]
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore ./hnp-events.yaml
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Print only diagnostics (no summary line, no progress)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// When to use colour in human output (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
+
+/// A failure of the tool itself (exit code 2), as opposed to a finding.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Load(#[from] crate::source::workspace::LoadError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::TOOL } else { exit::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(ToolError::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::OK)
+        }
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: {e}");
+            ExitCode::from(exit::TOOL)
+        }
+    }
+}
+
+/// Run a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Result<u8, ToolError> {
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Rules(args) => {
+            let text = match args.format {
+                RulesFormat::Table => rules_table(),
+                RulesFormat::Json => rules_json(),
+            };
+            write_stdout(&text)?;
+            Ok(exit::OK)
+        }
+        Command::Explain { rule } => match crate::diag::rule_meta(&rule) {
+            Some(m) => {
+                write_stdout(&format!(
+                    "{} ({})\n\n{}\n\n{}\n",
+                    m.id, m.severity, m.summary, m.rationale
+                ))?;
+                Ok(exit::OK)
+            }
+            None => {
+                let ids: Vec<&str> = crate::diag::RULES.iter().map(|r| r.id).collect();
+                let hint = crate::suggest::closest(&rule, &ids)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                Err(ToolError::Usage(format!(
+                    "unknown rule `{rule}`{hint} (`hnp-events rules` lists them)"
+                )))
+            }
+        },
+        Command::Completions { shell } => {
+            write_stdout(&completion(shell))?;
+            Ok(exit::OK)
+        }
+        Command::Man => {
+            write_stdout(&man_page())?;
+            Ok(exit::OK)
+        }
+    }
+}
+
+/// The completion script for a shell (also checked in under `completions/`).
+pub fn completion(shell: clap_complete::Shell) -> String {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "hnp-events", &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// The man page (also checked in as `completions/hnp-events.1`).
+pub fn man_page() -> String {
+    let mut buf = Vec::new();
+    let cmd = Cli::command();
+    // Rendering into a Vec cannot fail.
+    let _ = clap_mangen::Man::new(cmd).render(&mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn rules_table() -> String {
+    let width = crate::diag::RULES
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0);
+    let mut s = String::new();
+    for r in crate::diag::RULES {
+        s.push_str(&format!(
+            "{:width$}  {:7}  {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
+    }
+    s
+}
+
+fn rules_json() -> String {
+    let rules: Vec<serde_json::Value> = crate::diag::RULES
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "severity": r.severity,
+                "summary": r.summary,
+                "rationale": r.rationale,
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub(crate) fn write_stdout(text: &str) -> Result<(), ToolError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| ToolError::Io {
+            context: "writing to standard output".to_string(),
+            source,
+        })
+}
+
+/// Write a file atomically: a temporary file beside it, then a rename. On failure
+/// nothing is left behind.
+pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
+    let io = |source| ToolError::Io {
+        context: format!("writing {}", path.display()),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let res = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = res {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
+    Ok(())
+}
+
+/// Whether to colour output written to stdout.
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The workspace configuration file `hnp-events.yaml`: which documents to load, the fail
+//! threshold, the workspace root, and per-rule severities.
+//!
+//! Parsed with the project's own positioned loader, so a bad key or value is a located
+//! diagnostic like any other.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Location, Severity, rule_meta};
+use crate::source::{self, SourceFile};
+
+/// The file name looked for in the current folder.
+pub const CONFIG_FILE: &str = "hnp-events.yaml";
+
+/// When `validate` fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the run.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "error" => FailOn::Error,
+            "warning" => FailOn::Warning,
+            "info" => FailOn::Info,
+            "never" => FailOn::Never,
+            _ => return None,
+        })
+    }
+}
+
+/// A rule's configured level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleLevel {
+    Off,
+    On(Severity),
+}
+
+/// The parsed configuration. Paths are resolved against the config file's folder.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The config file itself, when one was read.
+    pub path: Option<PathBuf>,
+    /// The folder holding the config (the default workspace root).
+    pub dir: PathBuf,
+    pub documents: Vec<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    pub root: Option<PathBuf>,
+    pub rules: BTreeMap<String, RuleLevel>,
+}
+
+impl Config {
+    /// Read and check a config file. Diagnostics locate every problem; a config with
+    /// errors is still returned with what could be read.
+    pub fn load(path: &Path) -> Result<(Config, Vec<Diagnostic>, Option<SourceFile>), String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let display: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let mut cfg = Config {
+            path: Some(path.to_path_buf()),
+            dir: dir.clone(),
+            ..Config::default()
+        };
+        let mut diags = Vec::new();
+        let file = match source::load_text_file(path, bytes, display, &mut diags) {
+            Some(f) => f,
+            None => return Ok((cfg, diags, None)),
+        };
+        let Some(Value::Object(map)) = file.value.as_ref() else {
+            diags.push(file.diag_at(
+                "config-invalid",
+                "",
+                "the configuration must be a mapping of settings",
+            ));
+            return Ok((cfg, diags, Some(file)));
+        };
+        for (key, v) in map {
+            let at = source::pointer::push("", key);
+            match key.as_str() {
+                "documents" => match v.as_array() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            match item.as_str() {
+                                Some(s) => cfg.documents.push(dir.join(s)),
+                                None => diags.push(file.diag_at(
+                                    "config-invalid",
+                                    &source::pointer::push(&at, &i.to_string()),
+                                    "each document must be a path string",
+                                )),
+                            }
+                        }
+                    }
+                    None => diags.push(file.diag_at(
+                        "config-invalid",
+                        &at,
+                        "`documents` must be a list of paths",
+                    )),
+                },
+                "fail-on" => match v.as_str().and_then(FailOn::parse) {
+                    Some(f) => cfg.fail_on = Some(f),
+                    None => diags.push(file.diag_at(
+                        "config-invalid",
+                        &at,
+                        "`fail-on` must be one of: error, warning, info, never",
+                    )),
+                },
+                "root" => match v.as_str() {
+                    Some(s) => cfg.root = Some(dir.join(s)),
+                    None => diags.push(file.diag_at(
+                        "config-invalid",
+                        &at,
+                        "`root` must be a folder path",
+                    )),
+                },
+                "rules" => match v.as_object() {
+                    Some(rules) => {
+                        for (id, level) in rules {
+                            let rat = source::pointer::push(&at, id);
+                            if rule_meta(id).is_none() {
+                                diags.push(
+                                    file.diag_at(
+                                        "config-invalid",
+                                        &rat,
+                                        format!("unknown rule `{id}`"),
+                                    )
+                                    .with_help("`hnp-events rules` lists every rule id"),
+                                );
+                                continue;
+                            }
+                            let lvl = match level.as_str() {
+                                Some("off") => Some(RuleLevel::Off),
+                                Some("hint") => Some(RuleLevel::On(Severity::Hint)),
+                                Some("info") => Some(RuleLevel::On(Severity::Info)),
+                                Some("warning") => Some(RuleLevel::On(Severity::Warning)),
+                                Some("error") => Some(RuleLevel::On(Severity::Error)),
+                                _ => None,
+                            };
+                            match lvl {
+                                Some(l) => {
+                                    cfg.rules.insert(id.clone(), l);
+                                }
+                                None => diags.push(file.diag_at(
+                                    "config-invalid",
+                                    &rat,
+                                    "a rule level must be one of: off, hint, info, warning, error",
+                                )),
+                            }
+                        }
+                    }
+                    None => diags.push(file.diag_at(
+                        "config-invalid",
+                        &at,
+                        "`rules` must map rule ids to levels",
+                    )),
+                },
+                other => {
+                    let mut d = Diagnostic::new(
+                        "config-invalid",
+                        file.locate_key(&at),
+                        format!("unknown setting `{other}`"),
+                    );
+                    if let Some(s) = crate::suggest::closest(other, KEYS) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    } else {
+                        d = d.with_help(format!("known settings: {}", KEYS.join(", ")));
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        Ok((cfg, diags, Some(file)))
+    }
+
+    /// Apply per-rule levels: drop rules turned off, change severities.
+    pub fn apply_rule_levels(&self, diags: &mut Vec<Diagnostic>) {
+        if self.rules.is_empty() {
+            return;
+        }
+        diags.retain_mut(|d| match self.rules.get(d.rule) {
+            Some(RuleLevel::Off) => false,
+            Some(RuleLevel::On(s)) => {
+                d.severity = *s;
+                true
+            }
+            None => true,
+        });
+    }
+}
+
+const KEYS: &[&str] = &["documents", "fail-on", "root", "rules"];
+
+/// A location for the config file as a whole.
+pub fn config_location(path: &Path) -> Location {
+    Location::file(path.to_string_lossy().as_ref())
+}

@@ -1,0 +1,670 @@
+//! A workspace: the input documents, every file their `$ref`s reach, and the
+//! resolution of every `$ref`.
+//!
+//! Refs are resolved offline and confined to a workspace root: remote URLs are reported
+//! (`ref-remote`), never fetched; files outside the root are refused (`ref-outside-root`)
+//! unless explicitly allowed.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::detect::{self, DocKind};
+use super::{SourceFile, pointer};
+use crate::diag::{Diagnostic, Location, SourceSet};
+
+/// Index of a file in [`Workspace::files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// How to load.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// The workspace root for every input; when `None`, each input's root is the git
+    /// work tree that holds it, else its own folder.
+    pub root: Option<PathBuf>,
+    /// The configuration's folder: the root of inputs inside it (inputs elsewhere get
+    /// their default root).
+    pub config_root: Option<PathBuf>,
+    /// Let `$ref`s reach files outside the root.
+    pub allow_ref_outside: bool,
+}
+
+/// A tool failure (not a finding): exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+}
+
+/// Where a `$ref` leads.
+#[derive(Debug, Clone)]
+struct Target {
+    file: FileId,
+    tokens: Vec<String>,
+}
+
+/// One `$ref` occurrence.
+#[derive(Debug, Clone)]
+struct RefSite {
+    file: FileId,
+    /// Pointer of the object that holds `$ref`.
+    object: String,
+    raw: String,
+}
+
+/// All loaded files and resolved references.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Vec<SourceFile>,
+    /// The documents the user asked for (explicit files and API documents found in
+    /// walked folders), in input order.
+    pub inputs: Vec<FileId>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Remote `$ref` occurrences (not fetched).
+    pub remote_refs: usize,
+    by_path: HashMap<PathBuf, FileId>,
+    roots: Vec<PathBuf>,
+    resolved: HashMap<(FileId, String), Target>,
+    cwd: PathBuf,
+}
+
+/// How an input file reached the workspace.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Explicit,
+    Walked,
+    Ref,
+}
+
+impl Workspace {
+    /// Load inputs (files or folders) and everything their `$ref`s reach.
+    pub fn load(inputs: &[PathBuf], opts: &LoadOptions) -> Result<Workspace, LoadError> {
+        let cwd = std::env::current_dir()
+            .ok()
+            .and_then(|d| d.canonicalize().ok())
+            .unwrap_or_default();
+        let mut ws = Workspace {
+            cwd,
+            ..Workspace::default()
+        };
+        let mut queue: VecDeque<FileId> = VecDeque::new();
+        for input in inputs {
+            let meta = std::fs::metadata(input).map_err(|e| LoadError::Input {
+                path: input.clone(),
+                message: io_message(&e),
+            })?;
+            let canon = input.canonicalize().map_err(|e| LoadError::Input {
+                path: input.clone(),
+                message: io_message(&e),
+            })?;
+            let root = match &opts.root {
+                Some(r) => r.canonicalize().map_err(|e| LoadError::Input {
+                    path: r.clone(),
+                    message: format!("workspace root: {}", io_message(&e)),
+                })?,
+                None => match opts
+                    .config_root
+                    .as_ref()
+                    .and_then(|r| r.canonicalize().ok())
+                {
+                    Some(r) if canon.starts_with(&r) => r,
+                    _ => default_root(&canon, meta.is_dir()),
+                },
+            };
+            if meta.is_dir() {
+                let mut files = Vec::new();
+                walk(&canon, &mut files, 0);
+                files.sort();
+                for f in files {
+                    if let Some(id) = ws.add_file(&f, root.clone(), Origin::Walked) {
+                        queue.push_back(id);
+                    }
+                }
+            } else if let Some(id) = ws.add_file(&canon, root, Origin::Explicit) {
+                queue.push_back(id);
+            }
+        }
+        // Breadth-first over `$ref`s.
+        let mut sites = Vec::new();
+        while let Some(id) = queue.pop_front() {
+            let found = match ws.files[id.0 as usize].value.as_ref() {
+                Some(v) => collect_refs(v),
+                None => Vec::new(),
+            };
+            for (object, raw) in found {
+                let site = RefSite {
+                    file: id,
+                    object,
+                    raw,
+                };
+                if let Some(new) = ws.follow_file(&site, opts) {
+                    queue.push_back(new);
+                }
+                sites.push(site);
+            }
+        }
+        ws.check_pointers(&sites);
+        Ok(ws)
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// The texts of all files, for renderers.
+    pub fn sources(&self) -> SourceSet {
+        let mut s = SourceSet::default();
+        for f in &self.files {
+            s.insert(f.display.clone(), f.text.clone());
+        }
+        s
+    }
+
+    /// If `value` (found in `file`) is a `$ref` object, follow the chain to the value it
+    /// stands for. Returns the file and pointer of the target (`None` pointer when
+    /// `value` is not a reference) and the value. Unresolvable refs return the ref
+    /// object itself (its diagnostic was reported at load time).
+    pub fn deref<'a>(
+        &'a self,
+        file: FileId,
+        value: &'a Value,
+    ) -> (FileId, Option<String>, &'a Value) {
+        let mut cur = (file, None, value);
+        for _ in 0..64 {
+            let Some(raw) = ref_of(cur.2) else {
+                return cur;
+            };
+            let Some(t) = self.resolved.get(&(cur.0, raw.to_string())) else {
+                return cur;
+            };
+            let Some(root) = self.file(t.file).value.as_ref() else {
+                return cur;
+            };
+            let Ok(v) = pointer::resolve(root, &t.tokens) else {
+                return cur;
+            };
+            cur = (
+                t.file,
+                Some(pointer::join_tokens(t.tokens.iter().map(String::as_str))),
+                v,
+            );
+        }
+        cur
+    }
+
+    /// Where a `$ref` string found in `file` leads (file and pointer), if it resolved.
+    pub fn ref_target(&self, file: FileId, raw: &str) -> Option<(FileId, String)> {
+        self.resolved.get(&(file, raw.to_string())).map(|t| {
+            (
+                t.file,
+                pointer::join_tokens(t.tokens.iter().map(String::as_str)),
+            )
+        })
+    }
+
+    fn display_of(&self, path: &Path) -> Arc<str> {
+        let shown = path.strip_prefix(&self.cwd).unwrap_or(path);
+        Arc::from(shown.to_string_lossy().as_ref())
+    }
+
+    /// Read, check and parse a file; `None` when it is not part of the workspace
+    /// (a walked file that is not an API document) or already loaded.
+    fn add_file(&mut self, path: &Path, root: PathBuf, origin: Origin) -> Option<FileId> {
+        if let Some(&id) = self.by_path.get(path) {
+            if origin != Origin::Ref && !self.inputs.contains(&id) {
+                self.inputs.push(id);
+            }
+            return None;
+        }
+        let display = self.display_of(path);
+        let mut diags = Vec::new();
+        let file = match std::fs::read(path) {
+            Ok(bytes) => super::parse_file(path, bytes, display, &mut diags),
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    "file-unreadable",
+                    Location::file(display.clone()),
+                    format!("cannot read the file: {}", io_message(&e)),
+                ));
+                super::parse_file(path, Vec::new(), display, &mut Vec::new())
+            }
+        };
+        let (kind, problem) = match &file.value {
+            Some(v) => detect::detect(v),
+            None => (DocKind::Unparsed, None),
+        };
+        if origin == Origin::Walked {
+            let claims_api = ["asyncapi", "openapi", "swagger"]
+                .iter()
+                .any(|k| file.text.contains(k));
+            let keep = match kind {
+                DocKind::Unparsed => claims_api || file.text.is_empty(),
+                DocKind::Other => problem.is_some(),
+                _ => true,
+            };
+            if !keep {
+                return None;
+            }
+        }
+        if let Some(p) = problem {
+            let loc = file.locate(&pointer::push("", p.key));
+            diags.push(Diagnostic::new(
+                "document-version-unsupported",
+                loc,
+                p.message,
+            ));
+        } else if origin == Origin::Explicit && kind == DocKind::Other {
+            diags.push(
+                Diagnostic::new(
+                    "document-kind-unknown",
+                    file.locate(""),
+                    "not an AsyncAPI, OpenAPI or Swagger document: no `asyncapi`, `openapi` or `swagger` field, and no `components` to make it a fragment",
+                )
+                .with_help("pass the API document itself; files it refers to are loaded through its `$ref`s"),
+            );
+        }
+        let id = FileId(self.files.len() as u32);
+        self.files.push(file);
+        self.roots.push(root);
+        self.by_path.insert(path.to_path_buf(), id);
+        self.diagnostics.extend(diags);
+        if origin != Origin::Ref {
+            self.inputs.push(id);
+        }
+        Some(id)
+    }
+
+    /// Resolve the file part of a `$ref`, loading the target file when needed.
+    /// Records the target and returns a newly loaded file to scan.
+    fn follow_file(&mut self, site: &RefSite, opts: &LoadOptions) -> Option<FileId> {
+        let key = (site.file, site.raw.clone());
+        if self.resolved.contains_key(&key) {
+            return None;
+        }
+        let here = &self.files[site.file.0 as usize];
+        let at = pointer::push(&site.object, "$ref");
+        let loc = here.locate(&at);
+        let raw = site.raw.as_str();
+        let (path_part, fragment) = match raw.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (raw, None),
+        };
+        let tokens = match fragment.map(pointer::percent_decode) {
+            None => Vec::new(),
+            Some(None) => {
+                self.diagnostics.push(Diagnostic::new(
+                    "ref-invalid",
+                    loc,
+                    format!("`{raw}`: malformed percent-encoding in the fragment"),
+                ));
+                return None;
+            }
+            Some(Some(f)) => match pointer::parse(&f) {
+                Some(t) => t,
+                None => {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            "ref-invalid",
+                            loc,
+                            format!("`{raw}`: the fragment `#{f}` is not a JSON pointer"),
+                        )
+                        .with_help("a JSON pointer starts with `/`, e.g. `#/components/schemas/Pet`; escape `~` as `~0` and `/` as `~1`"),
+                    );
+                    return None;
+                }
+            },
+        };
+        if path_part.is_empty() {
+            self.resolved.insert(
+                key,
+                Target {
+                    file: site.file,
+                    tokens,
+                },
+            );
+            return None;
+        }
+        if let Some(scheme) = uri_scheme(path_part) {
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
+                self.remote_refs += 1;
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        "ref-remote",
+                        loc,
+                        format!("remote reference `{raw}` is not fetched; the content behind it is not validated"),
+                    )
+                    .with_help("hnp-events never uses the network: vendor the referenced file into the repository and refer to it by a relative path"),
+                );
+            } else {
+                self.diagnostics.push(Diagnostic::new(
+                    "ref-invalid",
+                    loc,
+                    format!(
+                        "`{raw}`: unsupported URI scheme `{scheme}:`; use a relative file path"
+                    ),
+                ));
+            }
+            return None;
+        }
+        let Some(rel) = pointer::percent_decode(path_part.split('?').next().unwrap_or("")) else {
+            self.diagnostics.push(Diagnostic::new(
+                "ref-invalid",
+                loc,
+                format!("`{raw}`: malformed percent-encoding in the path"),
+            ));
+            return None;
+        };
+        let base = here.path.parent().unwrap_or(Path::new("/"));
+        let joined = normalize(&base.join(&rel));
+        let root = self.roots[site.file.0 as usize].clone();
+        let outside = |p: &Path| !opts.allow_ref_outside && !p.starts_with(&root);
+        if outside(&joined) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "ref-outside-root",
+                    loc,
+                    format!(
+                        "`{raw}` leads outside the workspace root {}; refused",
+                        root.display()
+                    ),
+                )
+                .with_help("set the root with `--root DIR`, or pass `--allow-ref-outside` if this is intended"),
+            );
+            return None;
+        }
+        let canon = match joined.canonicalize() {
+            Ok(c) if c.is_file() => c,
+            Ok(_) | Err(_) => {
+                self.diagnostics.push(Diagnostic::new(
+                    "ref-unresolved",
+                    loc,
+                    format!("`{raw}`: file `{}` not found", self.display_of(&joined)),
+                ));
+                return None;
+            }
+        };
+        if outside(&canon) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "ref-outside-root",
+                    loc,
+                    format!(
+                        "`{raw}` resolves (through a symbolic link) to {}, outside the workspace root {}; refused",
+                        canon.display(),
+                        root.display()
+                    ),
+                )
+                .with_help("set the root with `--root DIR`, or pass `--allow-ref-outside` if this is intended"),
+            );
+            return None;
+        }
+        let (file, new) = match self.by_path.get(&canon) {
+            Some(&id) => (id, None),
+            None => match self.add_file(&canon, root, Origin::Ref) {
+                Some(id) => (id, Some(id)),
+                None => return None,
+            },
+        };
+        self.resolved.insert(key, Target { file, tokens });
+        new
+    }
+
+    /// Check that every fragment points at something, and find pure `$ref` cycles.
+    fn check_pointers(&mut self, sites: &[RefSite]) {
+        let mut diags = Vec::new();
+        let by_object: HashMap<(FileId, &str), usize> = sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| ((s.file, s.object.as_str()), i))
+            .collect();
+        let mut reported_cycle: HashSet<usize> = HashSet::new();
+        for (i, site) in sites.iter().enumerate() {
+            let Some(t) = self.resolved.get(&(site.file, site.raw.clone())) else {
+                continue;
+            };
+            let target = self.file(t.file);
+            let Some(root) = target.value.as_ref() else {
+                continue;
+            };
+            let here = self.file(site.file);
+            let at = pointer::push(&site.object, "$ref");
+            if let Err(depth) = pointer::resolve(root, &t.tokens) {
+                let parent = pointer::join_tokens(t.tokens[..depth].iter().map(String::as_str));
+                let missing = &t.tokens[depth];
+                let where_ = if t.file == site.file {
+                    String::new()
+                } else {
+                    format!(" in `{}`", target.display)
+                };
+                let parent_shown = if parent.is_empty() {
+                    "the document root".to_string()
+                } else {
+                    format!("`{parent}`")
+                };
+                diags.push(
+                    Diagnostic::new(
+                        "ref-unresolved",
+                        here.locate(&at),
+                        format!(
+                            "`{}` does not resolve{where_}: {parent_shown} has no `{missing}`",
+                            site.raw
+                        ),
+                    )
+                    .with_related(
+                        target.locate(&parent),
+                        format!("`{missing}` is missing here"),
+                    ),
+                );
+                continue;
+            }
+            // Follow pure ref chains from this site, looking for a way back.
+            let mut seen = vec![i];
+            let mut cur = t.clone();
+            loop {
+                let ptr = pointer::join_tokens(cur.tokens.iter().map(String::as_str));
+                let Some(&next) = by_object.get(&(cur.file, ptr.as_str())) else {
+                    break;
+                };
+                if seen.contains(&next) {
+                    if next == i && !seen.iter().any(|s| reported_cycle.contains(s)) {
+                        reported_cycle.extend(seen.iter().copied());
+                        let chain: Vec<String> = seen
+                            .iter()
+                            .map(|&s| format!("`{}`", sites[s].raw))
+                            .collect();
+                        diags.push(Diagnostic::new(
+                            "ref-cycle",
+                            here.locate(&at),
+                            format!(
+                                "`$ref` cycle: {} → back to the start, never reaching any content",
+                                chain.join(" → ")
+                            ),
+                        ));
+                    }
+                    break;
+                }
+                seen.push(next);
+                let s = &sites[next];
+                match self.resolved.get(&(s.file, s.raw.clone())) {
+                    Some(n) => {
+                        let ok = self
+                            .file(n.file)
+                            .value
+                            .as_ref()
+                            .is_some_and(|r| pointer::resolve(r, &n.tokens).is_ok());
+                        if !ok {
+                            break;
+                        }
+                        cur = n.clone();
+                    }
+                    None => break,
+                }
+            }
+        }
+        self.diagnostics.extend(diags);
+    }
+}
+
+/// `Some(scheme)` for `scheme:` URIs (but not Windows drive letters).
+fn uri_scheme(s: &str) -> Option<&str> {
+    let (scheme, _) = s.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && scheme.len() > 1
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+/// The `$ref` string of a reference object.
+pub fn ref_of(v: &Value) -> Option<&str> {
+    v.as_object()?.get("$ref")?.as_str()
+}
+
+/// Keys under which object keys are names, not keywords.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "definitions",
+    "$defs",
+    "schemas",
+    "dependentSchemas",
+];
+
+/// Keys whose values are literal data, never containing references.
+const LITERAL_KEYS: &[&str] = &["example", "default", "enum", "const"];
+
+/// Every `$ref` string in a tree: (pointer of the object holding it, the string).
+fn collect_refs(root: &Value) -> Vec<(String, String)> {
+    fn ptr(path: &[Cow<'_, str>]) -> String {
+        pointer::join_tokens(path.iter().map(|c| c.as_ref()))
+    }
+    fn go<'a>(
+        v: &'a Value,
+        path: &mut Vec<Cow<'a, str>>,
+        names: bool,
+        out: &mut Vec<(String, String)>,
+    ) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push((ptr(path), r.clone()));
+                }
+                for (k, child) in m {
+                    if !names {
+                        if LITERAL_KEYS.contains(&k.as_str()) {
+                            continue;
+                        }
+                        // Message/schema `examples` lists hold literal data; OpenAPI
+                        // `examples` maps hold Example Objects (or refs to them) whose
+                        // `value` is literal.
+                        if k == "examples" {
+                            if let Value::Object(ex) = child {
+                                path.push(Cow::Borrowed(k));
+                                for (name, e) in ex {
+                                    if let Some(r) = ref_of(e) {
+                                        path.push(Cow::Borrowed(name));
+                                        out.push((ptr(path), r.to_string()));
+                                        path.pop();
+                                    }
+                                }
+                                path.pop();
+                            }
+                            continue;
+                        }
+                    }
+                    path.push(Cow::Borrowed(k));
+                    go(child, path, !names && NAME_MAPS.contains(&k.as_str()), out);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    if child.is_object() || child.is_array() {
+                        path.push(Cow::Owned(i.to_string()));
+                        go(child, path, false, out);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    go(root, &mut Vec::new(), false, &mut out);
+    out
+}
+
+/// Lexical normalisation of `.` and `..` (the file may not exist yet).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The default workspace root of an input: the git work tree holding it, else its
+/// own folder.
+fn default_root(canon: &Path, is_dir: bool) -> PathBuf {
+    let own = if is_dir {
+        canon.to_path_buf()
+    } else {
+        canon.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let mut dir = Some(own.as_path());
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    own
+}
+
+/// Collect YAML/JSON files under a folder (skipping hidden folders and build output).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let Ok(ft) = e.file_type() else { continue };
+        if ft.is_dir() {
+            if name.starts_with('.') || matches!(name.as_ref(), "node_modules" | "target") {
+                continue;
+            }
+            walk(&p, out, depth + 1);
+        } else if matches!(
+            p.extension().and_then(|x| x.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            if let Ok(c) = p.canonicalize() {
+                out.push(c);
+            }
+        }
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,591 @@
+//! YAML 1.2 → `serde_json::Value` + source map, built from saphyr's event parser
+//! (`saphyr-parser`, the parser under the `saphyr` crate; every event carries a span).
+//!
+//! Building from events rather than from saphyr's node tree lets us bound alias
+//! expansion and nesting while building, report duplicate keys with both locations,
+//! and apply merge keys (`<<`) — all without a second tree in memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan, Tag};
+use serde_json::{Map, Number, Value};
+
+use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
+use crate::diag::{Diagnostic, Location};
+
+/// Nodes that aliases may copy in one file beyond its own size: defeats alias bombs
+/// ("billion laughs") in bounded memory while leaving room for real reuse.
+const ALIAS_BUDGET: usize = 250_000;
+
+fn mark(m: &saphyr_parser::Marker) -> Mark {
+    Mark {
+        line: m.line() as u32,
+        col: m.col() as u32,
+    }
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        pos: Vec<PosNode>,
+        start: Mark,
+        anchor: usize,
+        count: usize,
+    },
+    Map {
+        map: Map<String, Value>,
+        pos: Vec<PosNode>,
+        start: Mark,
+        anchor: usize,
+        count: usize,
+        /// The key waiting for its value: text, span, and whether it is a merge key.
+        key: Option<(String, Mark, Mark, bool)>,
+        merges: Vec<(Value, PosNode)>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    display: &'a Arc<str>,
+    index: Option<LineIndex>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Value, PosNode, usize)>,
+    root: Option<(Value, PosNode)>,
+    direct_nodes: usize,
+    aliased_nodes: usize,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+struct Fail;
+
+pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
+    let mut b = Builder {
+        text,
+        display,
+        index: None,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        direct_nodes: 0,
+        aliased_nodes: 0,
+        diags,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0;
+    loop {
+        let Some(ev) = parser.next_event() else { break };
+        let (ev, span) = match ev {
+            Ok(e) => e,
+            Err(e) => {
+                b.scan_error(&e);
+                return None;
+            }
+        };
+        let res = match ev {
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    let loc = b.loc(mark(&span.start), mark(&span.end));
+                    b.diags.push(Diagnostic::new(
+                        "yaml-syntax",
+                        loc,
+                        "the file holds more than one YAML document; an API description must be a single document",
+                    ));
+                    return None;
+                }
+                Ok(())
+            }
+            Event::Scalar(v, style, anchor, tag) => {
+                b.scalar(&v, style, anchor, tag.as_deref(), span)
+            }
+            Event::SequenceStart(anchor, _) => b.open(span, || Frame::Seq {
+                items: Vec::new(),
+                pos: Vec::new(),
+                start: mark(&span.start),
+                anchor,
+                count: 1,
+            }),
+            Event::MappingStart(anchor, _) => b.open(span, || Frame::Map {
+                map: Map::new(),
+                pos: Vec::new(),
+                start: mark(&span.start),
+                anchor,
+                count: 1,
+                key: None,
+                merges: Vec::new(),
+            }),
+            Event::SequenceEnd | Event::MappingEnd => b.close(span),
+            Event::Alias(id) => b.alias(id, span),
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => Ok(()),
+        };
+        if res.is_err() {
+            return None;
+        }
+    }
+    let (value, pos) = b.root.take()?;
+    Some(Parsed {
+        value,
+        pos,
+        unit: ColUnit::Chars,
+    })
+}
+
+impl Builder<'_> {
+    fn loc(&mut self, start: Mark, end: Mark) -> Location {
+        let text = self.text;
+        let idx = self
+            .index
+            .get_or_insert_with(|| LineIndex::new(text, ColUnit::Chars));
+        Location {
+            file: self.display.clone(),
+            span: Some(idx.span(text, start, end)),
+            pointer: None,
+        }
+    }
+
+    fn fail(&mut self, rule: &'static str, span: YSpan, msg: String) -> Fail {
+        let loc = self.loc(mark(&span.start), mark(&span.end));
+        self.diags.push(Diagnostic::new(rule, loc, msg));
+        Fail
+    }
+
+    fn scan_error(&mut self, e: &ScanError) {
+        let m = mark(e.marker());
+        let end = Mark {
+            line: m.line,
+            col: m.col + 1,
+        };
+        let loc = self.loc(m, end);
+        let info = e.info();
+        let tab_line = self
+            .text
+            .lines()
+            .nth(m.line.saturating_sub(1) as usize)
+            .is_some_and(|l| {
+                l.chars()
+                    .take_while(|c| c.is_whitespace())
+                    .any(|c| c == '\t')
+            });
+        let d = if info.contains("recursion limit") {
+            Diagnostic::new(
+                "nesting-too-deep",
+                loc,
+                format!("nesting too deep for the YAML parser ({info})"),
+            )
+        } else if info.contains("tab") || tab_line {
+            Diagnostic::new(
+                "yaml-tab-indent",
+                loc,
+                format!("tab character used for indentation ({info})"),
+            )
+            .with_help("indent with spaces; YAML does not allow tabs in indentation")
+        } else {
+            Diagnostic::new("yaml-syntax", loc, info.to_string())
+        };
+        self.diags.push(d);
+    }
+
+    fn open(&mut self, span: YSpan, frame: impl FnOnce() -> Frame) -> Result<(), Fail> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.fail(
+                "nesting-too-deep",
+                span,
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err(self.fail(
+                "yaml-syntax",
+                span,
+                "a mapping or sequence used as a mapping key; API documents need string keys"
+                    .to_string(),
+            ));
+        }
+        self.stack.push(frame());
+        Ok(())
+    }
+
+    fn close(&mut self, span: YSpan) -> Result<(), Fail> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let end_of = |pos: &[PosNode]| pos.last().map_or(mark(&span.end), |p| p.end);
+        match frame {
+            Frame::Seq {
+                items,
+                pos,
+                start,
+                anchor,
+                count,
+            } => {
+                let mut node = PosNode::leaf(start, end_of(&pos));
+                node.children = pos;
+                self.complete(Value::Array(items), node, anchor, count, span)
+            }
+            Frame::Map {
+                mut map,
+                mut pos,
+                start,
+                anchor,
+                count,
+                merges,
+                ..
+            } => {
+                let end = end_of(&pos);
+                // Merge keys: explicit keys win, then earlier merge sources.
+                for (src, src_pos) in merges {
+                    if let Value::Object(m) = src {
+                        for ((k, v), p) in m.into_iter().zip(src_pos.children) {
+                            if !map.contains_key(&k) {
+                                map.insert(k, v);
+                                pos.push(p);
+                            }
+                        }
+                    }
+                }
+                let mut node = PosNode::leaf(start, end);
+                node.children = pos;
+                self.complete(Value::Object(map), node, anchor, count, span)
+            }
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        v: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        span: YSpan,
+    ) -> Result<(), Fail> {
+        let (start, end) = (mark(&span.start), mark(&span.end));
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
+            let merge = v == "<<" && style == ScalarStyle::Plain && tag.is_none();
+            *key = Some((v.to_string(), start, end, merge));
+            if anchor != 0 {
+                self.anchors.insert(
+                    anchor,
+                    (Value::String(v.to_string()), PosNode::leaf(start, end), 1),
+                );
+            }
+            return Ok(());
+        }
+        let value = scalar_value(v, style, tag);
+        self.complete(value, PosNode::leaf(start, end), anchor, 1, span)
+    }
+
+    fn alias(&mut self, id: usize, span: YSpan) -> Result<(), Fail> {
+        let Some((value, pos, count)) = self.anchors.get(&id) else {
+            return Err(self.fail(
+                "yaml-syntax",
+                span,
+                "alias to an unknown anchor".to_string(),
+            ));
+        };
+        let count = *count;
+        self.aliased_nodes += count;
+        if self.aliased_nodes > ALIAS_BUDGET.max(self.direct_nodes) {
+            return Err(self.fail(
+                "yaml-alias-limit",
+                span,
+                format!(
+                    "aliases expand to more than {} nodes; refusing to expand further (possible alias bomb)",
+                    ALIAS_BUDGET.max(self.direct_nodes)
+                ),
+            ));
+        }
+        let (value, pos) = (value.clone(), pos.clone());
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
+            let k = match &value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_string(),
+                _ => {
+                    return Err(self.fail(
+                        "yaml-syntax",
+                        span,
+                        "an alias to a mapping or sequence used as a mapping key".to_string(),
+                    ));
+                }
+            };
+            *key = Some((k, mark(&span.start), mark(&span.end), false));
+            return Ok(());
+        }
+        // Positions of aliased content point at the anchored original; the node itself
+        // at the alias.
+        let mut pos = pos;
+        pos.start = mark(&span.start);
+        pos.end = mark(&span.end);
+        self.attach(value, pos, count, span)
+    }
+
+    fn complete(
+        &mut self,
+        value: Value,
+        pos: PosNode,
+        anchor: usize,
+        count: usize,
+        span: YSpan,
+    ) -> Result<(), Fail> {
+        self.direct_nodes += 1;
+        if anchor != 0 {
+            self.anchors
+                .insert(anchor, (value.clone(), pos.clone(), count));
+        }
+        self.attach(value, pos, count, span)
+    }
+
+    fn attach(
+        &mut self,
+        value: Value,
+        mut pos: PosNode,
+        count: usize,
+        span: YSpan,
+    ) -> Result<(), Fail> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some((value, pos));
+                Ok(())
+            }
+            Some(Frame::Seq {
+                items,
+                pos: children,
+                count: c,
+                ..
+            }) => {
+                items.push(value);
+                children.push(pos);
+                *c += count;
+                Ok(())
+            }
+            Some(Frame::Map {
+                map,
+                pos: children,
+                key,
+                merges,
+                count: c,
+                ..
+            }) => {
+                let Some((k, ks, ke, merge)) = key.take() else {
+                    return Ok(());
+                };
+                *c += count;
+                if merge {
+                    match value {
+                        Value::Object(_) => merges.push((value, pos)),
+                        Value::Array(items) => {
+                            for (v, p) in items.into_iter().zip(pos.children) {
+                                if v.is_object() {
+                                    merges.push((v, p));
+                                } else {
+                                    return Err(self.fail(
+                                        "yaml-syntax",
+                                        span,
+                                        "a merge key `<<` takes a mapping or a sequence of mappings".to_string(),
+                                    ));
+                                }
+                            }
+                        }
+                        _ => {
+                            return Err(self.fail(
+                                "yaml-syntax",
+                                span,
+                                "a merge key `<<` takes a mapping or a sequence of mappings"
+                                    .to_string(),
+                            ));
+                        }
+                    }
+                    return Ok(());
+                }
+                pos.key_start = ks;
+                pos.key_end = ke;
+                if map.contains_key(&k) {
+                    let idx = map.keys().position(|x| *x == k).unwrap_or(0);
+                    let (fs, fe) = children
+                        .get(idx)
+                        .map_or((ks, ke), |p| (p.key_start, p.key_end));
+                    if let Some(slot) = children.get_mut(idx) {
+                        *slot = pos;
+                    }
+                    map.insert(k.clone(), value);
+                    let d = Diagnostic::new(
+                        "yaml-duplicate-key",
+                        self.loc(ks, ke),
+                        format!("duplicate key `{k}` (the last value wins)"),
+                    )
+                    .with_related(self.loc(fs, fe), "first defined here");
+                    self.diags.push(d);
+                } else {
+                    map.insert(k, value);
+                    children.push(pos);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// YAML 1.2 core schema resolution of a scalar.
+fn scalar_value(v: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag {
+        if tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!" {
+            return match tag.suffix.as_str() {
+                "str" => Value::String(v.to_string()),
+                "null" => Value::Null,
+                "bool" | "int" | "float" => {
+                    plain_value(v).unwrap_or_else(|| Value::String(v.to_string()))
+                }
+                _ => Value::String(v.to_string()),
+            };
+        }
+        // Local tags (`!Ref`, `!include`) carry no meaning for API documents.
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(v.to_string());
+    }
+    plain_value(v).unwrap_or_else(|| Value::String(v.to_string()))
+}
+
+fn plain_value(v: &str) -> Option<Value> {
+    match v {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    let b = v.as_bytes();
+    let first = *b.first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    if let Some(o) = v.strip_prefix("0o") {
+        return u64::from_str_radix(o, 8)
+            .ok()
+            .map(|n| Value::Number(n.into()));
+    }
+    if let Some(x) = v.strip_prefix("0x") {
+        return u64::from_str_radix(x, 16)
+            .ok()
+            .map(|n| Value::Number(n.into()));
+    }
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
+        if let Ok(n) = v.parse::<i64>() {
+            return Some(Value::Number(n.into()));
+        }
+        if let Some(n) = digits.parse::<u64>().ok().filter(|_| !v.starts_with('-')) {
+            return Some(Value::Number(n.into()));
+        }
+        return v
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    if is_core_float(digits) {
+        return v
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    // `.inf` / `.nan` have no JSON representation; keep them as strings.
+    None
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let (mant, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mant_ok = match mant.split_once('.') {
+        Some((a, b)) => {
+            !(a.is_empty() && b.is_empty())
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => !mant.is_empty() && mant.bytes().all(|c| c.is_ascii_digit()),
+    };
+    let exp_ok = exp.is_none_or(|e| {
+        let d = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit())
+    });
+    mant_ok && exp_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn load(src: &str) -> (Option<Value>, Vec<Diagnostic>) {
+        let mut d = Vec::new();
+        let name: Arc<str> = Arc::from("t.yaml");
+        let v = parse(src, &name, &mut d).map(|p| p.value);
+        (v, d)
+    }
+
+    #[test]
+    fn core_schema() {
+        let (v, d) = load(
+            "a: 1\nb: 1.5\nc: 3.0.0\nd: true\ne: ~\nf: '1'\ng: 0x1F\nh: yes\ni: -2\nj: 1e3\nk: .inf\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            v.unwrap(),
+            json!({"a":1,"b":1.5,"c":"3.0.0","d":true,"e":null,"f":"1","g":31,"h":"yes","i":-2,"j":1000.0,"k":".inf"})
+        );
+    }
+
+    #[test]
+    fn anchors_and_merge_keys() {
+        let (v, d) = load("base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\nlist: [*b]\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(
+            v.unwrap(),
+            json!({"base":{"x":1,"y":2},"derived":{"y":3,"x":1},"list":[{"x":1,"y":2}]})
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_have_both_locations() {
+        let (_, d) = load("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rule, "yaml-duplicate-key");
+        assert_eq!(d[0].location.line(), Some(3));
+        assert_eq!(d[0].related[0].location.line(), Some(1));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut s = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            s.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        let (v, d) = load(&s);
+        assert!(v.is_none());
+        assert_eq!(d[0].rule, "yaml-alias-limit");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let s = "[".repeat(100_000);
+        let (v, d) = load(&s);
+        assert!(v.is_none());
+        assert_eq!(d[0].rule, "nesting-too-deep");
+    }
+}
