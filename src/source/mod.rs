@@ -236,6 +236,11 @@ impl SourceFile {
         }
     }
 
+    /// `file#pointer` as shown in messages.
+    pub fn display_pointer(&self, pointer: &str) -> String {
+        format!("{}#{pointer}", self.display)
+    }
+
     /// Location of a byte range.
     pub fn locate_offsets(&self, start: usize, end: usize) -> Location {
         Location {
@@ -288,8 +293,13 @@ pub(crate) fn parse_text(
                 return Some(p);
             }
             None => {
-                // Flow-style YAML also starts with `{`/`[`: try YAML before giving up,
-                // but report the JSON error if YAML fails too.
+                // Flow-style YAML also starts with `{`/`[`: in a `.yaml` file try YAML
+                // before giving up, but report the JSON error if YAML fails too.
+                let yaml_named = display.ends_with(".yaml") || display.ends_with(".yml");
+                if !yaml_named {
+                    diags.extend(jdiags);
+                    return None;
+                }
                 let mut ydiags = Vec::new();
                 if let Some(p) = yaml::parse(text, display, &mut ydiags) {
                     if ydiags.iter().all(|d| d.rule != "yaml-syntax") {

@@ -211,6 +211,14 @@ impl Workspace {
         Arc::from(shown.to_string_lossy().as_ref())
     }
 
+    fn display_dir(&self, dir: &Path) -> String {
+        match dir.strip_prefix(&self.cwd) {
+            Ok(p) if p.as_os_str().is_empty() => ".".to_string(),
+            Ok(p) => p.to_string_lossy().into_owned(),
+            Err(_) => dir.to_string_lossy().into_owned(),
+        }
+    }
+
     /// Read, check and parse a file; `None` when it is not part of the workspace
     /// (a walked file that is not an API document) or already loaded.
     fn add_file(&mut self, path: &Path, root: PathBuf, origin: Origin) -> Option<FileId> {
@@ -368,8 +376,8 @@ impl Workspace {
                     "ref-outside-root",
                     loc,
                     format!(
-                        "`{raw}` leads outside the workspace root {}; refused",
-                        root.display()
+                        "`{raw}` leads outside the workspace root `{}`; refused",
+                        self.display_dir(&root)
                     ),
                 )
                 .with_help("set the root with `--root DIR`, or pass `--allow-ref-outside` if this is intended"),
@@ -393,9 +401,9 @@ impl Workspace {
                     "ref-outside-root",
                     loc,
                     format!(
-                        "`{raw}` resolves (through a symbolic link) to {}, outside the workspace root {}; refused",
-                        canon.display(),
-                        root.display()
+                        "`{raw}` resolves (through a symbolic link) to `{}`, outside the workspace root `{}`; refused",
+                        self.display_of(&canon),
+                        self.display_dir(&root)
                     ),
                 )
                 .with_help("set the root with `--root DIR`, or pass `--allow-ref-outside` if this is intended"),
@@ -472,15 +480,16 @@ impl Workspace {
                 if seen.contains(&next) {
                     if next == i && !seen.iter().any(|s| reported_cycle.contains(s)) {
                         reported_cycle.extend(seen.iter().copied());
-                        let chain: Vec<String> = seen
+                        let mut chain: Vec<String> = seen
                             .iter()
-                            .map(|&s| format!("`{}`", sites[s].raw))
+                            .map(|&s| format!("`{}`", self.file(sites[s].file).display_pointer(&sites[s].object)))
                             .collect();
+                        chain.push(chain[0].clone());
                         diags.push(Diagnostic::new(
                             "ref-cycle",
                             here.locate(&at),
                             format!(
-                                "`$ref` cycle: {} → back to the start, never reaching any content",
+                                "`$ref` cycle that never reaches any content: {}",
                                 chain.join(" → ")
                             ),
                         ));

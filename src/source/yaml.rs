@@ -159,22 +159,38 @@ impl Builder<'_> {
         };
         let loc = self.loc(m, end);
         let info = e.info();
-        let tab_line = self
+        let tab_col = self
             .text
             .lines()
             .nth(m.line.saturating_sub(1) as usize)
-            .is_some_and(|l| {
+            .and_then(|l| {
                 l.chars()
                     .take_while(|c| c.is_whitespace())
-                    .any(|c| c == '\t')
+                    .position(|c| c == '\t')
             });
+        let loc = match tab_col {
+            Some(c) => {
+                let at = Mark {
+                    line: m.line,
+                    col: c as u32,
+                };
+                self.loc(
+                    at,
+                    Mark {
+                        line: m.line,
+                        col: c as u32 + 1,
+                    },
+                )
+            }
+            None => loc,
+        };
         let d = if info.contains("recursion limit") {
             Diagnostic::new(
                 "nesting-too-deep",
                 loc,
                 format!("nesting too deep for the YAML parser ({info})"),
             )
-        } else if info.contains("tab") || tab_line {
+        } else if info.contains("tab") || tab_col.is_some() {
             Diagnostic::new(
                 "yaml-tab-indent",
                 loc,

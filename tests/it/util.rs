@@ -1,0 +1,67 @@
+//! Shared helpers: run the binary, summarise JSON reports for snapshots.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root (tests run with it as the working directory).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `hnp-events ARGS...` in `dir` with a clean environment for colour/CI.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hnp-events"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+/// Run in the repository root.
+pub fn run(args: &[&str]) -> Output {
+    run_in(&repo(), args)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// One line per diagnostic (`file:line:col severity rule: message`, related locations
+/// indented below) from a `--format json` report.
+pub fn summarize(json: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(json).expect("valid JSON report");
+    let mut out = String::new();
+    for d in v["diagnostics"].as_array().expect("diagnostics array") {
+        let pos = |x: &serde_json::Value| match (x.get("line"), x.get("column")) {
+            (Some(l), Some(c)) => format!("{}:{}:{}", x["file"].as_str().unwrap_or("?"), l, c),
+            _ => x["file"].as_str().unwrap_or("?").to_string(),
+        };
+        out.push_str(&format!(
+            "{} {} {}: {}\n",
+            pos(d),
+            d["severity"].as_str().unwrap_or("?"),
+            d["rule"].as_str().unwrap_or("?"),
+            d["message"].as_str().unwrap_or("?")
+        ));
+        if let Some(rel) = d.get("related").and_then(|r| r.as_array()) {
+            for r in rel {
+                out.push_str(&format!(
+                    "    related {}: {}\n",
+                    pos(r),
+                    r["message"].as_str().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    out
+}
