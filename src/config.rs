@@ -138,13 +138,19 @@ impl Config {
                         for (id, level) in rules {
                             let rat = source::pointer::push(&at, id);
                             if rule_meta(id).is_none() {
+                                let ids: Vec<&str> =
+                                    crate::diag::RULES.iter().map(|r| r.id).collect();
+                                let help = match crate::suggest::closest(id, &ids) {
+                                    Some(s) => format!("did you mean `{s}`?"),
+                                    None => "`hnp-events rules` lists every rule id".to_string(),
+                                };
                                 diags.push(
-                                    file.diag_at(
+                                    Diagnostic::new(
                                         "config-invalid",
-                                        &rat,
+                                        file.locate_key(&rat),
                                         format!("unknown rule `{id}`"),
                                     )
-                                    .with_help("`hnp-events rules` lists every rule id"),
+                                    .with_help(help),
                                 );
                                 continue;
                             }

@@ -1,1 +1,215 @@
+//! The command line: help texts, exit codes, output files, completions and man page.
 
+use std::path::Path;
+
+use crate::util::{code, repo, run, run_in, stderr, stdout};
+
+/// Checked-in generated files must match what the binary generates. Run with
+/// `HNP_BLESS=1` to rewrite them.
+fn check_generated(rel: &str, args: &[&str]) {
+    let out = run(args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let generated = stdout(&out);
+    let path = repo().join(rel);
+    if std::env::var_os("HNP_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write generated file");
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "{rel} is stale: run `HNP_BLESS=1 cargo test --test it cli::` and commit the result"
+    );
+}
+
+#[test]
+fn completions_are_current() {
+    for (shell, file) in [
+        ("bash", "completions/hnp-events.bash"),
+        ("zsh", "completions/_hnp-events"),
+        ("fish", "completions/hnp-events.fish"),
+        ("powershell", "completions/_hnp-events.ps1"),
+        ("elvish", "completions/hnp-events.elv"),
+    ] {
+        check_generated(file, &["completions", shell]);
+    }
+}
+
+#[test]
+fn man_page_is_current() {
+    check_generated("completions/hnp-events.1", &["man"]);
+}
+
+#[test]
+fn help_texts() {
+    for cmd in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["rules", "--help"],
+        &["explain", "--help"],
+        &["completions", "--help"],
+        &["man", "--help"],
+    ] {
+        let out = run(cmd);
+        assert_eq!(code(&out), 0);
+        let text = stdout(&out);
+        let name = format!("help_{}", cmd[0].trim_start_matches('-'));
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn every_subcommand_help_has_examples() {
+    for sub in ["validate", "rules", "explain", "completions", "man"] {
+        let out = run(&[sub, "--help"]);
+        assert!(stdout(&out).contains("Examples:"), "{sub} --help has no examples");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["validate", "--format", "nope", "x.yaml"]);
+    assert_eq!(code(&out), 2);
+    let out = run(&["frobnicate"]);
+    assert_eq!(code(&out), 2);
+    let out = run(&["explain", "ref-remot"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("did you mean `ref-remote`"), "{}", stderr(&out));
+}
+
+#[test]
+fn no_path_and_no_config_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = run_in(dir.path(), &["validate"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("hnp-events.yaml"), "{}", stderr(&out));
+}
+
+#[test]
+fn fail_on_threshold() {
+    let f = "fixtures/invalid/loading/ref-remote.yaml";
+    assert_eq!(code(&run(&["validate", "--no-config", f])), 0);
+    assert_eq!(
+        code(&run(&["validate", "--no-config", "--fail-on", "warning", f])),
+        1
+    );
+    let bad = "fixtures/invalid/loading/yaml-syntax.yaml";
+    assert_eq!(
+        code(&run(&["validate", "--no-config", "--fail-on", "never", bad])),
+        0
+    );
+}
+
+#[test]
+fn output_file_is_written_whole_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("report.sarif");
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--format",
+        "sarif",
+        "--output",
+        target.to_str().expect("utf-8 path"),
+        "fixtures/invalid/loading/ref-unresolved.yaml",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).is_empty());
+    let text = std::fs::read_to_string(&target).expect("report written");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["version"], "2.1.0");
+    // No temporary files left beside it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn output_to_a_missing_folder_is_a_tool_error() {
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--output",
+        "/nonexistent-folder/x/report.json",
+        "fixtures/invalid/loading/ref-remote.yaml",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(!Path::new("/nonexistent-folder").exists());
+}
+
+#[test]
+fn config_errors_are_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("hnp-events.yaml"),
+        "documents:\n  - api.yaml\nfail_on: warning\nrules:\n  ref-remot: off\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\n",
+    )
+    .expect("write");
+    let out = run_in(dir.path(), &["validate", "--format", "json"]);
+    let s = crate::util::summarize(&stdout(&out));
+    assert!(
+        s.contains("hnp-events.yaml:3:1 error config-invalid: unknown setting `fail_on`"),
+        "{s}"
+    );
+    assert!(
+        s.contains("hnp-events.yaml:5:3 error config-invalid: unknown rule `ref-remot`"),
+        "{s}"
+    );
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn config_rule_levels_apply() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("hnp-events.yaml"),
+        "documents: [api.yaml]\nfail-on: warning\nrules:\n  ref-remote: off\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\ncomponents:\n  schemas:\n    S: {$ref: 'https://example.com/s.json'}\n",
+    )
+    .expect("write");
+    let out = run_in(dir.path(), &["validate", "--format", "json"]);
+    assert!(!stdout(&out).contains("ref-remote"), "{}", stdout(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn broken_pipe_exits_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hnp-events"))
+        .args(["completions", "bash"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close our end of stdout at once.
+    drop(child.stdout.take());
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(status.code() == Some(0), "status {status:?}, stderr {err}");
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let out = run(&["rules"]);
+    assert_eq!(code(&out), 0);
+    for r in hnp_events::diag::RULES {
+        assert!(stdout(&out).contains(r.id));
+    }
+}

@@ -1,0 +1,70 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_hnp_events_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_hnp_events_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_hnp_events_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_hnp_events_using_subcommand
+    set -l cmd (__fish_hnp_events_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -s h -l help -d 'Print help'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "rules" -d 'List every rule with its id, default severity and summary'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "explain" -d 'Explain a rule: what it checks and why'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s f -l format -d 'Output format' -r -f -a "human\t'Source excerpts with carets, for people (colour only on a terminal)'
+json\t'A stable JSON document (see README "JSON output")'
+sarif\t'SARIF 2.1.0 for code-scanning upload (GitHub, GitLab, Azure DevOps)'
+junit\t'JUnit XML for CI test reports'
+github\t'GitHub Actions workflow commands (annotations on the pull request)'"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s o -l output -d 'Write the report to FILE (atomically) instead of standard output' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l fail-on -d 'Lowest severity that makes the run fail (exit code 1) [default: error, or the config\'s]' -r -f -a "error\t''
+warning\t''
+info\t''
+never\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l root -d 'Workspace root: $refs may reach any file under it [default: the config\'s folder, else the git work tree holding the input, else the input\'s folder]' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s c -l config -d 'Configuration file [default: ./hnp-events.yaml when it exists]' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l color -d 'When to use colour in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l allow-ref-outside -d 'Let $refs reach files outside the workspace root'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l no-config -d 'Ignore ./hnp-events.yaml'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s q -l quiet -d 'Print only diagnostics (no summary line, no progress)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -s h -l help -d 'Print help'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -s h -l help -d 'Print help'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate rules explain completions man help" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate rules explain completions man help" -f -a "rules" -d 'List every rule with its id, default severity and summary'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate rules explain completions man help" -f -a "explain" -d 'Explain a rule: what it checks and why'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate rules explain completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate rules explain completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate rules explain completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
