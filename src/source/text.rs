@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Location, Span};
 
 /// Turn file bytes into text, or a located diagnostic explaining why they are not
 /// a YAML/JSON text. A UTF-8 byte-order mark is dropped.
+#[allow(clippy::result_large_err)] // the error path runs once per bad file
 pub(crate) fn check_text(bytes: Vec<u8>, display: &Arc<str>) -> Result<String, Diagnostic> {
     let at = |offset: usize, bytes: &[u8]| -> Location {
         let prefix = &bytes[..offset.min(bytes.len())];

@@ -482,7 +482,12 @@ impl Workspace {
                         reported_cycle.extend(seen.iter().copied());
                         let mut chain: Vec<String> = seen
                             .iter()
-                            .map(|&s| format!("`{}`", self.file(sites[s].file).display_pointer(&sites[s].object)))
+                            .map(|&s| {
+                                format!(
+                                    "`{}`",
+                                    self.file(sites[s].file).display_pointer(&sites[s].object)
+                                )
+                            })
                             .collect();
                         chain.push(chain[0].clone());
                         diags.push(Diagnostic::new(

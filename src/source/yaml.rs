@@ -73,8 +73,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     };
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0;
-    loop {
-        let Some(ev) = parser.next_event() else { break };
+    while let Some(ev) = parser.next_event() {
         let (ev, span) = match ev {
             Ok(e) => e,
             Err(e) => {

@@ -62,7 +62,10 @@ fn help_texts() {
 fn every_subcommand_help_has_examples() {
     for sub in ["validate", "rules", "explain", "completions", "man"] {
         let out = run(&[sub, "--help"]);
-        assert!(stdout(&out).contains("Examples:"), "{sub} --help has no examples");
+        assert!(
+            stdout(&out).contains("Examples:"),
+            "{sub} --help has no examples"
+        );
     }
 }
 
@@ -74,7 +77,11 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&out), 2);
     let out = run(&["explain", "ref-remot"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("did you mean `ref-remote`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("did you mean `ref-remote`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -90,12 +97,24 @@ fn fail_on_threshold() {
     let f = "fixtures/invalid/loading/ref-remote.yaml";
     assert_eq!(code(&run(&["validate", "--no-config", f])), 0);
     assert_eq!(
-        code(&run(&["validate", "--no-config", "--fail-on", "warning", f])),
+        code(&run(&[
+            "validate",
+            "--no-config",
+            "--fail-on",
+            "warning",
+            f
+        ])),
         1
     );
     let bad = "fixtures/invalid/loading/yaml-syntax.yaml";
     assert_eq!(
-        code(&run(&["validate", "--no-config", "--fail-on", "never", bad])),
+        code(&run(&[
+            "validate",
+            "--no-config",
+            "--fail-on",
+            "never",
+            bad
+        ])),
         0
     );
 }

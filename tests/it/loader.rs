@@ -53,7 +53,11 @@ fn remote_refs_are_warnings_and_noted_in_the_summary() {
         "--no-config",
         "fixtures/invalid/loading/ref-remote.yaml",
     ]);
-    assert_eq!(code(&out), 0, "a warning does not fail the default threshold");
+    assert_eq!(
+        code(&out),
+        0,
+        "a warning does not fail the default threshold"
+    );
     let text = stdout(&out);
     assert!(text.contains("warning[ref-remote]"), "{text}");
     assert!(text.contains("not validated"), "{text}");
@@ -99,7 +103,15 @@ fn symlink_out_of_the_root_is_refused() {
     .expect("write");
     let out = crate::util::run_in(
         &inside,
-        &["validate", "--no-config", "--format", "json", "--root", ".", "api.yaml"],
+        &[
+            "validate",
+            "--no-config",
+            "--format",
+            "json",
+            "--root",
+            ".",
+            "api.yaml",
+        ],
     );
     let s = summarize(&stdout(&out));
     assert!(s.contains("api.yaml:6:13 error ref-outside-root"), "{s}");

@@ -1,5 +1,7 @@
 //! The one integration-test binary (faster builds than one binary per file).
 
 mod cli;
+mod corpus_load;
 mod loader;
+mod proptest_loader;
 mod util;
