@@ -46,6 +46,8 @@ pub struct RenderOptions {
     pub color: bool,
     /// Include elapsed time (off in snapshot tests).
     pub timing: bool,
+    /// Diagnostics only: no summary line or notes (human format).
+    pub quiet: bool,
 }
 
 /// Everything a renderer needs.

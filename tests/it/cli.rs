@@ -232,3 +232,22 @@ fn rules_lists_every_rule() {
         assert!(stdout(&out).contains(r.id));
     }
 }
+
+#[test]
+fn quiet_prints_diagnostics_only() {
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "-q",
+        "fixtures/invalid/loading/ref-unresolved.yaml",
+    ]);
+    let text = stdout(&out);
+    assert!(text.contains("error[ref-unresolved]"), "{text}");
+    assert!(!text.contains("checked"), "{text}");
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "fixtures/invalid/loading/ref-unresolved.yaml",
+    ]);
+    assert!(stdout(&out).contains("1 file checked: 1 error"));
+}

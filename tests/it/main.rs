@@ -4,4 +4,5 @@ mod cli;
 mod corpus_load;
 mod loader;
 mod proptest_loader;
+mod report;
 mod util;
