@@ -117,3 +117,21 @@ fn symlink_out_of_the_root_is_refused() {
     assert!(s.contains("api.yaml:6:13 error ref-outside-root"), "{s}");
     assert_eq!(code(&out), 1);
 }
+
+#[test]
+fn valid_refs_resolve_across_files() {
+    // Escaped (`~1`) and percent-encoded pointers, a recursive schema, and refs from
+    // services/orders/ into a sibling common/ folder.
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--format",
+        "json",
+        "fixtures/valid/refs/services/orders/asyncapi.yaml",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(summarize(&text), "", "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["summary"]["files"], 3);
+    assert_eq!(code(&out), 0);
+}

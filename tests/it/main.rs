@@ -1,6 +1,8 @@
 //! The one integration-test binary (faster builds than one binary per file).
 
 mod cli;
+mod hnp;
+mod corpus;
 mod corpus_load;
 mod loader;
 mod proptest_loader;
