@@ -5,7 +5,7 @@ use crate::util::{code, run, stdout, summarize};
 
 #[test]
 fn hnp_fixtures_validate_clean() {
-    let out = run(&["validate", "--format", "json", "--fail-on", "hint"]);
+    let out = run(&["validate", "--format", "json", "--fail-on", "info"]);
     let text = stdout(&out);
     assert_eq!(summarize(&text), "", "the HNP fixtures must have no findings");
     assert_eq!(code(&out), 0);
