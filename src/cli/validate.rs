@@ -86,12 +86,9 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     let opts = RenderOptions {
         color: !to_file && args.format == Format::Human && use_color(args.color),
         timing: true,
+        quiet: args.quiet,
     };
-    let mut text = report::render(args.format, &report, opts);
-    if args.quiet && args.format == Format::Human {
-        // Drop the trailing summary: keep diagnostics only.
-        text = strip_summary(&text, diags.is_empty());
-    }
+    let text = report::render(args.format, &report, opts);
     match &args.output {
         Some(path) => write_atomic(path, &text)?,
         None => write_stdout(&text)?,
@@ -102,25 +99,6 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         .threshold()
         .is_some_and(|t| diags.iter().any(|d| d.severity >= t));
     Ok(if failed { exit::FINDINGS } else { exit::OK })
-}
-
-/// Remove the human renderer's summary lines (after the last diagnostic block).
-fn strip_summary(text: &str, no_diags: bool) -> String {
-    if no_diags {
-        return String::new();
-    }
-    let trimmed = text.trim_end_matches('\n');
-    let mut lines: Vec<&str> = trimmed.lines().collect();
-    while let Some(last) = lines.last() {
-        if last.is_empty() || last.contains(" checked") || last.starts_with("note: ") {
-            lines.pop();
-        } else {
-            break;
-        }
-    }
-    let mut s = lines.join("\n");
-    s.push('\n');
-    s
 }
 
 fn progress_spinner(args: &ValidateArgs) -> Option<indicatif::ProgressBar> {
