@@ -2,7 +2,6 @@
 
 mod cli;
 mod hnp;
-mod corpus;
 mod corpus_load;
 mod loader;
 mod proptest_loader;
