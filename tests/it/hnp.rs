@@ -7,7 +7,11 @@ use crate::util::{code, run, stdout, summarize};
 fn hnp_fixtures_validate_clean() {
     let out = run(&["validate", "--format", "json", "--fail-on", "info"]);
     let text = stdout(&out);
-    assert_eq!(summarize(&text), "", "the HNP fixtures must have no findings");
+    assert_eq!(
+        summarize(&text),
+        "",
+        "the HNP fixtures must have no findings"
+    );
     assert_eq!(code(&out), 0);
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
     // asyncapi.yaml, asyncapi-2.6.yaml, openapi.yaml and the two common/ fragments.
