@@ -16,6 +16,9 @@ _hnp__events() {
             ",$1")
                 cmd="hnp__events"
                 ;;
+            hnp__events,classify)
+                cmd="hnp__events__subcmd__classify"
+                ;;
             hnp__events,completions)
                 cmd="hnp__events__subcmd__completions"
                 ;;
@@ -33,6 +36,9 @@ _hnp__events() {
                 ;;
             hnp__events,validate)
                 cmd="hnp__events__subcmd__validate"
+                ;;
+            hnp__events__subcmd__help,classify)
+                cmd="hnp__events__subcmd__help__subcmd__classify"
                 ;;
             hnp__events__subcmd__help,completions)
                 cmd="hnp__events__subcmd__help__subcmd__completions"
@@ -59,12 +65,38 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --help --version validate rules explain completions man help"
+            opts="-h -V --help --version validate classify rules explain completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__subcmd__events__subcmd__classify)
+            opts="-f -h -V --format --root --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -101,8 +133,22 @@ _hnp__events() {
             return 0
             ;;
         hnp__subcmd__events__subcmd__help)
-            opts="validate rules explain completions man help"
+            opts="validate classify rules explain completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__subcmd__events__subcmd__help__subcmd__classify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
+            cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
             cand explain 'Explain a rule: what it checks and why'
             cand completions 'Print a shell completion script'
@@ -43,6 +44,15 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --no-config 'Ignore ./hnp-events.yaml'
             cand -q 'Print only diagnostics (no summary line, no progress)'
             cand --quiet 'Print only diagnostics (no summary line, no progress)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hnp-events;classify'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --root 'Workspace root for $refs'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -75,6 +85,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         }
         &'hnp-events;help'= {
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
+            cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
             cand explain 'Explain a rule: what it checks and why'
             cand completions 'Print a shell completion script'
@@ -82,6 +93,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;help;validate'= {
+        }
+        &'hnp-events;help;classify'= {
         }
         &'hnp-events;help;rules'= {
         }

@@ -5,9 +5,11 @@
 //! `source` (bytes → positioned tree → resolved workspace) → `validate` (diagnostics)
 //! → `report` (renderers). `cli` wires them together for the binary.
 
+pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod model;
 pub mod report;
 pub mod source;
 pub mod suggest;

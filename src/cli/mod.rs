@@ -1,6 +1,7 @@
 //! The command line: clap definitions (the one source of help, completions and the man
 //! page) and the dispatch to commands. Only wiring lives here.
 
+mod classify;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -47,6 +48,8 @@ pub struct Cli {
 pub enum Command {
     /// Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref
     Validate(ValidateArgs),
+    /// Classify every operation as command, query, event or request/reply, with the reason
+    Classify(classify::ClassifyArgs),
     /// List every rule with its id, default severity and summary
     #[command(after_help = "Examples:\n  hnp-events rules\n  hnp-events rules --format json")]
     Rules(RulesArgs),
@@ -173,6 +176,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<u8, ToolError> {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Classify(args) => classify::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

@@ -24,9 +24,57 @@ macro_rules! rules {
 }
 
 rules! {
+    "asyncapi-channel-parameter-undeclared" => Error,
+        "A channel address uses a `{parameter}` that the channel does not declare.",
+        "Every template expression in a channel address must be described in the channel's `parameters`, or consumers cannot know what values it takes (the AsyncAPI parser rejects it).";
+    "asyncapi-channel-parameter-unused" => Error,
+        "A channel declares a parameter its address does not use.",
+        "A declared parameter that appears nowhere in the address is a leftover or a typo; the AsyncAPI parser rejects it.";
+    "asyncapi-component-name" => Error,
+        "A component name has characters outside `[a-zA-Z0-9.-_]`.",
+        "Component names are used in `$ref` pointers and generated code; the specification restricts them to `^[a-zA-Z0-9\\.\\-_]+$`.";
+    "asyncapi-duplicate-message-id" => Error,
+        "Two messages share a `messageId`.",
+        "`messageId` identifies a message across the document (tools and code generators key on it); the specification requires it to be unique.";
+    "asyncapi-duplicate-operation-id" => Error,
+        "Two operations share an `operationId`.",
+        "`operationId` identifies an operation for tools and code generators; the specification requires it to be unique.";
+    "asyncapi-enum" => Error,
+        "A field has a value outside its allowed list.",
+        "Fixed-vocabulary fields (e.g. `action: send|receive`, security scheme `type`) are matched exactly by every tool; any other value is meaningless to them.";
+    "asyncapi-field-version" => Error,
+        "A field is used in an AsyncAPI version that does not have it.",
+        "Fields differ between versions (e.g. `operations` exists only in 3.x, `messageId` only in 2.4+); a field from another version is ignored or rejected by tools for this version.";
+    "asyncapi-operation-message-not-in-channel" => Error,
+        "An operation (or its reply) lists a message its channel does not carry.",
+        "In AsyncAPI 3 an operation's `messages` must be a subset of its channel's `messages`; anything else describes a message that never travels on that channel.";
+    "asyncapi-required" => Error,
+        "A required AsyncAPI field is missing.",
+        "The specification requires the field; documents without it are rejected by the official schema and the AsyncAPI parser.";
+    "asyncapi-schema-format-unvalidated" => Info,
+        "A schema in a non-default format (Avro, Protobuf, RAML…) is not validated.",
+        "hnp-events validates AsyncAPI, JSON Schema and OpenAPI schemas; other formats are accepted as written.";
+    "asyncapi-security-undefined" => Error,
+        "A security requirement names a scheme not defined in `components/securitySchemes`.",
+        "A requirement must refer to a defined security scheme by name; otherwise clients cannot know how to authenticate (the AsyncAPI parser rejects it).";
+    "asyncapi-server-undefined" => Error,
+        "A channel names a server that is not defined in `servers`.",
+        "A channel's `servers` list must name servers of the document; an unknown name is a typo or a removed server.";
+    "asyncapi-tag-duplicate" => Error,
+        "The same tag name is listed twice.",
+        "Tags must be unique within a list (the specification and the official schema require unique items).";
+    "asyncapi-type" => Error,
+        "An AsyncAPI field has the wrong JSON type.",
+        "Tools read fields with a fixed type (a string, an object, a list); a value of another type is rejected by the official schema.";
+    "asyncapi-unknown-field" => Error,
+        "An AsyncAPI object holds a field the specification does not define.",
+        "AsyncAPI objects are closed: only the specified fields and `x-` extensions are allowed, so a typo is not silently ignored.";
     "config-invalid" => Error,
         "The hnp-events.yaml configuration has an unknown setting or a bad value.",
         "A misspelled setting is silently ignored by many tools; here it is an error, with a suggestion, so the configuration does what it says.";
+    "cqrs-ambiguous" => Warning,
+        "An operation's method and its name disagree about whether it changes state.",
+        "CQRS separates commands (change state, emit events) from queries (read only). A GET named `sync…` or a POST that only searches hides which one it is; say it with `x-hnp-cqrs: command|query`.";
     "document-empty" => Error,
         "The file is empty or holds only comments.",
         "An empty file cannot describe an API; it is usually a truncated write or a wrong path.";
@@ -51,6 +99,39 @@ rules! {
     "nesting-too-deep" => Error,
         "The document nests deeper than the supported limit.",
         "Real API documents rarely nest more than a few dozen levels; pathological nesting is refused so that no later stage can overflow its stack.";
+    "openapi-component-name" => Error,
+        "A component name has characters outside `[a-zA-Z0-9.-_]`.",
+        "Component names are used in `$ref` pointers and generated code; the specification restricts them to `^[a-zA-Z0-9\\.\\-_]+$`.";
+    "openapi-duplicate-operation-id" => Error,
+        "Two operations share an `operationId`.",
+        "`operationId` must be unique among all operations of the API; code generators use it as the function name.";
+    "openapi-enum" => Error,
+        "A field has a value outside its allowed list.",
+        "Fixed-vocabulary fields (parameter `in`, security scheme `type`, schema `type`) are matched exactly by every tool.";
+    "openapi-field-version" => Error,
+        "A field is used in an OpenAPI version that does not have it.",
+        "Fields differ between OpenAPI 3.0 and 3.1 (e.g. `webhooks`, `jsonSchemaDialect`, `license.identifier` are 3.1 only).";
+    "openapi-path-parameter-required" => Error,
+        "A path parameter is not marked `required: true`.",
+        "Path parameters are part of the URL and therefore always present; the specification requires `required: true`.";
+    "openapi-path-parameter-undefined" => Error,
+        "A path template `{name}` has no matching `in: path` parameter.",
+        "Every template expression in a path must be described by a path parameter, or clients cannot build the URL.";
+    "openapi-required" => Error,
+        "A required OpenAPI/Swagger field is missing.",
+        "The specification requires the field; documents without it are rejected by the official schema.";
+    "openapi-security-undefined" => Error,
+        "A security requirement names a scheme that is not defined.",
+        "Security requirements must name schemes declared in `components/securitySchemes` (Swagger: `securityDefinitions`).";
+    "openapi-tag-duplicate" => Error,
+        "The same tag name is listed twice.",
+        "Tag names must be unique (the specification requires it).";
+    "openapi-type" => Error,
+        "An OpenAPI/Swagger field has the wrong JSON type.",
+        "Tools read fields with a fixed type; a value of another type is rejected by the official schema.";
+    "openapi-unknown-field" => Error,
+        "An OpenAPI/Swagger object holds a field the specification does not define.",
+        "OpenAPI objects (including OpenAPI 3.0 and Swagger Schema Objects) are closed: only the specified fields and `x-` extensions are allowed.";
     "ref-cycle" => Error,
         "A chain of `$ref`s leads back to itself without reaching any content.",
         "`$ref: A` where A is `$ref: B` and B is `$ref: A` never resolves to a value. (Recursive schemas, whose references sit inside real content, are fine.)";
@@ -66,6 +147,9 @@ rules! {
     "ref-unresolved" => Error,
         "A `$ref` points to a file or a JSON pointer that does not exist.",
         "An unresolvable reference makes the document invalid for every consumer: code generators, validators and documentation tools all fail on it.";
+    "schema-enum-duplicate" => Warning,
+        "An `enum` lists the same value twice.",
+        "A repeated enum value is redundant and usually a copy-paste mistake (draft-04 and OpenAPI 3.0 require unique values).";
     "yaml-alias-limit" => Error,
         "YAML aliases expand to more nodes than allowed (an alias bomb).",
         "A few lines of nested aliases can expand to billions of nodes (the 'billion laughs' attack). Expansion is bounded so that validation runs in bounded memory.";

@@ -1,10 +1,45 @@
 //! Structural and semantic checks of loaded documents. Reads the workspace (and the IR),
 //! returns diagnostics; never prints.
+//!
+//! - `spec.rs`: the vocabulary of the structural tables (kinds, field types, versions);
+//! - `asyncapi_tables.rs`, `openapi_tables.rs`: the tables, one per specification family;
+//! - `walk.rs`: the single-pass table-driven walker (`$ref`s followed through a queue);
+//! - `schema.rs`: Schema Objects per dialect and payloads by `schemaFormat`;
+//! - `semantic.rs`: rules the specifications state in prose, checked on the IR.
+
+mod asyncapi_tables;
+mod openapi_tables;
+mod schema;
+mod semantic;
+pub mod spec;
+mod walk;
 
 use crate::diag::Diagnostic;
-use crate::source::Workspace;
+use crate::source::{DocKind, Workspace};
 
-/// Run every structural check over the workspace's documents.
-pub fn validate(_ws: &Workspace) -> Vec<Diagnostic> {
-    Vec::new()
+pub use walk::Family;
+
+/// Run every structural and semantic check over the workspace's input documents.
+pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for &id in &ws.inputs {
+        let file = ws.file(id);
+        let Some(root) = file.value.as_ref() else {
+            continue;
+        };
+        let (family, ver, label) = match &file.kind {
+            DocKind::AsyncApi(v) => (Family::AsyncApi, v.major * 10 + v.minor, v.to_string()),
+            DocKind::OpenApi(v) => (Family::OpenApi, v.major * 10 + v.minor, v.to_string()),
+            DocKind::Swagger => (Family::Swagger, 20, "2.0".to_string()),
+            _ => continue,
+        };
+        let mut w = walk::Walker::new(ws, id, family, ver.min(255) as u8, label);
+        w.run(root);
+        diags.append(&mut w.diags);
+    }
+    let (model, mut model_diags) = crate::model::build(ws);
+    diags.append(&mut model_diags);
+    diags.extend(semantic::check(ws, &model));
+    crate::diag::sort_and_dedup(&mut diags);
+    diags
 }

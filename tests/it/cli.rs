@@ -45,6 +45,7 @@ fn help_texts() {
     for cmd in [
         &["--help"][..],
         &["validate", "--help"],
+        &["classify", "--help"],
         &["rules", "--help"],
         &["explain", "--help"],
         &["completions", "--help"],
@@ -60,7 +61,14 @@ fn help_texts() {
 
 #[test]
 fn every_subcommand_help_has_examples() {
-    for sub in ["validate", "rules", "explain", "completions", "man"] {
+    for sub in [
+        "validate",
+        "classify",
+        "rules",
+        "explain",
+        "completions",
+        "man",
+    ] {
         let out = run(&[sub, "--help"]);
         assert!(
             stdout(&out).contains("Examples:"),

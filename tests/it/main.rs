@@ -1,9 +1,12 @@
 //! The one integration-test binary (faster builds than one binary per file).
 
+mod classify;
 mod cli;
+mod corpus;
 mod corpus_load;
 mod hnp;
 mod loader;
 mod proptest_loader;
 mod report;
+mod structural;
 mod util;

@@ -1,0 +1,566 @@
+//! CQRS classification: every operation of every loaded document as a command, a query,
+//! an event (published or consumed) or a request/reply, with the reason for the
+//! decision and the links between them (`x-hnp-emits`, `reply`, consumers).
+//!
+//! Reads the IR (`crate::model`) and the workspace; returns rows and diagnostics.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Location};
+use crate::model::{Action, Document, Model, Operation, Src, Verb};
+use crate::source::{Workspace, pointer};
+
+/// What an operation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Command,
+    Query,
+    EventPublished,
+    EventConsumed,
+    Request,
+    Reply,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Command => "command",
+            Kind::Query => "query",
+            Kind::EventPublished => "event published",
+            Kind::EventConsumed => "event consumed",
+            Kind::Request => "request",
+            Kind::Reply => "reply",
+        }
+    }
+}
+
+/// One classified operation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub kind: Kind,
+    /// operationId, else the operation key, else `METHOD path`.
+    pub id: String,
+    /// `POST /fabrics/{id}/sync/` or `send kubernetes.resource.lifecycle`.
+    pub what: String,
+    pub location: Location,
+    pub reason: String,
+    /// Messages this operation leads to (`x-hnp-emits`, or the messages it sends).
+    pub emits: Vec<String>,
+    /// Operations (by id) that consume what this one sends.
+    pub consumers: Vec<String>,
+    #[serde(skip)]
+    pub doc: usize,
+    #[serde(skip)]
+    pub op: usize,
+}
+
+/// The value at a source location.
+pub fn value_at<'a>(ws: &'a Workspace, src: &Src) -> Option<&'a Value> {
+    let root = ws.file(src.file).value.as_ref()?;
+    let toks = pointer::parse(&src.pointer)?;
+    pointer::resolve(root, &toks).ok()
+}
+
+/// An `x-*` extension's value on an item.
+pub fn extension<'a>(
+    ws: &'a Workspace,
+    exts: &[crate::model::Extension],
+    key: &str,
+) -> Option<&'a Value> {
+    exts.iter()
+        .find(|e| e.key == key)
+        .and_then(|e| value_at(ws, &e.src))
+}
+
+const IMPERATIVE: &[&str] = &[
+    "Add",
+    "Apply",
+    "Approve",
+    "Assign",
+    "Backup",
+    "BackUp",
+    "Calculate",
+    "Cancel",
+    "Change",
+    "Check",
+    "Commit",
+    "Compute",
+    "Create",
+    "Delete",
+    "Deploy",
+    "Disable",
+    "Enable",
+    "Execute",
+    "Fetch",
+    "Get",
+    "Import",
+    "Init",
+    "Initialize",
+    "Invoke",
+    "List",
+    "Mark",
+    "Move",
+    "Notify",
+    "Patch",
+    "Process",
+    "Publish",
+    "Put",
+    "Raise",
+    "Reconcile",
+    "Register",
+    "Reject",
+    "Remove",
+    "Request",
+    "Reset",
+    "Resolve",
+    "Restore",
+    "Retry",
+    "Revert",
+    "Run",
+    "Save",
+    "Schedule",
+    "Send",
+    "Set",
+    "Stage",
+    "Start",
+    "Stop",
+    "Submit",
+    "Sync",
+    "Test",
+    "Trigger",
+    "Update",
+    "Upsert",
+    "Validate",
+    "Verify",
+];
+
+const PAST_IRREGULAR: &[&str] = &[
+    "Sent", "Built", "Lost", "Done", "Made", "Run", "Begun", "Found", "Held", "Kept", "Left",
+    "Paid", "Read", "Set", "Shut", "Split", "Spent", "Taken", "Thrown", "Won", "Written", "Given",
+    "Gone", "Known", "Seen", "Shown", "Drawn", "Chosen", "Broken", "Frozen",
+];
+
+/// Split a PascalCase/camelCase/snake/kebab name into words.
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == '.' || c == ' ' || c == '/' {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out.into_iter()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + &cs.as_str().to_lowercase(),
+                None => w,
+            }
+        })
+        .collect()
+}
+
+/// How a message name reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Naming {
+    PastTense,
+    Imperative,
+    Unclear,
+}
+
+/// Events are named in the past tense (`SyncCompleted`), commands as imperatives
+/// (`ApplyResources`).
+pub fn naming(name: &str) -> Naming {
+    let w = words(name);
+    let (Some(first), Some(last)) = (w.first(), w.last()) else {
+        return Naming::Unclear;
+    };
+    let past = |x: &str| (x.len() > 3 && x.ends_with("ed")) || PAST_IRREGULAR.contains(&x);
+    if IMPERATIVE.contains(&first.as_str()) && !past(last) {
+        return Naming::Imperative;
+    }
+    if past(last) {
+        return Naming::PastTense;
+    }
+    if IMPERATIVE.contains(&first.as_str()) {
+        return Naming::Imperative;
+    }
+    Naming::Unclear
+}
+
+fn op_id(op: &Operation) -> String {
+    if let Some(id) = op.operation_id.clone().or_else(|| op.key.clone()) {
+        return id;
+    }
+    match &op.verb {
+        Verb::Http { method, path } => format!("{} {path}", method.to_uppercase()),
+        _ => op.src.pointer.clone(),
+    }
+}
+
+fn message_name(doc: &Document, i: usize) -> String {
+    doc.messages
+        .get(i)
+        .and_then(|m| m.name.clone().or(m.message_id.clone()).or(m.key.clone()))
+        .unwrap_or_else(|| "message".to_string())
+}
+
+/// Classify every operation of the model.
+pub fn classify(ws: &Workspace, model: &Model) -> (Vec<Row>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    // Consumers: message (by where it lives) → receiving operations.
+    let mut consumers: HashMap<&Src, Vec<String>> = HashMap::new();
+    for doc in &model.documents {
+        for op in &doc.operations {
+            if op.action == Some(Action::Receive) {
+                for &m in &op.messages {
+                    if let Some(msg) = doc.messages.get(m) {
+                        consumers.entry(&msg.src).or_default().push(op_id(op));
+                    }
+                }
+            }
+        }
+    }
+    // Message names by where they live, for `x-hnp-emits` targets.
+    let mut names: HashMap<&Src, String> = HashMap::new();
+    for doc in &model.documents {
+        for (i, m) in doc.messages.iter().enumerate() {
+            names.entry(&m.src).or_insert_with(|| message_name(doc, i));
+        }
+    }
+
+    let mut rows = Vec::new();
+    for (di, doc) in model.documents.iter().enumerate() {
+        for (oi, op) in doc.operations.iter().enumerate() {
+            let id = op_id(op);
+            let location = file_locate(ws, &op.src);
+            let over = extension(ws, &op.extensions, "x-hnp-cqrs").and_then(Value::as_str);
+            // Messages this operation leads to.
+            let mut emits: Vec<String> = Vec::new();
+            let mut emit_srcs: Vec<Src> = Vec::new();
+            if let Some(list) =
+                extension(ws, &op.extensions, "x-hnp-emits").and_then(Value::as_array)
+            {
+                let ext_src = op
+                    .extensions
+                    .iter()
+                    .find(|e| e.key == "x-hnp-emits")
+                    .map(|e| e.src.clone());
+                for item in list {
+                    let target = crate::source::workspace::ref_of(item).and_then(|r| {
+                        let at = ext_src.as_ref()?;
+                        ws.ref_target(at.file, r)
+                    });
+                    match target {
+                        Some((f, p)) => {
+                            let s = Src::new(f, p);
+                            emits.push(names.get(&s).cloned().unwrap_or_else(|| {
+                                s.pointer.rsplit('/').next().unwrap_or("").to_string()
+                            }));
+                            emit_srcs.push(s);
+                        }
+                        None => {
+                            if let Some(s) = item.as_str() {
+                                emits.push(s.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            let msg_names: Vec<String> =
+                op.messages.iter().map(|&m| message_name(doc, m)).collect();
+            let namings: Vec<Naming> = msg_names.iter().map(|n| naming(n)).collect();
+            let (kind, reason) = match (&op.verb, over) {
+                (_, Some("command")) => {
+                    (Kind::Command, "explicit `x-hnp-cqrs: command`".to_string())
+                }
+                (_, Some("query")) => (Kind::Query, "explicit `x-hnp-cqrs: query`".to_string()),
+                (Verb::Http { method, path }, _) => {
+                    let m = method.to_lowercase();
+                    let lower_id = id.to_lowercase();
+                    let lower_path = path.to_lowercase();
+                    if matches!(m.as_str(), "get" | "head" | "options" | "trace") {
+                        let suspicious = [
+                            "sync", "apply", "delete", "trigger", "execute", "create", "remove",
+                        ]
+                        .iter()
+                        .find(|w| {
+                            lower_path
+                                .split(['/', '-', '_', '{', '}'])
+                                .any(|s| s == **w)
+                                || lower_id.starts_with(**w)
+                        });
+                        if let Some(w) = suspicious {
+                            diags.push(
+                                Diagnostic::new(
+                                    "cqrs-ambiguous",
+                                    location.clone(),
+                                    format!(
+                                        "`{} {path}` uses a safe method but its name says `{w}`: a query must not change state",
+                                        method.to_uppercase()
+                                    ),
+                                )
+                                .with_help("if it changes state, use POST; if it does not, rename it or add `x-hnp-cqrs: query`"),
+                            );
+                        }
+                        (
+                            Kind::Query,
+                            format!("safe HTTP method {}", method.to_uppercase()),
+                        )
+                    } else {
+                        let searchy = lower_path.ends_with("/search")
+                            || lower_path.ends_with("/search/")
+                            || lower_path.ends_with("/query")
+                            || lower_path.ends_with("/query/")
+                            || lower_id.contains("search");
+                        if m == "post" && searchy && emits.is_empty() {
+                            diags.push(
+                                Diagnostic::new(
+                                    "cqrs-ambiguous",
+                                    location.clone(),
+                                    format!("`POST {path}` looks like a search: is it a query?"),
+                                )
+                                .with_help("add `x-hnp-cqrs: query` if it only reads, or `x-hnp-cqrs: command` if it changes state"),
+                            );
+                        }
+                        (
+                            Kind::Command,
+                            format!("state-changing HTTP method {}", method.to_uppercase()),
+                        )
+                    }
+                }
+                (verb, None) | (verb, Some(_)) => {
+                    let action = op.action.unwrap_or(Action::Send);
+                    let wording = match verb {
+                        Verb::Publish => " (2.x `publish`: the application receives)",
+                        Verb::Subscribe => " (2.x `subscribe`: the application sends)",
+                        _ => "",
+                    };
+                    if let Some(reply) = &op.reply {
+                        let answers: Vec<String> = reply
+                            .messages
+                            .iter()
+                            .map(|&m| message_name(doc, m))
+                            .collect();
+                        let answers = if answers.is_empty() {
+                            "a reply".to_string()
+                        } else {
+                            answers.join(" | ")
+                        };
+                        let (k, how) = if action == Action::Send {
+                            (
+                                Kind::Request,
+                                format!("sends {} and awaits {answers}", msg_names.join(", ")),
+                            )
+                        } else {
+                            (
+                                Kind::Reply,
+                                format!("handles {} and answers {answers}", msg_names.join(", ")),
+                            )
+                        };
+                        (k, format!("`reply` declared: {how}{wording}"))
+                    } else if !namings.is_empty()
+                        && namings.iter().all(|n| *n == Naming::Imperative)
+                    {
+                        (
+                            Kind::Command,
+                            format!(
+                                "imperative message name{} {}{wording}",
+                                if msg_names.len() > 1 { "s" } else { "" },
+                                msg_names.join(", ")
+                            ),
+                        )
+                    } else {
+                        let k = if action == Action::Send {
+                            Kind::EventPublished
+                        } else {
+                            Kind::EventConsumed
+                        };
+                        let why = if !namings.is_empty()
+                            && namings.iter().all(|n| *n == Naming::PastTense)
+                        {
+                            format!(
+                                "past-tense message name{} {}",
+                                if msg_names.len() > 1 { "s" } else { "" },
+                                msg_names.join(", ")
+                            )
+                        } else {
+                            format!(
+                                "`{}` of messages not named as commands",
+                                if action == Action::Send {
+                                    "send"
+                                } else {
+                                    "receive"
+                                }
+                            )
+                        };
+                        (k, format!("{why}{wording}"))
+                    }
+                }
+            };
+            let what = match &op.verb {
+                Verb::Http { method, path } => format!("{} {path}", method.to_uppercase()),
+                _ => {
+                    let action = match op.action {
+                        Some(Action::Receive) => "receive",
+                        _ => "send",
+                    };
+                    let chan = op
+                        .channel
+                        .and_then(|c| doc.channels.get(c))
+                        .map(|c| c.address.clone().unwrap_or_else(|| c.key.clone()))
+                        .unwrap_or_else(|| "?".to_string());
+                    format!("{action} {chan}")
+                }
+            };
+            if op.action == Some(Action::Send) && emits.is_empty() {
+                emits = msg_names.clone();
+                emit_srcs = op
+                    .messages
+                    .iter()
+                    .filter_map(|&m| doc.messages.get(m).map(|x| x.src.clone()))
+                    .collect();
+            }
+            let mut cons: Vec<String> = emit_srcs
+                .iter()
+                .flat_map(|s| consumers.get(s).cloned().unwrap_or_default())
+                .filter(|c| *c != id)
+                .collect();
+            cons.sort();
+            cons.dedup();
+            rows.push(Row {
+                kind,
+                id,
+                what,
+                location,
+                reason,
+                emits,
+                consumers: cons,
+                doc: di,
+                op: oi,
+            });
+        }
+    }
+    (rows, diags)
+}
+
+fn file_locate(ws: &Workspace, src: &Src) -> Location {
+    ws.file(src.file).locate_key(&src.pointer)
+}
+
+/// Render rows as an aligned table.
+pub fn table(rows: &[Row]) -> String {
+    let headers = ["KIND", "ID", "OPERATION", "LOCATION", "REASON"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.kind.as_str().to_string(),
+                r.id.clone(),
+                r.what.clone(),
+                r.location.to_string(),
+                r.reason.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(str::len);
+    for c in &cells {
+        for (i, x) in c.iter().enumerate().take(4) {
+            widths[i] = widths[i].max(x.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let line = |s: &mut String, c: &[&str]| {
+        for (i, x) in c.iter().enumerate() {
+            if i < 4 {
+                s.push_str(&format!("{x:<w$}  ", w = widths[i]));
+            } else {
+                s.push_str(x);
+            }
+        }
+        s.push('\n');
+    };
+    line(&mut s, &headers);
+    for c in &cells {
+        let refs: Vec<&str> = c.iter().map(String::as_str).collect();
+        line(&mut s, &refs);
+    }
+    s.push_str(&summary(rows));
+    s
+}
+
+/// `N operations: a commands, b queries, …`
+pub fn summary(rows: &[Row]) -> String {
+    let mut counts: std::collections::BTreeMap<Kind, usize> = Default::default();
+    for r in rows {
+        *counts.entry(r.kind).or_default() += 1;
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| format!("{n} {}", k.as_str()))
+        .collect();
+    format!("{} operations: {}\n", rows.len(), parts.join(", "))
+}
+
+/// Render rows as a Markdown table (for pull-request comments).
+pub fn markdown(rows: &[Row]) -> String {
+    let esc = |s: &str| s.replace('|', "\\|");
+    let mut s =
+        String::from("| kind | id | operation | location | reason |\n|---|---|---|---|---|\n");
+    for r in rows {
+        s.push_str(&format!(
+            "| {} | `{}` | `{}` | {} | {} |\n",
+            r.kind.as_str(),
+            esc(&r.id),
+            esc(&r.what),
+            esc(&r.location.to_string()),
+            esc(&r.reason)
+        ));
+    }
+    s.push('\n');
+    s.push_str(&summary(rows));
+    s
+}
+
+/// Render rows as JSON.
+pub fn json(rows: &[Row]) -> String {
+    let v = serde_json::json!({ "version": 1, "operations": rows });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn naming_conventions() {
+        assert_eq!(naming("SyncCompleted"), Naming::PastTense);
+        assert_eq!(naming("ResourceCreated"), Naming::PastTense);
+        assert_eq!(naming("ApplyResources"), Naming::Imperative);
+        assert_eq!(naming("CommitToGit"), Naming::Imperative);
+        assert_eq!(naming("RepositoryAccessValidated"), Naming::PastTense);
+        assert_eq!(naming("ValidateRepositoryAccess"), Naming::Imperative);
+        assert_eq!(naming("user_signed_up"), Naming::Unclear);
+        assert_eq!(naming("lightMeasured"), Naming::PastTense);
+        assert_eq!(naming("Heartbeat"), Naming::Unclear);
+    }
+}
