@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Classify every operation as command, query, event or request/reply, with the reason')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule with its id, default severity and summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: what it checks and why')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run sagas over a recorded event stream: timelines, invariants, exploration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -79,6 +80,27 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hnp-events;simulate' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The event stream (JSON Lines, or a YAML/JSON list)')
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'The event stream (JSON Lines, or a YAML/JSON list)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Compare final states and emitted events with FILE (golden)')
+            [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Perturbations combined per scenario (1 or 2)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Run only shard K of N of the scenarios (e.g. 2/4)')
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Reproduce a counterexample printed by --explore')
+            [CompletionResult]::new('--bless', '--bless', [CompletionResultType]::ParameterName, 'Write the --expect file from this run instead of comparing')
+            [CompletionResult]::new('--explore', '--explore', [CompletionResultType]::ParameterName, 'Perturb the stream systematically and report minimised counterexamples')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Do not validate events against the contract''s schemas')
+            [CompletionResult]::new('--timelines', '--timelines', [CompletionResultType]::ParameterName, 'Print the timeline of every instance (default: all when there are at most 20)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only violations and the summary (and forget finished instances, for long streams)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only violations and the summary (and forget finished instances, for long streams)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hnp-events;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -98,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Classify every operation as command, query, event or request/reply, with the reason')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule with its id, default severity and summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Explain a rule: what it checks and why')
+            [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Run sagas over a recorded event stream: timelines, invariants, exploration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -113,6 +136,9 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;help;explain' {
+            break
+        }
+        'hnp-events;help;simulate' {
             break
         }
         'hnp-events;help;completions' {

@@ -34,6 +34,9 @@ _hnp__events() {
             hnp__events,rules)
                 cmd="hnp__events__subcmd__rules"
                 ;;
+            hnp__events,simulate)
+                cmd="hnp__events__subcmd__simulate"
+                ;;
             hnp__events,validate)
                 cmd="hnp__events__subcmd__validate"
                 ;;
@@ -55,6 +58,9 @@ _hnp__events() {
             hnp__events__subcmd__help,rules)
                 cmd="hnp__events__subcmd__help__subcmd__rules"
                 ;;
+            hnp__events__subcmd__help,simulate)
+                cmd="hnp__events__subcmd__help__subcmd__simulate"
+                ;;
             hnp__events__subcmd__help,validate)
                 cmd="hnp__events__subcmd__help__subcmd__validate"
                 ;;
@@ -65,7 +71,7 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --help --version validate classify rules explain completions man help"
+            opts="-h -V --help --version validate classify rules explain simulate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -133,7 +139,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__subcmd__events__subcmd__help)
-            opts="validate classify rules explain completions man help"
+            opts="validate classify rules explain simulate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -230,6 +236,20 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__subcmd__events__subcmd__help__subcmd__simulate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__subcmd__events__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -267,6 +287,52 @@ _hnp__events() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__subcmd__events__subcmd__simulate)
+            opts="-e -f -q -h -V --events --format --expect --bless --explore --depth --shard --replay --no-validate --timelines --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --expect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

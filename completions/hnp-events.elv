@@ -26,6 +26,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
             cand explain 'Explain a rule: what it checks and why'
+            cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -71,6 +72,26 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;simulate'= {
+            cand -e 'The event stream (JSON Lines, or a YAML/JSON list)'
+            cand --events 'The event stream (JSON Lines, or a YAML/JSON list)'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --expect 'Compare final states and emitted events with FILE (golden)'
+            cand --depth 'Perturbations combined per scenario (1 or 2)'
+            cand --shard 'Run only shard K of N of the scenarios (e.g. 2/4)'
+            cand --replay 'Reproduce a counterexample printed by --explore'
+            cand --bless 'Write the --expect file from this run instead of comparing'
+            cand --explore 'Perturb the stream systematically and report minimised counterexamples'
+            cand --no-validate 'Do not validate events against the contract''s schemas'
+            cand --timelines 'Print the timeline of every instance (default: all when there are at most 20)'
+            cand -q 'Print only violations and the summary (and forget finished instances, for long streams)'
+            cand --quiet 'Print only violations and the summary (and forget finished instances, for long streams)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -88,6 +109,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
             cand explain 'Explain a rule: what it checks and why'
+            cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -99,6 +121,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;rules'= {
         }
         &'hnp-events;help;explain'= {
+        }
+        &'hnp-events;help;simulate'= {
         }
         &'hnp-events;help;completions'= {
         }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diag;
 pub mod model;
 pub mod report;
+pub mod saga;
 pub mod source;
 pub mod suggest;
 pub mod validate;

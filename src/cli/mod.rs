@@ -2,6 +2,7 @@
 //! page) and the dispatch to commands. Only wiring lives here.
 
 mod classify;
+mod simulate;
 mod validate;
 
 use std::io::{IsTerminal, Write};
@@ -59,6 +60,9 @@ pub enum Command {
         /// The rule id (see `hnp-events rules`)
         rule: String,
     },
+    /// Run sagas over a recorded event stream: timelines, invariants, exploration
+    #[command(after_help = simulate::AFTER_HELP)]
+    Simulate(simulate::SimulateArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  hnp-events completions bash > ~/.local/share/bash-completion/completions/hnp-events\n  hnp-events completions zsh > ~/.zfunc/_hnp-events\n  hnp-events completions fish > ~/.config/fish/completions/hnp-events.fish"
@@ -176,6 +180,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<u8, ToolError> {
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Classify(args) => classify::run(&args),
         Command::Rules(args) => {
             let text = match args.format {

@@ -147,6 +147,72 @@ rules! {
     "ref-unresolved" => Error,
         "A `$ref` points to a file or a JSON pointer that does not exist.",
         "An unresolvable reference makes the document invalid for every consumer: code generators, validators and documentation tools all fail on it.";
+    "saga-after-terminal" => Error,
+        "A saga instance received an event after it ended.",
+        "Once an instance is completed or compensated nothing may change it; a late event with a new id means a participant acted on a saga that was already over. List expected stragglers under `ignore`.";
+    "saga-compensation-missing" => Warning,
+        "A saga step that changes state has no compensation.",
+        "If a later step fails, the saga cannot undo this one. Add a `compensation`, or mark the step `readOnly: true` or `pivot: true` (the point of no return) if that is intended.";
+    "saga-compensation-order" => Error,
+        "Compensations ran for a step that never completed, out of reverse order, or twice.",
+        "A saga undoes exactly the steps that completed, last first, each once; anything else undoes work that was never done or undoes it twice.";
+    "saga-contract" => Error,
+        "The saga's contract cannot be read or parsed.",
+        "A saga is checked and simulated against its AsyncAPI contract; without it nothing can be verified.";
+    "saga-correlation-missing" => Error,
+        "A message used by a saga does not declare the saga's correlation key.",
+        "Instances are matched by the correlation key (a JSON pointer into every message); a message whose schema lacks it cannot be routed to its instance.";
+    "saga-direction" => Warning,
+        "A saga sends a message the contract does not let it send, waits for a command, or expects a reply the contract does not declare.",
+        "The orchestrator sends commands (operations with a reply) and waits for their declared replies; using a message the other way round means the saga and the contract disagree.";
+    "saga-duplicate-effect" => Error,
+        "A redelivered message (same idempotency key) had a second effect.",
+        "Delivery is at least once: the same CloudEvents `id` may arrive again and must change nothing the second time.";
+    "saga-event-invalid" => Error,
+        "A stream event does not match its message's schema in the contract.",
+        "A simulation is only as good as its input: events that the contract rejects would be dead-lettered in production.";
+    "saga-failure-unhandled" => Warning,
+        "A saga step that sends a command lists no failure events.",
+        "Every command can fail; without `fail` events the failure reply is an unexpected event and the saga waits for its timeout.";
+    "saga-invalid" => Error,
+        "The saga file is malformed: a missing field, a wrong type, an unknown field or a bad duration.",
+        "The saga format is checked strictly so that a typo does not silently change the saga's behaviour.";
+    "saga-latency-objective" => Error,
+        "A step's simulated p95 latency exceeds its objective.",
+        "Steps may declare `p95: 100ms`; the simulation computes percentiles from the stream and checks them.";
+    "saga-message-unknown" => Error,
+        "A saga names a message that is not in its contract.",
+        "Every command and event of a saga must be a message of the AsyncAPI contract, or the saga describes traffic that cannot exist.";
+    "saga-not-finished" => Error,
+        "A saga instance ended neither completed nor fully compensated, or waits forever.",
+        "The saga guarantee: every instance completes or is compensated. A failure after the pivot, a compensation that failed, a completed step without compensation or a wait without timeout break it.";
+    "saga-orphaned-timer" => Error,
+        "A saga timer fired after its instance ended.",
+        "Timers must be cancelled when the step they guard ends; an orphaned timer retries or compensates a saga that is over.";
+    "saga-stream-invalid" => Error,
+        "An event stream line is malformed.",
+        "Each stream event needs `time`, `message` and optional `headers`/`payload`; malformed lines make the simulation meaningless.";
+    "saga-timeout-missing" => Warning,
+        "A saga step has no timeout.",
+        "Without a timeout, a lost reply leaves the saga waiting forever.";
+    "saga-timeout-unhandled" => Warning,
+        "A saga step's timeout has no handler.",
+        "Each timeout needs `onTimeout: retry | fail | complete` (and a retry policy for retry) so that what happens at the deadline is explicit.";
+    "saga-unexpected-event" => Error,
+        "A saga instance received an event its current state neither handles nor ignores.",
+        "Out-of-order, late and stray events must be decided on explicitly (handled or listed under `ignore`), never dropped silently.";
+    "saga-unhandled-event" => Warning,
+        "A saga state neither handles nor ignores some event of the saga.",
+        "Every (state, event) pair should be handled or explicitly ignored, so that late or duplicated replies have a defined effect.";
+    "saga-unknown-instance" => Error,
+        "An event of a saga arrived for no running instance.",
+        "The event's correlation key matches no instance: its start message was lost, or the key is wrong.";
+    "saga-unknown-message" => Error,
+        "A stream event names a message that is not in the contract.",
+        "Only contract messages can travel between HNP components.";
+    "saga-unreachable-step" => Error,
+        "A saga step or branch case can never run.",
+        "A step after a step that can never complete, or a branch case the contract's enum cannot produce, is dead code in the saga.";
     "schema-enum-duplicate" => Warning,
         "An `enum` lists the same value twice.",
         "A repeated enum value is redundant and usually a copy-paste mistake (draft-04 and OpenAPI 3.0 require unique values).";

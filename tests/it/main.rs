@@ -8,5 +8,6 @@ mod hnp;
 mod loader;
 mod proptest_loader;
 mod report;
+mod saga;
 mod structural;
 mod util;

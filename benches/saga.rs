@@ -1,0 +1,149 @@
+//! `cargo bench --bench saga`: saga replay throughput on a generated stream of one
+//! million HNP events (gitops-sync instances, interleaved), streamed from a file,
+//! without and with payload validation; and `--explore` at the default depth on
+//! each HNP saga.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hnp_events::diag::SourceSet;
+use hnp_events::saga::engine::{Engine, Options};
+use hnp_events::saga::{explore, sim};
+
+const EVENTS: usize = 1_000_000;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Write `EVENTS` events: instances of the gitops-sync happy path, a new one every
+/// 100 ms, each with its own correlation key and event ids.
+fn generate(path: &Path) -> std::io::Result<()> {
+    let template =
+        std::fs::read_to_string(root().join("fixtures/hnp/streams/gitops-sync-happy.jsonl"))?;
+    let lines: Vec<serde_json::Value> = template
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let base = lines
+        .first()
+        .and_then(|v| v["time"].as_str())
+        .and_then(hnp_events::saga::stream::parse_rfc3339)
+        .unwrap_or(0);
+    let offsets: Vec<i64> = lines
+        .iter()
+        .map(|v| {
+            v["time"]
+                .as_str()
+                .and_then(hnp_events::saga::stream::parse_rfc3339)
+                .unwrap_or(base)
+                - base
+        })
+        .collect();
+    let per = lines.len();
+    let instances = EVENTS / per;
+    let mut order: Vec<(i64, usize, usize)> = (0..instances)
+        .flat_map(|k| (0..per).map(move |j| (k as i64 * 100, k, j)))
+        .map(|(t, k, j)| (t + offsets[j], k, j))
+        .collect();
+    order.sort_unstable();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (t, k, j) in order {
+        let mut v = lines[j].clone();
+        v["time"] = serde_json::json!(t);
+        v["headers"]["correlationid"] = serde_json::json!(format!("saga-bench-{k:08}"));
+        v["headers"]["id"] = serde_json::json!(format!("ev-{k:08}-{j}"));
+        serde_json::to_writer(&mut out, &v)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+fn replay(loaded: &sim::Loaded, stream: &Path, validate: bool) -> u64 {
+    let mut engine = Engine::new(
+        &loaded.sagas,
+        Options {
+            retention: Some(600_000),
+            known_messages: Some(loaded.known_messages()),
+            ..Options::default()
+        },
+    );
+    let mut sources = SourceSet::default();
+    let diags = sim::read_each(
+        loaded,
+        stream,
+        Arc::from("bench.jsonl"),
+        validate,
+        &mut sources,
+        |e| engine.feed(&e),
+    );
+    let out = engine.finish();
+    assert!(
+        diags.is_ok_and(|d| d.is_empty()),
+        "the generated stream is valid"
+    );
+    assert!(out.violations.is_empty(), "{:?}", out.violations.first());
+    out.events
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stream = dir.path().join("million.jsonl");
+    generate(&stream).expect("generate the stream");
+    let loaded = match sim::load(
+        &[root().join("fixtures/hnp/sagas/gitops-sync.saga.yaml")],
+        |p| Arc::from(p.to_string_lossy().as_ref()),
+    ) {
+        Ok(l) => l,
+        Err(_) => panic!("the gitops-sync saga loads"),
+    };
+    let mut group = c.benchmark_group("saga replay");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(EVENTS as u64));
+    group.bench_function("1M events, no payload validation", |b| {
+        b.iter(|| replay(&loaded, &stream, false))
+    });
+    group.bench_function("1M events, payload validation", |b| {
+        b.iter(|| replay(&loaded, &stream, true))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("saga explore (depth 1)");
+    group.sample_size(10);
+    for name in ["gitops-sync", "crd-apply", "drift-reconcile"] {
+        let saga = root().join(format!("fixtures/hnp/sagas/{name}.saga.yaml"));
+        let events = root().join(format!("fixtures/hnp/streams/{name}-happy.jsonl"));
+        let loaded = match sim::load(&[saga], |p| Arc::from(p.to_string_lossy().as_ref())) {
+            Ok(l) => l,
+            Err(_) => panic!("{name} loads"),
+        };
+        let mut sources = SourceSet::default();
+        let (evs, _) = match sim::read_all(&loaded, &events, Arc::from("s"), true, &mut sources) {
+            Ok(x) => x,
+            Err(_) => panic!("{name} stream reads"),
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                explore::explore(
+                    &loaded.sagas,
+                    &evs,
+                    0,
+                    explore::ExploreOptions {
+                        depth: 1,
+                        shard: (1, 1),
+                    },
+                )
+                .scenarios
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

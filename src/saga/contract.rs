@@ -1,0 +1,293 @@
+//! The AsyncAPI contract as a saga sees it: messages by name, which messages are
+//! commands (sent with a declared reply) and their replies, and message schemas
+//! compiled once (with every `$ref` inlined through the workspace, since the
+//! validator resolves nothing by itself).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::diag::Diagnostic;
+use crate::source::workspace::ref_of;
+use crate::source::{FileId, LoadOptions, Workspace, pointer};
+
+/// A loaded contract.
+#[derive(Debug)]
+pub struct Contract<'w> {
+    pub ws: &'w Workspace,
+    pub file: FileId,
+    /// Message name → where its (dereferenced) definition is.
+    pub messages: BTreeMap<String, (FileId, String)>,
+    /// Command → the replies the contract declares for it.
+    pub replies: BTreeMap<String, BTreeSet<String>>,
+    /// Messages named by some operation with `action: send` / `receive`.
+    pub sent: BTreeSet<String>,
+    pub received: BTreeSet<String>,
+}
+
+/// Load a contract document and everything it `$ref`s. `Err` carries a message when
+/// it cannot be read.
+pub fn load_workspace(path: &Path) -> Result<Workspace, String> {
+    Workspace::load(&[path.to_path_buf()], &LoadOptions::default()).map_err(|e| e.to_string())
+}
+
+impl<'w> Contract<'w> {
+    /// Index a loaded contract (its first input). `Err` when it could not be parsed.
+    pub fn new(ws: &'w Workspace) -> Result<Contract<'w>, String> {
+        let file = *ws.inputs.first().ok_or("no document loaded")?;
+        let Some(root) = ws.file(file).value.as_ref() else {
+            let first = ws
+                .diagnostics
+                .first()
+                .map(|d| format!("{}: {}", d.location, d.message))
+                .unwrap_or_else(|| "cannot be parsed".to_string());
+            return Err(first);
+        };
+        let mut by_target: HashMap<(FileId, String), String> = HashMap::new();
+        let mut messages = BTreeMap::new();
+        if let Some(Value::Object(ms)) = root.pointer("/components/messages") {
+            for (name, v) in ms {
+                let own = pointer::push("/components/messages", name);
+                let (f, p, _) = ws.deref(file, v);
+                let key = (f, p.unwrap_or_else(|| own.clone()));
+                by_target.insert(key.clone(), name.clone());
+                by_target.insert((file, own), name.clone());
+                messages.insert(name.clone(), key);
+            }
+        }
+        // Channel messages that are not components are named by their key.
+        if let Some(Value::Object(chs)) = root.get("channels") {
+            for (cname, ch) in chs {
+                let (cf, _, ch) = ws.deref(file, ch);
+                let Some(Value::Object(ms)) = ch.get("messages") else {
+                    continue;
+                };
+                for (mname, mv) in ms {
+                    let own = format!(
+                        "{}/messages/{}",
+                        pointer::push("/channels", cname),
+                        pointer::escape(mname)
+                    );
+                    let (f, p, _) = ws.deref(cf, mv);
+                    let key = (f, p.unwrap_or_else(|| own.clone()));
+                    let name = by_target
+                        .get(&key)
+                        .cloned()
+                        .unwrap_or_else(|| mname.clone());
+                    by_target.insert((file, own), name.clone());
+                    messages.entry(name).or_insert(key);
+                }
+            }
+        }
+        let name_of = |from: FileId, v: &Value| -> Option<String> {
+            let raw = ref_of(v)?;
+            let (f, p) = ws.ref_target(from, raw)?;
+            by_target.get(&(f, p.clone())).cloned().or_else(|| {
+                let (f2, p2, _) = ws.deref(f, pointer_get(ws, f, &p)?);
+                by_target.get(&(f2, p2?)).cloned()
+            })
+        };
+        let mut replies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let (mut sent, mut received) = (BTreeSet::new(), BTreeSet::new());
+        if let Some(Value::Object(ops)) = root.get("operations") {
+            for op in ops.values() {
+                let (of, _, op) = ws.deref(file, op);
+                let names: Vec<String> = op
+                    .get("messages")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|m| name_of(of, m)).collect())
+                    .unwrap_or_default();
+                let reply: Vec<String> = op
+                    .pointer("/reply/messages")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|m| name_of(of, m)).collect())
+                    .unwrap_or_default();
+                let action = op.get("action").and_then(Value::as_str).unwrap_or("");
+                for n in &names {
+                    match action {
+                        "send" => sent.insert(n.clone()),
+                        "receive" => received.insert(n.clone()),
+                        _ => false,
+                    };
+                    if !reply.is_empty() {
+                        replies
+                            .entry(n.clone())
+                            .or_default()
+                            .extend(reply.iter().cloned());
+                    }
+                }
+            }
+        }
+        Ok(Contract {
+            ws,
+            file,
+            messages,
+            replies,
+            sent,
+            received,
+        })
+    }
+
+    /// The dereferenced message object.
+    pub fn message(&self, name: &str) -> Option<(FileId, &'w Value)> {
+        let (f, p) = self.messages.get(name)?;
+        Some((*f, pointer_get(self.ws, *f, p)?))
+    }
+
+    /// The message's `headers` or `payload` schema (dereferenced, unwrapping a
+    /// multi-format schema object), with the file it lives in.
+    pub fn part(&self, name: &str, part: &str) -> Option<(FileId, &'w Value)> {
+        let (f, m) = self.message(name)?;
+        let (f, _, v) = self.ws.deref(f, m.get(part)?);
+        if let (Some(_), Some(s)) = (v.get("schemaFormat"), v.get("schema")) {
+            let (f2, _, s) = self.ws.deref(f, s);
+            return Some((f2, s));
+        }
+        Some((f, v))
+    }
+
+    /// Whether the message's schema declares the property path of `ptr`
+    /// (`/headers/...` or `/payload/...`), following `$ref`s and `allOf`/`anyOf`/`oneOf`.
+    pub fn declares(&self, name: &str, ptr: &str) -> bool {
+        let Some(tokens) = pointer::parse(ptr) else {
+            return false;
+        };
+        let Some((part, rest)) = tokens.split_first() else {
+            return false;
+        };
+        let Some((f, schema)) = self.part(name, part) else {
+            return false;
+        };
+        self.schema_has(f, schema, rest, 0)
+    }
+
+    fn schema_has(&self, f: FileId, s: &Value, path: &[String], depth: usize) -> bool {
+        if depth > 32 {
+            return false;
+        }
+        let (f, _, s) = self.ws.deref(f, s);
+        let Some((first, rest)) = path.split_first() else {
+            return true;
+        };
+        if let Some(p) = s.get("properties").and_then(|p| p.get(first.as_str())) {
+            if self.schema_has(f, p, rest, depth + 1) {
+                return true;
+            }
+        }
+        ["allOf", "anyOf", "oneOf"].iter().any(|k| {
+            s.get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|sub| self.schema_has(f, sub, path, depth + 1)))
+        })
+    }
+
+    /// The schema of a whole stream event (`{headers, payload}`) for a message, with
+    /// every `$ref` inlined. `None` when the message is unknown.
+    pub fn event_schema(&self, name: &str) -> Option<Value> {
+        self.message(name)?;
+        let mut props = Map::new();
+        let mut required = Vec::new();
+        for part in ["headers", "payload"] {
+            if let Some((f, s)) = self.part(name, part) {
+                let mut stack = Vec::new();
+                props.insert(part.to_string(), inline(self.ws, f, s, &mut stack, 0));
+                required.push(json!(part));
+            }
+        }
+        Some(json!({"type": "object", "properties": props, "required": required}))
+    }
+
+    /// Compile the event schema of a message (once per message; callers cache).
+    pub fn compile(&self, name: &str) -> Result<jsonschema::Validator, String> {
+        let s = self
+            .event_schema(name)
+            .ok_or_else(|| format!("unknown message `{name}`"))?;
+        jsonschema::validator_for(&s).map_err(|e| e.to_string())
+    }
+
+    /// Contract-level problems worth showing with saga checks (load errors only).
+    pub fn load_errors(&self) -> Vec<Diagnostic> {
+        self.ws
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .cloned()
+            .collect()
+    }
+}
+
+fn pointer_get<'w>(ws: &'w Workspace, f: FileId, p: &str) -> Option<&'w Value> {
+    let root = ws.file(f).value.as_ref()?;
+    pointer::resolve(root, &pointer::parse(p)?).ok()
+}
+
+const LITERAL: &[&str] = &["examples", "example", "const", "enum", "default"];
+
+/// Copy a schema with every `$ref` replaced by its target. A reference back into a
+/// schema being inlined (recursion) becomes `{}` (anything), so inlining terminates.
+pub fn inline(
+    ws: &Workspace,
+    file: FileId,
+    v: &Value,
+    stack: &mut Vec<(FileId, String)>,
+    depth: usize,
+) -> Value {
+    if depth > 64 {
+        return json!({});
+    }
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            let mut target = None;
+            for (k, child) in m {
+                if k == "$ref" {
+                    if let Some(raw) = child.as_str() {
+                        target = Some(match ws.ref_target(file, raw) {
+                            Some(t) if !stack.contains(&t) => {
+                                let inner = pointer_get(ws, t.0, &t.1).cloned();
+                                stack.push(t.clone());
+                                let r = inner
+                                    .map(|iv| inline(ws, t.0, &iv, stack, depth + 1))
+                                    .unwrap_or_else(|| json!({}));
+                                stack.pop();
+                                r
+                            }
+                            _ => json!({}),
+                        });
+                    }
+                    continue;
+                }
+                if k.starts_with("x-") || k == "discriminator" || k == "externalDocs" {
+                    continue;
+                }
+                let c = if LITERAL.contains(&k.as_str()) {
+                    child.clone()
+                } else {
+                    inline(ws, file, child, stack, depth + 1)
+                };
+                out.insert(k.clone(), c);
+            }
+            match target {
+                Some(t) if out.is_empty() => t,
+                Some(t) => {
+                    match out.get_mut("allOf") {
+                        Some(Value::Array(a)) => a.push(t),
+                        _ => {
+                            out.insert("allOf".into(), json!([t]));
+                        }
+                    }
+                    Value::Object(out)
+                }
+                None => Value::Object(out),
+            }
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| inline(ws, file, i, stack, depth + 1))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,76 @@
+//! Durations in saga files (`250ms`, `30s`, `5m`, `1h`, combinations like `1m30s`) and
+//! their display. Virtual time is counted in whole milliseconds.
+
+/// Parse a duration into milliseconds. `None` when malformed or absurdly large.
+pub fn parse_ms(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || digits > 12 {
+            return None;
+        }
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let factor = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total = total.checked_add(n.checked_mul(factor)?)?;
+    }
+    Some(total)
+}
+
+/// Show milliseconds compactly (`1.5s`, `250ms`, `5m`).
+pub fn show_ms(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        if ms % 1_000 == 0 {
+            format!("{}s", ms / 1_000)
+        } else {
+            let n = format!("{}.{:03}", ms / 1_000, ms % 1_000);
+            format!("{}s", n.trim_end_matches('0'))
+        }
+    } else if ms % 60_000 == 0 {
+        format!("{}m", ms / 60_000)
+    } else {
+        format!("{}m{}", ms / 60_000, show_ms(ms % 60_000))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        assert_eq!(parse_ms("30s"), Some(30_000));
+        assert_eq!(parse_ms("5m"), Some(300_000));
+        assert_eq!(parse_ms("100ms"), Some(100));
+        assert_eq!(parse_ms("1m30s"), Some(90_000));
+        assert_eq!(parse_ms("30"), None);
+        assert_eq!(parse_ms("s"), None);
+        assert_eq!(parse_ms("3x"), None);
+        assert_eq!(parse_ms("999999999999h"), Some(999_999_999_999 * 3_600_000));
+        assert_eq!(parse_ms("9999999999999h"), None);
+    }
+
+    #[test]
+    fn shows() {
+        assert_eq!(show_ms(250), "250ms");
+        assert_eq!(show_ms(1_500), "1.5s");
+        assert_eq!(show_ms(30_000), "30s");
+        assert_eq!(show_ms(90_000), "1m30s");
+    }
+}

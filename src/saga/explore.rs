@@ -1,0 +1,780 @@
+//! `simulate --explore`: perturb a recorded stream systematically and re-run the
+//! saga on each perturbation — duplicate, drop or swap events, deliver replies just
+//! before/after their deadline, fail a step once, exhaust its retries, fail a
+//! compensation once — then minimise each counterexample (delta debugging) and give
+//! it a replay token.
+//!
+//! Participants are modelled: compensation replies in the stream are dropped and every
+//! compensation command is confirmed 1 ms after it is sent (unless the scenario fails
+//! it), so failure scenarios need no hand-written compensation replies.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::engine::{self, InstanceReport, Options, Outcome, Violation, What};
+use super::format::{OnTimeout, Saga};
+use super::stream::Event;
+
+/// One perturbation. Event numbers (`uid`) are positions in the normalised stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Op {
+    Dup(usize),
+    Drop(usize),
+    Swap(usize),
+    At(usize, i64),
+    Fail(usize),
+    Exhaust(usize),
+    /// Start event of the instance, saga, step, compensation index.
+    CompFail(usize, usize, usize, usize),
+}
+
+impl Op {
+    /// The event the perturbation acts on.
+    fn uid(&self) -> usize {
+        match *self {
+            Op::Dup(u)
+            | Op::Drop(u)
+            | Op::Swap(u)
+            | Op::At(u, _)
+            | Op::Fail(u)
+            | Op::Exhaust(u)
+            | Op::CompFail(u, ..) => u,
+        }
+    }
+
+    fn token(&self) -> String {
+        match self {
+            Op::Dup(u) => format!("d{u}"),
+            Op::Drop(u) => format!("x{u}"),
+            Op::Swap(u) => format!("s{u}"),
+            Op::At(u, t) => format!("t{u}@{t}"),
+            Op::Fail(u) => format!("f{u}"),
+            Op::Exhaust(u) => format!("e{u}"),
+            Op::CompFail(u, s, st, i) => format!("c{u}.{s}.{st}.{i}"),
+        }
+    }
+
+    fn parse(s: &str) -> Option<Op> {
+        let (k, rest) = s.split_at(s.char_indices().nth(1).map_or(s.len(), |(i, _)| i));
+        let n = |x: &str| x.parse::<usize>().ok();
+        Some(match k {
+            "d" => Op::Dup(n(rest)?),
+            "x" => Op::Drop(n(rest)?),
+            "s" => Op::Swap(n(rest)?),
+            "f" => Op::Fail(n(rest)?),
+            "e" => Op::Exhaust(n(rest)?),
+            "t" => {
+                let (u, t) = rest.split_once('@')?;
+                Op::At(n(u)?, t.parse().ok()?)
+            }
+            "c" => {
+                let p: Vec<usize> = rest.split('.').map(n).collect::<Option<_>>()?;
+                let [u, s, st, i] = p.as_slice() else {
+                    return None;
+                };
+                Op::CompFail(*u, *s, *st, *i)
+            }
+            _ => return None,
+        })
+    }
+
+    /// What the perturbation does, for people.
+    pub fn describe(&self, events: &[Event]) -> String {
+        let m = |u: &usize| {
+            events
+                .get(*u)
+                .map_or("?".to_string(), |e| format!("{} (event {u})", e.message))
+        };
+        match self {
+            Op::Dup(u) => format!("deliver {} twice", m(u)),
+            Op::Drop(u) => format!("lose {}", m(u)),
+            Op::Swap(u) => format!("swap {} with the next event", m(u)),
+            Op::At(u, t) if *t >= 0 => format!(
+                "deliver {} {} later",
+                m(u),
+                super::duration::show_ms(*t as u64)
+            ),
+            Op::At(u, t) => format!(
+                "deliver {} {} earlier",
+                m(u),
+                super::duration::show_ms(t.unsigned_abs())
+            ),
+            Op::Fail(u) => format!("fail the step once before {}", m(u)),
+            Op::Exhaust(u) => format!(
+                "exhaust the step answered by {}: every attempt fails (or is never answered)",
+                m(u)
+            ),
+            Op::CompFail(u, _, _, i) => format!(
+                "fail compensation #{i} once for the instance started by {}",
+                m(u)
+            ),
+        }
+    }
+}
+
+/// How to explore.
+#[derive(Debug, Clone, Copy)]
+pub struct ExploreOptions {
+    pub depth: u8,
+    /// (k, n): run the scenarios whose number is k-1 modulo n.
+    pub shard: (u32, u32),
+}
+
+/// A minimised counterexample.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counterexample {
+    pub rule: &'static str,
+    pub saga: Option<String>,
+    pub perturbation: Vec<String>,
+    pub events: usize,
+    pub token: String,
+    pub violations: Vec<Violation>,
+    pub instance: Option<InstanceReport>,
+}
+
+/// The result of an exploration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub scenarios: u64,
+    pub by_rule: BTreeMap<&'static str, u64>,
+    pub base_violations: Vec<Violation>,
+    pub counterexamples: Vec<Counterexample>,
+}
+
+/// FNV-1a of the texts a token depends on.
+pub fn fingerprint<'a>(texts: impl IntoIterator<Item = &'a str>) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for t in texts {
+        for b in t.bytes().chain(std::iter::once(0)) {
+            h ^= u32::from(b);
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    }
+    h
+}
+
+/// Drop compensation replies (participants are modelled) and keep the rest.
+pub fn normalise(sagas: &[Saga], events: &[Event]) -> Vec<Event> {
+    let mut comp = BTreeSet::new();
+    let mut fwd = BTreeSet::new();
+    for s in sagas {
+        for st in &s.steps {
+            fwd.extend(st.on.iter().chain(&st.fail).map(|n| n.name.as_str()));
+            for c in &st.compensation {
+                comp.insert(c.confirm.name.as_str());
+                comp.extend(c.fail.iter().map(|n| n.name.as_str()));
+            }
+        }
+    }
+    events
+        .iter()
+        .filter(|e| !comp.contains(e.message.as_str()) || fwd.contains(e.message.as_str()))
+        .cloned()
+        .collect()
+}
+
+fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
+    let mut o = Options {
+        keep_timelines: true,
+        auto_confirm: true,
+        drain: true,
+        ..Options::default()
+    };
+    for op in ops {
+        if let Op::CompFail(u, s, st, i) = *op {
+            if let (Some(ev), Some(saga)) = (events.get(u), sagas.get(s)) {
+                if let Some(k) = ev.key(&saga.correlation) {
+                    o.fail_compensation_once = Some((k, st, i));
+                }
+            }
+        }
+    }
+    o
+}
+
+/// The step an event completes, if any.
+fn completes<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Step> {
+    sagas
+        .iter()
+        .flat_map(|s| &s.steps)
+        .find(|st| st.on.iter().any(|n| n.name == msg))
+}
+
+/// Delay the events of `like`'s instance from position `from` on.
+fn shift(sagas: &[Saga], evs: &mut [(usize, Event)], from: usize, like: &Event, delta: i64) {
+    for e in evs.iter_mut().skip(from) {
+        if same_instance(sagas, &e.1, like) {
+            e.1.time += delta;
+        }
+    }
+}
+
+fn is_branch_event(sagas: &[Saga], msg: &str) -> bool {
+    sagas.iter().any(|s| {
+        s.nodes
+            .iter()
+            .any(|n| matches!(n, super::format::Node::Branch(b) if b.on.name == msg))
+    })
+}
+
+fn synthetic(base: &Event, message: &str, tag: &str, time: i64) -> Event {
+    let mut e = base.clone();
+    e.message = message.to_string();
+    e.line = 0;
+    e.time = time;
+    if let Some(serde_json::Value::Object(h)) = Some(&mut e.headers) {
+        let id = h
+            .get("id")
+            .and_then(|v| v.as_str())
+            .unwrap_or("synthetic")
+            .to_string();
+        h.insert(
+            "id".into(),
+            serde_json::Value::String(format!("{id}~{tag}")),
+        );
+    }
+    e
+}
+
+fn same_instance(sagas: &[Saga], a: &Event, b: &Event) -> bool {
+    sagas.iter().any(|s| {
+        let ka = a.key(&s.correlation);
+        ka.is_some() && ka == b.key(&s.correlation)
+    })
+}
+
+/// Apply perturbations to the normalised stream. Returns events tagged with their
+/// origin (`usize::MAX` for synthetic ones).
+pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
+    let mut evs: Vec<(usize, Event)> = base.iter().cloned().enumerate().collect();
+    let pos = |evs: &[(usize, Event)], u: usize| evs.iter().position(|(x, _)| *x == u);
+    for (k, op) in ops.iter().enumerate() {
+        match *op {
+            Op::Dup(u) => {
+                if let Some(p) = pos(&evs, u) {
+                    let c = evs[p].1.clone();
+                    evs.insert(p + 1, (usize::MAX, c));
+                }
+            }
+            Op::Drop(u) => {
+                // A lost reply: the step times out and the participant answers the
+                // retried command (when the step retries on timeout); otherwise the
+                // instance gives up and its later events never happen.
+                if let Some(p) = pos(&evs, u) {
+                    let orig = evs.remove(p).1;
+                    let redelivery = evs[..p].iter().any(|(_, e)| {
+                        e.message == orig.message
+                            && e.headers.get("id").is_some()
+                            && e.headers.get("id") == orig.headers.get("id")
+                    });
+                    let step = sagas
+                        .iter()
+                        .flat_map(|s| &s.steps)
+                        .find(|st| st.on.iter().any(|n| n.name == orig.message));
+                    match step {
+                        _ if redelivery => {}
+                        Some(st)
+                            if st.send.is_some()
+                                && st.on_timeout == Some(OnTimeout::Retry)
+                                && st.retry.max > 1 =>
+                        {
+                            let delta =
+                                st.timeout.unwrap_or(0) as i64 + st.retry.delay(1) as i64 + 1;
+                            shift(sagas, &mut evs, p, &orig, delta);
+                            let again = synthetic(
+                                &orig,
+                                &orig.message,
+                                &format!("r{k}"),
+                                orig.time + delta,
+                            );
+                            evs.insert(p, (usize::MAX, again));
+                        }
+                        Some(st) if st.on_timeout == Some(OnTimeout::Complete) => {
+                            // The wait ends at its deadline instead.
+                            let delta = st.timeout.unwrap_or(0) as i64 + 1;
+                            shift(sagas, &mut evs, p, &orig, delta);
+                        }
+                        Some(_) => evs
+                            .retain(|(_, e)| e.time < orig.time || !same_instance(sagas, e, &orig)),
+                        None if is_branch_event(sagas, &orig.message) => {
+                            evs.retain(|(_, e)| {
+                                e.time < orig.time || !same_instance(sagas, e, &orig)
+                            });
+                        }
+                        None => {}
+                    }
+                }
+            }
+            Op::Swap(u) => {
+                if let Some(p) = pos(&evs, u) {
+                    if p + 1 < evs.len() && !same_instance(sagas, &evs[p].1, &evs[p + 1].1) {
+                        let (ta, tb) = (evs[p].1.time, evs[p + 1].1.time);
+                        evs.swap(p, p + 1);
+                        evs[p].1.time = ta;
+                        evs[p + 1].1.time = tb;
+                    }
+                }
+            }
+            Op::At(u, t) => {
+                if let Some(p) = pos(&evs, u) {
+                    // `t` is relative: perturbations compose.
+                    let delta = t;
+                    if delta > 0 {
+                        let orig = evs[p].1.clone();
+                        shift(sagas, &mut evs, p + 1, &orig, delta);
+                    }
+                    evs[p].1.time += delta;
+                }
+            }
+            Op::Fail(u) => {
+                if let Some(p) = pos(&evs, u) {
+                    if let Some(st) = completes(sagas, &evs[p].1.message) {
+                        let Some(fail) = st.fail.first() else {
+                            continue;
+                        };
+                        let delta = st.retry.delay(1) as i64 + 1;
+                        let f = synthetic(&evs[p].1, &fail.name, &format!("f{k}"), evs[p].1.time);
+                        let orig = evs[p].1.clone();
+                        shift(sagas, &mut evs, p, &orig, delta);
+                        evs.insert(p, (usize::MAX, f));
+                    }
+                }
+            }
+            Op::Exhaust(u) => {
+                if let Some(p) = pos(&evs, u) {
+                    if let Some(st) = completes(sagas, &evs[p].1.message) {
+                        let orig = evs.remove(p).1;
+                        // Later events of the same instance never happen.
+                        let mut i = p;
+                        while i < evs.len() {
+                            if same_instance(sagas, &evs[i].1, &orig) {
+                                evs.remove(i);
+                            } else {
+                                i += 1;
+                            }
+                        }
+                        // Without failure events the step is never answered: its
+                        // timeout decides.
+                        if let Some(fail) = st.fail.first() {
+                            let mut t = orig.time;
+                            for n in 1..=st.retry.max {
+                                let f = synthetic(&orig, &fail.name, &format!("e{k}.{n}"), t);
+                                evs.insert(p + (n as usize - 1), (usize::MAX, f));
+                                t += st.retry.delay(n) as i64 + 1;
+                            }
+                        }
+                    }
+                }
+            }
+            Op::CompFail(..) => {}
+        }
+        evs.sort_by_key(|(_, e)| e.time);
+    }
+    evs.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Depth-1 perturbations of a stream, from its base run.
+fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let post_pivot = post_pivot_events(sagas, base, outcome);
+    let starts: BTreeSet<&str> = sagas
+        .iter()
+        .map(|s| s.start.message.name.as_str())
+        .collect();
+    for (u, e) in base.iter().enumerate() {
+        ops.push(Op::Dup(u));
+        if !starts.contains(e.message.as_str()) {
+            ops.push(Op::Drop(u));
+        }
+        if let Some(n) = base.get(u + 1) {
+            if !same_instance(sagas, e, n) {
+                ops.push(Op::Swap(u));
+            }
+        }
+        if let Some(st) = completes(sagas, &e.message) {
+            if st.retry.max > 1 && !st.fail.is_empty() {
+                ops.push(Op::Fail(u));
+            }
+            // Steps after the pivot are retried until they succeed: failing them once
+            // is the test, exhausting them would only restate the pivot's meaning.
+            if st.retry.max == 1 || !post_pivot.contains(&u) {
+                ops.push(Op::Exhaust(u));
+            }
+        }
+    }
+    // Deadlines: deliver each reply just before and just after its step's deadline.
+    let by_line: BTreeMap<u32, usize> = base
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.line > 0)
+        .map(|(u, e)| (e.line, u))
+        .collect();
+    for inst in &outcome.instances {
+        let Some(si) = sagas.iter().position(|s| s.name == inst.saga) else {
+            continue;
+        };
+        let saga = &sagas[si];
+        let mut sent_at: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut completed: Vec<&str> = Vec::new();
+        let mut start_uid = None;
+        for e in &inst.timeline {
+            match &e.what {
+                What::Started { .. } => start_uid = by_line.get(&e.line).copied(),
+                What::Sent { step, .. } | What::Waiting { step } => {
+                    sent_at.insert(step, e.t);
+                }
+                What::Completed {
+                    step,
+                    event: Some(_),
+                    ..
+                } => {
+                    completed.push(step);
+                    let st = saga.steps.iter().find(|s| s.id == *step);
+                    if let (Some(st), Some(&u), Some(&t0)) =
+                        (st, by_line.get(&e.line), sent_at.get(step.as_str()))
+                    {
+                        if let Some(to) = st.timeout {
+                            let d = t0 + to as i64 - base[u].time;
+                            ops.push(Op::At(u, d - 1));
+                            ops.push(Op::At(u, d + 1));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Fail each compensation once: exhaust the last completed step's successor
+        // (or the last step) so that every completed step is compensated.
+        let Some(su) = start_uid else { continue };
+        // The last completion by a stream event is the one exhausted to trigger
+        // compensation; the steps completed before it are compensated.
+        let last = inst.timeline.iter().rposition(|e| {
+            matches!(&e.what, What::Completed { event: Some(_), .. })
+                && by_line.contains_key(&e.line)
+        });
+        if let Some(last) = last {
+            let before: Vec<&str> = inst.timeline[..last]
+                .iter()
+                .filter_map(|e| match &e.what {
+                    What::Completed { step, .. } => Some(step.as_str()),
+                    _ => None,
+                })
+                .collect();
+            for step in before.iter().rev() {
+                if let Some(sti) = saga.steps.iter().position(|s| s.id == *step) {
+                    for ci in 0..saga.steps[sti].compensation.len() {
+                        ops.push(Op::CompFail(su, si, sti, ci));
+                    }
+                }
+            }
+        }
+    }
+    ops.sort();
+    ops.dedup();
+    ops
+}
+
+/// Stream events that complete a step after a pivot step completed (base run).
+fn post_pivot_events(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
+    let by_line: BTreeMap<u32, usize> = base
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.line > 0)
+        .map(|(u, e)| (e.line, u))
+        .collect();
+    let mut out = BTreeSet::new();
+    for inst in &outcome.instances {
+        let Some(saga) = sagas.iter().find(|s| s.name == inst.saga) else {
+            continue;
+        };
+        let mut passed = false;
+        for e in &inst.timeline {
+            if let What::Completed { step, .. } = &e.what {
+                if passed {
+                    out.extend(by_line.get(&e.line).copied());
+                }
+                if saga.steps.iter().any(|s| s.id == *step && s.pivot) {
+                    passed = true;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Scenarios: each op alone (a compensation failure goes with the exhaustion that
+/// triggers compensation); at depth 2, every pair too.
+fn scenarios(sagas: &[Saga], base: &[Event], outcome: &Outcome, depth: u8) -> Vec<Vec<Op>> {
+    let ops = candidates(sagas, base, outcome);
+    let last_exhaust = |u: usize| -> Option<Op> {
+        let key = base.get(u)?;
+        ops.iter()
+            .rev()
+            .find(|o| matches!(o, Op::Exhaust(x) if same_instance(sagas, &base[*x], key)))
+            .copied()
+    };
+    let mut out: Vec<Vec<Op>> = Vec::new();
+    let single = |o: &Op| -> Vec<Op> {
+        match o {
+            Op::CompFail(u, ..) => last_exhaust(*u).map_or_else(|| vec![*o], |e| vec![e, *o]),
+            _ => vec![*o],
+        }
+    };
+    for o in &ops {
+        out.push(single(o));
+    }
+    if depth >= 2 {
+        for (i, a) in ops.iter().enumerate() {
+            for b in &ops[i + 1..] {
+                // Two perturbations of one event are not a pair of faults.
+                if a.uid() == b.uid()
+                    || matches!(a, Op::CompFail(..)) && matches!(b, Op::CompFail(..))
+                {
+                    continue;
+                }
+                let mut s = single(a);
+                s.extend(single(b));
+                s.dedup();
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// Violations a scenario adds to the base run. Latency objectives are statistics of
+/// the recorded stream, not invariants, so perturbations do not count against them.
+fn new_violations<'a>(
+    base: &BTreeSet<(&'static str, Option<String>)>,
+    o: &'a Outcome,
+) -> Vec<&'a Violation> {
+    o.violations
+        .iter()
+        .filter(|v| {
+            v.rule != "saga-latency-objective" && !base.contains(&(v.rule, v.instance.clone()))
+        })
+        .collect()
+}
+
+/// Explore a stream (already read, not normalised).
+pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions) -> Report {
+    let base = normalise(sagas, events);
+    let base_out = engine::run(sagas, &base, options(sagas, &base, &[]));
+    let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
+        .violations
+        .iter()
+        .map(|v| (v.rule, v.instance.clone()))
+        .collect();
+    let mut by_rule: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut found: BTreeMap<(&'static str, Option<String>), Vec<Op>> = BTreeMap::new();
+    let mut scenarios_run = 0u64;
+    let (k, n) = (opts.shard.0.max(1) - 1, opts.shard.1.max(1));
+    for (i, sc) in scenarios(sagas, &base, &base_out, opts.depth)
+        .into_iter()
+        .enumerate()
+    {
+        if i as u32 % n != k {
+            continue;
+        }
+        scenarios_run += 1;
+        let evs = apply(sagas, &base, &sc);
+        let out = engine::run(sagas, &evs, options(sagas, &base, &sc));
+        let mut rules_here = BTreeSet::new();
+        for v in new_violations(&base_set, &out) {
+            if rules_here.insert(v.rule) {
+                *by_rule.entry(v.rule).or_default() += 1;
+            }
+            found
+                .entry((v.rule, v.saga.clone()))
+                .or_insert_with(|| sc.clone());
+        }
+    }
+    let mut counterexamples = Vec::new();
+    for ((rule, saga), ops) in found {
+        counterexamples.push(minimise(sagas, &base, fp, &base_set, rule, saga, &ops));
+    }
+    Report {
+        scenarios: scenarios_run,
+        by_rule,
+        base_violations: base_out.violations,
+        counterexamples,
+    }
+}
+
+/// Minimise a counterexample while keeping its violation (same rule, instance and
+/// message): first drop perturbations that are not needed, then (delta debugging)
+/// the events of other instances. The violating instance's own events are kept, so
+/// the counterexample stays a consequence of the perturbation, not of lost events.
+fn minimise(
+    sagas: &[Saga],
+    base: &[Event],
+    fp: u32,
+    base_set: &BTreeSet<(&'static str, Option<String>)>,
+    rule: &'static str,
+    saga: Option<String>,
+    ops: &[Op],
+) -> Counterexample {
+    let full = engine::run(sagas, &apply(sagas, base, ops), options(sagas, base, ops));
+    let target: Option<Violation> = new_violations(base_set, &full)
+        .into_iter()
+        .find(|v| v.rule == rule && v.saga == saga)
+        .cloned();
+    let still = |ops: &[Op], keep: Option<&[usize]>| -> bool {
+        let evs = apply(sagas, base, ops);
+        let sub: Vec<Event> = match keep {
+            Some(k) => k.iter().filter_map(|&i| evs.get(i).cloned()).collect(),
+            None => evs,
+        };
+        let out = engine::run(sagas, &sub, options(sagas, base, ops));
+        new_violations(base_set, &out)
+            .iter()
+            .any(|v| Some(*v) == target.as_ref())
+    };
+    let mut ops = ops.to_vec();
+    let mut i = 0;
+    while ops.len() > 1 && i < ops.len() {
+        let mut fewer = ops.clone();
+        fewer.remove(i);
+        if still(&fewer, None) {
+            ops = fewer;
+        } else {
+            i += 1;
+        }
+    }
+    let evs = apply(sagas, base, &ops);
+    let key = target.as_ref().and_then(|v| v.instance.clone());
+    let own: Vec<usize> = (0..evs.len())
+        .filter(|&i| sagas.iter().any(|s| evs[i].key(&s.correlation) == key))
+        .collect();
+    let others: Vec<usize> = (0..evs.len()).filter(|i| !own.contains(i)).collect();
+    let with = |sub: &[usize]| -> Vec<usize> {
+        let mut k: Vec<usize> = own.iter().chain(sub).copied().collect();
+        k.sort_unstable();
+        k
+    };
+    let kept_others = if others.is_empty() || !still(&ops, Some(&with(&[]))) {
+        ddmin(others, &|sub: &[usize]| still(&ops, Some(&with(sub))))
+    } else {
+        Vec::new()
+    };
+    let keep = with(&kept_others);
+    let token = format!(
+        "{fp:08x}:{}:{}",
+        ops.iter().map(Op::token).collect::<Vec<_>>().join("+"),
+        ranges(&keep)
+    );
+    let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
+    let out = engine::run(sagas, &sub, options(sagas, base, &ops));
+    let violations: Vec<Violation> = new_violations(base_set, &out)
+        .into_iter()
+        .filter(|v| Some(*v) == target.as_ref())
+        .cloned()
+        .collect();
+    let instance = out
+        .instances
+        .into_iter()
+        .find(|i| Some(&i.key) == key.as_ref());
+    Counterexample {
+        rule,
+        saga,
+        perturbation: ops.iter().map(|o| o.describe(base)).collect(),
+        events: keep.len(),
+        token,
+        violations,
+        instance,
+    }
+}
+
+/// Delta debugging (ddmin): a 1-minimal subsequence of `items` that still fails.
+fn ddmin(mut items: Vec<usize>, fails: &dyn Fn(&[usize]) -> bool) -> Vec<usize> {
+    if !fails(&items) {
+        return items;
+    }
+    let mut n = 2usize;
+    while items.len() >= 2 {
+        let chunk = items.len().div_ceil(n);
+        let mut reduced = false;
+        for start in (0..items.len()).step_by(chunk) {
+            let complement: Vec<usize> = items[..start]
+                .iter()
+                .chain(items.get(start + chunk..).unwrap_or(&[]))
+                .copied()
+                .collect();
+            if !complement.is_empty() && fails(&complement) {
+                items = complement;
+                n = (n - 1).max(2);
+                reduced = true;
+                break;
+            }
+        }
+        if !reduced {
+            if n >= items.len() {
+                break;
+            }
+            n = (n * 2).min(items.len());
+        }
+    }
+    items
+}
+
+fn ranges(keep: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < keep.len() {
+        let mut j = i;
+        while j + 1 < keep.len() && keep[j + 1] == keep[j] + 1 {
+            j += 1;
+        }
+        out.push(if i == j {
+            keep[i].to_string()
+        } else {
+            format!("{}-{}", keep[i], keep[j])
+        });
+        i = j + 1;
+    }
+    out.join(",")
+}
+
+fn parse_ranges(s: &str) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    for part in s.split(',').filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
+                if b < a || b - a > 1_000_000 {
+                    return None;
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(part.parse().ok()?),
+        }
+    }
+    Some(out)
+}
+
+/// Re-run the scenario of a replay token exactly.
+pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<Outcome, String> {
+    let bad = || format!("`{token}` is not a replay token (printed by `simulate --explore`)");
+    let mut parts = token.splitn(3, ':');
+    let (Some(h), Some(ops), Some(keep)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let h = u32::from_str_radix(h, 16).map_err(|_| bad())?;
+    if h != fp {
+        return Err(format!(
+            "the token `{token}` was made for other saga files or another stream (fingerprint {h:08x}, these are {fp:08x})"
+        ));
+    }
+    let ops: Vec<Op> = ops
+        .split('+')
+        .filter(|s| !s.is_empty())
+        .map(Op::parse)
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    let keep = parse_ranges(keep).ok_or_else(bad)?;
+    let base = normalise(sagas, events);
+    let evs = apply(sagas, &base, &ops);
+    let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
+    Ok(engine::run(sagas, &sub, options(sagas, &base, &ops)))
+}

@@ -1,0 +1,764 @@
+//! The saga file format (`*.saga.yaml`, YAML or JSON): the typed model and its
+//! located parser. Every problem is a `saga-invalid` diagnostic in the saga file.
+//!
+//! ```yaml
+//! saga: gitops-sync                 # name
+//! version: 1.0.0
+//! contract: ../asyncapi.yaml        # AsyncAPI document, relative to this file
+//! correlation: /headers/correlationid   # JSON pointer into every message
+//! idempotencyKey: /headers/id       # optional (default /headers/id)
+//! start: {message: SyncStarted, when: {pointer: /payload/direction, equals: git_to_netbox}}
+//! ignore: [ChangesFetched]          # events ignored in every state
+//! steps:
+//!   - id: fetch
+//!     send: FetchChanges            # omitted: a wait step
+//!     on: [ChangesFetched]          # events that complete the step
+//!     fail: [ChangeFetchFailed]     # events that fail it
+//!     timeout: 30s
+//!     onTimeout: retry              # retry | fail | complete
+//!     retry: {max: 3, backoff: 1s, factor: 2}
+//!     readOnly: true                # changes nothing: needs no compensation
+//!     pivot: false                  # point of no return
+//!     p95: 2s                       # latency objective
+//!     compensation:                 # or a list, run in order
+//!       {send: RevertCommit, confirm: CommitReverted, fail: [CommitRevertFailed], timeout: 1m, retry: {max: 3}}
+//!   - parallel: [ {id: a, ...}, {id: b, ...} ]
+//!   - branch: {id: choose, on: DriftDetected, pointer: /payload/strategy, timeout: 5m,
+//!              cases: {favor_git: [...steps], favor_cluster: [...steps]}}
+//! emits: {onComplete: [SyncCompleted], onFailure: [SyncFailed]}
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diag::Diagnostic;
+use crate::source::{SourceFile, pointer};
+
+/// Index of a node in [`Saga::nodes`].
+pub type NodeId = usize;
+/// Index of a step in [`Saga::steps`].
+pub type StepId = usize;
+
+/// A parsed saga.
+#[derive(Debug)]
+pub struct Saga {
+    pub name: String,
+    pub version: String,
+    /// The contract path as written.
+    pub contract: String,
+    /// The contract path resolved against the saga file's folder.
+    pub contract_path: PathBuf,
+    pub correlation: String,
+    pub idempotency: String,
+    pub start: Start,
+    pub ignore: Vec<Named>,
+    pub nodes: Vec<Node>,
+    pub top: Vec<NodeId>,
+    pub steps: Vec<Step>,
+    pub emits_complete: Vec<Named>,
+    pub emits_failure: Vec<Named>,
+    /// The saga file (for locations).
+    pub source: SourceFile,
+}
+
+/// A message name with the pointer where the saga file names it.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub name: String,
+    pub ptr: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub message: Named,
+    /// Only messages whose value at the pointer equals the value start an instance.
+    pub when: Option<(String, Value)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Step(StepId),
+    Parallel { ptr: String, steps: Vec<StepId> },
+    Branch(Branch),
+}
+
+#[derive(Debug, Clone)]
+pub struct Branch {
+    pub id: String,
+    pub ptr: String,
+    pub on: Named,
+    pub pointer: String,
+    pub timeout: Option<u64>,
+    pub cases: Vec<(String, Vec<NodeId>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnTimeout {
+    Retry,
+    Fail,
+    Complete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Attempts in all, the first included (1 = no retry).
+    pub max: u32,
+    pub backoff: u64,
+    pub factor: u32,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            max: 1,
+            backoff: 0,
+            factor: 2,
+        }
+    }
+}
+
+impl Retry {
+    /// Delay before attempt `n + 1` after attempt `n` (1-based) failed.
+    pub fn delay(&self, n: u32) -> u64 {
+        let mut d = self.backoff;
+        for _ in 1..n.min(32) {
+            d = d.saturating_mul(u64::from(self.factor));
+        }
+        d
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub id: String,
+    pub ptr: String,
+    pub send: Option<Named>,
+    pub on: Vec<Named>,
+    pub fail: Vec<Named>,
+    pub ignore: Vec<Named>,
+    pub timeout: Option<u64>,
+    pub on_timeout: Option<OnTimeout>,
+    pub retry: Retry,
+    pub has_retry: bool,
+    pub compensation: Vec<Compensation>,
+    pub pivot: bool,
+    pub read_only: bool,
+    pub p95: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Compensation {
+    pub ptr: String,
+    pub send: Named,
+    pub confirm: Named,
+    pub fail: Vec<Named>,
+    pub timeout: Option<u64>,
+    pub retry: Retry,
+}
+
+/// The role of a message name in a saga (for contract checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Sent by the orchestrator, expecting a reply.
+    Command,
+    /// Received by the orchestrator.
+    Event,
+    /// Published by the orchestrator when the saga ends.
+    Emitted,
+}
+
+impl Saga {
+    /// Every message name the saga uses, with its role and where it is named.
+    pub fn message_refs(&self) -> Vec<(&Named, Role)> {
+        let mut out = vec![(&self.start.message, Role::Event)];
+        out.extend(self.ignore.iter().map(|n| (n, Role::Event)));
+        for s in &self.steps {
+            out.extend(s.send.iter().map(|n| (n, Role::Command)));
+            out.extend(
+                s.on.iter()
+                    .chain(&s.fail)
+                    .chain(&s.ignore)
+                    .map(|n| (n, Role::Event)),
+            );
+            for c in &s.compensation {
+                out.push((&c.send, Role::Command));
+                out.push((&c.confirm, Role::Event));
+                out.extend(c.fail.iter().map(|n| (n, Role::Event)));
+            }
+        }
+        for n in &self.nodes {
+            if let Node::Branch(b) = n {
+                out.push((&b.on, Role::Event));
+            }
+        }
+        out.extend(
+            self.emits_complete
+                .iter()
+                .chain(&self.emits_failure)
+                .map(|n| (n, Role::Emitted)),
+        );
+        out
+    }
+
+    /// Every node id reachable from `top`, in document order.
+    pub fn all_nodes(&self) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        fn go(s: &Saga, ids: &[NodeId], out: &mut Vec<NodeId>) {
+            for &id in ids {
+                out.push(id);
+                if let Some(Node::Branch(b)) = s.nodes.get(id) {
+                    for (_, c) in &b.cases {
+                        go(s, c, out);
+                    }
+                }
+            }
+        }
+        go(self, &self.top, &mut out);
+        out
+    }
+}
+
+const SAGA_KEYS: &[&str] = &[
+    "saga",
+    "version",
+    "description",
+    "contract",
+    "correlation",
+    "idempotencyKey",
+    "start",
+    "ignore",
+    "steps",
+    "emits",
+];
+const STEP_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "send",
+    "on",
+    "fail",
+    "ignore",
+    "timeout",
+    "onTimeout",
+    "retry",
+    "compensation",
+    "pivot",
+    "readOnly",
+    "p95",
+];
+const COMP_KEYS: &[&str] = &["send", "confirm", "fail", "timeout", "retry"];
+const BRANCH_KEYS: &[&str] = &["id", "on", "pointer", "timeout", "cases"];
+const RETRY_KEYS: &[&str] = &["max", "backoff", "factor"];
+
+/// Parse a saga file that `source::parse_file` has read. Problems go to `diags`;
+/// `None` when the file is unusable.
+pub fn parse(source: SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Saga> {
+    let root = source.value.clone()?;
+    let before = diags.len();
+    let mut rd = Rd {
+        file: &source,
+        diags,
+        steps: Vec::new(),
+        nodes: Vec::new(),
+    };
+    let map = rd.obj(&root, "", SAGA_KEYS)?;
+    let name = rd.string(map, "", "saga", true).unwrap_or_default();
+    let version = rd.string(map, "", "version", true).unwrap_or_default();
+    let contract = rd.string(map, "", "contract", true).unwrap_or_default();
+    let correlation = rd.pointer(map, "", "correlation", true).unwrap_or_default();
+    let idempotency = rd
+        .pointer(map, "", "idempotencyKey", false)
+        .unwrap_or_else(|| "/headers/id".to_string());
+    let start = rd.start(map);
+    let ignore = rd.names(map, "", "ignore");
+    let mut top = Vec::new();
+    match map.get("steps") {
+        Some(Value::Array(items)) if !items.is_empty() => {
+            top = rd.node_list(items, "/steps", 0);
+        }
+        Some(Value::Array(_)) => {
+            rd.err("/steps", "`steps` is empty: a saga needs at least one step")
+        }
+        Some(_) => rd.err("/steps", "`steps` must be a list"),
+        None => rd.err("", "missing required field `steps`"),
+    }
+    let (mut emits_complete, mut emits_failure) = (Vec::new(), Vec::new());
+    if let Some(e) = map.get("emits") {
+        if let Some(m) = rd.obj(e, "/emits", &["onComplete", "onFailure"]) {
+            emits_complete = rd.names(m, "/emits", "onComplete");
+            emits_failure = rd.names(m, "/emits", "onFailure");
+        }
+    }
+    // Step ids are unique.
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut dups = Vec::new();
+    for s in &rd.steps {
+        if let Some((_, first)) = seen.iter().find(|(id, _)| *id == s.id) {
+            dups.push((s.ptr.clone(), s.id.clone(), first.to_string()));
+        } else {
+            seen.push((&s.id, &s.ptr));
+        }
+    }
+    for (ptr, id, first) in dups {
+        let d = Diagnostic::new(
+            "saga-invalid",
+            source.locate(&pointer::push(&ptr, "id")),
+            format!("step id `{id}` is used twice"),
+        )
+        .with_related(
+            source.locate(&pointer::push(&first, "id")),
+            "first used here",
+        );
+        rd.diags.push(d);
+    }
+    let steps = std::mem::take(&mut rd.steps);
+    let nodes = std::mem::take(&mut rd.nodes);
+    let failed = rd.diags.len() > before;
+    let start = start?;
+    if failed {
+        return None;
+    }
+    let base = source.path.parent().unwrap_or(Path::new("."));
+    let contract_path = base.join(&contract);
+    Some(Saga {
+        name,
+        version,
+        contract,
+        contract_path,
+        correlation,
+        idempotency,
+        start,
+        ignore,
+        nodes,
+        top,
+        steps,
+        emits_complete,
+        emits_failure,
+        source,
+    })
+}
+
+struct Rd<'a> {
+    file: &'a SourceFile,
+    diags: &'a mut Vec<Diagnostic>,
+    steps: Vec<Step>,
+    nodes: Vec<Node>,
+}
+
+impl<'a> Rd<'a> {
+    fn err(&mut self, ptr: &str, msg: impl Into<String>) {
+        self.diags.push(self.file.diag_at("saga-invalid", ptr, msg));
+    }
+
+    fn obj<'v>(
+        &mut self,
+        v: &'v Value,
+        ptr: &str,
+        allowed: &[&str],
+    ) -> Option<&'v Map<String, Value>> {
+        let Some(m) = v.as_object() else {
+            self.err(ptr, format!("expected a mapping, found {}", kind(v)));
+            return None;
+        };
+        for k in m.keys() {
+            if !allowed.contains(&k.as_str()) {
+                let hint = crate::suggest::closest(k, allowed)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let d = Diagnostic::new(
+                    "saga-invalid",
+                    self.file.locate_key(&pointer::push(ptr, k)),
+                    format!("unknown field `{k}`{hint}"),
+                )
+                .with_help(format!("allowed here: {}", allowed.join(", ")));
+                self.diags.push(d);
+            }
+        }
+        Some(m)
+    }
+
+    fn string(
+        &mut self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<String> {
+        match m.get(key) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) if key == "version" => Some(n.to_string()),
+            Some(v) => {
+                self.err(
+                    &pointer::push(ptr, key),
+                    format!("`{key}` must be a non-empty string, found {}", kind(v)),
+                );
+                None
+            }
+            None if required => {
+                self.err(ptr, format!("missing required field `{key}`"));
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn pointer(
+        &mut self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<String> {
+        let s = self.string(m, ptr, key, required)?;
+        if pointer::parse(&s).is_none() || s.is_empty() {
+            self.err(
+                &pointer::push(ptr, key),
+                format!("`{s}` is not a JSON pointer (e.g. `/headers/correlationid`)"),
+            );
+            return None;
+        }
+        Some(s)
+    }
+
+    fn name(
+        &mut self,
+        m: &Map<String, Value>,
+        ptr: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<Named> {
+        let name = self.string(m, ptr, key, required)?;
+        Some(Named {
+            name,
+            ptr: pointer::push(ptr, key),
+        })
+    }
+
+    /// A message name or a list of them.
+    fn names(&mut self, m: &Map<String, Value>, ptr: &str, key: &str) -> Vec<Named> {
+        let at = pointer::push(ptr, key);
+        match m.get(key) {
+            None => Vec::new(),
+            Some(Value::String(s)) => vec![Named {
+                name: s.clone(),
+                ptr: at,
+            }],
+            Some(Value::Array(items)) => {
+                let mut out = Vec::new();
+                for (i, it) in items.iter().enumerate() {
+                    let p = pointer::push(&at, &i.to_string());
+                    match it {
+                        Value::String(s) if !s.is_empty() => out.push(Named {
+                            name: s.clone(),
+                            ptr: p,
+                        }),
+                        v => self.err(&p, format!("expected a message name, found {}", kind(v))),
+                    }
+                }
+                out
+            }
+            Some(v) => {
+                self.err(
+                    &at,
+                    format!(
+                        "`{key}` must be a message name or a list of them, found {}",
+                        kind(v)
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn duration(&mut self, m: &Map<String, Value>, ptr: &str, key: &str) -> Option<u64> {
+        let at = pointer::push(ptr, key);
+        match m.get(key)? {
+            Value::String(s) => match super::duration::parse_ms(s) {
+                Some(ms) => Some(ms),
+                None => {
+                    self.err(
+                        &at,
+                        format!("`{s}` is not a duration (e.g. `250ms`, `30s`, `5m`, `1h`)"),
+                    );
+                    None
+                }
+            },
+            v => {
+                self.err(
+                    &at,
+                    format!(
+                        "`{key}` must be a duration string such as `30s`, found {}",
+                        kind(v)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, m: &Map<String, Value>, ptr: &str, key: &str) -> bool {
+        match m.get(key) {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
+                self.err(
+                    &pointer::push(ptr, key),
+                    format!("`{key}` must be true or false, found {}", kind(v)),
+                );
+                false
+            }
+        }
+    }
+
+    fn retry(&mut self, m: &Map<String, Value>, ptr: &str) -> Option<Retry> {
+        let at = pointer::push(ptr, "retry");
+        let r = self.obj(m.get("retry")?, &at, RETRY_KEYS)?;
+        let mut out = Retry::default();
+        match r.get("max") {
+            Some(Value::Number(n)) => match n.as_u64().filter(|&n| (1..=1000).contains(&n)) {
+                Some(n) => out.max = n as u32,
+                None => self.err(
+                    &pointer::push(&at, "max"),
+                    "`max` (attempts, the first included) must be an integer from 1 to 1000",
+                ),
+            },
+            Some(v) => self.err(
+                &pointer::push(&at, "max"),
+                format!("`max` must be an integer, found {}", kind(v)),
+            ),
+            None => self.err(&at, "missing required field `max`"),
+        }
+        out.backoff = self.duration(r, &at, "backoff").unwrap_or(0);
+        if let Some(f) = r.get("factor") {
+            match f.as_u64().filter(|&n| (1..=10).contains(&n)) {
+                Some(n) => out.factor = n as u32,
+                None => self.err(
+                    &pointer::push(&at, "factor"),
+                    "`factor` must be an integer from 1 to 10",
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    fn start(&mut self, m: &Map<String, Value>) -> Option<Start> {
+        match m.get("start") {
+            None => {
+                self.err("", "missing required field `start`");
+                None
+            }
+            Some(Value::String(s)) => Some(Start {
+                message: Named {
+                    name: s.clone(),
+                    ptr: "/start".into(),
+                },
+                when: None,
+            }),
+            Some(v) => {
+                let s = self.obj(v, "/start", &["message", "when"])?;
+                let message = self.name(s, "/start", "message", true)?;
+                let when = match s.get("when") {
+                    None => None,
+                    Some(w) => {
+                        let wm = self.obj(w, "/start/when", &["pointer", "equals"])?;
+                        let p = self.pointer(wm, "/start/when", "pointer", true)?;
+                        let Some(eq) = wm.get("equals") else {
+                            self.err("/start/when", "missing required field `equals`");
+                            return None;
+                        };
+                        Some((p, eq.clone()))
+                    }
+                };
+                Some(Start { message, when })
+            }
+        }
+    }
+
+    fn node_list(&mut self, items: &[Value], ptr: &str, depth: usize) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        for (i, it) in items.iter().enumerate() {
+            let p = pointer::push(ptr, &i.to_string());
+            if let Some(n) = self.node(it, &p, depth) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
+    fn node(&mut self, v: &Value, ptr: &str, depth: usize) -> Option<NodeId> {
+        if depth > 16 {
+            self.err(ptr, "branches nest deeper than 16 levels");
+            return None;
+        }
+        let m = v.as_object();
+        if let Some(par) = m.and_then(|m| m.get("parallel")) {
+            self.obj(v, ptr, &["parallel"])?;
+            let at = pointer::push(ptr, "parallel");
+            let Some(items) = par.as_array().filter(|a| a.len() >= 2) else {
+                self.err(&at, "`parallel` must be a list of at least two steps");
+                return None;
+            };
+            let mut steps = Vec::new();
+            for (i, it) in items.iter().enumerate() {
+                if let Some(s) = self.step(it, &pointer::push(&at, &i.to_string())) {
+                    steps.push(s);
+                }
+            }
+            self.nodes.push(Node::Parallel { ptr: at, steps });
+            return Some(self.nodes.len() - 1);
+        }
+        if let Some(b) = m.and_then(|m| m.get("branch")) {
+            self.obj(v, ptr, &["branch"])?;
+            let at = pointer::push(ptr, "branch");
+            let bm = self.obj(b, &at, BRANCH_KEYS)?;
+            let id = self.string(bm, &at, "id", true);
+            let on = self.name(bm, &at, "on", true);
+            let ptr_in = self.pointer(bm, &at, "pointer", true);
+            let timeout = self.duration(bm, &at, "timeout");
+            let cases_at = pointer::push(&at, "cases");
+            let mut cases = Vec::new();
+            match bm.get("cases") {
+                Some(Value::Object(cm)) if !cm.is_empty() => {
+                    for (k, c) in cm {
+                        let cp = pointer::push(&cases_at, k);
+                        match c {
+                            Value::Array(items) => {
+                                let ids = self.node_list(items, &cp, depth + 1);
+                                cases.push((k.clone(), ids));
+                            }
+                            v => self.err(
+                                &cp,
+                                format!("a case must be a list of steps, found {}", kind(v)),
+                            ),
+                        }
+                    }
+                }
+                _ => self.err(
+                    &at,
+                    "`cases` must be a non-empty mapping from values to lists of steps",
+                ),
+            }
+            self.nodes.push(Node::Branch(Branch {
+                id: id?,
+                ptr: at,
+                on: on?,
+                pointer: ptr_in?,
+                timeout,
+                cases,
+            }));
+            return Some(self.nodes.len() - 1);
+        }
+        let s = self.step(v, ptr)?;
+        self.nodes.push(Node::Step(s));
+        Some(self.nodes.len() - 1)
+    }
+
+    fn step(&mut self, v: &Value, ptr: &str) -> Option<StepId> {
+        let m = self.obj(v, ptr, STEP_KEYS)?;
+        let id = self.string(m, ptr, "id", true);
+        let send = self.name(m, ptr, "send", false);
+        let on = self.names(m, ptr, "on");
+        let fail = self.names(m, ptr, "fail");
+        let ignore = self.names(m, ptr, "ignore");
+        let timeout = self.duration(m, ptr, "timeout");
+        let on_timeout = match m.get("onTimeout") {
+            None => None,
+            Some(Value::String(s)) => match s.as_str() {
+                "retry" => Some(OnTimeout::Retry),
+                "fail" | "compensate" => Some(OnTimeout::Fail),
+                "complete" => Some(OnTimeout::Complete),
+                other => {
+                    self.err(
+                        &pointer::push(ptr, "onTimeout"),
+                        format!("`{other}`: expected `retry`, `fail` or `complete`"),
+                    );
+                    None
+                }
+            },
+            Some(v) => {
+                self.err(
+                    &pointer::push(ptr, "onTimeout"),
+                    format!("expected `retry`, `fail` or `complete`, found {}", kind(v)),
+                );
+                None
+            }
+        };
+        let retry = self.retry(m, ptr);
+        let pivot = self.boolean(m, ptr, "pivot");
+        let read_only = self.boolean(m, ptr, "readOnly");
+        let p95 = self.duration(m, ptr, "p95");
+        let mut compensation = Vec::new();
+        if let Some(c) = m.get("compensation") {
+            let at = pointer::push(ptr, "compensation");
+            match c {
+                Value::Array(items) => {
+                    for (i, it) in items.iter().enumerate() {
+                        if let Some(c) = self.compensation(it, &pointer::push(&at, &i.to_string()))
+                        {
+                            compensation.push(c);
+                        }
+                    }
+                }
+                other => compensation.extend(self.compensation(other, &at)),
+            }
+        }
+        if on.is_empty() && on_timeout != Some(OnTimeout::Complete) {
+            self.err(
+                ptr,
+                "a step needs `on` (the events that complete it) or `onTimeout: complete`",
+            );
+        }
+        if on_timeout == Some(OnTimeout::Complete) && timeout.is_none() {
+            self.err(
+                &pointer::push(ptr, "onTimeout"),
+                "`onTimeout` needs a `timeout`",
+            );
+        }
+        self.steps.push(Step {
+            id: id?,
+            ptr: ptr.to_string(),
+            send,
+            on,
+            fail,
+            ignore,
+            timeout,
+            on_timeout,
+            has_retry: retry.is_some(),
+            retry: retry.unwrap_or_default(),
+            compensation,
+            pivot,
+            read_only,
+            p95,
+        });
+        Some(self.steps.len() - 1)
+    }
+
+    fn compensation(&mut self, v: &Value, ptr: &str) -> Option<Compensation> {
+        let m = self.obj(v, ptr, COMP_KEYS)?;
+        let send = self.name(m, ptr, "send", true);
+        let confirm = self.name(m, ptr, "confirm", true);
+        let fail = self.names(m, ptr, "fail");
+        let timeout = self.duration(m, ptr, "timeout");
+        let retry = self.retry(m, ptr).unwrap_or_default();
+        Some(Compensation {
+            ptr: ptr.to_string(),
+            send: send?,
+            confirm: confirm?,
+            fail,
+            timeout,
+            retry,
+        })
+    }
+}
+
+/// A short description of a value's type for messages.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}

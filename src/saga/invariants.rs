@@ -1,0 +1,138 @@
+//! Invariants checked on a finished instance's timeline, independently of how the
+//! engine produced it: compensations only for completed steps, in reverse order of
+//! completion, each at most once; no second effect of a redelivered message; no timer
+//! firing and no effect after the end.
+
+use std::collections::{HashMap, HashSet};
+
+use super::engine::{Entry, What};
+use super::format::Saga;
+
+/// Broken invariants of one timeline: (rule, message).
+pub fn check_timeline(saga: &Saga, timeline: &[Entry]) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let mut completed: Vec<&str> = Vec::new();
+    let mut compensated: Vec<&str> = Vec::new();
+    let mut comp_counts: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut effects_by_id: HashSet<&str> = HashSet::new();
+    let mut ended = false;
+    for e in timeline {
+        let effect = matches!(
+            e.what,
+            What::Started { .. }
+                | What::Completed { .. }
+                | What::StepFailed { .. }
+                | What::BranchTaken { .. }
+                | What::Compensated { .. }
+                | What::CompensationFailed { .. }
+        );
+        if effect {
+            if let Some(id) = e.id.as_deref() {
+                if !effects_by_id.insert(id) {
+                    out.push((
+                        "saga-duplicate-effect",
+                        format!(
+                            "message id `{id}` had a second effect ({})",
+                            describe(&e.what)
+                        ),
+                    ));
+                }
+            }
+        }
+        if ended {
+            match &e.what {
+                What::Duplicate { .. } | What::Ignored { .. } | What::AfterEnd { .. } => {}
+                What::TimedOut { step, .. } | What::Retry { step, .. } => {
+                    out.push((
+                        "saga-orphaned-timer",
+                        format!("a timer of `{step}` fired after the instance ended"),
+                    ));
+                }
+                w => out.push((
+                    "saga-after-terminal",
+                    format!("{} after the instance ended", describe(w)),
+                )),
+            }
+            continue;
+        }
+        match &e.what {
+            What::Completed { step, .. } | What::Uncertain { step } => completed.push(step),
+            What::Compensating {
+                step,
+                attempt,
+                command,
+            } => {
+                if !completed.contains(&step.as_str()) {
+                    out.push((
+                        "saga-compensation-order",
+                        format!("`{command}` compensates `{step}`, which never completed"),
+                    ));
+                }
+                if *attempt == 1 {
+                    let n = comp_counts.entry((step, command)).or_default();
+                    *n += 1;
+                    if *n == 2 {
+                        out.push((
+                            "saga-compensation-order",
+                            format!("`{step}` is compensated by `{command}` more than once"),
+                        ));
+                    }
+                }
+                if compensated.last() != Some(&step.as_str()) {
+                    if compensated.contains(&step.as_str()) {
+                        out.push((
+                            "saga-compensation-order",
+                            format!("compensation of `{step}` resumed after another step's"),
+                        ));
+                    }
+                    compensated.push(step);
+                }
+            }
+            What::Finished { .. } => ended = true,
+            _ => {}
+        }
+    }
+    // Reverse order: the compensated steps, in order, must be the completed steps
+    // (that have compensations) from last to first.
+    let expected: Vec<&str> = completed
+        .iter()
+        .rev()
+        .copied()
+        .filter(|s| compensated.contains(s))
+        .collect();
+    if compensated.iter().all(|s| completed.contains(s)) && expected != compensated {
+        out.push((
+            "saga-compensation-order",
+            format!(
+                "compensations ran in the order {}, not the reverse of completion ({})",
+                compensated.join(" → "),
+                expected.join(" → ")
+            ),
+        ));
+    }
+    let _ = saga;
+    out
+}
+
+fn describe(w: &What) -> String {
+    match w {
+        What::Started { message } => format!("start by `{message}`"),
+        What::Sent { step, command, .. } => format!("`{command}` sent for `{step}`"),
+        What::Waiting { step } => format!("waiting in `{step}`"),
+        What::Completed { step, .. } => format!("completion of `{step}`"),
+        What::StepFailed { step, .. } => format!("failure of `{step}`"),
+        What::TimedOut { step, .. } => format!("timeout of `{step}`"),
+        What::Retry { step, .. } => format!("retry of `{step}`"),
+        What::BranchTaken { branch, case, .. } => format!("branch `{branch}` → `{case}`"),
+        What::Uncertain { step } => format!("`{step}` abandoned in doubt"),
+        What::Compensating { step, .. } => format!("compensation of `{step}`"),
+        What::Compensated { step, .. } => format!("confirmed compensation of `{step}`"),
+        What::CompensationFailed { step, .. } => format!("failed compensation of `{step}`"),
+        What::Ignored { event }
+        | What::Duplicate { event }
+        | What::Unexpected { event }
+        | What::AfterEnd { event } => format!("`{event}`"),
+        What::Emitted { message } => format!("emission of `{message}`"),
+        What::Finished { state } => format!("end ({state})"),
+    }
+}

@@ -1,0 +1,68 @@
+//! Sagas declared over an AsyncAPI contract: the `*.saga.yaml` format, static checks
+//! against the contract, a deterministic simulator over recorded event streams, the
+//! invariants every run must keep, and systematic exploration of perturbed streams.
+//!
+//! Flow: `format` (parse) → `check` (static diagnostics) → `sim` (load sagas and
+//! contracts, read and validate a stream) → `engine` (virtual-clock orchestrator) →
+//! `invariants` → `render`; `explore` re-runs `engine` on perturbed streams.
+
+pub mod check;
+pub mod contract;
+pub mod duration;
+pub mod engine;
+pub mod expect;
+pub mod explore;
+pub mod format;
+pub mod invariants;
+pub mod render;
+pub mod schema;
+pub mod sim;
+pub mod stats;
+pub mod stream;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::source::{self, Workspace};
+
+pub use check::completeness;
+pub use format::Saga;
+pub use schema::json_schema;
+
+/// Read and parse a saga file. `Err` holds located diagnostics (unreadable file,
+/// YAML/JSON syntax, `saga-invalid`).
+pub fn load(path: &Path, display: Arc<str>) -> Result<Saga, Vec<Diagnostic>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic::new(
+            "file-unreadable",
+            crate::diag::Location::file(display.clone()),
+            format!("cannot read the saga: {e}"),
+        )]
+    })?;
+    let mut diags = Vec::new();
+    let file = source::parse_file(path, bytes, display, &mut diags);
+    if file.value.is_none()
+        || diags
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error)
+    {
+        return Err(diags);
+    }
+    match format::parse(file, &mut diags) {
+        Some(s) if diags.is_empty() => Ok(s),
+        _ => Err(diags),
+    }
+}
+
+/// Static checks of a saga against the workspace of its contract (its first input).
+pub fn check(saga: &Saga, ws: &Workspace) -> Vec<Diagnostic> {
+    match contract::Contract::new(ws) {
+        Ok(c) => check::check_with(saga, &c),
+        Err(e) => vec![saga.source.diag_at(
+            "saga-contract",
+            "/contract",
+            format!("the contract `{}` cannot be used: {e}", saga.contract),
+        )],
+    }
+}

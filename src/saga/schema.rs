@@ -1,0 +1,155 @@
+//! The JSON Schema (2020-12) of the saga file format, for editors and for a future
+//! `hnp-events schema saga`.
+
+use serde_json::{Value, json};
+
+/// The JSON Schema of `*.saga.yaml` files.
+pub fn json_schema() -> Value {
+    let names = json!({
+        "oneOf": [
+            {"$ref": "#/$defs/messageName"},
+            {"type": "array", "items": {"$ref": "#/$defs/messageName"}}
+        ]
+    });
+    let nodes = nodes_schema();
+    let mut schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://githedgehog.com/schemas/hnp-events/saga.json",
+        "title": "hnp-events saga",
+        "description": "A saga orchestrated over an AsyncAPI contract: ordered steps, each sending a command and waiting for the events that complete or fail it, with timeouts, retries and compensations.",
+        "type": "object",
+        "required": ["saga", "version", "contract", "correlation", "start", "steps"],
+        "additionalProperties": false,
+        "properties": {
+            "saga": {"type": "string", "minLength": 1, "description": "The saga's name."},
+            "version": {"type": ["string", "number"]},
+            "description": {"type": "string"},
+            "contract": {"type": "string", "minLength": 1, "description": "Path of the AsyncAPI document, relative to the saga file."},
+            "correlation": {"$ref": "#/$defs/pointer", "description": "JSON pointer into every message (`/headers/...` or `/payload/...`) whose value identifies the saga instance."},
+            "idempotencyKey": {"$ref": "#/$defs/pointer", "description": "JSON pointer of the idempotency key (default `/headers/id`, the CloudEvents id)."},
+            "start": {
+                "oneOf": [
+                    {"$ref": "#/$defs/messageName"},
+                    {
+                        "type": "object",
+                        "required": ["message"],
+                        "additionalProperties": false,
+                        "properties": {
+                            "message": {"$ref": "#/$defs/messageName"},
+                            "when": {
+                                "type": "object",
+                                "required": ["pointer", "equals"],
+                                "additionalProperties": false,
+                                "properties": {"pointer": {"$ref": "#/$defs/pointer"}, "equals": {}}
+                            }
+                        }
+                    }
+                ]
+            },
+            "ignore": names.clone(),
+            "steps": {"$ref": "#/$defs/nodes"},
+            "emits": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {"onComplete": names.clone(), "onFailure": names.clone()}
+            }
+        },
+        "$defs": {
+            "messageName": {"type": "string", "minLength": 1, "description": "A message name of the contract (a key of components.messages)."},
+            "pointer": {"type": "string", "pattern": "^(/([^~/]|~[01])*)+$"},
+            "duration": {"type": "string", "pattern": "^([0-9]+(ms|s|m|h|d))+$"},
+            "retry": {
+                "type": "object",
+                "required": ["max"],
+                "additionalProperties": false,
+                "properties": {
+                    "max": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "Attempts in all, the first included."},
+                    "backoff": {"$ref": "#/$defs/duration"},
+                    "factor": {"type": "integer", "minimum": 1, "maximum": 10}
+                }
+            },
+            "compensation": {
+                "type": "object",
+                "required": ["send", "confirm"],
+                "additionalProperties": false,
+                "properties": {
+                    "send": {"$ref": "#/$defs/messageName"},
+                    "confirm": {"$ref": "#/$defs/messageName"},
+                    "fail": names.clone(),
+                    "timeout": {"$ref": "#/$defs/duration"},
+                    "retry": {"$ref": "#/$defs/retry"}
+                }
+            },
+            "step": {
+                "type": "object",
+                "required": ["id"],
+                "additionalProperties": false,
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "description": {"type": "string"},
+                    "send": {"$ref": "#/$defs/messageName"},
+                    "on": names.clone(),
+                    "fail": names.clone(),
+                    "ignore": names,
+                    "timeout": {"$ref": "#/$defs/duration"},
+                    "onTimeout": {"enum": ["retry", "fail", "compensate", "complete"]},
+                    "retry": {"$ref": "#/$defs/retry"},
+                    "compensation": {
+                        "oneOf": [
+                            {"$ref": "#/$defs/compensation"},
+                            {"type": "array", "items": {"$ref": "#/$defs/compensation"}}
+                        ]
+                    },
+                    "pivot": {"type": "boolean"},
+                    "readOnly": {"type": "boolean"},
+                    "p95": {"$ref": "#/$defs/duration"}
+                }
+            }
+        }
+    });
+    if let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) {
+        defs.insert("nodes".into(), nodes);
+    }
+    schema
+}
+
+fn nodes_schema() -> Value {
+    json!({
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "oneOf": [
+                {"$ref": "#/$defs/step"},
+                {
+                    "type": "object",
+                    "required": ["parallel"],
+                    "additionalProperties": false,
+                    "properties": {"parallel": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/step"}}}
+                },
+                {
+                    "type": "object",
+                    "required": ["branch"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "branch": {
+                            "type": "object",
+                            "required": ["id", "on", "pointer", "cases"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "id": {"type": "string", "minLength": 1},
+                                "on": {"$ref": "#/$defs/messageName"},
+                                "pointer": {"$ref": "#/$defs/pointer"},
+                                "timeout": {"$ref": "#/$defs/duration"},
+                                "cases": {
+                                    "type": "object",
+                                    "minProperties": 1,
+                                    "additionalProperties": {"$ref": "#/$defs/nodes"}
+                                }
+                            }
+                        }
+                    }
+                }
+            ]
+        }
+    })
+}

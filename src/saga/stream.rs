@@ -1,0 +1,454 @@
+//! Event streams for `simulate`: JSON Lines (one event per line, read incrementally so
+//! memory stays flat) or a YAML/JSON list. Each event is
+//! `{time, message, headers, payload}`; `time` is an RFC 3339 timestamp or a
+//! millisecond offset. Malformed events are located `saga-stream-invalid` diagnostics.
+
+use std::fmt;
+use std::io::BufRead;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Location, Span};
+use crate::source::{self, SourceFile, pointer};
+
+/// One event of a stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// 1-based line in the stream file (0 for synthetic events).
+    pub line: u32,
+    /// Byte offset of the event's line in a JSON Lines file (for locations).
+    pub offset: usize,
+    /// Virtual time in milliseconds.
+    pub time: i64,
+    pub message: String,
+    pub headers: Value,
+    /// `Null` when not read (payload not needed and not validated).
+    pub payload: Value,
+}
+
+impl Event {
+    /// The value at a `/headers/...` or `/payload/...` pointer.
+    pub fn get(&self, ptr: &str) -> Option<&Value> {
+        let rest = ptr.strip_prefix('/')?;
+        let (part, tail) = rest.split_once('/').map_or((rest, ""), |(a, b)| (a, b));
+        let base = match part {
+            "headers" => &self.headers,
+            "payload" => &self.payload,
+            _ => return None,
+        };
+        if tail.is_empty() {
+            return Some(base);
+        }
+        if !tail.contains('~') && !tail.contains('/') {
+            return match base {
+                Value::Object(m) => m.get(tail),
+                _ => base.pointer(&format!("/{tail}")),
+            };
+        }
+        base.pointer(&format!("/{tail}"))
+    }
+
+    /// The value at a pointer as a string key (strings as-is, other scalars as JSON).
+    pub fn key(&self, ptr: &str) -> Option<String> {
+        match self.get(ptr)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null | Value::Object(_) | Value::Array(_) => None,
+            v => Some(v.to_string()),
+        }
+    }
+}
+
+/// Whether the payload is read (needed for validation or payload pointers).
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    pub payload: bool,
+}
+
+/// A stream file being read.
+pub struct StreamFile {
+    pub display: Arc<str>,
+    inner: Inner,
+}
+
+enum Inner {
+    Lines {
+        reader: Box<dyn BufRead>,
+        line: u32,
+        offset: usize,
+        buf: String,
+    },
+    List {
+        file: Box<SourceFile>,
+        next: usize,
+    },
+}
+
+impl StreamFile {
+    /// Open a stream. `Err` is a located diagnostic (unreadable or unparsable file).
+    pub fn open(path: &Path, display: Arc<str>) -> Result<StreamFile, Vec<Diagnostic>> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let unreadable = |e: std::io::Error| {
+            vec![Diagnostic::new(
+                "saga-stream-invalid",
+                Location::file(display.clone()),
+                format!("cannot read the stream: {e}"),
+            )]
+        };
+        if matches!(ext, "yaml" | "yml") {
+            let bytes = std::fs::read(path).map_err(unreadable)?;
+            let mut diags = Vec::new();
+            let file = source::parse_file(path, bytes, display.clone(), &mut diags);
+            if file.value.is_none()
+                || diags
+                    .iter()
+                    .any(|d| d.severity == crate::diag::Severity::Error)
+            {
+                return Err(diags);
+            }
+            if !file.value.as_ref().is_some_and(Value::is_array) {
+                return Err(vec![file.diag_at(
+                    "saga-stream-invalid",
+                    "",
+                    "a YAML stream must be a list of events",
+                )]);
+            }
+            return Ok(StreamFile {
+                display,
+                inner: Inner::List {
+                    file: Box::new(file),
+                    next: 0,
+                },
+            });
+        }
+        let f = std::fs::File::open(path).map_err(unreadable)?;
+        Ok(StreamFile::from_reader(
+            Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+            display,
+        ))
+    }
+
+    /// A JSON Lines stream from any reader.
+    pub fn from_reader(reader: Box<dyn BufRead>, display: Arc<str>) -> StreamFile {
+        StreamFile {
+            display,
+            inner: Inner::Lines {
+                reader,
+                line: 0,
+                offset: 0,
+                buf: String::new(),
+            },
+        }
+    }
+
+    /// The next event, `None` at the end. Errors are located.
+    // Errors end the read, so their size does not matter.
+    #[allow(clippy::result_large_err)]
+    pub fn next_event(&mut self, opts: ReadOptions) -> Option<Result<Event, Diagnostic>> {
+        let display = self.display.clone();
+        match &mut self.inner {
+            Inner::Lines {
+                reader,
+                line,
+                offset,
+                buf,
+            } => loop {
+                buf.clear();
+                match reader.read_line(buf) {
+                    Ok(0) => return None,
+                    Ok(_) => {}
+                    Err(e) => {
+                        return Some(Err(Diagnostic::new(
+                            "saga-stream-invalid",
+                            Location::file(display),
+                            format!("cannot read the stream: {e}"),
+                        )));
+                    }
+                }
+                *line += 1;
+                let start = *offset;
+                *offset += buf.len();
+                let lead = buf.len() - buf.trim_start().len();
+                let text = buf.trim();
+                if text.is_empty() || text.starts_with("//") {
+                    continue;
+                }
+                return Some(parse_line(text, *line, start + lead, &display, opts));
+            },
+            Inner::List { file, next } => {
+                let items = file.value.as_ref()?.as_array()?;
+                let i = *next;
+                let item = items.get(i)?;
+                *next += 1;
+                let ptr = format!("/{i}");
+                let line = file.locate(&ptr).line().unwrap_or(0);
+                Some(event_of_value(item, line).map_err(|(sub, msg)| {
+                    file.diag_at("saga-stream-invalid", &format!("{ptr}{sub}"), msg)
+                }))
+            }
+        }
+    }
+
+    /// Location of a pointer inside an event (YAML streams locate the value; JSON
+    /// Lines point at the event's line).
+    pub fn locate(&self, ev: &Event, index: usize, ptr: &str) -> Location {
+        match &self.inner {
+            Inner::List { file, .. } => file.locate(&format!("/{index}{ptr}")),
+            Inner::Lines { .. } => line_location(&self.display, ev.line, ev.offset, 1),
+        }
+    }
+}
+
+/// `file:line:col` in a JSON Lines file (`offset`: the byte offset of the line's
+/// first character; the span covers one character).
+pub fn line_location(display: &Arc<str>, line: u32, offset: usize, col: usize) -> Location {
+    let col = col.max(1);
+    let start = offset + col - 1;
+    Location {
+        file: display.clone(),
+        span: Some(Span {
+            line,
+            col: col as u32,
+            end_line: line,
+            end_col: col as u32 + 1,
+            start,
+            end: start + 1,
+        }),
+        pointer: None,
+    }
+}
+
+#[allow(clippy::result_large_err)]
+fn parse_line(
+    text: &str,
+    line: u32,
+    offset: usize,
+    display: &Arc<str>,
+    opts: ReadOptions,
+) -> Result<Event, Diagnostic> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = RawSeed {
+        payload: opts.payload,
+    }
+    .deserialize(&mut de)
+    .and_then(|r| de.end().map(|()| r));
+    let loc = |col: usize| line_location(display, line, offset, col.min(text.len()));
+    let raw = raw.map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        Diagnostic::new(
+            "saga-stream-invalid",
+            loc(e.column()),
+            format!("malformed event: {msg}"),
+        )
+    })?;
+    let Some(message) = raw.message else {
+        return Err(Diagnostic::new(
+            "saga-stream-invalid",
+            loc(1),
+            "event has no `message`",
+        ));
+    };
+    let time = match raw.time {
+        Some(t) => t.map_err(|m| Diagnostic::new("saga-stream-invalid", loc(1), m))?,
+        None => {
+            return Err(Diagnostic::new(
+                "saga-stream-invalid",
+                loc(1),
+                "event has no `time`",
+            ));
+        }
+    };
+    Ok(Event {
+        line,
+        offset,
+        time,
+        message,
+        headers: raw.headers.unwrap_or(Value::Null),
+        payload: raw.payload.unwrap_or(Value::Null),
+    })
+}
+
+/// An event from a parsed value; errors carry (pointer inside the event, message).
+pub fn event_of_value(v: &Value, line: u32) -> Result<Event, (String, String)> {
+    let Some(m) = v.as_object() else {
+        return Err((
+            String::new(),
+            format!(
+                "an event must be a mapping, found {}",
+                super::format::kind(v)
+            ),
+        ));
+    };
+    let message = match m.get("message") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(_) => return Err(("/message".into(), "`message` must be a message name".into())),
+        None => return Err((String::new(), "event has no `message`".into())),
+    };
+    let time = match m.get("time") {
+        Some(t) => time_of(t).map_err(|e| ("/time".to_string(), e))?,
+        None => return Err((String::new(), "event has no `time`".into())),
+    };
+    for k in m.keys() {
+        if !matches!(k.as_str(), "time" | "message" | "headers" | "payload") {
+            return Err((
+                pointer::push("", k),
+                format!("unknown field `{k}` (expected time, message, headers, payload)"),
+            ));
+        }
+    }
+    Ok(Event {
+        line,
+        offset: 0,
+        time,
+        message,
+        headers: m.get("headers").cloned().unwrap_or(Value::Null),
+        payload: m.get("payload").cloned().unwrap_or(Value::Null),
+    })
+}
+
+fn time_of(v: &Value) -> Result<i64, String> {
+    match v {
+        Value::Number(n) => n.as_i64().filter(|&t| t >= 0).ok_or_else(|| {
+            "`time` must be a non-negative integer (milliseconds) or an RFC 3339 timestamp"
+                .to_string()
+        }),
+        Value::String(s) => {
+            parse_rfc3339(s).ok_or_else(|| format!("`{s}` is not an RFC 3339 timestamp"))
+        }
+        _ => Err("`time` must be milliseconds or an RFC 3339 timestamp".into()),
+    }
+}
+
+/// Milliseconds since 1970 of an RFC 3339 timestamp (`2026-01-01T00:00:00.250Z`,
+/// offsets allowed).
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 20 {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let t = s.get(r)?;
+        if !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut ms = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let frac = &s[start..i.min(start + 3)];
+        ms = frac.parse::<i64>().ok()? * 10i64.pow(3 - frac.len() as u32);
+    }
+    let offset_min = match b.get(i)? {
+        b'Z' | b'z' if i + 1 == b.len() => 0,
+        c @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+            let v = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            if *c == b'+' { v } else { -v }
+        }
+        _ => return None,
+    };
+    // Days from civil (proleptic Gregorian).
+    let yy = if mo <= 2 { y - 1 } else { y };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60) * 1000) + ms)
+}
+
+struct Raw {
+    time: Option<Result<i64, String>>,
+    message: Option<String>,
+    headers: Option<Value>,
+    payload: Option<Value>,
+}
+
+struct RawSeed {
+    payload: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for RawSeed {
+    type Value = Raw;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawSeed {
+    type Value = Raw;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an event object {time, message, headers, payload}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut raw = Raw {
+            time: None,
+            message: None,
+            headers: None,
+            payload: None,
+        };
+        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match k.as_ref() {
+                "time" => {
+                    let v: Value = map.next_value()?;
+                    raw.time = Some(time_of(&v));
+                }
+                "message" => raw.message = Some(map.next_value()?),
+                "headers" => raw.headers = Some(map.next_value()?),
+                "payload" if self.payload => raw.payload = Some(map.next_value()?),
+                "payload" => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                other => {
+                    return Err(de::Error::custom(format!(
+                        "unknown field `{other}` (expected time, message, headers, payload)"
+                    )));
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5Z"), Some(1500));
+        assert_eq!(
+            parse_rfc3339("2026-01-01T00:00:00Z"),
+            Some(1_767_225_600_000)
+        );
+        assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_rfc3339("1970-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("nope"), None);
+    }
+}
