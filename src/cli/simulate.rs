@@ -15,8 +15,8 @@ use crate::saga::{expect, explore, render, sim};
 /// The help epilogue of `simulate` (examples and exit codes).
 pub const AFTER_HELP: &str = "\
 Examples:
-  hnp-events simulate fixtures/hnp/sagas/gitops-sync.saga.yaml --events fixtures/hnp/streams/gitops-sync-happy.jsonl
-  hnp-events simulate fixtures/hnp/sagas/*.saga.yaml --events recorded.jsonl --format json
+  hnp-events simulate sagas/gitops-sync.saga.yaml --events streams/sync.jsonl
+  hnp-events simulate sagas/*.saga.yaml --events recorded.jsonl --format json
   hnp-events simulate saga.yaml --events s.jsonl --expect s.expect.json --bless
   hnp-events simulate saga.yaml --events s.jsonl --explore --depth 2 --shard 1/4
   hnp-events simulate saga.yaml --events s.jsonl --replay 1a2b3c4d:e5:0-4
@@ -65,6 +65,10 @@ pub struct SimulateArgs {
     pub quiet: bool,
 }
 
+/// Exploration re-runs the stream once per scenario (and pair of scenarios): it is
+/// meant for recorded windows and fixtures, not for whole production recordings.
+const MAX_EXPLORE_EVENTS: usize = 10_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SimFormat {
     Human,
@@ -102,6 +106,13 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
             Ok(x) => x,
             Err(d) => return fatal(&d, &sources),
         };
+        if events.len() > MAX_EXPLORE_EVENTS {
+            return Err(ToolError::Usage(format!(
+                "{}: {} events; --explore and --replay take streams of at most {MAX_EXPLORE_EVENTS} events (cut a window of the recording)",
+                args.events.display(),
+                events.len()
+            )));
+        }
         let text = std::fs::read_to_string(&args.events).unwrap_or_default();
         let fp = explore::fingerprint(
             loaded

@@ -12,6 +12,12 @@ use crate::diag::Diagnostic;
 use crate::source::workspace::ref_of;
 use crate::source::{FileId, LoadOptions, Workspace, pointer};
 
+/// The compiled schemas of one message.
+pub struct Compiled {
+    pub headers: Option<jsonschema::Validator>,
+    pub payload: Option<jsonschema::Validator>,
+}
+
 /// A loaded contract.
 #[derive(Debug)]
 pub struct Contract<'w> {
@@ -198,12 +204,20 @@ impl<'w> Contract<'w> {
         Some(json!({"type": "object", "properties": props, "required": required}))
     }
 
-    /// Compile the event schema of a message (once per message; callers cache).
-    pub fn compile(&self, name: &str) -> Result<jsonschema::Validator, String> {
-        let s = self
-            .event_schema(name)
+    /// Compile the `headers` and `payload` schemas of a message (each `None` when
+    /// the message declares none), with every `$ref` inlined.
+    pub fn compile(&self, name: &str) -> Result<Compiled, String> {
+        self.message(name)
             .ok_or_else(|| format!("unknown message `{name}`"))?;
-        jsonschema::validator_for(&s).map_err(|e| e.to_string())
+        let mut parts = [None, None];
+        for (i, part) in ["headers", "payload"].into_iter().enumerate() {
+            if let Some((f, s)) = self.part(name, part) {
+                let schema = inline(self.ws, f, s, &mut Vec::new(), 0);
+                parts[i] = Some(jsonschema::validator_for(&schema).map_err(|e| e.to_string())?);
+            }
+        }
+        let [headers, payload] = parts;
+        Ok(Compiled { headers, payload })
     }
 
     /// Contract-level problems worth showing with saga checks (load errors only).

@@ -31,6 +31,11 @@ pub fn parse_ms(s: &str) -> Option<u64> {
     Some(total)
 }
 
+/// Milliseconds as a signed virtual-time delta (saturating).
+pub fn signed(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
+}
+
 /// Show milliseconds compactly (`1.5s`, `250ms`, `5m`).
 pub fn show_ms(ms: u64) -> String {
     if ms < 1_000 {

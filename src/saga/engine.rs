@@ -5,11 +5,12 @@
 //! end, unknown instances and messages, instances left unfinished).
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BinaryHeap, HashSet, VecDeque};
 
 use serde::Serialize;
 
 use super::format::{Node, NodeId, OnTimeout, Saga, StepId};
+use super::hash::{FastMap, FastSet};
 use super::stats::Histogram;
 use super::stream::Event;
 
@@ -271,7 +272,7 @@ struct Inst {
     comp_todo: Vec<(StepId, usize)>,
     comp: Option<CompRun>,
     uncompensable: Vec<StepId>,
-    seen: HashSet<String>,
+    seen: FastSet<String>,
     timeline: Vec<Entry>,
     emitted: Vec<String>,
     state: Option<Final>,
@@ -283,12 +284,13 @@ pub struct Engine<'s> {
     opts: Options,
     insts: Vec<Option<Inst>>,
     free: Vec<usize>,
-    by_key: Vec<HashMap<String, usize>>,
+    by_key: Vec<FastMap<String, usize>>,
+    known: Option<FastSet<String>>,
     timers: BinaryHeap<Reverse<(i64, u64, usize, TimerKind)>>,
     seq: u64,
     now: i64,
-    vocab: Vec<HashSet<String>>,
-    commands: HashSet<String>,
+    vocab: Vec<FastSet<String>>,
+    commands: FastSet<String>,
     hist: Vec<Vec<Histogram>>,
     retired: VecDeque<(i64, usize)>,
     done: Vec<InstanceReport>,
@@ -300,11 +302,13 @@ pub struct Engine<'s> {
 }
 
 impl<'s> Engine<'s> {
-    pub fn new(sagas: &'s [Saga], opts: Options) -> Self {
+    pub fn new(sagas: &'s [Saga], mut opts: Options) -> Self {
+        let known: Option<FastSet<String>> =
+            opts.known_messages.take().map(|k| k.into_iter().collect());
         let mut vocab = Vec::new();
-        let mut commands = HashSet::new();
+        let mut commands = FastSet::default();
         for s in sagas {
-            let mut v = HashSet::new();
+            let mut v = FastSet::default();
             for (n, role) in s.message_refs() {
                 match role {
                     super::format::Role::Event => {
@@ -322,7 +326,8 @@ impl<'s> Engine<'s> {
             opts,
             insts: Vec::new(),
             free: Vec::new(),
-            by_key: sagas.iter().map(|_| HashMap::new()).collect(),
+            by_key: sagas.iter().map(|_| FastMap::default()).collect(),
+            known,
             timers: BinaryHeap::new(),
             seq: 0,
             now: i64::MIN,
@@ -348,8 +353,7 @@ impl<'s> Engine<'s> {
         self.advance_to(ev.time);
         let t = self.now;
         if self
-            .opts
-            .known_messages
+            .known
             .as_ref()
             .is_some_and(|k| !k.contains(&ev.message))
         {
@@ -366,10 +370,10 @@ impl<'s> Engine<'s> {
         let mut routed = false;
         for si in 0..self.sagas.len() {
             let saga = &self.sagas[si];
-            let Some(key) = ev.key(&saga.correlation) else {
+            let Some(key) = ev.key_ref(&saga.correlation) else {
                 continue;
             };
-            if let Some(&ii) = self.by_key[si].get(&key) {
+            if let Some(&ii) = self.by_key[si].get(key.as_ref()) {
                 self.deliver(ii, ev, t);
                 routed = true;
             } else if ev.message == saga.start.message.name
@@ -379,7 +383,7 @@ impl<'s> Engine<'s> {
                     .as_ref()
                     .is_none_or(|(p, v)| ev.get(p) == Some(v))
             {
-                self.start(si, key, ev, t);
+                self.start(si, key.into_owned(), ev, t);
                 routed = true;
             }
         }
@@ -598,7 +602,7 @@ impl<'s> Engine<'s> {
 
     fn start(&mut self, si: usize, key: String, ev: &Event, t: i64) {
         let saga = &self.sagas[si];
-        let mut seen = HashSet::new();
+        let mut seen = FastSet::default();
         if let Some(id) = ev.key(&saga.idempotency) {
             seen.insert(id);
         }
@@ -655,7 +659,9 @@ impl<'s> Engine<'s> {
                 }
             }
             Node::Branch(b) => {
-                let due = b.timeout.map(|d| t.saturating_add(d as i64));
+                let due = b
+                    .timeout
+                    .map(|d| t.saturating_add(super::duration::signed(d)));
                 let timer = match due {
                     Some(d) => self.timer(ii, d, TimerKind::Branch),
                     None => 0,
@@ -671,7 +677,9 @@ impl<'s> Engine<'s> {
 
     fn activate(&mut self, ii: usize, step: StepId, t: i64, attempt: u32, first_sent: i64) {
         let st = &self.sagas[self.insts[ii].as_ref().map_or(0, |i| i.saga)].steps[step];
-        let due = st.timeout.map(|d| t.saturating_add(d as i64));
+        let due = st
+            .timeout
+            .map(|d| t.saturating_add(super::duration::signed(d)));
         let timer = match due {
             Some(d) => self.timer(ii, d, TimerKind::Step(step)),
             None => 0,
@@ -701,14 +709,14 @@ impl<'s> Engine<'s> {
         let sagas = self.sagas;
         let Some(inst) = self.inst(ii) else { return };
         let saga = &sagas[inst.saga];
-        let id = ev.key(&saga.idempotency);
+        let id = ev.key_ref(&saga.idempotency);
         if let Some(id) = &id {
-            if inst.seen.contains(id) {
+            if inst.seen.contains(id.as_ref()) {
                 let m = ev.message.clone();
                 self.log(ii, t, ev.line, Some(id), |_| What::Duplicate { event: m });
                 return;
             }
-            inst.seen.insert(id.clone());
+            inst.seen.insert(id.to_string());
         }
         let idr = id.as_deref();
         let msg = ev.message.as_str();
@@ -806,10 +814,18 @@ impl<'s> Engine<'s> {
                     }
                 }
                 let Some(inst) = self.inst(ii) else { return };
-                let hit = inst
-                    .active
-                    .iter()
-                    .position(|a| saga.steps[a.step].on.iter().any(|n| n.name == msg));
+                let when_ok = |st: &super::format::Step| {
+                    st.when.as_ref().is_none_or(|(p, v)| ev.get(p) == Some(v))
+                };
+                let hit = inst.active.iter().position(|a| {
+                    let st = &saga.steps[a.step];
+                    st.on.iter().any(|n| n.name == msg) && when_ok(st)
+                });
+                // A completion event that does not meet the step's `when` is progress.
+                let progress = inst.active.iter().any(|a| {
+                    let st = &saga.steps[a.step];
+                    st.on.iter().any(|n| n.name == msg) && !when_ok(st)
+                });
                 if let Some(pos) = hit {
                     let a = inst.active.remove(pos);
                     let st = &saga.steps[a.step];
@@ -817,7 +833,7 @@ impl<'s> Engine<'s> {
                         inst.pivot_passed = true;
                     }
                     inst.completed.push(a.step);
-                    let lat = t - a.first_sent;
+                    let lat = t.saturating_sub(a.first_sent);
                     let si = inst.saga;
                     let more = !inst.active.is_empty();
                     self.hist[si][a.step].record(lat.max(0) as u64);
@@ -850,7 +866,7 @@ impl<'s> Engine<'s> {
                     .active
                     .iter()
                     .any(|a| saga.steps[a.step].ignore.iter().any(|n| n.name == msg));
-                if step_ignored || globally_ignored || late_reply(saga, inst, msg) {
+                if progress || step_ignored || globally_ignored || late_reply(saga, inst, msg) {
                     self.log(ii, t, ev.line, idr, |_| What::Ignored {
                         event: msg.to_string(),
                     });
@@ -948,7 +964,7 @@ impl<'s> Engine<'s> {
                 attempt: attempt + 1,
                 delay_ms: delay,
             });
-            let due = t.saturating_add(delay as i64);
+            let due = t.saturating_add(super::duration::signed(delay));
             let timer = self.timer(ii, due, TimerKind::Resend(step));
             if let Some(a) = self
                 .inst(ii)
@@ -1041,13 +1057,15 @@ impl<'s> Engine<'s> {
         let saga = &sagas[inst.saga];
         let c = &saga.steps[step].compensation[idx];
         let key = inst.key.clone();
-        let due = c.timeout.map(|d| t.saturating_add(d as i64));
+        let due = c
+            .timeout
+            .map(|d| t.saturating_add(super::duration::signed(d)));
         let timer = match due {
             Some(d) => self.timer(ii, d, TimerKind::Comp),
             None => 0,
         };
         let auto = if self.opts.auto_confirm {
-            self.timer(ii, t + 1, TimerKind::AutoReply)
+            self.timer(ii, t.saturating_add(1), TimerKind::AutoReply)
         } else {
             0
         };
@@ -1119,7 +1137,7 @@ impl<'s> Engine<'s> {
                 attempt: attempt + 1,
                 delay_ms: delay,
             });
-            let due = t.saturating_add(delay as i64);
+            let due = t.saturating_add(super::duration::signed(delay));
             let timer = self.timer(ii, due, TimerKind::CompResend);
             if let Some(c) = self.inst(ii).and_then(|i| i.comp.as_mut()) {
                 c.timer = timer;
@@ -1209,12 +1227,12 @@ impl<'s> Engine<'s> {
                             inst.completed.push(step);
                             let more = !inst.active.is_empty();
                             let si = inst.saga;
-                            self.hist[si][step].record((t - first).max(0) as u64);
+                            self.hist[si][step].record(t.saturating_sub(first).max(0) as u64);
                             let sid = st.id.clone();
                             self.log(ii, t, 0, None, |_| What::Completed {
                                 step: sid,
                                 event: None,
-                                latency_ms: t - first,
+                                latency_ms: t.saturating_sub(first),
                             });
                             if !more {
                                 self.next_node(ii, t);

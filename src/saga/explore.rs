@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::duration::signed;
 use super::engine::{self, InstanceReport, Options, Outcome, Violation, What};
 use super::format::{OnTimeout, Saga};
 use super::stream::Event;
@@ -205,7 +206,7 @@ fn completes<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Step
 fn shift(sagas: &[Saga], evs: &mut [(usize, Event)], from: usize, like: &Event, delta: i64) {
     for e in evs.iter_mut().skip(from) {
         if same_instance(sagas, &e.1, like) {
-            e.1.time += delta;
+            e.1.time = e.1.time.saturating_add(delta);
         }
     }
 }
@@ -279,8 +280,9 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                                 && st.on_timeout == Some(OnTimeout::Retry)
                                 && st.retry.max > 1 =>
                         {
-                            let delta =
-                                st.timeout.unwrap_or(0) as i64 + st.retry.delay(1) as i64 + 1;
+                            let delta = signed(st.timeout.unwrap_or(0))
+                                .saturating_add(signed(st.retry.delay(1)))
+                                .saturating_add(1);
                             shift(sagas, &mut evs, p, &orig, delta);
                             let again = synthetic(
                                 &orig,
@@ -292,7 +294,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                         }
                         Some(st) if st.on_timeout == Some(OnTimeout::Complete) => {
                             // The wait ends at its deadline instead.
-                            let delta = st.timeout.unwrap_or(0) as i64 + 1;
+                            let delta = signed(st.timeout.unwrap_or(0)).saturating_add(1);
                             shift(sagas, &mut evs, p, &orig, delta);
                         }
                         Some(_) => evs
@@ -324,7 +326,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                         let orig = evs[p].1.clone();
                         shift(sagas, &mut evs, p + 1, &orig, delta);
                     }
-                    evs[p].1.time += delta;
+                    evs[p].1.time = evs[p].1.time.saturating_add(delta);
                 }
             }
             Op::Fail(u) => {
@@ -333,7 +335,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                         let Some(fail) = st.fail.first() else {
                             continue;
                         };
-                        let delta = st.retry.delay(1) as i64 + 1;
+                        let delta = signed(st.retry.delay(1)).saturating_add(1);
                         let f = synthetic(&evs[p].1, &fail.name, &format!("f{k}"), evs[p].1.time);
                         let orig = evs[p].1.clone();
                         shift(sagas, &mut evs, p, &orig, delta);
@@ -361,7 +363,9 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                             for n in 1..=st.retry.max {
                                 let f = synthetic(&orig, &fail.name, &format!("e{k}.{n}"), t);
                                 evs.insert(p + (n as usize - 1), (usize::MAX, f));
-                                t += st.retry.delay(n) as i64 + 1;
+                                t = t
+                                    .saturating_add(signed(st.retry.delay(n)))
+                                    .saturating_add(1);
                             }
                         }
                     }
@@ -435,9 +439,9 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                         (st, by_line.get(&e.line), sent_at.get(step.as_str()))
                     {
                         if let Some(to) = st.timeout {
-                            let d = t0 + to as i64 - base[u].time;
-                            ops.push(Op::At(u, d - 1));
-                            ops.push(Op::At(u, d + 1));
+                            let d = t0.saturating_add(signed(to)).saturating_sub(base[u].time);
+                            ops.push(Op::At(u, d.saturating_sub(1)));
+                            ops.push(Op::At(u, d.saturating_add(1)));
                         }
                     }
                 }

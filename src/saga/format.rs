@@ -20,6 +20,7 @@
 //!     readOnly: true                # changes nothing: needs no compensation
 //!     pivot: false                  # point of no return
 //!     p95: 2s                       # latency objective
+//!     when: {pointer: /payload/appliedCondition/status, equals: "True"}  # filter `on`
 //!     compensation:                 # or a list, run in order
 //!       {send: RevertCommit, confirm: CommitReverted, fail: [CommitRevertFailed], timeout: 1m, retry: {max: 3}}
 //!   - parallel: [ {id: a, ...}, {id: b, ...} ]
@@ -145,6 +146,9 @@ pub struct Step {
     pub pivot: bool,
     pub read_only: bool,
     pub p95: Option<u64>,
+    /// Completion events count only when the value at the pointer equals this
+    /// (others are progress, ignored).
+    pub when: Option<(String, Value)>,
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +249,7 @@ const STEP_KEYS: &[&str] = &[
     "pivot",
     "readOnly",
     "p95",
+    "when",
 ];
 const COMP_KEYS: &[&str] = &["send", "confirm", "fail", "timeout", "retry"];
 const BRANCH_KEYS: &[&str] = &["id", "on", "pointer", "timeout", "cases"];
@@ -559,19 +564,22 @@ impl<'a> Rd<'a> {
                 let message = self.name(s, "/start", "message", true)?;
                 let when = match s.get("when") {
                     None => None,
-                    Some(w) => {
-                        let wm = self.obj(w, "/start/when", &["pointer", "equals"])?;
-                        let p = self.pointer(wm, "/start/when", "pointer", true)?;
-                        let Some(eq) = wm.get("equals") else {
-                            self.err("/start/when", "missing required field `equals`");
-                            return None;
-                        };
-                        Some((p, eq.clone()))
-                    }
+                    Some(w) => Some(self.when(w, "/start/when")?),
                 };
                 Some(Start { message, when })
             }
         }
+    }
+
+    /// `{pointer, equals}`.
+    fn when(&mut self, w: &Value, at: &str) -> Option<(String, Value)> {
+        let wm = self.obj(w, at, &["pointer", "equals"])?;
+        let p = self.pointer(wm, at, "pointer", true)?;
+        let Some(eq) = wm.get("equals") else {
+            self.err(at, "missing required field `equals`");
+            return None;
+        };
+        Some((p, eq.clone()))
     }
 
     fn node_list(&mut self, items: &[Value], ptr: &str, depth: usize) -> Vec<NodeId> {
@@ -687,6 +695,10 @@ impl<'a> Rd<'a> {
         let pivot = self.boolean(m, ptr, "pivot");
         let read_only = self.boolean(m, ptr, "readOnly");
         let p95 = self.duration(m, ptr, "p95");
+        let when = match m.get("when") {
+            Some(w) => self.when(w, &pointer::push(ptr, "when")),
+            None => None,
+        };
         let mut compensation = Vec::new();
         if let Some(c) = m.get("compensation") {
             let at = pointer::push(ptr, "compensation");
@@ -729,6 +741,7 @@ impl<'a> Rd<'a> {
             pivot,
             read_only,
             p95,
+            when,
         });
         Some(self.steps.len() - 1)
     }

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod expect;
 pub mod explore;
 pub mod format;
+pub mod hash;
 pub mod invariants;
 pub mod render;
 pub mod schema;

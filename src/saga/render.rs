@@ -129,7 +129,7 @@ pub fn timeline(inst: &InstanceReport, stream: &str) -> String {
         Final::Waiting { deadline: Some(d) } => {
             format!(
                 "waiting (the stream ended before the deadline at +{})",
-                show_ms((d - inst.started).max(0) as u64)
+                show_ms(d.saturating_sub(inst.started).max(0) as u64)
             )
         }
         Final::Waiting { deadline: None } => "waiting forever (no deadline)".to_string(),
@@ -140,7 +140,10 @@ pub fn timeline(inst: &InstanceReport, stream: &str) -> String {
         let _ = writeln!(
             s,
             "  {:>9}  {}{}",
-            format!("+{}", show_ms((e.t - inst.started).max(0) as u64)),
+            format!(
+                "+{}",
+                show_ms(e.t.saturating_sub(inst.started).max(0) as u64)
+            ),
             entry(e),
             at(e, stream)
         );

@@ -102,7 +102,13 @@ pub fn json_schema() -> Value {
                     },
                     "pivot": {"type": "boolean"},
                     "readOnly": {"type": "boolean"},
-                    "p95": {"$ref": "#/$defs/duration"}
+                    "p95": {"$ref": "#/$defs/duration"},
+                    "when": {
+                        "type": "object",
+                        "required": ["pointer", "equals"],
+                        "additionalProperties": false,
+                        "properties": {"pointer": {"$ref": "#/$defs/pointer"}, "equals": {}}
+                    }
                 }
             }
         }

@@ -5,10 +5,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::contract::Compiled;
 use super::contract::{self, Contract};
-use super::stream::{Event, ReadOptions, StreamFile};
+use super::hash::FastMap;
+use super::stream::{Event, ReadOptions, StreamFile, Wanted, line_location, parse_raw};
 use super::{Saga, check};
-use crate::diag::{Diagnostic, SourceSet};
+use crate::diag::{Diagnostic, Location, SourceSet};
 use crate::source::Workspace;
 
 /// Sagas with their contracts loaded.
@@ -113,21 +115,35 @@ impl Loaded {
         out
     }
 
-    /// Whether any saga reads the payload (correlation, start filter or branch).
-    pub fn needs_payload(&self) -> bool {
-        self.sagas.iter().any(|s| {
-            s.correlation.starts_with("/payload")
-                || s.idempotency.starts_with("/payload")
-                || s.start.when.as_ref().is_some_and(|(p, _)| p.starts_with("/payload"))
-                || s.nodes.iter().any(|n| matches!(n, super::format::Node::Branch(b) if b.pointer.starts_with("/payload")))
-        })
+    /// The pointers the sagas read from events (correlation and idempotency keys,
+    /// start filters, branch pointers).
+    pub fn wanted(&self) -> Wanted {
+        let mut w = Wanted::default();
+        for s in &self.sagas {
+            w.add(&s.correlation);
+            w.add(&s.idempotency);
+            if let Some((p, _)) = &s.start.when {
+                w.add(p);
+            }
+            for st in &s.steps {
+                if let Some((p, _)) = &st.when {
+                    w.add(p);
+                }
+            }
+            for n in &s.nodes {
+                if let super::format::Node::Branch(b) = n {
+                    w.add(&b.pointer);
+                }
+            }
+        }
+        w
     }
 }
 
-/// Validates events against the contracts, compiling each message's schema once.
+/// Validates events against the contracts, compiling each message's schemas once.
 pub struct Validator<'l> {
     contracts: Vec<Contract<'l>>,
-    cache: HashMap<String, Option<jsonschema::Validator>>,
+    cache: FastMap<String, Option<Compiled>>,
 }
 
 impl<'l> Validator<'l> {
@@ -138,11 +154,11 @@ impl<'l> Validator<'l> {
                 .iter()
                 .filter_map(|ws| Contract::new(ws).ok())
                 .collect(),
-            cache: HashMap::new(),
+            cache: FastMap::default(),
         }
     }
 
-    /// Schema errors of one event: (pointer inside the event, message).
+    /// Schema errors of one event: (pointer inside the event, message), at most five.
     pub fn validate(&mut self, ev: &Event) -> Vec<(String, String)> {
         if !self.cache.contains_key(&ev.message) {
             let compiled = self
@@ -152,24 +168,29 @@ impl<'l> Validator<'l> {
                 .and_then(|c| c.compile(&ev.message).ok());
             self.cache.insert(ev.message.clone(), compiled);
         }
-        let Some(Some(v)) = self.cache.get(&ev.message) else {
+        let Some(Some(c)) = self.cache.get(&ev.message) else {
             return Vec::new();
         };
-        let mut inst = serde_json::Map::new();
-        if !ev.headers.is_null() {
-            inst.insert("headers".into(), ev.headers.clone());
+        let mut errs = Vec::new();
+        for (part, v, value) in [
+            ("headers", &c.headers, &ev.headers),
+            ("payload", &c.payload, &ev.payload),
+        ] {
+            let Some(v) = v else { continue };
+            if value.is_null() {
+                errs.push((String::new(), format!("`{part}` is missing")));
+                continue;
+            }
+            if v.is_valid(value) {
+                continue;
+            }
+            errs.extend(v.iter_errors(value).map(|e| {
+                (
+                    format!("/{part}{}", e.instance_path().as_str()),
+                    e.to_string(),
+                )
+            }));
         }
-        if !ev.payload.is_null() {
-            inst.insert("payload".into(), ev.payload.clone());
-        }
-        let inst = serde_json::Value::Object(inst);
-        if v.is_valid(&inst) {
-            return Vec::new();
-        }
-        let mut errs: Vec<(String, String)> = v
-            .iter_errors(&inst)
-            .map(|e| (e.instance_path().as_str().to_string(), e.to_string()))
-            .collect();
         errs.sort();
         errs.dedup();
         errs.truncate(5);
@@ -191,7 +212,7 @@ pub fn read_all(
     Ok((out, diags))
 }
 
-/// Read a stream event by event (memory flat in its length).
+/// Read a stream event by event (memory flat in its length), in stream order.
 pub fn read_each(
     loaded: &Loaded,
     path: &Path,
@@ -200,49 +221,107 @@ pub fn read_each(
     sources: &mut SourceSet,
     mut sink: impl FnMut(Event),
 ) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
-    let mut stream = StreamFile::open(path, display.clone())?;
-    if let Ok(text) = std::fs::read_to_string(path) {
-        if text.len() < 4 << 20 {
+    let stream = StreamFile::open(path, display.clone())?;
+    // Small streams are kept for source excerpts in diagnostics; large ones are
+    // never read whole.
+    if std::fs::metadata(path).is_ok_and(|m| m.len() < 4 << 20) {
+        if let Ok(text) = std::fs::read_to_string(path) {
             sources.insert(display.clone(), Arc::from(text));
         }
     }
+    let wanted = loaded.wanted();
     let opts = ReadOptions {
-        payload: validate || loaded.needs_payload(),
+        full: validate,
+        wanted: &wanted,
     };
-    let mut validator = Validator::new(loaded);
     let mut fatal = Vec::new();
     let mut diags = Vec::new();
+    read_sequential(
+        loaded, stream, opts, validate, &mut fatal, &mut diags, &mut sink,
+    );
+    if !fatal.is_empty() {
+        fatal.truncate(20);
+        return Err(fatal);
+    }
+    Ok(diags)
+}
+
+fn invalid(ev: &Event, loc: Location, errs: Vec<(String, String)>, diags: &mut Vec<Diagnostic>) {
+    for (ptr, msg) in errs {
+        let at = if ptr.is_empty() {
+            String::new()
+        } else {
+            format!(" at `{ptr}`")
+        };
+        diags.push(Diagnostic::new(
+            "saga-event-invalid",
+            loc.clone(),
+            format!("`{}` does not match the contract{at}: {msg}", ev.message),
+        ));
+    }
+}
+
+fn read_sequential(
+    loaded: &Loaded,
+    mut stream: StreamFile,
+    opts: ReadOptions<'_>,
+    validate: bool,
+    fatal: &mut Vec<Diagnostic>,
+    diags: &mut Vec<Diagnostic>,
+    sink: &mut impl FnMut(Event),
+) {
+    let mut validator = Validator::new(loaded);
     let mut index = 0usize;
+    // JSON Lines are read in batches of raw bytes (no per-line string copies).
+    if stream.is_lines() {
+        let display = stream.display.clone();
+        loop {
+            let batch = match stream.read_lines(1024) {
+                Ok(b) => b,
+                Err(d) => {
+                    fatal.push(d);
+                    return;
+                }
+            };
+            let last = batch.len() < 1024;
+            for raw in &batch {
+                match parse_raw(raw, &display, opts) {
+                    Ok(ev) => {
+                        if validate {
+                            let errs = validator.validate(&ev);
+                            if !errs.is_empty() {
+                                let loc = line_location(&display, ev.line, ev.offset, 1);
+                                invalid(&ev, loc, errs, diags);
+                            }
+                        }
+                        sink(ev);
+                    }
+                    Err(d) => fatal.push(d),
+                }
+            }
+            if last {
+                return;
+            }
+        }
+    }
     while let Some(r) = stream.next_event(opts) {
         match r {
             Ok(ev) => {
                 if validate {
-                    for (ptr, msg) in validator.validate(&ev) {
-                        let at = if ptr.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" at `{ptr}`")
-                        };
-                        diags.push(Diagnostic::new(
-                            "saga-event-invalid",
+                    let errs = validator.validate(&ev);
+                    for (ptr, msg) in errs {
+                        invalid(
+                            &ev,
                             stream.locate(&ev, index, &ptr),
-                            format!("`{}` does not match the contract{at}: {msg}", ev.message),
-                        ));
+                            vec![(ptr, msg)],
+                            diags,
+                        );
                     }
                 }
                 sink(ev);
             }
-            Err(d) => {
-                fatal.push(d);
-                if fatal.len() >= 20 {
-                    break;
-                }
-            }
+            Err(d) => fatal.push(d),
         }
         index += 1;
     }
-    if !fatal.is_empty() {
-        return Err(fatal);
-    }
-    Ok(diags)
 }

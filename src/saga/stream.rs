@@ -53,18 +53,87 @@ impl Event {
 
     /// The value at a pointer as a string key (strings as-is, other scalars as JSON).
     pub fn key(&self, ptr: &str) -> Option<String> {
+        self.key_ref(ptr).map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`Event::key`] without copying strings.
+    pub fn key_ref(&self, ptr: &str) -> Option<std::borrow::Cow<'_, str>> {
         match self.get(ptr)? {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
             Value::Null | Value::Object(_) | Value::Array(_) => None,
-            v => Some(v.to_string()),
+            v => Some(std::borrow::Cow::Owned(v.to_string())),
         }
     }
 }
 
-/// Whether the payload is read (needed for validation or payload pointers).
+/// The JSON pointers a run reads from events, as a tree of tokens: only these are
+/// materialised when events are not validated (everything else is skipped).
+#[derive(Debug, Clone, Default)]
+pub struct Wanted {
+    pub leaf: bool,
+    pub children: Vec<(String, Wanted)>,
+}
+
+impl Wanted {
+    /// Add a pointer (`/headers/id`).
+    pub fn add(&mut self, ptr: &str) {
+        let Some(tokens) = pointer::parse(ptr) else {
+            return;
+        };
+        let mut node = self;
+        for t in tokens {
+            let i = match node.children.iter().position(|(k, _)| *k == t) {
+                Some(i) => i,
+                None => {
+                    node.children.push((t, Wanted::default()));
+                    node.children.len() - 1
+                }
+            };
+            node = &mut node.children[i].1;
+        }
+        node.leaf = true;
+    }
+
+    fn child(&self, key: &str) -> Option<&Wanted> {
+        self.children.iter().find(|(k, _)| k == key).map(|(_, w)| w)
+    }
+}
+
+/// What to read of each event: everything (for validation) or only the wanted
+/// pointers.
 #[derive(Debug, Clone, Copy)]
-pub struct ReadOptions {
-    pub payload: bool,
+pub struct ReadOptions<'a> {
+    pub full: bool,
+    pub wanted: &'a Wanted,
+}
+
+/// One raw line of a JSON Lines stream.
+pub struct RawLine {
+    pub line: u32,
+    pub offset: usize,
+    pub bytes: Vec<u8>,
+}
+
+impl RawLine {}
+
+/// Parse one raw line (see [`StreamFile::read_lines`]).
+#[allow(clippy::result_large_err)]
+pub fn parse_raw(
+    raw: &RawLine,
+    display: &Arc<str>,
+    opts: ReadOptions<'_>,
+) -> Result<Event, Diagnostic> {
+    match std::str::from_utf8(&raw.bytes) {
+        Ok(text) => {
+            let lead = text.len() - text.trim_start().len();
+            parse_line(text.trim(), raw.line, raw.offset + lead, display, opts)
+        }
+        Err(e) => Err(Diagnostic::new(
+            "saga-stream-invalid",
+            line_location(display, raw.line, raw.offset, e.valid_up_to() + 1),
+            "the line is not valid UTF-8",
+        )),
+    }
 }
 
 /// A stream file being read.
@@ -75,7 +144,7 @@ pub struct StreamFile {
 
 enum Inner {
     Lines {
-        reader: Box<dyn BufRead>,
+        reader: Box<dyn BufRead + Send>,
         line: u32,
         offset: usize,
         buf: String,
@@ -131,7 +200,7 @@ impl StreamFile {
     }
 
     /// A JSON Lines stream from any reader.
-    pub fn from_reader(reader: Box<dyn BufRead>, display: Arc<str>) -> StreamFile {
+    pub fn from_reader(reader: Box<dyn BufRead + Send>, display: Arc<str>) -> StreamFile {
         StreamFile {
             display,
             inner: Inner::Lines {
@@ -143,10 +212,58 @@ impl StreamFile {
         }
     }
 
+    /// Whether this is a JSON Lines stream (read with [`StreamFile::read_lines`]).
+    pub fn is_lines(&self) -> bool {
+        matches!(self.inner, Inner::Lines { .. })
+    }
+
+    /// Up to `max` non-empty raw lines of a JSON Lines stream (fewer at the end).
+    #[allow(clippy::result_large_err)]
+    pub fn read_lines(&mut self, max: usize) -> Result<Vec<RawLine>, Diagnostic> {
+        let display = self.display.clone();
+        let Inner::Lines {
+            reader,
+            line,
+            offset,
+            ..
+        } = &mut self.inner
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(max);
+        while out.len() < max {
+            let mut bytes = Vec::with_capacity(1024);
+            let n = reader.read_until(b'\n', &mut bytes).map_err(|e| {
+                Diagnostic::new(
+                    "saga-stream-invalid",
+                    Location::file(display.clone()),
+                    format!("cannot read the stream: {e}"),
+                )
+            })?;
+            if n == 0 {
+                break;
+            }
+            *line += 1;
+            let start = *offset;
+            *offset += n;
+            let blank = bytes.iter().all(u8::is_ascii_whitespace);
+            let comment = bytes.trim_ascii_start().starts_with(b"//");
+            if blank || comment {
+                continue;
+            }
+            out.push(RawLine {
+                line: *line,
+                offset: start,
+                bytes,
+            });
+        }
+        Ok(out)
+    }
+
     /// The next event, `None` at the end. Errors are located.
     // Errors end the read, so their size does not matter.
     #[allow(clippy::result_large_err)]
-    pub fn next_event(&mut self, opts: ReadOptions) -> Option<Result<Event, Diagnostic>> {
+    pub fn next_event(&mut self, opts: ReadOptions<'_>) -> Option<Result<Event, Diagnostic>> {
         let display = self.display.clone();
         match &mut self.inner {
             Inner::Lines {
@@ -226,11 +343,12 @@ fn parse_line(
     line: u32,
     offset: usize,
     display: &Arc<str>,
-    opts: ReadOptions,
+    opts: ReadOptions<'_>,
 ) -> Result<Event, Diagnostic> {
     let mut de = serde_json::Deserializer::from_str(text);
     let raw = RawSeed {
-        payload: opts.payload,
+        full: opts.full,
+        wanted: opts.wanted,
     }
     .deserialize(&mut de)
     .and_then(|r| de.end().map(|()| r));
@@ -389,18 +507,19 @@ struct Raw {
     payload: Option<Value>,
 }
 
-struct RawSeed {
-    payload: bool,
+struct RawSeed<'w> {
+    full: bool,
+    wanted: &'w Wanted,
 }
 
-impl<'de> DeserializeSeed<'de> for RawSeed {
+impl<'de> DeserializeSeed<'de> for RawSeed<'_> {
     type Value = Raw;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for RawSeed {
+impl<'de> Visitor<'de> for RawSeed<'_> {
     type Value = Raw;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an event object {time, message, headers, payload}")
@@ -419,10 +538,20 @@ impl<'de> Visitor<'de> for RawSeed {
                     raw.time = Some(time_of(&v));
                 }
                 "message" => raw.message = Some(map.next_value()?),
-                "headers" => raw.headers = Some(map.next_value()?),
-                "payload" if self.payload => raw.payload = Some(map.next_value()?),
-                "payload" => {
-                    map.next_value::<IgnoredAny>()?;
+                part @ ("headers" | "payload") => {
+                    let v = if self.full {
+                        Some(map.next_value()?)
+                    } else if let Some(w) = self.wanted.child(part) {
+                        Some(map.next_value_seed(Sparse(w))?)
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                        None
+                    };
+                    if part == "headers" {
+                        raw.headers = v;
+                    } else {
+                        raw.payload = v;
+                    }
                 }
                 other => {
                     return Err(de::Error::custom(format!(
@@ -435,9 +564,115 @@ impl<'de> Visitor<'de> for RawSeed {
     }
 }
 
+/// Materialise only the wanted parts of a value; the rest is skipped (`Null`).
+struct Sparse<'w>(&'w Wanted);
+
+impl<'de> DeserializeSeed<'de> for Sparse<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.0.leaf {
+            return serde::Deserialize::deserialize(d);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Sparse<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match self.0.child(&k) {
+                Some(w) => {
+                    let v = map.next_value_seed(Sparse(w))?;
+                    out.insert(k.into_owned(), v);
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let i = out.len().to_string();
+            let next = match self.0.child(&i) {
+                Some(w) => seq.next_element_seed(Sparse(w))?,
+                None => seq.next_element::<IgnoredAny>()?.map(|_| Value::Null),
+            };
+            match next {
+                Some(v) => out.push(v),
+                None => return Ok(Value::Array(out)),
+            }
+        }
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparse_reading_keeps_only_wanted_pointers() {
+        let mut w = Wanted::default();
+        w.add("/headers/id");
+        w.add("/payload/a/b");
+        w.add("/payload/list/1");
+        let text = r#"{"time": 5, "message": "M", "headers": {"id": "x", "other": [1, {"y": 2}]}, "payload": {"a": {"b": {"deep": true}, "c": 1}, "list": [0, "one"], "z": null}}"#;
+        let d: Arc<str> = Arc::from("s");
+        let e = parse_line(
+            text,
+            1,
+            0,
+            &d,
+            ReadOptions {
+                full: false,
+                wanted: &w,
+            },
+        )
+        .expect("parses");
+        assert_eq!(e.headers, serde_json::json!({"id": "x"}));
+        assert_eq!(
+            e.payload,
+            serde_json::json!({"a": {"b": {"deep": true}}, "list": [null, "one"]})
+        );
+        let full = parse_line(
+            text,
+            1,
+            0,
+            &d,
+            ReadOptions {
+                full: true,
+                wanted: &w,
+            },
+        )
+        .expect("parses");
+        assert_eq!(full.payload["z"], Value::Null);
+        assert_eq!(full.headers["other"][1]["y"], 2);
+    }
 
     #[test]
     fn rfc3339() {

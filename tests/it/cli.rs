@@ -46,6 +46,7 @@ fn help_texts() {
         &["--help"][..],
         &["validate", "--help"],
         &["classify", "--help"],
+        &["simulate", "--help"],
         &["rules", "--help"],
         &["explain", "--help"],
         &["completions", "--help"],

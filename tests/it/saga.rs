@@ -734,3 +734,53 @@ fn explore_library_is_deterministic() {
     assert!(explore::replay(&sagas, &evs, 8, "00000007::0-3").is_err());
     assert!(explore::replay(&sagas, &evs, 7, "00000007::0-3").is_ok());
 }
+
+#[test]
+fn parallel_groups_complete_in_any_order_and_abandon_siblings_on_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let contract = repo().join("fixtures/hnp/asyncapi.yaml");
+    let text = format!(
+        "saga: preflight\nversion: 1\ncontract: {}\ncorrelation: /headers/correlationid\nstart: SyncStarted\nsteps:\n  - parallel:\n      - {{id: cluster, send: ValidateClusterConnection, on: ClusterConnectionValidated, fail: ClusterConnectionValidationFailed, timeout: 10s, onTimeout: fail, readOnly: true}}\n      - {{id: git, send: ValidateRepositoryAccess, on: RepositoryAccessValidated, fail: RepositoryAccessValidationFailed, timeout: 10s, onTimeout: fail, readOnly: true}}\n  - {{id: apply, send: ApplyResources, on: ResourcesApplied, fail: ResourceApplyFailed, timeout: 1m, onTimeout: fail, compensation: {{send: RestoreClusterState, confirm: ClusterStateRestored}}}}\n",
+        contract.display()
+    );
+    let path = dir.path().join("p.saga.yaml");
+    std::fs::write(&path, text).expect("write");
+    let s = [saga::load(&path, Arc::from("p.saga.yaml")).expect("parses")];
+    let ws = saga::contract::load_workspace(&contract).expect("contract");
+    assert!(
+        saga::check(&s[0], &ws).is_empty(),
+        "{:#?}",
+        saga::check(&s[0], &ws)
+    );
+    for order in [
+        ["RepositoryAccessValidated", "ClusterConnectionValidated"],
+        ["ClusterConnectionValidated", "RepositoryAccessValidated"],
+    ] {
+        let evs = vec![
+            ev(1, 0, "SyncStarted", "p", "1", json!({})),
+            ev(2, 5, order[0], "p", "2", json!({})),
+            ev(3, 6, order[1], "p", "3", json!({})),
+            ev(4, 9, "ResourcesApplied", "p", "4", json!({})),
+        ];
+        let o = run_events(&s, &evs);
+        assert!(o.violations.is_empty(), "{:#?}", o.violations);
+        assert_eq!(o.instances[0].state.name(), "completed");
+    }
+    // One branch fails: the sibling is abandoned (read-only: nothing to undo), its late
+    // reply is ignored, nothing completed needs compensation.
+    let evs = vec![
+        ev(1, 0, "SyncStarted", "p", "1", json!({})),
+        ev(
+            2,
+            5,
+            "ClusterConnectionValidationFailed",
+            "p",
+            "2",
+            json!({}),
+        ),
+        ev(3, 6, "RepositoryAccessValidated", "p", "3", json!({})),
+    ];
+    let o = run_events(&s, &evs);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}
