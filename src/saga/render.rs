@@ -89,19 +89,20 @@ pub fn human(
         s.push('\n');
     }
     let c = &outcome.finished;
+    let n = outcome
+        .instances
+        .len()
+        .max((c.completed + c.compensated + c.failed + c.waiting) as usize);
     let _ = writeln!(
         s,
-        "{} events, {} instances: {} completed, {} compensated, {} failed, {} waiting; {} violations",
-        outcome.events,
-        outcome
-            .instances
-            .len()
-            .max((c.completed + c.compensated + c.failed + c.waiting) as usize),
+        "{}, {}: {} completed, {} compensated, {} failed, {} waiting; {}",
+        plural(outcome.events as usize, "event"),
+        plural(n, "instance"),
         c.completed,
         c.compensated,
         c.failed,
         c.waiting,
-        outcome.violations.len()
+        plural(outcome.violations.len(), "violation")
     );
     s
 }
@@ -281,4 +282,13 @@ pub fn json(outcome: &Outcome, diags: &[Diagnostic], mismatches: &[String]) -> S
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `1 event`, `2 events`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
