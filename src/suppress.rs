@@ -1,0 +1,102 @@
+//! Suppressing findings: `ignore:` entries of hnp-events.yaml (path glob + JSON pointer
+//! + rules) and inline `x-hnp-ignore: [rule, …]` on any object of a document, which
+//! silences those rules for findings located at or under that object.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::config::IgnoreEntry;
+use crate::diag::{Diagnostic, Location};
+use crate::source::{Workspace, pointer};
+
+/// The extension that suppresses rules inline.
+pub const INLINE_KEY: &str = "x-hnp-ignore";
+
+/// Decides whether a finding is suppressed.
+pub struct Suppressor<'a> {
+    entries: &'a [IgnoreEntry],
+    roots: HashMap<Arc<str>, &'a Value>,
+}
+
+impl<'a> Suppressor<'a> {
+    pub fn new(entries: &'a [IgnoreEntry], ws: &'a Workspace) -> Self {
+        let roots = ws
+            .files
+            .iter()
+            .filter_map(|f| f.value.as_ref().map(|v| (f.display.clone(), v)))
+            .collect();
+        Suppressor { entries, roots }
+    }
+
+    /// Whether `rule` is suppressed at `location`.
+    pub fn suppressed(&self, rule: &str, location: &Location) -> bool {
+        self.by_config(rule, location) || self.inline(rule, location)
+    }
+
+    fn by_config(&self, rule: &str, location: &Location) -> bool {
+        let ptr = location.pointer.as_deref().unwrap_or("");
+        self.entries.iter().any(|e| {
+            e.glob.is_match(&*location.file)
+                && e.pointer
+                    .as_deref()
+                    .is_none_or(|p| ptr == p || ptr.starts_with(&format!("{p}/")) || p.is_empty())
+                && (e.rules.is_empty() || e.rules.iter().any(|r| r == rule))
+        })
+    }
+
+    fn inline(&self, rule: &str, location: &Location) -> bool {
+        let Some(mut v) = self.roots.get(&location.file).copied() else {
+            return false;
+        };
+        let tokens = location
+            .pointer
+            .as_deref()
+            .and_then(pointer::parse)
+            .unwrap_or_default();
+        let lists = |v: &Value| {
+            v.get(INLINE_KEY)
+                .and_then(Value::as_array)
+                .is_some_and(|l| {
+                    l.iter()
+                        .any(|x| x.as_str().is_some_and(|s| s == rule || s == "all"))
+                })
+        };
+        if lists(v) {
+            return true;
+        }
+        for t in &tokens {
+            match pointer::step(v, t) {
+                Some(next) => v = next,
+                None => return false,
+            }
+            if lists(v) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Drop suppressed diagnostics.
+    pub fn apply(&self, diags: &mut Vec<Diagnostic>) {
+        if self.entries.is_empty() && !self.roots.values().any(|v| mentions_inline(v, 0)) {
+            return;
+        }
+        diags.retain(|d| !self.suppressed(d.rule, &d.location));
+    }
+}
+
+/// Whether a document uses `x-hnp-ignore` anywhere (a cheap pre-check).
+fn mentions_inline(v: &Value, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    match v {
+        Value::Object(m) => {
+            m.contains_key(INLINE_KEY) || m.values().any(|c| mentions_inline(c, depth + 1))
+        }
+        Value::Array(a) => a.iter().any(|c| mentions_inline(c, depth + 1)),
+        _ => false,
+    }
+}
