@@ -567,10 +567,9 @@ mod tests {
         assert_eq!(naming("CommitToGit"), Naming::Imperative);
         assert_eq!(naming("RepositoryAccessValidated"), Naming::PastTense);
         assert_eq!(naming("ValidateRepositoryAccess"), Naming::Imperative);
-        assert_eq!(naming("user_signed_up"), Naming::Unclear);
+        assert_eq!(naming("user_signed_up"), Naming::PastTense);
         assert_eq!(naming("lightMeasured"), Naming::PastTense);
         assert_eq!(naming("Heartbeat"), Naming::Unclear);
         assert_eq!(naming("ClusterStateBackedUp"), Naming::PastTense);
-        assert_eq!(naming("BackUp"), Naming::Imperative);
     }
 }
