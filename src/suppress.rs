@@ -1,6 +1,6 @@
-//! Suppressing findings: `ignore:` entries of hnp-events.yaml (path glob + JSON pointer
-//! + rules) and inline `x-hnp-ignore: [rule, …]` on any object of a document, which
-//! silences those rules for findings located at or under that object.
+//! Suppressing findings: `ignore:` entries of hnp-events.yaml (a path glob, a JSON
+//! pointer and rules) and inline `x-hnp-ignore: [rule, …]` on any object of a
+//! document, which silences those rules for findings located at or under that object.
 
 use std::collections::HashMap;
 use std::sync::Arc;

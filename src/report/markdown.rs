@@ -38,12 +38,19 @@ pub fn render(report: &Report<'_>, opts: RenderOptions) -> String {
     } else {
         "✅ passed"
     };
+    let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
     s.push_str(&format!(
-        "{verdict}: {} files checked, {} errors, {} warnings, {} infos",
-        report.summary.files, counts.errors, counts.warnings, counts.infos
+        "{verdict}: {} checked, {}, {}, {}",
+        n(report.summary.files, "file", "files"),
+        n(counts.errors, "error", "errors"),
+        n(counts.warnings, "warning", "warnings"),
+        n(counts.infos, "info", "infos")
     ));
     if failed_metrics > 0 {
-        s.push_str(&format!(", {failed_metrics} metrics below threshold"));
+        s.push_str(&format!(
+            ", {} below threshold",
+            n(failed_metrics, "metric", "metrics")
+        ));
     }
     if opts.timing {
         s.push_str(&format!(" ({} ms)", report.summary.elapsed.as_millis()));
