@@ -315,12 +315,17 @@ fn rules_json() -> String {
     let rules: Vec<serde_json::Value> = crate::diag::RULES
         .iter()
         .map(|r| {
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "id": r.id,
                 "severity": r.severity,
                 "summary": r.summary,
                 "rationale": r.rationale,
-            })
+            });
+            if let (Some(f), Some(p)) = (r.example_fail, r.example_pass) {
+                v["example_fail"] = f.into();
+                v["example_pass"] = p.into();
+            }
+            v
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();
