@@ -110,16 +110,6 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     };
 
     let progress = progress_spinner(args);
-    let ws = if inputs.is_empty() {
-        None
-    } else {
-        Some(Workspace::load(&inputs, &opts)?)
-    };
-    if let Some(ws) = &ws {
-        diags.extend(ws.diagnostics.iter().cloned());
-        diags.extend(crate::validate::validate(ws));
-    }
-
     // Sagas: static checks join the output; loaded sagas feed saga_completeness.
     let mut loaded_sagas = Vec::new();
     if !sagas.is_empty() {
@@ -134,6 +124,24 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
                 diags.extend(d);
             }
         }
+    }
+    // Only sagas and no documents: measure the sagas' contracts.
+    let mut inputs = inputs;
+    if inputs.is_empty() {
+        for s in &loaded_sagas {
+            if !inputs.contains(&s.contract_path) {
+                inputs.push(s.contract_path.clone());
+            }
+        }
+    }
+    let ws = if inputs.is_empty() {
+        None
+    } else {
+        Some(Workspace::load(&inputs, &opts)?)
+    };
+    if let Some(ws) = &ws {
+        diags.extend(ws.diagnostics.iter().cloned());
+        diags.extend(crate::validate::validate(ws));
     }
 
     let enabled = |rule: &str| {
