@@ -18,6 +18,8 @@ pub const INLINE_KEY: &str = "x-hnp-ignore";
 pub struct Suppressor<'a> {
     entries: &'a [IgnoreEntry],
     roots: HashMap<Arc<str>, &'a Value>,
+    /// Whether any loaded file mentions `x-hnp-ignore` (else inline checks are skipped).
+    inline_used: bool,
 }
 
 impl<'a> Suppressor<'a> {
@@ -27,12 +29,17 @@ impl<'a> Suppressor<'a> {
             .iter()
             .filter_map(|f| f.value.as_ref().map(|v| (f.display.clone(), v)))
             .collect();
-        Suppressor { entries, roots }
+        let inline_used = ws.files.iter().any(|f| f.text.contains(INLINE_KEY));
+        Suppressor {
+            entries,
+            roots,
+            inline_used,
+        }
     }
 
     /// Whether `rule` is suppressed at `location`.
     pub fn suppressed(&self, rule: &str, location: &Location) -> bool {
-        self.by_config(rule, location) || self.inline(rule, location)
+        self.by_config(rule, location) || (self.inline_used && self.inline(rule, location))
     }
 
     fn by_config(&self, rule: &str, location: &Location) -> bool {
@@ -80,23 +87,9 @@ impl<'a> Suppressor<'a> {
 
     /// Drop suppressed diagnostics.
     pub fn apply(&self, diags: &mut Vec<Diagnostic>) {
-        if self.entries.is_empty() && !self.roots.values().any(|v| mentions_inline(v, 0)) {
+        if self.entries.is_empty() && !self.inline_used {
             return;
         }
         diags.retain(|d| !self.suppressed(d.rule, &d.location));
-    }
-}
-
-/// Whether a document uses `x-hnp-ignore` anywhere (a cheap pre-check).
-fn mentions_inline(v: &Value, depth: usize) -> bool {
-    if depth > 64 {
-        return false;
-    }
-    match v {
-        Value::Object(m) => {
-            m.contains_key(INLINE_KEY) || m.values().any(|c| mentions_inline(c, depth + 1))
-        }
-        Value::Array(a) => a.iter().any(|c| mentions_inline(c, depth + 1)),
-        _ => false,
     }
 }

@@ -139,9 +139,12 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     } else {
         Some(Workspace::load(&inputs, &opts)?)
     };
+    let mut model = None;
     if let Some(ws) = &ws {
         diags.extend(ws.diagnostics.iter().cloned());
-        diags.extend(crate::validate::validate(ws));
+        let (d, m) = crate::validate::validate_with_model(ws);
+        diags.extend(d);
+        model = Some(m);
     }
 
     let enabled = |rule: &str| {
@@ -150,11 +153,12 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
             && config.rules.get(rule) != Some(&RuleLevel::Off)
     };
     let mut metrics: Vec<Metric> = Vec::new();
-    if let Some(ws) = &ws {
+    if let (Some(ws), Some(model)) = (&ws, &model) {
         let suppressor = Suppressor::new(&config.ignore, ws);
         if !args.no_gates {
             let (m, d) = run_gates(
                 ws,
+                model,
                 &loaded_sagas,
                 &config,
                 config_file.as_ref(),
@@ -206,17 +210,17 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 
-/// Build the IR, classify, and run the gates.
+/// Classify the IR's operations and run the gates.
 fn run_gates(
     ws: &Workspace,
+    model: &crate::model::Model,
     sagas: &[crate::saga::Saga],
     config: &Config,
     config_file: Option<&SourceFile>,
     enabled: &dyn Fn(&str) -> bool,
     suppressor: &Suppressor<'_>,
 ) -> (Vec<Metric>, Vec<Diagnostic>) {
-    let (model, _) = crate::model::build(ws);
-    let (rows, classify_diags) = crate::classify::classify(ws, &model);
+    let (rows, classify_diags) = crate::classify::classify(ws, model);
     let first_doc = ws
         .inputs
         .first()
@@ -241,7 +245,7 @@ fn run_gates(
     let suppressed = |rule: &str, loc: &Location| suppressor.suppressed(rule, loc);
     let input = gates::Input {
         ws,
-        model: &model,
+        model,
         rows: &rows,
         classify_diags: &classify_diags,
         sagas,
