@@ -403,3 +403,24 @@ fn gates_of(path: &Path, root: &Path) -> Vec<hnp_events::gates::Metric> {
     let (metrics, _diags) = hnp_events::gates::run(&input, &Default::default(), &filter);
     metrics
 }
+
+#[test]
+fn saga_metric_agrees_with_saga_completeness() {
+    for name in [
+        "saga-completeness.fail.saga.yaml",
+        "saga-completeness.pass.saga.yaml",
+    ] {
+        let path = repo().join("fixtures/gates").join(name);
+        let saga = hnp_events::saga::load(&path, name.into()).expect("saga loads");
+        let (num, den) = hnp_events::saga::completeness(std::slice::from_ref(&saga));
+        let (_, v, _) = gate_run(
+            "gate-saga-completeness",
+            &[
+                "fixtures/hnp/asyncapi.yaml",
+                &format!("fixtures/gates/{name}"),
+            ],
+        );
+        assert_eq!(v["metrics"][0]["numerator"], num, "{name}");
+        assert_eq!(v["metrics"][0]["denominator"], den, "{name}");
+    }
+}
