@@ -34,6 +34,9 @@ _hnp__events() {
             hnp__events,rules)
                 cmd="hnp__events__subcmd__rules"
                 ;;
+            hnp__events,schema)
+                cmd="hnp__events__subcmd__schema"
+                ;;
             hnp__events,simulate)
                 cmd="hnp__events__subcmd__simulate"
                 ;;
@@ -58,6 +61,9 @@ _hnp__events() {
             hnp__events__subcmd__help,rules)
                 cmd="hnp__events__subcmd__help__subcmd__rules"
                 ;;
+            hnp__events__subcmd__help,schema)
+                cmd="hnp__events__subcmd__help__subcmd__schema"
+                ;;
             hnp__events__subcmd__help,simulate)
                 cmd="hnp__events__subcmd__help__subcmd__simulate"
                 ;;
@@ -71,7 +77,7 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --help --version validate classify rules explain simulate completions man help"
+            opts="-h -V --help --version validate classify rules explain schema simulate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,7 +145,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__subcmd__events__subcmd__help)
-            opts="validate classify rules explain simulate completions man help"
+            opts="validate classify rules explain schema simulate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -236,6 +242,20 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__subcmd__events__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__subcmd__events__subcmd__help__subcmd__simulate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -296,6 +316,20 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__subcmd__events__subcmd__schema)
+            opts="-h -V --help --version config saga"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__subcmd__events__subcmd__simulate)
             opts="-e -f -q -h -V --events --format --expect --bless --explore --depth --shard --replay --no-validate --timelines --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -343,18 +377,18 @@ _hnp__events() {
             return 0
             ;;
         hnp__subcmd__events__subcmd__validate)
-            opts="-f -o -c -q -h -V --format --output --fail-on --root --allow-ref-outside --config --no-config --quiet --color --help --version"
+            opts="-f -o -c -q -h -V --format --output --fail-on --root --allow-ref-outside --config --no-config --quiet --color --no-gates --rule --skip-rule --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif junit github markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "human json sarif junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif junit github markdown" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -383,6 +417,14 @@ _hnp__events() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip-rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

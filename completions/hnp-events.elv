@@ -25,7 +25,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
             cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
-            cand explain 'Explain a rule: what it checks and why'
+            cand explain 'Explain a rule: what it checks and why, with a failing and a passing example'
+            cand schema 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
             cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
@@ -41,10 +42,13 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -c 'Configuration file [default: ./hnp-events.yaml when it exists]'
             cand --config 'Configuration file [default: ./hnp-events.yaml when it exists]'
             cand --color 'When to use colour in human output (NO_COLOR is honoured)'
+            cand --rule 'Run only this rule (repeatable; see `hnp-events rules`)'
+            cand --skip-rule 'Do not run this rule (repeatable)'
             cand --allow-ref-outside 'Let $refs reach files outside the workspace root'
             cand --no-config 'Ignore ./hnp-events.yaml'
             cand -q 'Print only diagnostics (no summary line, no progress)'
             cand --quiet 'Print only diagnostics (no summary line, no progress)'
+            cand --no-gates 'Run the structural rules only: no architecture gates (for documents that are not event architectures)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -69,6 +73,12 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;explain'= {
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hnp-events;schema'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -108,7 +118,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
             cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
-            cand explain 'Explain a rule: what it checks and why'
+            cand explain 'Explain a rule: what it checks and why, with a failing and a passing example'
+            cand schema 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
             cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
@@ -121,6 +132,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;rules'= {
         }
         &'hnp-events;help;explain'= {
+        }
+        &'hnp-events;help;schema'= {
         }
         &'hnp-events;help;simulate'= {
         }

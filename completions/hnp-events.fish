@@ -29,7 +29,8 @@ complete -c hnp-events -n "__fish_hnp_events_needs_command" -s V -l version -d '
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "classify" -d 'Classify every operation as command, query, event or request/reply, with the reason'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "rules" -d 'List every rule with its id, default severity and summary'
-complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "explain" -d 'Explain a rule: what it checks and why'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "explain" -d 'Explain a rule: what it checks and why, with a failing and a passing example'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "schema" -d 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "simulate" -d 'Run sagas over a recorded event stream: timelines, invariants, exploration'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -38,7 +39,8 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s f -l 
 json\t'A stable JSON document (see README "JSON output")'
 sarif\t'SARIF 2.1.0 for code-scanning upload (GitHub, GitLab, Azure DevOps)'
 junit\t'JUnit XML for CI test reports'
-github\t'GitHub Actions workflow commands (annotations on the pull request)'"
+github\t'GitHub Actions workflow commands (annotations on the pull request)'
+markdown\t'Markdown for a pull-request comment: the metrics table and the findings'"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s o -l output -d 'Write the report to FILE (atomically) instead of standard output' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l fail-on -d 'Lowest severity that makes the run fail (exit code 1) [default: error, or the config\'s]' -r -f -a "error\t''
 warning\t''
@@ -49,9 +51,12 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s c -l 
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l color -d 'When to use colour in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l rule -d 'Run only this rule (repeatable; see `hnp-events rules`)' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l skip-rule -d 'Do not run this rule (repeatable)' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l allow-ref-outside -d 'Let $refs reach files outside the workspace root'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l no-config -d 'Ignore ./hnp-events.yaml'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s q -l quiet -d 'Print only diagnostics (no summary line, no progress)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l no-gates -d 'Run the structural rules only: no architecture gates (for documents that are not event architectures)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand classify" -s f -l format -d 'Output format' -r -f -a "table\t'An aligned table'
@@ -66,6 +71,8 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -s h -l hel
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand schema" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -s e -l events -d 'The event stream (JSON Lines, or a YAML/JSON list)' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -s f -l format -d 'Output format' -r -f -a "human\t''
 json\t''"
@@ -84,11 +91,12 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -s h 
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -s V -l version -d 'Print version'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "classify" -d 'Classify every operation as command, query, event or request/reply, with the reason'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "rules" -d 'List every rule with its id, default severity and summary'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "explain" -d 'Explain a rule: what it checks and why'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "simulate" -d 'Run sagas over a recorded event stream: timelines, invariants, exploration'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain simulate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "classify" -d 'Classify every operation as command, query, event or request/reply, with the reason'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "rules" -d 'List every rule with its id, default severity and summary'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "explain" -d 'Explain a rule: what it checks and why, with a failing and a passing example'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "schema" -d 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "simulate" -d 'Run sagas over a recorded event stream: timelines, invariants, exploration'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from validate classify rules explain schema simulate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -189,7 +189,15 @@ pub enum Naming {
 /// (`ApplyResources`).
 pub fn naming(name: &str) -> Naming {
     let w = words(name);
-    let (Some(first), Some(last)) = (w.first(), w.last()) else {
+    // A phrasal verb's particle (`BackedUp`, `TimedOut`) is not the verb.
+    let particle = |x: &String| {
+        ["Up", "Down", "Out", "Off", "Over", "In", "Back", "Away"].contains(&x.as_str())
+    };
+    let last = match w.as_slice() {
+        [.., verb, p] if particle(p) => Some(verb),
+        _ => w.last(),
+    };
+    let (Some(first), Some(last)) = (w.first(), last) else {
         return Naming::Unclear;
     };
     let past = |x: &str| (x.len() > 3 && x.ends_with("ed")) || PAST_IRREGULAR.contains(&x);
@@ -559,8 +567,9 @@ mod tests {
         assert_eq!(naming("CommitToGit"), Naming::Imperative);
         assert_eq!(naming("RepositoryAccessValidated"), Naming::PastTense);
         assert_eq!(naming("ValidateRepositoryAccess"), Naming::Imperative);
-        assert_eq!(naming("user_signed_up"), Naming::Unclear);
+        assert_eq!(naming("user_signed_up"), Naming::PastTense);
         assert_eq!(naming("lightMeasured"), Naming::PastTense);
         assert_eq!(naming("Heartbeat"), Naming::Unclear);
+        assert_eq!(naming("ClusterStateBackedUp"), Naming::PastTense);
     }
 }

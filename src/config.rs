@@ -1,5 +1,6 @@
-//! The workspace configuration file `hnp-events.yaml`: which documents to load, the fail
-//! threshold, the workspace root, and per-rule severities.
+//! The workspace configuration file `hnp-events.yaml`: which documents and sagas to
+//! load, the fail threshold, the workspace root, per-rule severities, gate thresholds
+//! (`crate::gates::settings`) and `ignore` entries (applied by `crate::suppress`).
 //!
 //! Parsed with the project's own positioned loader, so a bad key or value is a located
 //! diagnostic like any other.
@@ -65,6 +66,19 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     pub root: Option<PathBuf>,
     pub rules: BTreeMap<String, RuleLevel>,
+    /// Saga files (`*.saga.yaml`) checked with the documents; they feed saga_completeness.
+    pub sagas: Vec<PathBuf>,
+    pub gates: crate::gates::Settings,
+    pub ignore: Vec<IgnoreEntry>,
+}
+
+/// One `ignore:` entry: findings in files matching `path`, at or under `pointer`, of
+/// `rules` (all rules when empty) are suppressed.
+#[derive(Debug, Clone)]
+pub struct IgnoreEntry {
+    pub glob: globset::GlobMatcher,
+    pub pointer: Option<String>,
+    pub rules: Vec<String>,
 }
 
 impl Config {
@@ -180,6 +194,27 @@ impl Config {
                         "`rules` must map rule ids to levels",
                     )),
                 },
+                "sagas" => match v.as_array() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            match item.as_str() {
+                                Some(s) => cfg.sagas.push(dir.join(s)),
+                                None => diags.push(file.diag_at(
+                                    "config-invalid",
+                                    &source::pointer::push(&at, &i.to_string()),
+                                    "each saga must be a path string",
+                                )),
+                            }
+                        }
+                    }
+                    None => diags.push(file.diag_at(
+                        "config-invalid",
+                        &at,
+                        "`sagas` must be a list of paths to `*.saga.yaml` files",
+                    )),
+                },
+                "gates" => cfg.gates = crate::gates::Settings::parse(&file, &at, v, &mut diags),
+                "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &mut diags),
                 other => {
                     let mut d = Diagnostic::new(
                         "config-invalid",
@@ -214,7 +249,126 @@ impl Config {
     }
 }
 
-const KEYS: &[&str] = &["documents", "fail-on", "root", "rules"];
+const KEYS: &[&str] = &[
+    "documents",
+    "fail-on",
+    "gates",
+    "ignore",
+    "root",
+    "rules",
+    "sagas",
+];
+
+/// Read the `ignore:` list.
+fn parse_ignore(
+    file: &SourceFile,
+    at: &str,
+    v: &Value,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<IgnoreEntry> {
+    let mut out = Vec::new();
+    let Some(items) = v.as_array() else {
+        diags.push(file.diag_at(
+            "config-invalid",
+            at,
+            "`ignore` must be a list of `{path, pointer, rules}` entries",
+        ));
+        return out;
+    };
+    for (i, item) in items.iter().enumerate() {
+        let iat = source::pointer::push(at, &i.to_string());
+        let Some(fields) = item.as_object() else {
+            diags.push(file.diag_at(
+                "config-invalid",
+                &iat,
+                "an ignore entry is a mapping: `{path, pointer, rules}`",
+            ));
+            continue;
+        };
+        let mut glob = None;
+        let mut pointer = None;
+        let mut rules = Vec::new();
+        let mut ok = true;
+        for (k, fv) in fields {
+            let fat = source::pointer::push(&iat, k);
+            match (k.as_str(), fv) {
+                ("path", Value::String(p)) => match globset::Glob::new(p) {
+                    Ok(g) => glob = Some(g.compile_matcher()),
+                    Err(e) => {
+                        ok = false;
+                        diags.push(file.diag_at("config-invalid", &fat, format!("bad glob: {e}")));
+                    }
+                },
+                ("pointer", Value::String(p)) if p.is_empty() || p.starts_with('/') => {
+                    pointer = Some(p.clone());
+                }
+                ("pointer", _) => {
+                    ok = false;
+                    diags.push(file.diag_at(
+                        "config-invalid",
+                        &fat,
+                        "`pointer` is a JSON pointer (`/channels/old`)",
+                    ));
+                }
+                ("rules", Value::Array(ids)) => {
+                    for (j, id) in ids.iter().enumerate() {
+                        let rat = source::pointer::push(&fat, &j.to_string());
+                        match id.as_str() {
+                            Some(id) if rule_meta(id).is_some() => rules.push(id.to_string()),
+                            Some(id) => {
+                                ok = false;
+                                let ids: Vec<&str> =
+                                    crate::diag::RULES.iter().map(|r| r.id).collect();
+                                let mut d = file.diag_at(
+                                    "config-invalid",
+                                    &rat,
+                                    format!("unknown rule `{id}`"),
+                                );
+                                if let Some(s) = crate::suggest::closest(id, &ids) {
+                                    d = d.with_help(format!("did you mean `{s}`?"));
+                                }
+                                diags.push(d);
+                            }
+                            None => {
+                                ok = false;
+                                diags.push(file.diag_at(
+                                    "config-invalid",
+                                    &rat,
+                                    "a rule id is a string",
+                                ));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    ok = false;
+                    diags.push(
+                        Diagnostic::new("config-invalid", file.locate_key(&fat), format!("unknown or invalid ignore setting `{k}`"))
+                            .with_help("an ignore entry has `path` (a glob), optional `pointer` and optional `rules`"),
+                    );
+                }
+            }
+        }
+        match glob {
+            Some(glob) if ok => out.push(IgnoreEntry {
+                glob,
+                pointer,
+                rules,
+            }),
+            Some(_) => {}
+            None => {
+                if ok {
+                    diags.push(file.diag_at(
+                        "config-invalid",
+                        &iat,
+                        "an ignore entry needs a `path` glob",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
 
 /// A location for the config file as a whole.
 pub fn config_location(path: &Path) -> Location {

@@ -3,15 +3,19 @@
 //!
 //! Flow of data (nothing downstream reaches back upstream):
 //! `source` (bytes → positioned tree → resolved workspace) → `validate` (diagnostics)
-//! → `report` (renderers). `cli` wires them together for the binary.
+//! → `model` (IR) → `classify` → `gates` (metrics + diagnostics) → `suppress` → `report`
+//! (renderers). `cli` wires them together for the binary.
 
 pub mod classify;
 pub mod cli;
 pub mod config;
+pub mod config_schema;
 pub mod diag;
+pub mod gates;
 pub mod model;
 pub mod report;
 pub mod saga;
 pub mod source;
 pub mod suggest;
+pub mod suppress;
 pub mod validate;

@@ -54,11 +54,22 @@ pub enum Command {
     /// List every rule with its id, default severity and summary
     #[command(after_help = "Examples:\n  hnp-events rules\n  hnp-events rules --format json")]
     Rules(RulesArgs),
-    /// Explain a rule: what it checks and why
-    #[command(after_help = "Examples:\n  hnp-events explain ref-remote")]
+    /// Explain a rule: what it checks and why, with a failing and a passing example
+    #[command(
+        after_help = "Examples:\n  hnp-events explain ref-remote\n  hnp-events explain gate-ordering-declared"
+    )]
     Explain {
         /// The rule id (see `hnp-events rules`)
         rule: String,
+    },
+    /// Print a JSON Schema (for editors): of hnp-events.yaml or of saga files
+    #[command(
+        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json"
+    )]
+    Schema {
+        /// Which schema
+        #[arg(value_enum)]
+        what: SchemaKind,
     },
     /// Run sagas over a recorded event stream: timelines, invariants, exploration
     #[command(after_help = simulate::AFTER_HELP)]
@@ -77,6 +88,14 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// The configuration file hnp-events.yaml
+    Config,
+    /// Saga files (*.saga.yaml)
+    Saga,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
     Always,
@@ -91,11 +110,17 @@ Examples:
   hnp-events validate specs/ --fail-on warning
   hnp-events validate api.yaml --format github          # annotations in GitHub Actions
   hnp-events validate api.yaml --format sarif --output hnp-events.sarif
+  hnp-events validate api.yaml --no-gates               # structural rules only
+  hnp-events validate --format markdown > comment.md    # metrics for a pull request
+  hnp-events validate api.yaml flows/sync.saga.yaml     # with a saga's checks
 
-With no PATH, the documents listed in ./hnp-events.yaml are validated.
+With no PATH, the documents and sagas listed in ./hnp-events.yaml are validated. After
+the structural rules, the architecture gates run (metrics with thresholds; see
+`hnp-events rules`): a miss is a warning, a metric below its threshold an error.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 the tool could not run.")]
 pub struct ValidateArgs {
-    /// Files or folders to validate (folders are walked for YAML/JSON API documents)
+    /// Files or folders to validate (folders are walked for YAML/JSON API documents);
+    /// `*.saga.yaml` files are checked as sagas
     pub paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
@@ -125,6 +150,16 @@ pub struct ValidateArgs {
     /// When to use colour in human output (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Run the structural rules only: no architecture gates (for documents that are not
+    /// event architectures)
+    #[arg(long)]
+    pub no_gates: bool,
+    /// Run only this rule (repeatable; see `hnp-events rules`)
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Do not run this rule (repeatable)
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -192,10 +227,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         }
         Command::Explain { rule } => match crate::diag::rule_meta(&rule) {
             Some(m) => {
-                write_stdout(&format!(
-                    "{} ({})\n\n{}\n\n{}\n",
-                    m.id, m.severity, m.summary, m.rationale
-                ))?;
+                write_stdout(&explain(m))?;
                 Ok(exit::OK)
             }
             None => {
@@ -208,6 +240,16 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
                 )))
             }
         },
+        Command::Schema { what } => {
+            let v = match what {
+                SchemaKind::Config => crate::config_schema::json_schema(),
+                SchemaKind::Saga => crate::saga::json_schema(),
+            };
+            let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
+            text.push('\n');
+            write_stdout(&text)?;
+            Ok(exit::OK)
+        }
         Command::Completions { shell } => {
             write_stdout(&completion(shell))?;
             Ok(exit::OK)
@@ -235,6 +277,22 @@ pub fn man_page() -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
+/// `explain RULE`: id, severity, summary, rationale and the examples when the rule has them.
+fn explain(m: &crate::diag::RuleMeta) -> String {
+    let mut s = format!(
+        "{} ({})\n\n{}\n\n{}\n",
+        m.id, m.severity, m.summary, m.rationale
+    );
+    let indent = |t: &str| t.lines().map(|l| format!("    {l}\n")).collect::<String>();
+    if let Some(f) = m.example_fail {
+        s.push_str(&format!("\nFails:\n\n{}", indent(f)));
+    }
+    if let Some(p) = m.example_pass {
+        s.push_str(&format!("\nPasses:\n\n{}", indent(p)));
+    }
+    s
+}
+
 fn rules_table() -> String {
     let width = crate::diag::RULES
         .iter()
@@ -257,12 +315,17 @@ fn rules_json() -> String {
     let rules: Vec<serde_json::Value> = crate::diag::RULES
         .iter()
         .map(|r| {
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "id": r.id,
                 "severity": r.severity,
                 "summary": r.summary,
                 "rationale": r.rationale,
-            })
+            });
+            if let (Some(f), Some(p)) = (r.example_fail, r.example_pass) {
+                v["example_fail"] = f.into();
+                v["example_pass"] = p.into();
+            }
+            v
         })
         .collect();
     let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();

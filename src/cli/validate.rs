@@ -1,19 +1,60 @@
-//! `hnp-events validate`: load, check, render, decide the exit code.
+//! `hnp-events validate`: load, check (structural rules, saga checks, architecture
+//! gates), filter (rule selection, ignores), render, decide the exit code.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::{ToolError, ValidateArgs, exit, use_color, write_atomic, write_stdout};
-use crate::config::{CONFIG_FILE, Config, FailOn};
-use crate::diag::{self, Diagnostic, SourceSet};
+use crate::config::{CONFIG_FILE, Config, FailOn, RuleLevel};
+use crate::diag::{self, Diagnostic, Location, SourceSet};
+use crate::gates::{self, Metric};
 use crate::report::{self, Format, RenderOptions, Report, Summary};
-use crate::source::{LoadOptions, Workspace};
+use crate::source::{LoadOptions, SourceFile, Workspace};
+use crate::suppress::Suppressor;
+
+/// Whether a path names a saga file.
+pub fn is_saga_path(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    [".saga.yaml", ".saga.yml", ".saga.json"]
+        .iter()
+        .any(|s| name.ends_with(s))
+}
+
+/// `--rule`/`--skip-rule` ids must exist.
+fn check_rule_ids(ids: &[String]) -> Result<(), ToolError> {
+    let known: Vec<&str> = diag::RULES.iter().map(|r| r.id).collect();
+    for id in ids {
+        if diag::rule_meta(id).is_none() {
+            let hint = crate::suggest::closest(id, &known)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(ToolError::Usage(format!(
+                "unknown rule `{id}`{hint} (`hnp-events rules` lists them)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// How a saga file is shown: relative to the working directory, without `./`.
+fn display(p: &Path) -> Arc<str> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = p.strip_prefix(&cwd).unwrap_or(p);
+    let shown = shown.strip_prefix(".").unwrap_or(shown);
+    Arc::from(shown.to_string_lossy().as_ref())
+}
 
 pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     let started = Instant::now();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut sources = SourceSet::default();
+    check_rule_ids(&args.rules)?;
+    check_rule_ids(&args.skip_rules)?;
 
     // The configuration: explicit, or ./hnp-events.yaml unless --no-config.
     let config_path = match &args.config {
@@ -24,16 +65,20 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         None => None,
     };
     let mut config = Config::default();
+    let mut config_file: Option<SourceFile> = None;
     if let Some(path) = &config_path {
         let (cfg, cdiags, file) = Config::load(path).map_err(ToolError::Usage)?;
-        if let Some(f) = file {
+        if let Some(f) = &file {
             sources.insert(f.display.clone(), f.text.clone());
         }
+        config_file = file;
         diags.extend(cdiags);
         config = cfg;
     }
 
-    let inputs: Vec<PathBuf> = if args.paths.is_empty() {
+    let (saga_paths, doc_paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| is_saga_path(p));
+    let (inputs, sagas): (Vec<PathBuf>, Vec<PathBuf>) = if args.paths.is_empty() {
         if config_path.is_none() {
             return Err(ToolError::Usage(format!(
                 "no PATH given and no {CONFIG_FILE} in the current folder; pass files or folders to validate"
@@ -48,9 +93,12 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
                     .display()
             )));
         }
-        config.documents.clone()
+        (config.documents.clone(), config.sagas.clone())
+    } else if doc_paths.is_empty() && !config.documents.is_empty() {
+        // Only sagas named: check them against the configured documents.
+        (config.documents.clone(), saga_paths)
     } else {
-        args.paths.clone()
+        (doc_paths, saga_paths)
     };
     let opts = LoadOptions {
         root: args.root.clone(),
@@ -62,20 +110,81 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     };
 
     let progress = progress_spinner(args);
-    let ws = Workspace::load(&inputs, &opts)?;
-    diags.extend(ws.diagnostics.iter().cloned());
-    diags.extend(crate::validate::validate(&ws));
+    // Sagas: static checks join the output; loaded sagas feed saga_completeness.
+    let mut loaded_sagas = Vec::new();
+    if !sagas.is_empty() {
+        match crate::saga::sim::load(&sagas, display) {
+            Ok(l) => {
+                sources.extend(l.sources);
+                diags.extend(l.diagnostics);
+                loaded_sagas = l.sagas;
+            }
+            Err((d, s)) => {
+                sources.extend(s);
+                diags.extend(d);
+            }
+        }
+    }
+    // Only sagas and no documents: measure the sagas' contracts.
+    let mut inputs = inputs;
+    if inputs.is_empty() {
+        for s in &loaded_sagas {
+            if !inputs.contains(&s.contract_path) {
+                inputs.push(s.contract_path.clone());
+            }
+        }
+    }
+    let ws = if inputs.is_empty() {
+        None
+    } else {
+        Some(Workspace::load(&inputs, &opts)?)
+    };
+    let mut model = None;
+    if let Some(ws) = &ws {
+        diags.extend(ws.diagnostics.iter().cloned());
+        let (d, m) = crate::validate::validate_with_model(ws);
+        diags.extend(d);
+        model = Some(m);
+    }
+
+    let enabled = |rule: &str| {
+        (args.rules.is_empty() || args.rules.iter().any(|r| r == rule))
+            && !args.skip_rules.iter().any(|r| r == rule)
+            && config.rules.get(rule) != Some(&RuleLevel::Off)
+    };
+    let mut metrics: Vec<Metric> = Vec::new();
+    if let (Some(ws), Some(model)) = (&ws, &model) {
+        let suppressor = Suppressor::new(&config.ignore, ws);
+        if !args.no_gates {
+            let (m, d) = run_gates(
+                ws,
+                model,
+                &loaded_sagas,
+                &config,
+                config_file.as_ref(),
+                &enabled,
+                &suppressor,
+            );
+            metrics = m;
+            diags.extend(d);
+        }
+        suppressor.apply(&mut diags);
+    }
     if let Some(p) = progress {
         p.finish_and_clear();
     }
 
+    diags.retain(|d| enabled(d.rule));
     config.apply_rule_levels(&mut diags);
     diag::sort_and_dedup(&mut diags);
-    sources.extend(ws.sources());
+    if let Some(ws) = &ws {
+        sources.extend(ws.sources());
+    }
     let summary = Summary {
-        files: ws.files.len(),
+        files: ws.as_ref().map_or(0, |w| w.files.len()) + loaded_sagas.len(),
         elapsed: started.elapsed(),
-        remote_refs: ws.remote_refs,
+        remote_refs: ws.as_ref().map_or(0, |w| w.remote_refs),
+        metrics,
     };
     let report = Report {
         diagnostics: &diags,
@@ -99,6 +208,54 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         .threshold()
         .is_some_and(|t| diags.iter().any(|d| d.severity >= t));
     Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// Classify the IR's operations and run the gates.
+fn run_gates(
+    ws: &Workspace,
+    model: &crate::model::Model,
+    sagas: &[crate::saga::Saga],
+    config: &Config,
+    config_file: Option<&SourceFile>,
+    enabled: &dyn Fn(&str) -> bool,
+    suppressor: &Suppressor<'_>,
+) -> (Vec<Metric>, Vec<Diagnostic>) {
+    let (rows, classify_diags) = crate::classify::classify(ws, model);
+    let first_doc = ws
+        .inputs
+        .first()
+        .map(|&f| ws.file(f).file_location())
+        .unwrap_or_else(|| Location::file("."));
+    // A metric's threshold error points at its `gates` entry in the config, else at
+    // the config's `gates`, else at the first document.
+    let anchor = |name: &str| -> Location {
+        let Some(f) = config_file else {
+            return first_doc.clone();
+        };
+        let v = f.value.as_ref();
+        let entry = format!("/gates/{name}");
+        if v.and_then(|v| v.pointer(&entry)).is_some() {
+            f.locate_key(&entry)
+        } else if v.and_then(|v| v.get("gates")).is_some() {
+            f.locate_key("/gates")
+        } else {
+            first_doc.clone()
+        }
+    };
+    let suppressed = |rule: &str, loc: &Location| suppressor.suppressed(rule, loc);
+    let input = gates::Input {
+        ws,
+        model,
+        rows: &rows,
+        classify_diags: &classify_diags,
+        sagas,
+    };
+    let filter = gates::Filter {
+        enabled,
+        suppressed: &suppressed,
+        anchor: &anchor,
+    };
+    gates::run(&input, &config.gates, &filter)
 }
 
 fn progress_spinner(args: &ValidateArgs) -> Option<indicatif::ProgressBar> {

@@ -12,13 +12,29 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Why the rule exists, shown by `explain` and in SARIF `fullDescription`.
     pub rationale: &'static str,
+    /// A short document snippet the rule reports (shown by `explain`).
+    pub example_fail: Option<&'static str>,
+    /// The same snippet fixed.
+    pub example_pass: Option<&'static str>,
 }
 
+/// `id => Severity, summary, rationale;` with optional `fail: "…", pass: "…"` examples
+/// before the `;`.
 macro_rules! rules {
-    ($( $id:literal => $sev:ident, $summary:literal, $rationale:literal; )*) => {
+    (@opt) => { None };
+    (@opt $x:literal) => { Some($x) };
+    ($( $id:literal => $sev:ident, $summary:literal, $rationale:literal
+        $(, fail: $fail:literal, pass: $pass:literal)?; )*) => {
         /// Every rule hnp-events can report, sorted by id.
         pub static RULES: &[RuleMeta] = &[
-            $( RuleMeta { id: $id, severity: Severity::$sev, summary: $summary, rationale: $rationale }, )*
+            $( RuleMeta {
+                id: $id,
+                severity: Severity::$sev,
+                summary: $summary,
+                rationale: $rationale,
+                example_fail: rules!(@opt $($fail)?),
+                example_pass: rules!(@opt $($pass)?),
+            }, )*
         ];
     };
 }
@@ -93,6 +109,51 @@ rules! {
     "file-unreadable" => Error,
         "The file could not be read.",
         "The path does not exist, is a directory where a file was expected, or cannot be opened.";
+    "gate-cqrs-compliance" => Warning,
+        "An operation's CQRS kind is ambiguous, or it breaks the command/query contract.",
+        "Gate `cqrs_compliance` (default 100%). Commands change state and declare their outcome; queries only read: they use a safe method and emit no events. An operation whose method and name disagree, a query that emits events or uses PUT/PATCH/DELETE, or a command with no success response, reply or `x-hnp-emits` makes the read and write sides impossible to separate.",
+        fail: "paths:\n  /fabrics/{id}/sync/:\n    get:                      # named `sync` but safe: which is it?\n      operationId: syncFabric\n      responses: {'200': {description: ok}}",
+        pass: "paths:\n  /fabrics/{id}/sync/:\n    post:\n      operationId: syncFabric\n      x-hnp-emits: [{$ref: './asyncapi.yaml#/components/messages/SyncStarted'}]\n      responses: {'202': {description: accepted}}";
+    "gate-delivery-declared" => Warning,
+        "A send/receive operation declares no delivery guarantee.",
+        "Gate `delivery_declared` (default 100%). Consumers must know whether a message can be lost (at-most-once) or repeated (at-least-once) to be written correctly. Declare it with `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or through a Kafka `acks`, MQTT `qos` or AMQP `deliveryMode` operation binding.",
+        fail: "operations:\n  publishSyncStarted:\n    action: send\n    channel: {$ref: '#/channels/syncProgress'}",
+        pass: "operations:\n  publishSyncStarted:\n    action: send\n    channel: {$ref: '#/channels/syncProgress'}\n    x-hnp-delivery: at-least-once";
+    "gate-error-handling-coverage" => Warning,
+        "A command declares no failure path.",
+        "Gate `error_handling_coverage` (default 90%). Every command can fail; callers and sagas need to know how. OpenAPI: 4xx/5xx (or `default`) responses. AsyncAPI: a failure event in the `reply` or `x-hnp-emits` (a name with Failed/Error/Rejected), or a dead-letter channel (`x-hnp-dead-letter`) for the consumer.",
+        fail: "operations:\n  requestApplyResources:\n    action: send\n    channel: {$ref: '#/channels/commands'}\n    messages: [{$ref: '#/channels/commands/messages/ApplyResources'}]\n    reply:\n      messages: [{$ref: '#/channels/replies/messages/ResourcesApplied'}]",
+        pass: "operations:\n  requestApplyResources:\n    action: send\n    channel: {$ref: '#/channels/commands'}\n    messages: [{$ref: '#/channels/commands/messages/ApplyResources'}]\n    reply:\n      messages:\n        - {$ref: '#/channels/replies/messages/ResourcesApplied'}\n        - {$ref: '#/channels/replies/messages/ResourceApplyFailed'}";
+    "gate-event-flow-coverage" => Warning,
+        "A command leads to no event, or an event has no consumer.",
+        "Gate `event_flow_coverage` (default 90%). In an event-driven architecture every command results in at least one event and every event is consumed by someone; a dead end is either missing documentation or dead code. Declare results with `x-hnp-emits`, a `reply` or OpenAPI `callbacks`; mark events consumed outside these documents with `x-hnp-external: true`.",
+        fail: "operations:\n  publishDriftDetected:\n    action: send\n    channel: {$ref: '#/channels/drift'}   # and no operation receives it",
+        pass: "operations:\n  publishDriftDetected:\n    action: send\n    channel: {$ref: '#/channels/drift'}\n  projectDriftToNetBox:\n    action: receive\n    channel: {$ref: '#/channels/drift'}";
+    "gate-idempotency-declared" => Warning,
+        "A consumed message has no idempotency key.",
+        "Gate `idempotency_declared` (default 100%). With at-least-once delivery a consumer sees duplicates; it can only drop them if each message carries a key that identifies it. Declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, or a CloudEvents `id` header.",
+        fail: "messages:\n  SyncStarted:\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}",
+        pass: "messages:\n  SyncStarted:\n    x-hnp-idempotency-key: /headers/id\n    headers: {type: object, properties: {id: {type: string}}}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}";
+    "gate-ordering-declared" => Warning,
+        "An event channel declares no ordering key.",
+        "Gate `ordering_declared` (default 100%). Consumers of a partitioned log see events in order only per key; without a declared key they cannot tell which events are ordered relative to each other. Declare `x-hnp-ordering-key` (a JSON pointer into the message), a Kafka message `key` binding, or `x-hnp-ordering: none` when order does not matter.",
+        fail: "channels:\n  lifecycle:\n    address: kubernetes.resource.lifecycle",
+        pass: "channels:\n  lifecycle:\n    address: kubernetes.resource.lifecycle\n    x-hnp-ordering-key: /payload/resource/uid";
+    "gate-saga-completeness" => Warning,
+        "A saga step lacks a compensation, a timeout or failure handling.",
+        "Gate `saga_completeness` (default 85%; n/a without saga files). A step that changes state must be undone when a later step fails (unless it is the pivot or read-only), must not wait forever, and must say which failure events end it.",
+        fail: "steps:\n  - id: apply-resources\n    send: ApplyResources\n    on: ResourcesApplied",
+        pass: "steps:\n  - id: apply-resources\n    send: ApplyResources\n    on: ResourcesApplied\n    fail: ResourceApplyFailed\n    timeout: 5m\n    onTimeout: compensate\n    compensation:\n      send: DeleteCreatedResources\n      confirm: CreatedResourcesDeleted";
+    "gate-schema-consistency" => Warning,
+        "A message misses an object payload with `required`, the envelope, naming conventions or a valid example.",
+        "Gate `schema_consistency` (default 100%). Consumers rely on a predictable message shape: an object payload that says which properties are always there, the envelope attributes (CloudEvents 1.0 by default: id, source, specversion, type; configure `gates: {schema_consistency: {envelope: [...]}}`), names that say what the message is (events PascalCase in the past tense, commands imperative) and an example that validates against the schemas.",
+        fail: "messages:\n  syncStart:\n    payload: {type: string}",
+        pass: "messages:\n  SyncStarted:\n    headers: {$ref: './common/cloudevents.yaml#/components/schemas/CloudEventHeaders'}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}\n    examples:\n      - headers: {id: '1', source: /hnp, specversion: '1.0', type: com.githedgehog.hnp.sync.started.v1}\n        payload: {fabric: dc1-prod}";
+    "gate-threshold" => Error,
+        "An architecture metric is below its threshold.",
+        "Each gate is a metric (items that pass / items counted) with a threshold from the HNP checklist; a metric below its threshold fails the run. The per-item warnings of the gate's rule say what to fix; thresholds are set, and gates turned off, under `gates:` in hnp-events.yaml. A metric with nothing to count is n/a and never fails.",
+        fail: "gates:\n  event_flow_coverage: {threshold: 0.9}   # measured 80% (8/10)",
+        pass: "gates:\n  event_flow_coverage: {threshold: 0.8}   # measured 80% (8/10)";
     "json-syntax" => Error,
         "The JSON text is malformed.",
         "A syntax error stops every later check; the location points at the first character that cannot be parsed.";

@@ -61,6 +61,10 @@ pub fn render(report: &Report<'_>, opts: RenderOptions) -> String {
     if opts.quiet {
         return out;
     }
+    if !report.summary.metrics.is_empty() {
+        out.push_str(&crate::gates::metric::table(&report.summary.metrics));
+        out.push('\n');
+    }
     out.push_str(&summary_line(report.summary, report.counts(), opts));
     out.push('\n');
     if let Some(note) = remote_refs_note(report.summary.remote_refs) {

@@ -16,6 +16,17 @@
 //!     "remote_refs": 0,
 //!     "elapsed_ms": 12
 //!   },
+//!   "metrics": [
+//!     {
+//!       "name": "event_flow_coverage",
+//!       "rule": "gate-event-flow-coverage",
+//!       "numerator": 9,
+//!       "denominator": 10,
+//!       "value": 0.9,
+//!       "threshold": 0.9,
+//!       "status": "pass"
+//!     }
+//!   ],
 //!   "diagnostics": [
 //!     {
 //!       "rule": "yaml-duplicate-key",
@@ -52,6 +63,13 @@
 //! | `summary.errors` / `warnings` / `infos` / `hints` | integer | Diagnostics per severity. |
 //! | `summary.remote_refs` | integer | Remote `$ref`s that were not fetched, so not validated. |
 //! | `summary.elapsed_ms` | integer, optional | Wall-clock time of the run; only with timing enabled. |
+//! | `metrics` | array | Architecture gates (empty with `--no-gates`), in a fixed order. |
+//! | `metrics[].name`, `rule` | string | The metric (`event_flow_coverage`, …) and the rule of its per-item findings. |
+//! | `metrics[].numerator`, `denominator` | integer | Items that pass (suppressed misses included) / items counted. |
+//! | `metrics[].value` | number, optional | numerator/denominator (4 decimals); absent when the denominator is 0. |
+//! | `metrics[].threshold` | number | The lowest passing ratio, 0–1. |
+//! | `metrics[].status` | string | `pass`, `fail` or `n/a` (nothing to count). |
+//! | `metrics[].waived` | integer, optional | Misses suppressed by `ignore`/`x-hnp-ignore`; absent when 0. |
 //! | `diagnostics` | array | Findings, sorted by file, line, column, rule and message. |
 //! | `rule` | string | Rule id (see `hnp-events rules`). |
 //! | `severity` | string | `error`, `warning`, `info` or `hint`. |
@@ -100,8 +118,26 @@ pub fn to_value(report: &Report<'_>, opts: RenderOptions) -> Value {
             "version": env!("CARGO_PKG_VERSION"),
         },
         "summary": summary,
+        "metrics": report.summary.metrics.iter().map(metric).collect::<Vec<_>>(),
         "diagnostics": report.diagnostics.iter().map(diagnostic).collect::<Vec<_>>(),
     })
+}
+
+fn metric(m: &crate::gates::Metric) -> Value {
+    let mut obj = Map::new();
+    obj.insert("name".into(), m.name.into());
+    obj.insert("rule".into(), m.rule.into());
+    obj.insert("numerator".into(), m.numerator.into());
+    obj.insert("denominator".into(), m.denominator.into());
+    if let Some(r) = m.ratio() {
+        obj.insert("value".into(), json!((r * 10000.0).round() / 10000.0));
+    }
+    obj.insert("threshold".into(), json!(m.threshold));
+    obj.insert("status".into(), m.status.as_str().into());
+    if m.waived > 0 {
+        obj.insert("waived".into(), m.waived.into());
+    }
+    Value::Object(obj)
 }
 
 fn diagnostic(diag: &Diagnostic) -> Value {

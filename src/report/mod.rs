@@ -6,6 +6,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use std::time::Duration;
@@ -25,6 +26,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// Markdown for a pull-request comment: the metrics table and the findings.
+    Markdown,
 }
 
 /// Facts about the run that renderers show besides the diagnostics.
@@ -37,6 +40,8 @@ pub struct Summary {
     pub elapsed: Duration,
     /// Remote `$ref`s that were not fetched, so their content was not validated.
     pub remote_refs: usize,
+    /// The architecture gates' metrics (empty with `--no-gates`).
+    pub metrics: Vec<crate::gates::Metric>,
 }
 
 /// How to render.
@@ -73,5 +78,6 @@ pub fn render(format: Format, report: &Report<'_>, opts: RenderOptions) -> Strin
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report, opts),
         Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report, opts),
     }
 }

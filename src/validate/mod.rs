@@ -21,6 +21,12 @@ pub use walk::Family;
 
 /// Run every structural and semantic check over the workspace's input documents.
 pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
+    validate_with_model(ws).0
+}
+
+/// [`validate`], also returning the IR it built, so that later passes (classify, gates)
+/// need not build it again.
+pub fn validate_with_model(ws: &Workspace) -> (Vec<Diagnostic>, crate::model::Model) {
     let mut diags = Vec::new();
     for &id in &ws.inputs {
         let file = ws.file(id);
@@ -41,5 +47,5 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
     diags.append(&mut model_diags);
     diags.extend(semantic::check(ws, &model));
     crate::diag::sort_and_dedup(&mut diags);
-    diags
+    (diags, model)
 }

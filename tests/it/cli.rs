@@ -49,6 +49,7 @@ fn help_texts() {
         &["simulate", "--help"],
         &["rules", "--help"],
         &["explain", "--help"],
+        &["schema", "--help"],
         &["completions", "--help"],
         &["man", "--help"],
     ] {
@@ -67,6 +68,7 @@ fn every_subcommand_help_has_examples() {
         "classify",
         "rules",
         "explain",
+        "schema",
         "completions",
         "man",
     ] {
@@ -104,10 +106,11 @@ fn no_path_and_no_config_is_a_usage_error() {
 #[test]
 fn fail_on_threshold() {
     let f = "fixtures/invalid/loading/ref-remote.yaml";
-    assert_eq!(code(&run(&["validate", "--no-config", f])), 0);
+    assert_eq!(code(&run(&["validate", "--no-gates", "--no-config", f])), 0);
     assert_eq!(
         code(&run(&[
             "validate",
+            "--no-gates",
             "--no-config",
             "--fail-on",
             "warning",
@@ -119,6 +122,7 @@ fn fail_on_threshold() {
     assert_eq!(
         code(&run(&[
             "validate",
+            "--no-gates",
             "--no-config",
             "--fail-on",
             "never",
@@ -134,6 +138,7 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
     let target = dir.path().join("report.sarif");
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "--format",
         "sarif",
@@ -159,6 +164,7 @@ fn output_file_is_written_whole_and_stdout_stays_empty() {
 fn output_to_a_missing_folder_is_a_tool_error() {
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "--output",
         "/nonexistent-folder/x/report.json",
@@ -246,6 +252,7 @@ fn rules_lists_every_rule() {
 fn quiet_prints_diagnostics_only() {
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "-q",
         "fixtures/invalid/loading/ref-unresolved.yaml",
@@ -255,6 +262,7 @@ fn quiet_prints_diagnostics_only() {
     assert!(!text.contains("checked"), "{text}");
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "fixtures/invalid/loading/ref-unresolved.yaml",
     ]);

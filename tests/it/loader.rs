@@ -5,7 +5,14 @@ use crate::util::{code, run, stdout, summarize};
 
 fn check(file: &str, extra: &[&str]) -> String {
     let path = format!("fixtures/invalid/loading/{file}");
-    let mut args = vec!["validate", "--no-config", "--format", "json", &path];
+    let mut args = vec![
+        "validate",
+        "--no-gates",
+        "--no-config",
+        "--format",
+        "json",
+        &path,
+    ];
     args.extend_from_slice(extra);
     let out = run(&args);
     format!("exit {}\n{}", code(&out), summarize(&stdout(&out)))
@@ -50,6 +57,7 @@ case!(unsupported_version, "unsupported-version.yaml");
 fn remote_refs_are_warnings_and_noted_in_the_summary() {
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "fixtures/invalid/loading/ref-remote.yaml",
     ]);
@@ -65,7 +73,12 @@ fn remote_refs_are_warnings_and_noted_in_the_summary() {
 
 #[test]
 fn unreadable_path_is_a_tool_error() {
-    let out = run(&["validate", "--no-config", "fixtures/does-not-exist.yaml"]);
+    let out = run(&[
+        "validate",
+        "--no-gates",
+        "--no-config",
+        "fixtures/does-not-exist.yaml",
+    ]);
     assert_eq!(code(&out), 2);
     assert!(crate::util::stderr(&out).contains("does-not-exist.yaml"));
 }
@@ -76,6 +89,7 @@ fn ref_outside_root_is_allowed_when_asked() {
     // rather than refused).
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "--format",
         "json",
@@ -105,6 +119,7 @@ fn symlink_out_of_the_root_is_refused() {
         &inside,
         &[
             "validate",
+            "--no-gates",
             "--no-config",
             "--format",
             "json",
@@ -124,6 +139,7 @@ fn valid_refs_resolve_across_files() {
     // services/orders/ into a sibling common/ folder.
     let out = run(&[
         "validate",
+        "--no-gates",
         "--no-config",
         "--format",
         "json",

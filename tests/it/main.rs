@@ -4,6 +4,7 @@ mod classify;
 mod cli;
 mod corpus;
 mod corpus_load;
+mod gates;
 mod hnp;
 mod loader;
 mod proptest_loader;

@@ -140,6 +140,7 @@ fn summary(files: usize, remote_refs: usize) -> Summary {
         files,
         elapsed: Duration::from_millis(12),
         remote_refs,
+        ..Summary::default()
     }
 }
 

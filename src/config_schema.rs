@@ -1,0 +1,72 @@
+//! The JSON Schema of hnp-events.yaml (`hnp-events schema config`), for editors. The
+//! loader in `crate::config` is the authority; this schema describes the same keys.
+
+use serde_json::{Value, json};
+
+use crate::gates::GATES;
+
+/// The configuration's JSON Schema (draft 2020-12).
+pub fn json_schema() -> Value {
+    let rule_ids: Vec<&str> = crate::diag::RULES.iter().map(|r| r.id).collect();
+    let gate = |envelope: bool| {
+        let mut props = json!({
+            "threshold": {"type": "number", "minimum": 0, "maximum": 1,
+                "description": "The lowest passing ratio (0.9 = 90%)."},
+            "off": {"type": "boolean"}
+        });
+        if envelope {
+            props["envelope"] = json!({"type": "array", "items": {"type": "string"},
+                "description": "Envelope attributes each message carries in its headers or payload (default: CloudEvents id, source, specversion, type)."});
+        }
+        json!({
+            "oneOf": [
+                {"enum": ["off", "on", true, false]},
+                {"type": "object", "additionalProperties": false, "properties": props}
+            ]
+        })
+    };
+    let mut gates = serde_json::Map::new();
+    for g in GATES {
+        gates.insert(g.name.to_string(), gate(g.name == "schema_consistency"));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "hnp-events.yaml",
+        "description": "Configuration of hnp-events: documents and sagas to validate, thresholds, rule levels and ignores.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "documents": {"type": "array", "items": {"type": "string"},
+                "description": "API documents validated when `validate` gets no PATH (relative to this file)."},
+            "sagas": {"type": "array", "items": {"type": "string"},
+                "description": "Saga files (*.saga.yaml) checked with the documents; they feed saga_completeness."},
+            "fail-on": {"enum": ["error", "warning", "info", "never"]},
+            "root": {"type": "string", "description": "Workspace root for $refs."},
+            "rules": {
+                "type": "object",
+                "propertyNames": {"enum": rule_ids},
+                "additionalProperties": {"enum": ["off", "hint", "info", "warning", "error"]}
+            },
+            "gates": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": gates
+            },
+            "ignore": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["path"],
+                    "properties": {
+                        "path": {"type": "string", "description": "A glob over file paths."},
+                        "pointer": {"type": "string", "pattern": "^(/.*)?$",
+                            "description": "Suppress findings at or under this JSON pointer."},
+                        "rules": {"type": "array", "items": {"enum": rule_ids},
+                            "description": "The rules to suppress (all when absent)."}
+                    }
+                }
+            }
+        }
+    })
+}

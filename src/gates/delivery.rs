@@ -1,0 +1,123 @@
+//! Gates over the messaging contract: `delivery_declared` (each send/receive operation
+//! states its delivery guarantee) and `ordering_declared` (each event channel states
+//! its ordering key, or that it has none).
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::util::{Item, binding, ext, message_layers};
+use crate::classify::{Kind, Row};
+use crate::model::{Model, Src};
+use crate::source::Workspace;
+
+/// The delivery guarantees `x-hnp-delivery` accepts.
+pub const DELIVERY: &[&str] = &["at-most-once", "at-least-once", "exactly-once"];
+
+/// A guarantee inferred from a protocol binding of the operation (or its traits).
+fn inferred(ws: &Workspace, srcs: &[&Src]) -> bool {
+    srcs.iter().any(|s| {
+        binding(ws, s, "kafka", "acks").is_some()
+            || binding(ws, s, "mqtt", "qos").is_some()
+            || binding(ws, s, "amqp", "deliveryMode").is_some()
+    })
+}
+
+pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
+    let mut items = Vec::new();
+    for doc in &model.documents {
+        for op in doc.operations.iter().filter(|o| o.action.is_some()) {
+            let declared = ext(ws, &op.extensions, "x-hnp-delivery");
+            let miss = match declared {
+                Some(Value::String(s)) if DELIVERY.contains(&s.as_str()) => None,
+                Some(v) => Some(format!(
+                    "`x-hnp-delivery: {}` is not one of {}",
+                    v,
+                    DELIVERY.join(", ")
+                )),
+                None => {
+                    let srcs: Vec<&Src> =
+                        std::iter::once(&op.src).chain(op.traits.iter()).collect();
+                    (!inferred(ws, &srcs)).then(|| {
+                        let id = op
+                            .operation_id
+                            .clone()
+                            .or_else(|| op.key.clone())
+                            .unwrap_or_else(|| op.src.pointer.clone());
+                        format!("operation `{id}` declares no delivery guarantee")
+                    })
+                }
+            };
+            items.push(Item::check(
+                op.src.clone(),
+                miss,
+                "add `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or a Kafka `acks`, MQTT `qos` or AMQP `deliveryMode` operation binding",
+            ));
+        }
+    }
+    items
+}
+
+pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
+    let mut event_channels: HashSet<(usize, usize)> = HashSet::new();
+    for row in rows {
+        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) {
+            if let Some(c) = model
+                .documents
+                .get(row.doc)
+                .and_then(|d| d.operations.get(row.op))
+                .and_then(|o| o.channel)
+            {
+                event_channels.insert((row.doc, c));
+            }
+        }
+    }
+    let mut keys: Vec<&(usize, usize)> = event_channels.iter().collect();
+    keys.sort();
+    let mut seen: HashSet<&Src> = HashSet::new();
+    let mut items = Vec::new();
+    for &(d, c) in keys {
+        let Some(doc) = model.documents.get(d) else {
+            continue;
+        };
+        let Some(ch) = doc.channels.get(c) else {
+            continue;
+        };
+        if !seen.insert(&ch.src) {
+            continue;
+        }
+        let key = ext(ws, &ch.extensions, "x-hnp-ordering-key");
+        let none =
+            ext(ws, &ch.extensions, "x-hnp-ordering").and_then(Value::as_str) == Some("none");
+        let msgs: Vec<_> = ch
+            .messages
+            .iter()
+            .filter_map(|&i| doc.messages.get(i))
+            .collect();
+        let kafka_key = !msgs.is_empty()
+            && msgs.iter().all(|m| {
+                message_layers(ws, m).iter().any(|(f, v)| {
+                    v.get("bindings")
+                        .map(|b| ws.deref(*f, b).2)
+                        .and_then(|b| b.get("kafka"))
+                        .and_then(|k| k.get("key"))
+                        .is_some()
+                })
+            });
+        let miss = match key {
+            Some(Value::String(p)) if p.is_empty() || p.starts_with('/') => None,
+            Some(v) => Some(format!("`x-hnp-ordering-key: {v}` is not a JSON pointer")),
+            None if none || kafka_key => None,
+            None => Some(format!(
+                "event channel `{}` declares no ordering key",
+                ch.address.clone().unwrap_or_else(|| ch.key.clone())
+            )),
+        };
+        items.push(Item::check(
+            ch.src.clone(),
+            miss,
+            "add `x-hnp-ordering-key: /payload/...` (a JSON pointer into the message), a Kafka message `key` binding, or `x-hnp-ordering: none`",
+        ));
+    }
+    items
+}

@@ -1,0 +1,276 @@
+//! Gates over messages: `schema_consistency` (object payload with `required`, the
+//! envelope, naming conventions, a validating example) and `idempotency_declared`
+//! (consumed messages carry an idempotency key).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use super::util::{
+    Item, distinct, ext, has_ce_attr, header_props, layered, message_layers, message_name,
+    schema_props,
+};
+use crate::classify::{Kind, Naming, Row, naming, value_at};
+use crate::model::{Action, Message, Model, Src};
+use crate::source::{FileId, Workspace};
+
+/// What a message is used as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Command,
+    Event,
+}
+
+fn roles(model: &Model, rows: &[Row]) -> BTreeMap<Src, Role> {
+    let mut out = BTreeMap::new();
+    for row in rows {
+        let Some(doc) = model.documents.get(row.doc) else {
+            continue;
+        };
+        let Some(op) = doc.operations.get(row.op) else {
+            continue;
+        };
+        let role = match row.kind {
+            Kind::Command | Kind::Request | Kind::Reply => Role::Command,
+            Kind::EventPublished | Kind::EventConsumed => Role::Event,
+            Kind::Query => continue,
+        };
+        for m in op.messages.iter().filter_map(|&i| doc.messages.get(i)) {
+            out.entry(m.src.clone()).or_insert(role);
+        }
+        if let Some(r) = &op.reply {
+            for m in r.messages.iter().filter_map(|&i| doc.messages.get(i)) {
+                out.entry(m.src.clone()).or_insert(Role::Event);
+            }
+        }
+    }
+    out
+}
+
+/// (is an object schema, declares `required`), across `$ref`s and `allOf`.
+fn object_shape(ws: &Workspace, file: FileId, schema: &Value, depth: usize) -> (bool, bool) {
+    if depth > 16 {
+        return (false, false);
+    }
+    let (f, _, s) = ws.deref(file, schema);
+    let mut object = match s.get("type") {
+        Some(Value::String(t)) => t == "object",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+        _ => false,
+    };
+    let mut required = s
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| !r.is_empty());
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        for sub in all {
+            let (o, r) = object_shape(ws, f, sub, depth + 1);
+            object |= o;
+            required |= r;
+        }
+    }
+    (object, required)
+}
+
+fn json_schema_format(format: Option<&str>) -> bool {
+    match format {
+        None => true,
+        Some(f) => {
+            let f = f.to_ascii_lowercase();
+            f.contains("schema+json")
+                || f.contains("schema+yaml")
+                || f.contains("aai")
+                || f.contains("asyncapi")
+                || f.contains("openapi")
+        }
+    }
+}
+
+fn pascal(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Whether every example of the message validates; `None` when it has none.
+fn examples_valid(ws: &Workspace, m: &Message) -> Option<Result<(), String>> {
+    let layers = message_layers(ws, m);
+    let mut examples: Vec<(Option<&Value>, Option<&Value>)> = Vec::new();
+    if let Some((_, Value::Array(list))) = layered(&layers, "examples") {
+        for e in list {
+            examples.push((e.get("headers"), e.get("payload")));
+        }
+    }
+    let payload = m
+        .payload
+        .as_ref()
+        .and_then(|p| value_at(ws, &p.src).map(|v| (p.src.file, v)));
+    if examples.is_empty() {
+        if let Some((_, p)) = payload {
+            if let Some(Value::Array(list)) = p.get("examples") {
+                examples.extend(list.iter().map(|x| (None, Some(x))));
+            } else if let Some(x) = p.get("example") {
+                examples.push((None, Some(x)));
+            }
+        }
+    }
+    if examples.is_empty() {
+        return None;
+    }
+    let compile = |part: Option<(FileId, &Value)>| {
+        part.and_then(|(f, s)| {
+            let schema = crate::saga::contract::inline(ws, f, s, &mut Vec::new(), 0);
+            jsonschema::validator_for(&schema).ok()
+        })
+    };
+    let payload_ok = m
+        .payload
+        .as_ref()
+        .is_none_or(|p| json_schema_format(p.format.as_deref()));
+    let pv = if payload_ok { compile(payload) } else { None };
+    let hv = compile(
+        m.headers
+            .as_ref()
+            .and_then(|h| value_at(ws, &h.src).map(|v| (h.src.file, v))),
+    );
+    for (i, (h, p)) in examples.iter().enumerate() {
+        if let (Some(v), Some(x)) = (&pv, p) {
+            if let Some(e) = v.iter_errors(x).next() {
+                return Some(Err(format!("example {} payload: {e}", i + 1)));
+            }
+        }
+        if let (Some(v), Some(x)) = (&hv, h) {
+            if let Some(e) = v.iter_errors(x).next() {
+                return Some(Err(format!("example {} headers: {e}", i + 1)));
+            }
+        }
+    }
+    Some(Ok(()))
+}
+
+pub fn schema_consistency(
+    ws: &Workspace,
+    model: &Model,
+    rows: &[Row],
+    envelope: &[String],
+) -> Vec<Item> {
+    let roles = roles(model, rows);
+    let mut seen: HashSet<&Src> = HashSet::new();
+    let mut items = Vec::new();
+    for doc in &model.documents {
+        for m in &doc.messages {
+            if !seen.insert(&m.src) {
+                continue;
+            }
+            let mut misses: Vec<String> = Vec::new();
+            // Payload: an object schema with `required`.
+            match &m.payload {
+                None => misses.push("no payload schema".to_string()),
+                Some(p) if json_schema_format(p.format.as_deref()) => {
+                    if let Some(v) = value_at(ws, &p.src) {
+                        let (object, required) = object_shape(ws, p.src.file, v, 0);
+                        if !object {
+                            misses.push("payload is not `type: object`".to_string());
+                        } else if !required {
+                            misses.push("payload lists no `required` properties".to_string());
+                        }
+                    }
+                }
+                Some(_) => {}
+            }
+            // The envelope: binary-mode headers or structured-mode payload.
+            let foreign = message_layers(ws, m).iter().any(|(_, v)| {
+                matches!(v.get("x-hnp-envelope"), Some(Value::Bool(false)))
+                    || v.get("x-hnp-envelope").and_then(Value::as_str) == Some("none")
+            });
+            if !envelope.is_empty() && !foreign {
+                let headers = header_props(ws, m);
+                let payload = m
+                    .payload
+                    .as_ref()
+                    .and_then(|p| value_at(ws, &p.src).map(|v| schema_props(ws, p.src.file, v)))
+                    .unwrap_or_default();
+                let missing: Vec<&str> = envelope
+                    .iter()
+                    .filter(|a| !has_ce_attr(&headers, a) && !has_ce_attr(&payload, a))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() {
+                    misses.push(format!(
+                        "envelope attributes missing: {}",
+                        missing.join(", ")
+                    ));
+                }
+            }
+            // Naming.
+            let name = message_name(m);
+            let n = naming(&name);
+            match roles.get(&m.src) {
+                _ if !pascal(&name) => misses.push(format!("name `{name}` is not PascalCase")),
+                Some(Role::Event) if n != Naming::PastTense => {
+                    misses.push(format!("event name `{name}` is not in the past tense"));
+                }
+                Some(Role::Command) if n != Naming::Imperative => {
+                    misses.push(format!("command name `{name}` is not imperative"));
+                }
+                None if n == Naming::Unclear => misses.push(format!(
+                    "name `{name}` is neither an event (past tense) nor a command (imperative)"
+                )),
+                _ => {}
+            }
+            // A validating example.
+            match examples_valid(ws, m) {
+                None => misses.push("no example".to_string()),
+                Some(Err(e)) => misses.push(e),
+                Some(Ok(())) => {}
+            }
+            let miss =
+                (!misses.is_empty()).then(|| format!("message `{name}`: {}", misses.join("; ")));
+            items.push(Item::check(
+                m.src.clone(),
+                miss,
+                "give the message an object payload with `required`, the envelope headers (CloudEvents: id, source, specversion, type), a PascalCase name (events past tense, commands imperative) and an example that validates",
+            ));
+        }
+    }
+    items
+}
+
+pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
+    let mut seen: HashSet<&Src> = HashSet::new();
+    let mut items = Vec::new();
+    for doc in &model.documents {
+        for op in doc
+            .operations
+            .iter()
+            .filter(|o| o.action == Some(Action::Receive))
+        {
+            let op_key = ext(ws, &op.extensions, "x-hnp-idempotency-key").is_some();
+            for i in distinct(doc, op.messages.iter().copied()) {
+                let Some(m) = doc.messages.get(i) else {
+                    continue;
+                };
+                if !seen.insert(&m.src) {
+                    continue;
+                }
+                let layers = message_layers(ws, m);
+                let ok = op_key
+                    || layered(&layers, "x-hnp-idempotency-key").is_some()
+                    || m.correlation_id.is_some()
+                    || layered(&layers, "correlationId").is_some()
+                    || has_ce_attr(&header_props(ws, m), "id");
+                let miss = (!ok).then(|| {
+                    format!(
+                        "consumed message `{}` has no idempotency key",
+                        message_name(m)
+                    )
+                });
+                items.push(Item::check(
+                    m.src.clone(),
+                    miss,
+                    "declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, or a CloudEvents `id` header",
+                ));
+            }
+        }
+    }
+    items
+}

@@ -1,0 +1,240 @@
+//! Architecture gates run by `validate` after the structural rules: eight metrics, each
+//! a numerator over a denominator against a threshold, with one located warning per
+//! item that misses and an error (`gate-threshold`) when a metric is below its
+//! threshold. A metric with nothing to count is "n/a" and neither passes nor fails.
+//!
+//! Reads the IR (`crate::model`), the CQRS rows (`crate::classify`) and saga files;
+//! returns metrics and diagnostics (never prints).
+
+pub mod delivery;
+pub mod flow;
+pub mod messages;
+pub mod metric;
+pub mod settings;
+pub mod util;
+
+use crate::classify::Row;
+use crate::diag::{Diagnostic, Location};
+use crate::model::Model;
+use crate::saga::Saga;
+use crate::source::Workspace;
+
+pub use metric::{Metric, Status};
+pub use settings::{GateSetting, Settings};
+
+/// A gate: metric name, the rule of its per-item diagnostics, default threshold.
+#[derive(Debug, Clone, Copy)]
+pub struct Gate {
+    pub name: &'static str,
+    pub rule: &'static str,
+    pub threshold: f64,
+}
+
+/// Every gate, in report order.
+pub const GATES: &[Gate] = &[
+    Gate {
+        name: "event_flow_coverage",
+        rule: "gate-event-flow-coverage",
+        threshold: 0.9,
+    },
+    Gate {
+        name: "cqrs_compliance",
+        rule: "gate-cqrs-compliance",
+        threshold: 1.0,
+    },
+    Gate {
+        name: "schema_consistency",
+        rule: "gate-schema-consistency",
+        threshold: 1.0,
+    },
+    Gate {
+        name: "saga_completeness",
+        rule: "gate-saga-completeness",
+        threshold: 0.85,
+    },
+    Gate {
+        name: "error_handling_coverage",
+        rule: "gate-error-handling-coverage",
+        threshold: 0.9,
+    },
+    Gate {
+        name: "delivery_declared",
+        rule: "gate-delivery-declared",
+        threshold: 1.0,
+    },
+    Gate {
+        name: "ordering_declared",
+        rule: "gate-ordering-declared",
+        threshold: 1.0,
+    },
+    Gate {
+        name: "idempotency_declared",
+        rule: "gate-idempotency-declared",
+        threshold: 1.0,
+    },
+];
+
+/// The rule of a metric falling below its threshold.
+pub const THRESHOLD_RULE: &str = "gate-threshold";
+
+/// What the gates read.
+pub struct Input<'a> {
+    pub ws: &'a Workspace,
+    pub model: &'a Model,
+    pub rows: &'a [Row],
+    /// `classify`'s own findings (`cqrs-ambiguous`), which count against cqrs_compliance.
+    pub classify_diags: &'a [Diagnostic],
+    pub sagas: &'a [Saga],
+}
+
+/// How a run is filtered: which rules run, which findings are suppressed, and where a
+/// metric's threshold error points (the config's `gates` entry, else the first input).
+pub struct Filter<'a> {
+    pub enabled: &'a dyn Fn(&str) -> bool,
+    pub suppressed: &'a dyn Fn(&str, &Location) -> bool,
+    pub anchor: &'a dyn Fn(&str) -> Location,
+}
+
+/// One counted item, located.
+struct Outcome {
+    location: Location,
+    miss: Option<String>,
+    help: Option<&'static str>,
+}
+
+fn located(ws: &Workspace, items: Vec<util::Item>) -> Vec<Outcome> {
+    items
+        .into_iter()
+        .map(|i| Outcome {
+            location: ws.file(i.src.file).locate_key(&i.src.pointer),
+            miss: i.miss,
+            help: i.help,
+        })
+        .collect()
+}
+
+/// Saga steps, with what each incomplete one lacks (the same test as
+/// `saga::check::step_complete`, which `saga::completeness` counts).
+fn saga_items(sagas: &[Saga]) -> Vec<Outcome> {
+    let mut out = Vec::new();
+    for saga in sagas {
+        for s in &saga.steps {
+            let mut missing = Vec::new();
+            if s.compensation.is_empty() && !s.pivot && !s.read_only && s.send.is_some() {
+                missing.push("compensation (or `pivot`/`readOnly`)");
+            }
+            if s.timeout.is_none() || s.on_timeout.is_none() {
+                missing.push("a timeout with `onTimeout`");
+            }
+            if s.send.is_some() && s.fail.is_empty() {
+                missing.push("failure events (`fail`)");
+            }
+            out.push(Outcome {
+                location: saga.source.locate_key(&s.ptr),
+                miss: (!missing.is_empty()).then(|| {
+                    format!("saga `{}` step `{}` lacks {}", saga.name, s.id, missing.join(", "))
+                }),
+                help: Some("every step that changes state needs a compensation (or is the pivot), a timeout with a handler, and its failure events"),
+            });
+        }
+    }
+    out
+}
+
+/// Run every enabled gate.
+pub fn run(
+    input: &Input<'_>,
+    settings: &Settings,
+    filter: &Filter<'_>,
+) -> (Vec<Metric>, Vec<Diagnostic>) {
+    let mut metrics = Vec::new();
+    let mut diags = Vec::new();
+    for gate in GATES {
+        let setting = settings.get(gate.name);
+        if setting.off || !(filter.enabled)(gate.rule) {
+            continue;
+        }
+        let (ws, model, rows) = (input.ws, input.model, input.rows);
+        let items = match gate.name {
+            "event_flow_coverage" => located(ws, flow::event_flow(ws, model, rows)),
+            "cqrs_compliance" => located(ws, flow::cqrs(ws, model, rows, input.classify_diags)),
+            "schema_consistency" => located(
+                ws,
+                messages::schema_consistency(ws, model, rows, &settings.envelope()),
+            ),
+            "saga_completeness" => saga_items(input.sagas),
+            "error_handling_coverage" => located(ws, flow::error_handling(ws, model, rows)),
+            "delivery_declared" => located(ws, delivery::delivery(ws, model)),
+            "ordering_declared" => located(ws, delivery::ordering(ws, model, rows)),
+            "idempotency_declared" => located(ws, messages::idempotency(ws, model)),
+            _ => Vec::new(),
+        };
+        let mut metric = Metric {
+            name: gate.name,
+            rule: gate.rule,
+            numerator: 0,
+            denominator: items.len(),
+            threshold: setting.threshold.unwrap_or(gate.threshold),
+            status: Status::NotApplicable,
+            waived: 0,
+        };
+        for item in items {
+            match item.miss {
+                None => metric.numerator += 1,
+                Some(_) if (filter.suppressed)(gate.rule, &item.location) => {
+                    metric.numerator += 1;
+                    metric.waived += 1;
+                }
+                Some(msg) => {
+                    let mut d = Diagnostic::new(gate.rule, item.location, msg);
+                    if let Some(h) = item.help {
+                        d = d.with_help(h);
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+        metric.status = match metric.ratio() {
+            None => Status::NotApplicable,
+            // A small tolerance so that 9/10 meets 0.9 despite float rounding.
+            Some(r) if r + 1e-9 >= metric.threshold => Status::Pass,
+            Some(_) => Status::Fail,
+        };
+        if metric.status == Status::Fail && (filter.enabled)(THRESHOLD_RULE) {
+            diags.push(
+                Diagnostic::new(
+                    THRESHOLD_RULE,
+                    (filter.anchor)(gate.name),
+                    format!(
+                        "{} is {} ({}/{}), below its threshold of {}",
+                        gate.name,
+                        metric.value_text(),
+                        metric.numerator,
+                        metric.denominator,
+                        metric::percent(metric.threshold)
+                    ),
+                )
+                .with_help(format!(
+                    "fix the `{}` warnings, or set `gates: {{{}: {{threshold: …}}}}` in hnp-events.yaml",
+                    gate.rule, gate.name
+                )),
+            );
+        }
+        metrics.push(metric);
+    }
+    (metrics, diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_have_registered_rules() {
+        for g in GATES {
+            assert!(crate::diag::rule_meta(g.rule).is_some(), "{}", g.rule);
+            assert!((0.0..=1.0).contains(&g.threshold));
+        }
+        assert!(crate::diag::rule_meta(THRESHOLD_RULE).is_some());
+    }
+}

@@ -1,0 +1,135 @@
+//! Helpers shared by the gate checks: values at locations, extensions, trait merging,
+//! schema properties across `$ref`/`allOf`, and the per-item result type.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::classify::value_at;
+use crate::model::{Document, Extension, Message, Src};
+use crate::source::{FileId, Workspace};
+
+/// One counted item of a metric: where it lives and, when it misses, why.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub src: Src,
+    /// `None` = the item passes.
+    pub miss: Option<String>,
+    pub help: Option<&'static str>,
+}
+
+impl Item {
+    pub fn pass(src: Src) -> Self {
+        Item {
+            src,
+            miss: None,
+            help: None,
+        }
+    }
+
+    pub fn check(src: Src, miss: Option<String>, help: &'static str) -> Self {
+        Item {
+            src,
+            miss,
+            help: Some(help),
+        }
+    }
+}
+
+/// The value of an `x-*` extension recorded in the IR.
+pub fn ext<'a>(ws: &'a Workspace, exts: &[Extension], key: &str) -> Option<&'a Value> {
+    crate::classify::extension(ws, exts, key)
+}
+
+/// A message's own object followed by its traits' objects (2.x traits merge into the
+/// message), each with the file it lives in.
+pub fn message_layers<'a>(ws: &'a Workspace, m: &Message) -> Vec<(FileId, &'a Value)> {
+    std::iter::once(&m.src)
+        .chain(m.traits.iter())
+        .filter_map(|s| value_at(ws, s).map(|v| (s.file, v)))
+        .collect()
+}
+
+/// A field of the message or of one of its traits (the message wins).
+pub fn layered<'a>(layers: &[(FileId, &'a Value)], key: &str) -> Option<(FileId, &'a Value)> {
+    layers.iter().find_map(|(f, v)| v.get(key).map(|x| (*f, x)))
+}
+
+/// The property names a schema declares, following `$ref`s and `allOf`.
+pub fn schema_props(ws: &Workspace, file: FileId, schema: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    collect_props(ws, file, schema, &mut out, 0);
+    out
+}
+
+fn collect_props(
+    ws: &Workspace,
+    file: FileId,
+    schema: &Value,
+    out: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    let (f, _, s) = ws.deref(file, schema);
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        out.extend(props.keys().cloned());
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        for sub in all {
+            collect_props(ws, f, sub, out, depth + 1);
+        }
+    }
+}
+
+/// The header property names of a message, its traits included.
+pub fn header_props(ws: &Workspace, m: &Message) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (f, v) in message_layers(ws, m) {
+        if let Some(h) = v.get("headers") {
+            out.extend(schema_props(ws, f, h));
+        }
+    }
+    out
+}
+
+/// Whether a header set carries a CloudEvents attribute (binary mode: `id`, `ce_id`,
+/// `ce-id`, `ce-id` in any case).
+pub fn has_ce_attr(props: &BTreeSet<String>, attr: &str) -> bool {
+    props.iter().any(|p| {
+        let p = p.to_ascii_lowercase();
+        p == attr || p == format!("ce_{attr}") || p == format!("ce-{attr}")
+    })
+}
+
+/// A message's display name.
+pub fn message_name(m: &Message) -> String {
+    m.name
+        .clone()
+        .or_else(|| m.message_id.clone())
+        .or_else(|| m.key.clone())
+        .unwrap_or_else(|| "message".to_string())
+}
+
+/// A binding value: `bindings.<protocol>.<field>` on the object at `src`.
+pub fn binding<'a>(ws: &'a Workspace, src: &Src, protocol: &str, field: &str) -> Option<&'a Value> {
+    let v = value_at(ws, src)?;
+    let b = v.get("bindings")?;
+    let (_, _, b) = ws.deref(src.file, b);
+    let p = b.get(protocol)?;
+    let (_, _, p) = ws.deref(src.file, p);
+    p.get(field)
+}
+
+/// Distinct messages (by where they live) in first-seen order.
+pub fn distinct(doc: &Document, idx: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut seen = BTreeSet::new();
+    idx.into_iter()
+        .filter(|&i| {
+            doc.messages
+                .get(i)
+                .is_some_and(|m| seen.insert(m.src.clone()))
+        })
+        .collect()
+}

@@ -1,0 +1,426 @@
+//! Architecture gates: for every gate a failing and a passing fixture
+//! (fixtures/gates/), configuration (thresholds, off, ignore, inline `x-hnp-ignore`),
+//! the report formats that show metrics, and a crash-free run over the real-document
+//! corpus that prints the distribution of metric values.
+
+use std::path::{Path, PathBuf};
+
+use hnp_events::source::{LoadOptions, Workspace};
+use serde_json::Value;
+
+use crate::util::{code, repo, run, run_in, stdout, summarize};
+
+/// `validate` restricted to one gate; the metric line(s) and the findings.
+fn gate_run(rule: &str, paths: &[&str]) -> (String, Value, i32) {
+    let mut args = vec![
+        "validate",
+        "--no-config",
+        "--format",
+        "json",
+        "--rule",
+        rule,
+        "--rule",
+        "gate-threshold",
+    ];
+    args.extend_from_slice(paths);
+    let out = run(&args);
+    let text = stdout(&out);
+    let v: Value = serde_json::from_str(&text).expect("json report");
+    let mut s = String::new();
+    for m in v["metrics"].as_array().expect("metrics") {
+        s.push_str(&format!(
+            "metric {} {}/{} threshold {} {}\n",
+            m["name"].as_str().unwrap_or("?"),
+            m["numerator"],
+            m["denominator"],
+            m["threshold"],
+            m["status"].as_str().unwrap_or("?")
+        ));
+    }
+    s.push_str(&summarize(&text));
+    (s, v, code(&out))
+}
+
+const GATES: &[(&str, &str)] = &[
+    ("gate-event-flow-coverage", "event-flow-coverage"),
+    ("gate-cqrs-compliance", "cqrs-compliance"),
+    ("gate-schema-consistency", "schema-consistency"),
+    ("gate-error-handling-coverage", "error-handling-coverage"),
+    ("gate-delivery-declared", "delivery-declared"),
+    ("gate-ordering-declared", "ordering-declared"),
+    ("gate-idempotency-declared", "idempotency-declared"),
+];
+
+#[test]
+fn every_gate_fails_and_passes() {
+    for (rule, stem) in GATES {
+        let fail = format!("fixtures/gates/{stem}.fail.yaml");
+        let pass = format!("fixtures/gates/{stem}.pass.yaml");
+        let (s, v, c) = gate_run(rule, &[&fail]);
+        assert_eq!(c, 1, "{fail} must fail:\n{s}");
+        assert_eq!(v["metrics"][0]["status"], "fail", "{s}");
+        insta::assert_snapshot!(format!("fail_{stem}"), s);
+        let (s, v, c) = gate_run(rule, &[&pass]);
+        assert_eq!(c, 0, "{pass} must pass:\n{s}");
+        assert_eq!(v["metrics"][0]["status"], "pass", "{s}");
+        assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0), "{s}");
+        insta::assert_snapshot!(format!("pass_{stem}"), s);
+    }
+}
+
+#[test]
+fn saga_completeness_fails_and_passes() {
+    let contract = "fixtures/hnp/asyncapi.yaml";
+    let (s, v, c) = gate_run(
+        "gate-saga-completeness",
+        &[contract, "fixtures/gates/saga-completeness.fail.saga.yaml"],
+    );
+    assert_eq!(c, 1, "{s}");
+    assert_eq!(v["metrics"][0]["status"], "fail", "{s}");
+    insta::assert_snapshot!("fail_saga-completeness", s);
+    let (s, v, c) = gate_run(
+        "gate-saga-completeness",
+        &[contract, "fixtures/gates/saga-completeness.pass.saga.yaml"],
+    );
+    assert_eq!(c, 0, "{s}");
+    assert_eq!(v["metrics"][0]["status"], "pass", "{s}");
+    insta::assert_snapshot!("pass_saga-completeness", s);
+    // Without saga files the metric is n/a and fails nothing.
+    let (s, v, c) = gate_run("gate-saga-completeness", &[contract]);
+    assert_eq!(c, 0, "{s}");
+    assert_eq!(v["metrics"][0]["status"], "n/a", "{s}");
+}
+
+#[test]
+fn saga_check_findings_join_validate() {
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--no-gates",
+        "--format",
+        "json",
+        "fixtures/hnp/asyncapi.yaml",
+        "fixtures/gates/saga-completeness.fail.saga.yaml",
+    ]);
+    let s = summarize(&stdout(&out));
+    assert!(s.contains("saga-completeness.fail.saga.yaml"), "{s}");
+    assert!(s.contains("saga-timeout-missing"), "{s}");
+}
+
+#[test]
+fn gate_fixtures_are_structurally_valid() {
+    let mut args = vec!["validate", "--no-config", "--no-gates", "--fail-on", "info"];
+    let files: Vec<String> = GATES
+        .iter()
+        .flat_map(|(_, s)| {
+            [
+                format!("fixtures/gates/{s}.fail.yaml"),
+                format!("fixtures/gates/{s}.pass.yaml"),
+            ]
+        })
+        .collect();
+    args.extend(files.iter().map(String::as_str));
+    let out = run(&args);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+#[test]
+fn no_gates_measures_nothing() {
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--no-gates",
+        "--format",
+        "json",
+        "fixtures/gates/ordering-declared.fail.yaml",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(v["metrics"], serde_json::json!([]));
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn skip_rule_and_unknown_rule() {
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--format",
+        "json",
+        "--skip-rule",
+        "gate-ordering-declared",
+        "fixtures/gates/ordering-declared.fail.yaml",
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let names: Vec<&str> = v["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .filter_map(|m| m["name"].as_str())
+        .collect();
+    assert!(!names.contains(&"ordering_declared"), "{names:?}");
+    assert!(names.contains(&"delivery_declared"), "{names:?}");
+    let out = run(&["validate", "--rule", "gate-ordering-declard", "x.yaml"]);
+    assert_eq!(code(&out), 2);
+    assert!(crate::util::stderr(&out).contains("did you mean"));
+}
+
+/// A temporary workspace with one document and a config.
+fn workspace(config: &str, doc: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("hnp-events.yaml"), config).expect("write");
+    std::fs::create_dir_all(dir.path().join("legacy")).expect("mkdir");
+    std::fs::write(dir.path().join("legacy/api.yaml"), doc).expect("write");
+    dir
+}
+
+fn doc(name: &str) -> String {
+    std::fs::read_to_string(repo().join("fixtures/gates").join(name)).expect("fixture")
+}
+
+fn metric(v: &Value, name: &str) -> Value {
+    v["metrics"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["name"] == name))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn config_thresholds_and_off() {
+    let dir = workspace(
+        "documents: [legacy/api.yaml]\ngates:\n  event_flow_coverage: {threshold: 0}\n  delivery_declared: off\n",
+        &doc("event-flow-coverage.fail.yaml"),
+    );
+    let out = run_in(dir.path(), &["validate", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(metric(&v, "event_flow_coverage")["status"], "pass");
+    assert_eq!(metric(&v, "event_flow_coverage")["threshold"], 0.0);
+    assert_eq!(metric(&v, "delivery_declared"), Value::Null);
+    // The miss is still a located warning.
+    assert!(summarize(&stdout(&out)).contains("warning gate-event-flow-coverage"));
+
+    let dir = workspace(
+        "documents: [legacy/api.yaml]\ngates:\n  event_flow_coverage: {treshold: 2}\n  ordering: off\n",
+        &doc("event-flow-coverage.fail.yaml"),
+    );
+    let out = run_in(dir.path(), &["validate", "--format", "json"]);
+    let s = summarize(&stdout(&out));
+    assert!(
+        s.contains(
+            "hnp-events.yaml:3:25 error config-invalid: unknown or invalid gate setting `treshold`"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("hnp-events.yaml:4:3 error config-invalid: unknown gate `ordering`"),
+        "{s}"
+    );
+}
+
+#[test]
+fn config_ignore_by_path_and_pointer() {
+    let dir = workspace(
+        "documents: [legacy/api.yaml]\nignore:\n  - {path: 'legacy/**', pointer: /components/messages/DriftDetected, rules: [gate-event-flow-coverage]}\n",
+        &doc("event-flow-coverage.fail.yaml"),
+    );
+    let out = run_in(dir.path(), &["validate", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let m = metric(&v, "event_flow_coverage");
+    assert_eq!(m["status"], "pass", "{m}");
+    assert_eq!(m["waived"], 1, "{m}");
+    assert!(!summarize(&stdout(&out)).contains("gate-event-flow-coverage"));
+}
+
+#[test]
+fn inline_ignore_suppresses_under_the_object() {
+    let text = doc("ordering-declared.fail.yaml").replace(
+        "  lifecycle:                       # no ordering key\n",
+        "  lifecycle:\n    x-hnp-ignore: [gate-ordering-declared]\n",
+    );
+    let dir = workspace("documents: [legacy/api.yaml]\n", &text);
+    let out = run_in(dir.path(), &["validate", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(metric(&v, "ordering_declared")["status"], "pass");
+    assert!(!summarize(&stdout(&out)).contains("gate-ordering-declared"));
+}
+
+#[test]
+fn human_and_markdown_show_metrics() {
+    for (format, name) in [("human", "human_metrics"), ("markdown", "markdown_metrics")] {
+        let out = run(&[
+            "validate",
+            "--no-config",
+            "--format",
+            format,
+            "fixtures/gates/idempotency-declared.fail.yaml",
+        ]);
+        let text = stdout(&out);
+        // Timing varies; drop it.
+        let text: String = text
+            .lines()
+            .map(|l| match l.find(" in ").filter(|_| l.contains("checked")) {
+                Some(i) => l[..i].to_string(),
+                None => l.to_string(),
+            })
+            .map(|l| match l.find(" (").filter(|_| l.ends_with(" ms)")) {
+                Some(i) => l[..i].to_string(),
+                None => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn explain_gate_rules_show_examples() {
+    for rule in hnp_events::diag::RULES
+        .iter()
+        .filter(|r| r.id.starts_with("gate-"))
+    {
+        assert!(
+            rule.example_fail.is_some() && rule.example_pass.is_some(),
+            "{}",
+            rule.id
+        );
+    }
+    let out = run(&["explain", "gate-ordering-declared"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Fails:") && text.contains("Passes:"),
+        "{text}"
+    );
+    assert!(text.contains("x-hnp-ordering-key"), "{text}");
+}
+
+#[test]
+fn config_schema_accepts_the_repo_config() {
+    let out = run(&["schema", "config"]);
+    assert_eq!(code(&out), 0);
+    let schema: Value = serde_json::from_str(&stdout(&out)).expect("schema json");
+    let path = repo().join("hnp-events.yaml");
+    let bytes = std::fs::read(&path).expect("config");
+    let mut diags = Vec::new();
+    let file = hnp_events::source::parse_file(&path, bytes, "hnp-events.yaml".into(), &mut diags);
+    let config = file.value.expect("parsed config");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&config)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // And rejects an unknown gate.
+    let bad = serde_json::json!({"gates": {"ordering": "off"}});
+    assert!(!validator.is_valid(&bad));
+    let out = run(&["schema", "saga"]);
+    assert_eq!(code(&out), 0);
+    assert!(serde_json::from_str::<Value>(&stdout(&out)).is_ok());
+}
+
+/// Over every real document of the corpus (`$HNP_CORPUS/VERDICTS.tsv`), gates never
+/// crash; prints the distribution of each metric's values.
+#[test]
+fn corpus_gates_distribution() {
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        println!("skipping: HNP_CORPUS not set");
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    let tsv = std::fs::read_to_string(dir.join("VERDICTS.tsv")).expect("VERDICTS.tsv");
+    let paths: Vec<PathBuf> = tsv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|p| !p.is_empty())
+        .map(|p| dir.join(p))
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(!paths.is_empty());
+    let mut values: std::collections::BTreeMap<&'static str, Vec<Option<f64>>> = Default::default();
+    for p in &paths {
+        let metrics = gates_of(p, &dir);
+        for m in metrics {
+            values.entry(m.name).or_default().push(m.ratio());
+        }
+    }
+    println!("gate metrics over {} corpus documents:", paths.len());
+    println!(
+        "{:<24} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "metric", "n/a", "0%", "<50%", "<90%", "<100%", "100%", "mean"
+    );
+    for (name, vs) in &values {
+        let measured: Vec<f64> = vs.iter().flatten().copied().collect();
+        let na = vs.len() - measured.len();
+        let count = |f: &dyn Fn(f64) -> bool| measured.iter().filter(|&&r| f(r)).count();
+        let mean = if measured.is_empty() {
+            "n/a".to_string()
+        } else {
+            format!(
+                "{:.1}%",
+                100.0 * measured.iter().sum::<f64>() / measured.len() as f64
+            )
+        };
+        println!(
+            "{:<24} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            name,
+            na,
+            count(&|r| r == 0.0),
+            count(&|r| r > 0.0 && r < 0.5),
+            count(&|r| (0.5..0.9).contains(&r)),
+            count(&|r| (0.9..1.0).contains(&r)),
+            count(&|r| r >= 1.0),
+            mean
+        );
+    }
+    assert_eq!(values.len(), 8, "every gate measured");
+}
+
+fn gates_of(path: &Path, root: &Path) -> Vec<hnp_events::gates::Metric> {
+    let opts = LoadOptions {
+        root: Some(root.to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let Ok(ws) = Workspace::load(&[path.to_path_buf()], &opts) else {
+        return Vec::new();
+    };
+    let (model, _) = hnp_events::model::build(&ws);
+    let (rows, cdiags) = hnp_events::classify::classify(&ws, &model);
+    let input = hnp_events::gates::Input {
+        ws: &ws,
+        model: &model,
+        rows: &rows,
+        classify_diags: &cdiags,
+        sagas: &[],
+    };
+    let enabled = |_: &str| true;
+    let suppressed = |_: &str, _: &hnp_events::diag::Location| false;
+    let anchor = |_: &str| hnp_events::diag::Location::file(path.to_string_lossy().as_ref());
+    let filter = hnp_events::gates::Filter {
+        enabled: &enabled,
+        suppressed: &suppressed,
+        anchor: &anchor,
+    };
+    let (metrics, _diags) = hnp_events::gates::run(&input, &Default::default(), &filter);
+    metrics
+}
+
+#[test]
+fn saga_metric_agrees_with_saga_completeness() {
+    for name in [
+        "saga-completeness.fail.saga.yaml",
+        "saga-completeness.pass.saga.yaml",
+    ] {
+        let path = repo().join("fixtures/gates").join(name);
+        let saga = hnp_events::saga::load(&path, name.into()).expect("saga loads");
+        let (num, den) = hnp_events::saga::completeness(std::slice::from_ref(&saga));
+        let (_, v, _) = gate_run(
+            "gate-saga-completeness",
+            &[
+                "fixtures/hnp/asyncapi.yaml",
+                &format!("fixtures/gates/{name}"),
+            ],
+        );
+        assert_eq!(v["metrics"][0]["numerator"], num, "{name}");
+        assert_eq!(v["metrics"][0]["denominator"], den, "{name}");
+    }
+}
