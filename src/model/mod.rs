@@ -15,6 +15,7 @@
 
 mod asyncapi;
 mod openapi;
+pub mod schema;
 
 use serde_json::Value;
 

@@ -5,9 +5,11 @@
 //! - `asyncapi_tables.rs`, `openapi_tables.rs`: the tables, one per specification family;
 //! - `walk.rs`: the single-pass table-driven walker (`$ref`s followed through a queue);
 //! - `schema.rs`: Schema Objects per dialect and payloads by `schemaFormat`;
+//! - `examples.rs`: examples against their schemas (compiled with `jsonschema`);
 //! - `semantic.rs`: rules the specifications state in prose, checked on the IR.
 
 mod asyncapi_tables;
+mod examples;
 mod openapi_tables;
 mod schema;
 mod semantic;
@@ -22,6 +24,7 @@ pub use walk::Family;
 /// Run every structural and semantic check over the workspace's input documents.
 pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    let mut jobs = Vec::new();
     for &id in &ws.inputs {
         let file = ws.file(id);
         let Some(root) = file.value.as_ref() else {
@@ -36,10 +39,12 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
         let mut w = walk::Walker::new(ws, id, family, ver.min(255) as u8, label);
         w.run(root);
         diags.append(&mut w.diags);
+        jobs.append(&mut w.examples);
     }
     let (model, mut model_diags) = crate::model::build(ws);
     diags.append(&mut model_diags);
     diags.extend(semantic::check(ws, &model));
+    diags.extend(examples::check(ws, jobs, &model));
     crate::diag::sort_and_dedup(&mut diags);
     diags
 }

@@ -84,6 +84,8 @@ pub struct Walker<'a> {
     queue: Vec<Item<'a>>,
     visited: HashSet<(FileId, String, Ty)>,
     pub diags: Vec<Diagnostic>,
+    /// Examples found on the way, checked against their schemas afterwards.
+    pub examples: Vec<super::examples::Job>,
 }
 
 static CONTACT: Obj = obj(
@@ -185,6 +187,7 @@ impl<'a> Walker<'a> {
             queue: Vec::new(),
             visited: HashSet::new(),
             diags: Vec::new(),
+            examples: Vec::new(),
         }
     }
 
@@ -560,6 +563,11 @@ impl<'a> Walker<'a> {
             _ => {
                 let table = self.table_of(k);
                 self.object_fields(m, table, &[]);
+                match k {
+                    K::MediaType | K::OasParameter | K::OasHeader => self.value_examples(m, k),
+                    K::SwResponse => self.swagger_response_examples(m),
+                    _ => {}
+                }
             }
         }
     }
