@@ -171,6 +171,27 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Swagger 2.0: a body parameter needs `schema`, any other parameter `type`.
+    pub(super) fn swagger_parameter(&mut self, m: &'a Map<String, Value>) {
+        let Some(place) = m.get("in").and_then(Value::as_str) else {
+            return;
+        };
+        let (field, when) = if place == "body" {
+            ("schema", "`in: body`")
+        } else {
+            ("type", "`in` is not `body`")
+        };
+        if !m.contains_key(field) {
+            let (rule, loc) = (self.rules.required, self.loc_key());
+            self.report(
+                rule,
+                loc,
+                format!("the Parameter Object is missing the required field `{field}` (required when {when})"),
+                None,
+            );
+        }
+    }
+
     /// Swagger 2.0 Response Object `examples` (by MIME type) against `schema`.
     pub(super) fn swagger_response_examples(&mut self, m: &'a Map<String, Value>) {
         let (Some(_), Some(Value::Object(exs))) = (m.get("schema"), m.get("examples")) else {

@@ -566,6 +566,7 @@ impl<'a> Walker<'a> {
                 match k {
                     K::MediaType | K::OasParameter | K::OasHeader => self.value_examples(m, k),
                     K::SwResponse => self.swagger_response_examples(m),
+                    K::SwParameter => self.swagger_parameter(m),
                     _ => {}
                 }
             }

@@ -6,6 +6,7 @@ mod corpus;
 mod corpus_load;
 mod hnp;
 mod loader;
+mod mutation;
 mod proptest_loader;
 mod report;
 mod saga;
