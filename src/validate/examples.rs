@@ -327,58 +327,72 @@ fn compile(ws: &Workspace, job: &Job) -> Option<jsonschema::Validator> {
 }
 
 /// Check every collected example (plus the AsyncAPI message examples of the model).
+/// Each schema is compiled once; schemas are handled in parallel when there are many.
 pub fn check(ws: &Workspace, mut jobs: Vec<Job>, model: &Model) -> Vec<Diagnostic> {
     for doc in &model.documents {
         message_jobs(ws, doc, &mut jobs);
     }
     let mut seen = std::collections::HashSet::new();
     jobs.retain(|j| seen.insert((j.file, j.at.clone(), j.schemas.clone())));
-    let mut cache: HashMap<(Flavor, Schemas), Option<jsonschema::Validator>> = HashMap::new();
-    let mut out = Vec::new();
+    // Group the jobs by schema, in order of first appearance.
+    let mut index: HashMap<(Flavor, &Schemas), usize> = HashMap::new();
+    let mut groups: Vec<Vec<&Job>> = Vec::new();
     for job in &jobs {
-        let Some(instance) = pointer_get(ws, job.file, &job.at) else {
-            continue;
-        };
-        let validator = cache
-            .entry((job.flavor, job.schemas.clone()))
-            .or_insert_with(|| compile(ws, job));
-        let Some(validator) = validator.as_ref() else {
-            continue;
-        };
-        let mut errors = validator.iter_errors(instance);
-        let Some(first) = errors.next() else {
-            continue;
-        };
-        let more = errors.count();
-        let inst = first.instance_path().as_str().to_string();
-        let keyword = first.kind().keyword().to_string();
-        let mut text = first.to_string();
-        if text.chars().count() > 200 {
-            text = text.chars().take(200).collect::<String>() + "…";
-        }
-        let shown = if inst.is_empty() {
-            String::new()
-        } else {
-            format!("at `{inst}`, ")
-        };
-        let extra = match more {
-            0 => String::new(),
-            1 => "; 1 more problem".to_string(),
-            n => format!("; {n} more problems"),
-        };
-        let file = ws.file(job.file);
-        let mut d = Diagnostic::new(
-            "schema-example-invalid",
-            file.locate(&format!("{}{inst}", job.at)),
-            format!(
-                "{} does not match its schema: {text} ({shown}keyword `{keyword}`{extra})",
-                job.label
-            ),
-        );
-        if let Some((sf, sp)) = job.schemas.last() {
-            d = d.with_related(ws.file(*sf).locate(sp), "the schema");
-        }
-        out.push(d);
+        let g = *index.entry((job.flavor, &job.schemas)).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(job);
     }
-    out
+    crate::source::par_map(&groups, 16, |group| {
+        let mut out = Vec::new();
+        let Some(validator) = compile(ws, group[0]) else {
+            return out;
+        };
+        for job in group {
+            if let Some(d) = check_one(ws, &validator, job) {
+                out.push(d);
+            }
+        }
+        out
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn check_one(ws: &Workspace, validator: &jsonschema::Validator, job: &Job) -> Option<Diagnostic> {
+    let instance = pointer_get(ws, job.file, &job.at)?;
+    let mut errors = validator.iter_errors(instance);
+    let first = errors.next()?;
+    let more = errors.count();
+    let inst = first.instance_path().as_str().to_string();
+    let keyword = first.kind().keyword().to_string();
+    let mut text = first.to_string();
+    if text.chars().count() > 200 {
+        text = text.chars().take(200).collect::<String>() + "…";
+    }
+    let shown = if inst.is_empty() {
+        String::new()
+    } else {
+        format!("at `{inst}`, ")
+    };
+    let extra = match more {
+        0 => String::new(),
+        1 => "; 1 more problem".to_string(),
+        n => format!("; {n} more problems"),
+    };
+    let file = ws.file(job.file);
+    let mut d = Diagnostic::new(
+        "schema-example-invalid",
+        file.locate(&format!("{}{inst}", job.at)),
+        format!(
+            "{} does not match its schema: {text} ({shown}keyword `{keyword}`{extra})",
+            job.label
+        ),
+    );
+    if let Some((sf, sp)) = job.schemas.last() {
+        d = d.with_related(ws.file(*sf).locate(sp), "the schema");
+    }
+    Some(d)
 }

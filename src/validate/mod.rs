@@ -23,23 +23,25 @@ pub use walk::Family;
 
 /// Run every structural and semantic check over the workspace's input documents.
 pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut jobs = Vec::new();
-    for &id in &ws.inputs {
+    // One walker per input document, in parallel when there are many.
+    let walked = crate::source::par_map(&ws.inputs, 8, |&id| {
         let file = ws.file(id);
-        let Some(root) = file.value.as_ref() else {
-            continue;
-        };
+        let root = file.value.as_ref()?;
         let (family, ver, label) = match &file.kind {
             DocKind::AsyncApi(v) => (Family::AsyncApi, v.major * 10 + v.minor, v.to_string()),
             DocKind::OpenApi(v) => (Family::OpenApi, v.major * 10 + v.minor, v.to_string()),
             DocKind::Swagger => (Family::Swagger, 20, "2.0".to_string()),
-            _ => continue,
+            _ => return None,
         };
         let mut w = walk::Walker::new(ws, id, family, ver.min(255) as u8, label);
         w.run(root);
-        diags.append(&mut w.diags);
-        jobs.append(&mut w.examples);
+        Some((w.diags, w.examples))
+    });
+    let mut diags = Vec::new();
+    let mut jobs = Vec::new();
+    for (mut d, mut j) in walked.into_iter().flatten() {
+        diags.append(&mut d);
+        jobs.append(&mut j);
     }
     let (model, mut model_diags) = crate::model::build(ws);
     diags.append(&mut model_diags);
