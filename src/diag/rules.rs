@@ -48,6 +48,9 @@ rules! {
     "asyncapi-operation-message-not-in-channel" => Error,
         "An operation (or its reply) lists a message its channel does not carry.",
         "In AsyncAPI 3 an operation's `messages` must be a subset of its channel's `messages`; anything else describes a message that never travels on that channel.";
+    "asyncapi-ref-target" => Error,
+        "An AsyncAPI 3 `channel` or `servers` reference does not point into the root `channels`/`servers`.",
+        "An operation's `channel` (and a reply's) must be a reference to `#/channels/NAME`, a channel's `servers` references to `#/servers/NAME`: that is what makes the channel or server part of the document's topology.";
     "asyncapi-required" => Error,
         "A required AsyncAPI field is missing.",
         "The specification requires the field; documents without it are rejected by the official schema and the AsyncAPI parser.";

@@ -74,6 +74,7 @@ case! {
     openapi_parameter_schema_content => "openapi-parameter-schema-content",
     openapi_example_conflict => "openapi-example-conflict",
     schema_example_invalid => "schema-example-invalid",
+    asyncapi_ref_target => "asyncapi-ref-target",
 }
 
 #[test]
