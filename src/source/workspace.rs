@@ -590,7 +590,11 @@ fn collect_refs(root: &Value) -> Vec<(String, String)> {
                 }
                 for (k, child) in m {
                     if !names {
-                        if LITERAL_KEYS.contains(&k.as_str()) {
+                        // `default` is literal data in a schema, but a Response Object
+                        // (often a `$ref`) under `responses`.
+                        let response = k == "default"
+                            && path.last().is_some_and(|p| p.as_ref() == "responses");
+                        if LITERAL_KEYS.contains(&k.as_str()) && !response {
                             continue;
                         }
                         // Message/schema `examples` lists hold literal data; OpenAPI
