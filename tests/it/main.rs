@@ -6,6 +6,7 @@ mod corpus;
 mod corpus_load;
 mod hnp;
 mod loader;
+mod model;
 mod mutation;
 mod proptest_loader;
 mod report;
