@@ -302,10 +302,9 @@ fn message_jobs(ws: &Workspace, doc: &Document, jobs: &mut Vec<Job>) {
     }
 }
 
-/// Bundle and compile the schema of a job; `None` when it does not compile (its
-/// problems are reported by the structural checks).
-fn compile(ws: &Workspace, job: &Job) -> Option<jsonschema::Validator> {
-    let doc = match job.schemas.as_slice() {
+/// The standalone schema document of a job.
+fn bundle(ws: &Workspace, job: &Job) -> Value {
+    match job.schemas.as_slice() {
         [(f, p)] => Bundler::bundle(ws, job.flavor, *f, p),
         many => {
             let mut b = Bundler::new(ws, job.flavor);
@@ -318,13 +317,11 @@ fn compile(ws: &Workspace, job: &Job) -> Option<jsonschema::Validator> {
             }
             b.finish(merged)
         }
-    };
-    jsonschema::options()
-        .with_draft(job.flavor.draft())
-        .should_validate_formats(false)
-        .build(&doc)
-        .ok()
+    }
 }
+
+/// Below this many schemas, compiling them on several threads is not worth it.
+const PAR_MIN_SCHEMAS: usize = 64;
 
 /// Check every collected example (plus the AsyncAPI message examples of the model).
 /// Each schema is compiled once; schemas are handled in parallel when there are many.
@@ -344,17 +341,44 @@ pub fn check(ws: &Workspace, mut jobs: Vec<Job>, model: &Model) -> Vec<Diagnosti
         });
         groups[g].push(job);
     }
-    crate::source::par_map(&groups, 16, |group| {
-        let mut out = Vec::new();
-        let Some(validator) = compile(ws, group[0]) else {
-            return out;
-        };
-        for job in group {
-            if let Some(d) = check_one(ws, &validator, job) {
-                out.push(d);
-            }
+    // Bundle each schema; identical bundles (the same small schema written in many
+    // places) are compiled once.
+    let bundles: Vec<Value> = groups.iter().map(|g| bundle(ws, g[0])).collect();
+    let mut unique: HashMap<String, usize> = HashMap::new();
+    let mut docs: Vec<&Value> = Vec::new();
+    let which: Vec<usize> = bundles
+        .iter()
+        .map(|b| {
+            *unique.entry(b.to_string()).or_insert_with(|| {
+                docs.push(b);
+                docs.len() - 1
+            })
+        })
+        .collect();
+    let flavors: Vec<Flavor> = {
+        let mut f = vec![Flavor::Async; docs.len()];
+        for (g, &u) in groups.iter().zip(&which) {
+            f[u] = g[0].flavor;
         }
-        out
+        f
+    };
+    let items: Vec<(&Value, Flavor)> = docs.into_iter().zip(flavors).collect();
+    let validators = crate::source::par_map(&items, PAR_MIN_SCHEMAS, |(doc, flavor)| {
+        jsonschema::options()
+            .with_draft(flavor.draft())
+            .should_validate_formats(false)
+            .build(doc)
+            .ok()
+    });
+    let work: Vec<(&Vec<&Job>, usize)> = groups.iter().zip(which).collect();
+    crate::source::par_map(&work, PAR_MIN_SCHEMAS, |(group, u)| {
+        let Some(validator) = validators[*u].as_ref() else {
+            return Vec::new();
+        };
+        group
+            .iter()
+            .filter_map(|job| check_one(ws, validator, job))
+            .collect::<Vec<_>>()
     })
     .into_iter()
     .flatten()
