@@ -320,11 +320,11 @@ fn bundle(ws: &Workspace, job: &Job) -> Value {
     }
 }
 
-/// Below this many schemas, compiling them on several threads is not worth it.
-const PAR_MIN_SCHEMAS: usize = 64;
+/// Bundled schemas up to this size (as JSON text) are compiled once per content.
+const SMALL_SCHEMA: usize = 4096;
 
 /// Check every collected example (plus the AsyncAPI message examples of the model).
-/// Each schema is compiled once; schemas are handled in parallel when there are many.
+/// Each schema is compiled once.
 pub fn check(ws: &Workspace, mut jobs: Vec<Job>, model: &Model) -> Vec<Diagnostic> {
     for doc in &model.documents {
         message_jobs(ws, doc, &mut jobs);
@@ -341,48 +341,32 @@ pub fn check(ws: &Workspace, mut jobs: Vec<Job>, model: &Model) -> Vec<Diagnosti
         });
         groups[g].push(job);
     }
-    // Bundle each schema; identical bundles (the same small schema written in many
-    // places) are compiled once.
-    let bundles: Vec<Value> = groups.iter().map(|g| bundle(ws, g[0])).collect();
-    let mut unique: HashMap<String, usize> = HashMap::new();
-    let mut docs: Vec<&Value> = Vec::new();
-    let which: Vec<usize> = bundles
-        .iter()
-        .map(|b| {
-            *unique.entry(b.to_string()).or_insert_with(|| {
-                docs.push(b);
-                docs.len() - 1
-            })
-        })
-        .collect();
-    let flavors: Vec<Flavor> = {
-        let mut f = vec![Flavor::Async; docs.len()];
-        for (g, &u) in groups.iter().zip(&which) {
-            f[u] = g[0].flavor;
-        }
-        f
-    };
-    let items: Vec<(&Value, Flavor)> = docs.into_iter().zip(flavors).collect();
-    let validators = crate::source::par_map(&items, PAR_MIN_SCHEMAS, |(doc, flavor)| {
-        jsonschema::options()
-            .with_draft(flavor.draft())
-            .should_validate_formats(false)
-            .build(doc)
-            .ok()
-    });
-    let work: Vec<(&Vec<&Job>, usize)> = groups.iter().zip(which).collect();
-    crate::source::par_map(&work, PAR_MIN_SCHEMAS, |(group, u)| {
-        let Some(validator) = validators[*u].as_ref() else {
-            return Vec::new();
+    // Bundle each schema, compile it, check its examples and drop it (peak memory: one
+    // big schema at a time). Small bundles are kept by content: the same small schema
+    // written in many places is compiled once.
+    let mut small: HashMap<String, Option<jsonschema::Validator>> = HashMap::new();
+    let mut out = Vec::new();
+    for group in &groups {
+        let doc = bundle(ws, group[0]);
+        let text = doc.to_string();
+        let compile = || {
+            jsonschema::options()
+                .with_draft(group[0].flavor.draft())
+                .should_validate_formats(false)
+                .build(&doc)
+                .ok()
         };
-        group
-            .iter()
-            .filter_map(|job| check_one(ws, validator, job))
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+        let own;
+        let validator = if text.len() <= SMALL_SCHEMA {
+            small.entry(text).or_insert_with(compile).as_ref()
+        } else {
+            own = compile();
+            own.as_ref()
+        };
+        let Some(validator) = validator else { continue };
+        out.extend(group.iter().filter_map(|job| check_one(ws, validator, job)));
+    }
+    out
 }
 
 fn check_one(ws: &Workspace, validator: &jsonschema::Validator, job: &Job) -> Option<Diagnostic> {
