@@ -64,6 +64,9 @@ rules! {
     "asyncapi-operation-message-not-in-channel" => Error,
         "An operation (or its reply) lists a message its channel does not carry.",
         "In AsyncAPI 3 an operation's `messages` must be a subset of its channel's `messages`; anything else describes a message that never travels on that channel.";
+    "asyncapi-ref-target" => Error,
+        "An AsyncAPI 3 `channel` or `servers` reference does not point into the root `channels`/`servers`.",
+        "An operation's `channel` (and a reply's) must be a reference to `#/channels/NAME`, a channel's `servers` references to `#/servers/NAME`: that is what makes the channel or server part of the document's topology.";
     "asyncapi-required" => Error,
         "A required AsyncAPI field is missing.",
         "The specification requires the field; documents without it are rejected by the official schema and the AsyncAPI parser.";
@@ -169,9 +172,15 @@ rules! {
     "openapi-enum" => Error,
         "A field has a value outside its allowed list.",
         "Fixed-vocabulary fields (parameter `in`, security scheme `type`, schema `type`) are matched exactly by every tool.";
+    "openapi-example-conflict" => Error,
+        "An OpenAPI 3.0 parameter, header or media type has both `example` and `examples`.",
+        "The specification makes the two fields mutually exclusive (the official 3.0 schema rejects both together); tools pick one and silently drop the other.";
     "openapi-field-version" => Error,
         "A field is used in an OpenAPI version that does not have it.",
         "Fields differ between OpenAPI 3.0 and 3.1 (e.g. `webhooks`, `jsonSchemaDialect`, `license.identifier` are 3.1 only).";
+    "openapi-parameter-schema-content" => Error,
+        "A parameter has both or neither of `schema` and `content`.",
+        "A Parameter Object describes its value either with `schema` or with `content` (exactly one); the official schemas reject anything else.";
     "openapi-path-parameter-required" => Error,
         "A path parameter is not marked `required: true`.",
         "Path parameters are part of the URL and therefore always present; the specification requires `required: true`.";
@@ -277,6 +286,9 @@ rules! {
     "schema-enum-duplicate" => Warning,
         "An `enum` lists the same value twice.",
         "A repeated enum value is redundant and usually a copy-paste mistake (draft-04 and OpenAPI 3.0 require unique values).";
+    "schema-example-invalid" => Warning,
+        "An example does not match its schema.",
+        "Examples are shown in documentation, used as mock data and copied into tests; an example its own schema rejects misleads all of them, or shows that the schema is wrong.";
     "yaml-alias-limit" => Error,
         "YAML aliases expand to more nodes than allowed (an alias bomb).",
         "A few lines of nested aliases can expand to billions of nodes (the 'billion laughs' attack). Expansion is bounded so that validation runs in bounded memory.";

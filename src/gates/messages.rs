@@ -11,7 +11,7 @@ use super::util::{
     schema_props,
 };
 use crate::classify::{Kind, Naming, Row, naming, value_at};
-use crate::model::{Action, Message, Model, Src};
+use crate::model::{Action, Message, Model, Spec, Src};
 use crate::source::{FileId, Workspace};
 
 /// What a message is used as.
@@ -156,7 +156,13 @@ pub fn schema_consistency(
     let roles = roles(model, rows);
     let mut seen: HashSet<&Src> = HashSet::new();
     let mut items = Vec::new();
-    for doc in &model.documents {
+    // Event-architecture messages only: OpenAPI request/response bodies are not
+    // expected to carry an event envelope or follow event naming.
+    for doc in model
+        .documents
+        .iter()
+        .filter(|d| matches!(d.spec, Spec::AsyncApi(_)))
+    {
         for m in &doc.messages {
             if !seen.insert(&m.src) {
                 continue;

@@ -15,6 +15,7 @@
 
 mod asyncapi;
 mod openapi;
+pub mod schema;
 
 use serde_json::Value;
 
@@ -187,11 +188,15 @@ pub struct Operation {
     /// Index into [`Document::channels`].
     pub channel: Option<usize>,
     /// Indices into [`Document::messages`] (3.x: the listed messages, or all of the
-    /// channel's when the list is absent; 2.x: the operation's message(s)).
+    /// channel's when the list is absent; 2.x: the operation's message(s); OpenAPI: the
+    /// request body, one message per media type).
     pub messages: Vec<usize>,
     /// OpenAPI: the effective parameters (operation-level plus inherited path-level).
     pub parameters: Vec<Parameter>,
     pub reply: Option<Reply>,
+    /// OpenAPI/Swagger: the responses, by status key, with their body messages (empty
+    /// for AsyncAPI).
+    pub responses: Vec<ResponseInfo>,
     /// Where each applied trait lives.
     pub traits: Vec<Src>,
     pub tags: Vec<Tag>,
@@ -200,6 +205,17 @@ pub struct Operation {
     pub summary: Option<String>,
     pub src: Src,
     pub extensions: Vec<Extension>,
+}
+
+/// One response of an HTTP operation.
+#[derive(Debug, Clone)]
+pub struct ResponseInfo {
+    /// The key in `responses`: `200`, `4XX`, `default`.
+    pub status: String,
+    /// Indices into [`Document::messages`]: one per media type (Swagger 2.0: one).
+    pub messages: Vec<usize>,
+    /// Where the Response Object lives.
+    pub src: Src,
 }
 
 /// The reply of a 3.x request/reply operation.

@@ -1,6 +1,8 @@
 //! Building the IR from OpenAPI 3.x and Swagger 2.0 documents: each path is a channel,
-//! each method an operation (request bodies and responses are not yet modelled as
-//! messages).
+//! each method an operation; request and response bodies are messages (one per media
+//! type, Swagger 2.0: one per body), named from the operationId plus `Request` or the
+//! status plus `Response`. A body reached from several operations (a shared response
+//! component) is one message, named after the first.
 
 use serde_json::Value;
 
@@ -80,6 +82,7 @@ pub(super) fn build(ws: &Workspace, file: FileId, root: &Value, spec: Spec) -> D
         });
     }
     let global_security = security(root, &src);
+    let mut bodies = Bodies::default();
     // Paths.
     if let Some(paths) = root.get("paths").and_then(Value::as_object) {
         let paths_src = src.child("paths");
@@ -121,6 +124,10 @@ pub(super) fn build(ws: &Workspace, file: FileId, root: &Value, spec: Spec) -> D
                 } else {
                     global_security.clone()
                 };
+                let base =
+                    str_field(op, "operationId").unwrap_or_else(|| fallback_name(method, path));
+                let messages = request_messages(ws, root, op, &o_src, &base, spec, &mut bodies);
+                let responses = response_messages(ws, root, op, &o_src, &base, spec, &mut bodies);
                 doc.operations.push(Operation {
                     key: None,
                     operation_id: str_field(op, "operationId"),
@@ -130,9 +137,10 @@ pub(super) fn build(ws: &Workspace, file: FileId, root: &Value, spec: Spec) -> D
                         path: path.clone(),
                     },
                     channel: Some(ci),
-                    messages: Vec::new(),
+                    messages,
                     parameters: params,
                     reply: None,
+                    responses,
                     traits: Vec::new(),
                     tags: op
                         .get("tags")
@@ -158,6 +166,7 @@ pub(super) fn build(ws: &Workspace, file: FileId, root: &Value, spec: Spec) -> D
             }
         }
     }
+    doc.messages = bodies.messages;
     doc
 }
 
@@ -210,4 +219,179 @@ fn security(v: &Value, src: &Src) -> Vec<SecurityRequirement> {
         }
     }
     out
+}
+
+/// The body messages of a document, each once (by where it lives).
+#[derive(Default)]
+struct Bodies {
+    messages: Vec<Message>,
+    index: std::collections::HashMap<Src, usize>,
+}
+
+impl Bodies {
+    fn add(&mut self, msg: Message) -> usize {
+        if let Some(&i) = self.index.get(&msg.src) {
+            return i;
+        }
+        let i = self.messages.len();
+        self.index.insert(msg.src.clone(), i);
+        self.messages.push(msg);
+        i
+    }
+}
+
+/// A name for an operation without `operationId`: `get_users_id` for `GET /users/{id}`.
+fn fallback_name(method: &str, path: &str) -> String {
+    let mut out = method.to_string();
+    for part in path.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if !part.is_empty() {
+            out.push('_');
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+fn body_message(
+    name: String,
+    content_type: Option<String>,
+    payload: Option<SchemaRef>,
+    src: Src,
+    v: &Value,
+) -> Message {
+    Message {
+        key: content_type.clone(),
+        name: Some(name),
+        message_id: None,
+        title: None,
+        content_type,
+        schema_format: None,
+        headers: None,
+        payload,
+        correlation_id: None,
+        traits: Vec::new(),
+        tags: Vec::new(),
+        bindings: None,
+        extensions: extensions(v, &src),
+        src,
+    }
+}
+
+/// One message per media type of a `content` map (OpenAPI 3).
+fn content_messages(
+    ws: &Workspace,
+    holder: &Value,
+    at: &Src,
+    name: &str,
+    bodies: &mut Bodies,
+) -> Vec<usize> {
+    let Some(content) = holder.get("content").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let c_src = at.child("content");
+    content
+        .iter()
+        .map(|(mt, media)| {
+            let (m_src, media) = resolve(ws, &c_src.child(mt), media);
+            let payload = media.get("schema").map(|s| SchemaRef {
+                src: resolve(ws, &m_src.child("schema"), s).0,
+                format: None,
+            });
+            bodies.add(body_message(
+                name.to_string(),
+                Some(mt.clone()),
+                payload,
+                m_src,
+                media,
+            ))
+        })
+        .collect()
+}
+
+/// Swagger 2.0 media types: the operation's `consumes`/`produces`, else the document's.
+fn swagger_media(root: &Value, op: &Value, key: &str) -> Option<String> {
+    op.get(key)
+        .or_else(|| root.get(key))
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+fn request_messages(
+    ws: &Workspace,
+    root: &Value,
+    op: &Value,
+    o_src: &Src,
+    base: &str,
+    spec: Spec,
+    bodies: &mut Bodies,
+) -> Vec<usize> {
+    let name = format!("{base}Request");
+    if spec == Spec::Swagger {
+        let Some(params) = op.get("parameters").and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        let at = o_src.child("parameters");
+        for (i, p) in params.iter().enumerate() {
+            let (p_src, p) = resolve(ws, &at.child(&i.to_string()), p);
+            if p.get("in").and_then(Value::as_str) == Some("body") {
+                let payload = p.get("schema").map(|s| SchemaRef {
+                    src: resolve(ws, &p_src.child("schema"), s).0,
+                    format: None,
+                });
+                let ct = swagger_media(root, op, "consumes");
+                return vec![bodies.add(body_message(name, ct, payload, p_src, p))];
+            }
+        }
+        return Vec::new();
+    }
+    let Some(rb) = op.get("requestBody") else {
+        return Vec::new();
+    };
+    let (rb_src, rb) = resolve(ws, &o_src.child("requestBody"), rb);
+    content_messages(ws, rb, &rb_src, &name, bodies)
+}
+
+fn response_messages(
+    ws: &Workspace,
+    root: &Value,
+    op: &Value,
+    o_src: &Src,
+    base: &str,
+    spec: Spec,
+    bodies: &mut Bodies,
+) -> Vec<ResponseInfo> {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let at = o_src.child("responses");
+    responses
+        .iter()
+        .filter(|(status, _)| !status.starts_with("x-"))
+        .map(|(status, r)| {
+            let (r_src, r) = resolve(ws, &at.child(status), r);
+            let name = format!("{base}{status}Response");
+            let messages = if spec == Spec::Swagger {
+                match r.get("schema") {
+                    Some(s) => {
+                        let payload = Some(SchemaRef {
+                            src: resolve(ws, &r_src.child("schema"), s).0,
+                            format: None,
+                        });
+                        let ct = swagger_media(root, op, "produces");
+                        vec![bodies.add(body_message(name, ct, payload, r_src.clone(), r))]
+                    }
+                    None => Vec::new(),
+                }
+            } else {
+                content_messages(ws, r, &r_src, &name, bodies)
+            };
+            ResponseInfo {
+                status: status.clone(),
+                messages,
+                src: r_src,
+            }
+        })
+        .collect()
 }

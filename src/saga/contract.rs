@@ -9,6 +9,8 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use crate::diag::Diagnostic;
+pub use crate::model::schema::inline;
+use crate::model::schema::pointer_get;
 use crate::source::workspace::ref_of;
 use crate::source::{FileId, LoadOptions, Workspace, pointer};
 
@@ -228,80 +230,5 @@ impl<'w> Contract<'w> {
             .filter(|d| d.severity == crate::diag::Severity::Error)
             .cloned()
             .collect()
-    }
-}
-
-fn pointer_get<'w>(ws: &'w Workspace, f: FileId, p: &str) -> Option<&'w Value> {
-    let root = ws.file(f).value.as_ref()?;
-    pointer::resolve(root, &pointer::parse(p)?).ok()
-}
-
-const LITERAL: &[&str] = &["examples", "example", "const", "enum", "default"];
-
-/// Copy a schema with every `$ref` replaced by its target. A reference back into a
-/// schema being inlined (recursion) becomes `{}` (anything), so inlining terminates.
-pub fn inline(
-    ws: &Workspace,
-    file: FileId,
-    v: &Value,
-    stack: &mut Vec<(FileId, String)>,
-    depth: usize,
-) -> Value {
-    if depth > 64 {
-        return json!({});
-    }
-    match v {
-        Value::Object(m) => {
-            let mut out = Map::new();
-            let mut target = None;
-            for (k, child) in m {
-                if k == "$ref" {
-                    if let Some(raw) = child.as_str() {
-                        target = Some(match ws.ref_target(file, raw) {
-                            Some(t) if !stack.contains(&t) => {
-                                let inner = pointer_get(ws, t.0, &t.1).cloned();
-                                stack.push(t.clone());
-                                let r = inner
-                                    .map(|iv| inline(ws, t.0, &iv, stack, depth + 1))
-                                    .unwrap_or_else(|| json!({}));
-                                stack.pop();
-                                r
-                            }
-                            _ => json!({}),
-                        });
-                    }
-                    continue;
-                }
-                if k.starts_with("x-") || k == "discriminator" || k == "externalDocs" {
-                    continue;
-                }
-                let c = if LITERAL.contains(&k.as_str()) {
-                    child.clone()
-                } else {
-                    inline(ws, file, child, stack, depth + 1)
-                };
-                out.insert(k.clone(), c);
-            }
-            match target {
-                Some(t) if out.is_empty() => t,
-                Some(t) => {
-                    match out.get_mut("allOf") {
-                        Some(Value::Array(a)) => a.push(t),
-                        _ => {
-                            out.insert("allOf".into(), json!([t]));
-                        }
-                    }
-                    Value::Object(out)
-                }
-                None => Value::Object(out),
-            }
-        }
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|i| inline(ws, file, i, stack, depth + 1))
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }

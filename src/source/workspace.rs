@@ -92,6 +92,7 @@ impl Workspace {
             ..Workspace::default()
         };
         let mut queue: VecDeque<FileId> = VecDeque::new();
+        let mut plan: Vec<(PathBuf, PathBuf, Origin)> = Vec::new();
         for input in inputs {
             let meta = std::fs::metadata(input).map_err(|e| LoadError::Input {
                 path: input.clone(),
@@ -120,11 +121,28 @@ impl Workspace {
                 walk(&canon, &mut files, 0);
                 files.sort();
                 for f in files {
-                    if let Some(id) = ws.add_file(&f, root.clone(), Origin::Walked) {
-                        queue.push_back(id);
-                    }
+                    plan.push((f, root.clone(), Origin::Walked));
                 }
-            } else if let Some(id) = ws.add_file(&canon, root, Origin::Explicit) {
+            } else {
+                plan.push((canon, root, Origin::Explicit));
+            }
+        }
+        // Read and parse the inputs (in parallel when there are many), then add them
+        // in input order so that file ids and diagnostics stay deterministic.
+        let mut unique: Vec<&Path> = Vec::new();
+        let mut seen: HashSet<&Path> = HashSet::new();
+        for (p, _, _) in &plan {
+            if seen.insert(p.as_path()) {
+                unique.push(p.as_path());
+            }
+        }
+        let displays: Vec<Arc<str>> = unique.iter().map(|p| ws.display_of(p)).collect();
+        let parsed = read_many(&unique, &displays);
+        let mut parsed: HashMap<PathBuf, (SourceFile, Vec<Diagnostic>)> =
+            unique.iter().map(|p| p.to_path_buf()).zip(parsed).collect();
+        for (path, root, origin) in plan {
+            let pre = parsed.remove(&path);
+            if let Some(id) = ws.add_file_with(&path, root, origin, pre) {
                 queue.push_back(id);
             }
         }
@@ -222,24 +240,26 @@ impl Workspace {
     /// Read, check and parse a file; `None` when it is not part of the workspace
     /// (a walked file that is not an API document) or already loaded.
     fn add_file(&mut self, path: &Path, root: PathBuf, origin: Origin) -> Option<FileId> {
+        self.add_file_with(path, root, origin, None)
+    }
+
+    /// [`Workspace::add_file`] with the file possibly read and parsed already.
+    fn add_file_with(
+        &mut self,
+        path: &Path,
+        root: PathBuf,
+        origin: Origin,
+        pre: Option<(SourceFile, Vec<Diagnostic>)>,
+    ) -> Option<FileId> {
         if let Some(&id) = self.by_path.get(path) {
             if origin != Origin::Ref && !self.inputs.contains(&id) {
                 self.inputs.push(id);
             }
             return None;
         }
-        let display = self.display_of(path);
-        let mut diags = Vec::new();
-        let file = match std::fs::read(path) {
-            Ok(bytes) => super::parse_file(path, bytes, display, &mut diags),
-            Err(e) => {
-                diags.push(Diagnostic::new(
-                    "file-unreadable",
-                    Location::file(display.clone()),
-                    format!("cannot read the file: {}", io_message(&e)),
-                ));
-                super::parse_file(path, Vec::new(), display, &mut Vec::new())
-            }
+        let (file, mut diags) = match pre {
+            Some(p) => p,
+            None => read_file(path, self.display_of(path)),
         };
         let (kind, problem) = match &file.value {
             Some(v) => detect::detect(v),
@@ -570,7 +590,11 @@ fn collect_refs(root: &Value) -> Vec<(String, String)> {
                 }
                 for (k, child) in m {
                     if !names {
-                        if LITERAL_KEYS.contains(&k.as_str()) {
+                        // `default` is literal data in a schema, but a Response Object
+                        // (often a `$ref`) under `responses`.
+                        let response = k == "default"
+                            && path.last().is_some_and(|p| p.as_ref() == "responses");
+                        if LITERAL_KEYS.contains(&k.as_str()) && !response {
                             continue;
                         }
                         // Message/schema `examples` lists hold literal data; OpenAPI
@@ -681,4 +705,33 @@ fn io_message(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     }
+}
+
+/// Read, check and parse one file.
+fn read_file(path: &Path, display: Arc<str>) -> (SourceFile, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let file = match std::fs::read(path) {
+        Ok(bytes) => super::parse_file(path, bytes, display, &mut diags),
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                "file-unreadable",
+                Location::file(display.clone()),
+                format!("cannot read the file: {}", io_message(&e)),
+            ));
+            super::parse_file(path, Vec::new(), display, &mut Vec::new())
+        }
+    };
+    (file, diags)
+}
+
+/// Below this many files, reading in parallel is not worth starting threads.
+const PARALLEL_MIN_FILES: usize = 8;
+
+/// [`read_file`] for many files (in parallel when there are enough of them); results
+/// in the order of `paths`.
+fn read_many(paths: &[&Path], displays: &[Arc<str>]) -> Vec<(SourceFile, Vec<Diagnostic>)> {
+    let items: Vec<(&Path, &Arc<str>)> = paths.iter().copied().zip(displays).collect();
+    super::par_map(&items, PARALLEL_MIN_FILES, |(p, d)| {
+        read_file(p, (*d).clone())
+    })
 }

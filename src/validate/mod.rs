@@ -5,9 +5,11 @@
 //! - `asyncapi_tables.rs`, `openapi_tables.rs`: the tables, one per specification family;
 //! - `walk.rs`: the single-pass table-driven walker (`$ref`s followed through a queue);
 //! - `schema.rs`: Schema Objects per dialect and payloads by `schemaFormat`;
+//! - `examples.rs`: examples against their schemas (compiled with `jsonschema`);
 //! - `semantic.rs`: rules the specifications state in prose, checked on the IR.
 
 mod asyncapi_tables;
+mod examples;
 mod openapi_tables;
 mod schema;
 mod semantic;
@@ -27,25 +29,30 @@ pub fn validate(ws: &Workspace) -> Vec<Diagnostic> {
 /// [`validate`], also returning the IR it built, so that later passes (classify, gates)
 /// need not build it again.
 pub fn validate_with_model(ws: &Workspace) -> (Vec<Diagnostic>, crate::model::Model) {
-    let mut diags = Vec::new();
-    for &id in &ws.inputs {
+    // One walker per input document, in parallel when there are many.
+    let walked = crate::source::par_map(&ws.inputs, 8, |&id| {
         let file = ws.file(id);
-        let Some(root) = file.value.as_ref() else {
-            continue;
-        };
+        let root = file.value.as_ref()?;
         let (family, ver, label) = match &file.kind {
             DocKind::AsyncApi(v) => (Family::AsyncApi, v.major * 10 + v.minor, v.to_string()),
             DocKind::OpenApi(v) => (Family::OpenApi, v.major * 10 + v.minor, v.to_string()),
             DocKind::Swagger => (Family::Swagger, 20, "2.0".to_string()),
-            _ => continue,
+            _ => return None,
         };
         let mut w = walk::Walker::new(ws, id, family, ver.min(255) as u8, label);
         w.run(root);
-        diags.append(&mut w.diags);
+        Some((w.diags, w.examples))
+    });
+    let mut diags = Vec::new();
+    let mut jobs = Vec::new();
+    for (mut d, mut j) in walked.into_iter().flatten() {
+        diags.append(&mut d);
+        jobs.append(&mut j);
     }
     let (model, mut model_diags) = crate::model::build(ws);
     diags.append(&mut model_diags);
     diags.extend(semantic::check(ws, &model));
+    diags.extend(examples::check(ws, jobs, &model));
     crate::diag::sort_and_dedup(&mut diags);
     (diags, model)
 }

@@ -150,6 +150,7 @@ impl<'a> Walker<'a> {
                 return;
             }
         }
+        self.schema_examples(m, d);
         for (key, val) in m {
             if key == "$ref" {
                 continue;

@@ -84,6 +84,8 @@ pub struct Walker<'a> {
     queue: Vec<Item<'a>>,
     visited: HashSet<(FileId, String, Ty)>,
     pub diags: Vec<Diagnostic>,
+    /// Examples found on the way, checked against their schemas afterwards.
+    pub examples: Vec<super::examples::Job>,
 }
 
 static CONTACT: Obj = obj(
@@ -185,6 +187,7 @@ impl<'a> Walker<'a> {
             queue: Vec::new(),
             visited: HashSet::new(),
             diags: Vec::new(),
+            examples: Vec::new(),
         }
     }
 
@@ -291,6 +294,35 @@ impl<'a> Walker<'a> {
                 });
             }
         }
+    }
+
+    /// AsyncAPI 3: a `channel`/`servers` reference must point at an entry of the root
+    /// `channels`/`servers` map (current position: the reference).
+    fn ref_into(&mut self, v: &'a Value, section: &str) {
+        let Some(raw) = v.get("$ref").and_then(Value::as_str) else {
+            return;
+        };
+        let Some((_, target)) = self.ws.ref_target(self.file, raw) else {
+            return;
+        };
+        let tokens = pointer::parse(&target).unwrap_or_default();
+        if tokens.len() == 2 && tokens[0] == section {
+            return;
+        }
+        self.path.push(Seg::Key("$ref"));
+        let loc = self.loc();
+        self.path.pop();
+        let what = if section == "channels" {
+            "a channel"
+        } else {
+            "a server"
+        };
+        self.report(
+            "asyncapi-ref-target",
+            loc,
+            format!("`{raw}` must point to {what} in the root `{section}` (`#/{section}/NAME`); the specification does not allow a reference to anywhere else here"),
+            Some(format!("declare it under `{section}` (which may itself `$ref` the component) and refer to that")),
+        );
     }
 
     /// Mark the current position as checked as `ty` (so refs to it are not rechecked).
@@ -560,6 +592,28 @@ impl<'a> Walker<'a> {
             _ => {
                 let table = self.table_of(k);
                 self.object_fields(m, table, &[]);
+                match k {
+                    K::MediaType | K::OasParameter | K::OasHeader => self.value_examples(m, k),
+                    K::SwResponse => self.swagger_response_examples(m),
+                    K::SwParameter => self.swagger_parameter(m),
+                    K::Operation3 | K::OperationReply => {
+                        if let Some(c) = m.get("channel") {
+                            self.with_key("channel", |w| w.ref_into(c, "channels"));
+                        }
+                    }
+                    K::Channel3 => {
+                        if let Some(Value::Array(items)) = m.get("servers") {
+                            self.with_key("servers", |w| {
+                                for (i, item) in items.iter().enumerate() {
+                                    w.path.push(Seg::Idx(i));
+                                    w.ref_into(item, "servers");
+                                    w.path.pop();
+                                }
+                            });
+                        }
+                    }
+                    _ => {}
+                }
             }
         }
     }

@@ -7,6 +7,8 @@ mod corpus_load;
 mod gates;
 mod hnp;
 mod loader;
+mod model;
+mod mutation;
 mod proptest_loader;
 mod report;
 mod saga;

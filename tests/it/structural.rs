@@ -5,14 +5,19 @@
 use hnp_events::source::{LoadOptions, Workspace};
 
 fn diagnose(rule: &str) -> String {
-    let path = std::path::PathBuf::from(format!("fixtures/invalid/structural/{rule}.yaml"));
+    diagnose_file(rule, rule)
+}
+
+/// Like [`diagnose`] for a fixture named `<name>.yaml` (several fixtures for one rule).
+fn diagnose_file(name: &str, rule: &str) -> String {
+    let path = std::path::PathBuf::from(format!("fixtures/invalid/structural/{name}.yaml"));
     let ws = Workspace::load(&[path], &LoadOptions::default()).expect("load");
     let mut diags = ws.diagnostics.clone();
     diags.extend(hnp_events::validate::validate(&ws));
     hnp_events::diag::sort_and_dedup(&mut diags);
     assert!(
         diags.iter().any(|d| d.rule == rule),
-        "{rule}.yaml does not trigger {rule}: {diags:#?}"
+        "{name}.yaml does not trigger {rule}: {diags:#?}"
     );
     diags
         .iter()
@@ -66,6 +71,26 @@ case! {
     openapi_path_parameter_required => "openapi-path-parameter-required",
     openapi_security_undefined => "openapi-security-undefined",
     openapi_tag_duplicate => "openapi-tag-duplicate",
+    openapi_parameter_schema_content => "openapi-parameter-schema-content",
+    openapi_example_conflict => "openapi-example-conflict",
+    schema_example_invalid => "schema-example-invalid",
+    asyncapi_ref_target => "asyncapi-ref-target",
+}
+
+#[test]
+fn schema_example_invalid_asyncapi() {
+    insta::assert_snapshot!(diagnose_file(
+        "schema-example-invalid-asyncapi",
+        "schema-example-invalid"
+    ));
+}
+
+#[test]
+fn schema_example_invalid_openapi31() {
+    insta::assert_snapshot!(diagnose_file(
+        "schema-example-invalid-openapi31",
+        "schema-example-invalid"
+    ));
 }
 
 /// The project's own example documents are valid.
