@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod codegen;
 pub mod config;
 pub mod diag;
 pub mod model;
