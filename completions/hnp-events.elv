@@ -27,6 +27,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand rules 'List every rule with its id, default severity and summary'
             cand explain 'Explain a rule: what it checks and why'
             cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
+            cand codegen 'Generate Rust or Python message types and handler skeletons, safely regenerable'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -92,6 +93,21 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;codegen'= {
+            cand --lang 'Target language'
+            cand --out 'Output folder [default: generated/LANG]'
+            cand --name 'Crate or package name'
+            cand --templates 'Folder of templates overriding the embedded ones by file name'
+            cand --root 'Workspace root for $refs'
+            cand --check 'Write nothing; exit 1 with a per-file summary if anything would change'
+            cand --dry-run 'Write nothing; list what would be written'
+            cand --force 'Overwrite (or delete) generated files edited by hand'
+            cand --list-templates 'List the templates and the context variables each receives'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -110,6 +126,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand rules 'List every rule with its id, default severity and summary'
             cand explain 'Explain a rule: what it checks and why'
             cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
+            cand codegen 'Generate Rust or Python message types and handler skeletons, safely regenerable'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -123,6 +140,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;explain'= {
         }
         &'hnp-events;help;simulate'= {
+        }
+        &'hnp-events;help;codegen'= {
         }
         &'hnp-events;help;completions'= {
         }

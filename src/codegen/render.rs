@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use minijinja::{Environment, UndefinedBehavior};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::Lang;
 
@@ -151,7 +151,9 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
         env.add_template_owned(t.name.to_string(), text)
             .map_err(|e| format!("template {}: {e}", t.name))?;
     }
-    let r = |name: &str, ctx: &Value| -> Result<String, String> {
+    // Convert once: minijinja values are shared, so per-group contexts stay cheap.
+    let base = minijinja::Value::from_serialize(ctx);
+    let r = |name: &str, ctx: &minijinja::Value| -> Result<String, String> {
         env.get_template(name)
             .and_then(|t| t.render(ctx))
             .map_err(|e| format!("template {name}: {e}"))
@@ -184,23 +186,23 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
         .unwrap_or_default();
     match lang {
         Lang::Rust => {
-            push("Cargo.toml".into(), r("Cargo.toml.j2", ctx)?, false);
-            push("src/lib.rs".into(), r("lib.rs.j2", ctx)?, false);
+            push("Cargo.toml".into(), r("Cargo.toml.j2", &base)?, false);
+            push("src/lib.rs".into(), r("lib.rs.j2", &base)?, false);
             push(
                 "src/serde_helpers.rs".into(),
-                r("serde_helpers.rs.j2", ctx)?,
+                r("serde_helpers.rs.j2", &base)?,
                 false,
             );
-            push("src/models.rs".into(), r("models.rs.j2", ctx)?, false);
-            push("src/messages.rs".into(), r("messages.rs.j2", ctx)?, false);
+            push("src/models.rs".into(), r("models.rs.j2", &base)?, false);
+            push("src/messages.rs".into(), r("messages.rs.j2", &base)?, false);
             push(
                 "src/handlers/mod.rs".into(),
-                r("handlers_mod.rs.j2", ctx)?,
+                r("handlers_mod.rs.j2", &base)?,
                 false,
             );
             for g in &groups {
                 let file = g.get("file").and_then(Value::as_str).unwrap_or("group");
-                let gctx = with_group(ctx, g);
+                let gctx = minijinja::context! { group => minijinja::Value::from_serialize(g), ..base.clone() };
                 push(
                     format!("src/handlers/{file}.rs"),
                     r("handlers_group.rs.j2", &gctx)?,
@@ -209,17 +211,17 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
             }
             push(
                 "src/handlers_impl.rs".into(),
-                r("handlers_impl.rs.j2", ctx)?,
+                r("handlers_impl.rs.j2", &base)?,
                 true,
             );
             push(
                 "tests/roundtrip.rs".into(),
-                r("tests_roundtrip.rs.j2", ctx)?,
+                r("tests_roundtrip.rs.j2", &base)?,
                 false,
             );
             push(
                 "tests/handlers.rs".into(),
-                r("tests_handlers.rs.j2", ctx)?,
+                r("tests_handlers.rs.j2", &base)?,
                 false,
             );
         }
@@ -229,27 +231,31 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                 .and_then(Value::as_str)
                 .unwrap_or("generated")
                 .to_string();
-            push("pyproject.toml".into(), r("pyproject.toml.j2", ctx)?, false);
             push(
-                format!("{pkg}/__init__.py"),
-                r("__init__.py.j2", ctx)?,
+                "pyproject.toml".into(),
+                r("pyproject.toml.j2", &base)?,
                 false,
             );
-            push(format!("{pkg}/py.typed"), r("py.typed.j2", ctx)?, false);
-            push(format!("{pkg}/models.py"), r("models.py.j2", ctx)?, false);
+            push(
+                format!("{pkg}/__init__.py"),
+                r("__init__.py.j2", &base)?,
+                false,
+            );
+            push(format!("{pkg}/py.typed"), r("py.typed.j2", &base)?, false);
+            push(format!("{pkg}/models.py"), r("models.py.j2", &base)?, false);
             push(
                 format!("{pkg}/messages.py"),
-                r("messages.py.j2", ctx)?,
+                r("messages.py.j2", &base)?,
                 false,
             );
             push(
                 format!("{pkg}/handlers/__init__.py"),
-                r("handlers___init__.py.j2", ctx)?,
+                r("handlers___init__.py.j2", &base)?,
                 false,
             );
             for g in &groups {
                 let m = g.get("module").and_then(Value::as_str).unwrap_or("group");
-                let gctx = with_group(ctx, g);
+                let gctx = minijinja::context! { group => minijinja::Value::from_serialize(g), ..base.clone() };
                 push(
                     format!("{pkg}/handlers/{m}.py"),
                     r("handlers_group.py.j2", &gctx)?,
@@ -258,28 +264,21 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
             }
             push(
                 format!("{pkg}/handlers_impl.py"),
-                r("handlers_impl.py.j2", ctx)?,
+                r("handlers_impl.py.j2", &base)?,
                 true,
             );
             push(
                 "tests/test_roundtrip.py".into(),
-                r("tests_test_roundtrip.py.j2", ctx)?,
+                r("tests_test_roundtrip.py.j2", &base)?,
                 false,
             );
             push(
                 "tests/test_handlers.py".into(),
-                r("tests_test_handlers.py.j2", ctx)?,
+                r("tests_test_handlers.py.j2", &base)?,
                 false,
             );
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-fn with_group(ctx: &Value, g: &Value) -> Value {
-    let mut c = ctx.as_object().cloned().unwrap_or_default();
-    c.insert("group".into(), g.clone());
-    let _ = json!(null);
-    Value::Object(c)
 }

@@ -1,8 +1,6 @@
 //! The template context for the Rust crate: type expressions, serde attributes, boxing
 //! of recursive fields, enum variant names. Templates only lay the code out.
 
-use std::collections::HashSet;
-
 use serde_json::{Value, json};
 
 use super::api::Api;
@@ -11,6 +9,12 @@ use super::types::{Def, Int, Kind, Ty};
 
 /// The Rust spelling of a type; `boxed` wraps a named type in `Box` (recursion).
 pub fn ty(t: &Ty, defs: &[Def], boxed: bool) -> String {
+    ty_in(t, defs, boxed, "")
+}
+
+/// Like [`ty`] with named types qualified by `prefix` (`crate::models::`).
+pub fn ty_in(t: &Ty, defs: &[Def], boxed: bool, prefix: &str) -> String {
+    let ty = |t: &Ty, defs: &[Def], boxed: bool| ty_in(t, defs, boxed, prefix);
     match t {
         Ty::Str | Ty::Literal(_) => "String".into(),
         Ty::Bool => "bool".into(),
@@ -25,13 +29,9 @@ pub fn ty(t: &Ty, defs: &[Def], boxed: bool) -> String {
         Ty::Named(i) => {
             let n = defs
                 .get(*i)
-                .map(|d| d.name.as_str())
-                .unwrap_or("serde_json::Value");
-            if boxed {
-                format!("Box<{n}>")
-            } else {
-                n.to_string()
-            }
+                .map(|d| format!("{prefix}{}", d.name))
+                .unwrap_or_else(|| "serde_json::Value".into());
+            if boxed { format!("Box<{n}>") } else { n }
         }
         Ty::List(t) => format!("Vec<{}>", ty(t, defs, false)),
         Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false)),
@@ -59,27 +59,77 @@ fn edges(d: &Def) -> Vec<usize> {
     out
 }
 
-/// Whether `from` reaches `to` by direct containment.
-fn reaches(defs: &[Def], from: usize, to: usize) -> bool {
-    let mut seen = HashSet::new();
-    let mut stack = vec![from];
-    while let Some(i) = stack.pop() {
-        if i == to {
-            return true;
+/// Strongly connected components of the direct-containment graph (iterative Tarjan):
+/// the component id of every def, and whether each def sits on a cycle.
+fn cycles(defs: &[Def]) -> (Vec<usize>, Vec<bool>) {
+    let n = defs.len();
+    let adj: Vec<Vec<usize>> = defs
+        .iter()
+        .map(|d| edges(d).into_iter().filter(|&j| j < n).collect())
+        .collect();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on = vec![false; n];
+    let mut comp = vec![usize::MAX; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut ncomp = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
         }
-        if seen.insert(i) {
-            if let Some(d) = defs.get(i) {
-                stack.extend(edges(d));
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
+            if *ei == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on[v] = true;
+            }
+            if let Some(&w) = adj[v].get(*ei) {
+                *ei += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(p, _)) = work.last() {
+                low[p] = low[p].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on[w] = false;
+                    comp[w] = ncomp;
+                    if w == v {
+                        break;
+                    }
+                }
+                ncomp += 1;
             }
         }
     }
-    false
+    let mut size = vec![0usize; ncomp];
+    for &c in &comp {
+        if c < ncomp {
+            size[c] += 1;
+        }
+    }
+    let cyclic = (0..n)
+        .map(|i| size.get(comp[i]).is_some_and(|&s| s > 1) || adj[i].contains(&i))
+        .collect();
+    (comp, cyclic)
 }
 
-fn needs_box(defs: &[Def], owner: usize, t: &Ty) -> bool {
+/// Whether a field of `owner` of type `t` must be boxed: it leads back to `owner`.
+fn needs_box(scc: &(Vec<usize>, Vec<bool>), owner: usize, t: &Ty) -> bool {
     let mut out = Vec::new();
     direct(t, &mut out);
-    out.into_iter().any(|i| reaches(defs, i, owner))
+    out.into_iter()
+        .any(|i| scc.1.get(owner) == Some(&true) && scc.0.get(i) == scc.0.get(owner))
 }
 
 fn doc_lines(doc: &Option<String>) -> Vec<String> {
@@ -107,6 +157,7 @@ fn is_copy(d: &Def) -> bool {
 /// The context of every Rust template.
 pub fn context(api: &Api, crate_name: &str) -> Value {
     let defs = &api.types.defs;
+    let scc = cycles(defs);
     let mut types = Vec::new();
     for (i, d) in defs.iter().enumerate() {
         let base = json!({"name": d.name, "doc": doc_lines(&d.doc)});
@@ -138,7 +189,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                             Ty::Named(j) => defs.get(*j).map(|d| d.name.clone()).unwrap_or_default(),
                             other => pascal(&ty(other, defs, false).replace("serde_json::", "").replace("chrono::", "")),
                         };
-                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(defs, i, v))})
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v))})
                     })
                     .collect();
                 o.insert("kind".into(), json!("union"));
@@ -151,7 +202,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 for f in fields {
                     let ident = rust_escape(n.take_snake(&snake(&f.key)));
                     let bare = ident.trim_start_matches("r#").to_string();
-                    let boxed = needs_box(defs, i, &f.ty);
+                    let boxed = needs_box(&scc, i, &f.ty);
                     let inner = ty(&f.ty, defs, boxed);
                     let mut attrs = Vec::new();
                     if bare != f.key {
@@ -214,8 +265,8 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                         .map(|m| {
                             json!({
                                 "name": rust_escape(m.name.clone()),
-                                "input": m.input.as_ref().map(|t| ty(t, defs, false)),
-                                "output": m.output.as_ref().map(|t| ty(t, defs, false)).unwrap_or_else(|| "()".into()),
+                                "input": m.input.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")),
+                                "output": m.output.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")).unwrap_or_else(|| "()".into()),
                                 "doc": m.doc,
                             })
                         })
