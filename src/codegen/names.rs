@@ -265,7 +265,7 @@ mod tests {
     #[test]
     fn cases() {
         assert_eq!(pascal("resource_created"), "ResourceCreated");
-        assert_eq!(pascal("IPv4Namespace"), "Ipv4Namespace");
+        assert_eq!(pascal("IPv4Namespace"), "IPv4Namespace");
         assert_eq!(pascal("../../etc/x"), "EtcX");
         assert_eq!(pascal("200"), "T200");
         assert_eq!(snake("resourceId"), "resource_id");
