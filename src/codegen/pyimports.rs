@@ -113,7 +113,7 @@ pub fn fill(text: &str) -> String {
         "\n\n"
     };
     if block.is_empty() {
-        return format!("{}{rest}", head.trim_end_matches('\n').to_string() + "\n\n");
+        return format!("{}{gap}{rest}", head.trim_end_matches('\n'));
     }
     format!("{head}{}{gap}{rest}", block.join("\n\n"))
 }
