@@ -19,6 +19,9 @@ _hnp__events() {
             hnp__events,classify)
                 cmd="hnp__events__subcmd__classify"
                 ;;
+            hnp__events,codegen)
+                cmd="hnp__events__subcmd__codegen"
+                ;;
             hnp__events,completions)
                 cmd="hnp__events__subcmd__completions"
                 ;;
@@ -45,6 +48,9 @@ _hnp__events() {
                 ;;
             hnp__events__subcmd__help,classify)
                 cmd="hnp__events__subcmd__help__subcmd__classify"
+                ;;
+            hnp__events__subcmd__help,codegen)
+                cmd="hnp__events__subcmd__help__subcmd__codegen"
                 ;;
             hnp__events__subcmd__help,completions)
                 cmd="hnp__events__subcmd__help__subcmd__completions"
@@ -77,7 +83,7 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --help --version validate classify rules explain schema simulate completions man help"
+            opts="-h -V --help --version validate classify rules explain schema simulate codegen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,6 +109,40 @@ _hnp__events() {
                     ;;
                 -f)
                     COMPREPLY=($(compgen -W "table json markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__subcmd__events__subcmd__codegen)
+            opts="-h -V --lang --out --name --templates --check --dry-run --force --list-templates --root --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lang)
+                    COMPREPLY=($(compgen -W "rust python" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -145,7 +185,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__subcmd__events__subcmd__help)
-            opts="validate classify rules explain schema simulate completions man help"
+            opts="validate classify rules explain schema simulate codegen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,6 +199,20 @@ _hnp__events() {
             return 0
             ;;
         hnp__subcmd__events__subcmd__help__subcmd__classify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__subcmd__events__subcmd__help__subcmd__codegen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand explain 'Explain a rule: what it checks and why, with a failing and a passing example'
             cand schema 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
             cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
+            cand codegen 'Generate Rust or Python message types and handler skeletons, safely regenerable'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -102,6 +103,21 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;codegen'= {
+            cand --lang 'Target language'
+            cand --out 'Output folder [default: generated/LANG]'
+            cand --name 'Crate or package name'
+            cand --templates 'Folder of templates overriding the embedded ones by file name'
+            cand --root 'Workspace root for $refs'
+            cand --check 'Write nothing; exit 1 with a per-file summary if anything would change'
+            cand --dry-run 'Write nothing; list what would be written'
+            cand --force 'Overwrite (or delete) generated files edited by hand'
+            cand --list-templates 'List the templates and the context variables each receives'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -121,6 +137,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand explain 'Explain a rule: what it checks and why, with a failing and a passing example'
             cand schema 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
             cand simulate 'Run sagas over a recorded event stream: timelines, invariants, exploration'
+            cand codegen 'Generate Rust or Python message types and handler skeletons, safely regenerable'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -136,6 +153,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;schema'= {
         }
         &'hnp-events;help;simulate'= {
+        }
+        &'hnp-events;help;codegen'= {
         }
         &'hnp-events;help;completions'= {
         }

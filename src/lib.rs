@@ -8,6 +8,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod codegen;
 pub mod config;
 pub mod config_schema;
 pub mod diag;

@@ -2,6 +2,7 @@
 //! page) and the dispatch to commands. Only wiring lives here.
 
 mod classify;
+mod codegen;
 mod simulate;
 mod validate;
 
@@ -74,6 +75,9 @@ pub enum Command {
     /// Run sagas over a recorded event stream: timelines, invariants, exploration
     #[command(after_help = simulate::AFTER_HELP)]
     Simulate(simulate::SimulateArgs),
+    /// Generate Rust or Python message types and handler skeletons, safely regenerable
+    #[command(after_help = codegen::AFTER_HELP)]
+    Codegen(codegen::CodegenArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  hnp-events completions bash > ~/.local/share/bash-completion/completions/hnp-events\n  hnp-events completions zsh > ~/.zfunc/_hnp-events\n  hnp-events completions fish > ~/.config/fish/completions/hnp-events.fish"
@@ -217,6 +221,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Validate(args) => validate::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Classify(args) => classify::run(&args),
+        Command::Codegen(args) => codegen::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

@@ -47,6 +47,7 @@ fn help_texts() {
         &["validate", "--help"],
         &["classify", "--help"],
         &["simulate", "--help"],
+        &["codegen", "--help"],
         &["rules", "--help"],
         &["explain", "--help"],
         &["schema", "--help"],
@@ -66,9 +67,11 @@ fn every_subcommand_help_has_examples() {
     for sub in [
         "validate",
         "classify",
+        "simulate",
         "rules",
         "explain",
         "schema",
+        "codegen",
         "completions",
         "man",
     ] {

@@ -2,6 +2,7 @@
 
 mod classify;
 mod cli;
+mod codegen;
 mod corpus;
 mod corpus_load;
 mod gates;

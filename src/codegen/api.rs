@@ -1,0 +1,404 @@
+//! The generation input, language-neutral: named types (from the IR's messages and, for
+//! OpenAPI, component schemas and request/response bodies), messages with their
+//! CloudEvents type and examples, and handler interfaces grouped by channel or service.
+//! Handler kinds come from `crate::classify`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use super::names::{Namer, pascal, snake};
+use super::types::{Field, Kind, Ty, TypeSet};
+use crate::classify::{self, value_at};
+use crate::model::{Document, Model, Spec, Verb};
+use crate::source::{Workspace, pointer};
+
+/// A message type.
+#[derive(Debug, Clone)]
+pub struct MessageInfo {
+    /// Index of its struct in the type set.
+    pub def: usize,
+    pub ce_type: Option<String>,
+    /// `{headers?, payload}` examples.
+    pub examples: Vec<Value>,
+    /// command / query / event / reply.
+    pub role: &'static str,
+}
+
+/// One method of a handler interface.
+#[derive(Debug, Clone)]
+pub struct Method {
+    pub name: String,
+    pub input: Option<Ty>,
+    pub output: Option<Ty>,
+    pub doc: String,
+}
+
+/// A handler interface.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    pub name: String,
+    pub kind: &'static str,
+    pub operation: String,
+    pub methods: Vec<Method>,
+}
+
+/// Handlers of one channel or service.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// snake_case module name.
+    pub module: String,
+    pub title: String,
+    pub handlers: Vec<Handler>,
+}
+
+#[derive(Debug, Default)]
+pub struct Api {
+    pub types: TypeSet,
+    pub messages: Vec<MessageInfo>,
+    pub groups: Vec<Group>,
+}
+
+fn msg_name(m: &crate::model::Message) -> String {
+    m.name
+        .clone()
+        .or_else(|| m.message_id.clone())
+        .or_else(|| m.key.clone())
+        .unwrap_or_else(|| "Message".to_string())
+}
+
+/// Build the generation input from a model.
+pub fn build(ws: &Workspace, model: &Model) -> Api {
+    let mut api = Api::default();
+    let (rows, _) = classify::classify(ws, model);
+    let mut role_of: BTreeMap<(usize, usize), &'static str> = BTreeMap::new();
+    for r in &rows {
+        let doc = &model.documents[r.doc];
+        let op = &doc.operations[r.op];
+        let role = match r.kind {
+            classify::Kind::Command | classify::Kind::Request | classify::Kind::Reply => "command",
+            classify::Kind::Query => "query",
+            classify::Kind::EventPublished | classify::Kind::EventConsumed => "event",
+        };
+        for &m in &op.messages {
+            role_of.entry((r.doc, m)).or_insert(role);
+        }
+        if let Some(rep) = &op.reply {
+            for &m in &rep.messages {
+                role_of.entry((r.doc, m)).or_insert("reply");
+            }
+        }
+    }
+    // Messages (deduplicated by where they live).
+    let mut msg_defs: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut seen: BTreeMap<crate::model::Src, usize> = BTreeMap::new();
+    for (di, doc) in model.documents.iter().enumerate() {
+        for (mi, m) in doc.messages.iter().enumerate() {
+            if !matches!(doc.spec, Spec::AsyncApi(_)) {
+                continue;
+            }
+            if let Some(&d) = seen.get(&m.src) {
+                msg_defs.insert((di, mi), d);
+                continue;
+            }
+            let name = pascal(&msg_name(m));
+            let mut fields = Vec::new();
+            let headers = m
+                .headers
+                .as_ref()
+                .map(|h| schema_ty(ws, &mut api.types, h, &format!("{name}Headers")));
+            if let Some(h) = headers.clone() {
+                fields.push(Field {
+                    key: "headers".into(),
+                    ty: h,
+                    required: false,
+                    doc: Some("CloudEvents context attributes (transport headers).".into()),
+                });
+            }
+            let payload = m
+                .payload
+                .as_ref()
+                .map(|p| schema_ty(ws, &mut api.types, p, &format!("{name}Payload")))
+                .unwrap_or(Ty::Any);
+            fields.push(Field {
+                key: "payload".into(),
+                ty: payload,
+                required: true,
+                doc: Some("The event data (message body).".into()),
+            });
+            let doc_text = m.title.clone();
+            let def = api.types.add(
+                &name,
+                doc_text,
+                Kind::Struct {
+                    fields,
+                    extra: None,
+                },
+            );
+            let mv = value_at(ws, &m.src);
+            let examples: Vec<Value> = mv
+                .and_then(|v| v.get("examples"))
+                .and_then(Value::as_array)
+                .map(|xs| {
+                    xs.iter()
+                        .filter(|x| x.get("payload").is_some())
+                        .map(|x| {
+                            let mut o = serde_json::Map::new();
+                            for k in ["headers", "payload"] {
+                                if let Some(v) = x.get(k) {
+                                    if k == "headers" && headers.is_none() {
+                                        continue;
+                                    }
+                                    o.insert(k.to_string(), v.clone());
+                                }
+                            }
+                            Value::Object(o)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let ce_type = examples
+                .iter()
+                .find_map(|x| {
+                    x.pointer("/headers/type")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .or_else(|| header_type_const(ws, m));
+            seen.insert(m.src.clone(), api.messages.len());
+            msg_defs.insert((di, mi), api.messages.len());
+            api.messages.push(MessageInfo {
+                def,
+                ce_type,
+                examples,
+                role: role_of.get(&(di, mi)).copied().unwrap_or("event"),
+            });
+        }
+        if !matches!(doc.spec, Spec::AsyncApi(_)) {
+            component_schemas(ws, &mut api.types, doc);
+        }
+    }
+    // Handlers.
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut handler_names = Namer::default();
+    for r in &rows {
+        let kind = match r.kind {
+            classify::Kind::Command => "command",
+            classify::Kind::Query => "query",
+            classify::Kind::EventConsumed => "event",
+            classify::Kind::Reply => "command",
+            _ => continue,
+        };
+        let doc = &model.documents[r.doc];
+        let op = &doc.operations[r.op];
+        let hname = api.types.take_name(&format!("{}Handler", pascal(&r.id)));
+        let _ = handler_names.take(&hname);
+        let (group, methods) = match &op.verb {
+            Verb::Http { method, path } => {
+                let group = op.tags.first().map(|t| t.name.clone()).unwrap_or_else(|| {
+                    path.split('/')
+                        .find(|s| !s.is_empty() && !s.starts_with('{'))
+                        .unwrap_or("root")
+                        .to_string()
+                });
+                let (input, output) = http_io(ws, &mut api.types, op, &r.id);
+                let m = Method {
+                    name: "handle".into(),
+                    input,
+                    output,
+                    doc: format!("{} {}", method.to_uppercase(), path),
+                };
+                (group, vec![m])
+            }
+            _ => {
+                let group = op
+                    .channel
+                    .and_then(|c| doc.channels.get(c))
+                    .map(|c| c.key.clone())
+                    .unwrap_or_else(|| "default".into());
+                let output = op.reply.as_ref().and_then(|rep| {
+                    let tys: Vec<Ty> = rep
+                        .messages
+                        .iter()
+                        .filter_map(|m| msg_defs.get(&(r.doc, *m)))
+                        .map(|&i| Ty::Named(api.messages[i].def))
+                        .collect();
+                    match tys.len() {
+                        0 => None,
+                        1 => tys.into_iter().next(),
+                        _ => Some(api.types.add_union(&format!("{}Reply", pascal(&r.id)), tys)),
+                    }
+                });
+                let mut mnames = Namer::default();
+                let methods = op
+                    .messages
+                    .iter()
+                    .filter_map(|m| msg_defs.get(&(r.doc, *m)).map(|&i| (m, i)))
+                    .map(|(m, i)| {
+                        let mname = mnames
+                            .take_snake(&format!("handle_{}", snake(&msg_name(&doc.messages[*m]))));
+                        Method {
+                            name: mname,
+                            input: Some(Ty::Named(api.messages[i].def)),
+                            output: output.clone(),
+                            doc: r.what.clone(),
+                        }
+                    })
+                    .collect();
+                (group, methods)
+            }
+        };
+        let g = groups.entry(group.clone()).or_insert_with(|| Group {
+            module: String::new(),
+            title: group.clone(),
+            handlers: Vec::new(),
+        });
+        g.handlers.push(Handler {
+            name: hname,
+            kind,
+            operation: r.id.clone(),
+            methods,
+        });
+    }
+    let mut modules: HashSet<String> = HashSet::new();
+    for (_, mut g) in groups {
+        let mut m = snake(&g.title);
+        let mut n = 2;
+        while !modules.insert(m.clone())
+            || matches!(
+                m.as_str(),
+                "mod" | "tests" | "models" | "messages" | "serde_helpers"
+            )
+        {
+            m = format!("{}_{n}", snake(&g.title));
+            n += 1;
+        }
+        g.module = m;
+        api.groups.push(g);
+    }
+    api
+}
+
+fn schema_ty(ws: &Workspace, ts: &mut TypeSet, s: &crate::model::SchemaRef, hint: &str) -> Ty {
+    // The SchemaRef points where the schema lives; name component schemas by key.
+    let Some(v) = value_at(ws, &s.src) else {
+        return Ty::Any;
+    };
+    let key = component_key(&s.src.pointer);
+    match key {
+        Some(k) => ts.named_at(ws, s.src.file, &s.src.pointer, &k),
+        None => ts.ty(ws, s.src.file, v, hint),
+    }
+}
+
+/// `Pet` for `/components/schemas/Pet` (and `/definitions/Pet`).
+fn component_key(ptr: &str) -> Option<String> {
+    let toks = pointer::parse(ptr)?;
+    match toks.as_slice() {
+        [a, b, k] if a == "components" && b == "schemas" => Some(k.clone()),
+        [a, k] if a == "definitions" => Some(k.clone()),
+        _ => None,
+    }
+}
+
+fn header_type_const(ws: &Workspace, m: &crate::model::Message) -> Option<String> {
+    let h = value_at(ws, &m.headers.as_ref()?.src)?;
+    let t = h.pointer("/properties/type")?;
+    t.get("const")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            t.get("enum")
+                .and_then(Value::as_array)
+                .filter(|a| a.len() == 1)
+                .and_then(|a| a[0].as_str())
+        })
+        .map(str::to_string)
+}
+
+/// Every component schema of an OpenAPI/Swagger document, in document order.
+fn component_schemas(ws: &Workspace, ts: &mut TypeSet, doc: &Document) {
+    let Some(root) = ws.file(doc.src.file).value.as_ref() else {
+        return;
+    };
+    for (base, obj) in [
+        ("/components/schemas", root.pointer("/components/schemas")),
+        ("/definitions", root.pointer("/definitions")),
+    ] {
+        let Some(obj) = obj.and_then(Value::as_object) else {
+            continue;
+        };
+        for k in obj.keys() {
+            let p = pointer::push(base, k);
+            ts.named_at(ws, doc.src.file, &p, k);
+        }
+    }
+}
+
+/// The JSON body schema among `content` media types (or Swagger `schema`).
+fn json_body(v: &Value) -> Option<&Value> {
+    if let Some(s) = v.get("schema") {
+        return Some(s);
+    }
+    let content = v.get("content")?.as_object()?;
+    content
+        .iter()
+        .find(|(k, _)| k.contains("json"))
+        .and_then(|(_, m)| m.get("schema"))
+}
+
+/// Request (parameters + body) and response types of an HTTP operation.
+fn http_io(
+    ws: &Workspace,
+    ts: &mut TypeSet,
+    op: &crate::model::Operation,
+    id: &str,
+) -> (Option<Ty>, Option<Ty>) {
+    let Some(ov) = value_at(ws, &op.src) else {
+        return (None, None);
+    };
+    let file = op.src.file;
+    let base = pascal(id);
+    let mut fields = Vec::new();
+    for p in &op.parameters {
+        let ty = match &p.schema {
+            Some(s) => schema_ty(ws, ts, s, &format!("{base}{}", pascal(&p.name))),
+            None => Ty::Str,
+        };
+        fields.push(Field {
+            key: p.name.clone(),
+            ty,
+            required: p.required,
+            doc: p.location.as_ref().map(|l| format!("in: {l}")),
+        });
+    }
+    let body = ov
+        .get("requestBody")
+        .map(|b| ws.deref(file, b))
+        .and_then(|(f, _, b)| json_body(b).map(|s| (f, s)));
+    if let Some((f, s)) = body {
+        let ty = ts.ty(ws, f, s, &format!("{base}Body"));
+        fields.push(Field {
+            key: "body".into(),
+            ty,
+            required: true,
+            doc: Some("The request body.".into()),
+        });
+    }
+    let input = if fields.is_empty() {
+        None
+    } else {
+        Some(ts.add_struct(&format!("{base}Request"), fields))
+    };
+    let output = ov
+        .get("responses")
+        .and_then(Value::as_object)
+        .and_then(|rs| {
+            rs.iter()
+                .filter(|(c, _)| c.starts_with('2'))
+                .find_map(|(_, r)| {
+                    let (f, _, r) = ws.deref(file, r);
+                    json_body(r).map(|s| ts.ty(ws, f, s, &format!("{base}Response")))
+                })
+        });
+    (input, output)
+}

@@ -1,0 +1,46 @@
+//! The ownership manifest (`.hnp-events/manifest.json` in the output folder): for each
+//! language, every generated file's path and content hash. It tells an untouched
+//! generated file (safe to rewrite or delete) from one edited by hand.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub const PATH: &str = ".hnp-events/manifest.json";
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    pub generator: String,
+    /// language → relative path → content hash.
+    pub languages: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// FNV-1a, 64 bits, as 16 hex digits: enough to notice a hand edit.
+pub fn hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("fnv1a64:{h:016x}")
+}
+
+impl Manifest {
+    /// Read the manifest of an output folder; a missing one is empty.
+    pub fn load(dir: &Path) -> Result<Manifest, String> {
+        let p = dir.join(PATH);
+        match std::fs::read_to_string(&p) {
+            Ok(t) => serde_json::from_str(&t)
+                .map_err(|e| format!("{}: not a manifest: {e}", p.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+            Err(e) => Err(format!("{}: {e}", p.display())),
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,226 @@
+//! The template context for the Python package: pydantic v2 annotations, aliases,
+//! enum members, and an order for type aliases (they are evaluated at import time).
+
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use super::api::Api;
+use super::names::{Namer, py_escape, screaming, snake};
+use super::types::{Def, Kind, Ty};
+
+/// The Python annotation of a type.
+pub fn ty(t: &Ty, defs: &[Def]) -> String {
+    ty_in(t, defs, "")
+}
+
+/// The annotation with named types qualified by `prefix` (`models.`).
+pub fn ty_in(t: &Ty, defs: &[Def], prefix: &str) -> String {
+    let ty = |t: &Ty, defs: &[Def]| ty_in(t, defs, prefix);
+    match t {
+        Ty::Str => "str".into(),
+        Ty::Literal(l) => format!("Literal[{}]", py_str(l)),
+        Ty::Bool => "bool".into(),
+        Ty::Int(_) => "int".into(),
+        Ty::Float => "float".into(),
+        Ty::DateTime => "_dt.datetime".into(),
+        Ty::Date => "_dt.date".into(),
+        Ty::Uuid => "_uuid.UUID".into(),
+        Ty::Any => "Any".into(),
+        Ty::Object => "dict[str, Any]".into(),
+        Ty::Named(i) => defs
+            .get(*i)
+            .map(|d| format!("{prefix}{}", d.name))
+            .unwrap_or_else(|| "Any".into()),
+        Ty::List(t) => format!("list[{}]", ty(t, defs)),
+        Ty::Map(t) => format!("dict[str, {}]", ty(t, defs)),
+        Ty::Nullable(t) => format!("{} | None", ty(t, defs)),
+    }
+}
+
+/// A Python string literal.
+pub fn py_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+fn named_in(t: &Ty, out: &mut Vec<usize>) {
+    match t {
+        Ty::Named(i) => out.push(*i),
+        Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => named_in(t, out),
+        _ => {}
+    }
+}
+
+fn doc(d: &Option<String>) -> Option<String> {
+    d.as_ref()
+        .map(|s| s.replace('\\', "\\\\").replace("\"\"\"", "'''"))
+}
+
+/// Aliases and unions in an order where each follows the aliases it uses.
+fn alias_order(defs: &[Def]) -> Vec<usize> {
+    let is_alias = |i: usize| {
+        matches!(
+            defs.get(i).map(|d| &d.kind),
+            Some(Kind::Alias(_) | Kind::Union { .. } | Kind::Pending)
+        )
+    };
+    let mut done = HashSet::new();
+    let mut order = Vec::new();
+    fn visit(
+        i: usize,
+        defs: &[Def],
+        is_alias: &dyn Fn(usize) -> bool,
+        done: &mut HashSet<usize>,
+        order: &mut Vec<usize>,
+        depth: usize,
+    ) {
+        if depth > 64 || !done.insert(i) {
+            return;
+        }
+        let mut deps = Vec::new();
+        match &defs[i].kind {
+            Kind::Alias(t) => named_in(t, &mut deps),
+            Kind::Union { variants, .. } => variants.iter().for_each(|v| named_in(v, &mut deps)),
+            _ => {}
+        }
+        for d in deps {
+            if is_alias(d) {
+                visit(d, defs, is_alias, done, order, depth + 1);
+            }
+        }
+        order.push(i);
+    }
+    for i in 0..defs.len() {
+        if is_alias(i) {
+            visit(i, defs, &is_alias, &mut done, &mut order, 0);
+        }
+    }
+    order
+}
+
+/// The context of every Python template.
+pub fn context(api: &Api, package: &str) -> Value {
+    let defs = &api.types.defs;
+    let ce: std::collections::HashMap<usize, &str> = api
+        .messages
+        .iter()
+        .filter_map(|m| m.ce_type.as_deref().map(|t| (m.def, t)))
+        .collect();
+    let mut enums = Vec::new();
+    let mut classes = Vec::new();
+    for (i, d) in defs.iter().enumerate() {
+        match &d.kind {
+            Kind::Enum { values } => {
+                let mut n = Namer::with_reserved(&["mro", "name", "value"]);
+                let ms: Vec<Value> = values
+                    .iter()
+                    .map(|v| {
+                        let m = if v.is_empty() {
+                            "EMPTY".to_string()
+                        } else {
+                            screaming(v)
+                        };
+                        let m = if m.starts_with('_') {
+                            format!("V{m}")
+                        } else {
+                            m
+                        };
+                        json!({"name": n.take_snake(&m), "value": py_str(v)})
+                    })
+                    .collect();
+                enums.push(json!({"name": d.name, "doc": doc(&d.doc), "members": ms}));
+            }
+            Kind::Struct { fields, extra } => {
+                let mut n = Namer::with_reserved(&["model_config", "ce_type", "CE_TYPE"]);
+                let fs: Vec<Value> = fields
+                    .iter()
+                    .map(|f| {
+                        let ident = py_escape(n.take_snake(&snake(&f.key)));
+                        let t = ty(&f.ty, defs);
+                        let (ann, default) = if f.required {
+                            (t, None)
+                        } else if matches!(f.ty, Ty::Nullable(_) | Ty::Any) {
+                            (t, Some("None"))
+                        } else {
+                            (format!("{t} | None"), Some("None"))
+                        };
+                        let alias = (ident != f.key).then(|| py_str(&f.key));
+                        json!({"name": ident, "ty": ann, "default": default, "alias": alias, "doc": f.doc})
+                    })
+                    .collect();
+                classes.push(json!({
+                    "name": d.name, "doc": doc(&d.doc), "fields": fs,
+                    "extra": extra.is_some(),
+                    "ce_type": ce.get(&i).map(|t| py_str(t)),
+                }));
+            }
+            _ => {}
+        }
+    }
+    let aliases: Vec<Value> = alias_order(defs)
+        .into_iter()
+        .map(|i| {
+            let d = &defs[i];
+            let target = match &d.kind {
+                Kind::Alias(t) => ty(t, defs),
+                Kind::Union { variants, .. } => {
+                    let vs: Vec<String> = variants.iter().map(|v| ty(v, defs)).collect();
+                    vs.join(" | ")
+                }
+                _ => "Any".into(),
+            };
+            json!({"name": d.name, "target": target})
+        })
+        .collect();
+    let messages: Vec<Value> = api
+        .messages
+        .iter()
+        .map(|m| {
+            let name = defs.get(m.def).map(|d| d.name.clone()).unwrap_or_default();
+            let examples: Vec<Value> = m.examples.iter().map(|x| json!(py_str(&serde_json::to_string(x).unwrap_or_default()))).collect();
+            json!({"name": name, "const": screaming(&name), "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(py_str), "role": m.role, "examples": examples})
+        })
+        .collect();
+    let groups: Vec<Value> = api
+        .groups
+        .iter()
+        .map(|g| {
+            let hs: Vec<Value> = g
+                .handlers
+                .iter()
+                .map(|h| {
+                    let ms: Vec<Value> = h
+                        .methods
+                        .iter()
+                        .map(|m| {
+                            json!({
+                                "name": py_escape(m.name.clone()),
+                                "input": m.input.as_ref().map(|t| ty_in(t, defs, "models.")),
+                                "output": m.output.as_ref().map(|t| ty_in(t, defs, "models.")).unwrap_or_else(|| "None".into()),
+                                "doc": m.doc.replace('\\', "\\\\").replace("\"\"\"", "'''"),
+                            })
+                        })
+                        .collect();
+                    json!({"name": h.name, "kind": h.kind, "operation": h.operation, "op_lit": py_str(&h.operation), "fn": snake(&h.name), "methods": ms})
+                })
+                .collect();
+            json!({"module": py_escape(g.module.clone()), "title": g.title, "handlers": hs})
+        })
+        .collect();
+    let mut modules: Vec<String> = api
+        .groups
+        .iter()
+        .map(|g| py_escape(g.module.clone()))
+        .collect();
+    modules.sort();
+    json!({
+        "package": package,
+        "dist_name": package.replace('_', "-"),
+        "enums": enums,
+        "classes": classes,
+        "aliases": aliases,
+        "messages": messages,
+        "groups": groups,
+        "modules": modules,
+    })
+}

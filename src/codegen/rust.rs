@@ -1,0 +1,315 @@
+//! The template context for the Rust crate: type expressions, serde attributes, boxing
+//! of recursive fields, enum variant names. Templates only lay the code out.
+
+use serde_json::{Value, json};
+
+use super::api::Api;
+use super::names::{Namer, pascal, rust_escape, snake};
+use super::types::{Def, Int, Kind, Ty};
+
+/// The Rust spelling of a type; `boxed` wraps a named type in `Box` (recursion).
+pub fn ty(t: &Ty, defs: &[Def], boxed: bool) -> String {
+    ty_in(t, defs, boxed, "")
+}
+
+/// Like [`ty`] with named types qualified by `prefix` (`crate::models::`).
+pub fn ty_in(t: &Ty, defs: &[Def], boxed: bool, prefix: &str) -> String {
+    let ty = |t: &Ty, defs: &[Def], boxed: bool| ty_in(t, defs, boxed, prefix);
+    match t {
+        Ty::Str | Ty::Literal(_) => "String".into(),
+        Ty::Bool => "bool".into(),
+        Ty::Int(Int::I32) => "i32".into(),
+        Ty::Int(Int::I64) => "i64".into(),
+        Ty::Float => "f64".into(),
+        Ty::DateTime => "chrono::DateTime<chrono::Utc>".into(),
+        Ty::Date => "chrono::NaiveDate".into(),
+        Ty::Uuid => "uuid::Uuid".into(),
+        Ty::Any => "serde_json::Value".into(),
+        Ty::Object => "serde_json::Map<String, serde_json::Value>".into(),
+        Ty::Named(i) => {
+            let n = defs
+                .get(*i)
+                .map(|d| format!("{prefix}{}", d.name))
+                .unwrap_or_else(|| "serde_json::Value".into());
+            if boxed { format!("Box<{n}>") } else { n }
+        }
+        Ty::List(t) => format!("Vec<{}>", ty(t, defs, false)),
+        Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false)),
+        Ty::Nullable(t) => format!("Option<{}>", ty(t, defs, boxed)),
+    }
+}
+
+/// Named types reached without indirection (no Vec/Map in between).
+fn direct(t: &Ty, out: &mut Vec<usize>) {
+    match t {
+        Ty::Named(i) => out.push(*i),
+        Ty::Nullable(t) => direct(t, out),
+        _ => {}
+    }
+}
+
+fn edges(d: &Def) -> Vec<usize> {
+    let mut out = Vec::new();
+    match &d.kind {
+        Kind::Struct { fields, .. } => fields.iter().for_each(|f| direct(&f.ty, &mut out)),
+        Kind::Union { variants, .. } => variants.iter().for_each(|v| direct(v, &mut out)),
+        Kind::Alias(t) => direct(t, &mut out),
+        _ => {}
+    }
+    out
+}
+
+/// Strongly connected components of the direct-containment graph (iterative Tarjan):
+/// the component id of every def, and whether each def sits on a cycle.
+fn cycles(defs: &[Def]) -> (Vec<usize>, Vec<bool>) {
+    let n = defs.len();
+    let adj: Vec<Vec<usize>> = defs
+        .iter()
+        .map(|d| edges(d).into_iter().filter(|&j| j < n).collect())
+        .collect();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on = vec![false; n];
+    let mut comp = vec![usize::MAX; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut ncomp = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
+            if *ei == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on[v] = true;
+            }
+            if let Some(&w) = adj[v].get(*ei) {
+                *ei += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(p, _)) = work.last() {
+                low[p] = low[p].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on[w] = false;
+                    comp[w] = ncomp;
+                    if w == v {
+                        break;
+                    }
+                }
+                ncomp += 1;
+            }
+        }
+    }
+    let mut size = vec![0usize; ncomp];
+    for &c in &comp {
+        if c < ncomp {
+            size[c] += 1;
+        }
+    }
+    let cyclic = (0..n)
+        .map(|i| size.get(comp[i]).is_some_and(|&s| s > 1) || adj[i].contains(&i))
+        .collect();
+    (comp, cyclic)
+}
+
+/// Whether a field of `owner` of type `t` must be boxed: it leads back to `owner`.
+fn needs_box(scc: &(Vec<usize>, Vec<bool>), owner: usize, t: &Ty) -> bool {
+    let mut out = Vec::new();
+    direct(t, &mut out);
+    out.into_iter()
+        .any(|i| scc.1.get(owner) == Some(&true) && scc.0.get(i) == scc.0.get(owner))
+}
+
+fn doc_lines(doc: &Option<String>) -> Vec<String> {
+    doc.as_deref()
+        .map(|d| {
+            d.lines()
+                .map(|l| l.trim_end().replace("*/", "* /"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn variant_name(v: &str) -> String {
+    if v.is_empty() {
+        "Empty".into()
+    } else {
+        pascal(v)
+    }
+}
+
+fn is_copy(d: &Def) -> bool {
+    matches!(d.kind, Kind::Enum { .. })
+}
+
+/// The context of every Rust template.
+pub fn context(api: &Api, crate_name: &str) -> Value {
+    let defs = &api.types.defs;
+    let scc = cycles(defs);
+    let mut types = Vec::new();
+    for (i, d) in defs.iter().enumerate() {
+        let base = json!({"name": d.name, "doc": doc_lines(&d.doc)});
+        let mut o = base.as_object().cloned().unwrap_or_default();
+        match &d.kind {
+            Kind::Pending => {
+                o.insert("kind".into(), json!("alias"));
+                o.insert("target".into(), json!("serde_json::Value"));
+            }
+            Kind::Alias(t) => {
+                o.insert("kind".into(), json!("alias"));
+                o.insert("target".into(), json!(ty(t, defs, false)));
+            }
+            Kind::Enum { values } => {
+                let mut n = Namer::with_reserved(&["Self"]);
+                let vs: Vec<Value> = values.iter().map(|v| json!({"name": n.take(&variant_name(v)), "value": v, "lit": rust_str(v)})).collect();
+                o.insert("kind".into(), json!("enum"));
+                o.insert("variants".into(), json!(vs));
+            }
+            Kind::Union {
+                variants,
+                discriminator,
+            } => {
+                let mut n = Namer::with_reserved(&["Self"]);
+                let vs: Vec<Value> = variants
+                    .iter()
+                    .map(|v| {
+                        let vn = match v {
+                            Ty::Named(j) => defs.get(*j).map(|d| d.name.clone()).unwrap_or_default(),
+                            other => pascal(&ty(other, defs, false).replace("serde_json::", "").replace("chrono::", "")),
+                        };
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v))})
+                    })
+                    .collect();
+                o.insert("kind".into(), json!("union"));
+                o.insert("variants".into(), json!(vs));
+                o.insert("discriminator".into(), json!(discriminator));
+            }
+            Kind::Struct { fields, extra } => {
+                let mut n = Namer::default();
+                let mut fs = Vec::new();
+                for f in fields {
+                    let ident = rust_escape(n.take_snake(&snake(&f.key)));
+                    let bare = ident.trim_start_matches("r#").to_string();
+                    let boxed = needs_box(&scc, i, &f.ty);
+                    let inner = ty(&f.ty, defs, boxed);
+                    let mut attrs = Vec::new();
+                    if bare != f.key {
+                        attrs.push(format!("rename = {}", rust_str(&f.key)));
+                    }
+                    let nullable = matches!(f.ty, Ty::Nullable(_));
+                    let full = if f.required {
+                        inner
+                    } else {
+                        attrs.push("default".into());
+                        attrs.push("skip_serializing_if = \"Option::is_none\"".into());
+                        if nullable || f.ty == Ty::Any {
+                            attrs.push(
+                                "deserialize_with = \"crate::serde_helpers::present\"".into(),
+                            );
+                        }
+                        format!("Option<{inner}>")
+                    };
+                    let mut doc = doc_lines(&f.doc);
+                    if let Ty::Literal(l) = &f.ty {
+                        doc.push(format!("Always `{l}`."));
+                    }
+                    fs.push(
+                        json!({"name": ident, "ty": full, "serde": attrs.join(", "), "doc": doc}),
+                    );
+                }
+                let extra = extra.as_ref().map(|t| {
+                    let name = n.take_snake("extra");
+                    json!({"name": name, "ty": format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false))})
+                });
+                o.insert("kind".into(), json!("struct"));
+                o.insert("fields".into(), json!(fs));
+                o.insert("extra".into(), json!(extra));
+                o.insert("eq".into(), json!(false));
+            }
+        }
+        o.insert("copy".into(), json!(is_copy(d)));
+        types.push(Value::Object(o));
+    }
+    let messages: Vec<Value> = api
+        .messages
+        .iter()
+        .map(|m| {
+            let name = defs.get(m.def).map(|d| d.name.clone()).unwrap_or_default();
+            let examples: Vec<Value> = m.examples.iter().map(|x| json!(raw_str(&serde_json::to_string_pretty(x).unwrap_or_default()))).collect();
+            json!({"name": name, "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(rust_str), "role": m.role, "examples": examples})
+        })
+        .collect();
+    let groups: Vec<Value> = api
+        .groups
+        .iter()
+        .map(|g| {
+            let hs: Vec<Value> = g
+                .handlers
+                .iter()
+                .map(|h| {
+                    let ms: Vec<Value> = h
+                        .methods
+                        .iter()
+                        .map(|m| {
+                            json!({
+                                "name": rust_escape(m.name.clone()),
+                                "input": m.input.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")),
+                                "output": m.output.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")).unwrap_or_else(|| "()".into()),
+                                "doc": m.doc,
+                            })
+                        })
+                        .collect();
+                    json!({"name": h.name, "kind": h.kind, "operation": h.operation, "op_lit": rust_str(&h.operation), "fn": snake(&h.name), "methods": ms})
+                })
+                .collect();
+            json!({"module": rust_escape(g.module.clone()), "file": g.module, "title": g.title, "handlers": hs})
+        })
+        .collect();
+    json!({
+        "crate_name": crate_name,
+        "lib_name": crate_name.replace('-', "_"),
+        "types": types,
+        "messages": messages,
+        "groups": groups,
+    })
+}
+
+/// A Rust string literal.
+pub fn rust_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Rust raw string literal holding `s`.
+pub fn raw_str(s: &str) -> String {
+    let mut hashes = 1;
+    while s.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    format!("r{h}\"{s}\"{h}")
+}

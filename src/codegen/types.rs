@@ -1,0 +1,588 @@
+//! Schemas → a language-neutral set of named types. Component schemas are named from
+//! their keys, inline schemas from their message name and property path; `allOf` is
+//! merged, `oneOf`/`anyOf` become unions, string `enum`s become enums, `const` strings
+//! literals, `nullable` / `type: [.., null]` optional values. Recursion is handled by
+//! naming a schema before building it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::names::{Namer, RESERVED_TYPES, pascal};
+use crate::source::{FileId, Workspace, pointer, workspace::ref_of};
+
+/// An integer width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Int {
+    I32,
+    I64,
+}
+
+/// A type expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Str,
+    Bool,
+    Int(Int),
+    Float,
+    DateTime,
+    Date,
+    Uuid,
+    Any,
+    /// A JSON object with unknown members.
+    Object,
+    /// A single string value.
+    Literal(String),
+    Named(usize),
+    List(Box<Ty>),
+    Map(Box<Ty>),
+    Nullable(Box<Ty>),
+}
+
+impl Ty {
+    pub fn nullable(self) -> Ty {
+        match self {
+            Ty::Nullable(_) | Ty::Any => self,
+            t => Ty::Nullable(Box::new(t)),
+        }
+    }
+}
+
+/// A property of a struct.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The JSON key.
+    pub key: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+/// What a named type is.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// Being built (a recursive reference saw it).
+    Pending,
+    Struct {
+        fields: Vec<Field>,
+        extra: Option<Ty>,
+    },
+    Enum {
+        values: Vec<String>,
+    },
+    Union {
+        variants: Vec<Ty>,
+        discriminator: Option<String>,
+    },
+    Alias(Ty),
+}
+
+/// A named type.
+#[derive(Debug, Clone)]
+pub struct Def {
+    pub name: String,
+    pub doc: Option<String>,
+    pub kind: Kind,
+}
+
+/// All named types of a generation run.
+#[derive(Debug)]
+pub struct TypeSet {
+    pub defs: Vec<Def>,
+    by_src: HashMap<(FileId, String), usize>,
+    namer: Namer,
+    depth: usize,
+}
+
+impl Default for TypeSet {
+    fn default() -> Self {
+        TypeSet {
+            defs: Vec::new(),
+            by_src: HashMap::new(),
+            namer: Namer::with_reserved(RESERVED_TYPES),
+            depth: 0,
+        }
+    }
+}
+
+fn doc_of(v: &Value) -> Option<String> {
+    v.get("description")
+        .or_else(|| v.get("title"))
+        .and_then(Value::as_str)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+impl TypeSet {
+    /// The type of the schema at `(file, ptr)`, named `name` when it needs a name.
+    pub fn named_at(&mut self, ws: &Workspace, file: FileId, ptr: &str, name: &str) -> Ty {
+        let key = (file, ptr.to_string());
+        if let Some(&i) = self.by_src.get(&key) {
+            return self.use_def(i);
+        }
+        let Some(v) = get(ws, file, ptr) else {
+            return Ty::Any;
+        };
+        // Reserve the name first so recursive references find it.
+        let idx = self.defs.len();
+        let name = self.namer.take(&pascal(name));
+        self.defs.push(Def {
+            name: name.clone(),
+            doc: doc_of(v),
+            kind: Kind::Pending,
+        });
+        self.by_src.insert(key, idx);
+        let ty = self.build(ws, file, v, &name, Some(idx));
+        match ty {
+            Ty::Named(j) if j == idx => Ty::Named(idx),
+            other => {
+                // A primitive or container: keep the component name as an alias unless
+                // the alias would refer to itself.
+                if mentions(&other, idx) {
+                    self.defs[idx].kind = Kind::Alias(Ty::Any);
+                } else {
+                    self.defs[idx].kind = Kind::Alias(other);
+                }
+                Ty::Named(idx)
+            }
+        }
+    }
+
+    fn use_def(&self, i: usize) -> Ty {
+        Ty::Named(i)
+    }
+
+    /// The type of a schema value found in `file`.
+    pub fn ty(&mut self, ws: &Workspace, file: FileId, v: &Value, hint: &str) -> Ty {
+        if let Some(raw) = ref_of(v) {
+            return match ws.ref_target(file, raw) {
+                Some((f, p)) => {
+                    let name = p
+                        .rsplit('/')
+                        .next()
+                        .filter(|s| !s.is_empty())
+                        .map(|s| {
+                            pointer::parse(&format!("/{s}"))
+                                .and_then(|t| t.into_iter().next())
+                                .unwrap_or_else(|| s.to_string())
+                        })
+                        .unwrap_or_else(|| hint.to_string());
+                    self.named_at(ws, f, &p, &name)
+                }
+                None => Ty::Any,
+            };
+        }
+        self.build(ws, file, v, hint, None)
+    }
+
+    /// Build a schema; `slot` is the def reserved for it (component schemas).
+    fn build(
+        &mut self,
+        ws: &Workspace,
+        file: FileId,
+        v: &Value,
+        hint: &str,
+        slot: Option<usize>,
+    ) -> Ty {
+        self.depth += 1;
+        let t = if self.depth > 48 {
+            Ty::Any
+        } else {
+            self.build_inner(ws, file, v, hint, slot)
+        };
+        self.depth -= 1;
+        t
+    }
+
+    fn build_inner(
+        &mut self,
+        ws: &Workspace,
+        file: FileId,
+        v: &Value,
+        hint: &str,
+        slot: Option<usize>,
+    ) -> Ty {
+        let Some(m) = v.as_object() else {
+            return Ty::Any;
+        };
+        if ref_of(v).is_some() {
+            let t = self.ty(ws, file, v, hint);
+            return t;
+        }
+        let nullable = m.get("nullable").and_then(Value::as_bool) == Some(true)
+            || types_of(m).iter().any(|t| t == "null");
+        let wrap = |t: Ty| if nullable { t.nullable() } else { t };
+
+        // allOf: a lone reference (with description etc.) is that type; otherwise merge.
+        if let Some(all) = m.get("allOf").and_then(Value::as_array) {
+            let has_own = m.contains_key("properties");
+            if all.len() == 1 && !has_own {
+                let inner = self.ty(ws, file, &all[0], hint);
+                return wrap(inner);
+            }
+            let mut merged = Merged::default();
+            merge_into(ws, file, v, &mut merged, 0);
+            let mv = Value::Object(std::mem::take(&mut merged.map));
+            return wrap(self.object(ws, file, &mv, hint, slot, &merged));
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(alts) = m.get(key).and_then(Value::as_array) {
+                let (nulls, rest): (Vec<&Value>, Vec<&Value>) =
+                    alts.iter().partition(|a| is_null_schema(a));
+                let nullable = nullable || !nulls.is_empty();
+                let wrap = |t: Ty| if nullable { t.nullable() } else { t };
+                if rest.len() == 1 {
+                    let t = self.ty(ws, file, rest[0], hint);
+                    return wrap(t);
+                }
+                if rest.is_empty() {
+                    return Ty::Any;
+                }
+                let idx = self.slot(slot, hint, v);
+                let name = self.defs[idx].name.clone();
+                let mut variants = Vec::new();
+                for (i, alt) in rest.iter().enumerate() {
+                    let vh = alt
+                        .get("title")
+                        .and_then(Value::as_str)
+                        .map(|t| format!("{name}{}", pascal(t)))
+                        .unwrap_or_else(|| format!("{name}Option{}", i + 1));
+                    let t = self.ty(ws, file, alt, &vh);
+                    if !variants.contains(&t) {
+                        variants.push(t);
+                    }
+                }
+                let discriminator = m
+                    .get("discriminator")
+                    .and_then(|d| d.get("propertyName"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                self.defs[idx].kind = Kind::Union {
+                    variants,
+                    discriminator,
+                };
+                return wrap(Ty::Named(idx));
+            }
+        }
+        if let Some(c) = m.get("const") {
+            return match c {
+                Value::String(s) => wrap(Ty::Literal(s.clone())),
+                Value::Bool(_) => wrap(Ty::Bool),
+                Value::Number(n) if n.is_i64() || n.is_u64() => wrap(Ty::Int(Int::I64)),
+                Value::Number(_) => wrap(Ty::Float),
+                _ => Ty::Any,
+            };
+        }
+        if let Some(vals) = m.get("enum").and_then(Value::as_array) {
+            let strs: Vec<String> = vals
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            let has_null = vals.iter().any(Value::is_null);
+            let wrap = |t: Ty| {
+                if nullable || has_null {
+                    t.nullable()
+                } else {
+                    t
+                }
+            };
+            if !strs.is_empty() && strs.len() + usize::from(has_null) == vals.len() {
+                let mut uniq = Vec::new();
+                for s in strs {
+                    if !uniq.contains(&s) {
+                        uniq.push(s);
+                    }
+                }
+                let idx = self.slot(slot, hint, v);
+                self.defs[idx].kind = Kind::Enum { values: uniq };
+                return wrap(Ty::Named(idx));
+            }
+        }
+        let types = types_of(m);
+        let main: Vec<&str> = types
+            .iter()
+            .map(String::as_str)
+            .filter(|t| *t != "null")
+            .collect();
+        if main.len() > 1 {
+            return Ty::Any;
+        }
+        let t = main.first().copied().unwrap_or_else(|| {
+            if m.contains_key("properties") || m.contains_key("additionalProperties") {
+                "object"
+            } else if m.contains_key("items") {
+                "array"
+            } else {
+                ""
+            }
+        });
+        let fmt = m.get("format").and_then(Value::as_str).unwrap_or("");
+        let ty = match t {
+            "string" => match fmt {
+                "date-time" => Ty::DateTime,
+                "date" => Ty::Date,
+                "uuid" => Ty::Uuid,
+                _ => Ty::Str,
+            },
+            "integer" => match fmt {
+                "int32" => Ty::Int(Int::I32),
+                _ => Ty::Int(Int::I64),
+            },
+            "number" => Ty::Float,
+            "boolean" => Ty::Bool,
+            "array" => {
+                let item = match m.get("items") {
+                    Some(i) if i.is_object() => self.ty(ws, file, i, &format!("{hint}Item")),
+                    _ => Ty::Any,
+                };
+                Ty::List(Box::new(item))
+            }
+            "object" => return wrap(self.object(ws, file, v, hint, slot, &Merged::default())),
+            _ => Ty::Any,
+        };
+        wrap(ty)
+    }
+
+    /// A def index: the reserved slot, or a new one named from the hint.
+    fn slot(&mut self, slot: Option<usize>, hint: &str, v: &Value) -> usize {
+        if let Some(i) = slot {
+            return i;
+        }
+        let name = self.namer.take(&pascal(hint));
+        self.defs.push(Def {
+            name,
+            doc: doc_of(v),
+            kind: Kind::Pending,
+        });
+        self.defs.len() - 1
+    }
+
+    /// An object schema: a struct, or a map when it only has `additionalProperties`.
+    /// `files` gives, per property, the file its schema was written in (merged allOf).
+    fn object(
+        &mut self,
+        ws: &Workspace,
+        file: FileId,
+        v: &Value,
+        hint: &str,
+        slot: Option<usize>,
+        merged: &Merged,
+    ) -> Ty {
+        let files = &merged.files;
+        let props = v.get("properties").and_then(Value::as_object);
+        let addl = v.get("additionalProperties");
+        let file_of = |k: &str| {
+            files
+                .iter()
+                .rev()
+                .find(|(p, _)| p == k)
+                .map(|(_, f)| *f)
+                .unwrap_or(file)
+        };
+        let addl_ty = |ts: &mut TypeSet, name: &str| -> Option<Ty> {
+            match addl {
+                Some(Value::Bool(false)) => None,
+                Some(a @ Value::Object(o)) if !o.is_empty() => {
+                    let f = file_of("additionalProperties");
+                    Some(ts.ty(ws, f, a, &format!("{name}Value")))
+                }
+                Some(_) => Some(Ty::Any),
+                None => None,
+            }
+        };
+        if props.is_none_or(|p| p.is_empty()) {
+            return match addl_ty(self, hint) {
+                Some(t) if t != Ty::Any => Ty::Map(Box::new(t)),
+                _ => Ty::Object,
+            };
+        }
+        let idx = self.slot(slot, hint, v);
+        let name = self.defs[idx].name.clone();
+        let required: BTreeSet<&str> = v
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut fields = Vec::new();
+        for (k, pv) in props.into_iter().flatten() {
+            let f = file_of(k);
+            let phint = format!("{name}{}", pascal(k));
+            let ty = match merged.stacked.iter().find(|(p, _)| p == k) {
+                // An inherited object property refined with more properties: both apply.
+                Some((_, parts)) => {
+                    let mut inner = Merged::default();
+                    for (pf, part) in parts {
+                        merge_into(ws, *pf, part, &mut inner, 0);
+                    }
+                    let iv = Value::Object(std::mem::take(&mut inner.map));
+                    self.object(ws, f, &iv, &phint, None, &inner)
+                }
+                None => self.ty(ws, f, pv, &phint),
+            };
+            fields.push(Field {
+                key: k.clone(),
+                ty,
+                required: required.contains(k.as_str()),
+                doc: doc_of(pv),
+            });
+        }
+        let extra = addl_ty(self, &name);
+        self.defs[idx].kind = Kind::Struct { fields, extra };
+        Ty::Named(idx)
+    }
+}
+
+fn types_of(m: &Map<String, Value>) -> Vec<String> {
+    match m.get("type") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_null_schema(v: &Value) -> bool {
+    v.get("type").and_then(Value::as_str) == Some("null")
+}
+
+fn mentions(t: &Ty, idx: usize) -> bool {
+    match t {
+        Ty::Named(i) => *i == idx,
+        Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => mentions(t, idx),
+        _ => false,
+    }
+}
+
+fn get<'w>(ws: &'w Workspace, file: FileId, ptr: &str) -> Option<&'w Value> {
+    let root = ws.file(file).value.as_ref()?;
+    pointer::resolve(root, &pointer::parse(ptr)?).ok()
+}
+
+/// Merge an `allOf` schema into one object schema: properties, required and
+/// additionalProperties of every part (refs followed). Records the file each property's
+/// schema lives in so nested refs resolve.
+#[derive(Debug, Default)]
+struct Merged {
+    map: Map<String, Value>,
+    /// Per property (and `additionalProperties`): the file its schema was written in.
+    files: Vec<(String, FileId)>,
+    /// Properties given as objects by several parts: every part, in order.
+    stacked: Vec<(String, Vec<(FileId, Value)>)>,
+}
+
+fn merge_into(ws: &Workspace, file: FileId, v: &Value, merged: &mut Merged, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let (file, _, v) = ws.deref(file, v);
+    let Some(m) = v.as_object() else {
+        return;
+    };
+    if let Some(all) = m.get("allOf").and_then(Value::as_array) {
+        for part in all {
+            merge_into(ws, file, part, merged, depth + 1);
+        }
+    }
+    let Merged {
+        map: out,
+        files,
+        stacked,
+    } = merged;
+    if let Some(props) = m.get("properties").and_then(Value::as_object) {
+        let dst = out
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(dst) = dst.as_object_mut() {
+            for (k, pv) in props {
+                match (dst.get(k), pv.as_object()) {
+                    (Some(old), Some(o)) if o.contains_key("properties") => {
+                        let old_file = files
+                            .iter()
+                            .rev()
+                            .find(|(p, _)| p == k)
+                            .map(|(_, f)| *f)
+                            .unwrap_or(file);
+                        match stacked.iter_mut().find(|(p, _)| p == k) {
+                            Some((_, parts)) => parts.push((file, pv.clone())),
+                            None => stacked.push((
+                                k.clone(),
+                                vec![(old_file, old.clone()), (file, pv.clone())],
+                            )),
+                        }
+                    }
+                    // A refinement (`const`, description) of an inherited property keeps
+                    // the inherited schema unless it brings a type of its own.
+                    (Some(_), Some(o))
+                        if !o.contains_key("type")
+                            && !o.contains_key("$ref")
+                            && !o.contains_key("const")
+                            && !o.contains_key("enum") => {}
+                    _ => {
+                        dst.insert(k.clone(), pv.clone());
+                        files.push((k.clone(), file));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(req) = m.get("required").and_then(Value::as_array) {
+        let dst = out
+            .entry("required")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(dst) = dst.as_array_mut() {
+            for r in req {
+                if !dst.contains(r) {
+                    dst.push(r.clone());
+                }
+            }
+        }
+    }
+    for k in ["additionalProperties", "description", "title", "nullable"] {
+        if let Some(x) = m.get(k) {
+            out.insert(k.to_string(), x.clone());
+            if k == "additionalProperties" {
+                files.push((k.to_string(), file));
+            }
+        }
+    }
+}
+
+impl TypeSet {
+    /// Add a named type built by the caller.
+    pub fn add(&mut self, name: &str, doc: Option<String>, kind: Kind) -> usize {
+        let name = self.namer.take(&pascal(name));
+        self.defs.push(Def { name, doc, kind });
+        self.defs.len() - 1
+    }
+
+    pub fn add_struct(&mut self, name: &str, fields: Vec<Field>) -> Ty {
+        Ty::Named(self.add(
+            name,
+            None,
+            Kind::Struct {
+                fields,
+                extra: None,
+            },
+        ))
+    }
+
+    pub fn add_union(&mut self, name: &str, variants: Vec<Ty>) -> Ty {
+        Ty::Named(self.add(
+            name,
+            None,
+            Kind::Union {
+                variants,
+                discriminator: None,
+            },
+        ))
+    }
+
+    /// Reserve a name in the type namespace (handler interfaces).
+    pub fn take_name(&mut self, want: &str) -> String {
+        self.namer.take(&pascal(want))
+    }
+}
