@@ -16,6 +16,7 @@ pub mod format;
 pub mod hash;
 pub mod invariants;
 pub mod render;
+mod scan;
 pub mod schema;
 pub mod sim;
 pub mod stats;

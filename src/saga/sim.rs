@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::contract::Compiled;
 use super::contract::{self, Contract};
 use super::hash::FastMap;
-use super::stream::{Event, ReadOptions, StreamFile, Wanted, line_location, parse_raw};
+use super::stream::{Event, RawLine, ReadOptions, StreamFile, Wanted, line_location, parse_raw};
 use super::{Saga, check};
 use crate::diag::{Diagnostic, Location, SourceSet};
 use crate::source::Workspace;
@@ -272,35 +272,35 @@ fn read_sequential(
 ) {
     let mut validator = Validator::new(loaded);
     let mut index = 0usize;
-    // JSON Lines are read in batches of raw bytes (no per-line string copies).
+    // JSON Lines are read line by line into one reused buffer.
     if stream.is_lines() {
         let display = stream.display.clone();
+        let mut raw = RawLine {
+            line: 0,
+            offset: 0,
+            bytes: Vec::with_capacity(4096),
+        };
         loop {
-            let batch = match stream.read_lines(1024) {
-                Ok(b) => b,
+            match stream.next_raw(&mut raw) {
+                Ok(true) => {}
+                Ok(false) => return,
                 Err(d) => {
                     fatal.push(d);
                     return;
                 }
-            };
-            let last = batch.len() < 1024;
-            for raw in &batch {
-                match parse_raw(raw, &display, opts) {
-                    Ok(ev) => {
-                        if validate {
-                            let errs = validator.validate(&ev);
-                            if !errs.is_empty() {
-                                let loc = line_location(&display, ev.line, ev.offset, 1);
-                                invalid(&ev, loc, errs, diags);
-                            }
-                        }
-                        sink(ev);
-                    }
-                    Err(d) => fatal.push(d),
-                }
             }
-            if last {
-                return;
+            match parse_raw(&raw, &display, opts) {
+                Ok(ev) => {
+                    if validate {
+                        let errs = validator.validate(&ev);
+                        if !errs.is_empty() {
+                            let loc = line_location(&display, ev.line, ev.offset, 1);
+                            invalid(&ev, loc, errs, diags);
+                        }
+                    }
+                    sink(ev);
+                }
+                Err(d) => fatal.push(d),
             }
         }
     }

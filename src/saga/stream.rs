@@ -94,7 +94,7 @@ impl Wanted {
         node.leaf = true;
     }
 
-    fn child(&self, key: &str) -> Option<&Wanted> {
+    pub(super) fn child(&self, key: &str) -> Option<&Wanted> {
         self.children.iter().find(|(k, _)| k == key).map(|(_, w)| w)
     }
 }
@@ -260,6 +260,46 @@ impl StreamFile {
         Ok(out)
     }
 
+    /// Read the next non-empty raw line of a JSON Lines stream into `raw` (its
+    /// buffer is reused); `false` at the end.
+    #[allow(clippy::result_large_err)]
+    pub fn next_raw(&mut self, raw: &mut RawLine) -> Result<bool, Diagnostic> {
+        let display = self.display.clone();
+        let Inner::Lines {
+            reader,
+            line,
+            offset,
+            ..
+        } = &mut self.inner
+        else {
+            return Ok(false);
+        };
+        loop {
+            raw.bytes.clear();
+            let n = reader.read_until(b'\n', &mut raw.bytes).map_err(|e| {
+                Diagnostic::new(
+                    "saga-stream-invalid",
+                    Location::file(display.clone()),
+                    format!("cannot read the stream: {e}"),
+                )
+            })?;
+            if n == 0 {
+                return Ok(false);
+            }
+            *line += 1;
+            let start = *offset;
+            *offset += n;
+            let blank = raw.bytes.iter().all(u8::is_ascii_whitespace);
+            let comment = raw.bytes.trim_ascii_start().starts_with(b"//");
+            if blank || comment {
+                continue;
+            }
+            raw.line = *line;
+            raw.offset = start;
+            return Ok(true);
+        }
+    }
+
     /// The next event, `None` at the end. Errors are located.
     // Errors end the read, so their size does not matter.
     #[allow(clippy::result_large_err)]
@@ -345,6 +385,18 @@ fn parse_line(
     display: &Arc<str>,
     opts: ReadOptions<'_>,
 ) -> Result<Event, Diagnostic> {
+    if !opts.full {
+        if let Some(s) = super::scan::scan_event(text, opts.wanted) {
+            return Ok(Event {
+                line,
+                offset,
+                time: s.time,
+                message: s.message,
+                headers: s.headers,
+                payload: s.payload,
+            });
+        }
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let raw = RawSeed {
         full: opts.full,
