@@ -323,12 +323,15 @@ pub fn parse_file(
     display: Arc<str>,
     diags: &mut Vec<Diagnostic>,
 ) -> SourceFile {
-    let (text, parsed) = match text::check_text(bytes, &display) {
+    // The text is moved into its shared `Arc` before parsing, so that no second copy
+    // of a large file is alive while its tree is built.
+    let (text, parsed): (Arc<str>, _) = match text::check_text(bytes, &display) {
         Err(d) => {
             diags.push(d);
-            (String::new(), None)
+            (Arc::from(""), None)
         }
         Ok(text) => {
+            let text: Arc<str> = Arc::from(text);
             let parsed = parse_text(&text, &display, diags);
             (text, parsed)
         }
@@ -340,7 +343,6 @@ pub fn parse_file(
         }
         None => (None, PosNode::default(), ColUnit::Bytes, DocKind::Unparsed),
     };
-    let text: Arc<str> = Arc::from(text);
     SourceFile {
         path: path.to_path_buf(),
         display,

@@ -86,7 +86,11 @@ pub(crate) fn check_text(bytes: Vec<u8>, display: &Arc<str>) -> Result<String, D
             "the file is empty (it holds no YAML or JSON content)",
         ));
     }
-    Ok(text.to_string())
+    // No copy: the bytes become the string (a byte-order mark is drained first).
+    let bom = bytes.len() - body.len();
+    let mut bytes = bytes;
+    bytes.drain(..bom);
+    Ok(String::from_utf8(bytes).unwrap_or_default())
 }
 
 /// True when the text holds only whitespace, comments and document markers.
