@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use super::{ToolError, exit, write_stdout};
 use crate::classify;
-use crate::config::{CONFIG_FILE, Config};
-use crate::source::{LoadOptions, Workspace};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ClassifyFormat {
@@ -38,28 +36,7 @@ pub struct ClassifyArgs {
 }
 
 pub fn run(args: &ClassifyArgs) -> Result<u8, ToolError> {
-    let mut config = Config::default();
-    if std::path::Path::new(CONFIG_FILE).is_file() {
-        if let Ok((cfg, _, _)) = Config::load(std::path::Path::new(CONFIG_FILE)) {
-            config = cfg;
-        }
-    }
-    let inputs = if args.paths.is_empty() {
-        if config.documents.is_empty() {
-            return Err(ToolError::Usage(format!(
-                "no PATH given and no documents listed in {CONFIG_FILE}"
-            )));
-        }
-        config.documents.clone()
-    } else {
-        args.paths.clone()
-    };
-    let opts = LoadOptions {
-        root: args.root.clone(),
-        config_root: config.path.as_ref().map(|_| config.dir.clone()),
-        allow_ref_outside: false,
-    };
-    let ws = Workspace::load(&inputs, &opts)?;
+    let ws = super::load_documents(&args.paths, args.root.as_ref())?;
     let (model, _) = crate::model::build(&ws);
     let (rows, _diags) = classify::classify(&ws, &model);
     let text = match args.format {

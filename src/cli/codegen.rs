@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use super::{ToolError, exit, write_stdout};
 use crate::codegen::{self, Lang, apply};
-use crate::config::{CONFIG_FILE, Config};
-use crate::source::{LoadOptions, Workspace};
 
 pub const AFTER_HELP: &str = "\
 Examples:
@@ -63,28 +61,7 @@ pub fn run(args: &CodegenArgs) -> Result<u8, ToolError> {
     let Some(lang) = args.lang else {
         return Err(ToolError::Usage("--lang is required".into()));
     };
-    let mut config = Config::default();
-    if std::path::Path::new(CONFIG_FILE).is_file() {
-        if let Ok((cfg, _, _)) = Config::load(std::path::Path::new(CONFIG_FILE)) {
-            config = cfg;
-        }
-    }
-    let inputs = if args.paths.is_empty() {
-        if config.documents.is_empty() {
-            return Err(ToolError::Usage(format!(
-                "no PATH given and no documents listed in {CONFIG_FILE}"
-            )));
-        }
-        config.documents.clone()
-    } else {
-        args.paths.clone()
-    };
-    let opts = LoadOptions {
-        root: args.root.clone(),
-        config_root: config.path.as_ref().map(|_| config.dir.clone()),
-        allow_ref_outside: false,
-    };
-    let ws = Workspace::load(&inputs, &opts)?;
+    let ws = super::load_documents(&args.paths, args.root.as_ref())?;
     let out = args
         .out
         .clone()

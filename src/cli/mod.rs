@@ -266,6 +266,37 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
     }
 }
 
+/// Load the given paths, or the documents listed in `./hnp-events.yaml` when none are
+/// given (for commands that read documents but not the config's other settings).
+pub(crate) fn load_documents(
+    paths: &[PathBuf],
+    root: Option<&PathBuf>,
+) -> Result<crate::source::Workspace, ToolError> {
+    use crate::config::{CONFIG_FILE, Config};
+    let config = Path::new(CONFIG_FILE)
+        .is_file()
+        .then(|| Config::load(Path::new(CONFIG_FILE)).ok())
+        .flatten()
+        .map(|(cfg, _, _)| cfg)
+        .unwrap_or_default();
+    let inputs = if paths.is_empty() {
+        if config.documents.is_empty() {
+            return Err(ToolError::Usage(format!(
+                "no PATH given and no documents listed in {CONFIG_FILE}"
+            )));
+        }
+        config.documents.clone()
+    } else {
+        paths.to_vec()
+    };
+    let opts = crate::source::LoadOptions {
+        root: root.cloned(),
+        config_root: config.path.as_ref().map(|_| config.dir.clone()),
+        allow_ref_outside: false,
+    };
+    Ok(crate::source::Workspace::load(&inputs, &opts)?)
+}
+
 /// The completion script for a shell (also checked in under `completions/`).
 pub fn completion(shell: clap_complete::Shell) -> String {
     let mut buf = Vec::new();
