@@ -68,7 +68,9 @@ pub struct Workspace {
     pub remote_refs: usize,
     by_path: HashMap<PathBuf, FileId>,
     roots: Vec<PathBuf>,
-    resolved: HashMap<(FileId, String), Target>,
+    /// Where each `$ref` string leads, per file holding it (looked up by `&str`, so
+    /// following a reference on a hot path allocates nothing).
+    resolved: HashMap<FileId, HashMap<String, Target>>,
     cwd: PathBuf,
 }
 
@@ -196,7 +198,7 @@ impl Workspace {
             let Some(raw) = ref_of(cur.2) else {
                 return cur;
             };
-            let Some(t) = self.resolved.get(&(cur.0, raw.to_string())) else {
+            let Some(t) = self.target(cur.0, raw) else {
                 return cur;
             };
             let Some(root) = self.file(t.file).value.as_ref() else {
@@ -214,9 +216,20 @@ impl Workspace {
         cur
     }
 
+    fn target(&self, file: FileId, raw: &str) -> Option<&Target> {
+        self.resolved.get(&file)?.get(raw)
+    }
+
+    fn record(&mut self, site: &RefSite, t: Target) {
+        self.resolved
+            .entry(site.file)
+            .or_default()
+            .insert(site.raw.clone(), t);
+    }
+
     /// Where a `$ref` string found in `file` leads (file and pointer), if it resolved.
     pub fn ref_target(&self, file: FileId, raw: &str) -> Option<(FileId, String)> {
-        self.resolved.get(&(file, raw.to_string())).map(|t| {
+        self.target(file, raw).map(|t| {
             (
                 t.file,
                 pointer::join_tokens(t.tokens.iter().map(String::as_str)),
@@ -309,8 +322,7 @@ impl Workspace {
     /// Resolve the file part of a `$ref`, loading the target file when needed.
     /// Records the target and returns a newly loaded file to scan.
     fn follow_file(&mut self, site: &RefSite, opts: &LoadOptions) -> Option<FileId> {
-        let key = (site.file, site.raw.clone());
-        if self.resolved.contains_key(&key) {
+        if self.target(site.file, &site.raw).is_some() {
             return None;
         }
         let here = &self.files[site.file.0 as usize];
@@ -347,8 +359,8 @@ impl Workspace {
             },
         };
         if path_part.is_empty() {
-            self.resolved.insert(
-                key,
+            self.record(
+                site,
                 Target {
                     file: site.file,
                     tokens,
@@ -437,7 +449,7 @@ impl Workspace {
                 None => return None,
             },
         };
-        self.resolved.insert(key, Target { file, tokens });
+        self.record(site, Target { file, tokens });
         new
     }
 
@@ -451,7 +463,7 @@ impl Workspace {
             .collect();
         let mut reported_cycle: HashSet<usize> = HashSet::new();
         for (i, site) in sites.iter().enumerate() {
-            let Some(t) = self.resolved.get(&(site.file, site.raw.clone())) else {
+            let Some(t) = self.target(site.file, &site.raw) else {
                 continue;
             };
             let target = self.file(t.file);
@@ -523,7 +535,7 @@ impl Workspace {
                 }
                 seen.push(next);
                 let s = &sites[next];
-                match self.resolved.get(&(s.file, s.raw.clone())) {
+                match self.target(s.file, &s.raw) {
                     Some(n) => {
                         let ok = self
                             .file(n.file)
