@@ -76,7 +76,11 @@ pub struct Config {
 /// `rules` (all rules when empty) are suppressed.
 #[derive(Debug, Clone)]
 pub struct IgnoreEntry {
+    /// Matched against the finding's file path relative to `base` (and, for
+    /// compatibility, against the path as displayed).
     pub glob: globset::GlobMatcher,
+    /// The folder holding the config file, made absolute.
+    pub base: PathBuf,
     pub pointer: Option<String>,
     pub rules: Vec<String>,
 }
@@ -214,7 +218,7 @@ impl Config {
                     )),
                 },
                 "gates" => cfg.gates = crate::gates::Settings::parse(&file, &at, v, &mut diags),
-                "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &mut diags),
+                "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &dir, &mut diags),
                 other => {
                     let mut d = Diagnostic::new(
                         "config-invalid",
@@ -264,9 +268,11 @@ fn parse_ignore(
     file: &SourceFile,
     at: &str,
     v: &Value,
+    dir: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<IgnoreEntry> {
     let mut out = Vec::new();
+    let base = crate::suppress::normalise(dir);
     let Some(items) = v.as_array() else {
         diags.push(file.diag_at(
             "config-invalid",
@@ -352,6 +358,7 @@ fn parse_ignore(
         match glob {
             Some(glob) if ok => out.push(IgnoreEntry {
                 glob,
+                base: base.clone(),
                 pointer,
                 rules,
             }),

@@ -59,7 +59,7 @@ pub fn json_schema() -> Value {
                     "additionalProperties": false,
                     "required": ["path"],
                     "properties": {
-                        "path": {"type": "string", "description": "A glob over file paths."},
+                        "path": {"type": "string", "description": "A glob over file paths, relative to the folder of this config file."},
                         "pointer": {"type": "string", "pattern": "^(/.*)?$",
                             "description": "Suppress findings at or under this JSON pointer."},
                         "rules": {"type": "array", "items": {"enum": rule_ids},

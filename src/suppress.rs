@@ -3,6 +3,7 @@
 //! document, which silences those rules for findings located at or under that object.
 
 use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -18,6 +19,8 @@ pub const INLINE_KEY: &str = "x-hnp-ignore";
 pub struct Suppressor<'a> {
     entries: &'a [IgnoreEntry],
     roots: HashMap<Arc<str>, &'a Value>,
+    /// Each loaded file's absolute, lexically normalised path, for config-relative globs.
+    absolute: HashMap<Arc<str>, PathBuf>,
     /// Whether any loaded file mentions `x-hnp-ignore` (else inline checks are skipped).
     inline_used: bool,
 }
@@ -30,9 +33,18 @@ impl<'a> Suppressor<'a> {
             .filter_map(|f| f.value.as_ref().map(|v| (f.display.clone(), v)))
             .collect();
         let inline_used = ws.files.iter().any(|f| f.text.contains(INLINE_KEY));
+        let absolute = if entries.is_empty() {
+            HashMap::new()
+        } else {
+            ws.files
+                .iter()
+                .map(|f| (f.display.clone(), normalise(Path::new(&*f.display))))
+                .collect()
+        };
         Suppressor {
             entries,
             roots,
+            absolute,
             inline_used,
         }
     }
@@ -44,8 +56,12 @@ impl<'a> Suppressor<'a> {
 
     fn by_config(&self, rule: &str, location: &Location) -> bool {
         let ptr = location.pointer.as_deref().unwrap_or("");
+        let abs = self.absolute.get(&location.file);
         self.entries.iter().any(|e| {
-            e.glob.is_match(&*location.file)
+            (e.glob.is_match(&*location.file)
+                || abs
+                    .and_then(|a| a.strip_prefix(&e.base).ok())
+                    .is_some_and(|rel| e.glob.is_match(rel)))
                 && e.pointer
                     .as_deref()
                     .is_none_or(|p| ptr == p || ptr.starts_with(&format!("{p}/")) || p.is_empty())
@@ -92,4 +108,21 @@ impl<'a> Suppressor<'a> {
         }
         diags.retain(|d| !self.suppressed(d.rule, &d.location));
     }
+}
+
+/// `path` made absolute (against the working directory) with `.` and `..` removed
+/// lexically, so that it can be compared with the config folder.
+pub(crate) fn normalise(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

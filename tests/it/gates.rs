@@ -242,6 +242,55 @@ fn config_ignore_by_path_and_pointer() {
 }
 
 #[test]
+fn config_ignore_globs_are_relative_to_the_config_folder() {
+    // Run from the parent folder: the finding's file is `proj/legacy/api.yaml`, the
+    // glob `legacy/**` is written relative to proj/hnp-events.yaml.
+    let parent = tempfile::tempdir().expect("tempdir");
+    let proj = parent.path().join("proj");
+    std::fs::create_dir_all(proj.join("legacy")).expect("mkdir");
+    std::fs::write(
+        proj.join("hnp-events.yaml"),
+        "documents: [legacy/api.yaml]\nignore:\n  - {path: 'legacy/**', rules: [gate-event-flow-coverage]}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        proj.join("legacy/api.yaml"),
+        doc("event-flow-coverage.fail.yaml"),
+    )
+    .expect("write");
+    let out = run_in(
+        parent.path(),
+        &[
+            "validate",
+            "--config",
+            "proj/hnp-events.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(metric(&v, "event_flow_coverage")["status"], "pass", "{v}");
+    assert!(!summarize(&stdout(&out)).contains("gate-event-flow-coverage"));
+    // A glob that names another folder suppresses nothing.
+    std::fs::write(
+        proj.join("hnp-events.yaml"),
+        "documents: [legacy/api.yaml]\nignore:\n  - {path: 'other/**', rules: [gate-event-flow-coverage]}\n",
+    )
+    .expect("write");
+    let out = run_in(
+        parent.path(),
+        &[
+            "validate",
+            "--config",
+            "proj/hnp-events.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(summarize(&stdout(&out)).contains("gate-event-flow-coverage"));
+}
+
+#[test]
 fn inline_ignore_suppresses_under_the_object() {
     let text = doc("ordering-declared.fail.yaml").replace(
         "  lifecycle:                       # no ordering key\n",
