@@ -61,7 +61,8 @@ pub fn run(args: &CodegenArgs) -> Result<u8, ToolError> {
     let Some(lang) = args.lang else {
         return Err(ToolError::Usage("--lang is required".into()));
     };
-    let ws = super::load_documents(&args.paths, args.root.as_ref())?;
+    let (sagas, doc_paths) = load_sagas(&args.paths)?;
+    let ws = super::load_documents(&doc_paths, args.root.as_ref())?;
     let out = args
         .out
         .clone()
@@ -71,7 +72,7 @@ pub fn run(args: &CodegenArgs) -> Result<u8, ToolError> {
         name: args.name.clone(),
         templates: args.templates.clone(),
     };
-    let files = codegen::generate(&ws, &gen_opts).map_err(ToolError::Usage)?;
+    let files = codegen::generate_with_sagas(&ws, &sagas, &gen_opts).map_err(ToolError::Usage)?;
     let plan = codegen::plan(&out, lang, files).map_err(ToolError::Usage)?;
     let shown = out.display();
     if args.check {
@@ -113,4 +114,56 @@ pub fn run(args: &CodegenArgs) -> Result<u8, ToolError> {
         write_stdout(&summary)?;
     }
     Ok(exit::OK)
+}
+
+/// The saga files to generate modules for: the PATHs ending in `.saga.yaml`/`.yml`/`.json`,
+/// or with no PATH the `sagas` listed in ./hnp-events.yaml. Returns them loaded, with the
+/// other PATHs (documents). Only sagas named: the documents come from the configuration,
+/// or else from the sagas' contracts.
+fn load_sagas(paths: &[PathBuf]) -> Result<(Vec<crate::saga::Saga>, Vec<PathBuf>), ToolError> {
+    use crate::config::{CONFIG_FILE, Config};
+    let (saga_paths, mut docs): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .iter()
+        .cloned()
+        .partition(|p| super::validate::is_saga_path(p));
+    let config = || {
+        std::path::Path::new(CONFIG_FILE)
+            .is_file()
+            .then(|| Config::load(std::path::Path::new(CONFIG_FILE)).ok())
+            .flatten()
+            .map(|(cfg, _, _)| cfg)
+            .unwrap_or_default()
+    };
+    let saga_paths = if paths.is_empty() {
+        config().sagas
+    } else {
+        saga_paths
+    };
+    let mut sagas = Vec::new();
+    let mut problems = Vec::new();
+    for p in &saga_paths {
+        let shown: std::sync::Arc<str> = std::sync::Arc::from(p.to_string_lossy().as_ref());
+        match crate::saga::load(p, shown) {
+            Ok(s) => sagas.push(s),
+            Err(diags) => problems.extend(
+                diags
+                    .iter()
+                    .map(|d| format!("{}: {}: {}", d.location, d.rule, d.message)),
+            ),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ToolError::Usage(format!(
+            "saga files cannot be used:\n{}",
+            problems.join("\n")
+        )));
+    }
+    if !paths.is_empty() && docs.is_empty() && config().documents.is_empty() {
+        for s in &sagas {
+            if !docs.contains(&s.contract_path) {
+                docs.push(s.contract_path.clone());
+            }
+        }
+    }
+    Ok((sagas, docs))
 }
