@@ -48,7 +48,7 @@ impl Input {
 /// A scenario of a generated test, with what the engine made of it.
 #[derive(Debug, Clone)]
 struct Scenario {
-    name: &'static str,
+    name: String,
     doc: String,
     inputs: Vec<Input>,
     /// completed | compensated | failed
@@ -291,13 +291,67 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     if let Some((f, log, _, 0)) = simulate(saga, &inputs, false) {
         if f == Final::Completed {
             out.push(Scenario {
-                name: "happy_path",
+                name: "happy_path".into(),
                 doc: "Every step completes in order: the saga completes.".into(),
                 inputs,
                 state: "completed",
                 log,
             });
         }
+    }
+    // The other cases of the branches.
+    for (k, choice) in choices(saga).into_iter().enumerate().skip(1).take(7) {
+        let units = path(saga, &choice);
+        let mut inputs = vec![start_input(saga)];
+        inputs.extend(units.iter().flat_map(|u| u.inputs.clone()));
+        let cases: Vec<String> = saga
+            .all_nodes()
+            .into_iter()
+            .filter_map(|n| match &saga.nodes[n] {
+                Node::Branch(b) => b
+                    .cases
+                    .get(choice.get(n).copied().unwrap_or(0))
+                    .map(|(v, _)| format!("`{}` = `{v}`", b.id)),
+                _ => None,
+            })
+            .collect();
+        if let Some((Final::Completed, log, _, 0)) = simulate(saga, &inputs, false) {
+            out.push(Scenario {
+                name: format!("happy_path_{}", k + 1),
+                doc: format!("Every step completes, with {}.", cases.join(", ")),
+                inputs,
+                state: "completed",
+                log,
+            });
+        }
+    }
+    // A step that fails once and is retried.
+    for (k, u) in happy.iter().enumerate() {
+        let Some(s) = u.step else { continue };
+        let st = &saga.steps[s];
+        let (Some(f), true) = (st.fail.first(), st.retry.max > 1) else {
+            continue;
+        };
+        let mut inputs = vec![start_input(saga)];
+        inputs.extend(happy[..k].iter().flat_map(|u| u.inputs.clone()));
+        inputs.push(Input {
+            wait: st.retry.delay(1) + 1,
+            ..Input::event(&f.name, None)
+        });
+        inputs.extend(happy[k..].iter().flat_map(|u| u.inputs.clone()));
+        if let Some((Final::Completed, log, _, 0)) = simulate(saga, &inputs, false) {
+            out.push(Scenario {
+                name: "a_failed_attempt_is_retried".into(),
+                doc: format!(
+                    "`{}` fails once (`{}`): its command is sent again and the saga completes.",
+                    st.id, f.name
+                ),
+                inputs,
+                state: "completed",
+                log,
+            });
+        }
+        break;
     }
     // A failure after a step with a compensation: the compensations run.
     'search: for choice in choices(saga) {
@@ -329,7 +383,7 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
                 continue;
             };
             out.push(Scenario {
-                name: "failure_is_compensated",
+                name: "failure_is_compensated".into(),
                 doc: format!(
                     "`{}` fails for good after {} completed: the completed steps are compensated in reverse order.",
                     saga.steps[s].id,
