@@ -23,6 +23,8 @@ struct Input {
     wait: u64,
     /// For a timer: how long after the activation it fires.
     timer: u64,
+    /// For the timer of one step of a parallel group: that step.
+    step: Option<StepId>,
 }
 
 impl Input {
@@ -32,6 +34,7 @@ impl Input {
             body,
             wait: 0,
             timer: 0,
+            step: None,
         }
     }
 
@@ -41,6 +44,7 @@ impl Input {
             body: None,
             wait: 0,
             timer: ms,
+            step: None,
         }
     }
 }
@@ -101,6 +105,9 @@ fn completion(saga: &Saga, s: StepId) -> Vec<Input> {
 struct Unit {
     step: Option<StepId>,
     inputs: Vec<Input>,
+    /// In a parallel group, other steps of the group are still in flight: their timers
+    /// would fire too, so this step's timer cannot be used on its own.
+    siblings_running: bool,
 }
 
 /// Walk the nodes, choosing case `choice(branch index)` at each branch.
@@ -115,12 +122,29 @@ fn walk(
             Node::Step(s) => out.push(Unit {
                 step: Some(*s),
                 inputs: completion(saga, *s),
+                siblings_running: false,
             }),
             Node::Parallel { steps, .. } => {
-                for &s in steps {
+                // Steps completed by an event first; those completed by their timer
+                // last, in the order their timers fire.
+                let mut order: Vec<StepId> = steps.clone();
+                order.sort_by_key(|&s| {
+                    let st = &saga.steps[s];
+                    (!st.on.is_empty())
+                        .then_some(0)
+                        .unwrap_or(1 + st.timeout.unwrap_or(0))
+                });
+                for (i, &s) in order.iter().enumerate() {
+                    let mut inputs = completion(saga, s);
+                    for x in &mut inputs {
+                        if x.message.is_none() {
+                            x.step = Some(s);
+                        }
+                    }
                     out.push(Unit {
                         step: Some(s),
-                        inputs: completion(saga, s),
+                        inputs,
+                        siblings_running: i + 1 < order.len(),
                     });
                 }
             }
@@ -131,6 +155,7 @@ fn walk(
                 };
                 out.push(Unit {
                     step: None,
+                    siblings_running: false,
                     inputs: vec![Input::event(
                         &b.on.name,
                         Some(body_with(&b.pointer, &Value::String(value.clone()))),
@@ -258,7 +283,7 @@ fn path(saga: &Saga, choice: &[usize]) -> Vec<Unit> {
 }
 
 /// The inputs that make a step fail for good (every attempt), if it can fail.
-fn failing(saga: &Saga, s: StepId) -> Option<Vec<Input>> {
+fn failing(saga: &Saga, s: StepId, siblings_running: bool) -> Option<Vec<Input>> {
     let st = &saga.steps[s];
     let max = st.retry.max.max(1);
     if let Some(f) = st.fail.first() {
@@ -270,6 +295,9 @@ fn failing(saga: &Saga, s: StepId) -> Option<Vec<Input>> {
                 })
                 .collect(),
         );
+    }
+    if siblings_running {
+        return None;
     }
     let timeout = st.timeout?;
     match st.on_timeout.unwrap_or(OnTimeout::Fail) {
@@ -366,7 +394,7 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
             {
                 continue;
             }
-            let Some(fail) = failing(saga, s) else {
+            let Some(fail) = failing(saga, s, u.siblings_running) else {
                 continue;
             };
             let mut inputs = vec![start_input(saga)];
@@ -520,6 +548,23 @@ impl Sp {
     }
 }
 
+/// Text from the saga file made safe for a one-line doc comment (Rust `///`) or a
+/// docstring (Python): no line breaks or control characters, no closing quotes.
+fn doc_text(lang: Lang, s: &str) -> String {
+    let one: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    match lang {
+        Lang::Rust => one,
+        Lang::Python => one
+            .replace('\\', "\\\\")
+            .replace("\"\"\"", "'''")
+            .trim_end_matches('"')
+            .to_string(),
+    }
+}
+
 fn on_timeout(st: &crate::saga::format::Step) -> &'static str {
     match st.on_timeout.unwrap_or(OnTimeout::Fail) {
         OnTimeout::Retry => "RETRY",
@@ -578,11 +623,11 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                 "variant": cn.take(&sp.variant(&base)),
                 "method": sp.ident(&mn.take_snake(&snake(&base))),
                 "step": si,
-                "step_id": st.id,
+                "step_id": doc_text(lang, &st.id),
                 "step_variant": step_variants[si],
-                "send": c.send.name,
+                "send": doc_text(lang, &c.send.name),
                 "send_lit": sp.s(&c.send.name),
-                "confirm": c.confirm.name,
+                "confirm": doc_text(lang, &c.confirm.name),
                 "spec": sp.ctor("CompensationSpec", &[
                     ("step", si.to_string()),
                     ("send", sp.s(&c.send.name)),
@@ -627,7 +672,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
             );
             json!({
                 "variant": step_variants[i],
-                "id": st.id,
+                "id": doc_text(lang, &st.id),
                 "id_lit": sp.s(&st.id),
                 "spec": spec,
             })
@@ -719,7 +764,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
             json!({
                 "index": n,
                 "state": sn.take(&sp.variant(&name)),
-                "doc": doc,
+                "doc": doc_text(lang, &doc),
                 "spec": spec,
                 "next": sp.idx_opt(next[n]),
                 "reads": sp.opt(reads.as_deref()),
@@ -769,6 +814,10 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                             _ => "None".into(),
                         },
                         "timer": x.message.is_none(),
+                        "step": x.step.map(|st| match lang {
+                            Lang::Rust => format!("Step::{}", step_variants[st]),
+                            Lang::Python => sp.s(&saga.steps[st].id),
+                        }),
                     })
                 })
                 .collect();
@@ -780,7 +829,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                 .collect();
             json!({
                 "name": s.name,
-                "doc": s.doc,
+                "doc": doc_text(lang, &s.doc),
                 "inputs": inputs,
                 "state": sp.variant(s.state),
                 "log": s.log.iter().map(|l| sp.s(l)).collect::<Vec<_>>(),
@@ -798,7 +847,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
             d.trim()
                 .replace("\"\"\"", "'''")
                 .lines()
-                .map(|l| l.trim_end().to_string())
+                .map(|l| doc_text(lang, l.trim_end()))
                 .collect::<Vec<_>>()
         });
     let has_branch = saga.nodes.iter().any(|n| matches!(n, Node::Branch(_)));
@@ -818,7 +867,11 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "contract": saga.contract,
         "correlation": saga.correlation,
         "description": description,
-        "start_doc": start_doc,
+        "start_doc": doc_text(lang, &start_doc),
+        "name_doc": doc_text(lang, &saga.name),
+        "contract_doc": doc_text(lang, &saga.contract),
+        "correlation_doc": doc_text(lang, &saga.correlation),
+        "version_doc": doc_text(lang, &saga.version),
         "start": sp.s(&saga.start.message.name),
         "start_when": sp.when(&saga.start.when),
         "ignore": sp.list(names(&saga.ignore)),
@@ -836,7 +889,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "nodes": nodes,
         "tests": tests,
         "rust_imports": imports.join(", "),
-        "hooks_name": format!("{}Hooks", pascal(&saga.name)),
+        "hooks_name": format!("{}Hooks", pascal(module)),
     })
 }
 
@@ -873,9 +926,12 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
     sagas
         .iter()
         .map(|s| {
+            let m = mods.take_snake(&snake(&s.name));
+            // A module name that is a keyword gets a suffix (it is also a file name).
             let m = match lang {
-                Lang::Rust => rust_escape(mods.take_snake(&snake(&s.name))),
-                Lang::Python => py_escape(mods.take_snake(&snake(&s.name))),
+                Lang::Rust if rust_escape(m.clone()) != m => mods.take_snake(&format!("{m}_saga")),
+                Lang::Python if py_escape(m.clone()) != m => mods.take_snake(&format!("{m}_saga")),
+                _ => m,
             };
             context(s, &m, lang)
         })

@@ -308,6 +308,39 @@ components:
           e: {$ref: '#/components/schemas/..~1..~1etc~1x'}
 "#;
 
+/// A saga whose names are keywords, quotes, backslashes and line breaks.
+const HOSTILE_SAGA: &str = r#"saga: type
+version: '1 """ \'
+description: "ends with a quote\\ \"\"\"\n*/ and more"
+contract: hostile.yaml
+correlation: /headers/correlationid
+start: {message: "self", when: {pointer: "/payload/a~1b", equals: {"k": [1, "\"x"]}}}
+steps:
+  - id: "Self"
+    send: "say \"hi\""
+    on: "done\\"
+    fail: ['no"']
+    retry: {max: 2}
+    compensation: {send: "undo\n*/", confirm: "undone \"\"\""}
+  - parallel:
+      - {id: "fn", send: "match", on: "type", timeout: 1s, onTimeout: retry, retry: {max: 2}}
+      - {id: "\u00e9t\u00e9", on: "class", when: {pointer: /payload/x, equals: null}, timeout: 1s, onTimeout: complete}
+  - branch:
+      id: "None"
+      on: "self"
+      pointer: "/payload/k"
+      cases:
+        "\"": [{id: "r#x", send: "s\"", on: "t\"", pivot: true}]
+        "1": []
+emits: {onComplete: ["\"end\""], onFailure: []}
+"#;
+
+fn hostile_saga(work: &Path) -> String {
+    let saga = work.join("type.saga.yaml");
+    std::fs::write(&saga, HOSTILE_SAGA).expect("write saga");
+    saga.to_string_lossy().into_owned()
+}
+
 fn hostile_spec(work: &Path) -> String {
     let spec = work.join("hostile.yaml");
     std::fs::write(&spec, HOSTILE).expect("write spec");
@@ -318,9 +351,10 @@ fn hostile_spec(work: &Path) -> String {
 fn hostile_names_stay_inside_and_are_sanitised() {
     let work = tempfile::tempdir().expect("tempdir");
     let spec = hostile_spec(work.path());
+    let saga = hostile_saga(work.path());
     for lang in ["rust", "python"] {
         let out = work.path().join("deep/gen").join(lang);
-        let o = gen_into(&out, lang, &[&spec], &[]);
+        let o = gen_into(&out, lang, &[&spec, &saga], &[]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         for (p, _) in files_under(&out) {
             assert!(!p.contains(".."), "{p}");
@@ -336,6 +370,18 @@ fn hostile_names_stay_inside_and_are_sanitised() {
     assert!(
         models.contains("Box<"),
         "recursive `class` is boxed: {models}"
+    );
+    // The saga `type` is a keyword: its module gets a suffix.
+    let saga_rs = std::fs::read_to_string(work.path().join("deep/gen/rust/src/sagas/type_saga.rs"))
+        .expect("saga module");
+    assert!(
+        saga_rs.contains("pub const NAME: &str = \"type\";"),
+        "{saga_rs}"
+    );
+    assert!(
+        work.path()
+            .join("deep/gen/python/hnp_contract/sagas/type_saga.py")
+            .is_file()
     );
     let py = std::fs::read_to_string(work.path().join("deep/gen/python/hnp_contract/models.py"))
         .expect("models");
@@ -652,7 +698,8 @@ fn e2e_hostile_names() {
     if e2e() {
         let work = tempfile::tempdir().expect("tempdir");
         let spec = hostile_spec(work.path());
-        e2e_for(&[&spec], true);
+        let saga = hostile_saga(work.path());
+        e2e_for(&[&spec, &saga], true);
     }
 }
 
