@@ -130,9 +130,11 @@ fn walk(
                 let mut order: Vec<StepId> = steps.clone();
                 order.sort_by_key(|&s| {
                     let st = &saga.steps[s];
-                    (!st.on.is_empty())
-                        .then_some(0)
-                        .unwrap_or(1 + st.timeout.unwrap_or(0))
+                    if st.on.is_empty() {
+                        1 + st.timeout.unwrap_or(0)
+                    } else {
+                        0
+                    }
                 });
                 for (i, &s) in order.iter().enumerate() {
                     let mut inputs = completion(saga, s);

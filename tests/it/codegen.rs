@@ -538,7 +538,7 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     let failure = slice(&tests, "mod gitops_sync", 400);
     let failure = slice(&failure, "fn failure_is_compensated", 30);
     for want in [
-        "(\"ConflictResolved\", None),\n            (\"NetBoxChangesApplied\", None),\n            (\"FabricStatusUpdateFailed\", None),\n            (\"FabricStatusUpdateFailed\", None),\n            (\"FabricStatusUpdateFailed\", None),\n            (\"NetBoxSnapshotRestored\", None),",
+        "Feed::Event(\"ConflictResolved\", None),\n            Feed::Event(\"NetBoxChangesApplied\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
         "State::Compensated",
         "\"compensate RestoreNetBoxSnapshot\", \"emit SyncFailed\"",
     ] {
@@ -580,7 +580,7 @@ fn templates_are_listed_and_overridable() {
         "sagas__runtime.py.j2",
         "sagas_impl.py.j2",
         "tests_test_sagas.py.j2",
-        "saga: {name, name_lit, module",
+        "saga: {name, name_lit, name_doc, module",
     ] {
         assert!(stdout(&o).contains(t), "{}", stdout(&o));
     }
