@@ -53,6 +53,7 @@ const FIXTURES: &[&str] = &[
     "fixtures/codegen/pets.asyncapi-2.6.yaml",
     "fixtures/codegen/events.openapi.yaml",
     "fixtures/codegen/sagas/adoption.saga.yaml",
+    "fixtures/codegen/sagas/checkup.saga.yaml",
 ];
 
 fn file_of<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
