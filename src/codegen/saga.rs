@@ -433,6 +433,52 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     out
 }
 
+/// Events delivered right after the start, while the first node waits: what the
+/// simulator does with each (`Ignored`: globally or step-ignored, progress of a `when`,
+/// a repeated start; `Unexpected`: a message the saga does not know).
+fn probes(saga: &Saga) -> Vec<(String, &'static str)> {
+    let mut cands: Vec<String> = saga.ignore.iter().map(|n| n.name.clone()).collect();
+    cands.push(saga.start.message.name.clone());
+    if let Some(&first) = saga.top.first() {
+        let steps: Vec<StepId> = match &saga.nodes[first] {
+            Node::Step(s) => vec![*s],
+            Node::Parallel { steps, .. } => steps.clone(),
+            Node::Branch(_) => Vec::new(),
+        };
+        for s in steps {
+            let st = &saga.steps[s];
+            cands.extend(st.ignore.iter().map(|n| n.name.clone()));
+            if st.when.is_some() {
+                cands.extend(st.on.iter().map(|n| n.name.clone()));
+            }
+        }
+    }
+    cands.push("hnp-events-unknown-message".into());
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for m in cands {
+        if out.iter().any(|(o, _)| *o == m) {
+            continue;
+        }
+        let inputs = [start_input(saga), Input::event(&m, None)];
+        let events = to_events(saga, &inputs);
+        let opts = engine::Options {
+            keep_timelines: true,
+            ..Default::default()
+        };
+        let run = engine::run(std::slice::from_ref(saga), &events, opts);
+        let Some(inst) = run.instances.first() else {
+            continue;
+        };
+        let outcome = match inst.timeline.last().map(|e| &e.what) {
+            Some(What::Ignored { event }) if *event == m => "Ignored",
+            Some(What::Unexpected { event }) if *event == m => "Unexpected",
+            _ => continue,
+        };
+        out.push((m, outcome));
+    }
+    out
+}
+
 /// Language-specific spellings.
 struct Sp {
     lang: Lang,
@@ -797,6 +843,20 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         ),
         None => format!("Waiting for `{}`.", saga.start.message.name),
     };
+    let start = start_input(saga);
+    let start_body = start
+        .body
+        .as_ref()
+        .map(|b| serde_json::to_string(b).unwrap_or_default());
+    let probes: Vec<Value> = probes(saga)
+        .into_iter()
+        .map(|(m, o)| {
+            json!({
+                "message": sp.s(&m),
+                "outcome": match lang { Lang::Rust => o.to_string(), Lang::Python => screaming(o) },
+            })
+        })
+        .collect();
     let tests: Vec<Value> = scenarios(saga)
         .into_iter()
         .map(|s| {
@@ -891,6 +951,12 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "nodes": nodes,
         "tests": tests,
         "rust_imports": imports.join(", "),
+        "probes": probes,
+        "start_body": match (lang, &start_body) {
+            (Lang::Rust, Some(b)) => format!("Some({})", super::rust::raw_str(b)),
+            (Lang::Python, Some(b)) => sp.s(b),
+            _ => "None".into(),
+        },
         "hooks_name": format!("{}Hooks", pascal(module)),
     })
 }
