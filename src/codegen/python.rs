@@ -52,8 +52,11 @@ fn named_in(t: &Ty, out: &mut Vec<usize>) {
 }
 
 fn doc(d: &Option<String>) -> Option<String> {
-    d.as_ref()
-        .map(|s| s.replace('\\', "\\\\").replace("\"\"\"", "'''"))
+    d.as_ref().map(|s| {
+        let s = s.replace('\\', "\\\\").replace("\"\"\"", "'''");
+        // A closing quote would run into the docstring's own.
+        if s.ends_with('"') { format!("{s} ") } else { s }
+    })
 }
 
 /// Aliases and unions in an order where each follows the aliases it uses.

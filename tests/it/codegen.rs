@@ -291,7 +291,7 @@ operations:
     channel: {$ref: '#/channels/../../etc/x'}
 components:
   schemas:
-    '../../etc/x': {type: object, properties: {self: {type: string}, type: {type: string}, class: {type: integer}, match: {type: boolean}, 'a b-c': {type: string}}}
+    '../../etc/x': {type: object, description: 'Ends in a quote: "x"', properties: {self: {type: string}, type: {type: string}, class: {type: integer}, match: {type: boolean}, 'a b-c': {type: string}}}
     self: {type: object, properties: {x: {$ref: '#/components/schemas/..~1..~1etc~1x'}, match: {type: string, enum: [self, type, '', '1a']}}}
     type: {type: string}
     class: {type: object, properties: {next: {$ref: '#/components/schemas/class'}}}
@@ -390,6 +390,8 @@ fn hostile_names_stay_inside_and_are_sanitised() {
         py.contains("class_: int | None = Field(default=None, alias=\"class\")"),
         "{py}"
     );
+    // A docstring ending in a quote stays valid Python.
+    assert!(py.contains("\"\"\"Ends in a quote: \"x\" \"\"\""), "{py}");
 }
 
 #[cfg(unix)]
