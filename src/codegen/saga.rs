@@ -1005,3 +1005,83 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str) -> Saga {
+        let p = std::path::PathBuf::from(format!("fixtures/hnp/sagas/{name}.saga.yaml"));
+        match crate::saga::load(&p, std::sync::Arc::from(name)) {
+            Ok(s) => s,
+            Err(d) => panic!("{name}: {d:?}"),
+        }
+    }
+
+    #[test]
+    fn bodies_hold_the_fields_at_their_pointers() {
+        let mut b = json!({"headers": {"id": 1}});
+        set_at(&mut b, "/payload/a~1b/c", json!("x"));
+        set_at(&mut b, "/headers/correlationid", json!("k"));
+        assert_eq!(
+            b,
+            json!({"headers": {"id": 1, "correlationid": "k"}, "payload": {"a/b": {"c": "x"}}})
+        );
+    }
+
+    #[test]
+    fn after_a_branch_case_comes_the_node_after_the_branch() {
+        let s = load("drift-reconcile");
+        // raise-alert, apply-git-version, commit-cluster-version, resolution, resolve-alert
+        assert_eq!(next_nodes(&s), [Some(3), Some(4), Some(4), Some(4), None]);
+    }
+
+    #[test]
+    fn scenarios_follow_the_saga_and_the_simulator() {
+        let s = load("drift-reconcile");
+        let sc = scenarios(&s);
+        let names: Vec<&str> = sc.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "happy_path",
+                "happy_path_2",
+                "a_failed_attempt_is_retried",
+                "failure_is_compensated"
+            ]
+        );
+        let fail = &sc[3];
+        let msgs: Vec<&str> = fail
+            .inputs
+            .iter()
+            .map(|i| i.message.as_deref().unwrap_or("(timer)"))
+            .collect();
+        // favor_git passes a pivot: the compensable path is favor_cluster.
+        assert_eq!(
+            msgs,
+            [
+                "DriftDetected",
+                "DriftAlertRaised",
+                "ConflictDetected",
+                "ChangesCommitted",
+                "DriftAlertResolutionFailed",
+                "DriftAlertResolutionFailed",
+                "DriftAlertResolutionFailed",
+                "DriftAlertResolutionFailed",
+                "DriftAlertResolutionFailed",
+                "CommitReverted"
+            ]
+        );
+        assert_eq!(fail.state, "compensated");
+        assert_eq!(
+            fail.log.last().map(String::as_str),
+            Some("compensate RevertCommit")
+        );
+        let p = probes(&s);
+        assert!(p.contains(&("ConflictDetected".into(), "Ignored")), "{p:?}");
+        assert!(
+            p.contains(&("hnp-events-unknown-message".into(), "Unexpected")),
+            "{p:?}"
+        );
+    }
+}
