@@ -12,6 +12,7 @@ pub mod pyimports;
 pub mod python;
 pub mod render;
 pub mod rust;
+pub mod saga;
 pub mod types;
 
 use std::path::{Path, PathBuf};
@@ -45,12 +46,27 @@ pub struct Options {
 
 /// Render every file for a workspace (no disk writes).
 pub fn generate(ws: &Workspace, opts: &Options) -> Result<Vec<render::OutFile>, String> {
+    generate_with_sagas(ws, &[], opts)
+}
+
+/// Render every file for a workspace and saga files (one saga module each).
+pub fn generate_with_sagas(
+    ws: &Workspace,
+    sagas: &[crate::saga::Saga],
+    opts: &Options,
+) -> Result<Vec<render::OutFile>, String> {
     let (model, _) = crate::model::build(ws);
     let api = api::build(ws, &model);
-    let ctx = match opts.lang {
+    let mut ctx = match opts.lang {
         Lang::Rust => rust::context(&api, &crate_name(&opts.name)),
         Lang::Python => python::context(&api, &names::snake(&opts.name)),
     };
+    if let Some(o) = ctx.as_object_mut() {
+        o.insert(
+            "sagas".into(),
+            serde_json::Value::Array(saga::contexts(sagas, opts.lang)),
+        );
+    }
     render::render(opts.lang, &ctx, opts.templates.as_deref())
 }
 

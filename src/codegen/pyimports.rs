@@ -77,10 +77,17 @@ pub fn fill(text: &str) -> String {
     if uses_word(&code, "Enum") {
         from.push("from enum import Enum".to_string());
     }
-    let typing: Vec<&str> = ["Any", "ClassVar", "Literal", "Protocol", "TypeAlias"]
-        .into_iter()
-        .filter(|w| uses_word(&code, w))
-        .collect();
+    let typing: Vec<&str> = [
+        "Annotated",
+        "Any",
+        "ClassVar",
+        "Literal",
+        "Protocol",
+        "TypeAlias",
+    ]
+    .into_iter()
+    .filter(|w| uses_word(&code, w))
+    .collect();
     if !typing.is_empty() {
         from.push(format!("from typing import {}", typing.join(", ")));
     }

@@ -1,13 +1,13 @@
 //! The template context for the Python package: pydantic v2 annotations, aliases,
 //! enum members, and an order for type aliases (they are evaluated at import time).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
 use super::api::Api;
 use super::names::{Namer, py_escape, screaming, snake};
-use super::types::{Def, Kind, Ty};
+use super::types::{Def, Kind, Ty, tags};
 
 /// The Python annotation of a type.
 pub fn ty(t: &Ty, defs: &[Def]) -> String {
@@ -52,8 +52,11 @@ fn named_in(t: &Ty, out: &mut Vec<usize>) {
 }
 
 fn doc(d: &Option<String>) -> Option<String> {
-    d.as_ref()
-        .map(|s| s.replace('\\', "\\\\").replace("\"\"\"", "'''"))
+    d.as_ref().map(|s| {
+        let s = s.replace('\\', "\\\\").replace("\"\"\"", "'''");
+        // A closing quote would run into the docstring's own.
+        if s.ends_with('"') { format!("{s} ") } else { s }
+    })
 }
 
 /// Aliases and unions in an order where each follows the aliases it uses.
@@ -98,9 +101,61 @@ fn alias_order(defs: &[Def]) -> Vec<usize> {
     order
 }
 
+/// How each discriminated union is generated: `Ok(tag per variant)` for a pydantic
+/// discriminated union, `Err(why)` for a plain one; and the `Literal` tag of each
+/// `(struct, property)`. A struct that is a variant of two unions with different tags
+/// for the same property can only carry one: the later union is not discriminated.
+#[allow(clippy::type_complexity)]
+fn tagging(
+    defs: &[Def],
+) -> (
+    HashMap<usize, Result<Vec<String>, String>>,
+    HashMap<(usize, String), String>,
+) {
+    let mut out = HashMap::new();
+    let mut literal: HashMap<(usize, String), String> = HashMap::new();
+    for (i, d) in defs.iter().enumerate() {
+        let Kind::Union {
+            variants,
+            discriminator: Some(disc),
+        } = &d.kind
+        else {
+            continue;
+        };
+        let decision = tags(defs, variants, disc).and_then(|ts| {
+            for (v, t) in variants.iter().zip(&ts) {
+                if let Ty::Named(j) = v {
+                    if let Some(other) = literal.get(&(*j, disc.property.clone())) {
+                        if other != t {
+                            let name = defs.get(*j).map(|d| d.name.as_str()).unwrap_or("");
+                            return Err(format!(
+                                "`{name}` already carries `{}` = `{other}` for another union",
+                                disc.property
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(ts)
+        });
+        if let Ok(ts) = &decision {
+            for (v, t) in variants.iter().zip(ts) {
+                if let Ty::Named(j) = v {
+                    literal.insert((*j, disc.property.clone()), t.clone());
+                }
+            }
+        }
+        out.insert(i, decision);
+    }
+    (out, literal)
+}
+
 /// The context of every Python template.
 pub fn context(api: &Api, package: &str) -> Value {
     let defs = &api.types.defs;
+    let (tagged, literal) = tagging(defs);
+    // The Python name of each tag field (pydantic discriminates by field name).
+    let mut idents: HashMap<(usize, String), String> = HashMap::new();
     let ce: std::collections::HashMap<usize, &str> = api
         .messages
         .iter()
@@ -132,10 +187,18 @@ pub fn context(api: &Api, package: &str) -> Value {
             }
             Kind::Struct { fields, extra } => {
                 let mut n = Namer::with_reserved(&["model_config", "ce_type", "CE_TYPE"]);
-                let fs: Vec<Value> = fields
+                let mut fs: Vec<Value> = fields
                     .iter()
                     .map(|f| {
                         let ident = py_escape(n.take_snake(&snake(&f.key)));
+                        if let Some(tag) = literal.get(&(i, f.key.clone())) {
+                            idents.insert((i, f.key.clone()), ident.clone());
+                            // The tag of a discriminated union: a literal (pydantic needs it).
+                            let alias = (ident != f.key).then(|| py_str(&f.key));
+                            let lit = py_str(tag);
+                            let default = (!f.required).then(|| lit.clone());
+                            return json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": default, "alias": alias, "doc": f.doc});
+                        }
                         let t = ty(&f.ty, defs);
                         let (ann, default) = if f.required {
                             (t, None)
@@ -148,6 +211,20 @@ pub fn context(api: &Api, package: &str) -> Value {
                         json!({"name": ident, "ty": ann, "default": default, "alias": alias, "doc": f.doc})
                     })
                     .collect();
+                // A tag the variant's schema does not declare.
+                let mut missing: Vec<(&String, &String)> = literal
+                    .iter()
+                    .filter(|((j, k), _)| *j == i && !fields.iter().any(|f| &f.key == k))
+                    .map(|((_, k), t)| (k, t))
+                    .collect();
+                missing.sort();
+                for (k, t) in missing {
+                    let ident = py_escape(n.take_snake(&snake(k)));
+                    idents.insert((i, k.clone()), ident.clone());
+                    let alias = (&ident != k).then(|| py_str(k));
+                    let lit = py_str(t);
+                    fs.push(json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": lit, "alias": alias, "doc": null}));
+                }
                 classes.push(json!({
                     "name": d.name, "doc": doc(&d.doc), "fields": fs,
                     "extra": extra.is_some(),
@@ -161,15 +238,43 @@ pub fn context(api: &Api, package: &str) -> Value {
         .into_iter()
         .map(|i| {
             let d = &defs[i];
+            let mut comment = None;
             let target = match &d.kind {
                 Kind::Alias(t) => ty(t, defs),
-                Kind::Union { variants, .. } => {
+                Kind::Union {
+                    variants,
+                    discriminator,
+                } => {
                     let vs: Vec<String> = variants.iter().map(|v| ty(v, defs)).collect();
-                    vs.join(" | ")
+                    match (tagged.get(&i), discriminator) {
+                        (Some(Ok(_)), Some(disc)) => {
+                            let field = variants
+                                .iter()
+                                .find_map(|v| match v {
+                                    Ty::Named(j) => idents.get(&(*j, disc.property.clone())),
+                                    _ => None,
+                                })
+                                .cloned()
+                                .unwrap_or_else(|| py_escape(snake(&disc.property)));
+                            format!(
+                                "Annotated[{}, Field(discriminator={})]",
+                                vs.join(" | "),
+                                py_str(&field)
+                            )
+                        }
+                        (Some(Err(why)), Some(disc)) => {
+                            comment = Some(format!(
+                                "Discriminated by `{}` but not a pydantic discriminated union: {why}.",
+                                disc.property
+                            ));
+                            vs.join(" | ")
+                        }
+                        _ => vs.join(" | "),
+                    }
                 }
                 _ => "Any".into(),
             };
-            json!({"name": d.name, "target": target})
+            json!({"name": d.name, "target": target, "comment": comment})
         })
         .collect();
     let messages: Vec<Value> = api

@@ -16,7 +16,7 @@ pub struct Template {
 }
 
 macro_rules! tpl {
-    ($dir:literal, $name:literal, $vars:literal) => {
+    ($dir:literal, $name:literal, $vars:expr) => {
         Template {
             name: $name,
             text: include_str!(concat!("../../templates/", $dir, "/", $name)),
@@ -25,8 +25,11 @@ macro_rules! tpl {
     };
 }
 
-const RUST_ALL: &str = "crate_name, lib_name, types, messages, groups";
-const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups";
+const RUST_ALL: &str = "crate_name, lib_name, types, messages, groups, sagas";
+const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups, sagas";
+
+/// The context of one saga (`sagas[]`, and `saga` in the per-saga templates).
+const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, version_doc, contract, contract_doc, correlation, correlation_doc, description[], start_doc, start, start_when, ignore, first, next, emits_complete, emits_failure, hooks_name, rust_imports, steps[]: {variant, id, id_lit, spec}, compensations[]: {index, variant, method, step, step_id, step_variant, send, send_lit, confirm, fail[], lit, spec}, nodes[] (by index) and states[] (in file order): {index, state, doc, spec, next, reads}, tests[]: {name, doc, state, log[], compensated[], inputs[]: {message, body, timer, step?}}} plus every top-level variable (literals are already spelled for the language)";
 
 pub const RUST: &[Template] = &[
     tpl!("rust", "Cargo.toml.j2", "crate_name, lib_name"),
@@ -39,7 +42,7 @@ pub const RUST: &[Template] = &[
     tpl!(
         "rust",
         "models.rs.j2",
-        "types[]: {name, doc[], kind: struct|enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, ty}, discriminator?, target}"
+        "types[]: {name, doc[], kind: struct|enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, target}"
     ),
     tpl!(
         "rust",
@@ -63,6 +66,23 @@ pub const RUST: &[Template] = &[
     ),
     tpl!("rust", "tests_roundtrip.rs.j2", "lib_name, messages"),
     tpl!("rust", "tests_handlers.rs.j2", "lib_name, groups"),
+    tpl!(
+        "rust",
+        "sagas_mod.rs.j2",
+        "sagas[] (written when saga files are given)"
+    ),
+    tpl!(
+        "rust",
+        "sagas_runtime.rs.j2",
+        "(none): the transition semantics"
+    ),
+    tpl!("rust", "saga.rs.j2", SAGA_VARS),
+    tpl!(
+        "rust",
+        "sagas_impl.rs.j2",
+        "sagas[] (scaffold: written once)"
+    ),
+    tpl!("rust", "tests_sagas.rs.j2", "lib_name, sagas[]"),
 ];
 
 pub const PYTHON: &[Template] = &[
@@ -72,7 +92,7 @@ pub const PYTHON: &[Template] = &[
     tpl!(
         "python",
         "models.py.j2",
-        "enums[]: {name, doc?, members[]: {name, value}}, classes[]: {name, doc?, extra, ce_type?, fields[]: {name, ty, default?, alias?, doc?}}, aliases[]: {name, target} (dependency order)"
+        "enums[]: {name, doc?, members[]: {name, value}}, classes[]: {name, doc?, extra, ce_type?, fields[]: {name, ty, default?, alias?, doc?}}, aliases[]: {name, target, comment?} (dependency order; a discriminated union's target is `Annotated[..., Field(discriminator=...)]`)"
     ),
     tpl!(
         "python",
@@ -96,6 +116,23 @@ pub const PYTHON: &[Template] = &[
     ),
     tpl!("python", "tests_test_roundtrip.py.j2", "package, messages"),
     tpl!("python", "tests_test_handlers.py.j2", "package, groups"),
+    tpl!(
+        "python",
+        "sagas___init__.py.j2",
+        "sagas[] (written when saga files are given)"
+    ),
+    tpl!(
+        "python",
+        "sagas__runtime.py.j2",
+        "(none): the transition semantics"
+    ),
+    tpl!("python", "sagas_saga.py.j2", SAGA_VARS),
+    tpl!(
+        "python",
+        "sagas_impl.py.j2",
+        "sagas[] (scaffold: written once)"
+    ),
+    tpl!("python", "tests_test_sagas.py.j2", "package, sagas[]"),
 ];
 
 /// The embedded templates of a language.
@@ -184,6 +221,11 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let sagas = ctx
+        .get("sagas")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     match lang {
         Lang::Rust => {
             push("Cargo.toml".into(), r("Cargo.toml.j2", &base)?, false);
@@ -224,6 +266,33 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                 r("tests_handlers.rs.j2", &base)?,
                 false,
             );
+            if !sagas.is_empty() {
+                push(
+                    "src/sagas/mod.rs".into(),
+                    r("sagas_mod.rs.j2", &base)?,
+                    false,
+                );
+                push(
+                    "src/sagas/runtime.rs".into(),
+                    r("sagas_runtime.rs.j2", &base)?,
+                    false,
+                );
+                for s in &sagas {
+                    let m = s.get("module").and_then(Value::as_str).unwrap_or("saga");
+                    let sctx = minijinja::context! { saga => minijinja::Value::from_serialize(s), ..base.clone() };
+                    push(format!("src/sagas/{m}.rs"), r("saga.rs.j2", &sctx)?, false);
+                }
+                push(
+                    "src/sagas_impl.rs".into(),
+                    r("sagas_impl.rs.j2", &base)?,
+                    true,
+                );
+                push(
+                    "tests/sagas.rs".into(),
+                    r("tests_sagas.rs.j2", &base)?,
+                    false,
+                );
+            }
         }
         Lang::Python => {
             let pkg = ctx
@@ -277,6 +346,37 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                 r("tests_test_handlers.py.j2", &base)?,
                 false,
             );
+            if !sagas.is_empty() {
+                push(
+                    format!("{pkg}/sagas/__init__.py"),
+                    r("sagas___init__.py.j2", &base)?,
+                    false,
+                );
+                push(
+                    format!("{pkg}/sagas/_runtime.py"),
+                    r("sagas__runtime.py.j2", &base)?,
+                    false,
+                );
+                for s in &sagas {
+                    let m = s.get("module").and_then(Value::as_str).unwrap_or("saga");
+                    let sctx = minijinja::context! { saga => minijinja::Value::from_serialize(s), ..base.clone() };
+                    push(
+                        format!("{pkg}/sagas/{m}.py"),
+                        r("sagas_saga.py.j2", &sctx)?,
+                        false,
+                    );
+                }
+                push(
+                    format!("{pkg}/sagas_impl.py"),
+                    r("sagas_impl.py.j2", &base)?,
+                    true,
+                );
+                push(
+                    "tests/test_sagas.py".into(),
+                    r("tests_test_sagas.py.j2", &base)?,
+                    false,
+                );
+            }
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::api::Api;
 use super::names::{Namer, pascal, rust_escape, snake};
-use super::types::{Def, Int, Kind, Ty};
+use super::types::{Def, Int, Kind, Ty, tags};
 
 /// The Rust spelling of a type; `boxed` wraps a named type in `Box` (recursion).
 pub fn ty(t: &Ty, defs: &[Def], boxed: bool) -> String {
@@ -150,6 +150,121 @@ fn variant_name(v: &str) -> String {
     }
 }
 
+/// Every named type a type mentions (through containers).
+fn mentioned(t: &Ty, out: &mut Vec<usize>) {
+    match t {
+        Ty::Named(i) => out.push(*i),
+        Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => mentioned(t, out),
+        _ => {}
+    }
+}
+
+/// How each discriminated union is generated: `Ok(tag per variant)` for a
+/// `#[serde(tag)]` enum, `Err(why)` for an untagged one; and the `(struct, property)`
+/// fields left out of the variant structs because the enum carries the tag.
+///
+/// serde's internally tagged enums consume the tag before the variant's struct sees the
+/// rest, so the struct must not carry it: a variant struct also used anywhere else (as
+/// a message, a field, a body, another kind of union) keeps its field and the union
+/// stays untagged.
+#[allow(clippy::type_complexity)]
+fn tagging(
+    api: &Api,
+) -> (
+    std::collections::HashMap<usize, Result<Vec<String>, String>>,
+    std::collections::HashSet<(usize, String)>,
+) {
+    let defs = &api.types.defs;
+    let mut plan = std::collections::HashMap::new();
+    for (i, d) in defs.iter().enumerate() {
+        if let Kind::Union {
+            variants,
+            discriminator: Some(disc),
+        } = &d.kind
+        {
+            plan.insert(
+                i,
+                tags(defs, variants, disc).map(|t| (disc.property.clone(), t)),
+            );
+        }
+    }
+    // Uses of every def outside tagged unions.
+    let mut other_uses = vec![0usize; defs.len()];
+    let count = |t: &Ty, uses: &mut Vec<usize>| {
+        let mut out = Vec::new();
+        mentioned(t, &mut out);
+        for j in out {
+            if let Some(u) = uses.get_mut(j) {
+                *u += 1;
+            }
+        }
+    };
+    for (i, d) in defs.iter().enumerate() {
+        match &d.kind {
+            Kind::Struct { fields, extra } => {
+                fields.iter().for_each(|f| count(&f.ty, &mut other_uses));
+                if let Some(e) = extra {
+                    count(e, &mut other_uses);
+                }
+            }
+            Kind::Union { variants, .. } if !matches!(plan.get(&i), Some(Ok(_))) => {
+                variants.iter().for_each(|v| count(v, &mut other_uses));
+            }
+            Kind::Alias(t) => count(t, &mut other_uses),
+            _ => {}
+        }
+    }
+    for m in &api.messages {
+        if let Some(u) = other_uses.get_mut(m.def) {
+            *u += 1;
+        }
+    }
+    for g in &api.groups {
+        for h in &g.handlers {
+            for m in &h.methods {
+                for t in m.input.iter().chain(m.output.iter()) {
+                    count(t, &mut other_uses);
+                }
+            }
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    let mut dropped = std::collections::HashSet::new();
+    let mut ids: Vec<&usize> = plan.keys().collect();
+    ids.sort();
+    for &i in ids {
+        let decision = match &plan[&i] {
+            Err(why) => Err(why.clone()),
+            Ok((property, tags)) => {
+                let Some(Kind::Union { variants, .. }) = defs.get(i).map(|d| &d.kind) else {
+                    continue;
+                };
+                let shared = variants.iter().find_map(|v| match v {
+                    Ty::Named(j) if other_uses.get(*j).is_some_and(|&u| u > 0) => {
+                        defs.get(*j).map(|d| d.name.clone())
+                    }
+                    _ => None,
+                });
+                match shared {
+                    Some(name) => Err(format!(
+                        "`{name}` is also used on its own, so its struct keeps the `{property}` field"
+                    )),
+                    None => {
+                        for v in variants {
+                            if let Ty::Named(j) = v {
+                                dropped.insert((*j, property.clone()));
+                            }
+                        }
+                        Ok(tags.clone())
+                    }
+                }
+            }
+        };
+        out.insert(i, decision);
+    }
+    (out, dropped)
+}
+
 fn is_copy(d: &Def) -> bool {
     matches!(d.kind, Kind::Enum { .. })
 }
@@ -158,6 +273,7 @@ fn is_copy(d: &Def) -> bool {
 pub fn context(api: &Api, crate_name: &str) -> Value {
     let defs = &api.types.defs;
     let scc = cycles(defs);
+    let (tagged, dropped) = tagging(api);
     let mut types = Vec::new();
     for (i, d) in defs.iter().enumerate() {
         let base = json!({"name": d.name, "doc": doc_lines(&d.doc)});
@@ -181,25 +297,46 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 variants,
                 discriminator,
             } => {
+                let tags = tagged.get(&i);
                 let mut n = Namer::with_reserved(&["Self"]);
                 let vs: Vec<Value> = variants
                     .iter()
-                    .map(|v| {
+                    .enumerate()
+                    .map(|(k, v)| {
                         let vn = match v {
                             Ty::Named(j) => defs.get(*j).map(|d| d.name.clone()).unwrap_or_default(),
                             other => pascal(&ty(other, defs, false).replace("serde_json::", "").replace("chrono::", "")),
                         };
-                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v))})
+                        let tag = match tags {
+                            Some(Ok(t)) => t.get(k).map(|t| rust_str(t)),
+                            _ => None,
+                        };
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag})
                     })
                     .collect();
                 o.insert("kind".into(), json!("union"));
                 o.insert("variants".into(), json!(vs));
-                o.insert("discriminator".into(), json!(discriminator));
+                o.insert(
+                    "discriminator".into(),
+                    json!(discriminator.as_ref().map(|d| d.property.clone())),
+                );
+                let (tag, untagged_why) = match (tags, discriminator) {
+                    (Some(Ok(_)), Some(d)) => (Some(rust_str(&d.property)), None),
+                    (Some(Err(why)), _) => (None, Some(why.clone())),
+                    _ => (None, None),
+                };
+                o.insert("tag".into(), json!(tag));
+                o.insert("untagged_why".into(), json!(untagged_why));
             }
             Kind::Struct { fields, extra } => {
                 let mut n = Namer::default();
                 let mut fs = Vec::new();
+                let mut carried = None;
                 for f in fields {
+                    if dropped.contains(&(i, f.key.clone())) {
+                        carried = Some(f.key.clone());
+                        continue;
+                    }
                     let ident = rust_escape(n.take_snake(&snake(&f.key)));
                     let bare = ident.trim_start_matches("r#").to_string();
                     let boxed = needs_box(&scc, i, &f.ty);
@@ -233,6 +370,17 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     let name = n.take_snake("extra");
                     json!({"name": name, "ty": format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false))})
                 });
+                if let Some(k) = carried {
+                    let doc = o.entry("doc").or_insert_with(|| json!([]));
+                    if let Some(a) = doc.as_array_mut() {
+                        if !a.is_empty() {
+                            a.push(json!(""));
+                        }
+                        a.push(json!(format!(
+                            "Its `{k}` tag is carried by the tagged enum(s) it is a variant of."
+                        )));
+                    }
+                }
                 o.insert("kind".into(), json!("struct"));
                 o.insert("fields".into(), json!(fs));
                 o.insert("extra".into(), json!(extra));

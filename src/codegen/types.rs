@@ -72,9 +72,21 @@ pub enum Kind {
     },
     Union {
         variants: Vec<Ty>,
-        discriminator: Option<String>,
+        discriminator: Option<Discriminator>,
     },
     Alias(Ty),
+}
+
+/// The discriminator of a `oneOf`/`anyOf`: OpenAPI `discriminator: {propertyName,
+/// mapping}` or the AsyncAPI 2.x `discriminator: NAME` string.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Discriminator {
+    /// The JSON property carrying the tag.
+    pub property: String,
+    /// Per variant: the tag values the `mapping` gives it (the first is the canonical one).
+    pub mapped: Vec<Vec<String>>,
+    /// Per variant: the component name of the schema it references (the implicit tag).
+    pub ref_names: Vec<Option<String>>,
 }
 
 /// A named type.
@@ -241,6 +253,7 @@ impl TypeSet {
                 let idx = self.slot(slot, hint, v);
                 let name = self.defs[idx].name.clone();
                 let mut variants = Vec::new();
+                let mut ref_names: Vec<Option<String>> = Vec::new();
                 for (i, alt) in rest.iter().enumerate() {
                     let vh = alt
                         .get("title")
@@ -250,13 +263,49 @@ impl TypeSet {
                     let t = self.ty(ws, file, alt, &vh);
                     if !variants.contains(&t) {
                         variants.push(t);
+                        ref_names.push(ref_of(alt).and_then(ref_name));
                     }
                 }
-                let discriminator = m
-                    .get("discriminator")
-                    .and_then(|d| d.get("propertyName"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let property = match m.get("discriminator") {
+                    Some(Value::String(p)) => Some(p.clone()),
+                    Some(d) => d
+                        .get("propertyName")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    None => None,
+                };
+                let discriminator = property.filter(|p| !p.is_empty()).map(|property| {
+                    let mut mapped = vec![Vec::new(); variants.len()];
+                    let mapping = m
+                        .get("discriminator")
+                        .and_then(|d| d.get("mapping"))
+                        .and_then(Value::as_object);
+                    for (tag, target) in mapping.into_iter().flatten() {
+                        let Some(target) = target.as_str() else {
+                            continue;
+                        };
+                        // A bare name means a component schema.
+                        let raw = if target.contains('#') || target.contains('/') {
+                            target.to_string()
+                        } else {
+                            format!("#/components/schemas/{target}")
+                        };
+                        let Some(at) = ws.ref_target(file, &raw) else {
+                            continue;
+                        };
+                        let Some(&t) = self.by_src.get(&at) else {
+                            continue;
+                        };
+                        if let Some(k) = variants.iter().position(|v| *v == Ty::Named(t)) {
+                            mapped[k].push(tag.clone());
+                        }
+                    }
+                    Discriminator {
+                        property,
+                        mapped,
+                        ref_names: ref_names.clone(),
+                    }
+                });
                 self.defs[idx].kind = Kind::Union {
                     variants,
                     discriminator,
@@ -431,6 +480,69 @@ impl TypeSet {
         self.defs[idx].kind = Kind::Struct { fields, extra };
         Ty::Named(idx)
     }
+}
+
+/// The last segment of a `$ref` (a component name), unescaped.
+fn ref_name(raw: &str) -> Option<String> {
+    let frag = raw.rsplit_once('#').map_or(raw, |(_, f)| f);
+    let last = frag.rsplit('/').next().filter(|s| !s.is_empty())?;
+    pointer::parse(&format!("/{last}")).and_then(|t| t.into_iter().next())
+}
+
+/// Why a union cannot be tagged, or the tag value of every variant: the `mapping`'s,
+/// else the variant's `const` (or one-value `enum`) for the property, else the component
+/// name of the schema it references. Every variant must be a struct; the values distinct.
+pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for (k, v) in variants.iter().enumerate() {
+        let Ty::Named(j) = v else {
+            return Err(format!(
+                "variant {} is not an object type, so it cannot carry the `{}` tag",
+                k + 1,
+                d.property
+            ));
+        };
+        let Some(def) = defs.get(*j) else {
+            return Err("a variant is unknown".into());
+        };
+        let Kind::Struct { fields, .. } = &def.kind else {
+            return Err(format!(
+                "variant `{}` is not an object type, so it cannot carry the `{}` tag",
+                def.name, d.property
+            ));
+        };
+        let own = fields
+            .iter()
+            .find(|f| f.key == d.property)
+            .and_then(|f| match &f.ty {
+                Ty::Literal(l) => Some(l.clone()),
+                Ty::Named(e) => match defs.get(*e).map(|d| &d.kind) {
+                    Some(Kind::Enum { values }) if values.len() == 1 => values.first().cloned(),
+                    _ => None,
+                },
+                _ => None,
+            });
+        let tag = d
+            .mapped
+            .get(k)
+            .and_then(|m| m.first().cloned())
+            .or(own)
+            .or_else(|| d.ref_names.get(k).cloned().flatten());
+        let Some(tag) = tag else {
+            return Err(format!(
+                "variant `{}` has no `{}` value (no mapping, const or schema name)",
+                def.name, d.property
+            ));
+        };
+        if out.contains(&tag) {
+            return Err(format!(
+                "two variants have the `{}` value `{tag}`",
+                d.property
+            ));
+        }
+        out.push(tag);
+    }
+    Ok(out)
 }
 
 fn types_of(m: &Map<String, Value>) -> Vec<String> {

@@ -42,7 +42,37 @@ const HNP: &[&str] = &[
     "fixtures/hnp/asyncapi.yaml",
     "fixtures/hnp/asyncapi-2.6.yaml",
     "fixtures/hnp/openapi.yaml",
+    "fixtures/hnp/sagas/crd-apply.saga.yaml",
+    "fixtures/hnp/sagas/drift-reconcile.saga.yaml",
+    "fixtures/hnp/sagas/gitops-sync.saga.yaml",
 ];
+
+/// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and a saga with a parallel
+/// group, a branch and a `when`.
+const FIXTURES: &[&str] = &[
+    "fixtures/codegen/pets.asyncapi-2.6.yaml",
+    "fixtures/codegen/events.openapi.yaml",
+    "fixtures/codegen/sagas/adoption.saga.yaml",
+    "fixtures/codegen/sagas/checkup.saga.yaml",
+];
+
+fn file_of<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
+    files
+        .iter()
+        .find(|(p, _)| p == path)
+        .map(|(_, t)| t.as_str())
+        .unwrap_or("(missing)")
+}
+
+/// `lines` lines of `text` from the first line containing `from`.
+fn slice(text: &str, from: &str, lines: usize) -> String {
+    let start = text.find(from).unwrap_or(0);
+    text[start..]
+        .lines()
+        .take(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 #[test]
 fn hnp_output_is_deterministic_and_snapshotted() {
@@ -94,8 +124,20 @@ fn hnp_output_is_deterministic_and_snapshotted() {
                 "class CloudEventHeaders"
             })
             .unwrap_or(0);
-        let slice: String = m[start..].lines().take(40).collect::<Vec<_>>().join("\n");
-        snap.push_str(&format!("\n==== {models} (CloudEventHeaders)\n{slice}\n"));
+        let slice_text: String = m[start..].lines().take(40).collect::<Vec<_>>().join("\n");
+        snap.push_str(&format!(
+            "\n==== {models} (CloudEventHeaders)\n{slice_text}\n"
+        ));
+        // A saga module: its states and tables.
+        let (saga, from, n) = if lang == "rust" {
+            ("src/sagas/drift_reconcile.rs", "pub enum State", 45)
+        } else {
+            ("hnp_contract/sagas/drift_reconcile.py", "class State", 60)
+        };
+        snap.push_str(&format!(
+            "\n==== {saga} (states and tables)\n{}\n",
+            slice(file_of(&fa, saga), from, n)
+        ));
         insta::assert_snapshot!(format!("codegen_hnp_{lang}"), snap);
     }
 }
@@ -115,7 +157,7 @@ fn generated_files_carry_the_header_and_are_in_the_manifest() {
         if p.starts_with(".hnp-events") {
             continue;
         }
-        if p == "src/handlers_impl.rs" {
+        if p == "src/handlers_impl.rs" || p == "src/sagas_impl.rs" {
             assert!(!tracked.contains_key(&p), "the scaffold is not tracked");
             continue;
         }
@@ -249,7 +291,7 @@ operations:
     channel: {$ref: '#/channels/../../etc/x'}
 components:
   schemas:
-    '../../etc/x': {type: object, properties: {self: {type: string}, type: {type: string}, class: {type: integer}, match: {type: boolean}, 'a b-c': {type: string}}}
+    '../../etc/x': {type: object, description: 'Ends in a quote: "x"', properties: {self: {type: string}, type: {type: string}, class: {type: integer}, match: {type: boolean}, 'a b-c': {type: string}}}
     self: {type: object, properties: {x: {$ref: '#/components/schemas/..~1..~1etc~1x'}, match: {type: string, enum: [self, type, '', '1a']}}}
     type: {type: string}
     class: {type: object, properties: {next: {$ref: '#/components/schemas/class'}}}
@@ -267,6 +309,39 @@ components:
           e: {$ref: '#/components/schemas/..~1..~1etc~1x'}
 "#;
 
+/// A saga whose names are keywords, quotes, backslashes and line breaks.
+const HOSTILE_SAGA: &str = r#"saga: type
+version: '1 """ \'
+description: "ends with a quote\\ \"\"\"\n*/ and more"
+contract: hostile.yaml
+correlation: /headers/correlationid
+start: {message: "self", when: {pointer: "/payload/a~1b", equals: {"k": [1, "\"x"]}}}
+steps:
+  - id: "Self"
+    send: "say \"hi\""
+    on: "done\\"
+    fail: ['no"']
+    retry: {max: 2}
+    compensation: {send: "undo\n*/", confirm: "undone \"\"\""}
+  - parallel:
+      - {id: "fn", send: "match", on: "type", timeout: 1s, onTimeout: retry, retry: {max: 2}}
+      - {id: "\u00e9t\u00e9", on: "class", when: {pointer: /payload/x, equals: null}, timeout: 1s, onTimeout: complete}
+  - branch:
+      id: "None"
+      on: "self"
+      pointer: "/payload/k"
+      cases:
+        "\"": [{id: "r#x", send: "s\"", on: "t\"", pivot: true}]
+        "1": []
+emits: {onComplete: ["\"end\""], onFailure: []}
+"#;
+
+fn hostile_saga(work: &Path) -> String {
+    let saga = work.join("type.saga.yaml");
+    std::fs::write(&saga, HOSTILE_SAGA).expect("write saga");
+    saga.to_string_lossy().into_owned()
+}
+
 fn hostile_spec(work: &Path) -> String {
     let spec = work.join("hostile.yaml");
     std::fs::write(&spec, HOSTILE).expect("write spec");
@@ -277,9 +352,10 @@ fn hostile_spec(work: &Path) -> String {
 fn hostile_names_stay_inside_and_are_sanitised() {
     let work = tempfile::tempdir().expect("tempdir");
     let spec = hostile_spec(work.path());
+    let saga = hostile_saga(work.path());
     for lang in ["rust", "python"] {
         let out = work.path().join("deep/gen").join(lang);
-        let o = gen_into(&out, lang, &[&spec], &[]);
+        let o = gen_into(&out, lang, &[&spec, &saga], &[]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         for (p, _) in files_under(&out) {
             assert!(!p.contains(".."), "{p}");
@@ -296,12 +372,26 @@ fn hostile_names_stay_inside_and_are_sanitised() {
         models.contains("Box<"),
         "recursive `class` is boxed: {models}"
     );
+    // The saga `type` is a keyword: its module gets a suffix.
+    let saga_rs = std::fs::read_to_string(work.path().join("deep/gen/rust/src/sagas/type_saga.rs"))
+        .expect("saga module");
+    assert!(
+        saga_rs.contains("pub const NAME: &str = \"type\";"),
+        "{saga_rs}"
+    );
+    assert!(
+        work.path()
+            .join("deep/gen/python/hnp_contract/sagas/type_saga.py")
+            .is_file()
+    );
     let py = std::fs::read_to_string(work.path().join("deep/gen/python/hnp_contract/models.py"))
         .expect("models");
     assert!(
         py.contains("class_: int | None = Field(default=None, alias=\"class\")"),
         "{py}"
     );
+    // A docstring ending in a quote stays valid Python.
+    assert!(py.contains("\"\"\"Ends in a quote: \"x\" \"\"\""), "{py}");
 }
 
 #[cfg(unix)]
@@ -322,6 +412,161 @@ fn symlinks_out_of_the_output_folder_are_refused() {
 }
 
 #[test]
+fn discriminators_become_tagged_unions() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let mut outs = Vec::new();
+    for lang in ["rust", "python"] {
+        let out = work.path().join(lang);
+        let o = gen_into(&out, lang, FIXTURES, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        outs.push(files_under(&out));
+    }
+    let rust = file_of(&outs[0], "src/models.rs");
+    // AsyncAPI 2.x `discriminator: petType`, tags from the schema names.
+    for want in [
+        "#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"Cat\")]\n    Cat(Cat),",
+        // OpenAPI mapping, by $ref and by bare name.
+        "#[serde(tag = \"type\")]\npub enum AuditEvent {\n    #[serde(rename = \"created\")]\n    Created(Created),\n    #[serde(rename = \"deleted\")]\n    Deleted(Deleted),",
+        // One-value enums as tags.
+        "#[serde(rename = \"email\")]\n    Email(Email),",
+        // The enum carries the tag: the variant struct does not.
+        "pub struct Cat {\n    pub name: String,",
+        // Fallbacks, with the reason.
+        "untagged (kept as a field of each\n/// variant): variant 2 is not an object type, so it cannot carry the `unit` tag.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Reading",
+        "`Car` is also used on its own, so its struct keeps the `kind` field.",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    let py = file_of(&outs[1], "hnp_contract/models.py");
+    for want in [
+        "Pet: TypeAlias = Annotated[Cat | Dog, Field(discriminator=\"pet_type\")]",
+        "pet_type: Literal[\"Cat\"] = Field(alias=\"petType\")",
+        "AuditEvent: TypeAlias = Annotated[Created | Deleted, Field(discriminator=\"type_\")]",
+        "type_: Literal[\"deleted\"] = Field(alias=\"type\")",
+        "channel: Literal[\"sms\"]",
+        // Python can carry the tag on a struct used on its own too.
+        "Vehicle: TypeAlias = Annotated[Car | Bike, Field(discriminator=\"kind\")]",
+        "# Discriminated by `unit` but not a pydantic discriminated union: variant 2 is not an object type, so it cannot carry the `unit` tag.\nReading: TypeAlias = Temperature | float",
+    ] {
+        assert!(py.contains(want), "missing {want:?} in:\n{py}");
+    }
+    // No discriminator: untagged, as before (the hostile-names `match` union).
+    let spec = hostile_spec(work.path());
+    let out = work.path().join("hostile");
+    assert_eq!(code(&gen_into(&out, "rust", &[&spec], &[])), 0);
+    let m = std::fs::read_to_string(out.join("src/models.rs")).expect("models");
+    assert!(
+        m.contains("#[serde(untagged)]\npub enum Match") && !m.contains("serde(tag"),
+        "{m}"
+    );
+}
+
+#[test]
+fn sagas_come_from_the_configuration_or_the_paths() {
+    let work = tempfile::tempdir().expect("tempdir");
+    // No PATH: the documents and sagas of ./hnp-events.yaml.
+    let out = work.path().join("all");
+    let o = gen_into(&out, "rust", &[], &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for m in ["crd_apply", "drift_reconcile", "gitops_sync"] {
+        assert!(out.join(format!("src/sagas/{m}.rs")).is_file(), "{m}");
+    }
+    // Only a saga: the configured documents, that saga's module only.
+    let out = work.path().join("one");
+    let o = gen_into(
+        &out,
+        "python",
+        &["fixtures/hnp/sagas/gitops-sync.saga.yaml"],
+        &[],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files: Vec<String> = files_under(&out).into_iter().map(|(p, _)| p).collect();
+    let sagas: Vec<&String> = files
+        .iter()
+        .filter(|p| p.starts_with("hnp_contract/sagas/"))
+        .collect();
+    assert_eq!(
+        sagas,
+        [
+            "hnp_contract/sagas/__init__.py",
+            "hnp_contract/sagas/_runtime.py",
+            "hnp_contract/sagas/gitops_sync.py"
+        ]
+    );
+    assert!(files.contains(&"hnp_contract/models.py".to_string()));
+    // Documents only: no saga files at all.
+    let out = work.path().join("none");
+    assert_eq!(
+        code(&gen_into(
+            &out,
+            "rust",
+            &["fixtures/hnp/asyncapi.yaml"],
+            &[]
+        )),
+        0
+    );
+    assert!(!out.join("src/sagas").exists() && !out.join("tests/sagas.rs").exists());
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib");
+    assert!(!lib.contains("sagas"), "{lib}");
+    // A broken saga: exit 2, located.
+    let bad = work.path().join("bad.saga.yaml");
+    std::fs::write(
+        &bad,
+        "saga: x\nversion: 1\ncontract: api.yaml\ncorrelation: /headers/id\nstart: A\nsteps:\n  - id: s\n    sendd: B\n    on: C\n",
+    )
+    .expect("write");
+    let o = gen_into(
+        &work.path().join("bad"),
+        "rust",
+        &["fixtures/hnp/asyncapi.yaml", &bad.to_string_lossy()],
+        &[],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.saga.yaml:8:5") && stderr(&o).contains("unknown field `sendd`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!work.path().join("bad").exists(), "nothing written");
+}
+
+#[test]
+fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = work.path().join("gen");
+    assert_eq!(code(&gen_into(&out, "rust", HNP, &[])), 0);
+    let tests = std::fs::read_to_string(out.join("tests/sagas.rs")).expect("tests");
+    // gitops-sync: apply-netbox completed, update-status fails on its 3 attempts, the
+    // NetBox snapshot is restored.
+    let failure = slice(&tests, "mod gitops_sync", 400);
+    let failure = slice(&failure, "fn failure_is_compensated", 30);
+    for want in [
+        "Feed::Event(\"ConflictResolved\", None),\n            Feed::Event(\"NetBoxChangesApplied\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "State::Compensated",
+        "\"compensate RestoreNetBoxSnapshot\", \"emit SyncFailed\"",
+    ] {
+        assert!(failure.contains(want), "missing {want:?} in:\n{failure}");
+    }
+    // drift-reconcile: the `favor_git` case is a pivot, so the failure path takes `favor_cluster`.
+    let drift = slice(&tests, "mod drift_reconcile", 400);
+    assert!(
+        drift.contains("favor_cluster") && drift.contains("compensate RevertCommit"),
+        "{drift}"
+    );
+    // The hooks scaffold is the user's.
+    let scaffold = out.join("src/sagas_impl.rs");
+    let mine = format!(
+        "{}\n// mine\n",
+        std::fs::read_to_string(&scaffold).expect("scaffold")
+    );
+    std::fs::write(&scaffold, &mine).expect("write");
+    let o = gen_into(&out, "rust", HNP, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("up to date"), "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(&scaffold).expect("scaffold"), mine);
+}
+
+#[test]
 fn templates_are_listed_and_overridable() {
     let o = run(&["codegen", "--list-templates"]);
     assert_eq!(code(&o), 0);
@@ -330,6 +575,15 @@ fn templates_are_listed_and_overridable() {
         "handlers_group.rs.j2",
         "models.py.j2",
         "handlers_group.py.j2",
+        "saga.rs.j2",
+        "sagas_runtime.rs.j2",
+        "sagas_impl.rs.j2",
+        "tests_sagas.rs.j2",
+        "sagas_saga.py.j2",
+        "sagas__runtime.py.j2",
+        "sagas_impl.py.j2",
+        "tests_test_sagas.py.j2",
+        "saga: {name, name_lit, name_doc, module",
     ] {
         assert!(stdout(&o).contains(t), "{}", stdout(&o));
     }
@@ -436,11 +690,19 @@ fn e2e_hnp() {
 }
 
 #[test]
+fn e2e_codegen_fixtures() {
+    if e2e() {
+        e2e_for(FIXTURES, true);
+    }
+}
+
+#[test]
 fn e2e_hostile_names() {
     if e2e() {
         let work = tempfile::tempdir().expect("tempdir");
         let spec = hostile_spec(work.path());
-        e2e_for(&[&spec], true);
+        let saga = hostile_saga(work.path());
+        e2e_for(&[&spec, &saga], true);
     }
 }
 
