@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
 
+use super::tree::TreeBuilder;
 use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
 use crate::diag::{Diagnostic, Location};
 
@@ -17,6 +18,7 @@ struct P<'a> {
     display: &'a Arc<str>,
     diags: &'a mut Vec<Diagnostic>,
     index: Option<LineIndex>,
+    tree: TreeBuilder,
 }
 
 struct Fail;
@@ -31,6 +33,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
         display,
         diags,
         index: None,
+        tree: TreeBuilder::default(),
     };
     p.ws();
     let (value, pos) = p.value(0).ok()?;
@@ -41,7 +44,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     }
     Some(Parsed {
         value,
-        pos,
+        pos: p.tree.finish(pos),
         unit: ColUnit::Bytes,
     })
 }
@@ -280,13 +283,12 @@ impl P<'_> {
 
     fn object(&mut self, depth: usize, start: Mark) -> Result<(Value, PosNode), Fail> {
         self.i += 1;
-        let mut map = Map::new();
-        let mut children: Vec<PosNode> = Vec::new();
         self.ws();
         if self.s.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Ok((Value::Object(map), PosNode::leaf(start, self.mark())));
+            return Ok((Value::Object(Map::new()), PosNode::leaf(start, self.mark())));
         }
+        let mut level = self.tree.open();
         loop {
             self.ws();
             if self.s.get(self.i) != Some(&b'"') {
@@ -304,24 +306,17 @@ impl P<'_> {
             let (v, mut pos) = self.value(depth + 1)?;
             pos.key_start = key_start;
             pos.key_end = key_end;
-            if let Some(idx) = map
-                .contains_key(&key)
-                .then(|| map.keys().position(|k| *k == key))
-                .flatten()
-            {
-                let (fs, fe) = (children[idx].key_start, children[idx].key_end);
+            if let Some(dup) = self.tree.push_entry(&mut level, key, v, pos) {
                 let d = Diagnostic::new(
                     "yaml-duplicate-key",
                     self.location(key_start, key_end),
-                    format!("duplicate key `{key}` (the last value wins)"),
+                    format!("duplicate key `{}` (the last value wins)", dup.key),
                 )
-                .with_related(self.location(fs, fe), "first defined here");
+                .with_related(
+                    self.location(dup.first_start, dup.first_end),
+                    "first defined here",
+                );
                 self.diags.push(d);
-                children[idx] = pos;
-                map.insert(key, v);
-            } else {
-                map.insert(key, v);
-                children.push(pos);
             }
             self.ws();
             match self.s.get(self.i) {
@@ -333,25 +328,22 @@ impl P<'_> {
                 _ => return Err(self.error("json-syntax", "expected `,` or `}` in object")),
             }
         }
-        let mut node = PosNode::leaf(start, self.mark());
-        node.children = children;
-        Ok((Value::Object(map), node))
+        let node = PosNode::leaf(start, self.mark());
+        Ok(self.tree.close_object(level, node, Vec::new()))
     }
 
     fn array(&mut self, depth: usize, start: Mark) -> Result<(Value, PosNode), Fail> {
         self.i += 1;
-        let mut items = Vec::new();
-        let mut children = Vec::new();
         self.ws();
         if self.s.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Ok((Value::Array(items), PosNode::leaf(start, self.mark())));
+            return Ok((Value::Array(Vec::new()), PosNode::leaf(start, self.mark())));
         }
+        let level = self.tree.open();
         loop {
             self.ws();
             let (v, pos) = self.value(depth + 1)?;
-            items.push(v);
-            children.push(pos);
+            self.tree.push_item(v, pos);
             self.ws();
             match self.s.get(self.i) {
                 Some(b',') => self.i += 1,
@@ -362,8 +354,7 @@ impl P<'_> {
                 _ => return Err(self.error("json-syntax", "expected `,` or `]` in array")),
             }
         }
-        let mut node = PosNode::leaf(start, self.mark());
-        node.children = children;
-        Ok((Value::Array(items), node))
+        let node = PosNode::leaf(start, self.mark());
+        Ok(self.tree.close_array(level, node))
     }
 }

@@ -8,6 +8,7 @@ pub mod detect;
 mod json;
 pub mod pointer;
 mod text;
+mod tree;
 pub mod workspace;
 mod yaml;
 
@@ -32,16 +33,19 @@ pub struct Mark {
     pub col: u32,
 }
 
-/// The source map: one node per JSON value, mirroring the `Value` tree. Object entries
-/// appear in the same order as in the `serde_json::Map` (insertion order).
-#[derive(Debug, Clone, Default)]
+/// One node of the source map: the span of a JSON value, the span of its key when it
+/// is an object entry, and where its children are in [`SourceMap`]'s arena. Children
+/// appear in the same order as in the `Value` (insertion order for objects).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct PosNode {
     pub start: Mark,
     pub end: Mark,
     /// For an object entry, the span of its key (line 0 when not a key).
     pub key_start: Mark,
     pub key_end: Mark,
-    pub children: Vec<PosNode>,
+    /// Index of the first child in the arena, and the number of children.
+    first: u32,
+    len: u32,
 }
 
 impl PosNode {
@@ -51,6 +55,28 @@ impl PosNode {
             end,
             ..PosNode::default()
         }
+    }
+}
+
+/// The source map: one [`PosNode`] per JSON value, mirroring the `Value` tree. The
+/// children of every node are stored contiguously in one flat arena (an aliased YAML
+/// node shares its children with the anchored original).
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    root: PosNode,
+    nodes: Vec<PosNode>,
+}
+
+impl SourceMap {
+    /// The node of the whole document.
+    pub fn root(&self) -> &PosNode {
+        &self.root
+    }
+
+    /// The nodes of a node's children, in order.
+    pub fn children(&self, node: &PosNode) -> &[PosNode] {
+        let (first, len) = (node.first as usize, node.len as usize);
+        self.nodes.get(first..first + len).unwrap_or_default()
     }
 }
 
@@ -149,7 +175,7 @@ pub struct SourceFile {
     pub text: Arc<str>,
     pub index: LineIndex,
     pub value: Option<Value>,
-    pub pos: PosNode,
+    pub pos: SourceMap,
     pub kind: DocKind,
 }
 
@@ -175,7 +201,7 @@ impl SourceFile {
         let Some(mut value) = self.value.as_ref() else {
             return self.file_location();
         };
-        let mut pos = &self.pos;
+        let mut pos = self.pos.root();
         let tokens = pointer::parse(ptr).unwrap_or_default();
         let mut found_all = true;
         for tok in &tokens {
@@ -184,11 +210,11 @@ impl SourceFile {
                     .iter()
                     .enumerate()
                     .find(|(_, (k, _))| *k == tok)
-                    .and_then(|(i, (_, v))| Some((v, pos.children.get(i)?))),
+                    .and_then(|(i, (_, v))| Some((v, self.pos.children(pos).get(i)?))),
                 Value::Array(items) => tok
                     .parse::<usize>()
                     .ok()
-                    .and_then(|i| Some((items.get(i)?, pos.children.get(i)?))),
+                    .and_then(|i| Some((items.get(i)?, self.pos.children(pos).get(i)?))),
                 _ => None,
             };
             match next {
@@ -273,7 +299,7 @@ fn depth_found(file: &SourceFile, tokens: &[String]) -> usize {
 /// The result of parsing one text.
 pub(crate) struct Parsed {
     pub value: Value,
-    pub pos: PosNode,
+    pub pos: SourceMap,
     pub unit: ColUnit,
 }
 
@@ -341,7 +367,12 @@ pub fn parse_file(
             let kind = detect::detect(&p.value).0;
             (Some(p.value), p.pos, p.unit, kind)
         }
-        None => (None, PosNode::default(), ColUnit::Bytes, DocKind::Unparsed),
+        None => (
+            None,
+            SourceMap::default(),
+            ColUnit::Bytes,
+            DocKind::Unparsed,
+        ),
     };
     SourceFile {
         path: path.to_path_buf(),

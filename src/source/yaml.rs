@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan, Tag};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
+use super::tree::{Level, TreeBuilder};
 use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
 use crate::diag::{Diagnostic, Location};
 
@@ -27,15 +28,13 @@ fn mark(m: &saphyr_parser::Marker) -> Mark {
 
 enum Frame {
     Seq {
-        items: Vec<Value>,
-        pos: Vec<PosNode>,
+        level: Level,
         start: Mark,
         anchor: usize,
         count: usize,
     },
     Map {
-        map: Map<String, Value>,
-        pos: Vec<PosNode>,
+        level: Level,
         start: Mark,
         anchor: usize,
         count: usize,
@@ -50,6 +49,7 @@ struct Builder<'a> {
     display: &'a Arc<str>,
     index: Option<LineIndex>,
     stack: Vec<Frame>,
+    tree: TreeBuilder,
     anchors: HashMap<usize, (Value, PosNode, usize)>,
     root: Option<(Value, PosNode)>,
     direct_nodes: usize,
@@ -65,6 +65,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
         display,
         index: None,
         stack: Vec::new(),
+        tree: TreeBuilder::default(),
         anchors: HashMap::new(),
         root: None,
         direct_nodes: 0,
@@ -99,16 +100,14 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
             Event::Scalar(v, style, anchor, tag) => {
                 b.scalar(&v, style, anchor, tag.as_deref(), span)
             }
-            Event::SequenceStart(anchor, _) => b.open(span, || Frame::Seq {
-                items: Vec::new(),
-                pos: Vec::new(),
+            Event::SequenceStart(anchor, _) => b.open(span, |level| Frame::Seq {
+                level,
                 start: mark(&span.start),
                 anchor,
                 count: 1,
             }),
-            Event::MappingStart(anchor, _) => b.open(span, || Frame::Map {
-                map: Map::new(),
-                pos: Vec::new(),
+            Event::MappingStart(anchor, _) => b.open(span, |level| Frame::Map {
+                level,
                 start: mark(&span.start),
                 anchor,
                 count: 1,
@@ -126,7 +125,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     let (value, pos) = b.root.take()?;
     Some(Parsed {
         value,
-        pos,
+        pos: b.tree.finish(pos),
         unit: ColUnit::Chars,
     })
 }
@@ -202,7 +201,7 @@ impl Builder<'_> {
         self.diags.push(d);
     }
 
-    fn open(&mut self, span: YSpan, frame: impl FnOnce() -> Frame) -> Result<(), Fail> {
+    fn open(&mut self, span: YSpan, frame: impl FnOnce(Level) -> Frame) -> Result<(), Fail> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.fail(
                 "nesting-too-deep",
@@ -218,7 +217,8 @@ impl Builder<'_> {
                     .to_string(),
             ));
         }
-        self.stack.push(frame());
+        let level = self.tree.open();
+        self.stack.push(frame(level));
         Ok(())
     }
 
@@ -226,43 +226,32 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let end_of = |pos: &[PosNode]| pos.last().map_or(mark(&span.end), |p| p.end);
+        let end_of = |tree: &TreeBuilder, level: &Level| {
+            tree.last_pos(level).map_or(mark(&span.end), |p| p.end)
+        };
         match frame {
             Frame::Seq {
-                items,
-                pos,
+                level,
                 start,
                 anchor,
                 count,
             } => {
-                let mut node = PosNode::leaf(start, end_of(&pos));
-                node.children = pos;
-                self.complete(Value::Array(items), node, anchor, count, span)
+                let node = PosNode::leaf(start, end_of(&self.tree, &level));
+                let (value, node) = self.tree.close_array(level, node);
+                self.complete(value, node, anchor, count, span)
             }
             Frame::Map {
-                mut map,
-                mut pos,
+                level,
                 start,
                 anchor,
                 count,
                 merges,
                 ..
             } => {
-                let end = end_of(&pos);
+                let node = PosNode::leaf(start, end_of(&self.tree, &level));
                 // Merge keys: explicit keys win, then earlier merge sources.
-                for (src, src_pos) in merges {
-                    if let Value::Object(m) = src {
-                        for ((k, v), p) in m.into_iter().zip(src_pos.children) {
-                            if !map.contains_key(&k) {
-                                map.insert(k, v);
-                                pos.push(p);
-                            }
-                        }
-                    }
-                }
-                let mut node = PosNode::leaf(start, end);
-                node.children = pos;
-                self.complete(Value::Object(map), node, anchor, count, span)
+                let (value, node) = self.tree.close_object(level, node, merges);
+                self.complete(value, node, anchor, count, span)
             }
         }
     }
@@ -314,7 +303,7 @@ impl Builder<'_> {
                 ),
             ));
         }
-        let (value, pos) = (value.clone(), pos.clone());
+        let (value, pos) = (value.clone(), *pos);
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()
@@ -335,8 +324,8 @@ impl Builder<'_> {
             *key = Some((k, mark(&span.start), mark(&span.end), false));
             return Ok(());
         }
-        // Positions of aliased content point at the anchored original; the node itself
-        // at the alias.
+        // Positions of aliased content point at the anchored original (the alias node
+        // shares its children); the node itself at the alias.
         let mut pos = pos;
         pos.start = mark(&span.start);
         pos.end = mark(&span.end);
@@ -353,8 +342,7 @@ impl Builder<'_> {
     ) -> Result<(), Fail> {
         self.direct_nodes += 1;
         if anchor != 0 {
-            self.anchors
-                .insert(anchor, (value.clone(), pos.clone(), count));
+            self.anchors.insert(anchor, (value.clone(), pos, count));
         }
         self.attach(value, pos, count, span)
     }
@@ -366,30 +354,23 @@ impl Builder<'_> {
         count: usize,
         span: YSpan,
     ) -> Result<(), Fail> {
-        match self.stack.last_mut() {
-            None => {
-                self.root = Some((value, pos));
-                Ok(())
-            }
-            Some(Frame::Seq {
-                items,
-                pos: children,
-                count: c,
-                ..
-            }) => {
-                items.push(value);
-                children.push(pos);
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some((value, pos));
+            return Ok(());
+        };
+        match frame {
+            Frame::Seq { count: c, .. } => {
+                self.tree.push_item(value, pos);
                 *c += count;
                 Ok(())
             }
-            Some(Frame::Map {
-                map,
-                pos: children,
+            Frame::Map {
+                level,
                 key,
                 merges,
                 count: c,
                 ..
-            }) => {
+            } => {
                 let Some((k, ks, ke, merge)) = key.take() else {
                     return Ok(());
                 };
@@ -397,18 +378,9 @@ impl Builder<'_> {
                 if merge {
                     match value {
                         Value::Object(_) => merges.push((value, pos)),
-                        Value::Array(items) => {
-                            for (v, p) in items.into_iter().zip(pos.children) {
-                                if v.is_object() {
-                                    merges.push((v, p));
-                                } else {
-                                    return Err(self.fail(
-                                        "yaml-syntax",
-                                        span,
-                                        "a merge key `<<` takes a mapping or a sequence of mappings".to_string(),
-                                    ));
-                                }
-                            }
+                        Value::Array(items) if items.iter().all(Value::is_object) => {
+                            let children = self.tree.children(&pos);
+                            merges.extend(items.into_iter().zip(children.iter().copied()));
                         }
                         _ => {
                             return Err(self.fail(
@@ -423,25 +395,17 @@ impl Builder<'_> {
                 }
                 pos.key_start = ks;
                 pos.key_end = ke;
-                if map.contains_key(&k) {
-                    let idx = map.keys().position(|x| *x == k).unwrap_or(0);
-                    let (fs, fe) = children
-                        .get(idx)
-                        .map_or((ks, ke), |p| (p.key_start, p.key_end));
-                    if let Some(slot) = children.get_mut(idx) {
-                        *slot = pos;
-                    }
-                    map.insert(k.clone(), value);
+                if let Some(dup) = self.tree.push_entry(level, k, value, pos) {
                     let d = Diagnostic::new(
                         "yaml-duplicate-key",
                         self.loc(ks, ke),
-                        format!("duplicate key `{k}` (the last value wins)"),
+                        format!("duplicate key `{}` (the last value wins)", dup.key),
                     )
-                    .with_related(self.loc(fs, fe), "first defined here");
+                    .with_related(
+                        self.loc(dup.first_start, dup.first_end),
+                        "first defined here",
+                    );
                     self.diags.push(d);
-                } else {
-                    map.insert(k, value);
-                    children.push(pos);
                 }
                 Ok(())
             }
