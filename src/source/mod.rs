@@ -90,31 +90,80 @@ pub enum ColUnit {
 /// Converts marks into byte offsets and character columns.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
     unit: ColUnit,
+}
+
+/// Byte offsets of line starts, 4 bytes each when the text allows (it is kept for the
+/// whole run, one entry per line).
+#[derive(Debug, Clone)]
+enum LineStarts {
+    Small(Vec<u32>),
+    Large(Vec<usize>),
+}
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let newlines = || {
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1)
+        };
+        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
+        if u32::try_from(text.len()).is_ok() {
+            let mut v = Vec::with_capacity(lines);
+            v.push(0);
+            v.extend(newlines().map(|i| i as u32));
+            LineStarts::Small(v)
+        } else {
+            let mut v = Vec::with_capacity(lines);
+            v.push(0);
+            v.extend(newlines());
+            LineStarts::Large(v)
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            LineStarts::Small(v) => v.len(),
+            LineStarts::Large(v) => v.len(),
+        }
+    }
+
+    fn get(&self, line: usize) -> Option<usize> {
+        match self {
+            LineStarts::Small(v) => v.get(line).map(|&o| o as usize),
+            LineStarts::Large(v) => v.get(line).copied(),
+        }
+    }
+
+    /// The line (0-based) holding a byte offset (at most the text's length).
+    fn line_of(&self, offset: usize) -> usize {
+        let found = match self {
+            LineStarts::Small(v) => v.binary_search(&(offset as u32)),
+            LineStarts::Large(v) => v.binary_search(&offset),
+        };
+        match found {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        }
+    }
 }
 
 impl LineIndex {
     pub fn new(text: &str, unit: ColUnit) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { line_starts, unit }
+        LineIndex {
+            line_starts: LineStarts::new(text),
+            unit,
+        }
     }
 
     /// Byte offset of a mark, clamped into the text.
     pub fn offset(&self, text: &str, m: Mark) -> usize {
         let line = (m.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[line];
-        let line_end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(text.len());
+        let start = self.line_starts.get(line).unwrap_or(0);
+        let line_end = self.line_starts.get(line + 1).unwrap_or(text.len());
         let line_text = text.get(start..line_end).unwrap_or("");
         let off = match self.unit {
             ColUnit::Bytes => (m.col as usize).min(line_text.len()),
@@ -134,11 +183,8 @@ impl LineIndex {
     /// 1-based line and 1-based character column of a byte offset.
     pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(l) => l,
-            Err(l) => l - 1,
-        };
-        let start = self.line_starts[line];
+        let line = self.line_starts.line_of(offset);
+        let start = self.line_starts.get(line).unwrap_or(0);
         let col = text.get(start..offset).map_or(0, |s| s.chars().count());
         (line as u32 + 1, col as u32 + 1)
     }
