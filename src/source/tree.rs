@@ -185,3 +185,106 @@ fn with_children(mut node: PosNode, first: usize, end: usize) -> PosNode {
     node.len = (end - first) as u32;
     node
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use crate::diag::Diagnostic;
+    use crate::source::{SourceFile, parse_file};
+
+    fn load(name: &str, text: &str) -> (SourceFile, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let f = parse_file(
+            Path::new(name),
+            text.as_bytes().to_vec(),
+            Arc::from(name),
+            &mut diags,
+        );
+        (f, diags)
+    }
+
+    fn at(f: &SourceFile, pointer: &str) -> (Option<u32>, Option<u32>) {
+        let l = f.locate(pointer);
+        (l.line(), l.col())
+    }
+
+    /// 20 keys `k0`..`k19` (one per line), then `k3` again on line 21.
+    fn many_keys(json: bool) -> String {
+        let mut s = String::new();
+        if json {
+            s.push_str("{\n");
+            for i in 0..20 {
+                s.push_str(&format!("\"k{i}\": {i},\n"));
+            }
+            s.push_str("\"k3\": 99,\n\"last\": [1, {\"x\": true}]\n}\n");
+        } else {
+            for i in 0..20 {
+                s.push_str(&format!("k{i}: {i}\n"));
+            }
+            s.push_str("k3: 99\nlast: [1, {x: true}]\n");
+        }
+        s
+    }
+
+    #[test]
+    fn duplicate_key_in_a_large_map_keeps_the_first_place_and_the_last_value() {
+        for json in [false, true] {
+            let (f, d) = load(if json { "m.json" } else { "m.yaml" }, &many_keys(json));
+            let shift = u32::from(json);
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].rule, "yaml-duplicate-key");
+            assert_eq!(d[0].location.line(), Some(21 + shift));
+            assert_eq!(d[0].related[0].location.line(), Some(4 + shift));
+            let v = f.value.as_ref().unwrap();
+            let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys[3], "k3");
+            assert_eq!(keys.len(), 21);
+            assert_eq!(v["k3"], json!(99));
+            // The entry is located at its last definition; its neighbours are unmoved.
+            assert_eq!(f.locate_key("/k3").line(), Some(21 + shift));
+            assert_eq!(f.locate("/k4").line(), Some(5 + shift));
+            assert_eq!(f.locate("/last/1/x").line(), Some(22 + shift));
+            let col = if json { 19 } else { 15 };
+            assert_eq!(at(&f, "/last/1/x"), (Some(22 + shift), Some(col)));
+        }
+    }
+
+    #[test]
+    fn aliases_and_merge_keys_point_at_the_anchored_original() {
+        let text = "\
+base: &b
+  x: 1
+  y: 2
+list: &l
+  - {m: 1}
+  - {n: 2}
+copy: *b
+derived:
+  <<: [*b]
+  y: 3
+more:
+  <<: *l
+";
+        let (f, d) = load("a.yaml", text);
+        assert!(
+            d.is_empty() || d.iter().all(|d| d.rule != "yaml-syntax"),
+            "{d:?}"
+        );
+        let v = f.value.as_ref().unwrap();
+        assert_eq!(v["derived"], json!({"y": 3, "x": 1}));
+        // The alias itself is at the alias; its content at the anchored original.
+        assert_eq!(f.locate("/copy").line(), Some(7));
+        assert_eq!(f.locate("/copy/y").line(), Some(3));
+        // Explicit keys first, merged keys after, located where they were written.
+        assert_eq!(f.locate("/derived/y").line(), Some(10));
+        assert_eq!(f.locate("/derived/x").line(), Some(2));
+        // A merge of a sequence of mappings (through an alias).
+        assert_eq!(v["more"], json!({"m": 1, "n": 2}));
+        assert_eq!(f.locate("/more/n").line(), Some(6));
+        assert_eq!(f.locate("/list/1/n").line(), Some(6));
+    }
+}
