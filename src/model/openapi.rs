@@ -108,11 +108,11 @@ pub(super) fn build(ws: &Workspace, file: FileId, root: &Value, spec: Spec) -> D
             for &method in METHODS {
                 let Some(op) = item.get(method) else { continue };
                 let o_src = p_src.child(method);
-                let own = parameters(ws, op, &o_src);
                 // Operation parameters override path-level ones with the same name+in.
-                let mut params = own.clone();
+                let mut params = parameters(ws, op, &o_src);
+                let own = params.len();
                 for p in &shared {
-                    if !own
+                    if !params[..own]
                         .iter()
                         .any(|o| o.name == p.name && o.location == p.location)
                     {
