@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::{Map, Number, Value};
 
 use super::tree::TreeBuilder;
-use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
+use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, Pos, PosNode};
 use crate::diag::{Diagnostic, Location};
 
 struct P<'a> {
@@ -45,6 +45,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     Some(Parsed {
         value,
         pos: p.tree.finish(pos),
+        index: p.index,
         unit: ColUnit::Bytes,
     })
 }
@@ -54,6 +55,26 @@ impl P<'_> {
         Mark {
             line: self.line,
             col: (self.i - self.line_start) as u32,
+        }
+    }
+
+    /// The current position. Marks are only taken between tokens, and a newline is
+    /// only ever consumed as whitespace (which starts a new line), so the column is
+    /// inside its line except at the end of the text.
+    fn pos(&self) -> Pos {
+        Pos::new(self.i, self.i >= self.s.len())
+    }
+
+    /// A location between two recorded byte offsets.
+    fn location_of(&mut self, start: usize, end: usize) -> Location {
+        let text = self.text;
+        let idx = self
+            .index
+            .get_or_insert_with(|| LineIndex::new(text, ColUnit::Bytes));
+        Location {
+            file: self.display.clone(),
+            span: Some(idx.span_of_offsets(text, start, end.max(start))),
+            pointer: None,
         }
     }
 
@@ -110,13 +131,13 @@ impl P<'_> {
                 &format!("nesting deeper than {MAX_DEPTH} levels"),
             ));
         }
-        let start = self.mark();
+        let start = self.pos();
         match self.s.get(self.i) {
             Some(b'{') => self.object(depth, start),
             Some(b'[') => self.array(depth, start),
             Some(b'"') => {
                 let s = self.string()?;
-                Ok((Value::String(s), PosNode::leaf(start, self.mark())))
+                Ok((Value::String(s), PosNode::leaf(start, self.pos())))
             }
             Some(b't') => self.literal("true", Value::Bool(true), start),
             Some(b'f') => self.literal("false", Value::Bool(false), start),
@@ -126,16 +147,16 @@ impl P<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn literal(&mut self, word: &str, v: Value, start: Pos) -> Result<(Value, PosNode), Fail> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
-            Ok((v, PosNode::leaf(start, self.mark())))
+            Ok((v, PosNode::leaf(start, self.pos())))
         } else {
             Err(self.error("json-syntax", "expected a JSON value"))
         }
     }
 
-    fn number(&mut self, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn number(&mut self, start: Pos) -> Result<(Value, PosNode), Fail> {
         let b = self.i;
         if self.s.get(self.i) == Some(&b'-') {
             self.i += 1;
@@ -183,7 +204,7 @@ impl P<'_> {
                 .and_then(Number::from_f64)
                 .ok_or_else(|| self.error("json-syntax", "number out of range"))?,
         };
-        Ok((Value::Number(n), PosNode::leaf(start, self.mark())))
+        Ok((Value::Number(n), PosNode::leaf(start, self.pos())))
     }
 
     fn digits(&mut self) {
@@ -281,12 +302,12 @@ impl P<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn object(&mut self, depth: usize, start: Pos) -> Result<(Value, PosNode), Fail> {
         self.i += 1;
         self.ws();
         if self.s.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Ok((Value::Object(Map::new()), PosNode::leaf(start, self.mark())));
+            return Ok((Value::Object(Map::new()), PosNode::leaf(start, self.pos())));
         }
         let mut level = self.tree.open();
         loop {
@@ -294,9 +315,9 @@ impl P<'_> {
             if self.s.get(self.i) != Some(&b'"') {
                 return Err(self.error("json-syntax", "expected a string key"));
             }
-            let key_start = self.mark();
+            let key_start = self.pos();
             let key = self.string()?;
-            let key_end = self.mark();
+            let key_end = self.pos();
             self.ws();
             if self.s.get(self.i) != Some(&b':') {
                 return Err(self.error("json-syntax", "expected `:` after the key"));
@@ -304,16 +325,15 @@ impl P<'_> {
             self.i += 1;
             self.ws();
             let (v, mut pos) = self.value(depth + 1)?;
-            pos.key_start = key_start;
-            pos.key_end = key_end;
+            pos.set_key(key_start, key_end);
             if let Some(dup) = self.tree.push_entry(&mut level, key, v, pos) {
                 let d = Diagnostic::new(
                     "yaml-duplicate-key",
-                    self.location(key_start, key_end),
+                    self.location_of(key_start.at as usize, key_end.at as usize),
                     format!("duplicate key `{}` (the last value wins)", dup.key),
                 )
                 .with_related(
-                    self.location(dup.first_start, dup.first_end),
+                    self.location_of(dup.first.0, dup.first.1),
                     "first defined here",
                 );
                 self.diags.push(d);
@@ -328,16 +348,16 @@ impl P<'_> {
                 _ => return Err(self.error("json-syntax", "expected `,` or `}` in object")),
             }
         }
-        let node = PosNode::leaf(start, self.mark());
+        let node = PosNode::leaf(start, self.pos());
         Ok(self.tree.close_object(level, node, Vec::new()))
     }
 
-    fn array(&mut self, depth: usize, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn array(&mut self, depth: usize, start: Pos) -> Result<(Value, PosNode), Fail> {
         self.i += 1;
         self.ws();
         if self.s.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Ok((Value::Array(Vec::new()), PosNode::leaf(start, self.mark())));
+            return Ok((Value::Array(Vec::new()), PosNode::leaf(start, self.pos())));
         }
         let level = self.tree.open();
         loop {
@@ -354,7 +374,7 @@ impl P<'_> {
                 _ => return Err(self.error("json-syntax", "expected `,` or `]` in array")),
             }
         }
-        let node = PosNode::leaf(start, self.mark());
+        let node = PosNode::leaf(start, self.pos());
         Ok(self.tree.close_array(level, node))
     }
 }

@@ -33,28 +33,107 @@ pub struct Mark {
     pub col: u32,
 }
 
-/// One node of the source map: the span of a JSON value, the span of its key when it
-/// is an object entry, and where its children are in [`SourceMap`]'s arena. Children
-/// appear in the same order as in the `Value` (insertion order for objects).
-#[derive(Debug, Clone, Copy, Default)]
+/// A byte offset in a file's text as recorded by a parser, and whether the parser's
+/// column was past the end of its line (the offset is then the line's end).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub at: u32,
+    pub clamped: bool,
+}
+
+impl Pos {
+    /// A position at a byte offset (offsets past 4 GiB saturate).
+    pub fn new(offset: usize, clamped: bool) -> Self {
+        Pos {
+            at: to_u32(offset),
+            clamped,
+        }
+    }
+}
+
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX - 1)
+}
+
+/// One node of the source map: the span of a JSON value (byte offsets), the span of its
+/// key when it is an object entry, and where its children are in [`SourceMap`]'s
+/// arena. Children appear in the same order as in the `Value` (insertion order for
+/// objects). 24 bytes: a 4 MB document has ~170 000 nodes, all kept for the run.
+#[derive(Debug, Clone, Copy)]
 pub struct PosNode {
-    pub start: Mark,
-    pub end: Mark,
-    /// For an object entry, the span of its key (line 0 when not a key).
-    pub key_start: Mark,
-    pub key_end: Mark,
-    /// Index of the first child in the arena, and the number of children.
+    start: u32,
+    end: u32,
+    /// For an object entry, the span of its key ([`NO_KEY`] when not a key).
+    key_start: u32,
+    key_end: u32,
+    /// Index of the first child in the arena.
     first: u32,
+    /// The number of children, and [`START_CLAMPED`].
     len: u32,
 }
 
-impl PosNode {
-    fn leaf(start: Mark, end: Mark) -> Self {
+const NO_KEY: u32 = u32::MAX;
+/// In [`PosNode::len`]: the start position was clamped to the end of its line.
+const START_CLAMPED: u32 = 1 << 31;
+
+impl Default for PosNode {
+    fn default() -> Self {
         PosNode {
-            start,
-            end,
+            start: 0,
+            end: 0,
+            key_start: NO_KEY,
+            key_end: NO_KEY,
+            first: 0,
+            len: 0,
+        }
+    }
+}
+
+impl PosNode {
+    pub(crate) fn leaf(start: Pos, end: Pos) -> Self {
+        PosNode {
+            start: start.at,
+            end: end.at,
+            len: if start.clamped { START_CLAMPED } else { 0 },
             ..PosNode::default()
         }
+    }
+
+    pub(crate) fn start(&self) -> Pos {
+        Pos {
+            at: self.start,
+            clamped: self.len & START_CLAMPED != 0,
+        }
+    }
+
+    pub(crate) fn end(&self) -> u32 {
+        self.end
+    }
+
+    /// Move the node to `start`..`end` (its children stay).
+    pub(crate) fn set_span(&mut self, start: Pos, end: Pos) {
+        self.start = start.at;
+        self.end = end.at;
+        self.len = (self.len & !START_CLAMPED) | if start.clamped { START_CLAMPED } else { 0 };
+    }
+
+    pub(crate) fn set_key(&mut self, start: Pos, end: Pos) {
+        self.key_start = start.at;
+        self.key_end = end.at;
+    }
+
+    /// The key's span, for an object entry.
+    pub(crate) fn key(&self) -> Option<(usize, usize)> {
+        (self.key_start != NO_KEY).then_some((self.key_start as usize, self.key_end as usize))
+    }
+
+    pub(crate) fn children_range(&self) -> (usize, usize) {
+        (self.first as usize, (self.len & !START_CLAMPED) as usize)
+    }
+
+    pub(crate) fn set_children(&mut self, first: usize, len: usize) {
+        self.first = to_u32(first);
+        self.len = (self.len & START_CLAMPED) | (to_u32(len) & !START_CLAMPED);
     }
 }
 
@@ -75,7 +154,7 @@ impl SourceMap {
 
     /// The nodes of a node's children, in order.
     pub fn children(&self, node: &PosNode) -> &[PosNode] {
-        let (first, len) = (node.first as usize, node.len as usize);
+        let (first, len) = node.children_range();
         self.nodes.get(first..first + len).unwrap_or_default()
     }
 }
@@ -92,6 +171,8 @@ pub enum ColUnit {
 pub struct LineIndex {
     line_starts: LineStarts,
     unit: ColUnit,
+    /// The text is ASCII (characters are bytes).
+    ascii: bool,
 }
 
 /// Byte offsets of line starts, 4 bytes each when the text allows (it is kept for the
@@ -156,28 +237,66 @@ impl LineIndex {
         LineIndex {
             line_starts: LineStarts::new(text),
             unit,
+            ascii: text.is_ascii(),
         }
     }
 
     /// Byte offset of a mark, clamped into the text.
     pub fn offset(&self, text: &str, m: Mark) -> usize {
+        self.offset_clamped(text, m).0
+    }
+
+    /// A mark as a [`Pos`].
+    pub(crate) fn pos(&self, text: &str, m: Mark) -> Pos {
+        let (o, clamped) = self.offset_clamped(text, m);
+        Pos {
+            at: to_u32(o),
+            clamped,
+        }
+    }
+
+    /// [`LineIndex::offset`], and whether the column was past the end of the line.
+    fn offset_clamped(&self, text: &str, m: Mark) -> (usize, bool) {
         let line = (m.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
         let start = self.line_starts.get(line).unwrap_or(0);
         let line_end = self.line_starts.get(line + 1).unwrap_or(text.len());
         let line_text = text.get(start..line_end).unwrap_or("");
+        let col = m.col as usize;
         let off = match self.unit {
-            ColUnit::Bytes => (m.col as usize).min(line_text.len()),
-            ColUnit::Chars => line_text
-                .char_indices()
-                .nth(m.col as usize)
-                .map(|(i, _)| i)
-                .unwrap_or(line_text.len()),
+            ColUnit::Chars if !self.ascii => line_text.char_indices().nth(col).map(|(i, _)| i),
+            ColUnit::Bytes | ColUnit::Chars => (col < line_text.len()).then_some(col),
         };
-        let mut o = start + off;
+        let clamped = off.is_none();
+        let mut o = start + off.unwrap_or(line_text.len());
         while o > 0 && !text.is_char_boundary(o) {
             o -= 1;
         }
-        o
+        (o, clamped)
+    }
+
+    /// The offset of the column after a position (the end of the one-character span
+    /// that shows a multi-line block): what [`LineIndex::offset`] gives for the mark one
+    /// column to the right.
+    fn next_offset(&self, text: &str, p: Pos) -> usize {
+        let s = (p.at as usize).min(text.len());
+        if p.clamped {
+            return s;
+        }
+        match self.unit {
+            ColUnit::Bytes => {
+                let mut o = (s + 1).min(text.len());
+                while o > 0 && !text.is_char_boundary(o) {
+                    o -= 1;
+                }
+                o
+            }
+            ColUnit::Chars => {
+                s + text
+                    .get(s..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8)
+            }
+        }
     }
 
     /// 1-based line and 1-based character column of a byte offset.
@@ -194,6 +313,13 @@ impl LineIndex {
         let s = self.offset(text, start);
         let e = self.offset(text, end).max(s);
         self.span_of_offsets(text, s, e)
+    }
+
+    /// A diagnostic span from two recorded offsets (the end no earlier than the start,
+    /// as for marks).
+    pub(crate) fn span_of_pos(&self, text: &str, start: u32, end: u32) -> Span {
+        let (s, e) = (start as usize, end as usize);
+        self.span_of_offsets(text, s, e.max(s))
     }
 
     /// A diagnostic span from byte offsets.
@@ -274,23 +400,21 @@ impl SourceFile {
                 }
             }
         }
-        let has_key = found_all && pos.key_start.line > 0;
-        let span = if want_key && has_key {
-            self.index.span(&self.text, pos.key_start, pos.key_end)
-        } else if value.is_object() || value.is_array() {
+        let key = pos.key().filter(|_| found_all);
+        let text = &self.text;
+        let span = match key {
+            Some((ks, ke)) if want_key => self.index.span_of_offsets(text, ks, ke.max(ks)),
             // A multi-line block is shown by its key (or its first character), not
             // underlined from top to bottom.
-            if has_key {
-                self.index.span(&self.text, pos.key_start, pos.key_end)
-            } else {
-                let next = Mark {
-                    line: pos.start.line,
-                    col: pos.start.col + 1,
-                };
-                self.index.span(&self.text, pos.start, next)
+            Some((ks, ke)) if value.is_object() || value.is_array() => {
+                self.index.span_of_offsets(text, ks, ke.max(ks))
             }
-        } else {
-            self.index.span(&self.text, pos.start, pos.end)
+            None if value.is_object() || value.is_array() => {
+                let start = pos.start();
+                let next = self.index.next_offset(text, start);
+                self.index.span_of_pos(text, start.at, to_u32(next))
+            }
+            _ => self.index.span_of_pos(text, pos.start, pos.end),
         };
         Location {
             file: self.display.clone(),
@@ -346,6 +470,9 @@ fn depth_found(file: &SourceFile, tokens: &[String]) -> usize {
 pub(crate) struct Parsed {
     pub value: Value,
     pub pos: SourceMap,
+    /// The line index the parser built (the YAML parser needs one to record
+    /// positions); `None` to build it afterwards.
+    pub index: Option<LineIndex>,
     pub unit: ColUnit,
 }
 
@@ -408,22 +535,23 @@ pub fn parse_file(
             (text, parsed)
         }
     };
-    let (value, pos, unit, kind) = match parsed {
+    let (value, pos, index, kind) = match parsed {
         Some(p) => {
             let kind = detect::detect(&p.value).0;
-            (Some(p.value), p.pos, p.unit, kind)
+            let index = p.index.unwrap_or_else(|| LineIndex::new(&text, p.unit));
+            (Some(p.value), p.pos, index, kind)
         }
         None => (
             None,
             SourceMap::default(),
-            ColUnit::Bytes,
+            LineIndex::new(&text, ColUnit::Bytes),
             DocKind::Unparsed,
         ),
     };
     SourceFile {
         path: path.to_path_buf(),
         display,
-        index: LineIndex::new(&text, unit),
+        index,
         text,
         value,
         pos,
@@ -474,4 +602,51 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + 
     });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source map records a byte offset (and a clamp flag) per mark; the span of a
+    /// block's first character computed from them must equal the one computed from the
+    /// marks, for every mark on every line, inside and past the line's end.
+    #[test]
+    fn recorded_positions_give_the_same_spans_as_marks() {
+        let texts = [
+            "a: 1\nbb: [x, y]\n\n  c: {d: e}\n",
+            "é: ü\n  - ñ: 日本\n語\n",
+            "{\"k\": [1, 2]}",
+            "x\r\nyz\r\n",
+        ];
+        for text in texts {
+            for unit in [ColUnit::Bytes, ColUnit::Chars] {
+                let index = LineIndex::new(text, unit);
+                for line in 0..=text.lines().count() as u32 + 1 {
+                    for col in 0..12 {
+                        let m = Mark { line, col };
+                        // JSON marks (the byte unit) are always at character
+                        // boundaries.
+                        let line_start = index
+                            .line_starts
+                            .get((line.max(1) as usize - 1).min(index.line_starts.len() - 1))
+                            .unwrap_or(0);
+                        let raw = (line_start + col as usize).min(text.len());
+                        if unit == ColUnit::Bytes && !text.is_char_boundary(raw) {
+                            continue;
+                        }
+                        let p = index.pos(text, m);
+                        let offset = index.offset(text, m);
+                        assert_eq!(p.at as usize, offset, "{text:?} {unit:?} {m:?}");
+                        let next = Mark { line, col: col + 1 };
+                        assert_eq!(
+                            index.span_of_pos(text, p.at, to_u32(index.next_offset(text, p))),
+                            index.span(text, m, next),
+                            "{text:?} {unit:?} {m:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

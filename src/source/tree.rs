@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{Mark, PosNode, SourceMap};
+use super::{PosNode, SourceMap};
 
 /// Entries at which an open object starts indexing its keys (below, duplicate keys are
 /// found by a linear scan, which is faster than hashing for small maps).
@@ -37,8 +37,8 @@ pub(crate) struct TreeBuilder {
 /// first definition.
 pub(crate) struct Duplicate {
     pub key: String,
-    pub first_start: Mark,
-    pub first_end: Mark,
+    /// Byte offsets of the first definition's key.
+    pub first: (usize, usize),
 }
 
 impl TreeBuilder {
@@ -84,8 +84,7 @@ impl TreeBuilder {
             let slot = &mut children[i];
             let dup = Duplicate {
                 key,
-                first_start: slot.2.key_start,
-                first_end: slot.2.key_end,
+                first: slot.2.key().unwrap_or_default(),
             };
             slot.1 = value;
             slot.2 = pos;
@@ -159,7 +158,7 @@ impl TreeBuilder {
 
     /// The arena indices of a node's children.
     pub fn children_range(&self, node: &PosNode) -> std::ops::Range<usize> {
-        let (first, len) = (node.first as usize, node.len as usize);
+        let (first, len) = node.children_range();
         first.min(self.nodes.len())..(first + len).min(self.nodes.len())
     }
 
@@ -179,10 +178,7 @@ impl TreeBuilder {
 }
 
 fn with_children(mut node: PosNode, first: usize, end: usize) -> PosNode {
-    // Arena indices fit in u32: a node takes 40 bytes, so 2^32 of them would not fit
-    // in memory, and the parsers refuse sooner (alias budget, file size).
-    node.first = first as u32;
-    node.len = (end - first) as u32;
+    node.set_children(first, end - first);
     node
 }
 

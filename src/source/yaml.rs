@@ -12,7 +12,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan, Tag};
 use serde_json::{Number, Value};
 
 use super::tree::{Level, TreeBuilder};
-use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
+use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, Pos, PosNode};
 use crate::diag::{Diagnostic, Location};
 
 /// Nodes that aliases may copy in one file beyond its own size: defeats alias bombs
@@ -29,17 +29,17 @@ fn mark(m: &saphyr_parser::Marker) -> Mark {
 enum Frame {
     Seq {
         level: Level,
-        start: Mark,
+        start: Pos,
         anchor: usize,
         count: usize,
     },
     Map {
         level: Level,
-        start: Mark,
+        start: Pos,
         anchor: usize,
         count: usize,
         /// The key waiting for its value: text, span, and whether it is a merge key.
-        key: Option<(String, Mark, Mark, bool)>,
+        key: Option<(String, Pos, Pos, bool)>,
         merges: Vec<(Value, PosNode)>,
     },
 }
@@ -47,7 +47,8 @@ enum Frame {
 struct Builder<'a> {
     text: &'a str,
     display: &'a Arc<str>,
-    index: Option<LineIndex>,
+    /// Converts the parser's marks (line, character column) into byte offsets.
+    index: LineIndex,
     stack: Vec<Frame>,
     tree: TreeBuilder,
     anchors: HashMap<usize, (Value, PosNode, usize)>,
@@ -63,7 +64,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     let mut b = Builder {
         text,
         display,
-        index: None,
+        index: LineIndex::new(text, ColUnit::Chars),
         stack: Vec::new(),
         tree: TreeBuilder::default(),
         anchors: HashMap::new(),
@@ -100,15 +101,15 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
             Event::Scalar(v, style, anchor, tag) => {
                 b.scalar(&v, style, anchor, tag.as_deref(), span)
             }
-            Event::SequenceStart(anchor, _) => b.open(span, |level| Frame::Seq {
+            Event::SequenceStart(anchor, _) => b.open(span, |level, start| Frame::Seq {
                 level,
-                start: mark(&span.start),
+                start,
                 anchor,
                 count: 1,
             }),
-            Event::MappingStart(anchor, _) => b.open(span, |level| Frame::Map {
+            Event::MappingStart(anchor, _) => b.open(span, |level, start| Frame::Map {
                 level,
-                start: mark(&span.start),
+                start,
                 anchor,
                 count: 1,
                 key: None,
@@ -126,21 +127,31 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     Some(Parsed {
         value,
         pos: b.tree.finish(pos),
+        index: Some(b.index),
         unit: ColUnit::Chars,
     })
 }
 
 impl Builder<'_> {
     fn loc(&mut self, start: Mark, end: Mark) -> Location {
-        let text = self.text;
-        let idx = self
-            .index
-            .get_or_insert_with(|| LineIndex::new(text, ColUnit::Chars));
         Location {
             file: self.display.clone(),
-            span: Some(idx.span(text, start, end)),
+            span: Some(self.index.span(self.text, start, end)),
             pointer: None,
         }
+    }
+
+    /// A location between two recorded positions.
+    fn loc_of(&self, start: usize, end: usize) -> Location {
+        Location {
+            file: self.display.clone(),
+            span: Some(self.index.span_of_offsets(self.text, start, end.max(start))),
+            pointer: None,
+        }
+    }
+
+    fn pos(&self, m: &saphyr_parser::Marker) -> Pos {
+        self.index.pos(self.text, mark(m))
     }
 
     fn fail(&mut self, rule: &'static str, span: YSpan, msg: String) -> Fail {
@@ -201,7 +212,7 @@ impl Builder<'_> {
         self.diags.push(d);
     }
 
-    fn open(&mut self, span: YSpan, frame: impl FnOnce(Level) -> Frame) -> Result<(), Fail> {
+    fn open(&mut self, span: YSpan, frame: impl FnOnce(Level, Pos) -> Frame) -> Result<(), Fail> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.fail(
                 "nesting-too-deep",
@@ -218,7 +229,8 @@ impl Builder<'_> {
             ));
         }
         let level = self.tree.open();
-        self.stack.push(frame(level));
+        let start = self.pos(&span.start);
+        self.stack.push(frame(level, start));
         Ok(())
     }
 
@@ -226,8 +238,10 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
+        let span_end = self.pos(&span.end);
         let end_of = |tree: &TreeBuilder, level: &Level| {
-            tree.last_pos(level).map_or(mark(&span.end), |p| p.end)
+            tree.last_pos(level)
+                .map_or(span_end, |p| Pos::new(p.end() as usize, false))
         };
         match frame {
             Frame::Seq {
@@ -264,7 +278,7 @@ impl Builder<'_> {
         tag: Option<&Tag>,
         span: YSpan,
     ) -> Result<(), Fail> {
-        let (start, end) = (mark(&span.start), mark(&span.end));
+        let (start, end) = (self.pos(&span.start), self.pos(&span.end));
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()
@@ -304,6 +318,7 @@ impl Builder<'_> {
             ));
         }
         let (value, pos) = (value.clone(), *pos);
+        let (start, end) = (self.pos(&span.start), self.pos(&span.end));
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()
@@ -321,14 +336,13 @@ impl Builder<'_> {
                     ));
                 }
             };
-            *key = Some((k, mark(&span.start), mark(&span.end), false));
+            *key = Some((k, start, end, false));
             return Ok(());
         }
         // Positions of aliased content point at the anchored original (the alias node
         // shares its children); the node itself at the alias.
         let mut pos = pos;
-        pos.start = mark(&span.start);
-        pos.end = mark(&span.end);
+        pos.set_span(start, end);
         self.attach(value, pos, count, span)
     }
 
@@ -393,18 +407,14 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                pos.key_start = ks;
-                pos.key_end = ke;
+                pos.set_key(ks, ke);
                 if let Some(dup) = self.tree.push_entry(level, k, value, pos) {
                     let d = Diagnostic::new(
                         "yaml-duplicate-key",
-                        self.loc(ks, ke),
+                        self.loc_of(ks.at as usize, ke.at as usize),
                         format!("duplicate key `{}` (the last value wins)", dup.key),
                     )
-                    .with_related(
-                        self.loc(dup.first_start, dup.first_end),
-                        "first defined here",
-                    );
+                    .with_related(self.loc_of(dup.first.0, dup.first.1), "first defined here");
                     self.diags.push(d);
                 }
                 Ok(())
