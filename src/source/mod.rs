@@ -175,6 +175,15 @@ pub struct LineIndex {
     ascii: bool,
 }
 
+/// The last mark converted by [`LineIndex::pos_from`]: its line (0-based), character
+/// column and byte offset.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    line: usize,
+    col: usize,
+    byte: usize,
+}
+
 /// Byte offsets of line starts, 4 bytes each when the text allows (it is kept for the
 /// whole run, one entry per line).
 #[derive(Debug, Clone)]
@@ -253,6 +262,47 @@ impl LineIndex {
             at: to_u32(o),
             clamped,
         }
+    }
+
+    /// [`LineIndex::pos`] for marks that mostly move forward (a parser's): a character
+    /// column is found by walking from the previous mark on the same line, not from the
+    /// line's start, so that a long non-ASCII line costs linear time, not quadratic.
+    pub(crate) fn pos_from(&self, text: &str, m: Mark, cur: &mut Cursor) -> Pos {
+        if self.unit == ColUnit::Bytes || self.ascii {
+            return self.pos(text, m);
+        }
+        let line = (m.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
+        let start = self.line_starts.get(line).unwrap_or(0);
+        let line_end = self.line_starts.get(line + 1).unwrap_or(text.len());
+        let col = m.col as usize;
+        if cur.line != line || cur.byte < start || cur.byte > line_end || col < cur.col / 2 {
+            *cur = Cursor {
+                line,
+                col: 0,
+                byte: start,
+            };
+        }
+        if col < cur.col {
+            for c in text.get(start..cur.byte).unwrap_or("").chars().rev() {
+                if cur.col == col {
+                    break;
+                }
+                cur.byte -= c.len_utf8();
+                cur.col -= 1;
+            }
+        }
+        if col > cur.col {
+            for c in text.get(cur.byte..line_end).unwrap_or("").chars() {
+                if cur.col == col {
+                    break;
+                }
+                cur.byte += c.len_utf8();
+                cur.col += 1;
+            }
+        }
+        // Past the last character (the newline included) the column is clamped to the
+        // line's end, as in `offset`.
+        Pos::new(cur.byte, cur.byte >= line_end)
     }
 
     /// [`LineIndex::offset`], and whether the column was past the end of the line.
@@ -646,6 +696,40 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// Converting marks by walking from the previous one gives the same positions as
+    /// converting each from its line's start, whatever the order of the marks.
+    #[test]
+    fn walking_cursor_matches_per_mark_conversion() {
+        let text = "é: ü\n  - ñ: 日本 x\n語\n{a: [é, ü, ñ], b: 日本語}\n";
+        let index = LineIndex::new(text, ColUnit::Chars);
+        let mut marks = Vec::new();
+        for line in 0..7 {
+            for col in 0..24 {
+                marks.push(Mark { line, col });
+            }
+        }
+        // Forward, backward, and jumping about (a fixed pseudo-random order).
+        let mut scrambled = marks.clone();
+        let mut x: u64 = 12345;
+        for i in (1..scrambled.len()).rev() {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            scrambled.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        let backward: Vec<Mark> = marks.iter().rev().copied().collect();
+        for order in [marks, backward, scrambled] {
+            let mut cur = Cursor::default();
+            for m in order {
+                assert_eq!(
+                    index.pos_from(text, m, &mut cur),
+                    index.pos(text, m),
+                    "{m:?}"
+                );
             }
         }
     }

@@ -5,6 +5,7 @@
 //! expansion and nesting while building, report duplicate keys with both locations,
 //! and apply merge keys (`<<`) — all without a second tree in memory.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan, Tag};
 use serde_json::{Number, Value};
 
 use super::tree::{Level, TreeBuilder};
-use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, Pos, PosNode};
+use super::{ColUnit, Cursor, LineIndex, MAX_DEPTH, Mark, Parsed, Pos, PosNode};
 use crate::diag::{Diagnostic, Location};
 
 /// Nodes that aliases may copy in one file beyond its own size: defeats alias bombs
@@ -49,6 +50,7 @@ struct Builder<'a> {
     display: &'a Arc<str>,
     /// Converts the parser's marks (line, character column) into byte offsets.
     index: LineIndex,
+    cursor: Cell<Cursor>,
     stack: Vec<Frame>,
     tree: TreeBuilder,
     anchors: HashMap<usize, (Value, PosNode, usize)>,
@@ -65,6 +67,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
         text,
         display,
         index: LineIndex::new(text, ColUnit::Chars),
+        cursor: Cell::new(Cursor::default()),
         stack: Vec::new(),
         tree: TreeBuilder::default(),
         anchors: HashMap::new(),
@@ -151,7 +154,10 @@ impl Builder<'_> {
     }
 
     fn pos(&self, m: &saphyr_parser::Marker) -> Pos {
-        self.index.pos(self.text, mark(m))
+        let mut cur = self.cursor.get();
+        let p = self.index.pos_from(self.text, mark(m), &mut cur);
+        self.cursor.set(cur);
+        p
     }
 
     fn fail(&mut self, rule: &'static str, span: YSpan, msg: String) -> Fail {
