@@ -1,6 +1,7 @@
 //! `cargo bench`: load + validate throughput on the HNP fixtures and, when
 //! `HNP_CORPUS` is set, on the large real specs (Kubernetes swagger.json, NetBox
-//! openapi.yaml). Whole-process figures are measured separately (see README
+//! openapi.yaml), plus loading alone (read, parse, source map, `$ref`s) for those.
+//! Whole-process figures (time and peak memory) are measured separately (see README
 //! "Performance").
 
 use std::path::PathBuf;
@@ -45,6 +46,9 @@ fn bench(c: &mut Criterion) {
             ..LoadOptions::default()
         };
         group.bench_function(name, |b| b.iter(|| run(&f, &opts)));
+        group.bench_function(format!("load {name}"), |b| {
+            b.iter(|| Workspace::load(&f, &opts).map_or(0, |ws| ws.files.len()))
+        });
     }
     group.finish();
 }

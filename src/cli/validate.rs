@@ -180,10 +180,17 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     if let Some(ws) = &ws {
         sources.extend(ws.sources());
     }
+    let files = ws.as_ref().map_or(0, |w| w.files.len()) + loaded_sagas.len();
+    let remote_refs = ws.as_ref().map_or(0, |w| w.remote_refs);
+    // Rendering needs only the texts and the diagnostics: free the parsed documents,
+    // their source maps and the IR first, so that the report reuses their memory
+    // instead of adding to the peak.
+    drop(model);
+    drop(ws);
     let summary = Summary {
-        files: ws.as_ref().map_or(0, |w| w.files.len()) + loaded_sagas.len(),
+        files,
         elapsed: started.elapsed(),
-        remote_refs: ws.as_ref().map_or(0, |w| w.remote_refs),
+        remote_refs,
         metrics,
     };
     let report = Report {

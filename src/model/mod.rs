@@ -89,6 +89,20 @@ pub struct Document {
     pub extensions: Vec<Extension>,
 }
 
+impl Document {
+    /// The document without the growth slack of its item lists (it is kept for the
+    /// whole run; a large API has thousands of operations and messages).
+    fn shrunk(mut self) -> Self {
+        self.servers.shrink_to_fit();
+        self.channels.shrink_to_fit();
+        self.operations.shrink_to_fit();
+        self.messages.shrink_to_fit();
+        self.security_schemes.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        self
+    }
+}
+
 /// A server (AsyncAPI) or base URL (OpenAPI `servers`, Swagger `host`+`basePath`).
 #[derive(Debug, Clone)]
 pub struct Server {
@@ -279,7 +293,7 @@ pub fn build(ws: &Workspace) -> (Model, Vec<Diagnostic>) {
             DocKind::Swagger => openapi::build(ws, id, root, Spec::Swagger),
             _ => continue,
         };
-        model.documents.push(doc);
+        model.documents.push(doc.shrunk());
     }
     (model, diags)
 }

@@ -108,11 +108,11 @@ pub(super) fn build(ws: &Workspace, file: FileId, root: &Value, spec: Spec) -> D
             for &method in METHODS {
                 let Some(op) = item.get(method) else { continue };
                 let o_src = p_src.child(method);
-                let own = parameters(ws, op, &o_src);
                 // Operation parameters override path-level ones with the same name+in.
-                let mut params = own.clone();
+                let mut params = parameters(ws, op, &o_src);
+                let own = params.len();
                 for p in &shared {
-                    if !own
+                    if !params[..own]
                         .iter()
                         .any(|o| o.name == p.name && o.location == p.location)
                     {
@@ -176,23 +176,22 @@ pub(crate) fn parameters(ws: &Workspace, v: &Value, src: &Src) -> Vec<Parameter>
         return Vec::new();
     };
     let at = src.child("parameters");
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let (p_src, p) = resolve(ws, &at.child(&i.to_string()), p);
-            Some(Parameter {
-                name: str_field(p, "name")?,
-                location: str_field(p, "in"),
-                required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                schema: p.get("schema").map(|s| SchemaRef {
-                    src: resolve(ws, &p_src.child("schema"), s).0,
-                    format: None,
-                }),
-                src: p_src,
-            })
+    // Sized up front: a large API has thousands of parameters, kept for the run.
+    let mut out = Vec::with_capacity(items.len());
+    out.extend(items.iter().enumerate().filter_map(|(i, p)| {
+        let (p_src, p) = resolve(ws, &at.child(&i.to_string()), p);
+        Some(Parameter {
+            name: str_field(p, "name")?,
+            location: str_field(p, "in"),
+            required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            schema: p.get("schema").map(|s| SchemaRef {
+                src: resolve(ws, &p_src.child("schema"), s).0,
+                format: None,
+            }),
+            src: p_src,
         })
-        .collect()
+    }));
+    out
 }
 
 fn security(v: &Value, src: &Src) -> Vec<SecurityRequirement> {

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
 
-use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
+use super::tree::TreeBuilder;
+use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, Pos, PosNode};
 use crate::diag::{Diagnostic, Location};
 
 struct P<'a> {
@@ -17,6 +18,7 @@ struct P<'a> {
     display: &'a Arc<str>,
     diags: &'a mut Vec<Diagnostic>,
     index: Option<LineIndex>,
+    tree: TreeBuilder,
 }
 
 struct Fail;
@@ -31,6 +33,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
         display,
         diags,
         index: None,
+        tree: TreeBuilder::default(),
     };
     p.ws();
     let (value, pos) = p.value(0).ok()?;
@@ -41,7 +44,8 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     }
     Some(Parsed {
         value,
-        pos,
+        pos: p.tree.finish(pos),
+        index: p.index,
         unit: ColUnit::Bytes,
     })
 }
@@ -51,6 +55,26 @@ impl P<'_> {
         Mark {
             line: self.line,
             col: (self.i - self.line_start) as u32,
+        }
+    }
+
+    /// The current position. Marks are only taken between tokens, and a newline is
+    /// only ever consumed as whitespace (which starts a new line), so the column is
+    /// inside its line except at the end of the text.
+    fn pos(&self) -> Pos {
+        Pos::new(self.i, self.i >= self.s.len())
+    }
+
+    /// A location between two recorded byte offsets.
+    fn location_of(&mut self, start: usize, end: usize) -> Location {
+        let text = self.text;
+        let idx = self
+            .index
+            .get_or_insert_with(|| LineIndex::new(text, ColUnit::Bytes));
+        Location {
+            file: self.display.clone(),
+            span: Some(idx.span_of_offsets(text, start, end.max(start))),
+            pointer: None,
         }
     }
 
@@ -107,13 +131,13 @@ impl P<'_> {
                 &format!("nesting deeper than {MAX_DEPTH} levels"),
             ));
         }
-        let start = self.mark();
+        let start = self.pos();
         match self.s.get(self.i) {
             Some(b'{') => self.object(depth, start),
             Some(b'[') => self.array(depth, start),
             Some(b'"') => {
                 let s = self.string()?;
-                Ok((Value::String(s), PosNode::leaf(start, self.mark())))
+                Ok((Value::String(s), PosNode::leaf(start, self.pos())))
             }
             Some(b't') => self.literal("true", Value::Bool(true), start),
             Some(b'f') => self.literal("false", Value::Bool(false), start),
@@ -123,16 +147,16 @@ impl P<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn literal(&mut self, word: &str, v: Value, start: Pos) -> Result<(Value, PosNode), Fail> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
-            Ok((v, PosNode::leaf(start, self.mark())))
+            Ok((v, PosNode::leaf(start, self.pos())))
         } else {
             Err(self.error("json-syntax", "expected a JSON value"))
         }
     }
 
-    fn number(&mut self, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn number(&mut self, start: Pos) -> Result<(Value, PosNode), Fail> {
         let b = self.i;
         if self.s.get(self.i) == Some(&b'-') {
             self.i += 1;
@@ -180,7 +204,7 @@ impl P<'_> {
                 .and_then(Number::from_f64)
                 .ok_or_else(|| self.error("json-syntax", "number out of range"))?,
         };
-        Ok((Value::Number(n), PosNode::leaf(start, self.mark())))
+        Ok((Value::Number(n), PosNode::leaf(start, self.pos())))
     }
 
     fn digits(&mut self) {
@@ -278,23 +302,22 @@ impl P<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn object(&mut self, depth: usize, start: Pos) -> Result<(Value, PosNode), Fail> {
         self.i += 1;
-        let mut map = Map::new();
-        let mut children: Vec<PosNode> = Vec::new();
         self.ws();
         if self.s.get(self.i) == Some(&b'}') {
             self.i += 1;
-            return Ok((Value::Object(map), PosNode::leaf(start, self.mark())));
+            return Ok((Value::Object(Map::new()), PosNode::leaf(start, self.pos())));
         }
+        let mut level = self.tree.open();
         loop {
             self.ws();
             if self.s.get(self.i) != Some(&b'"') {
                 return Err(self.error("json-syntax", "expected a string key"));
             }
-            let key_start = self.mark();
+            let key_start = self.pos();
             let key = self.string()?;
-            let key_end = self.mark();
+            let key_end = self.pos();
             self.ws();
             if self.s.get(self.i) != Some(&b':') {
                 return Err(self.error("json-syntax", "expected `:` after the key"));
@@ -302,26 +325,18 @@ impl P<'_> {
             self.i += 1;
             self.ws();
             let (v, mut pos) = self.value(depth + 1)?;
-            pos.key_start = key_start;
-            pos.key_end = key_end;
-            if let Some(idx) = map
-                .contains_key(&key)
-                .then(|| map.keys().position(|k| *k == key))
-                .flatten()
-            {
-                let (fs, fe) = (children[idx].key_start, children[idx].key_end);
+            pos.set_key(key_start, key_end);
+            if let Some(dup) = self.tree.push_entry(&mut level, key, v, pos) {
                 let d = Diagnostic::new(
                     "yaml-duplicate-key",
-                    self.location(key_start, key_end),
-                    format!("duplicate key `{key}` (the last value wins)"),
+                    self.location_of(key_start.at as usize, key_end.at as usize),
+                    format!("duplicate key `{}` (the last value wins)", dup.key),
                 )
-                .with_related(self.location(fs, fe), "first defined here");
+                .with_related(
+                    self.location_of(dup.first.0, dup.first.1),
+                    "first defined here",
+                );
                 self.diags.push(d);
-                children[idx] = pos;
-                map.insert(key, v);
-            } else {
-                map.insert(key, v);
-                children.push(pos);
             }
             self.ws();
             match self.s.get(self.i) {
@@ -333,25 +348,22 @@ impl P<'_> {
                 _ => return Err(self.error("json-syntax", "expected `,` or `}` in object")),
             }
         }
-        let mut node = PosNode::leaf(start, self.mark());
-        node.children = children;
-        Ok((Value::Object(map), node))
+        let node = PosNode::leaf(start, self.pos());
+        Ok(self.tree.close_object(level, node, Vec::new()))
     }
 
-    fn array(&mut self, depth: usize, start: Mark) -> Result<(Value, PosNode), Fail> {
+    fn array(&mut self, depth: usize, start: Pos) -> Result<(Value, PosNode), Fail> {
         self.i += 1;
-        let mut items = Vec::new();
-        let mut children = Vec::new();
         self.ws();
         if self.s.get(self.i) == Some(&b']') {
             self.i += 1;
-            return Ok((Value::Array(items), PosNode::leaf(start, self.mark())));
+            return Ok((Value::Array(Vec::new()), PosNode::leaf(start, self.pos())));
         }
+        let level = self.tree.open();
         loop {
             self.ws();
             let (v, pos) = self.value(depth + 1)?;
-            items.push(v);
-            children.push(pos);
+            self.tree.push_item(v, pos);
             self.ws();
             match self.s.get(self.i) {
                 Some(b',') => self.i += 1,
@@ -362,8 +374,7 @@ impl P<'_> {
                 _ => return Err(self.error("json-syntax", "expected `,` or `]` in array")),
             }
         }
-        let mut node = PosNode::leaf(start, self.mark());
-        node.children = children;
-        Ok((Value::Array(items), node))
+        let node = PosNode::leaf(start, self.pos());
+        Ok(self.tree.close_array(level, node))
     }
 }

@@ -8,6 +8,7 @@ pub mod detect;
 mod json;
 pub mod pointer;
 mod text;
+mod tree;
 pub mod workspace;
 mod yaml;
 
@@ -32,25 +33,129 @@ pub struct Mark {
     pub col: u32,
 }
 
-/// The source map: one node per JSON value, mirroring the `Value` tree. Object entries
-/// appear in the same order as in the `serde_json::Map` (insertion order).
-#[derive(Debug, Clone, Default)]
+/// A byte offset in a file's text as recorded by a parser, and whether the parser's
+/// column was past the end of its line (the offset is then the line's end).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub at: u32,
+    pub clamped: bool,
+}
+
+impl Pos {
+    /// A position at a byte offset (offsets past 4 GiB saturate).
+    pub fn new(offset: usize, clamped: bool) -> Self {
+        Pos {
+            at: to_u32(offset),
+            clamped,
+        }
+    }
+}
+
+fn to_u32(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX - 1)
+}
+
+/// One node of the source map: the span of a JSON value (byte offsets), the span of its
+/// key when it is an object entry, and where its children are in [`SourceMap`]'s
+/// arena. Children appear in the same order as in the `Value` (insertion order for
+/// objects). 24 bytes: a 4 MB document has ~170 000 nodes, all kept for the run.
+#[derive(Debug, Clone, Copy)]
 pub struct PosNode {
-    pub start: Mark,
-    pub end: Mark,
-    /// For an object entry, the span of its key (line 0 when not a key).
-    pub key_start: Mark,
-    pub key_end: Mark,
-    pub children: Vec<PosNode>,
+    start: u32,
+    end: u32,
+    /// For an object entry, the span of its key ([`NO_KEY`] when not a key).
+    key_start: u32,
+    key_end: u32,
+    /// Index of the first child in the arena.
+    first: u32,
+    /// The number of children, and [`START_CLAMPED`].
+    len: u32,
+}
+
+const NO_KEY: u32 = u32::MAX;
+/// In [`PosNode::len`]: the start position was clamped to the end of its line.
+const START_CLAMPED: u32 = 1 << 31;
+
+impl Default for PosNode {
+    fn default() -> Self {
+        PosNode {
+            start: 0,
+            end: 0,
+            key_start: NO_KEY,
+            key_end: NO_KEY,
+            first: 0,
+            len: 0,
+        }
+    }
 }
 
 impl PosNode {
-    fn leaf(start: Mark, end: Mark) -> Self {
+    pub(crate) fn leaf(start: Pos, end: Pos) -> Self {
         PosNode {
-            start,
-            end,
+            start: start.at,
+            end: end.at,
+            len: if start.clamped { START_CLAMPED } else { 0 },
             ..PosNode::default()
         }
+    }
+
+    pub(crate) fn start(&self) -> Pos {
+        Pos {
+            at: self.start,
+            clamped: self.len & START_CLAMPED != 0,
+        }
+    }
+
+    pub(crate) fn end(&self) -> u32 {
+        self.end
+    }
+
+    /// Move the node to `start`..`end` (its children stay).
+    pub(crate) fn set_span(&mut self, start: Pos, end: Pos) {
+        self.start = start.at;
+        self.end = end.at;
+        self.len = (self.len & !START_CLAMPED) | if start.clamped { START_CLAMPED } else { 0 };
+    }
+
+    pub(crate) fn set_key(&mut self, start: Pos, end: Pos) {
+        self.key_start = start.at;
+        self.key_end = end.at;
+    }
+
+    /// The key's span, for an object entry.
+    pub(crate) fn key(&self) -> Option<(usize, usize)> {
+        (self.key_start != NO_KEY).then_some((self.key_start as usize, self.key_end as usize))
+    }
+
+    pub(crate) fn children_range(&self) -> (usize, usize) {
+        (self.first as usize, (self.len & !START_CLAMPED) as usize)
+    }
+
+    pub(crate) fn set_children(&mut self, first: usize, len: usize) {
+        self.first = to_u32(first);
+        self.len = (self.len & START_CLAMPED) | (to_u32(len) & !START_CLAMPED);
+    }
+}
+
+/// The source map: one [`PosNode`] per JSON value, mirroring the `Value` tree. The
+/// children of every node are stored contiguously in one flat arena (an aliased YAML
+/// node shares its children with the anchored original).
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    root: PosNode,
+    nodes: Vec<PosNode>,
+}
+
+impl SourceMap {
+    /// The node of the whole document.
+    pub fn root(&self) -> &PosNode {
+        &self.root
+    }
+
+    /// The nodes of a node's children, in order.
+    pub fn children(&self, node: &PosNode) -> &[PosNode] {
+        let (first, len) = node.children_range();
+        self.nodes.get(first..first + len).unwrap_or_default()
     }
 }
 
@@ -64,55 +169,191 @@ pub enum ColUnit {
 /// Converts marks into byte offsets and character columns.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
     unit: ColUnit,
+    /// The text is ASCII (characters are bytes).
+    ascii: bool,
+}
+
+/// The last mark converted by [`LineIndex::pos_from`]: its line (0-based), character
+/// column and byte offset.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    line: usize,
+    col: usize,
+    byte: usize,
+}
+
+/// Byte offsets of line starts, 4 bytes each when the text allows (it is kept for the
+/// whole run, one entry per line).
+#[derive(Debug, Clone)]
+enum LineStarts {
+    Small(Vec<u32>),
+    Large(Vec<usize>),
+}
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let newlines = || {
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1)
+        };
+        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
+        if u32::try_from(text.len()).is_ok() {
+            let mut v = Vec::with_capacity(lines);
+            v.push(0);
+            v.extend(newlines().map(|i| i as u32));
+            LineStarts::Small(v)
+        } else {
+            let mut v = Vec::with_capacity(lines);
+            v.push(0);
+            v.extend(newlines());
+            LineStarts::Large(v)
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            LineStarts::Small(v) => v.len(),
+            LineStarts::Large(v) => v.len(),
+        }
+    }
+
+    fn get(&self, line: usize) -> Option<usize> {
+        match self {
+            LineStarts::Small(v) => v.get(line).map(|&o| o as usize),
+            LineStarts::Large(v) => v.get(line).copied(),
+        }
+    }
+
+    /// The line (0-based) holding a byte offset (at most the text's length).
+    fn line_of(&self, offset: usize) -> usize {
+        let found = match self {
+            LineStarts::Small(v) => v.binary_search(&(offset as u32)),
+            LineStarts::Large(v) => v.binary_search(&offset),
+        };
+        match found {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        }
+    }
 }
 
 impl LineIndex {
     pub fn new(text: &str, unit: ColUnit) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { line_starts, unit }
+        LineIndex {
+            line_starts: LineStarts::new(text),
+            unit,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// Byte offset of a mark, clamped into the text.
     pub fn offset(&self, text: &str, m: Mark) -> usize {
+        self.offset_clamped(text, m).0
+    }
+
+    /// A mark as a [`Pos`].
+    pub(crate) fn pos(&self, text: &str, m: Mark) -> Pos {
+        let (o, clamped) = self.offset_clamped(text, m);
+        Pos {
+            at: to_u32(o),
+            clamped,
+        }
+    }
+
+    /// [`LineIndex::pos`] for marks that mostly move forward (a parser's): a character
+    /// column is found by walking from the previous mark on the same line, not from the
+    /// line's start, so that a long non-ASCII line costs linear time, not quadratic.
+    pub(crate) fn pos_from(&self, text: &str, m: Mark, cur: &mut Cursor) -> Pos {
+        if self.unit == ColUnit::Bytes || self.ascii {
+            return self.pos(text, m);
+        }
         let line = (m.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[line];
-        let line_end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(text.len());
+        let start = self.line_starts.get(line).unwrap_or(0);
+        let line_end = self.line_starts.get(line + 1).unwrap_or(text.len());
+        let col = m.col as usize;
+        if cur.line != line || cur.byte < start || cur.byte > line_end || col < cur.col / 2 {
+            *cur = Cursor {
+                line,
+                col: 0,
+                byte: start,
+            };
+        }
+        if col < cur.col {
+            for c in text.get(start..cur.byte).unwrap_or("").chars().rev() {
+                if cur.col == col {
+                    break;
+                }
+                cur.byte -= c.len_utf8();
+                cur.col -= 1;
+            }
+        }
+        if col > cur.col {
+            for c in text.get(cur.byte..line_end).unwrap_or("").chars() {
+                if cur.col == col {
+                    break;
+                }
+                cur.byte += c.len_utf8();
+                cur.col += 1;
+            }
+        }
+        // Past the last character (the newline included) the column is clamped to the
+        // line's end, as in `offset`.
+        Pos::new(cur.byte, cur.byte >= line_end)
+    }
+
+    /// [`LineIndex::offset`], and whether the column was past the end of the line.
+    fn offset_clamped(&self, text: &str, m: Mark) -> (usize, bool) {
+        let line = (m.line.max(1) as usize - 1).min(self.line_starts.len() - 1);
+        let start = self.line_starts.get(line).unwrap_or(0);
+        let line_end = self.line_starts.get(line + 1).unwrap_or(text.len());
         let line_text = text.get(start..line_end).unwrap_or("");
+        let col = m.col as usize;
         let off = match self.unit {
-            ColUnit::Bytes => (m.col as usize).min(line_text.len()),
-            ColUnit::Chars => line_text
-                .char_indices()
-                .nth(m.col as usize)
-                .map(|(i, _)| i)
-                .unwrap_or(line_text.len()),
+            ColUnit::Chars if !self.ascii => line_text.char_indices().nth(col).map(|(i, _)| i),
+            ColUnit::Bytes | ColUnit::Chars => (col < line_text.len()).then_some(col),
         };
-        let mut o = start + off;
+        let clamped = off.is_none();
+        let mut o = start + off.unwrap_or(line_text.len());
         while o > 0 && !text.is_char_boundary(o) {
             o -= 1;
         }
-        o
+        (o, clamped)
+    }
+
+    /// The offset of the column after a position (the end of the one-character span
+    /// that shows a multi-line block): what [`LineIndex::offset`] gives for the mark one
+    /// column to the right.
+    fn next_offset(&self, text: &str, p: Pos) -> usize {
+        let s = (p.at as usize).min(text.len());
+        if p.clamped {
+            return s;
+        }
+        match self.unit {
+            ColUnit::Bytes => {
+                let mut o = (s + 1).min(text.len());
+                while o > 0 && !text.is_char_boundary(o) {
+                    o -= 1;
+                }
+                o
+            }
+            ColUnit::Chars => {
+                s + text
+                    .get(s..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(0, char::len_utf8)
+            }
+        }
     }
 
     /// 1-based line and 1-based character column of a byte offset.
     pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(l) => l,
-            Err(l) => l - 1,
-        };
-        let start = self.line_starts[line];
+        let line = self.line_starts.line_of(offset);
+        let start = self.line_starts.get(line).unwrap_or(0);
         let col = text.get(start..offset).map_or(0, |s| s.chars().count());
         (line as u32 + 1, col as u32 + 1)
     }
@@ -122,6 +363,13 @@ impl LineIndex {
         let s = self.offset(text, start);
         let e = self.offset(text, end).max(s);
         self.span_of_offsets(text, s, e)
+    }
+
+    /// A diagnostic span from two recorded offsets (the end no earlier than the start,
+    /// as for marks).
+    pub(crate) fn span_of_pos(&self, text: &str, start: u32, end: u32) -> Span {
+        let (s, e) = (start as usize, end as usize);
+        self.span_of_offsets(text, s, e.max(s))
     }
 
     /// A diagnostic span from byte offsets.
@@ -149,7 +397,7 @@ pub struct SourceFile {
     pub text: Arc<str>,
     pub index: LineIndex,
     pub value: Option<Value>,
-    pub pos: PosNode,
+    pub pos: SourceMap,
     pub kind: DocKind,
 }
 
@@ -175,7 +423,7 @@ impl SourceFile {
         let Some(mut value) = self.value.as_ref() else {
             return self.file_location();
         };
-        let mut pos = &self.pos;
+        let mut pos = self.pos.root();
         let tokens = pointer::parse(ptr).unwrap_or_default();
         let mut found_all = true;
         for tok in &tokens {
@@ -184,11 +432,11 @@ impl SourceFile {
                     .iter()
                     .enumerate()
                     .find(|(_, (k, _))| *k == tok)
-                    .and_then(|(i, (_, v))| Some((v, pos.children.get(i)?))),
+                    .and_then(|(i, (_, v))| Some((v, self.pos.children(pos).get(i)?))),
                 Value::Array(items) => tok
                     .parse::<usize>()
                     .ok()
-                    .and_then(|i| Some((items.get(i)?, pos.children.get(i)?))),
+                    .and_then(|i| Some((items.get(i)?, self.pos.children(pos).get(i)?))),
                 _ => None,
             };
             match next {
@@ -202,23 +450,21 @@ impl SourceFile {
                 }
             }
         }
-        let has_key = found_all && pos.key_start.line > 0;
-        let span = if want_key && has_key {
-            self.index.span(&self.text, pos.key_start, pos.key_end)
-        } else if value.is_object() || value.is_array() {
+        let key = pos.key().filter(|_| found_all);
+        let text = &self.text;
+        let span = match key {
+            Some((ks, ke)) if want_key => self.index.span_of_offsets(text, ks, ke.max(ks)),
             // A multi-line block is shown by its key (or its first character), not
             // underlined from top to bottom.
-            if has_key {
-                self.index.span(&self.text, pos.key_start, pos.key_end)
-            } else {
-                let next = Mark {
-                    line: pos.start.line,
-                    col: pos.start.col + 1,
-                };
-                self.index.span(&self.text, pos.start, next)
+            Some((ks, ke)) if value.is_object() || value.is_array() => {
+                self.index.span_of_offsets(text, ks, ke.max(ks))
             }
-        } else {
-            self.index.span(&self.text, pos.start, pos.end)
+            None if value.is_object() || value.is_array() => {
+                let start = pos.start();
+                let next = self.index.next_offset(text, start);
+                self.index.span_of_pos(text, start.at, to_u32(next))
+            }
+            _ => self.index.span_of_pos(text, pos.start, pos.end),
         };
         Location {
             file: self.display.clone(),
@@ -273,7 +519,10 @@ fn depth_found(file: &SourceFile, tokens: &[String]) -> usize {
 /// The result of parsing one text.
 pub(crate) struct Parsed {
     pub value: Value,
-    pub pos: PosNode,
+    pub pos: SourceMap,
+    /// The line index the parser built (the YAML parser needs one to record
+    /// positions); `None` to build it afterwards.
+    pub index: Option<LineIndex>,
     pub unit: ColUnit,
 }
 
@@ -336,17 +585,23 @@ pub fn parse_file(
             (text, parsed)
         }
     };
-    let (value, pos, unit, kind) = match parsed {
+    let (value, pos, index, kind) = match parsed {
         Some(p) => {
             let kind = detect::detect(&p.value).0;
-            (Some(p.value), p.pos, p.unit, kind)
+            let index = p.index.unwrap_or_else(|| LineIndex::new(&text, p.unit));
+            (Some(p.value), p.pos, index, kind)
         }
-        None => (None, PosNode::default(), ColUnit::Bytes, DocKind::Unparsed),
+        None => (
+            None,
+            SourceMap::default(),
+            LineIndex::new(&text, ColUnit::Bytes),
+            DocKind::Unparsed,
+        ),
     };
     SourceFile {
         path: path.to_path_buf(),
         display,
-        index: LineIndex::new(&text, unit),
+        index,
         text,
         value,
         pos,
@@ -397,4 +652,85 @@ pub fn par_map<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + 
     });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The source map records a byte offset (and a clamp flag) per mark; the span of a
+    /// block's first character computed from them must equal the one computed from the
+    /// marks, for every mark on every line, inside and past the line's end.
+    #[test]
+    fn recorded_positions_give_the_same_spans_as_marks() {
+        let texts = [
+            "a: 1\nbb: [x, y]\n\n  c: {d: e}\n",
+            "é: ü\n  - ñ: 日本\n語\n",
+            "{\"k\": [1, 2]}",
+            "x\r\nyz\r\n",
+        ];
+        for text in texts {
+            for unit in [ColUnit::Bytes, ColUnit::Chars] {
+                let index = LineIndex::new(text, unit);
+                for line in 0..=text.lines().count() as u32 + 1 {
+                    for col in 0..12 {
+                        let m = Mark { line, col };
+                        // JSON marks (the byte unit) are always at character
+                        // boundaries.
+                        let line_start = index
+                            .line_starts
+                            .get((line.max(1) as usize - 1).min(index.line_starts.len() - 1))
+                            .unwrap_or(0);
+                        let raw = (line_start + col as usize).min(text.len());
+                        if unit == ColUnit::Bytes && !text.is_char_boundary(raw) {
+                            continue;
+                        }
+                        let p = index.pos(text, m);
+                        let offset = index.offset(text, m);
+                        assert_eq!(p.at as usize, offset, "{text:?} {unit:?} {m:?}");
+                        let next = Mark { line, col: col + 1 };
+                        assert_eq!(
+                            index.span_of_pos(text, p.at, to_u32(index.next_offset(text, p))),
+                            index.span(text, m, next),
+                            "{text:?} {unit:?} {m:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Converting marks by walking from the previous one gives the same positions as
+    /// converting each from its line's start, whatever the order of the marks.
+    #[test]
+    fn walking_cursor_matches_per_mark_conversion() {
+        let text = "é: ü\n  - ñ: 日本 x\n語\n{a: [é, ü, ñ], b: 日本語}\n";
+        let index = LineIndex::new(text, ColUnit::Chars);
+        let mut marks = Vec::new();
+        for line in 0..7 {
+            for col in 0..24 {
+                marks.push(Mark { line, col });
+            }
+        }
+        // Forward, backward, and jumping about (a fixed pseudo-random order).
+        let mut scrambled = marks.clone();
+        let mut x: u64 = 12345;
+        for i in (1..scrambled.len()).rev() {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            scrambled.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        let backward: Vec<Mark> = marks.iter().rev().copied().collect();
+        for order in [marks, backward, scrambled] {
+            let mut cur = Cursor::default();
+            for m in order {
+                assert_eq!(
+                    index.pos_from(text, m, &mut cur),
+                    index.pos(text, m),
+                    "{m:?}"
+                );
+            }
+        }
+    }
 }

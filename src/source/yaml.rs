@@ -5,13 +5,15 @@
 //! expansion and nesting while building, report duplicate keys with both locations,
 //! and apply merge keys (`<<`) — all without a second tree in memory.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YSpan, Tag};
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
-use super::{ColUnit, LineIndex, MAX_DEPTH, Mark, Parsed, PosNode};
+use super::tree::{Level, TreeBuilder};
+use super::{ColUnit, Cursor, LineIndex, MAX_DEPTH, Mark, Parsed, Pos, PosNode};
 use crate::diag::{Diagnostic, Location};
 
 /// Nodes that aliases may copy in one file beyond its own size: defeats alias bombs
@@ -27,20 +29,18 @@ fn mark(m: &saphyr_parser::Marker) -> Mark {
 
 enum Frame {
     Seq {
-        items: Vec<Value>,
-        pos: Vec<PosNode>,
-        start: Mark,
+        level: Level,
+        start: Pos,
         anchor: usize,
         count: usize,
     },
     Map {
-        map: Map<String, Value>,
-        pos: Vec<PosNode>,
-        start: Mark,
+        level: Level,
+        start: Pos,
         anchor: usize,
         count: usize,
         /// The key waiting for its value: text, span, and whether it is a merge key.
-        key: Option<(String, Mark, Mark, bool)>,
+        key: Option<(String, Pos, Pos, bool)>,
         merges: Vec<(Value, PosNode)>,
     },
 }
@@ -48,8 +48,11 @@ enum Frame {
 struct Builder<'a> {
     text: &'a str,
     display: &'a Arc<str>,
-    index: Option<LineIndex>,
+    /// Converts the parser's marks (line, character column) into byte offsets.
+    index: LineIndex,
+    cursor: Cell<Cursor>,
     stack: Vec<Frame>,
+    tree: TreeBuilder,
     anchors: HashMap<usize, (Value, PosNode, usize)>,
     root: Option<(Value, PosNode)>,
     direct_nodes: usize,
@@ -63,8 +66,10 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     let mut b = Builder {
         text,
         display,
-        index: None,
+        index: LineIndex::new(text, ColUnit::Chars),
+        cursor: Cell::new(Cursor::default()),
         stack: Vec::new(),
+        tree: TreeBuilder::default(),
         anchors: HashMap::new(),
         root: None,
         direct_nodes: 0,
@@ -99,17 +104,15 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
             Event::Scalar(v, style, anchor, tag) => {
                 b.scalar(&v, style, anchor, tag.as_deref(), span)
             }
-            Event::SequenceStart(anchor, _) => b.open(span, || Frame::Seq {
-                items: Vec::new(),
-                pos: Vec::new(),
-                start: mark(&span.start),
+            Event::SequenceStart(anchor, _) => b.open(span, |level, start| Frame::Seq {
+                level,
+                start,
                 anchor,
                 count: 1,
             }),
-            Event::MappingStart(anchor, _) => b.open(span, || Frame::Map {
-                map: Map::new(),
-                pos: Vec::new(),
-                start: mark(&span.start),
+            Event::MappingStart(anchor, _) => b.open(span, |level, start| Frame::Map {
+                level,
+                start,
                 anchor,
                 count: 1,
                 key: None,
@@ -126,22 +129,35 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
     let (value, pos) = b.root.take()?;
     Some(Parsed {
         value,
-        pos,
+        pos: b.tree.finish(pos),
+        index: Some(b.index),
         unit: ColUnit::Chars,
     })
 }
 
 impl Builder<'_> {
     fn loc(&mut self, start: Mark, end: Mark) -> Location {
-        let text = self.text;
-        let idx = self
-            .index
-            .get_or_insert_with(|| LineIndex::new(text, ColUnit::Chars));
         Location {
             file: self.display.clone(),
-            span: Some(idx.span(text, start, end)),
+            span: Some(self.index.span(self.text, start, end)),
             pointer: None,
         }
+    }
+
+    /// A location between two recorded positions.
+    fn loc_of(&self, start: usize, end: usize) -> Location {
+        Location {
+            file: self.display.clone(),
+            span: Some(self.index.span_of_offsets(self.text, start, end.max(start))),
+            pointer: None,
+        }
+    }
+
+    fn pos(&self, m: &saphyr_parser::Marker) -> Pos {
+        let mut cur = self.cursor.get();
+        let p = self.index.pos_from(self.text, mark(m), &mut cur);
+        self.cursor.set(cur);
+        p
     }
 
     fn fail(&mut self, rule: &'static str, span: YSpan, msg: String) -> Fail {
@@ -202,7 +218,7 @@ impl Builder<'_> {
         self.diags.push(d);
     }
 
-    fn open(&mut self, span: YSpan, frame: impl FnOnce() -> Frame) -> Result<(), Fail> {
+    fn open(&mut self, span: YSpan, frame: impl FnOnce(Level, Pos) -> Frame) -> Result<(), Fail> {
         if self.stack.len() >= MAX_DEPTH {
             return Err(self.fail(
                 "nesting-too-deep",
@@ -218,7 +234,9 @@ impl Builder<'_> {
                     .to_string(),
             ));
         }
-        self.stack.push(frame());
+        let level = self.tree.open();
+        let start = self.pos(&span.start);
+        self.stack.push(frame(level, start));
         Ok(())
     }
 
@@ -226,43 +244,34 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let end_of = |pos: &[PosNode]| pos.last().map_or(mark(&span.end), |p| p.end);
+        let span_end = self.pos(&span.end);
+        let end_of = |tree: &TreeBuilder, level: &Level| {
+            tree.last_pos(level)
+                .map_or(span_end, |p| Pos::new(p.end() as usize, false))
+        };
         match frame {
             Frame::Seq {
-                items,
-                pos,
+                level,
                 start,
                 anchor,
                 count,
             } => {
-                let mut node = PosNode::leaf(start, end_of(&pos));
-                node.children = pos;
-                self.complete(Value::Array(items), node, anchor, count, span)
+                let node = PosNode::leaf(start, end_of(&self.tree, &level));
+                let (value, node) = self.tree.close_array(level, node);
+                self.complete(value, node, anchor, count, span)
             }
             Frame::Map {
-                mut map,
-                mut pos,
+                level,
                 start,
                 anchor,
                 count,
                 merges,
                 ..
             } => {
-                let end = end_of(&pos);
+                let node = PosNode::leaf(start, end_of(&self.tree, &level));
                 // Merge keys: explicit keys win, then earlier merge sources.
-                for (src, src_pos) in merges {
-                    if let Value::Object(m) = src {
-                        for ((k, v), p) in m.into_iter().zip(src_pos.children) {
-                            if !map.contains_key(&k) {
-                                map.insert(k, v);
-                                pos.push(p);
-                            }
-                        }
-                    }
-                }
-                let mut node = PosNode::leaf(start, end);
-                node.children = pos;
-                self.complete(Value::Object(map), node, anchor, count, span)
+                let (value, node) = self.tree.close_object(level, node, merges);
+                self.complete(value, node, anchor, count, span)
             }
         }
     }
@@ -275,7 +284,7 @@ impl Builder<'_> {
         tag: Option<&Tag>,
         span: YSpan,
     ) -> Result<(), Fail> {
-        let (start, end) = (mark(&span.start), mark(&span.end));
+        let (start, end) = (self.pos(&span.start), self.pos(&span.end));
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()
@@ -314,7 +323,8 @@ impl Builder<'_> {
                 ),
             ));
         }
-        let (value, pos) = (value.clone(), pos.clone());
+        let (value, pos) = (value.clone(), *pos);
+        let (start, end) = (self.pos(&span.start), self.pos(&span.end));
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()
@@ -332,14 +342,13 @@ impl Builder<'_> {
                     ));
                 }
             };
-            *key = Some((k, mark(&span.start), mark(&span.end), false));
+            *key = Some((k, start, end, false));
             return Ok(());
         }
-        // Positions of aliased content point at the anchored original; the node itself
-        // at the alias.
+        // Positions of aliased content point at the anchored original (the alias node
+        // shares its children); the node itself at the alias.
         let mut pos = pos;
-        pos.start = mark(&span.start);
-        pos.end = mark(&span.end);
+        pos.set_span(start, end);
         self.attach(value, pos, count, span)
     }
 
@@ -353,8 +362,7 @@ impl Builder<'_> {
     ) -> Result<(), Fail> {
         self.direct_nodes += 1;
         if anchor != 0 {
-            self.anchors
-                .insert(anchor, (value.clone(), pos.clone(), count));
+            self.anchors.insert(anchor, (value.clone(), pos, count));
         }
         self.attach(value, pos, count, span)
     }
@@ -366,30 +374,23 @@ impl Builder<'_> {
         count: usize,
         span: YSpan,
     ) -> Result<(), Fail> {
-        match self.stack.last_mut() {
-            None => {
-                self.root = Some((value, pos));
-                Ok(())
-            }
-            Some(Frame::Seq {
-                items,
-                pos: children,
-                count: c,
-                ..
-            }) => {
-                items.push(value);
-                children.push(pos);
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some((value, pos));
+            return Ok(());
+        };
+        match frame {
+            Frame::Seq { count: c, .. } => {
+                self.tree.push_item(value, pos);
                 *c += count;
                 Ok(())
             }
-            Some(Frame::Map {
-                map,
-                pos: children,
+            Frame::Map {
+                level,
                 key,
                 merges,
                 count: c,
                 ..
-            }) => {
+            } => {
                 let Some((k, ks, ke, merge)) = key.take() else {
                     return Ok(());
                 };
@@ -397,18 +398,9 @@ impl Builder<'_> {
                 if merge {
                     match value {
                         Value::Object(_) => merges.push((value, pos)),
-                        Value::Array(items) => {
-                            for (v, p) in items.into_iter().zip(pos.children) {
-                                if v.is_object() {
-                                    merges.push((v, p));
-                                } else {
-                                    return Err(self.fail(
-                                        "yaml-syntax",
-                                        span,
-                                        "a merge key `<<` takes a mapping or a sequence of mappings".to_string(),
-                                    ));
-                                }
-                            }
+                        Value::Array(items) if items.iter().all(Value::is_object) => {
+                            let children = self.tree.children(&pos);
+                            merges.extend(items.into_iter().zip(children.iter().copied()));
                         }
                         _ => {
                             return Err(self.fail(
@@ -421,27 +413,15 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                pos.key_start = ks;
-                pos.key_end = ke;
-                if map.contains_key(&k) {
-                    let idx = map.keys().position(|x| *x == k).unwrap_or(0);
-                    let (fs, fe) = children
-                        .get(idx)
-                        .map_or((ks, ke), |p| (p.key_start, p.key_end));
-                    if let Some(slot) = children.get_mut(idx) {
-                        *slot = pos;
-                    }
-                    map.insert(k.clone(), value);
+                pos.set_key(ks, ke);
+                if let Some(dup) = self.tree.push_entry(level, k, value, pos) {
                     let d = Diagnostic::new(
                         "yaml-duplicate-key",
-                        self.loc(ks, ke),
-                        format!("duplicate key `{k}` (the last value wins)"),
+                        self.loc_of(ks.at as usize, ke.at as usize),
+                        format!("duplicate key `{}` (the last value wins)", dup.key),
                     )
-                    .with_related(self.loc(fs, fe), "first defined here");
+                    .with_related(self.loc_of(dup.first.0, dup.first.1), "first defined here");
                     self.diags.push(d);
-                } else {
-                    map.insert(k, value);
-                    children.push(pos);
                 }
                 Ok(())
             }
