@@ -289,6 +289,9 @@ rules! {
     "schema-example-invalid" => Warning,
         "An example does not match its schema.",
         "Examples are shown in documentation, used as mock data and copied into tests; an example its own schema rejects misleads all of them, or shows that the schema is wrong.";
+    "value-not-in-enum" => Warning,
+        "A parameter's or server variable's `default` or example is not one of its `enum` values.",
+        "A default the enum does not allow is substituted whenever no value is given, so every client that relies on it sends a value the API itself declares impossible; an example outside the enum documents one.";
     "yaml-alias-limit" => Error,
         "YAML aliases expand to more nodes than allowed (an alias bomb).",
         "A few lines of nested aliases can expand to billions of nodes (the 'billion laughs' attack). Expansion is bounded so that validation runs in bounded memory.";

@@ -442,6 +442,68 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// An AsyncAPI 3 Parameter or a Server Variable with an `enum`: its `default` and
+    /// each of its `examples` must be one of the listed values (`value-not-in-enum`).
+    fn values_in_enum(&mut self, m: &'a Map<String, Value>, k: K) {
+        let Some(Value::Array(allowed)) = m.get("enum") else {
+            return;
+        };
+        let what = if k == K::Parameter3 {
+            "parameter"
+        } else {
+            "server variable"
+        };
+        let list = || {
+            allowed
+                .iter()
+                .map(|a| match a {
+                    Value::String(s) => format!("`{s}`"),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let shown = |v: &Value| match v {
+            Value::String(s) => format!("`{s}`"),
+            other => other.to_string(),
+        };
+        if let Some(d) = m.get("default").filter(|d| !allowed.contains(d)) {
+            let msg = format!(
+                "the {what}'s `default` {} is not one of its `enum` values ({})",
+                shown(d),
+                list()
+            );
+            let help = d
+                .as_str()
+                .and_then(|s| {
+                    let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
+                    crate::suggest::closest(s, &names)
+                })
+                .map(|c| format!("did you mean `{c}`?"));
+            let loc = self.with_key("default", |w| w.loc());
+            self.report("value-not-in-enum", loc, msg, help);
+        }
+        if let Some(Value::Array(examples)) = m.get("examples") {
+            for (i, ex) in examples.iter().enumerate() {
+                if allowed.contains(ex) {
+                    continue;
+                }
+                let msg = format!(
+                    "the {what}'s example {} is not one of its `enum` values ({})",
+                    shown(ex),
+                    list()
+                );
+                let loc = self.with_key("examples", |w| {
+                    w.path.push(Seg::Idx(i));
+                    let loc = w.loc();
+                    w.path.pop();
+                    loc
+                });
+                self.report("value-not-in-enum", loc, msg, None);
+            }
+        }
+    }
+
     fn components_map(&mut self, v: &'a Value, t: Ty) {
         let Some(m) = v.as_object() else {
             return self.type_error(v, "an object (a map of component names to components)");
@@ -594,6 +656,7 @@ impl<'a> Walker<'a> {
                 self.object_fields(m, table, &[]);
                 match k {
                     K::MediaType | K::OasParameter | K::OasHeader => self.value_examples(m, k),
+                    K::Parameter3 | K::ServerVariable => self.values_in_enum(m, k),
                     K::SwResponse => self.swagger_response_examples(m),
                     K::SwParameter => self.swagger_parameter(m),
                     K::Operation3 | K::OperationReply => {

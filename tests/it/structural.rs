@@ -44,6 +44,7 @@ macro_rules! case {
 }
 
 case! {
+    value_not_in_enum => "value-not-in-enum",
     asyncapi_required => "asyncapi-required",
     asyncapi_type => "asyncapi-type",
     asyncapi_unknown_field => "asyncapi-unknown-field",
