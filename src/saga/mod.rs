@@ -21,6 +21,8 @@ pub mod schema;
 pub mod sim;
 pub mod stats;
 pub mod stream;
+pub mod tape;
+pub mod view;
 
 use std::path::Path;
 use std::sync::Arc;
