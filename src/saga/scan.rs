@@ -26,46 +26,37 @@ pub struct Scanned {
 const MAX_DEPTH: u32 = 100;
 
 /// The first `"`, `\\` or control character of `s` (and with `HIGH`, the first
-/// byte of a non-ASCII character), sixteen bytes at a time.
-#[inline]
+/// byte of a non-ASCII character), eight bytes at a time.
+#[cfg(test)]
 fn find_special<const HIGH: bool>(s: &[u8]) -> Option<usize> {
+    find_special_from::<HIGH>(s, 0)
+}
+
+/// [`find_special`] from index `i` on (an index of `s`).
+#[inline(always)]
+fn find_special_from<const HIGH: bool>(s: &[u8], mut i: usize) -> Option<usize> {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    // Per byte: zero after the xor (quote, backslash) or below 0x20. The lowest
-    // flagged byte is exact (borrows only flag bytes above a real hit).
-    #[inline(always)]
-    fn flags<const HIGH: bool>(w: u64) -> u64 {
+    while let Some(c) = s.get(i..i + 8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        let w = u64::from_le_bytes(b);
         let q = w ^ (LO * u64::from(b'"'));
         let e = w ^ (LO * u64::from(b'\\'));
         let high = if HIGH { w } else { 0 };
-        ((q.wrapping_sub(LO) & !q)
+        // Per byte: zero after the xor (quote, backslash) or below 0x20. The lowest
+        // flagged byte is exact (borrows only flag bytes above a real hit).
+        let t = ((q.wrapping_sub(LO) & !q)
             | (e.wrapping_sub(LO) & !e)
             | (w.wrapping_sub(LO * 0x20) & !w)
             | high)
-            & HI
-    }
-    let word = |c: &[u8]| {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(c);
-        u64::from_le_bytes(b)
-    };
-    let mut chunks = s.chunks_exact(16);
-    let mut i = 0;
-    for c in &mut chunks {
-        let (a, b) = c.split_at(8);
-        let (fa, fb) = (flags::<HIGH>(word(a)), flags::<HIGH>(word(b)));
-        if fa | fb != 0 {
-            let at = if fa != 0 {
-                fa.trailing_zeros() / 8
-            } else {
-                8 + fb.trailing_zeros() / 8
-            };
-            return Some(i + at as usize);
+            & HI;
+        if t != 0 {
+            return Some(i + (t.trailing_zeros() / 8) as usize);
         }
-        i += 16;
+        i += 8;
     }
-    chunks
-        .remainder()
+    s.get(i..)?
         .iter()
         .position(|&c| c == b'"' || c == b'\\' || c < 0x20 || (HIGH && c >= 0x80))
         .map(|n| i + n)
@@ -293,13 +284,13 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The next special byte of a string (see [`find_special`]).
-    #[inline]
-    fn find(&self, rest: &[u8]) -> Option<usize> {
+    /// The next special byte of a string at or after `i` (see [`find_special`]).
+    #[inline(always)]
+    fn find(&self, i: usize) -> Option<usize> {
         if self.checked {
-            find_special::<false>(rest)
+            find_special_from::<false>(self.b, i)
         } else {
-            find_special::<true>(rest)
+            find_special_from::<true>(self.b, i)
         }
     }
 
@@ -321,13 +312,11 @@ impl<'a> Scanner<'a> {
         self.eat(b'"')?;
         let start = self.i;
         loop {
-            let rest = &self.b[self.i..];
-            let n = self.find(rest)?;
-            self.i += n;
-            match rest[n] {
+            self.i = self.find(self.i)?;
+            match self.b.get(self.i).copied()? {
                 b'"' => {
                     self.i += 1;
-                    return Some(&self.b[start..self.i - 1]);
+                    return self.b.get(start..self.i - 1);
                 }
                 c if c >= 0x80 => self.utf8_char()?,
                 _ => return None,
@@ -340,10 +329,8 @@ impl<'a> Scanner<'a> {
         self.eat(b'"')?;
         let mut escaped = false;
         loop {
-            let rest = &self.b[self.i..];
-            let n = self.find(rest)?;
-            self.i += n;
-            match rest[n] {
+            self.i = self.find(self.i)?;
+            match self.b.get(self.i).copied()? {
                 b'"' => {
                     self.i += 1;
                     return Some(escaped);
@@ -517,9 +504,22 @@ impl<'a> Scanner<'a> {
         let i = u32::try_from(t.ents.len()).ok()?;
         let kind = match self.peek()? {
             b'"' => {
-                let start = self.i + 1;
-                let n = self.plain_string()?.len();
-                self.tape_str(t, start, start + n)?
+                let start = self.i;
+                if self.skip_string()? {
+                    // Unescaped by serde (the reference), into the tape's text.
+                    let quoted = std::str::from_utf8(self.b.get(start..self.i)?).ok()?;
+                    let v: String = serde_json::from_str(quoted).ok()?;
+                    let a = u32::try_from(t.text.len()).ok()?;
+                    t.text.push_str(&v);
+                    let e = u32::try_from(t.text.len()).ok()?;
+                    if self.checked {
+                        Kind::EStr(a, e)
+                    } else {
+                        Kind::Str(a, e)
+                    }
+                } else {
+                    self.tape_str(t, start + 1, self.i - 1)?
+                }
             }
             c @ (b'{' | b'[') => {
                 let obj = c == b'{';
@@ -810,6 +810,8 @@ mod tests {
         };
         let mut buf = b"abcdefghijklmnopqrstuvwxyz\xc3\xa9\x7f~ABCDEFGH".to_vec();
         assert_eq!(find_special::<false>(&buf), None);
+        assert_eq!(find_special_from::<false>(b"ab\"cd", 3), None);
+        assert_eq!(find_special_from::<false>(b"ab\"cd\\", 3), Some(5));
         assert_eq!(find_special::<true>(&buf), naive_high(&buf));
         for at in 0..buf.len() {
             for c in [b'"', b'\\', 0x00, 0x1f, b'\n'] {

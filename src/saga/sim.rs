@@ -496,3 +496,103 @@ fn read_sequential(
         index += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Validation on the tape agrees with validation of the serde value, event by
+    /// event, on valid events and on every kind of schema error.
+    #[test]
+    fn tape_validation_agrees_with_serde_validation() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = match load(
+            &[root.join("fixtures/hnp/sagas/gitops-sync.saga.yaml")],
+            |p| Arc::from(p.to_string_lossy().as_ref()),
+        ) {
+            Ok(l) => l,
+            Err(_) => panic!("the gitops-sync saga loads"),
+        };
+        let text =
+            std::fs::read_to_string(root.join("fixtures/hnp/streams/gitops-sync-compensate.jsonl"))
+                .expect("stream");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let edits: Vec<Edit> = vec![
+            Box::new(|v| v["payload"]["fabricId"] = json!("three")),
+            Box::new(|v| v["payload"]["fabricId"] = json!(-3)),
+            Box::new(|v| v["payload"]["fabricId"] = json!(3.5)),
+            Box::new(|v| v["payload"]["fabricId"] = json!(3.0)),
+            Box::new(|v| v["payload"]["unexpected"] = json!([1, {"a": null}])),
+            Box::new(|v| v["payload"]["direction"] = json!("sideways")),
+            Box::new(|v| v["payload"]["sagaId"] = json!("é€😀")),
+            Box::new(|v| v["payload"]["sagaId"] = json!("")),
+            Box::new(|v| v["payload"] = json!(null)),
+            Box::new(|v| v["payload"] = json!([])),
+            Box::new(|v| v["headers"] = json!("text")),
+            Box::new(|v| {
+                if let Some(m) = v["headers"].as_object_mut() {
+                    m.remove("type");
+                }
+            }),
+            Box::new(|v| {
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("headers");
+                }
+            }),
+            Box::new(|v| v["headers"]["specversion"] = json!(1.0)),
+            Box::new(|v| v["headers"]["time"] = json!("yesterday")),
+        ];
+        for l in text.lines() {
+            let v: Value = serde_json::from_str(l).expect("json");
+            for e in &edits {
+                let mut w = v.clone();
+                e(&mut w);
+                lines.push(w.to_string());
+            }
+        }
+        let wanted = loaded.wanted();
+        let opts = ReadOptions {
+            full: true,
+            wanted: &wanted,
+        };
+        let mut validator = Validator::new(&loaded);
+        let mut tape = Tape::default();
+        let (mut valid, mut invalid, mut skipped) = (0, 0, Vec::new());
+        for (i, l) in lines.iter().enumerate() {
+            let Some(top) = scan_tape(l.as_bytes(), &mut tape, Mode::Full) else {
+                skipped.push(l);
+                continue;
+            };
+            let ev = TapeEvent {
+                line: 1,
+                offset: 0,
+                text: l,
+                tape: &tape,
+                top,
+            };
+            let on_tape = validator.valid_tape(&ev);
+            let raw = RawLine {
+                line: 1,
+                offset: 0,
+                bytes: l.as_bytes().to_vec(),
+            };
+            let owned = parse_raw(&raw, &Arc::from("s"), opts).expect("parses");
+            let errs = validator.validate(&owned);
+            assert_eq!(on_tape, errs.is_empty(), "line {i}: {l}\n{errs:?}");
+            if on_tape {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+        }
+        // Escaped strings (the failure events' messages) are read on the tape too.
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert!(
+            valid >= 50 && invalid >= 90,
+            "{valid} valid, {invalid} invalid"
+        );
+    }
+}

@@ -21,8 +21,11 @@ pub(super) enum Kind {
     Bool(bool),
     /// Index into [`Tape::nums`].
     Num(u32),
-    /// Byte range in the line (no escapes inside).
+    /// Byte range of a string without escapes in the line (in [`Tape::text`] when
+    /// the tape was read from bytes not known to be UTF-8).
     Str(u32, u32),
+    /// Byte range of an unescaped string in [`Tape::text`].
+    EStr(u32, u32),
     /// Element count; the elements follow.
     Arr(u32),
     /// Member count; (key, value) pairs follow.
@@ -93,6 +96,7 @@ impl<'a> TNode<'a> {
     pub fn str(&self) -> Option<&'a str> {
         match self.ent().kind {
             Kind::Str(s, e) => Some(self.str_at(s, e)),
+            Kind::EStr(s, e) => Some(self.tape.text.get(s as usize..e as usize).unwrap_or("")),
             _ => None,
         }
     }
@@ -100,20 +104,26 @@ impl<'a> TNode<'a> {
     /// The member `key` of an object, the last one when the key repeats (as serde
     /// keeps the last).
     pub fn member(&self, key: &str) -> Option<TNode<'a>> {
-        let Kind::Obj(n) = self.ent().kind else {
+        let ents = &self.tape.ents;
+        let Kind::Obj(n) = ents.get(self.i as usize)?.kind else {
             return None;
         };
-        let mut j = self.i + 1;
+        let (text, key) = (self.text.as_bytes(), key.as_bytes());
+        let mut j = self.i as usize + 1;
         let mut found = None;
         for _ in 0..n {
-            let k = self.at(j);
-            let v = j + 1;
-            if k.str() == Some(key) {
-                found = Some(self.at(v));
+            if let Some(Ent {
+                kind: Kind::Str(s, e),
+                ..
+            }) = ents.get(j)
+            {
+                if text.get(*s as usize..*e as usize) == Some(key) {
+                    found = Some(j + 1);
+                }
             }
-            j = self.tape.ents[v as usize].next;
+            j = ents.get(j + 1)?.next as usize;
         }
-        found
+        Some(self.at(u32::try_from(found?).ok()?))
     }
 
     /// Element `idx` of an array.
@@ -155,7 +165,7 @@ impl<'a> TNode<'a> {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(b),
             Kind::Num(n) => Value::Number(self.tape.nums[n as usize].clone()),
-            Kind::Str(s, e) => Value::String(self.str_at(s, e).to_string()),
+            Kind::Str(..) | Kind::EStr(..) => Value::String(self.str().unwrap_or("").to_string()),
             Kind::Arr(_) => Value::Array(Elements::of(self).map(|n| n.value()).collect()),
             Kind::Obj(_) => {
                 let mut m = Map::new();
@@ -318,7 +328,7 @@ impl<'a> Node<'a, TapeJson> for TNode<'a> {
             Kind::Null => JsonType::Null,
             Kind::Bool(_) => JsonType::Boolean,
             Kind::Num(_) => JsonType::Number,
-            Kind::Str(..) => JsonType::String,
+            Kind::Str(..) | Kind::EStr(..) => JsonType::String,
             Kind::Arr(_) => JsonType::Array,
             Kind::Obj(_) => JsonType::Object,
         }
@@ -338,7 +348,7 @@ impl<'a> Node<'a, TapeJson> for TNode<'a> {
         match (self.ent().kind, expected) {
             (Kind::Null, Value::Null) => true,
             (Kind::Bool(b), Value::Bool(e)) => b == *e,
-            (Kind::Str(..), Value::String(e)) => self.str() == Some(e.as_str()),
+            (Kind::Str(..) | Kind::EStr(..), Value::String(e)) => self.str() == Some(e.as_str()),
             (Kind::Num(n), Value::Number(e)) => cmp::equal_numbers(&&self.tape.nums[n as usize], e),
             (Kind::Arr(_), Value::Array(_)) | (Kind::Obj(_), Value::Object(_)) => {
                 cmp::equal(&self.value(), expected)

@@ -253,6 +253,7 @@ mod tests {
             r#"{"time":5,"message":"M","headers":{"id":"a","n":3,"id":"b","o":{"x":[1,"two",{"y":null}]}},"payload":{"a~b":{"c/d":true},"list":[0,1.5,-2]}}"#,
             r#"{"time":5,"message":"M","payload":[1,2]}"#,
             r#"{"time":5,"message":"M","headers":"text","payload":null}"#,
+            r#"{"time":5,"message":"M","headers":{"id":"a\"b\\c\n","o":{"x":["\t",1]}},"payload":{"list":[0,"\/"]}}"#,
         ];
         let ptrs = [
             "/headers",

@@ -216,8 +216,10 @@ impl Engine<'_> {
         for m in emits {
             self.log(ii, t, 0, None, |_| What::Emitted { message: m });
         }
-        let name = state.name().to_string();
-        self.log(ii, t, 0, None, |_| What::Finished { state: name });
+        let name = state.name();
+        self.log(ii, t, 0, None, |_| What::Finished {
+            state: name.to_string(),
+        });
         if let Some(inst) = self.inst(ii) {
             inst.state = Some(state);
         }

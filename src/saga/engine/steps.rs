@@ -21,9 +21,9 @@ impl Engine<'_> {
             started: t,
             phase: Phase::Running,
             pending: saga.top.iter().rev().copied().collect(),
-            active: Vec::new(),
+            active: Vec::with_capacity(1),
             branch: None,
-            completed: Vec::new(),
+            completed: Vec::with_capacity(saga.steps.len()),
             abandoned: Vec::new(),
             pivot_passed: false,
             comp_todo: Vec::new(),
@@ -99,7 +99,7 @@ impl Engine<'_> {
             Some(d) => self.timer(ii, d, TimerKind::Step(step)),
             None => 0,
         };
-        let (id, send) = (st.id.clone(), st.send.as_ref().map(|n| n.name.clone()));
+        let has_send = st.send.is_some();
         if let Some(inst) = self.inst(ii) {
             inst.active.retain(|a| a.step != step);
             inst.active.push(Active {
@@ -110,13 +110,21 @@ impl Engine<'_> {
                 due,
             });
         }
-        match send {
-            Some(command) => self.log(ii, t, 0, None, |_| What::Sent {
-                step: id,
-                command,
+        // The names are copied only when a timeline is kept.
+        if has_send {
+            self.log(ii, t, 0, None, |s| What::Sent {
+                step: s.steps[step].id.clone(),
+                command: s.steps[step]
+                    .send
+                    .as_ref()
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default(),
                 attempt,
-            }),
-            None => self.log(ii, t, 0, None, |_| What::Waiting { step: id }),
+            });
+        } else {
+            self.log(ii, t, 0, None, |s| What::Waiting {
+                step: s.steps[step].id.clone(),
+            });
         }
     }
 
