@@ -1,7 +1,10 @@
 //! `cargo bench --bench saga`: saga replay throughput on a generated stream of one
 //! million HNP events (gitops-sync instances, interleaved), streamed from a file,
-//! without and with payload validation; and `--explore` at the default depth on
-//! each HNP saga.
+//! without and with payload validation (and with validation on a stream whose
+//! payloads never repeat); and `--explore` at the default depth on each HNP saga.
+//!
+//! The same streams, for measuring the whole process with `/usr/bin/time`:
+//! `python3 fixtures/hnp/streams/generate.py --bench OUT.jsonl [--unique]`.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,8 +23,10 @@ fn root() -> PathBuf {
 }
 
 /// Write `EVENTS` events: instances of the gitops-sync happy path, a new one every
-/// 100 ms, each with its own correlation key and event ids.
-fn generate(path: &Path) -> std::io::Result<()> {
+/// 100 ms, each with its own correlation key and event ids. Payloads repeat from
+/// instance to instance; with `unique`, each instance also has its own saga id,
+/// commits and payload timestamps.
+fn generate(path: &Path, unique: bool) -> std::io::Result<()> {
     let template =
         std::fs::read_to_string(root().join("fixtures/hnp/streams/gitops-sync-happy.jsonl"))?;
     let lines: Vec<serde_json::Value> = template
@@ -56,6 +61,24 @@ fn generate(path: &Path) -> std::io::Result<()> {
         v["time"] = serde_json::json!(t);
         v["headers"]["correlationid"] = serde_json::json!(format!("saga-bench-{k:08}"));
         v["headers"]["id"] = serde_json::json!(format!("ev-{k:08}-{j}"));
+        if let Some(p) = v["payload"].as_object_mut().filter(|_| unique) {
+            for f in ["sagaId", "syncId"] {
+                if let Some(x) = p.get_mut(f) {
+                    *x = serde_json::json!(format!("{k:08x}-0000-4000-8000-{j:012x}"));
+                }
+            }
+            for f in ["sourceCommit", "headCommit"] {
+                if let Some(x) = p.get_mut(f) {
+                    *x = serde_json::json!(format!("{k:040x}"));
+                }
+            }
+            let (h, m, sec, ms) = (t / 3_600_000, t / 60_000 % 60, t / 1000 % 60, t % 1000);
+            for f in ["completedAt", "failedAt", "timestamp", "issuedAt"] {
+                if let Some(x) = p.get_mut(f) {
+                    *x = serde_json::json!(format!("2026-01-01T{h:02}:{m:02}:{sec:02}.{ms:03}Z"));
+                }
+            }
+        }
         serde_json::to_writer(&mut out, &v)?;
         out.write_all(b"\n")?;
     }
@@ -92,7 +115,9 @@ fn replay(loaded: &sim::Loaded, stream: &Path, validate: bool) -> u64 {
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let stream = dir.path().join("million.jsonl");
-    generate(&stream).expect("generate the stream");
+    generate(&stream, false).expect("generate the stream");
+    let unique = dir.path().join("million-unique.jsonl");
+    generate(&unique, true).expect("generate the stream");
     let loaded = match sim::load(
         &[root().join("fixtures/hnp/sagas/gitops-sync.saga.yaml")],
         |p| Arc::from(p.to_string_lossy().as_ref()),
@@ -110,6 +135,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("1M events, payload validation", |b| {
         b.iter(|| replay(&loaded, &stream, true))
+    });
+    group.bench_function("1M events, payload validation, unique payloads", |b| {
+        b.iter(|| replay(&loaded, &unique, true))
     });
     group.finish();
 

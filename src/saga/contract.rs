@@ -14,10 +14,11 @@ use crate::model::schema::pointer_get;
 use crate::source::workspace::ref_of;
 use crate::source::{FileId, LoadOptions, Workspace, pointer};
 
-/// The compiled schemas of one message.
-pub struct Compiled {
-    pub headers: Option<jsonschema::Validator>,
-    pub payload: Option<jsonschema::Validator>,
+/// The compiled schemas of one message, for instances in the representation `F`
+/// (`serde_json::Value` by default).
+pub struct Compiled<F: jsonschema::json::Json = jsonschema::json::SerdeJson> {
+    pub headers: Option<jsonschema::Validator<F>>,
+    pub payload: Option<jsonschema::Validator<F>>,
 }
 
 /// A loaded contract.
@@ -209,13 +210,25 @@ impl<'w> Contract<'w> {
     /// Compile the `headers` and `payload` schemas of a message (each `None` when
     /// the message declares none), with every `$ref` inlined.
     pub fn compile(&self, name: &str) -> Result<Compiled, String> {
+        self.compile_for(name)
+    }
+
+    /// [`Contract::compile`] for instances in another JSON representation.
+    pub fn compile_for<F: jsonschema::json::Json>(
+        &self,
+        name: &str,
+    ) -> Result<Compiled<F>, String> {
         self.message(name)
             .ok_or_else(|| format!("unknown message `{name}`"))?;
         let mut parts = [None, None];
         for (i, part) in ["headers", "payload"].into_iter().enumerate() {
             if let Some((f, s)) = self.part(name, part) {
                 let schema = inline(self.ws, f, s, &mut Vec::new(), 0);
-                parts[i] = Some(jsonschema::validator_for(&schema).map_err(|e| e.to_string())?);
+                parts[i] = Some(
+                    jsonschema::options_for::<F>()
+                        .build(&schema)
+                        .map_err(|e| e.to_string())?,
+                );
             }
         }
         let [headers, payload] = parts;

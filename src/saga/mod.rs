@@ -5,6 +5,13 @@
 //! Flow: `format` (parse) → `check` (static diagnostics) → `sim` (load sagas and
 //! contracts, read and validate a stream) → `engine` (virtual-clock orchestrator) →
 //! `invariants` → `render`; `explore` re-runs `engine` on perturbed streams.
+//!
+//! Reading a JSON Lines stream: `scan` parses each line onto a reused `tape`
+//! (strings stay in the line buffer), validation runs on the tape, and the engine
+//! reads events through `view` (an owned `stream::Event` or the tape) — no
+//! `serde_json::Value` is built for an event that is valid; lines the scanner does
+//! not accept, and invalid events, go the serde way for the reference result and
+//! the located messages.
 
 pub mod check;
 pub mod contract;
@@ -21,6 +28,8 @@ pub mod schema;
 pub mod sim;
 pub mod stats;
 pub mod stream;
+pub mod tape;
+pub mod view;
 
 use std::path::Path;
 use std::sync::Arc;

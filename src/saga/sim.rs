@@ -8,7 +8,10 @@ use std::sync::Arc;
 use super::contract::Compiled;
 use super::contract::{self, Contract};
 use super::hash::FastMap;
+use super::scan::{Mode, scan_tape};
 use super::stream::{Event, RawLine, ReadOptions, StreamFile, Wanted, line_location, parse_raw};
+use super::tape::{Tape, TapeJson};
+use super::view::{EventRef, EventView, TapeEvent};
 use super::{Saga, check};
 use crate::diag::{Diagnostic, Location, SourceSet};
 use crate::source::Workspace;
@@ -140,10 +143,12 @@ impl Loaded {
     }
 }
 
-/// Validates events against the contracts, compiling each message's schemas once.
+/// Validates events against the contracts, compiling each message's schemas once
+/// (for `serde_json` values, and for tapes: see [`Validator::valid_tape`]).
 pub struct Validator<'l> {
     contracts: Vec<Contract<'l>>,
     cache: FastMap<String, Option<Compiled>>,
+    tape: FastMap<String, Option<Compiled<TapeJson>>>,
 }
 
 impl<'l> Validator<'l> {
@@ -155,7 +160,41 @@ impl<'l> Validator<'l> {
                 .filter_map(|ws| Contract::new(ws).ok())
                 .collect(),
             cache: FastMap::default(),
+            tape: FastMap::default(),
         }
+    }
+
+    /// Whether an event read onto a tape is valid, without building any value.
+    /// `false` also when it is not known to be (then [`Validator::validate`] on the
+    /// event parsed by serde gives the errors, if any).
+    pub fn valid_tape(&mut self, ev: &TapeEvent<'_>) -> bool {
+        let name = ev.message();
+        let c = match self.tape.get(name) {
+            Some(c) => c,
+            None => {
+                let compiled = self
+                    .contracts
+                    .iter()
+                    .find(|c| c.messages.contains_key(name))
+                    .and_then(|c| c.compile_for::<TapeJson>(name).ok());
+                self.tape.entry(name.to_string()).or_insert(compiled)
+            }
+        };
+        let Some(c) = c else {
+            return true;
+        };
+        for (v, node) in [(&c.headers, ev.part(false)), (&c.payload, ev.part(true))] {
+            let Some(v) = v else { continue };
+            match node {
+                Some(n) if !n.is_null_value() => {
+                    if !v.is_valid(n) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// Schema errors of one event: (pointer inside the event, message), at most five.
@@ -207,20 +246,39 @@ pub fn read_all(
     validate: bool,
     sources: &mut SourceSet,
 ) -> Result<(Vec<Event>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let (stream, wanted) = open(loaded, path, &display, sources)?;
+    let opts = ReadOptions {
+        full: validate,
+        wanted: &wanted,
+    };
     let mut out = Vec::new();
-    let diags = read_each(loaded, path, display, validate, sources, |e| out.push(e))?;
+    let mut fatal = Vec::new();
+    let mut diags = Vec::new();
+    read_sequential(
+        loaded,
+        stream,
+        opts,
+        validate,
+        &mut fatal,
+        &mut diags,
+        &mut |e| out.push(e),
+    );
+    if !fatal.is_empty() {
+        fatal.truncate(MAX_FATAL);
+        return Err(fatal);
+    }
     Ok((out, diags))
 }
 
-/// Read a stream event by event (memory flat in its length), in stream order.
-pub fn read_each(
+/// Malformed events reported at most.
+const MAX_FATAL: usize = 20;
+
+fn open(
     loaded: &Loaded,
     path: &Path,
-    display: Arc<str>,
-    validate: bool,
+    display: &Arc<str>,
     sources: &mut SourceSet,
-    mut sink: impl FnMut(Event),
-) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+) -> Result<(StreamFile, Wanted), Vec<Diagnostic>> {
     let stream = StreamFile::open(path, display.clone())?;
     // Small streams are kept for source excerpts in diagnostics; large ones are
     // never read whole.
@@ -229,21 +287,134 @@ pub fn read_each(
             sources.insert(display.clone(), Arc::from(text));
         }
     }
-    let wanted = loaded.wanted();
+    Ok((stream, loaded.wanted()))
+}
+
+/// Read a stream event by event (memory flat in its length), in stream order.
+/// JSON Lines events are handed over borrowed from the line buffer when the fast
+/// path reads them (and validated there); everything else as owned events.
+pub fn read_each(
+    loaded: &Loaded,
+    path: &Path,
+    display: Arc<str>,
+    validate: bool,
+    sources: &mut SourceSet,
+    mut sink: impl FnMut(EventRef<'_>),
+) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let (stream, wanted) = open(loaded, path, &display, sources)?;
     let opts = ReadOptions {
         full: validate,
         wanted: &wanted,
     };
     let mut fatal = Vec::new();
     let mut diags = Vec::new();
-    read_sequential(
-        loaded, stream, opts, validate, &mut fatal, &mut diags, &mut sink,
-    );
+    if stream.is_lines() {
+        read_lines(
+            loaded, stream, opts, validate, &mut fatal, &mut diags, &mut sink,
+        );
+    } else {
+        read_sequential(
+            loaded,
+            stream,
+            opts,
+            validate,
+            &mut fatal,
+            &mut diags,
+            &mut |e| sink(EventRef::Owned(&e)),
+        );
+    }
     if !fatal.is_empty() {
-        fatal.truncate(20);
+        fatal.truncate(MAX_FATAL);
         return Err(fatal);
     }
     Ok(diags)
+}
+
+/// The JSON Lines loop of [`read_each`]: one reused line buffer and tape.
+fn read_lines(
+    loaded: &Loaded,
+    mut stream: StreamFile,
+    opts: ReadOptions<'_>,
+    validate: bool,
+    fatal: &mut Vec<Diagnostic>,
+    diags: &mut Vec<Diagnostic>,
+    sink: &mut impl FnMut(EventRef<'_>),
+) {
+    let mut validator = Validator::new(loaded);
+    let display = stream.display.clone();
+    let mut raw = RawLine {
+        line: 0,
+        offset: 0,
+        bytes: Vec::with_capacity(4096),
+    };
+    let mut tape = Tape::default();
+    loop {
+        let fast = |bytes: &[u8], line: u32, offset: usize| {
+            let lead = bytes.len() - bytes.trim_ascii_start().len();
+            if validate {
+                let Ok(text) = std::str::from_utf8(bytes) else {
+                    return false;
+                };
+                let lead = text.len() - text.trim_start().len();
+                let text = text.trim();
+                let Some(top) = scan_tape(text.as_bytes(), &mut tape, Mode::Full) else {
+                    return false;
+                };
+                let ev = TapeEvent {
+                    line,
+                    offset: offset + lead,
+                    text,
+                    tape: &tape,
+                    top,
+                };
+                if !validator.valid_tape(&ev) {
+                    return false;
+                }
+                sink(EventRef::Tape(&ev));
+                return true;
+            }
+            // Not checked as UTF-8 first: the scanner checks what it accepts.
+            let mode = Mode::Sparse(opts.wanted);
+            let Some(top) = scan_tape(bytes.trim_ascii(), &mut tape, mode) else {
+                return false;
+            };
+            let ev = TapeEvent {
+                line,
+                offset: offset + lead,
+                text: &tape.text,
+                tape: &tape,
+                top,
+            };
+            sink(EventRef::Tape(&ev));
+            true
+        };
+        match stream.next_line(&mut raw, fast) {
+            Ok(Some(true)) => continue,
+            Ok(Some(false)) => {}
+            Ok(None) => return,
+            Err(d) => {
+                fatal.push(d);
+                return;
+            }
+        }
+        // The serde way: lines the fast path leaves, and invalid events (for the
+        // located messages).
+        match parse_raw(&raw, &display, opts) {
+            Ok(ev) => {
+                if validate {
+                    let errs = validator.validate(&ev);
+                    if !errs.is_empty() {
+                        let loc = line_location(&display, ev.line, ev.offset, 1);
+                        invalid(&ev, loc, errs, diags);
+                    }
+                }
+                sink(EventRef::Owned(&ev));
+            }
+            // Only the first ones are reported: memory stays flat.
+            Err(d) if fatal.len() < MAX_FATAL => fatal.push(d),
+            Err(_) => {}
+        }
+    }
 }
 
 fn invalid(ev: &Event, loc: Location, errs: Vec<(String, String)>, diags: &mut Vec<Diagnostic>) {
@@ -323,5 +494,105 @@ fn read_sequential(
             Err(d) => fatal.push(d),
         }
         index += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Validation on the tape agrees with validation of the serde value, event by
+    /// event, on valid events and on every kind of schema error.
+    #[test]
+    fn tape_validation_agrees_with_serde_validation() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let loaded = match load(
+            &[root.join("fixtures/hnp/sagas/gitops-sync.saga.yaml")],
+            |p| Arc::from(p.to_string_lossy().as_ref()),
+        ) {
+            Ok(l) => l,
+            Err(_) => panic!("the gitops-sync saga loads"),
+        };
+        let text =
+            std::fs::read_to_string(root.join("fixtures/hnp/streams/gitops-sync-compensate.jsonl"))
+                .expect("stream");
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let edits: Vec<Edit> = vec![
+            Box::new(|v| v["payload"]["fabricId"] = json!("three")),
+            Box::new(|v| v["payload"]["fabricId"] = json!(-3)),
+            Box::new(|v| v["payload"]["fabricId"] = json!(3.5)),
+            Box::new(|v| v["payload"]["fabricId"] = json!(3.0)),
+            Box::new(|v| v["payload"]["unexpected"] = json!([1, {"a": null}])),
+            Box::new(|v| v["payload"]["direction"] = json!("sideways")),
+            Box::new(|v| v["payload"]["sagaId"] = json!("é€😀")),
+            Box::new(|v| v["payload"]["sagaId"] = json!("")),
+            Box::new(|v| v["payload"] = json!(null)),
+            Box::new(|v| v["payload"] = json!([])),
+            Box::new(|v| v["headers"] = json!("text")),
+            Box::new(|v| {
+                if let Some(m) = v["headers"].as_object_mut() {
+                    m.remove("type");
+                }
+            }),
+            Box::new(|v| {
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("headers");
+                }
+            }),
+            Box::new(|v| v["headers"]["specversion"] = json!(1.0)),
+            Box::new(|v| v["headers"]["time"] = json!("yesterday")),
+        ];
+        for l in text.lines() {
+            let v: Value = serde_json::from_str(l).expect("json");
+            for e in &edits {
+                let mut w = v.clone();
+                e(&mut w);
+                lines.push(w.to_string());
+            }
+        }
+        let wanted = loaded.wanted();
+        let opts = ReadOptions {
+            full: true,
+            wanted: &wanted,
+        };
+        let mut validator = Validator::new(&loaded);
+        let mut tape = Tape::default();
+        let (mut valid, mut invalid, mut skipped) = (0, 0, Vec::new());
+        for (i, l) in lines.iter().enumerate() {
+            let Some(top) = scan_tape(l.as_bytes(), &mut tape, Mode::Full) else {
+                skipped.push(l);
+                continue;
+            };
+            let ev = TapeEvent {
+                line: 1,
+                offset: 0,
+                text: l,
+                tape: &tape,
+                top,
+            };
+            let on_tape = validator.valid_tape(&ev);
+            let raw = RawLine {
+                line: 1,
+                offset: 0,
+                bytes: l.as_bytes().to_vec(),
+            };
+            let owned = parse_raw(&raw, &Arc::from("s"), opts).expect("parses");
+            let errs = validator.validate(&owned);
+            assert_eq!(on_tape, errs.is_empty(), "line {i}: {l}\n{errs:?}");
+            if on_tape {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+        }
+        // Escaped strings (the failure events' messages) are read on the tape too.
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert!(
+            valid >= 50 && invalid >= 90,
+            "{valid} valid, {invalid} invalid"
+        );
     }
 }

@@ -94,8 +94,18 @@ impl Wanted {
         node.leaf = true;
     }
 
+    #[inline]
     pub(super) fn child(&self, key: &str) -> Option<&Wanted> {
-        self.children.iter().find(|(k, _)| k == key).map(|(_, w)| w)
+        self.child_bytes(key.as_bytes())
+    }
+
+    /// [`Wanted::child`] by the key's bytes.
+    #[inline]
+    pub(super) fn child_bytes(&self, key: &[u8]) -> Option<&Wanted> {
+        self.children
+            .iter()
+            .find(|(k, _)| k.as_bytes() == key)
+            .map(|(_, w)| w)
     }
 }
 
@@ -194,7 +204,7 @@ impl StreamFile {
         }
         let f = std::fs::File::open(path).map_err(unreadable)?;
         Ok(StreamFile::from_reader(
-            Box::new(std::io::BufReader::with_capacity(1 << 16, f)),
+            Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
             display,
         ))
     }
@@ -300,6 +310,82 @@ impl StreamFile {
         }
     }
 
+    /// The next non-empty line of a JSON Lines stream, handed to `fast` (bytes with
+    /// their newline, line number, byte offset) straight from the read buffer when
+    /// it lies whole in it. `Some(true)`: `fast` took it; `Some(false)`: it did not,
+    /// and the line is in `raw`; `None` at the end.
+    #[allow(clippy::result_large_err)]
+    pub fn next_line(
+        &mut self,
+        raw: &mut RawLine,
+        mut fast: impl FnMut(&[u8], u32, usize) -> bool,
+    ) -> Result<Option<bool>, Diagnostic> {
+        let Inner::Lines {
+            reader,
+            line,
+            offset,
+            ..
+        } = &mut self.inner
+        else {
+            return Ok(None);
+        };
+        let display = &self.display;
+        let unreadable = |e: std::io::Error| {
+            Diagnostic::new(
+                "saga-stream-invalid",
+                Location::file(display.clone()),
+                format!("cannot read the stream: {e}"),
+            )
+        };
+        let skipped = |b: &[u8]| {
+            b.iter().all(u8::is_ascii_whitespace) || b.trim_ascii_start().starts_with(b"//")
+        };
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(unreadable(e)),
+            };
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            let Some(n) = find_byte(buf, b'\n') else {
+                // The line runs past the buffer: read it whole.
+                raw.bytes.clear();
+                let n = reader
+                    .read_until(b'\n', &mut raw.bytes)
+                    .map_err(unreadable)?;
+                *line += 1;
+                let start = *offset;
+                *offset += n;
+                if skipped(&raw.bytes) {
+                    continue;
+                }
+                raw.line = *line;
+                raw.offset = start;
+                return Ok(Some(fast(&raw.bytes, *line, start)));
+            };
+            let len = n + 1;
+            *line += 1;
+            let start = *offset;
+            *offset += len;
+            let bytes = &buf[..len];
+            if skipped(bytes) {
+                reader.consume(len);
+                continue;
+            }
+            raw.line = *line;
+            raw.offset = start;
+            let took = fast(bytes, *line, start);
+            if !took {
+                raw.bytes.clear();
+                raw.bytes.extend_from_slice(bytes);
+            }
+            reader.consume(len);
+            return Ok(Some(took));
+        }
+    }
+
     /// The next event, `None` at the end. Errors are located.
     // Errors end the read, so their size does not matter.
     #[allow(clippy::result_large_err)]
@@ -356,6 +442,38 @@ impl StreamFile {
             Inner::Lines { .. } => line_location(&self.display, ev.line, ev.offset, 1),
         }
     }
+}
+
+/// The first `c` in `s`, sixteen bytes at a time.
+fn find_byte(s: &[u8], c: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let flags = |w: &[u8]| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        let x = u64::from_le_bytes(b) ^ (LO * u64::from(c));
+        x.wrapping_sub(LO) & !x & HI
+    };
+    let mut chunks = s.chunks_exact(16);
+    let mut i = 0;
+    for ch in &mut chunks {
+        let (a, b) = ch.split_at(8);
+        let (fa, fb) = (flags(a), flags(b));
+        if fa | fb != 0 {
+            let at = if fa != 0 {
+                fa.trailing_zeros() / 8
+            } else {
+                8 + fb.trailing_zeros() / 8
+            };
+            return Some(i + at as usize);
+        }
+        i += 16;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == c)
+        .map(|n| i + n)
 }
 
 /// `file:line:col` in a JSON Lines file (`offset`: the byte offset of the line's
@@ -724,6 +842,21 @@ mod tests {
         .expect("parses");
         assert_eq!(full.payload["z"], Value::Null);
         assert_eq!(full.headers["other"][1]["y"], 2);
+    }
+
+    #[test]
+    fn finds_bytes() {
+        let mut buf = vec![b'a'; 40];
+        assert_eq!(find_byte(&buf, b'\n'), None);
+        for at in 0..buf.len() {
+            buf[at] = b'\n';
+            assert_eq!(find_byte(&buf, b'\n'), Some(at));
+            buf[at + 1..].fill(b'\n');
+            assert_eq!(find_byte(&buf, b'\n'), Some(at));
+            buf.fill(0x8a);
+            assert_eq!(find_byte(&buf, b'\n'), None);
+            buf.fill(b'a');
+        }
     }
 
     #[test]

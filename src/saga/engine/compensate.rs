@@ -1,0 +1,230 @@
+//! Giving up: compensation of completed (and uncertain) steps in reverse order,
+//! retries of compensations, and the end of an instance.
+
+use super::super::format::StepId;
+use super::instance::{CompRun, Phase, TimerKind};
+use super::{Engine, Final, What, inst_saga};
+
+impl Engine<'_> {
+    /// Give up: compensate completed steps in reverse order, and first the steps in
+    /// flight that may have taken effect (all but `certain`, which failed outright).
+    pub(super) fn begin_compensation(&mut self, ii: usize, t: i64, certain: Option<StepId>) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
+        let abandoned: Vec<StepId> = inst.active.iter().map(|a| a.step).collect();
+        inst.abandoned = abandoned.clone();
+        inst.active.clear();
+        inst.branch = None;
+        inst.phase = Phase::Compensating;
+        let uncertain: Vec<StepId> = abandoned
+            .into_iter()
+            .filter(|&s| {
+                Some(s) != certain && saga.steps[s].send.is_some() && !saga.steps[s].read_only
+            })
+            .collect();
+        if !inst.pivot_passed {
+            for &s in &uncertain {
+                let sid = saga.steps[s].id.clone();
+                self.log(ii, t, 0, None, |_| What::Uncertain { step: sid });
+            }
+        }
+        let Some(inst) = self.inst(ii) else { return };
+        if inst.pivot_passed {
+            self.finish_inst(ii, t, Final::Failed { reason: "a step after the pivot failed: nothing is compensated past the point of no return".into() });
+            return;
+        }
+        let mut todo = Vec::new();
+        for &s in uncertain.iter().rev().chain(inst.completed.iter().rev()) {
+            let st = &saga.steps[s];
+            if st.compensation.is_empty() {
+                if st.send.is_some() && !st.read_only {
+                    inst.uncompensable.push(s);
+                }
+            } else {
+                todo.extend((0..st.compensation.len()).map(|i| (s, i)));
+            }
+        }
+        todo.reverse();
+        inst.comp_todo = todo;
+        self.next_comp(ii, t);
+    }
+
+    pub(super) fn next_comp(&mut self, ii: usize, t: i64) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        inst.comp = None;
+        match inst.comp_todo.pop() {
+            Some((s, i)) => self.send_comp(ii, s, i, 1, t),
+            None if inst.uncompensable.is_empty() => self.finish_inst(ii, t, Final::Compensated),
+            None => {
+                let saga = &sagas[inst.saga];
+                let names: Vec<String> = inst
+                    .uncompensable
+                    .iter()
+                    .map(|&s| format!("`{}`", saga.steps[s].id))
+                    .collect();
+                self.finish_inst(
+                    ii,
+                    t,
+                    Final::Failed {
+                        reason: format!(
+                            "completed steps without compensation: {}",
+                            names.join(", ")
+                        ),
+                    },
+                );
+            }
+        }
+    }
+
+    pub(super) fn send_comp(&mut self, ii: usize, step: StepId, idx: usize, attempt: u32, t: i64) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
+        let c = &saga.steps[step].compensation[idx];
+        let key = inst.key.clone();
+        let due = c
+            .timeout
+            .map(|d| t.saturating_add(super::super::duration::signed(d)));
+        let timer = match due {
+            Some(d) => self.timer(ii, d, TimerKind::Comp),
+            None => 0,
+        };
+        let auto = if self.opts.auto_confirm {
+            self.timer(ii, t.saturating_add(1), TimerKind::AutoReply)
+        } else {
+            0
+        };
+        let fail_next = self
+            .opts
+            .fail_compensation_once
+            .as_ref()
+            .is_some_and(|(k, s, i)| *k == key && *s == step && *i == idx)
+            && attempt == 1;
+        if let Some(inst) = self.inst(ii) {
+            inst.comp = Some(CompRun {
+                step,
+                idx,
+                attempt,
+                timer,
+                due,
+                auto: if fail_next { auto | (1 << 63) } else { auto },
+            });
+        }
+        let (sid, cmd) = (saga.steps[step].id.clone(), c.send.name.clone());
+        self.log(ii, t, 0, None, |_| What::Compensating {
+            step: sid,
+            command: cmd,
+            attempt,
+        });
+    }
+
+    pub(super) fn comp_confirmed(
+        &mut self,
+        ii: usize,
+        step: StepId,
+        t: i64,
+        line: u32,
+        id: Option<&str>,
+        msg: &str,
+    ) {
+        let sid = self.sagas[inst_saga(self, ii)].steps[step].id.clone();
+        self.log(ii, t, line, id, |_| What::Compensated {
+            step: sid,
+            event: msg.to_string(),
+        });
+        self.next_comp(ii, t);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn comp_failed(
+        &mut self,
+        ii: usize,
+        step: StepId,
+        idx: usize,
+        attempt: u32,
+        t: i64,
+        line: u32,
+        id: Option<&str>,
+        event: Option<&str>,
+    ) {
+        let saga = &self.sagas[inst_saga(self, ii)];
+        let c = &saga.steps[step].compensation[idx];
+        let sid = saga.steps[step].id.clone();
+        self.log(ii, t, line, id, |_| What::CompensationFailed {
+            step: sid.clone(),
+            event: event.map(str::to_string),
+            attempt,
+        });
+        if attempt < c.retry.max {
+            let delay = c.retry.delay(attempt);
+            self.log(ii, t, 0, None, |_| What::Retry {
+                step: format!("compensation of {sid}"),
+                attempt: attempt + 1,
+                delay_ms: delay,
+            });
+            let due = t.saturating_add(super::super::duration::signed(delay));
+            let timer = self.timer(ii, due, TimerKind::CompResend);
+            if let Some(c) = self.inst(ii).and_then(|i| i.comp.as_mut()) {
+                c.timer = timer;
+                c.due = Some(due);
+                c.auto = 0;
+            }
+            return;
+        }
+        self.finish_inst(
+            ii,
+            t,
+            Final::Failed {
+                reason: format!("the compensation of `{sid}` failed"),
+            },
+        );
+    }
+
+    pub(super) fn finish_inst(&mut self, ii: usize, t: i64, state: Final) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
+        let emits = match state {
+            Final::Completed => &saga.emits_complete,
+            _ => &saga.emits_failure,
+        };
+        let emits: Vec<String> = emits.iter().map(|n| n.name.clone()).collect();
+        inst.phase = Phase::Done;
+        inst.active.clear();
+        inst.branch = None;
+        inst.comp = None;
+        inst.emitted = emits.clone();
+        match &state {
+            Final::Completed => self.counts.completed += 1,
+            Final::Compensated => self.counts.compensated += 1,
+            Final::Failed { reason } => {
+                let (si, key) = (inst.saga, inst.key.clone());
+                self.counts.failed += 1;
+                let reason = reason.clone();
+                self.violation(
+                    "saga-not-finished",
+                    Some(si),
+                    Some(key),
+                    0,
+                    format!("ended neither completed nor fully compensated: {reason}"),
+                );
+            }
+            Final::Waiting { .. } => self.counts.waiting += 1,
+        }
+        for m in emits {
+            self.log(ii, t, 0, None, |_| What::Emitted { message: m });
+        }
+        let name = state.name();
+        self.log(ii, t, 0, None, |_| What::Finished {
+            state: name.to_string(),
+        });
+        if let Some(inst) = self.inst(ii) {
+            inst.state = Some(state);
+        }
+        if self.opts.retention.is_some() {
+            self.retired.push_back((t, ii));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The state of one saga instance.
+
+use super::super::format::{NodeId, StepId};
+use std::hash::Hasher as _;
+
+use super::super::hash::{FastHasher, FastSet};
+use super::{Entry, Final};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum TimerKind {
+    Step(StepId),
+    Resend(StepId),
+    Branch,
+    Comp,
+    CompResend,
+    AutoReply,
+}
+
+#[derive(Debug)]
+pub(super) struct Active {
+    pub(super) step: StepId,
+    pub(super) attempt: u32,
+    pub(super) first_sent: i64,
+    pub(super) timer: u64,
+    pub(super) due: Option<i64>,
+}
+
+#[derive(Debug)]
+pub(super) struct CompRun {
+    pub(super) step: StepId,
+    pub(super) idx: usize,
+    pub(super) attempt: u32,
+    pub(super) timer: u64,
+    pub(super) due: Option<i64>,
+    pub(super) auto: u64,
+}
+
+#[derive(Debug, PartialEq)]
+pub(super) enum Phase {
+    Running,
+    Compensating,
+    Done,
+}
+
+#[derive(Debug)]
+pub(super) struct Inst {
+    pub(super) saga: usize,
+    pub(super) key: String,
+    pub(super) started: i64,
+    pub(super) phase: Phase,
+    pub(super) pending: Vec<NodeId>,
+    pub(super) active: Vec<Active>,
+    pub(super) branch: Option<(NodeId, u64, Option<i64>)>,
+    pub(super) completed: Vec<StepId>,
+    /// Steps in flight when the saga began compensating.
+    pub(super) abandoned: Vec<StepId>,
+    pub(super) pivot_passed: bool,
+    pub(super) comp_todo: Vec<(StepId, usize)>,
+    pub(super) comp: Option<CompRun>,
+    pub(super) uncompensable: Vec<StepId>,
+    pub(super) seen: Seen,
+    pub(super) timeline: Vec<Entry>,
+    pub(super) emitted: Vec<String>,
+    pub(super) state: Option<Final>,
+}
+
+/// The idempotency keys an instance has seen: a few, in one buffer, compared by
+/// hash first; many, in a set.
+#[derive(Debug, Default)]
+pub(super) struct Seen {
+    /// (hash, end of the key in `text`).
+    keys: Vec<(u64, u32)>,
+    text: String,
+    many: Option<FastSet<String>>,
+}
+
+/// Keys kept in the buffer before moving to a set.
+const FEW: usize = 32;
+
+impl Seen {
+    /// Add a key; `false` when it was seen already.
+    pub(super) fn insert(&mut self, key: &str) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(key.to_string());
+        }
+        let mut h = FastHasher::default();
+        h.write(key.as_bytes());
+        let h = h.finish();
+        let mut start = 0;
+        for &(kh, end) in &self.keys {
+            if kh == h && self.text.get(start..end as usize) == Some(key) {
+                return false;
+            }
+            start = end as usize;
+        }
+        match u32::try_from(self.text.len() + key.len()) {
+            Ok(end) if self.keys.len() < FEW => {
+                if self.keys.is_empty() {
+                    self.keys.reserve(8);
+                    self.text.reserve(8 * key.len().max(8));
+                }
+                self.text.push_str(key);
+                self.keys.push((h, end));
+            }
+            _ => {
+                let mut set = FastSet::default();
+                let mut start = 0;
+                for &(_, end) in &self.keys {
+                    set.insert(self.text.get(start..end as usize).unwrap_or("").to_string());
+                    start = end as usize;
+                }
+                set.insert(key.to_string());
+                self.keys = Vec::new();
+                self.text = String::new();
+                self.many = Some(set);
+            }
+        }
+        true
+    }
+}

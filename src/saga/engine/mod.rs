@@ -1,0 +1,394 @@
+//! The deterministic saga orchestrator: instances keyed by the correlation key, a
+//! virtual clock advanced by event time (timers fire in (due, creation) order before
+//! any later event), retries with backoff, compensation of completed steps in
+//! reverse order, and the runtime invariants (unexpected events, events after the
+//! end, unknown instances and messages, instances left unfinished).
+//!
+//! `outcome`: what a run reports; `instance`: the state of one saga instance;
+//! `steps`: starting instances and the forward path; `compensate`: giving up,
+//! compensations and the end of an instance; `timers`: the timer queue and what a
+//! timer does when it fires.
+
+mod compensate;
+mod instance;
+mod outcome;
+mod plan;
+mod steps;
+mod timers;
+
+use std::borrow::Cow;
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use super::format::{Saga, StepId};
+use super::hash::{FastMap, FastSet};
+use super::stats::Histogram;
+use super::stream::Event;
+use super::view::EventView;
+use instance::{Inst, TimerKind};
+pub use outcome::{
+    BTreeCounts, Entry, Final, InstanceReport, Outcome, StepLatency, Violation, What,
+};
+use plan::{Plan, SagaPlan};
+use timers::Timers;
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Record a timeline per instance (off for long streams).
+    pub keep_timelines: bool,
+    /// Participants confirm every compensation command 1 ms after it is sent
+    /// (exploration, where the stream has no replies for compensations).
+    pub auto_confirm: bool,
+    /// (instance key, step, compensation index): the participant fails the first
+    /// attempt of that compensation (with `auto_confirm`).
+    pub fail_compensation_once: Option<(String, StepId, usize)>,
+    /// Forget finished instances this long (virtual ms) after they end, so memory
+    /// stays flat on long streams. `None`: keep them all.
+    pub retention: Option<i64>,
+    /// The contract's message names: anything else is an unknown message.
+    pub known_messages: Option<HashSet<String>>,
+    /// At the end of the stream, let the clock run until no timer is left (nothing
+    /// more arrives), instead of reporting instances as waiting.
+    pub drain: bool,
+}
+
+/// The simulator.
+pub struct Engine<'s> {
+    sagas: &'s [Saga],
+    opts: Options,
+    insts: Vec<Option<Inst>>,
+    free: Vec<usize>,
+    plan: Arc<Plan>,
+    by_key: Vec<FastMap<String, usize>>,
+    known: Option<FastSet<String>>,
+    timers: Timers,
+    now: i64,
+    hist: Vec<Vec<Histogram>>,
+    retired: VecDeque<(i64, usize)>,
+    done: Vec<InstanceReport>,
+    counts: BTreeCounts,
+    violations: Vec<Violation>,
+    events: u64,
+    observed_commands: u64,
+    unrelated: u64,
+}
+
+impl<'s> Engine<'s> {
+    pub fn new(sagas: &'s [Saga], mut opts: Options) -> Self {
+        let known: Option<FastSet<String>> =
+            opts.known_messages.take().map(|k| k.into_iter().collect());
+        let plan = Arc::new(Plan::new(sagas, known.as_ref()));
+        Engine {
+            sagas,
+            opts,
+            plan,
+            insts: Vec::new(),
+            free: Vec::new(),
+            by_key: sagas.iter().map(|_| FastMap::default()).collect(),
+            known,
+            timers: Timers::default(),
+            now: i64::MIN,
+            hist: sagas
+                .iter()
+                .map(|s| vec![Histogram::default(); s.steps.len()])
+                .collect(),
+            retired: VecDeque::new(),
+            done: Vec::new(),
+            counts: BTreeCounts::default(),
+            violations: Vec::new(),
+            events: 0,
+            observed_commands: 0,
+            unrelated: 0,
+        }
+    }
+
+    /// Deliver one event (after firing every timer due at or before its time).
+    pub fn feed<E: EventView + ?Sized>(&mut self, ev: &E) {
+        self.events += 1;
+        self.advance_to(ev.time());
+        let t = self.now;
+        let message = ev.message();
+        let mid = self.plan.names.get(message);
+        let known = match self.plan.info.get(mid as usize) {
+            Some(i) => i.known,
+            None => self.known.as_ref().is_none_or(|k| k.contains(message)),
+        };
+        if !known {
+            let key = self
+                .plan
+                .sagas
+                .iter()
+                .find_map(|s| ev.key(&s.correlation))
+                .map(Cow::into_owned);
+            self.violation(
+                "saga-unknown-message",
+                None,
+                key,
+                ev.line(),
+                format!("`{message}` is not a message of the contract"),
+            );
+            return;
+        }
+        let mut routed = false;
+        for si in 0..self.sagas.len() {
+            let plan = &self.plan.sagas[si];
+            let Some(key) = ev.key(&plan.correlation) else {
+                continue;
+            };
+            if let Some(&ii) = self.by_key[si].get(key.as_ref()) {
+                self.deliver(ii, ev, mid, t);
+                routed = true;
+            } else if mid == plan.start
+                && plan.start_when.as_ref().is_none_or(|p| {
+                    self.sagas[si]
+                        .start
+                        .when
+                        .as_ref()
+                        .is_some_and(|(_, v)| ev.matches(p, v))
+                })
+            {
+                self.start(si, key.into_owned(), ev, t);
+                routed = true;
+            }
+        }
+        if routed {
+            return;
+        }
+        let info = self.plan.info.get(mid as usize).copied();
+        if let Some(si) = info.and_then(|i| i.vocab) {
+            let saga = &self.sagas[si];
+            let key = ev
+                .key(&self.plan.sagas[si].correlation)
+                .map(Cow::into_owned);
+            let msg = match &key {
+                Some(k) => {
+                    format!("`{message}` for `{k}`, which is no running instance of any saga")
+                }
+                None => format!(
+                    "`{message}` has no correlation key at `{}`",
+                    saga.correlation
+                ),
+            };
+            self.violation("saga-unknown-instance", Some(si), key, ev.line(), msg);
+        } else if info.is_some_and(|i| i.command) {
+            self.observed_commands += 1;
+        } else {
+            self.unrelated += 1;
+        }
+    }
+
+    /// Fire every timer due at or before `t` and move the clock there.
+    pub fn advance_to(&mut self, t: i64) {
+        self.timers.clean(&self.insts);
+        while let Some(d) = self.timers.pop_due(t) {
+            self.now = self.now.max(d.due);
+            self.fire(d.ii, d.seq, d.kind, d.due);
+        }
+        self.now = self.now.max(t);
+        if let Some(ret) = self.opts.retention {
+            while let Some(&(end, ii)) = self.retired.front() {
+                if end + ret >= self.now {
+                    break;
+                }
+                self.retired.pop_front();
+                if let Some(inst) = self.insts.get_mut(ii).and_then(Option::take) {
+                    self.by_key[inst.saga].remove(&inst.key);
+                    self.free.push(ii);
+                }
+            }
+        }
+    }
+
+    /// End of the stream: collect the outcome (timers still pending do not fire).
+    pub fn finish(mut self) -> Outcome {
+        let mut reports = std::mem::take(&mut self.done);
+        for ii in 0..self.insts.len() {
+            let Some(inst) = self.insts[ii].take() else {
+                continue;
+            };
+            reports.push(self.report(inst));
+        }
+        reports.sort_by(|a, b| (&a.saga, a.started, &a.key).cmp(&(&b.saga, b.started, &b.key)));
+        let mut latencies = Vec::new();
+        for (si, saga) in self.sagas.iter().enumerate() {
+            for (st, step) in saga.steps.iter().enumerate() {
+                let h = &self.hist[si][st];
+                let p95 = h.percentile(95);
+                let ok = step.p95.is_none_or(|o| h.count == 0 || p95 <= o);
+                if !ok {
+                    self.violations.push(Violation {
+                        rule: "saga-latency-objective",
+                        saga: Some(saga.name.clone()),
+                        instance: None,
+                        line: 0,
+                        message: format!(
+                            "step `{}`: p95 latency {} exceeds its objective {}",
+                            step.id,
+                            super::duration::show_ms(p95),
+                            super::duration::show_ms(step.p95.unwrap_or(0))
+                        ),
+                    });
+                }
+                latencies.push(StepLatency {
+                    saga: saga.name.clone(),
+                    step: step.id.clone(),
+                    count: h.count,
+                    p50_ms: h.percentile(50),
+                    p95_ms: p95,
+                    p99_ms: h.percentile(99),
+                    objective_p95_ms: step.p95,
+                    ok,
+                });
+            }
+        }
+        self.violations.sort();
+        self.violations.dedup();
+        Outcome {
+            events: self.events,
+            instances: reports,
+            finished: self.counts,
+            latencies,
+            violations: self.violations,
+            observed_commands: self.observed_commands,
+            unrelated: self.unrelated,
+        }
+    }
+
+    fn report(&mut self, mut inst: Inst) -> InstanceReport {
+        let saga = &self.sagas[inst.saga];
+        let state = match inst.state.take() {
+            Some(s) => s,
+            None => {
+                let mut dues: Vec<i64> = inst.active.iter().filter_map(|a| a.due).collect();
+                dues.extend(inst.branch.and_then(|b| b.2));
+                dues.extend(inst.comp.as_ref().and_then(|c| c.due));
+                let deadline = dues.into_iter().min();
+                if deadline.is_none() {
+                    let waiting_on = inst
+                        .active
+                        .iter()
+                        .map(|a| saga.steps[a.step].id.clone())
+                        .chain(
+                            inst.comp
+                                .as_ref()
+                                .map(|c| format!("compensation of {}", saga.steps[c.step].id)),
+                        )
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.violations.push(Violation {
+                        rule: "saga-not-finished",
+                        saga: Some(saga.name.clone()),
+                        instance: Some(inst.key.clone()),
+                        line: 0,
+                        message: format!("waits forever (no timeout) in {waiting_on}"),
+                    });
+                }
+                self.counts.waiting += 1;
+                Final::Waiting { deadline }
+            }
+        };
+        if self.opts.keep_timelines {
+            for (rule, message) in super::invariants::check_timeline(saga, &inst.timeline) {
+                self.violations.push(Violation {
+                    rule,
+                    saga: Some(saga.name.clone()),
+                    instance: Some(inst.key.clone()),
+                    line: 0,
+                    message,
+                });
+            }
+        }
+        InstanceReport {
+            saga: saga.name.clone(),
+            key: inst.key,
+            started: inst.started,
+            state,
+            emitted: inst.emitted,
+            timeline: inst.timeline,
+        }
+    }
+
+    fn violation(
+        &mut self,
+        rule: &'static str,
+        saga: Option<usize>,
+        instance: Option<String>,
+        line: u32,
+        message: String,
+    ) {
+        self.violations.push(Violation {
+            rule,
+            saga: saga.map(|s| self.sagas[s].name.clone()),
+            instance,
+            line,
+            message,
+        });
+    }
+
+    fn timer(&mut self, ii: usize, due: i64, kind: TimerKind) -> u64 {
+        self.timers.push(ii, due, kind)
+    }
+
+    fn log(
+        &mut self,
+        ii: usize,
+        t: i64,
+        line: u32,
+        id: Option<&str>,
+        what: impl FnOnce(&Saga) -> What,
+    ) {
+        if !self.opts.keep_timelines {
+            return;
+        }
+        let sagas = self.sagas;
+        if let Some(inst) = self.insts.get_mut(ii).and_then(Option::as_mut) {
+            let w = what(&sagas[inst.saga]);
+            inst.timeline.push(Entry {
+                t,
+                line,
+                id: id.map(str::to_string),
+                what: w,
+            });
+        }
+    }
+
+    fn inst(&mut self, ii: usize) -> Option<&mut Inst> {
+        self.insts.get_mut(ii).and_then(Option::as_mut)
+    }
+}
+
+/// A reply of a step that already completed or was abandoned: late, no effect.
+fn late_reply(plan: &SagaPlan, inst: &Inst, mid: u32) -> bool {
+    inst.completed.iter().chain(&inst.abandoned).any(|&s| {
+        let st = &plan.steps[s];
+        st.on.contains(&mid) || st.fail.contains(&mid)
+    })
+}
+
+fn inst_key(e: &Engine<'_>, ii: usize) -> Option<String> {
+    e.insts
+        .get(ii)
+        .and_then(Option::as_ref)
+        .map(|i| i.key.clone())
+}
+
+fn inst_saga(e: &Engine<'_>, ii: usize) -> usize {
+    e.insts
+        .get(ii)
+        .and_then(Option::as_ref)
+        .map_or(0, |i| i.saga)
+}
+
+/// Run a whole in-memory stream.
+pub fn run(sagas: &[Saga], events: &[Event], opts: Options) -> Outcome {
+    let drain = opts.drain;
+    let mut e = Engine::new(sagas, opts);
+    for ev in events {
+        e.feed(ev);
+    }
+    if drain {
+        e.advance_to(i64::MAX);
+    }
+    e.finish()
+}

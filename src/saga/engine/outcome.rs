@@ -1,0 +1,189 @@
+//! What a run reports: instances with their timelines and final states, step
+//! latencies, and broken invariants.
+
+use serde::Serialize;
+
+/// A broken invariant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Violation {
+    /// Stream line (0: none).
+    pub line: u32,
+    pub rule: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saga: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    pub message: String,
+}
+
+/// One thing that happened to an instance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// Virtual time (ms).
+    pub t: i64,
+    /// Stream line of the event that caused it (0: a timer or the orchestrator).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub line: u32,
+    /// Idempotency key of the causing event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(flatten)]
+    pub what: What,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum What {
+    Started {
+        message: String,
+    },
+    Sent {
+        step: String,
+        command: String,
+        attempt: u32,
+    },
+    Waiting {
+        step: String,
+    },
+    Completed {
+        step: String,
+        event: Option<String>,
+        latency_ms: i64,
+    },
+    StepFailed {
+        step: String,
+        event: Option<String>,
+        attempt: u32,
+    },
+    TimedOut {
+        step: String,
+        attempt: u32,
+    },
+    Retry {
+        step: String,
+        attempt: u32,
+        delay_ms: u64,
+    },
+    BranchTaken {
+        branch: String,
+        value: String,
+        case: String,
+    },
+    /// The step timed out while the saga gave up: it may have taken effect, so it
+    /// is compensated too (compensations are idempotent).
+    Uncertain {
+        step: String,
+    },
+    Compensating {
+        step: String,
+        command: String,
+        attempt: u32,
+    },
+    Compensated {
+        step: String,
+        event: String,
+    },
+    CompensationFailed {
+        step: String,
+        event: Option<String>,
+        attempt: u32,
+    },
+    Ignored {
+        event: String,
+    },
+    Duplicate {
+        event: String,
+    },
+    Unexpected {
+        event: String,
+    },
+    AfterEnd {
+        event: String,
+    },
+    Emitted {
+        message: String,
+    },
+    Finished {
+        state: String,
+    },
+}
+
+/// Final state of an instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Final {
+    Completed,
+    Compensated,
+    /// Ended neither completed nor fully compensated.
+    Failed {
+        reason: String,
+    },
+    /// The stream ended while the instance waited; `deadline` is its next timer.
+    Waiting {
+        deadline: Option<i64>,
+    },
+}
+
+impl Final {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Final::Completed => "completed",
+            Final::Compensated => "compensated",
+            Final::Failed { .. } => "failed",
+            Final::Waiting { .. } => "waiting",
+        }
+    }
+}
+
+/// The outcome of one instance.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstanceReport {
+    pub saga: String,
+    pub key: String,
+    pub started: i64,
+    #[serde(rename = "final")]
+    pub state: Final,
+    pub emitted: Vec<String>,
+    pub timeline: Vec<Entry>,
+}
+
+/// Latencies of one step.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepLatency {
+    pub saga: String,
+    pub step: String,
+    pub count: u64,
+    pub p50_ms: u64,
+    pub p95_ms: u64,
+    pub p99_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective_p95_ms: Option<u64>,
+    pub ok: bool,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub events: u64,
+    pub instances: Vec<InstanceReport>,
+    pub finished: BTreeCounts,
+    pub latencies: Vec<StepLatency>,
+    pub violations: Vec<Violation>,
+    /// Commands found in the stream (the orchestrator's own sends, recorded).
+    pub observed_commands: u64,
+    /// Contract messages that no saga uses.
+    pub unrelated: u64,
+}
+
+/// Instances by final state.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct BTreeCounts {
+    pub completed: u64,
+    pub compensated: u64,
+    pub failed: u64,
+    pub waiting: u64,
+}

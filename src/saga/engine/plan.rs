@@ -1,0 +1,155 @@
+//! What the engine prepares once from the sagas: message names as small ids (an
+//! event's name is looked up once, without allocating, and compared as a number
+//! afterwards) and the pointers it reads from events, split once.
+
+use super::super::format::{Node, Role, Saga};
+use super::super::hash::{FastMap, FastSet};
+use super::super::view::Ptr;
+
+/// The id of a message no saga names.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// Message names every saga names, by id.
+#[derive(Debug, Default)]
+pub(super) struct Names {
+    ids: FastMap<String, u32>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.ids.get(name) {
+            return i;
+        }
+        let i = self.ids.len() as u32;
+        self.ids.insert(name.to_string(), i);
+        i
+    }
+
+    /// The id of a name ([`NONE`] when no saga names it).
+    pub(super) fn get(&self, name: &str) -> u32 {
+        self.ids.get(name).copied().unwrap_or(NONE)
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// One step's message ids.
+#[derive(Debug)]
+pub(super) struct StepPlan {
+    pub(super) on: Vec<u32>,
+    pub(super) fail: Vec<u32>,
+    pub(super) ignore: Vec<u32>,
+    pub(super) when: Option<Ptr>,
+    /// Per compensation: (confirm, fail).
+    pub(super) comp: Vec<(u32, Vec<u32>)>,
+}
+
+/// One saga's message ids and pointers.
+#[derive(Debug)]
+pub(super) struct SagaPlan {
+    pub(super) correlation: Ptr,
+    pub(super) idempotency: Ptr,
+    pub(super) start: u32,
+    pub(super) start_when: Option<Ptr>,
+    pub(super) ignore: Vec<u32>,
+    pub(super) steps: Vec<StepPlan>,
+    /// Per node: a branch's message and pointer.
+    pub(super) branch: Vec<Option<(u32, Ptr)>>,
+}
+
+/// What the engine knows of a message id.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct MsgInfo {
+    /// A message of the contract (or no contract given).
+    pub(super) known: bool,
+    /// The first saga that receives it.
+    pub(super) vocab: Option<usize>,
+    /// Some saga sends it.
+    pub(super) command: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct Plan {
+    pub(super) names: Names,
+    pub(super) sagas: Vec<SagaPlan>,
+    pub(super) info: Vec<MsgInfo>,
+}
+
+impl Plan {
+    pub(super) fn new(sagas: &[Saga], known: Option<&FastSet<String>>) -> Plan {
+        let mut names = Names::default();
+        let mut plans = Vec::new();
+        let ids = |names: &mut Names, v: &[super::super::format::Named]| -> Vec<u32> {
+            v.iter().map(|n| names.intern(&n.name)).collect()
+        };
+        for s in sagas {
+            let steps = s
+                .steps
+                .iter()
+                .map(|st| StepPlan {
+                    on: ids(&mut names, &st.on),
+                    fail: ids(&mut names, &st.fail),
+                    ignore: ids(&mut names, &st.ignore),
+                    when: st.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                    comp: st
+                        .compensation
+                        .iter()
+                        .map(|c| (names.intern(&c.confirm.name), ids(&mut names, &c.fail)))
+                        .collect(),
+                })
+                .collect();
+            let branch = s
+                .nodes
+                .iter()
+                .map(|n| match n {
+                    Node::Branch(b) => Some((names.intern(&b.on.name), Ptr::new(&b.pointer))),
+                    _ => None,
+                })
+                .collect();
+            plans.push(SagaPlan {
+                correlation: Ptr::new(&s.correlation),
+                idempotency: Ptr::new(&s.idempotency),
+                start: names.intern(&s.start.message.name),
+                start_when: s.start.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                ignore: ids(&mut names, &s.ignore),
+                steps,
+                branch,
+            });
+        }
+        // Every name a saga refers to (sent commands and emitted events too).
+        let mut roles = Vec::new();
+        for (si, s) in sagas.iter().enumerate() {
+            for (n, role) in s.message_refs() {
+                roles.push((si, names.intern(&n.name), role));
+            }
+        }
+        let mut info: Vec<MsgInfo> = (0..names.len())
+            .map(|_| MsgInfo {
+                known: true,
+                vocab: None,
+                command: false,
+            })
+            .collect();
+        for (name, &i) in &names.ids {
+            info[i as usize].known = known.is_none_or(|k| k.contains(name));
+        }
+        for (si, i, role) in roles {
+            let m = &mut info[i as usize];
+            match role {
+                Role::Event => {
+                    if m.vocab.is_none_or(|v| si < v) {
+                        m.vocab = Some(si);
+                    }
+                }
+                Role::Command | Role::Emitted => m.command = true,
+            }
+        }
+        Plan {
+            names,
+            sagas: plans,
+            info,
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! Starting instances and the forward path: nodes, steps, replies, branches.
+
+use std::sync::Arc;
+
+use super::super::format::{Node, StepId};
+use super::super::view::EventView;
+use super::instance::{Active, Inst, Phase, Seen, TimerKind};
+use super::{Engine, Final, What, inst_key, inst_saga, late_reply};
+
+impl Engine<'_> {
+    pub(super) fn start<E: EventView + ?Sized>(&mut self, si: usize, key: String, ev: &E, t: i64) {
+        let saga = &self.sagas[si];
+        let mut seen = Seen::default();
+        let id = ev.key(&self.plan.sagas[si].idempotency);
+        if let Some(id) = &id {
+            seen.insert(id);
+        }
+        let inst = Inst {
+            saga: si,
+            key: key.clone(),
+            started: t,
+            phase: Phase::Running,
+            pending: saga.top.iter().rev().copied().collect(),
+            active: Vec::with_capacity(1),
+            branch: None,
+            completed: Vec::with_capacity(saga.steps.len()),
+            abandoned: Vec::new(),
+            pivot_passed: false,
+            comp_todo: Vec::new(),
+            comp: None,
+            uncompensable: Vec::new(),
+            seen,
+            timeline: Vec::new(),
+            emitted: Vec::new(),
+            state: None,
+        };
+        let ii = match self.free.pop() {
+            Some(i) => {
+                self.insts[i] = Some(inst);
+                i
+            }
+            None => {
+                self.insts.push(Some(inst));
+                self.insts.len() - 1
+            }
+        };
+        self.by_key[si].insert(key, ii);
+        self.log(ii, t, ev.line(), id.as_deref(), |_| What::Started {
+            message: ev.message().to_string(),
+        });
+        self.next_node(ii, t);
+    }
+
+    pub(super) fn next_node(&mut self, ii: usize, t: i64) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
+        let Some(node) = inst.pending.pop() else {
+            self.finish_inst(ii, t, Final::Completed);
+            return;
+        };
+        match &saga.nodes[node] {
+            Node::Step(s) => self.activate(ii, *s, t, 1, t),
+            Node::Parallel { steps, .. } => {
+                for &s in steps {
+                    self.activate(ii, s, t, 1, t);
+                }
+            }
+            Node::Branch(b) => {
+                let due = b
+                    .timeout
+                    .map(|d| t.saturating_add(super::super::duration::signed(d)));
+                let timer = match due {
+                    Some(d) => self.timer(ii, d, TimerKind::Branch),
+                    None => 0,
+                };
+                if let Some(inst) = self.inst(ii) {
+                    inst.branch = Some((node, timer, due));
+                }
+                let id = b.id.clone();
+                self.log(ii, t, 0, None, |_| What::Waiting { step: id });
+            }
+        }
+    }
+
+    pub(super) fn activate(
+        &mut self,
+        ii: usize,
+        step: StepId,
+        t: i64,
+        attempt: u32,
+        first_sent: i64,
+    ) {
+        let st = &self.sagas[self.insts[ii].as_ref().map_or(0, |i| i.saga)].steps[step];
+        let due = st
+            .timeout
+            .map(|d| t.saturating_add(super::super::duration::signed(d)));
+        let timer = match due {
+            Some(d) => self.timer(ii, d, TimerKind::Step(step)),
+            None => 0,
+        };
+        let has_send = st.send.is_some();
+        if let Some(inst) = self.inst(ii) {
+            inst.active.retain(|a| a.step != step);
+            inst.active.push(Active {
+                step,
+                attempt,
+                first_sent,
+                timer,
+                due,
+            });
+        }
+        // The names are copied only when a timeline is kept.
+        if has_send {
+            self.log(ii, t, 0, None, |s| What::Sent {
+                step: s.steps[step].id.clone(),
+                command: s.steps[step]
+                    .send
+                    .as_ref()
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default(),
+                attempt,
+            });
+        } else {
+            self.log(ii, t, 0, None, |s| What::Waiting {
+                step: s.steps[step].id.clone(),
+            });
+        }
+    }
+
+    pub(super) fn deliver<E: EventView + ?Sized>(&mut self, ii: usize, ev: &E, mid: u32, t: i64) {
+        let sagas = self.sagas;
+        let plan = Arc::clone(&self.plan);
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
+        let sp = &plan.sagas[inst.saga];
+        let id = ev.key(&sp.idempotency);
+        if let Some(id) = &id {
+            if !inst.seen.insert(id) {
+                let m = ev.message().to_string();
+                self.log(ii, t, ev.line(), Some(id), |_| What::Duplicate { event: m });
+                return;
+            }
+        }
+        let idr = id.as_deref();
+        let msg = ev.message();
+        let line = ev.line();
+        let globally_ignored = sp.ignore.contains(&mid) || sp.start == mid;
+        match inst.phase {
+            Phase::Done => {
+                // A late success of a step abandoned in doubt is covered when the step
+                // was compensated (compensations are idempotent); otherwise its effect
+                // outlives the saga.
+                let compensated = matches!(inst.state, Some(Final::Compensated));
+                let took_effect = inst.abandoned.iter().any(|&a| {
+                    let st = &saga.steps[a];
+                    st.send.is_some()
+                        && !st.read_only
+                        && sp.steps[a].on.contains(&mid)
+                        && (st.compensation.is_empty() || !compensated)
+                });
+                if took_effect {
+                    let (si, key) = (inst.saga, inst.key.clone());
+                    self.log(ii, t, line, idr, |_| What::AfterEnd {
+                        event: msg.to_string(),
+                    });
+                    self.violation("saga-after-terminal", Some(si), Some(key), line, format!("`{msg}` arrived after the instance ended: the abandoned step took effect and is not compensated"));
+                } else if globally_ignored || late_reply(sp, inst, mid) {
+                    self.log(ii, t, line, idr, |_| What::Ignored {
+                        event: msg.to_string(),
+                    });
+                } else {
+                    let key = inst.key.clone();
+                    let si = inst.saga;
+                    self.log(ii, t, line, idr, |_| What::AfterEnd {
+                        event: msg.to_string(),
+                    });
+                    self.violation(
+                        "saga-after-terminal",
+                        Some(si),
+                        Some(key),
+                        line,
+                        format!("`{msg}` arrived after the instance ended"),
+                    );
+                }
+            }
+            Phase::Running => {
+                if let Some((node, _, _)) = inst.branch {
+                    if let (Node::Branch(b), Some((on, ptr))) =
+                        (&saga.nodes[node], &sp.branch[node])
+                    {
+                        if *on == mid {
+                            let value = ev.field(ptr).map(|f| f.text());
+                            let case = value
+                                .as_ref()
+                                .and_then(|v| b.cases.iter().find(|(k, _)| k == v));
+                            inst.branch = None;
+                            match case {
+                                Some((k, nodes)) => {
+                                    inst.pending.extend(nodes.iter().rev().copied());
+                                    let (bid, v, k) = (
+                                        b.id.clone(),
+                                        value.clone().unwrap_or_default(),
+                                        k.clone(),
+                                    );
+                                    self.log(ii, t, line, idr, |_| What::BranchTaken {
+                                        branch: bid,
+                                        value: v,
+                                        case: k,
+                                    });
+                                    self.next_node(ii, t);
+                                }
+                                None => {
+                                    let bid = b.id.clone();
+                                    let shown = value.unwrap_or_else(|| "nothing".into());
+                                    self.log(ii, t, line, idr, |_| What::StepFailed {
+                                        step: bid,
+                                        event: Some(msg.to_string()),
+                                        attempt: 1,
+                                    });
+                                    let key = inst_key(self, ii);
+                                    let si = inst_saga(self, ii);
+                                    self.violation(
+                                        "saga-unexpected-event",
+                                        Some(si),
+                                        key,
+                                        line,
+                                        format!(
+                                            "branch `{}`: no case for {shown} at `{}`",
+                                            b.id, b.pointer
+                                        ),
+                                    );
+                                    self.begin_compensation(ii, t, None);
+                                }
+                            }
+                            return;
+                        }
+                    }
+                }
+                let Some(inst) = self.inst(ii) else { return };
+                let when_ok = |step: StepId| {
+                    sp.steps[step].when.as_ref().is_none_or(|p| {
+                        saga.steps[step]
+                            .when
+                            .as_ref()
+                            .is_some_and(|(_, v)| ev.matches(p, v))
+                    })
+                };
+                let hit = inst
+                    .active
+                    .iter()
+                    .position(|a| sp.steps[a.step].on.contains(&mid) && when_ok(a.step));
+                // A completion event that does not meet the step's `when` is progress.
+                let progress = inst
+                    .active
+                    .iter()
+                    .any(|a| sp.steps[a.step].on.contains(&mid) && !when_ok(a.step));
+                if let Some(pos) = hit {
+                    let a = inst.active.remove(pos);
+                    let st = &saga.steps[a.step];
+                    if st.pivot {
+                        inst.pivot_passed = true;
+                    }
+                    inst.completed.push(a.step);
+                    let lat = t.saturating_sub(a.first_sent);
+                    let si = inst.saga;
+                    let more = !inst.active.is_empty();
+                    self.hist[si][a.step].record(lat.max(0) as u64);
+                    self.log(ii, t, line, idr, |_| What::Completed {
+                        step: st.id.clone(),
+                        event: Some(msg.to_string()),
+                        latency_ms: lat,
+                    });
+                    if !more {
+                        self.next_node(ii, t);
+                    }
+                    return;
+                }
+                let hit = inst
+                    .active
+                    .iter()
+                    .position(|a| sp.steps[a.step].fail.contains(&mid));
+                if let Some(pos) = hit {
+                    let (step, attempt, first) = (
+                        inst.active[pos].step,
+                        inst.active[pos].attempt,
+                        inst.active[pos].first_sent,
+                    );
+                    inst.active[pos].timer = 0;
+                    inst.active[pos].due = None;
+                    self.step_failed(ii, step, attempt, first, t, line, idr, Some(msg));
+                    return;
+                }
+                let step_ignored = inst
+                    .active
+                    .iter()
+                    .any(|a| sp.steps[a.step].ignore.contains(&mid));
+                if progress || step_ignored || globally_ignored || late_reply(sp, inst, mid) {
+                    self.log(ii, t, line, idr, |_| What::Ignored {
+                        event: msg.to_string(),
+                    });
+                } else {
+                    self.unexpected(ii, t, line, idr, msg);
+                }
+            }
+            Phase::Compensating => {
+                if let Some(c) = &inst.comp {
+                    let (confirm, fail) = &sp.steps[c.step].comp[c.idx];
+                    let (step, idx, attempt) = (c.step, c.idx, c.attempt);
+                    if *confirm == mid {
+                        self.comp_confirmed(ii, step, t, line, idr, msg);
+                        return;
+                    }
+                    if fail.contains(&mid) {
+                        self.comp_failed(ii, step, idx, attempt, t, line, idr, Some(msg));
+                        return;
+                    }
+                }
+                if globally_ignored || late_reply(sp, inst, mid) {
+                    self.log(ii, t, line, idr, |_| What::Ignored {
+                        event: msg.to_string(),
+                    });
+                } else {
+                    self.unexpected(ii, t, line, idr, msg);
+                }
+            }
+        }
+    }
+
+    pub(super) fn unexpected(&mut self, ii: usize, t: i64, line: u32, id: Option<&str>, msg: &str) {
+        self.log(ii, t, line, id, |_| What::Unexpected {
+            event: msg.to_string(),
+        });
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
+        let state = match inst.phase {
+            Phase::Running => {
+                let mut names: Vec<&str> = inst
+                    .active
+                    .iter()
+                    .map(|a| saga.steps[a.step].id.as_str())
+                    .collect();
+                if let Some((n, _, _)) = inst.branch {
+                    if let Node::Branch(b) = &saga.nodes[n] {
+                        names.push(&b.id);
+                    }
+                }
+                format!("step {}", names.join(" + "))
+            }
+            _ => inst.comp.as_ref().map_or_else(
+                || "compensation".to_string(),
+                |c| format!("compensation of {}", saga.steps[c.step].id),
+            ),
+        };
+        let (si, key) = (inst.saga, inst.key.clone());
+        self.violation(
+            "saga-unexpected-event",
+            Some(si),
+            Some(key),
+            line,
+            format!("`{msg}` is neither handled nor ignored in {state}"),
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn step_failed(
+        &mut self,
+        ii: usize,
+        step: StepId,
+        attempt: u32,
+        first: i64,
+        t: i64,
+        line: u32,
+        id: Option<&str>,
+        event: Option<&str>,
+    ) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let st = &sagas[inst.saga].steps[step];
+        let sid = st.id.clone();
+        if event.is_some() {
+            self.log(ii, t, line, id, |_| What::StepFailed {
+                step: sid.clone(),
+                event: event.map(str::to_string),
+                attempt,
+            });
+        }
+        if attempt < st.retry.max {
+            let delay = st.retry.delay(attempt);
+            self.log(ii, t, 0, None, |_| What::Retry {
+                step: sid,
+                attempt: attempt + 1,
+                delay_ms: delay,
+            });
+            let due = t.saturating_add(super::super::duration::signed(delay));
+            let timer = self.timer(ii, due, TimerKind::Resend(step));
+            if let Some(a) = self
+                .inst(ii)
+                .and_then(|i| i.active.iter_mut().find(|a| a.step == step))
+            {
+                a.timer = timer;
+                a.due = Some(due);
+                a.first_sent = first;
+            }
+            return;
+        }
+        self.begin_compensation(ii, t, event.map(|_| step));
+    }
+}
