@@ -111,7 +111,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --root 'Workspace root for $refs'
             cand --check 'Write nothing; exit 1 with a per-file summary if anything would change'
             cand --dry-run 'Write nothing; list what would be written'
-            cand --force 'Overwrite (or delete) generated files edited by hand'
+            cand --force 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
             cand --list-templates 'List the templates and the context variables each receives'
             cand -h 'Print help'
             cand --help 'Print help'
