@@ -71,16 +71,7 @@ const BAR_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
 impl Bar {
     fn new() -> Bar {
         let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-        let bar = interactive.then(|| {
-            let b = indicatif::ProgressBar::hidden();
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} {prefix} {pos}/{len} {wide_msg}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b
-        });
+        let bar = interactive.then(indicatif::ProgressBar::hidden);
         Bar {
             bar,
             start: std::time::Instant::now(),
@@ -102,9 +93,8 @@ impl Bar {
     /// A stage without a file count (loading, building the model).
     fn phase(&mut self, what: &'static str) {
         if let Some(b) = &self.bar {
+            b.set_style(style("{spinner} {prefix}…"));
             b.set_prefix(what);
-            b.set_length(0);
-            b.set_position(0);
             b.set_message("");
         }
         self.reveal();
@@ -117,9 +107,15 @@ impl Bar {
     }
 }
 
+fn style(template: &str) -> indicatif::ProgressStyle {
+    indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+}
+
 impl codegen::Progress for Bar {
     fn stage(&mut self, name: &'static str, len: u64) {
         if let Some(b) = &self.bar {
+            b.set_style(style("{spinner} {prefix} {pos}/{len} files {wide_msg}"));
             b.set_prefix(name);
             b.set_length(len);
             b.set_position(0);
