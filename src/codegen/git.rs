@@ -128,6 +128,10 @@ impl GitDir {
     /// Which of `paths` (relative to the output folder, files that exist and would be
     /// overwritten or deleted) hold uncommitted changes.
     pub fn dirty<'a>(&self, paths: impl IntoIterator<Item = &'a str>) -> Vec<(String, Dirty)> {
+        let paths: Vec<&str> = paths.into_iter().collect();
+        if paths.is_empty() {
+            return Vec::new();
+        }
         let changed = self.changed();
         paths
             .into_iter()
