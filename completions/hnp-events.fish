@@ -96,7 +96,8 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l templa
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l root -d 'Workspace root for $refs' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l check -d 'Write nothing; exit 1 with a per-file summary if anything would change'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l dry-run -d 'Write nothing; list what would be written'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l force -d 'Overwrite (or delete) generated files edited by hand'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l force -d 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-dirty -d 'Overwrite generated files with uncommitted git changes (hand edits are still refused)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l list-templates -d 'List the templates and the context variables each receives'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s V -l version -d 'Print version'

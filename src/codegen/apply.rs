@@ -2,6 +2,7 @@
 //! manifest, decide per file (create, update, unchanged, delete, keep scaffold, or a
 //! conflict with a hand edit), then write atomically and only inside the folder.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
@@ -61,6 +62,59 @@ impl Plan {
             .iter()
             .filter(|s| matches!(s.change, Change::Conflict(_)))
             .collect()
+    }
+
+    /// Existing files that applying would overwrite or delete (with `force`, also the
+    /// ones edited by hand).
+    pub fn overwrites(&self, force: bool) -> impl Iterator<Item = &str> {
+        self.steps
+            .iter()
+            .filter(move |s| match s.change {
+                Change::Update | Change::Delete => true,
+                Change::Conflict(_) => force,
+                _ => false,
+            })
+            .map(|s| s.path.as_str())
+    }
+
+    /// Every file the plan concerns, the manifest included, with its content once the
+    /// plan is applied (`None`: it will not exist). Files left alone are read from `dir`.
+    pub fn outcome(&self, dir: &Path, force: bool) -> Vec<(String, Option<Cow<'_, str>>)> {
+        let mut out: Vec<(String, Option<Cow<'_, str>>)> = self
+            .steps
+            .iter()
+            .map(|st| {
+                let file = self.files.iter().find(|f| f.path == st.path);
+                let keep = || read(&dir.join(&st.path)).map(Cow::Owned);
+                let content = match (&st.change, file) {
+                    (Change::Delete, _) => None,
+                    (Change::KeepScaffold, _) => keep(),
+                    (Change::Conflict(_), _) if !force => keep(),
+                    (_, Some(f)) => Some(Cow::Borrowed(f.text.as_str())),
+                    (_, None) => None,
+                };
+                (st.path.clone(), content)
+            })
+            .collect();
+        out.push((
+            manifest::PATH.to_string(),
+            Some(Cow::Owned(self.next_manifest().to_text())),
+        ));
+        out
+    }
+
+    /// The manifest once the plan is applied: every generated (not scaffold) file.
+    fn next_manifest(&self) -> Manifest {
+        let tracked = self
+            .files
+            .iter()
+            .filter(|f| !f.scaffold)
+            .map(|f| (f.path.clone(), manifest::hash(&f.text)))
+            .collect();
+        let mut m = self.manifest.clone();
+        m.generator = "hnp-events".into();
+        m.languages.insert(self.lang.clone(), tracked);
+        m
     }
 
     /// One line per file that would change.
@@ -191,14 +245,20 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Apply a plan. With `force`, conflicts are overwritten (or deleted).
-pub fn apply(dir: &Path, mut plan: Plan, force: bool) -> Result<(), String> {
+pub fn apply(
+    dir: &Path,
+    plan: Plan,
+    force: bool,
+    progress: &mut dyn super::Progress,
+) -> Result<(), String> {
+    progress.stage("writing", plan.steps.len() as u64);
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut tracked = std::collections::BTreeMap::new();
     for st in &plan.steps {
         let rel = safe_rel(&st.path)?;
         no_symlinks(dir, &rel)?;
         let target = dir.join(&rel);
         let file = plan.files.iter().find(|f| f.path == st.path);
+        progress.file(&st.path);
         match (&st.change, file) {
             (Change::Create | Change::Update, Some(f)) => write_atomic(&target, &f.text)?,
             (Change::Conflict(_), Some(f)) if force => write_atomic(&target, &f.text)?,
@@ -211,12 +271,7 @@ pub fn apply(dir: &Path, mut plan: Plan, force: bool) -> Result<(), String> {
             (Change::Conflict(why), _) => return Err(format!("{}: {why}", st.path)),
             _ => {}
         }
-        if let Some(f) = file.filter(|f| !f.scaffold) {
-            tracked.insert(f.path.clone(), manifest::hash(&f.text));
-        }
     }
-    plan.manifest.generator = "hnp-events".into();
-    plan.manifest.languages.insert(plan.lang.clone(), tracked);
     no_symlinks(dir, Path::new(manifest::PATH))?;
-    write_atomic(&dir.join(manifest::PATH), &plan.manifest.to_text())
+    write_atomic(&dir.join(manifest::PATH), &plan.next_manifest().to_text())
 }

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod git;
 pub mod manifest;
 pub mod names;
 pub mod pyimports;
@@ -44,6 +45,19 @@ pub struct Options {
     pub templates: Option<PathBuf>,
 }
 
+/// Progress of the long stages, for a progress bar; the defaults do nothing.
+pub trait Progress {
+    /// A stage starts that handles `len` files.
+    fn stage(&mut self, _name: &'static str, _len: u64) {}
+    /// One file of the current stage is being handled.
+    fn file(&mut self, _path: &str) {}
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
 /// Render every file for a workspace (no disk writes).
 pub fn generate(ws: &Workspace, opts: &Options) -> Result<Vec<render::OutFile>, String> {
     generate_with_sagas(ws, &[], opts)
@@ -55,11 +69,22 @@ pub fn generate_with_sagas(
     sagas: &[crate::saga::Saga],
     opts: &Options,
 ) -> Result<Vec<render::OutFile>, String> {
+    render(context(&model_api(ws), sagas, opts), opts, &mut NoProgress)
+}
+
+/// The language-neutral generation input of a workspace. It owns its data, so the
+/// workspace can be dropped before the (large) template context is made.
+pub fn model_api(ws: &Workspace) -> api::Api {
     let (model, _) = crate::model::build(ws);
-    let api = api::build(ws, &model);
+    api::build(ws, &model)
+}
+
+/// The template context of every template of a language, with one saga module context
+/// per saga file.
+pub fn context(api: &api::Api, sagas: &[crate::saga::Saga], opts: &Options) -> serde_json::Value {
     let mut ctx = match opts.lang {
-        Lang::Rust => rust::context(&api, &crate_name(&opts.name)),
-        Lang::Python => python::context(&api, &names::snake(&opts.name)),
+        Lang::Rust => rust::context(api, &crate_name(&opts.name)),
+        Lang::Python => python::context(api, &names::snake(&opts.name)),
     };
     if let Some(o) = ctx.as_object_mut() {
         o.insert(
@@ -67,7 +92,16 @@ pub fn generate_with_sagas(
             serde_json::Value::Array(saga::contexts(sagas, opts.lang)),
         );
     }
-    render::render(opts.lang, &ctx, opts.templates.as_deref())
+    ctx
+}
+
+/// Render every file from a context made by [`context`].
+pub fn render(
+    ctx: serde_json::Value,
+    opts: &Options,
+    progress: &mut dyn Progress,
+) -> Result<Vec<render::OutFile>, String> {
+    render::render(opts.lang, ctx, opts.templates.as_deref(), progress)
 }
 
 /// A valid Cargo package name.

@@ -225,11 +225,13 @@ pub fn context(api: &Api, package: &str) -> Value {
                     let lit = py_str(t);
                     fs.push(json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": lit, "alias": alias, "doc": null}));
                 }
-                classes.push(json!({
-                    "name": d.name, "doc": doc(&d.doc), "fields": fs,
+                let mut c = json!({
+                    "name": d.name, "doc": doc(&d.doc),
                     "extra": extra.is_some(),
                     "ce_type": ce.get(&i).map(|t| py_str(t)),
-                }));
+                });
+                c["fields"] = Value::Array(fs);
+                classes.push(c);
             }
             _ => {}
         }
@@ -318,14 +320,13 @@ pub fn context(api: &Api, package: &str) -> Value {
         .map(|g| py_escape(g.module.clone()))
         .collect();
     modules.sort();
-    json!({
-        "package": package,
-        "dist_name": package.replace('_', "-"),
-        "enums": enums,
-        "classes": classes,
-        "aliases": aliases,
-        "messages": messages,
-        "groups": groups,
-        "modules": modules,
-    })
+    // Moved in, not through `json!` (which would copy every array).
+    let mut ctx =
+        json!({"package": package, "dist_name": package.replace('_', "-"), "modules": modules});
+    ctx["enums"] = Value::Array(enums);
+    ctx["classes"] = Value::Array(classes);
+    ctx["aliases"] = Value::Array(aliases);
+    ctx["messages"] = Value::Array(messages);
+    ctx["groups"] = Value::Array(groups);
+    ctx
 }

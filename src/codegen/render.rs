@@ -171,61 +171,120 @@ fn comment_prefix(path: &str) -> &'static str {
     if path.ends_with(".rs") { "//" } else { "#" }
 }
 
-/// Render every output file of a language.
-pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<OutFile>, String> {
+/// A JSON value as a template value, consuming it (no second copy of the context lives
+/// beside the first; keys and short strings become inline small strings).
+fn to_template_value(v: Value) -> minijinja::Value {
+    match v {
+        Value::Null => minijinja::Value::from(()),
+        Value::Bool(b) => minijinja::Value::from(b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => minijinja::Value::from(i),
+            (None, Some(u)) => minijinja::Value::from(u),
+            _ => minijinja::Value::from(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => minijinja::Value::from(s),
+        Value::Array(xs) => xs.into_iter().map(to_template_value).collect(),
+        Value::Object(m) => m
+            .into_iter()
+            .map(|(k, v)| (k, to_template_value(v)))
+            .collect(),
+    }
+}
+
+/// The template environment of a language: every template compiled once.
+fn environment(lang: Lang, overrides: Option<&Path>) -> Result<Environment<'static>, String> {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     for t in templates(lang) {
-        let text = match overrides.map(|d| d.join(t.name)) {
+        match overrides.map(|d| d.join(t.name)) {
             Some(p) if p.is_file() => {
-                std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?
+                let text =
+                    std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                env.add_template_owned(t.name, text)
             }
-            _ => t.text.to_string(),
-        };
-        env.add_template_owned(t.name.to_string(), text)
-            .map_err(|e| format!("template {}: {e}", t.name))?;
+            _ => env.add_template(t.name, t.text),
+        }
+        .map_err(|e| format!("template {}: {e}", t.name))?;
     }
-    // Convert once: minijinja values are shared, so per-group contexts stay cheap.
-    let base = minijinja::Value::from_serialize(ctx);
+    Ok(env)
+}
+
+/// Render every output file of a language. The context is consumed: it is moved into
+/// template values, so a large model is not held twice.
+pub fn render(
+    lang: Lang,
+    ctx: Value,
+    overrides: Option<&Path>,
+    progress: &mut dyn super::Progress,
+) -> Result<Vec<OutFile>, String> {
+    let env = environment(lang, overrides)?;
+    let package = ctx
+        .get("package")
+        .and_then(Value::as_str)
+        .unwrap_or("generated")
+        .to_string();
+    let base = to_template_value(ctx);
     let r = |name: &str, ctx: &minijinja::Value| -> Result<String, String> {
         env.get_template(name)
             .and_then(|t| t.render(ctx))
             .map_err(|e| format!("template {name}: {e}"))
     };
+    // Template values are reference counted: the per-group contexts share the base.
+    let groups: Vec<minijinja::Value> = base
+        .get_attr("groups")
+        .ok()
+        .and_then(|g| g.try_iter().ok())
+        .map(|it| it.collect())
+        .unwrap_or_default();
+    let sagas: Vec<minijinja::Value> = base
+        .get_attr("sagas")
+        .ok()
+        .and_then(|g| g.try_iter().ok())
+        .map(|it| it.collect())
+        .unwrap_or_default();
+    // Every template makes at most one file, the group and saga templates one per group
+    // and saga (the saga templates none without sagas): an upper bound for the bar.
+    progress.stage(
+        "rendering",
+        (templates(lang).len() + groups.len() + sagas.len()) as u64,
+    );
     let mut out = Vec::new();
     let mut push = |path: String, text: String, scaffold: bool| {
+        progress.file(&path);
         let c = comment_prefix(&path);
-        let head = if scaffold {
-            format!(
-                "{c} Scaffold written once by hnp-events: yours to edit; it is never overwritten.\n"
-            )
-        } else {
-            format!("{c} {HEADER}\n")
-        };
         let text = if path.ends_with(".py") {
             super::pyimports::fill(&text)
         } else {
             text
         };
+        let mut full = String::with_capacity(text.len() + 96);
+        if scaffold {
+            full.push_str(c);
+            full.push_str(
+                " Scaffold written once by hnp-events: yours to edit; it is never overwritten.\n",
+            );
+        } else {
+            full.push_str(c);
+            full.push(' ');
+            full.push_str(HEADER);
+            full.push('\n');
+        }
+        full.push_str(&text);
         out.push(OutFile {
             path,
-            text: format!("{head}{text}"),
+            text: full,
             scaffold,
         });
     };
-    let groups = ctx
-        .get("groups")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let sagas = ctx
-        .get("sagas")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let attr = |g: &minijinja::Value, key: &str, default: &str| -> String {
+        g.get_attr(key)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| default.to_string())
+    };
     match lang {
         Lang::Rust => {
             push("Cargo.toml".into(), r("Cargo.toml.j2", &base)?, false);
@@ -243,8 +302,8 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                 false,
             );
             for g in &groups {
-                let file = g.get("file").and_then(Value::as_str).unwrap_or("group");
-                let gctx = minijinja::context! { group => minijinja::Value::from_serialize(g), ..base.clone() };
+                let file = attr(g, "file", "group");
+                let gctx = minijinja::context! { group => g.clone(), ..base.clone() };
                 push(
                     format!("src/handlers/{file}.rs"),
                     r("handlers_group.rs.j2", &gctx)?,
@@ -278,8 +337,8 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                     false,
                 );
                 for s in &sagas {
-                    let m = s.get("module").and_then(Value::as_str).unwrap_or("saga");
-                    let sctx = minijinja::context! { saga => minijinja::Value::from_serialize(s), ..base.clone() };
+                    let m = attr(s, "module", "saga");
+                    let sctx = minijinja::context! { saga => s.clone(), ..base.clone() };
                     push(format!("src/sagas/{m}.rs"), r("saga.rs.j2", &sctx)?, false);
                 }
                 push(
@@ -295,11 +354,7 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
             }
         }
         Lang::Python => {
-            let pkg = ctx
-                .get("package")
-                .and_then(Value::as_str)
-                .unwrap_or("generated")
-                .to_string();
+            let pkg = package;
             push(
                 "pyproject.toml".into(),
                 r("pyproject.toml.j2", &base)?,
@@ -323,8 +378,8 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                 false,
             );
             for g in &groups {
-                let m = g.get("module").and_then(Value::as_str).unwrap_or("group");
-                let gctx = minijinja::context! { group => minijinja::Value::from_serialize(g), ..base.clone() };
+                let m = attr(g, "module", "group");
+                let gctx = minijinja::context! { group => g.clone(), ..base.clone() };
                 push(
                     format!("{pkg}/handlers/{m}.py"),
                     r("handlers_group.py.j2", &gctx)?,
@@ -358,8 +413,8 @@ pub fn render(lang: Lang, ctx: &Value, overrides: Option<&Path>) -> Result<Vec<O
                     false,
                 );
                 for s in &sagas {
-                    let m = s.get("module").and_then(Value::as_str).unwrap_or("saga");
-                    let sctx = minijinja::context! { saga => minijinja::Value::from_serialize(s), ..base.clone() };
+                    let m = attr(s, "module", "saga");
+                    let sctx = minijinja::context! { saga => s.clone(), ..base.clone() };
                     push(
                         format!("{pkg}/sagas/{m}.py"),
                         r("sagas_saga.py.j2", &sctx)?,

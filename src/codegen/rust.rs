@@ -291,7 +291,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 let mut n = Namer::with_reserved(&["Self"]);
                 let vs: Vec<Value> = values.iter().map(|v| json!({"name": n.take(&variant_name(v)), "value": v, "lit": rust_str(v)})).collect();
                 o.insert("kind".into(), json!("enum"));
-                o.insert("variants".into(), json!(vs));
+                o.insert("variants".into(), Value::Array(vs));
             }
             Kind::Union {
                 variants,
@@ -315,7 +315,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     })
                     .collect();
                 o.insert("kind".into(), json!("union"));
-                o.insert("variants".into(), json!(vs));
+                o.insert("variants".into(), Value::Array(vs));
                 o.insert(
                     "discriminator".into(),
                     json!(discriminator.as_ref().map(|d| d.property.clone())),
@@ -382,7 +382,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     }
                 }
                 o.insert("kind".into(), json!("struct"));
-                o.insert("fields".into(), json!(fs));
+                o.insert("fields".into(), Value::Array(fs));
                 o.insert("extra".into(), json!(extra));
                 o.insert("eq".into(), json!(false));
             }
@@ -425,13 +425,12 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
             json!({"module": rust_escape(g.module.clone()), "file": g.module, "title": g.title, "handlers": hs})
         })
         .collect();
-    json!({
-        "crate_name": crate_name,
-        "lib_name": crate_name.replace('-', "_"),
-        "types": types,
-        "messages": messages,
-        "groups": groups,
-    })
+    // Moved in, not through `json!` (which would copy every array).
+    let mut ctx = json!({"crate_name": crate_name, "lib_name": crate_name.replace('-', "_")});
+    ctx["types"] = Value::Array(types);
+    ctx["messages"] = Value::Array(messages);
+    ctx["groups"] = Value::Array(groups);
+    ctx
 }
 
 /// A Rust string literal.

@@ -3,6 +3,7 @@
 mod classify;
 mod cli;
 mod codegen;
+mod codegen_git;
 mod corpus;
 mod corpus_load;
 mod gates;
