@@ -179,8 +179,8 @@ rules! {
         "A field is used in an OpenAPI version that does not have it.",
         "Fields differ between OpenAPI 3.0 and 3.1 (e.g. `webhooks`, `jsonSchemaDialect`, `license.identifier` are 3.1 only).";
     "openapi-parameter-schema-content" => Error,
-        "A parameter has both or neither of `schema` and `content`.",
-        "A Parameter Object describes its value either with `schema` or with `content` (exactly one); the official schemas reject anything else.";
+        "A parameter or header has both or neither of `schema` and `content`.",
+        "A Parameter or Header Object describes its value either with `schema` or with `content` (exactly one); the official schemas reject anything else.";
     "openapi-path-parameter-required" => Error,
         "A path parameter is not marked `required: true`.",
         "Path parameters are part of the URL and therefore always present; the specification requires `required: true`.";

@@ -100,16 +100,23 @@ impl<'a> Walker<'a> {
     /// OpenAPI 3 Media Type, Parameter and Header Objects: `example`/`examples`
     /// against `schema`, plus the rules on which of these fields go together.
     pub(super) fn value_examples(&mut self, m: &'a Map<String, Value>, k: K) {
-        if k == K::OasParameter && m.contains_key("schema") == m.contains_key("content") {
+        if matches!(k, K::OasParameter | K::OasHeader)
+            && m.contains_key("schema") == m.contains_key("content")
+        {
             let both = m.contains_key("schema");
+            let object = if k == K::OasParameter {
+                "Parameter"
+            } else {
+                "Header"
+            };
             let loc = self.loc_key();
             self.report(
                 "openapi-parameter-schema-content",
                 loc,
                 if both {
-                    "the Parameter Object has both `schema` and `content`; it must have exactly one of them".to_string()
+                    format!("the {object} Object has both `schema` and `content`; it must have exactly one of them")
                 } else {
-                    "the Parameter Object has neither `schema` nor `content`; it must have exactly one of them".to_string()
+                    format!("the {object} Object has neither `schema` nor `content`; it must have exactly one of them")
                 },
                 Some("use `schema` for simple values, `content` (one media type) for complex serialisation".to_string()),
             );
