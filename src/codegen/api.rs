@@ -59,12 +59,38 @@ pub struct Api {
     pub groups: Vec<Group>,
 }
 
+/// A message's type name: its `name`, `messageId`, key or `title`, else where it sits
+/// (an unnamed AsyncAPI 2.x message inline in `channels/user/signedup/subscribe/message`
+/// becomes `user/signedup subscribe message`, i.e. `UserSignedupSubscribeMessage`).
 fn msg_name(m: &crate::model::Message) -> String {
     m.name
         .clone()
         .or_else(|| m.message_id.clone())
         .or_else(|| m.key.clone())
+        .or_else(|| m.title.clone())
+        .or_else(|| place_name(&m.src.pointer))
         .unwrap_or_else(|| "Message".to_string())
+}
+
+/// A name from an inline message's pointer: the channel, the operation and the `oneOf`
+/// position (`/channels/a~1b/publish/message/oneOf/1` → `a/b publish message 1`).
+fn place_name(pointer: &str) -> Option<String> {
+    let tokens = crate::source::pointer::parse(pointer)?;
+    let mut parts: Vec<&str> = Vec::new();
+    let mut it = tokens.iter().map(String::as_str);
+    while let Some(t) = it.next() {
+        match t {
+            "channels" | "components" | "messages" | "oneOf" | "anyOf" => {}
+            "message" => parts.push("message"),
+            other => parts.push(other),
+        }
+        if t == "channels" {
+            if let Some(ch) = it.next() {
+                parts.push(ch);
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// Build the generation input from a model.

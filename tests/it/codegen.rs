@@ -732,3 +732,34 @@ fn e2e_netbox() {
         e2e_for(&[&spec.to_string_lossy()], false);
     }
 }
+
+#[test]
+fn unnamed_inline_messages_are_named_from_where_they_sit() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("inline.yaml");
+    std::fs::write(
+        &spec,
+        "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels:\n  user/signedup:\n    subscribe:\n      message:\n        payload: {type: object, properties: {id: {type: string}}}\n  user/deleted:\n    publish:\n      message:\n        oneOf:\n          - payload: {type: object, properties: {id: {type: string}}}\n          - title: Deletion refused\n            payload: {type: object, properties: {why: {type: string}}}\n",
+    )
+    .expect("write");
+    let out = work.path().join("out");
+    let spec = spec.to_string_lossy().into_owned();
+    let o = gen_into(&out, "rust", &[&spec], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = files_under(&out);
+    let messages = file_of(&files, "src/messages.rs");
+    for name in [
+        "UserSignedupSubscribeMessage",
+        "UserDeletedPublishMessage0",
+        "DeletionRefused",
+    ] {
+        assert!(
+            messages.contains(&format!("impl crate::models::{name} {{")),
+            "{name} missing:\n{messages}"
+        );
+    }
+    assert!(
+        !messages.contains("impl crate::models::Message {"),
+        "{messages}"
+    );
+}
