@@ -9,7 +9,7 @@
 //! caller parses the line with serde, which produces the reference result and the
 //! located error messages. So what it accepts, it reads exactly as serde would.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use super::stream::{Wanted, parse_rfc3339};
 use super::tape::{Ent, Kind, Tape};
@@ -73,80 +73,18 @@ struct Scanner<'a> {
     checked: bool,
 }
 
-/// Scan a trimmed event line; `None`: fall back to serde.
+/// Scan a trimmed event line into owned values: [`scan_tape`] in [`Mode::Sparse`],
+/// its wanted parts converted; `None`: fall back to serde.
 pub fn scan_event(text: &str, wanted: &Wanted) -> Option<Scanned> {
-    let mut s = Scanner {
-        b: text.as_bytes(),
-        i: 0,
-        depth: 0,
-        checked: true,
-    };
-    s.ws();
-    s.eat(b'{')?;
-    let mut time = None;
-    let mut message = None;
-    let mut headers: Option<Value> = None;
-    let mut payload: Option<Value> = None;
-    let mut seen = [false; 4];
-    s.ws();
-    if s.peek()? == b'}' {
-        s.i += 1;
-    } else {
-        loop {
-            s.ws();
-            let key = s.plain_string()?;
-            s.ws();
-            s.eat(b':')?;
-            s.ws();
-            let slot = match key {
-                b"time" => 0,
-                b"message" => 1,
-                b"headers" => 2,
-                b"payload" => 3,
-                _ => return None,
-            };
-            if std::mem::replace(&mut seen[slot], true) {
-                return None;
-            }
-            match slot {
-                0 => time = Some(s.time()?),
-                1 => {
-                    let m = s.plain_string()?;
-                    message = Some(std::str::from_utf8(m).ok()?.to_owned());
-                }
-                _ => {
-                    let part = if slot == 2 { "headers" } else { "payload" };
-                    let v = match wanted.child(part) {
-                        Some(w) => Some(s.sparse(w)?),
-                        None => {
-                            s.skip()?;
-                            None
-                        }
-                    };
-                    if slot == 2 {
-                        headers = v;
-                    } else {
-                        payload = v;
-                    }
-                }
-            }
-            s.ws();
-            match s.next()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
-            }
-        }
-    }
-    s.ws();
-    if s.i != s.b.len() {
-        return None;
-    }
+    let mut tape = Tape::default();
+    let top = scan_tape(text.as_bytes(), &mut tape, Mode::Sparse(wanted))?;
+    // Read in Sparse mode, every string of the tape is in its text buffer.
+    let part = |i: Option<u32>| i.map_or(Value::Null, |i| tape.node(&tape.text, i).value());
     Some(Scanned {
-        time: time?,
-        message: message?,
-        headers: headers.unwrap_or(Value::Null),
-        payload: payload.unwrap_or(Value::Null),
+        time: top.time,
+        message: tape.text.get(top.message.0..top.message.1)?.to_owned(),
+        headers: part(top.headers),
+        payload: part(top.payload),
     })
 }
 
@@ -683,90 +621,6 @@ impl<'a> Scanner<'a> {
             next,
         };
         Some(i)
-    }
-
-    /// A value reduced to the wanted pointers (as the serde `Sparse` seed does).
-    fn sparse(&mut self, w: &Wanted) -> Option<Value> {
-        if w.leaf {
-            let start = self.i;
-            if self.peek()? == b'"' {
-                let escaped = self.skip_string()?;
-                if !escaped {
-                    let s = std::str::from_utf8(&self.b[start + 1..self.i - 1]).ok()?;
-                    return Some(Value::String(s.to_owned()));
-                }
-            } else {
-                self.skip()?;
-            }
-            let text = std::str::from_utf8(&self.b[start..self.i]).ok()?;
-            return serde_json::from_str(text).ok();
-        }
-        match self.peek()? {
-            b'{' => {
-                self.enter()?;
-                let mut out = Map::new();
-                self.ws();
-                if self.peek()? == b'}' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        let key = self.plain_string()?;
-                        self.ws();
-                        self.eat(b':')?;
-                        self.ws();
-                        let key = std::str::from_utf8(key).ok()?;
-                        match w.child(key) {
-                            Some(c) => {
-                                let v = self.sparse(c)?;
-                                out.insert(key.to_owned(), v);
-                            }
-                            None => self.skip()?,
-                        }
-                        self.ws();
-                        match self.next()? {
-                            b',' => continue,
-                            b'}' => break,
-                            _ => return None,
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Some(Value::Object(out))
-            }
-            b'[' => {
-                self.enter()?;
-                let mut out = Vec::new();
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                } else {
-                    loop {
-                        self.ws();
-                        let v = match w.child(&out.len().to_string()) {
-                            Some(c) => self.sparse(c)?,
-                            None => {
-                                self.skip()?;
-                                Value::Null
-                            }
-                        };
-                        out.push(v);
-                        self.ws();
-                        match self.next()? {
-                            b',' => continue,
-                            b']' => break,
-                            _ => return None,
-                        }
-                    }
-                }
-                self.depth -= 1;
-                Some(Value::Array(out))
-            }
-            _ => {
-                self.skip()?;
-                Some(Value::Null)
-            }
-        }
     }
 }
 

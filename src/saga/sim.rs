@@ -399,22 +399,35 @@ fn read_lines(
         }
         // The serde way: lines the fast path leaves, and invalid events (for the
         // located messages).
-        match parse_raw(&raw, &display, opts) {
-            Ok(ev) => {
-                if validate {
-                    let errs = validator.validate(&ev);
-                    if !errs.is_empty() {
-                        let loc = line_location(&display, ev.line, ev.offset, 1);
-                        invalid(&ev, loc, errs, diags);
-                    }
-                }
-                sink(EventRef::Owned(&ev));
-            }
+        match parse_checked(&raw, &display, opts, validate, &mut validator, diags) {
+            Ok(ev) => sink(EventRef::Owned(&ev)),
             // Only the first ones are reported: memory stays flat.
             Err(d) if fatal.len() < MAX_FATAL => fatal.push(d),
             Err(_) => {}
         }
     }
+}
+
+/// The serde way for one raw line: parse it and, when `validate`, report its
+/// schema errors (located at its line).
+#[allow(clippy::result_large_err)]
+fn parse_checked(
+    raw: &RawLine,
+    display: &Arc<str>,
+    opts: ReadOptions<'_>,
+    validate: bool,
+    validator: &mut Validator<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Event, Diagnostic> {
+    let ev = parse_raw(raw, display, opts)?;
+    if validate {
+        let errs = validator.validate(&ev);
+        if !errs.is_empty() {
+            let loc = line_location(display, ev.line, ev.offset, 1);
+            invalid(&ev, loc, errs, diags);
+        }
+    }
+    Ok(ev)
 }
 
 fn invalid(ev: &Event, loc: Location, errs: Vec<(String, String)>, diags: &mut Vec<Diagnostic>) {
@@ -460,17 +473,8 @@ fn read_sequential(
                     return;
                 }
             }
-            match parse_raw(&raw, &display, opts) {
-                Ok(ev) => {
-                    if validate {
-                        let errs = validator.validate(&ev);
-                        if !errs.is_empty() {
-                            let loc = line_location(&display, ev.line, ev.offset, 1);
-                            invalid(&ev, loc, errs, diags);
-                        }
-                    }
-                    sink(ev);
-                }
+            match parse_checked(&raw, &display, opts, validate, &mut validator, diags) {
+                Ok(ev) => sink(ev),
                 Err(d) => fatal.push(d),
             }
         }

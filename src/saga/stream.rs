@@ -169,15 +169,9 @@ impl StreamFile {
     /// Open a stream. `Err` is a located diagnostic (unreadable or unparsable file).
     pub fn open(path: &Path, display: Arc<str>) -> Result<StreamFile, Vec<Diagnostic>> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let unreadable = |e: std::io::Error| {
-            vec![Diagnostic::new(
-                "saga-stream-invalid",
-                Location::file(display.clone()),
-                format!("cannot read the stream: {e}"),
-            )]
-        };
+        let unreadable_all = |e| vec![unreadable(&display, e)];
         if matches!(ext, "yaml" | "yml") {
-            let bytes = std::fs::read(path).map_err(unreadable)?;
+            let bytes = std::fs::read(path).map_err(unreadable_all)?;
             let mut diags = Vec::new();
             let file = source::parse_file(path, bytes, display.clone(), &mut diags);
             if file.value.is_none()
@@ -202,7 +196,7 @@ impl StreamFile {
                 },
             });
         }
-        let f = std::fs::File::open(path).map_err(unreadable)?;
+        let f = std::fs::File::open(path).map_err(unreadable_all)?;
         Ok(StreamFile::from_reader(
             Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
             display,
@@ -243,13 +237,9 @@ impl StreamFile {
         let mut out = Vec::with_capacity(max);
         while out.len() < max {
             let mut bytes = Vec::with_capacity(1024);
-            let n = reader.read_until(b'\n', &mut bytes).map_err(|e| {
-                Diagnostic::new(
-                    "saga-stream-invalid",
-                    Location::file(display.clone()),
-                    format!("cannot read the stream: {e}"),
-                )
-            })?;
+            let n = reader
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| unreadable(&display, e))?;
             if n == 0 {
                 break;
             }
@@ -286,13 +276,9 @@ impl StreamFile {
         };
         loop {
             raw.bytes.clear();
-            let n = reader.read_until(b'\n', &mut raw.bytes).map_err(|e| {
-                Diagnostic::new(
-                    "saga-stream-invalid",
-                    Location::file(display.clone()),
-                    format!("cannot read the stream: {e}"),
-                )
-            })?;
+            let n = reader
+                .read_until(b'\n', &mut raw.bytes)
+                .map_err(|e| unreadable(&display, e))?;
             if n == 0 {
                 return Ok(false);
             }
@@ -330,13 +316,6 @@ impl StreamFile {
             return Ok(None);
         };
         let display = &self.display;
-        let unreadable = |e: std::io::Error| {
-            Diagnostic::new(
-                "saga-stream-invalid",
-                Location::file(display.clone()),
-                format!("cannot read the stream: {e}"),
-            )
-        };
         let skipped = |b: &[u8]| {
             b.iter().all(u8::is_ascii_whitespace) || b.trim_ascii_start().starts_with(b"//")
         };
@@ -344,7 +323,7 @@ impl StreamFile {
             let buf = match reader.fill_buf() {
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(unreadable(e)),
+                Err(e) => return Err(unreadable(display, e)),
             };
             if buf.is_empty() {
                 return Ok(None);
@@ -354,7 +333,7 @@ impl StreamFile {
                 raw.bytes.clear();
                 let n = reader
                     .read_until(b'\n', &mut raw.bytes)
-                    .map_err(unreadable)?;
+                    .map_err(|e| unreadable(display, e))?;
                 *line += 1;
                 let start = *offset;
                 *offset += n;
@@ -402,13 +381,7 @@ impl StreamFile {
                 match reader.read_line(buf) {
                     Ok(0) => return None,
                     Ok(_) => {}
-                    Err(e) => {
-                        return Some(Err(Diagnostic::new(
-                            "saga-stream-invalid",
-                            Location::file(display),
-                            format!("cannot read the stream: {e}"),
-                        )));
-                    }
+                    Err(e) => return Some(Err(unreadable(&display, e))),
                 }
                 *line += 1;
                 let start = *offset;
@@ -442,6 +415,15 @@ impl StreamFile {
             Inner::Lines { .. } => line_location(&self.display, ev.line, ev.offset, 1),
         }
     }
+}
+
+/// An I/O error reading the stream, located at the file.
+fn unreadable(display: &Arc<str>, e: std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        "saga-stream-invalid",
+        Location::file(display.clone()),
+        format!("cannot read the stream: {e}"),
+    )
 }
 
 /// The first `c` in `s`, sixteen bytes at a time.
