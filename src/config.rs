@@ -76,8 +76,7 @@ pub struct Config {
 /// `rules` (all rules when empty) are suppressed.
 #[derive(Debug, Clone)]
 pub struct IgnoreEntry {
-    /// Matched against the finding's file path relative to `base` (and, for
-    /// compatibility, against the path as displayed).
+    /// Matched against the finding's file path relative to `base`.
     pub glob: globset::GlobMatcher,
     /// The folder holding the config file, made absolute.
     pub base: PathBuf,
@@ -272,7 +271,7 @@ fn parse_ignore(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<IgnoreEntry> {
     let mut out = Vec::new();
-    let base = crate::suppress::normalise(dir);
+    let base = crate::source::normalise_path(dir);
     let Some(items) = v.as_array() else {
         diags.push(file.diag_at(
             "config-invalid",

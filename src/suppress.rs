@@ -3,7 +3,7 @@
 //! document, which silences those rules for findings located at or under that object.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -38,7 +38,12 @@ impl<'a> Suppressor<'a> {
         } else {
             ws.files
                 .iter()
-                .map(|f| (f.display.clone(), normalise(Path::new(&*f.display))))
+                .map(|f| {
+                    (
+                        f.display.clone(),
+                        crate::source::normalise_path(Path::new(&*f.display)),
+                    )
+                })
                 .collect()
         };
         Suppressor {
@@ -56,12 +61,20 @@ impl<'a> Suppressor<'a> {
 
     fn by_config(&self, rule: &str, location: &Location) -> bool {
         let ptr = location.pointer.as_deref().unwrap_or("");
-        let abs = self.absolute.get(&location.file);
+        if self.entries.is_empty() {
+            return false;
+        }
+        // Files outside the workspace (saga files, the config) are normalised here.
+        let abs = match self.absolute.get(&location.file) {
+            Some(a) => std::borrow::Cow::Borrowed(a),
+            None => {
+                std::borrow::Cow::Owned(crate::source::normalise_path(Path::new(&*location.file)))
+            }
+        };
         self.entries.iter().any(|e| {
-            (e.glob.is_match(&*location.file)
-                || abs
-                    .and_then(|a| a.strip_prefix(&e.base).ok())
-                    .is_some_and(|rel| e.glob.is_match(rel)))
+            abs.strip_prefix(&e.base)
+                .ok()
+                .is_some_and(|rel| e.glob.is_match(rel))
                 && e.pointer
                     .as_deref()
                     .is_none_or(|p| ptr == p || ptr.starts_with(&format!("{p}/")) || p.is_empty())
@@ -108,21 +121,4 @@ impl<'a> Suppressor<'a> {
         }
         diags.retain(|d| !self.suppressed(d.rule, &d.location));
     }
-}
-
-/// `path` made absolute (against the working directory) with `.` and `..` removed
-/// lexically, so that it can be compared with the config folder.
-pub(crate) fn normalise(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

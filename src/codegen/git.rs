@@ -39,11 +39,8 @@ impl Dirty {
 /// The deepest existing folder at or above `dir` (the output folder may not exist yet),
 /// and the components below it that do not exist.
 fn existing_ancestor(dir: &Path) -> Option<(PathBuf, Vec<String>)> {
-    let abs = if dir.is_absolute() {
-        dir.to_path_buf()
-    } else {
-        std::env::current_dir().ok()?.join(dir)
-    };
+    // `..` is resolved lexically first: `build/../gen` names `gen` even without `build`.
+    let abs = crate::source::normalise_path(dir);
     let mut missing = Vec::new();
     let mut cur = abs.as_path();
     loop {
@@ -105,7 +102,9 @@ impl GitDir {
             .include_ignored(false)
             .exclude_submodules(true);
         if !self.prefix.is_empty() {
-            opts.pathspec(format!("{}/", self.prefix));
+            // A literal path, not a pattern: folder names may hold `*`, `?` or `[`.
+            opts.pathspec(format!("{}/", self.prefix))
+                .disable_pathspec_match(true);
         }
         let Ok(statuses) = self.repo.statuses(Some(&mut opts)) else {
             return BTreeMap::new();

@@ -258,3 +258,26 @@ fn outside_a_work_tree_nothing_changes() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!stdout(&o).contains("git"), "{}", stdout(&o));
 }
+
+#[test]
+fn odd_output_paths_are_still_checked() {
+    // Glob characters in the folder name, and `..` after a folder that does not exist.
+    for out in ["gen[1]/rust", "build/../gen*/rust"] {
+        let (work, _repo) = work_tree();
+        let generate = |extra: &[&str]| {
+            let mut args = vec!["codegen", "--lang", "rust", "--out", out];
+            args.extend_from_slice(extra);
+            args.push("api.yaml");
+            run_in(work.path(), &args)
+        };
+        assert_eq!(code(&generate(&[])), 0, "{out}");
+        std::fs::write(work.path().join("api.yaml"), spec_v2()).expect("write spec");
+        let o = generate(&[]);
+        assert_eq!(code(&o), 1, "{out}: {}", stdout(&o));
+        assert!(
+            stderr(&o).contains("  src/models.rs (untracked, never committed)"),
+            "{out}: {}",
+            stderr(&o)
+        );
+    }
+}
