@@ -25,6 +25,9 @@ pub struct Scanned {
 /// Deeper values are left to serde (its recursion limit is 128).
 const MAX_DEPTH: u32 = 100;
 
+/// Objects with more members than this are left to serde when duplicate keys matter.
+const MAX_CHECKED_KEYS: u32 = 256;
+
 /// The first `"`, `\\` or control character of `s` (and with `HIGH`, the first
 /// byte of a non-ASCII character), eight bytes at a time.
 #[cfg(test)]
@@ -477,7 +480,9 @@ impl<'a> Scanner<'a> {
                         if obj {
                             let start = self.i + 1;
                             let key = self.plain_string()?;
-                            if strict && self.has_key(t, i, n, key) {
+                            // Duplicate keys are checked pairwise: a very wide
+                            // object is left to serde rather than costing O(n²).
+                            if strict && (n >= MAX_CHECKED_KEYS || self.has_key(t, i, n, key)) {
                                 return None;
                             }
                             let at = u32::try_from(t.ents.len()).ok()?;
@@ -635,6 +640,21 @@ mod tests {
         w.add("/payload/a/b");
         w.add("/payload/list/1");
         w
+    }
+
+    #[test]
+    fn very_wide_objects_are_left_to_serde_when_keys_are_checked() {
+        let wide = |n: usize| {
+            let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+            format!(
+                r#"{{"time": 1, "message": "M", "payload": {{{}}}}}"#,
+                members.join(", ")
+            )
+        };
+        let mut tape = Tape::default();
+        assert!(scan_tape(wide(10).as_bytes(), &mut tape, Mode::Full).is_some());
+        let line = wide(MAX_CHECKED_KEYS as usize + 1);
+        assert!(scan_tape(line.as_bytes(), &mut tape, Mode::Full).is_none());
     }
 
     #[test]
