@@ -109,11 +109,11 @@ fn alias_order(defs: &[Def]) -> Vec<usize> {
 fn tagging(
     defs: &[Def],
 ) -> (
-    HashMap<usize, Result<Vec<String>, String>>,
-    HashMap<(usize, String), String>,
+    HashMap<usize, Result<Vec<Vec<String>>, String>>,
+    HashMap<(usize, String), Vec<String>>,
 ) {
     let mut out = HashMap::new();
-    let mut literal: HashMap<(usize, String), String> = HashMap::new();
+    let mut literal: HashMap<(usize, String), Vec<String>> = HashMap::new();
     for (i, d) in defs.iter().enumerate() {
         let Kind::Union {
             variants,
@@ -129,8 +129,9 @@ fn tagging(
                         if other != t {
                             let name = defs.get(*j).map(|d| d.name.as_str()).unwrap_or("");
                             return Err(format!(
-                                "`{name}` already carries `{}` = `{other}` for another union",
-                                disc.property
+                                "`{name}` already carries `{}` = `{}` for another union",
+                                disc.property,
+                                other.join("`, `")
                             ));
                         }
                     }
@@ -195,9 +196,9 @@ pub fn context(api: &Api, package: &str) -> Value {
                             idents.insert((i, f.key.clone()), ident.clone());
                             // The tag of a discriminated union: a literal (pydantic needs it).
                             let alias = (ident != f.key).then(|| py_str(&f.key));
-                            let lit = py_str(tag);
-                            let default = (!f.required).then(|| lit.clone());
-                            return json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": default, "alias": alias, "doc": f.doc});
+                            let lits: Vec<String> = tag.iter().map(|t| py_str(t)).collect();
+                            let default = (!f.required).then(|| lits.first().cloned()).flatten();
+                            return json!({"name": ident, "ty": format!("Literal[{}]", lits.join(", ")), "default": default, "alias": alias, "doc": f.doc});
                         }
                         let t = ty(&f.ty, defs);
                         let (ann, default) = if f.required {
@@ -212,7 +213,7 @@ pub fn context(api: &Api, package: &str) -> Value {
                     })
                     .collect();
                 // A tag the variant's schema does not declare.
-                let mut missing: Vec<(&String, &String)> = literal
+                let mut missing: Vec<(&String, &Vec<String>)> = literal
                     .iter()
                     .filter(|((j, k), _)| *j == i && !fields.iter().any(|f| &f.key == k))
                     .map(|((_, k), t)| (k, t))
@@ -222,8 +223,9 @@ pub fn context(api: &Api, package: &str) -> Value {
                     let ident = py_escape(n.take_snake(&snake(k)));
                     idents.insert((i, k.clone()), ident.clone());
                     let alias = (&ident != k).then(|| py_str(k));
-                    let lit = py_str(t);
-                    fs.push(json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": lit, "alias": alias, "doc": null}));
+                    let lits: Vec<String> = t.iter().map(|t| py_str(t)).collect();
+                    let default = lits.first().cloned();
+                    fs.push(json!({"name": ident, "ty": format!("Literal[{}]", lits.join(", ")), "default": default, "alias": alias, "doc": null}));
                 }
                 let mut c = json!({
                     "name": d.name, "doc": doc(&d.doc),

@@ -171,7 +171,7 @@ fn mentioned(t: &Ty, out: &mut Vec<usize>) {
 fn tagging(
     api: &Api,
 ) -> (
-    std::collections::HashMap<usize, Result<Vec<String>, String>>,
+    std::collections::HashMap<usize, Result<Vec<Vec<String>>, String>>,
     std::collections::HashSet<(usize, String)>,
 ) {
     let defs = &api.types.defs;
@@ -307,11 +307,13 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                             Ty::Named(j) => defs.get(*j).map(|d| d.name.clone()).unwrap_or_default(),
                             other => pascal(&ty(other, defs, false).replace("serde_json::", "").replace("chrono::", "")),
                         };
-                        let tag = match tags {
-                            Some(Ok(t)) => t.get(k).map(|t| rust_str(t)),
-                            _ => None,
+                        let all: &[String] = match tags {
+                            Some(Ok(t)) => t.get(k).map_or(&[], Vec::as_slice),
+                            _ => &[],
                         };
-                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag})
+                        let tag = all.first().map(|t| rust_str(t));
+                        let aliases: Vec<String> = all.iter().skip(1).map(|t| rust_str(t)).collect();
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag, "aliases": aliases})
                     })
                     .collect();
                 o.insert("kind".into(), json!("union"));

@@ -492,8 +492,10 @@ fn ref_name(raw: &str) -> Option<String> {
 /// Why a union cannot be tagged, or the tag value of every variant: the `mapping`'s,
 /// else the variant's `const` (or one-value `enum`) for the property, else the component
 /// name of the schema it references. Every variant must be a struct; the values distinct.
-pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<String>, String> {
-    let mut out: Vec<String> = Vec::new();
+/// A variant the `mapping` names under several values gets all of them, the first one
+/// (the one written on output) first.
+pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<Vec<String>>, String> {
+    let mut out: Vec<Vec<String>> = Vec::new();
     for (k, v) in variants.iter().enumerate() {
         let Ty::Named(j) = v else {
             return Err(format!(
@@ -522,23 +524,23 @@ pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<Stri
                 },
                 _ => None,
             });
-        let tag = d
-            .mapped
-            .get(k)
-            .and_then(|m| m.first().cloned())
-            .or(own)
-            .or_else(|| d.ref_names.get(k).cloned().flatten());
+        let mapped = d.mapped.get(k).filter(|m| !m.is_empty()).cloned();
+        let tag = mapped
+            .or_else(|| own.map(|t| vec![t]))
+            .or_else(|| d.ref_names.get(k).cloned().flatten().map(|t| vec![t]));
         let Some(tag) = tag else {
             return Err(format!(
                 "variant `{}` has no `{}` value (no mapping, const or schema name)",
                 def.name, d.property
             ));
         };
-        if out.contains(&tag) {
-            return Err(format!(
-                "two variants have the `{}` value `{tag}`",
-                d.property
-            ));
+        for t in &tag {
+            if out.iter().flatten().any(|o| o == t) {
+                return Err(format!(
+                    "two variants have the `{}` value `{t}`",
+                    d.property
+                ));
+            }
         }
         out.push(tag);
     }

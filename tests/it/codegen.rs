@@ -763,3 +763,45 @@ fn unnamed_inline_messages_are_named_from_where_they_sit() {
         "{messages}"
     );
 }
+
+/// Generates `spec` (an OpenAPI document) in both languages: (Rust models, Python models).
+fn models_of(work: &Path, spec: &str) -> (String, String) {
+    let path = work.join("spec.yaml");
+    std::fs::write(&path, spec).expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    for (lang, file) in [
+        ("rust", "src/models.rs"),
+        ("python", "hnp_contract/models.py"),
+    ] {
+        let dir = work.join(lang);
+        let o = gen_into(&dir, lang, &[&path], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        out.push(std::fs::read_to_string(dir.join(file)).expect("models"));
+    }
+    let py = out.pop().unwrap_or_default();
+    (out.pop().unwrap_or_default(), py)
+}
+
+const PETS_HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Pet'}\n      responses: {'204': {description: ok}}\ncomponents:\n  schemas:\n";
+
+#[test]
+fn a_mapping_may_name_one_variant_under_several_tags() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator:\n        propertyName: petType\n        mapping: {{dog: Dog, puppy: Dog, cat: Cat}}\n    Dog:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}, bark: {{type: boolean}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}, name: {{type: string}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    assert!(
+        rust.contains("#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"dog\", alias = \"puppy\")]\n    Dog(Dog),\n    #[serde(rename = \"cat\")]\n    Cat(Cat),"),
+        "{rust}"
+    );
+    assert!(
+        py.contains("pet_type: Literal[\"dog\", \"puppy\"] = Field(alias=\"petType\")")
+            && py.contains("pet_type: Literal[\"cat\"] = Field(alias=\"petType\")")
+            && py.contains(
+                "Pet: TypeAlias = Annotated[Dog | Cat, Field(discriminator=\"pet_type\")]"
+            ),
+        "{py}"
+    );
+}
