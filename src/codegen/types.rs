@@ -513,17 +513,23 @@ pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<Vec<
                 def.name, d.property
             ));
         };
-        let own = fields
-            .iter()
-            .find(|f| f.key == d.property)
-            .and_then(|f| match &f.ty {
-                Ty::Literal(l) => Some(l.clone()),
-                Ty::Named(e) => match defs.get(*e).map(|d| &d.kind) {
-                    Some(Kind::Enum { values }) if values.len() == 1 => values.first().cloned(),
+        // The values the variant's own property allows (`const` / `enum`), if restricted.
+        let allowed: Option<Vec<String>> =
+            fields
+                .iter()
+                .find(|f| f.key == d.property)
+                .and_then(|f| match &f.ty {
+                    Ty::Literal(l) => Some(vec![l.clone()]),
+                    Ty::Named(e) => match defs.get(*e).map(|d| &d.kind) {
+                        Some(Kind::Enum { values }) => Some(values.clone()),
+                        _ => None,
+                    },
                     _ => None,
-                },
-                _ => None,
-            });
+                });
+        let own = allowed
+            .as_ref()
+            .filter(|a| a.len() == 1)
+            .and_then(|a| a.first().cloned());
         let mapped = d.mapped.get(k).filter(|m| !m.is_empty()).cloned();
         let tag = mapped
             .or_else(|| own.map(|t| vec![t]))
@@ -534,6 +540,14 @@ pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<Vec<
                 def.name, d.property
             ));
         };
+        if let Some(allowed) = &allowed {
+            if let Some(bad) = tag.iter().find(|t| !allowed.contains(t)) {
+                return Err(format!(
+                    "the `{}` value `{bad}` of variant `{}` is not one its schema allows",
+                    d.property, def.name
+                ));
+            }
+        }
         for t in &tag {
             if out.iter().flatten().any(|o| o == t) {
                 return Err(format!(

@@ -805,3 +805,25 @@ fn a_mapping_may_name_one_variant_under_several_tags() {
         "{py}"
     );
 }
+
+#[test]
+fn a_derived_tag_the_variant_forbids_leaves_the_union_untagged() {
+    let work = tempfile::tempdir().expect("tempdir");
+    // Dog's petType only allows `dog`/`hound`, so the schema name `Dog` cannot be its tag.
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: petType}}\n    Dog:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string, enum: [dog, hound]}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    let why = "the `petType` value `Dog` of variant `Dog` is not one its schema allows";
+    assert!(
+        rust.contains(&format!("variant): {why}.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Pet"))
+            && !rust.contains("serde(tag"),
+        "{rust}"
+    );
+    assert!(
+        py.contains(&format!(
+            "not a pydantic discriminated union: {why}.\nPet: TypeAlias = Dog | Cat"
+        )) && !py.contains("Literal["),
+        "{py}"
+    );
+}
