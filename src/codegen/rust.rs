@@ -228,6 +228,20 @@ fn tagging(
             }
         }
     }
+    // The tag properties of the tagged unions each struct is a variant of.
+    let mut props: std::collections::HashMap<usize, std::collections::BTreeSet<&str>> =
+        std::collections::HashMap::new();
+    for (i, p) in &plan {
+        if let (Ok((property, _)), Some(Kind::Union { variants, .. })) =
+            (p, defs.get(*i).map(|d| &d.kind))
+        {
+            for v in variants {
+                if let Ty::Named(j) = v {
+                    props.entry(*j).or_default().insert(property.as_str());
+                }
+            }
+        }
+    }
     let mut out = std::collections::HashMap::new();
     let mut dropped = std::collections::HashSet::new();
     let mut ids: Vec<&usize> = plan.keys().collect();
@@ -239,6 +253,24 @@ fn tagging(
                 let Some(Kind::Union { variants, .. }) = defs.get(i).map(|d| &d.kind) else {
                     continue;
                 };
+                // serde consumes one tag only: a struct in unions tagged by different
+                // properties keeps all of them, and those unions stay untagged.
+                let conflict = variants.iter().find_map(|v| match v {
+                    Ty::Named(j) => props
+                        .get(j)
+                        .and_then(|ps| ps.iter().find(|p| **p != property.as_str()))
+                        .and_then(|other| defs.get(*j).map(|d| (d.name.clone(), *other))),
+                    _ => None,
+                });
+                if let Some((name, other)) = conflict {
+                    out.insert(
+                        i,
+                        Err(format!(
+                            "`{name}` is also a variant of a union tagged by `{other}`, so its struct keeps the `{property}` field"
+                        )),
+                    );
+                    continue;
+                }
                 let shared = variants.iter().find_map(|v| match v {
                     Ty::Named(j) if other_uses.get(*j).is_some_and(|&u| u > 0) => {
                         defs.get(*j).map(|d| d.name.clone())

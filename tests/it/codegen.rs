@@ -827,3 +827,20 @@ fn a_derived_tag_the_variant_forbids_leaves_the_union_untagged() {
         "{py}"
     );
 }
+
+#[test]
+fn a_struct_in_unions_tagged_by_different_properties_keeps_both_fields() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: petType}}\n    Animal:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Fish'}}]\n      discriminator: {{propertyName: kind}}\n    Holder:\n      type: object\n      properties: {{animal: {{$ref: '#/components/schemas/Animal'}}}}\n    Dog:\n      type: object\n      required: [petType, kind]\n      properties: {{petType: {{type: string}}, kind: {{type: string}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}}}\n    Fish:\n      type: object\n      required: [kind]\n      properties: {{kind: {{type: string}}}}\n"
+    );
+    let (rust, _) = models_of(work.path(), &spec);
+    for want in [
+        "variant): `Dog` is also a variant of a union tagged by `kind`, so its struct keeps the `petType` field.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Pet",
+        "variant): `Dog` is also a variant of a union tagged by `petType`, so its struct keeps the `kind` field.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Animal",
+        "    #[serde(rename = \"petType\")]\n    pub pet_type: String,\n    pub kind: String,\n}",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    assert!(!rust.contains("serde(tag"), "{rust}");
+}
