@@ -105,15 +105,20 @@ fn alias_order(defs: &[Def]) -> Vec<usize> {
 /// discriminated union, `Err(why)` for a plain one; and the `Literal` tag of each
 /// `(struct, property)`. A struct that is a variant of two unions with different tags
 /// for the same property can only carry one: the later union is not discriminated.
+///
+/// The Rust rules apply too (a variant struct also used on its own, or in unions tagged
+/// by other properties, leaves the union untagged), so both languages agree.
 #[allow(clippy::type_complexity)]
 fn tagging(
-    defs: &[Def],
+    api: &Api,
 ) -> (
     HashMap<usize, Result<Vec<Vec<String>>, String>>,
     HashMap<(usize, String), Vec<String>>,
 ) {
     let mut out = HashMap::new();
     let mut literal: HashMap<(usize, String), Vec<String>> = HashMap::new();
+    let defs = &api.types.defs;
+    let (rust, _) = super::rust::tagging(api);
     for (i, d) in defs.iter().enumerate() {
         let Kind::Union {
             variants,
@@ -122,7 +127,11 @@ fn tagging(
         else {
             continue;
         };
-        let decision = tags(defs, variants, disc).and_then(|ts| {
+        let base = match rust.get(&i) {
+            Some(Err(why)) => Err(why.clone()),
+            _ => tags(defs, variants, disc),
+        };
+        let decision = base.and_then(|ts| {
             for (v, t) in variants.iter().zip(&ts) {
                 if let Ty::Named(j) = v {
                     if let Some(other) = literal.get(&(*j, disc.property.clone())) {
@@ -154,7 +163,7 @@ fn tagging(
 /// The context of every Python template.
 pub fn context(api: &Api, package: &str) -> Value {
     let defs = &api.types.defs;
-    let (tagged, literal) = tagging(defs);
+    let (tagged, literal) = tagging(api);
     // The Python name of each tag field (pydantic discriminates by field name).
     let mut idents: HashMap<(usize, String), String> = HashMap::new();
     let ce: std::collections::HashMap<usize, &str> = api

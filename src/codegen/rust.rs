@@ -168,7 +168,7 @@ fn mentioned(t: &Ty, out: &mut Vec<usize>) {
 /// a message, a field, a body, another kind of union) keeps its field and the union
 /// stays untagged.
 #[allow(clippy::type_complexity)]
-fn tagging(
+pub(super) fn tagging(
     api: &Api,
 ) -> (
     std::collections::HashMap<usize, Result<Vec<Vec<String>>, String>>,

@@ -444,8 +444,9 @@ fn discriminators_become_tagged_unions() {
         "AuditEvent: TypeAlias = Annotated[Created | Deleted, Field(discriminator=\"type_\")]",
         "type_: Literal[\"deleted\"] = Field(alias=\"type\")",
         "channel: Literal[\"sms\"]",
-        // Python can carry the tag on a struct used on its own too.
-        "Vehicle: TypeAlias = Annotated[Car | Bike, Field(discriminator=\"kind\")]",
+        // A variant struct used on its own: untagged in Python too, like in Rust.
+        "# Discriminated by `kind` but not a pydantic discriminated union: `Car` is also used on its own, so its struct keeps the `kind` field.\nVehicle: TypeAlias = Car | Bike",
+        "class Car(BaseModel):\n    model_config = ConfigDict(populate_by_name=True)\n    kind: str\n",
         "# Discriminated by `unit` but not a pydantic discriminated union: variant 2 is not an object type, so it cannot carry the `unit` tag.\nReading: TypeAlias = Temperature | float",
     ] {
         assert!(py.contains(want), "missing {want:?} in:\n{py}");
