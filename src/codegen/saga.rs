@@ -988,9 +988,14 @@ fn waiting_for(st: &crate::saga::format::Step) -> String {
     s
 }
 
-/// The contexts of every saga (module names unique and not clashing with the runtime).
+/// Names a saga module must not take: the runtime and package files beside it.
+const RESERVED_MODULES: &[&str] = &["runtime", "_runtime", "mod", "sagas"];
+
+/// The contexts of every saga (module names unique and not clashing with the runtime;
+/// hooks class names unique).
 pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
-    let mut mods = Namer::with_reserved(&["runtime", "_runtime", "mod", "sagas"]);
+    let mut mods = Namer::with_reserved(RESERVED_MODULES);
+    let mut hooks = Namer::with_reserved(&["HookNotImplemented"]);
     sagas
         .iter()
         .map(|s| {
@@ -1001,7 +1006,9 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                 Lang::Python if py_escape(m.clone()) != m => mods.take_snake(&format!("{m}_saga")),
                 _ => m,
             };
-            context(s, &m, lang)
+            let mut c = context(s, &m, lang);
+            c["hooks_name"] = json!(hooks.take(&format!("{}Hooks", pascal(&m))));
+            c
         })
         .collect()
 }

@@ -845,3 +845,33 @@ fn a_struct_in_unions_tagged_by_different_properties_keeps_both_fields() {
     }
     assert!(!rust.contains("serde(tag"), "{rust}");
 }
+
+#[test]
+fn saga_hooks_names_are_unique() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let contract =
+        std::fs::canonicalize("fixtures/codegen/pets.asyncapi-2.6.yaml").expect("contract");
+    let checkup =
+        std::fs::read_to_string("fixtures/codegen/sagas/checkup.saga.yaml").expect("checkup");
+    let mut inputs = vec![contract.to_string_lossy().into_owned()];
+    for (file, name) in [("a", "checkout-2"), ("b", "checkout2")] {
+        let text = checkup
+            .replace("saga: checkup", &format!("saga: '{name}'"))
+            .replace("../pets.asyncapi-2.6.yaml", &contract.to_string_lossy());
+        let p = work.path().join(format!("{file}.saga.yaml"));
+        std::fs::write(&p, text).expect("write");
+        inputs.push(p.to_string_lossy().into_owned());
+    }
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let out = work.path().join("py");
+    let o = gen_into(&out, "python", &inputs, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = files_under(&out);
+    let hooks = file_of(&files, "hnp_contract/sagas_impl.py");
+    assert!(
+        hooks.contains("class Checkout2Hooks:\n    \"\"\"Implements `sagas.checkout_2.Hooks`.")
+            && hooks
+                .contains("class Checkout2Hooks2:\n    \"\"\"Implements `sagas.checkout2.Hooks`."),
+        "{hooks}"
+    );
+}
