@@ -988,11 +988,23 @@ fn waiting_for(st: &crate::saga::format::Step) -> String {
     s
 }
 
-/// Names a saga module must not take: the runtime and package files beside it.
-const RESERVED_MODULES: &[&str] = &["runtime", "_runtime", "mod", "sagas"];
+/// Names a saga module must not take: the runtime and package files beside it, and
+/// every name the generated saga tests import at their top level (`rt`, `json`, ...).
+const RESERVED_MODULES: &[&str] = &[
+    "runtime",
+    "_runtime",
+    "mod",
+    "sagas",
+    "sagas_impl",
+    "rt",
+    "json",
+    "annotations",
+    "_json",
+    "Any",
+];
 
-/// The contexts of every saga (module names unique and not clashing with the runtime;
-/// hooks class names unique).
+/// The contexts of every saga (module names unique and not clashing with the runtime or
+/// the tests' imports; hooks class names unique).
 pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
     let mut mods = Namer::with_reserved(RESERVED_MODULES);
     let mut hooks = Namer::with_reserved(&["HookNotImplemented"]);

@@ -847,14 +847,19 @@ fn a_struct_in_unions_tagged_by_different_properties_keeps_both_fields() {
 }
 
 #[test]
-fn saga_hooks_names_are_unique() {
+fn saga_module_and_hooks_names_are_unique_and_clear_of_the_tests_imports() {
     let work = tempfile::tempdir().expect("tempdir");
     let contract =
         std::fs::canonicalize("fixtures/codegen/pets.asyncapi-2.6.yaml").expect("contract");
     let checkup =
         std::fs::read_to_string("fixtures/codegen/sagas/checkup.saga.yaml").expect("checkup");
     let mut inputs = vec![contract.to_string_lossy().into_owned()];
-    for (file, name) in [("a", "checkout-2"), ("b", "checkout2")] {
+    for (file, name) in [
+        ("a", "checkout-2"),
+        ("b", "checkout2"),
+        ("c", "rt"),
+        ("d", "sagas impl"),
+    ] {
         let text = checkup
             .replace("saga: checkup", &format!("saga: '{name}'"))
             .replace("../pets.asyncapi-2.6.yaml", &contract.to_string_lossy());
@@ -874,4 +879,17 @@ fn saga_hooks_names_are_unique() {
                 .contains("class Checkout2Hooks2:\n    \"\"\"Implements `sagas.checkout2.Hooks`."),
         "{hooks}"
     );
+    let tests = file_of(&files, "tests/test_sagas.py");
+    assert!(
+        tests.contains("from hnp_contract.sagas import _runtime as rt\nfrom hnp_contract.sagas import checkout2, checkout_2, rt_2, sagas_impl_2\n"),
+        "{tests}"
+    );
+    for m in ["rt_2", "sagas_impl_2"] {
+        assert!(
+            files
+                .iter()
+                .any(|(p, _)| p == &format!("hnp_contract/sagas/{m}.py")),
+            "{m}"
+        );
+    }
 }
