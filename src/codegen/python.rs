@@ -287,6 +287,8 @@ pub fn context(api: &Api, package: &str) -> Value {
                 }
                 _ => "Any".into(),
             };
+            // Contract text (property names, tag values) must stay on the `#` line.
+            let comment = comment.map(|c| super::saga::doc_text(super::Lang::Rust, &c));
             json!({"name": d.name, "target": target, "comment": comment})
         })
         .collect();

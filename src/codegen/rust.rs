@@ -132,6 +132,11 @@ fn needs_box(scc: &(Vec<usize>, Vec<bool>), owner: usize, t: &Ty) -> bool {
         .any(|i| scc.1.get(owner) == Some(&true) && scc.0.get(i) == scc.0.get(owner))
 }
 
+/// Contract text (a property name, a tag value) made safe inside a `///` line.
+fn comment(s: &str) -> String {
+    super::saga::doc_text(super::Lang::Rust, s)
+}
+
 fn doc_lines(doc: &Option<String>) -> Vec<String> {
     doc.as_deref()
         .map(|d| {
@@ -352,11 +357,11 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 o.insert("variants".into(), Value::Array(vs));
                 o.insert(
                     "discriminator".into(),
-                    json!(discriminator.as_ref().map(|d| d.property.clone())),
+                    json!(discriminator.as_ref().map(|d| comment(&d.property))),
                 );
                 let (tag, untagged_why) = match (tags, discriminator) {
                     (Some(Ok(_)), Some(d)) => (Some(rust_str(&d.property)), None),
-                    (Some(Err(why)), _) => (None, Some(why.clone())),
+                    (Some(Err(why)), _) => (None, Some(comment(why))),
                     _ => (None, None),
                 };
                 o.insert("tag".into(), json!(tag));

@@ -596,9 +596,9 @@ impl Sp {
     }
 }
 
-/// Text from the saga file made safe for a one-line doc comment (Rust `///`) or a
+/// Text from the saga file (or a contract) made safe for a one-line doc comment (Rust `///`) or a
 /// docstring (Python): no line breaks or control characters, no closing quotes.
-fn doc_text(lang: Lang, s: &str) -> String {
+pub(super) fn doc_text(lang: Lang, s: &str) -> String {
     let one: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

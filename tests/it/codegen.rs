@@ -893,3 +893,31 @@ fn saga_module_and_hooks_names_are_unique_and_clear_of_the_tests_imports() {
         );
     }
 }
+
+#[test]
+fn property_names_and_tag_values_with_line_breaks_stay_in_their_comment() {
+    let work = tempfile::tempdir().expect("tempdir");
+    // Tagged (Rust `/// Tagged by`), and untagged with the bad tag value in the reason.
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: \"pet\\nType\"}}\n    Animal:\n      oneOf: [{{$ref: '#/components/schemas/Fish'}}, {{$ref: '#/components/schemas/Bird'}}]\n      discriminator:\n        propertyName: kind\n        mapping: {{\"fi\\nsh\": Fish}}\n    Holder:\n      type: object\n      properties: {{animal: {{$ref: '#/components/schemas/Animal'}}}}\n    Dog:\n      type: object\n      properties: {{bark: {{type: boolean}}}}\n    Cat:\n      type: object\n      properties: {{name: {{type: string}}}}\n    Fish:\n      type: object\n      required: [kind]\n      properties: {{kind: {{type: string, enum: [fish]}}}}\n    Bird:\n      type: object\n      properties: {{kind: {{type: string}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    for want in [
+        "/// Tagged by `pet Type`.\n",
+        "/// variant): the `kind` value `fi sh` of variant `Fish` is not one its schema allows.\n",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    assert!(
+        py.contains("# Discriminated by `kind` but not a pydantic discriminated union: the `kind` value `fi sh` of variant `Fish` is not one its schema allows.\nAnimal: TypeAlias = Fish | Bird\n"),
+        "{py}"
+    );
+    for text in [&rust, &py] {
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("Type`") || l.starts_with("sh`")),
+            "{text}"
+        );
+    }
+}
