@@ -105,15 +105,20 @@ fn alias_order(defs: &[Def]) -> Vec<usize> {
 /// discriminated union, `Err(why)` for a plain one; and the `Literal` tag of each
 /// `(struct, property)`. A struct that is a variant of two unions with different tags
 /// for the same property can only carry one: the later union is not discriminated.
+///
+/// The Rust rules apply too (a variant struct also used on its own, or in unions tagged
+/// by other properties, leaves the union untagged), so both languages agree.
 #[allow(clippy::type_complexity)]
 fn tagging(
-    defs: &[Def],
+    api: &Api,
 ) -> (
-    HashMap<usize, Result<Vec<String>, String>>,
-    HashMap<(usize, String), String>,
+    HashMap<usize, Result<Vec<Vec<String>>, String>>,
+    HashMap<(usize, String), Vec<String>>,
 ) {
     let mut out = HashMap::new();
-    let mut literal: HashMap<(usize, String), String> = HashMap::new();
+    let mut literal: HashMap<(usize, String), Vec<String>> = HashMap::new();
+    let defs = &api.types.defs;
+    let (rust, _) = super::rust::tagging(api);
     for (i, d) in defs.iter().enumerate() {
         let Kind::Union {
             variants,
@@ -122,15 +127,20 @@ fn tagging(
         else {
             continue;
         };
-        let decision = tags(defs, variants, disc).and_then(|ts| {
+        let base = match rust.get(&i) {
+            Some(Err(why)) => Err(why.clone()),
+            _ => tags(defs, variants, disc),
+        };
+        let decision = base.and_then(|ts| {
             for (v, t) in variants.iter().zip(&ts) {
                 if let Ty::Named(j) = v {
                     if let Some(other) = literal.get(&(*j, disc.property.clone())) {
                         if other != t {
                             let name = defs.get(*j).map(|d| d.name.as_str()).unwrap_or("");
                             return Err(format!(
-                                "`{name}` already carries `{}` = `{other}` for another union",
-                                disc.property
+                                "`{name}` already carries `{}` = `{}` for another union",
+                                disc.property,
+                                other.join("`, `")
                             ));
                         }
                     }
@@ -153,7 +163,7 @@ fn tagging(
 /// The context of every Python template.
 pub fn context(api: &Api, package: &str) -> Value {
     let defs = &api.types.defs;
-    let (tagged, literal) = tagging(defs);
+    let (tagged, literal) = tagging(api);
     // The Python name of each tag field (pydantic discriminates by field name).
     let mut idents: HashMap<(usize, String), String> = HashMap::new();
     let ce: std::collections::HashMap<usize, &str> = api
@@ -195,9 +205,9 @@ pub fn context(api: &Api, package: &str) -> Value {
                             idents.insert((i, f.key.clone()), ident.clone());
                             // The tag of a discriminated union: a literal (pydantic needs it).
                             let alias = (ident != f.key).then(|| py_str(&f.key));
-                            let lit = py_str(tag);
-                            let default = (!f.required).then(|| lit.clone());
-                            return json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": default, "alias": alias, "doc": f.doc});
+                            let lits: Vec<String> = tag.iter().map(|t| py_str(t)).collect();
+                            let default = (!f.required).then(|| lits.first().cloned()).flatten();
+                            return json!({"name": ident, "ty": format!("Literal[{}]", lits.join(", ")), "default": default, "alias": alias, "doc": f.doc});
                         }
                         let t = ty(&f.ty, defs);
                         let (ann, default) = if f.required {
@@ -212,7 +222,7 @@ pub fn context(api: &Api, package: &str) -> Value {
                     })
                     .collect();
                 // A tag the variant's schema does not declare.
-                let mut missing: Vec<(&String, &String)> = literal
+                let mut missing: Vec<(&String, &Vec<String>)> = literal
                     .iter()
                     .filter(|((j, k), _)| *j == i && !fields.iter().any(|f| &f.key == k))
                     .map(|((_, k), t)| (k, t))
@@ -222,8 +232,9 @@ pub fn context(api: &Api, package: &str) -> Value {
                     let ident = py_escape(n.take_snake(&snake(k)));
                     idents.insert((i, k.clone()), ident.clone());
                     let alias = (&ident != k).then(|| py_str(k));
-                    let lit = py_str(t);
-                    fs.push(json!({"name": ident, "ty": format!("Literal[{lit}]"), "default": lit, "alias": alias, "doc": null}));
+                    let lits: Vec<String> = t.iter().map(|t| py_str(t)).collect();
+                    let default = lits.first().cloned();
+                    fs.push(json!({"name": ident, "ty": format!("Literal[{}]", lits.join(", ")), "default": default, "alias": alias, "doc": null}));
                 }
                 let mut c = json!({
                     "name": d.name, "doc": doc(&d.doc),
@@ -276,6 +287,8 @@ pub fn context(api: &Api, package: &str) -> Value {
                 }
                 _ => "Any".into(),
             };
+            // Contract text (property names, tag values) must stay on the `#` line.
+            let comment = comment.map(|c| super::saga::doc_text(super::Lang::Rust, &c));
             json!({"name": d.name, "target": target, "comment": comment})
         })
         .collect();

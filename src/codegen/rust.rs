@@ -132,6 +132,11 @@ fn needs_box(scc: &(Vec<usize>, Vec<bool>), owner: usize, t: &Ty) -> bool {
         .any(|i| scc.1.get(owner) == Some(&true) && scc.0.get(i) == scc.0.get(owner))
 }
 
+/// Contract text (a property name, a tag value) made safe inside a `///` line.
+fn comment(s: &str) -> String {
+    super::saga::doc_text(super::Lang::Rust, s)
+}
+
 fn doc_lines(doc: &Option<String>) -> Vec<String> {
     doc.as_deref()
         .map(|d| {
@@ -168,10 +173,10 @@ fn mentioned(t: &Ty, out: &mut Vec<usize>) {
 /// a message, a field, a body, another kind of union) keeps its field and the union
 /// stays untagged.
 #[allow(clippy::type_complexity)]
-fn tagging(
+pub(super) fn tagging(
     api: &Api,
 ) -> (
-    std::collections::HashMap<usize, Result<Vec<String>, String>>,
+    std::collections::HashMap<usize, Result<Vec<Vec<String>>, String>>,
     std::collections::HashSet<(usize, String)>,
 ) {
     let defs = &api.types.defs;
@@ -228,6 +233,20 @@ fn tagging(
             }
         }
     }
+    // The tag properties of the tagged unions each struct is a variant of.
+    let mut props: std::collections::HashMap<usize, std::collections::BTreeSet<&str>> =
+        std::collections::HashMap::new();
+    for (i, p) in &plan {
+        if let (Ok((property, _)), Some(Kind::Union { variants, .. })) =
+            (p, defs.get(*i).map(|d| &d.kind))
+        {
+            for v in variants {
+                if let Ty::Named(j) = v {
+                    props.entry(*j).or_default().insert(property.as_str());
+                }
+            }
+        }
+    }
     let mut out = std::collections::HashMap::new();
     let mut dropped = std::collections::HashSet::new();
     let mut ids: Vec<&usize> = plan.keys().collect();
@@ -239,6 +258,24 @@ fn tagging(
                 let Some(Kind::Union { variants, .. }) = defs.get(i).map(|d| &d.kind) else {
                     continue;
                 };
+                // serde consumes one tag only: a struct in unions tagged by different
+                // properties keeps all of them, and those unions stay untagged.
+                let conflict = variants.iter().find_map(|v| match v {
+                    Ty::Named(j) => props
+                        .get(j)
+                        .and_then(|ps| ps.iter().find(|p| **p != property.as_str()))
+                        .and_then(|other| defs.get(*j).map(|d| (d.name.clone(), *other))),
+                    _ => None,
+                });
+                if let Some((name, other)) = conflict {
+                    out.insert(
+                        i,
+                        Err(format!(
+                            "`{name}` is also a variant of a union tagged by `{other}`, so its struct keeps the `{property}` field"
+                        )),
+                    );
+                    continue;
+                }
                 let shared = variants.iter().find_map(|v| match v {
                     Ty::Named(j) if other_uses.get(*j).is_some_and(|&u| u > 0) => {
                         defs.get(*j).map(|d| d.name.clone())
@@ -307,22 +344,24 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                             Ty::Named(j) => defs.get(*j).map(|d| d.name.clone()).unwrap_or_default(),
                             other => pascal(&ty(other, defs, false).replace("serde_json::", "").replace("chrono::", "")),
                         };
-                        let tag = match tags {
-                            Some(Ok(t)) => t.get(k).map(|t| rust_str(t)),
-                            _ => None,
+                        let all: &[String] = match tags {
+                            Some(Ok(t)) => t.get(k).map_or(&[], Vec::as_slice),
+                            _ => &[],
                         };
-                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag})
+                        let tag = all.first().map(|t| rust_str(t));
+                        let aliases: Vec<String> = all.iter().skip(1).map(|t| rust_str(t)).collect();
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag, "aliases": aliases})
                     })
                     .collect();
                 o.insert("kind".into(), json!("union"));
                 o.insert("variants".into(), Value::Array(vs));
                 o.insert(
                     "discriminator".into(),
-                    json!(discriminator.as_ref().map(|d| d.property.clone())),
+                    json!(discriminator.as_ref().map(|d| comment(&d.property))),
                 );
                 let (tag, untagged_why) = match (tags, discriminator) {
                     (Some(Ok(_)), Some(d)) => (Some(rust_str(&d.property)), None),
-                    (Some(Err(why)), _) => (None, Some(why.clone())),
+                    (Some(Err(why)), _) => (None, Some(comment(why))),
                     _ => (None, None),
                 };
                 o.insert("tag".into(), json!(tag));

@@ -596,9 +596,9 @@ impl Sp {
     }
 }
 
-/// Text from the saga file made safe for a one-line doc comment (Rust `///`) or a
+/// Text from the saga file (or a contract) made safe for a one-line doc comment (Rust `///`) or a
 /// docstring (Python): no line breaks or control characters, no closing quotes.
-fn doc_text(lang: Lang, s: &str) -> String {
+pub(super) fn doc_text(lang: Lang, s: &str) -> String {
     let one: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -988,9 +988,26 @@ fn waiting_for(st: &crate::saga::format::Step) -> String {
     s
 }
 
-/// The contexts of every saga (module names unique and not clashing with the runtime).
+/// Names a saga module must not take: the runtime and package files beside it, and
+/// every name the generated saga tests import at their top level (`rt`, `json`, ...).
+const RESERVED_MODULES: &[&str] = &[
+    "runtime",
+    "_runtime",
+    "mod",
+    "sagas",
+    "sagas_impl",
+    "rt",
+    "json",
+    "annotations",
+    "_json",
+    "Any",
+];
+
+/// The contexts of every saga (module names unique and not clashing with the runtime or
+/// the tests' imports; hooks class names unique).
 pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
-    let mut mods = Namer::with_reserved(&["runtime", "_runtime", "mod", "sagas"]);
+    let mut mods = Namer::with_reserved(RESERVED_MODULES);
+    let mut hooks = Namer::with_reserved(&["HookNotImplemented"]);
     sagas
         .iter()
         .map(|s| {
@@ -1001,7 +1018,9 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                 Lang::Python if py_escape(m.clone()) != m => mods.take_snake(&format!("{m}_saga")),
                 _ => m,
             };
-            context(s, &m, lang)
+            let mut c = context(s, &m, lang);
+            c["hooks_name"] = json!(hooks.take(&format!("{}Hooks", pascal(&m))));
+            c
         })
         .collect()
 }

@@ -492,8 +492,10 @@ fn ref_name(raw: &str) -> Option<String> {
 /// Why a union cannot be tagged, or the tag value of every variant: the `mapping`'s,
 /// else the variant's `const` (or one-value `enum`) for the property, else the component
 /// name of the schema it references. Every variant must be a struct; the values distinct.
-pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<String>, String> {
-    let mut out: Vec<String> = Vec::new();
+/// A variant the `mapping` names under several values gets all of them, the first one
+/// (the one written on output) first.
+pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<Vec<String>>, String> {
+    let mut out: Vec<Vec<String>> = Vec::new();
     for (k, v) in variants.iter().enumerate() {
         let Ty::Named(j) = v else {
             return Err(format!(
@@ -511,34 +513,48 @@ pub fn tags(defs: &[Def], variants: &[Ty], d: &Discriminator) -> Result<Vec<Stri
                 def.name, d.property
             ));
         };
-        let own = fields
-            .iter()
-            .find(|f| f.key == d.property)
-            .and_then(|f| match &f.ty {
-                Ty::Literal(l) => Some(l.clone()),
-                Ty::Named(e) => match defs.get(*e).map(|d| &d.kind) {
-                    Some(Kind::Enum { values }) if values.len() == 1 => values.first().cloned(),
+        // The values the variant's own property allows (`const` / `enum`), if restricted.
+        let allowed: Option<Vec<String>> =
+            fields
+                .iter()
+                .find(|f| f.key == d.property)
+                .and_then(|f| match &f.ty {
+                    Ty::Literal(l) => Some(vec![l.clone()]),
+                    Ty::Named(e) => match defs.get(*e).map(|d| &d.kind) {
+                        Some(Kind::Enum { values }) => Some(values.clone()),
+                        _ => None,
+                    },
                     _ => None,
-                },
-                _ => None,
-            });
-        let tag = d
-            .mapped
-            .get(k)
-            .and_then(|m| m.first().cloned())
-            .or(own)
-            .or_else(|| d.ref_names.get(k).cloned().flatten());
+                });
+        let own = allowed
+            .as_ref()
+            .filter(|a| a.len() == 1)
+            .and_then(|a| a.first().cloned());
+        let mapped = d.mapped.get(k).filter(|m| !m.is_empty()).cloned();
+        let tag = mapped
+            .or_else(|| own.map(|t| vec![t]))
+            .or_else(|| d.ref_names.get(k).cloned().flatten().map(|t| vec![t]));
         let Some(tag) = tag else {
             return Err(format!(
                 "variant `{}` has no `{}` value (no mapping, const or schema name)",
                 def.name, d.property
             ));
         };
-        if out.contains(&tag) {
-            return Err(format!(
-                "two variants have the `{}` value `{tag}`",
-                d.property
-            ));
+        if let Some(allowed) = &allowed {
+            if let Some(bad) = tag.iter().find(|t| !allowed.contains(t)) {
+                return Err(format!(
+                    "the `{}` value `{bad}` of variant `{}` is not one its schema allows",
+                    d.property, def.name
+                ));
+            }
+        }
+        for t in &tag {
+            if out.iter().flatten().any(|o| o == t) {
+                return Err(format!(
+                    "two variants have the `{}` value `{t}`",
+                    d.property
+                ));
+            }
         }
         out.push(tag);
     }

@@ -444,8 +444,9 @@ fn discriminators_become_tagged_unions() {
         "AuditEvent: TypeAlias = Annotated[Created | Deleted, Field(discriminator=\"type_\")]",
         "type_: Literal[\"deleted\"] = Field(alias=\"type\")",
         "channel: Literal[\"sms\"]",
-        // Python can carry the tag on a struct used on its own too.
-        "Vehicle: TypeAlias = Annotated[Car | Bike, Field(discriminator=\"kind\")]",
+        // A variant struct used on its own: untagged in Python too, like in Rust.
+        "# Discriminated by `kind` but not a pydantic discriminated union: `Car` is also used on its own, so its struct keeps the `kind` field.\nVehicle: TypeAlias = Car | Bike",
+        "class Car(BaseModel):\n    model_config = ConfigDict(populate_by_name=True)\n    kind: str\n",
         "# Discriminated by `unit` but not a pydantic discriminated union: variant 2 is not an object type, so it cannot carry the `unit` tag.\nReading: TypeAlias = Temperature | float",
     ] {
         assert!(py.contains(want), "missing {want:?} in:\n{py}");
@@ -762,4 +763,161 @@ fn unnamed_inline_messages_are_named_from_where_they_sit() {
         !messages.contains("impl crate::models::Message {"),
         "{messages}"
     );
+}
+
+/// Generates `spec` (an OpenAPI document) in both languages: (Rust models, Python models).
+fn models_of(work: &Path, spec: &str) -> (String, String) {
+    let path = work.join("spec.yaml");
+    std::fs::write(&path, spec).expect("write");
+    let path = path.to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    for (lang, file) in [
+        ("rust", "src/models.rs"),
+        ("python", "hnp_contract/models.py"),
+    ] {
+        let dir = work.join(lang);
+        let o = gen_into(&dir, lang, &[&path], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        out.push(std::fs::read_to_string(dir.join(file)).expect("models"));
+    }
+    let py = out.pop().unwrap_or_default();
+    (out.pop().unwrap_or_default(), py)
+}
+
+const PETS_HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Pet'}\n      responses: {'204': {description: ok}}\ncomponents:\n  schemas:\n";
+
+#[test]
+fn a_mapping_may_name_one_variant_under_several_tags() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator:\n        propertyName: petType\n        mapping: {{dog: Dog, puppy: Dog, cat: Cat}}\n    Dog:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}, bark: {{type: boolean}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}, name: {{type: string}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    assert!(
+        rust.contains("#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"dog\", alias = \"puppy\")]\n    Dog(Dog),\n    #[serde(rename = \"cat\")]\n    Cat(Cat),"),
+        "{rust}"
+    );
+    assert!(
+        py.contains("pet_type: Literal[\"dog\", \"puppy\"] = Field(alias=\"petType\")")
+            && py.contains("pet_type: Literal[\"cat\"] = Field(alias=\"petType\")")
+            && py.contains(
+                "Pet: TypeAlias = Annotated[Dog | Cat, Field(discriminator=\"pet_type\")]"
+            ),
+        "{py}"
+    );
+}
+
+#[test]
+fn a_derived_tag_the_variant_forbids_leaves_the_union_untagged() {
+    let work = tempfile::tempdir().expect("tempdir");
+    // Dog's petType only allows `dog`/`hound`, so the schema name `Dog` cannot be its tag.
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: petType}}\n    Dog:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string, enum: [dog, hound]}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    let why = "the `petType` value `Dog` of variant `Dog` is not one its schema allows";
+    assert!(
+        rust.contains(&format!("variant): {why}.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Pet"))
+            && !rust.contains("serde(tag"),
+        "{rust}"
+    );
+    assert!(
+        py.contains(&format!(
+            "not a pydantic discriminated union: {why}.\nPet: TypeAlias = Dog | Cat"
+        )) && !py.contains("Literal["),
+        "{py}"
+    );
+}
+
+#[test]
+fn a_struct_in_unions_tagged_by_different_properties_keeps_both_fields() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: petType}}\n    Animal:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Fish'}}]\n      discriminator: {{propertyName: kind}}\n    Holder:\n      type: object\n      properties: {{animal: {{$ref: '#/components/schemas/Animal'}}}}\n    Dog:\n      type: object\n      required: [petType, kind]\n      properties: {{petType: {{type: string}}, kind: {{type: string}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}}}\n    Fish:\n      type: object\n      required: [kind]\n      properties: {{kind: {{type: string}}}}\n"
+    );
+    let (rust, _) = models_of(work.path(), &spec);
+    for want in [
+        "variant): `Dog` is also a variant of a union tagged by `kind`, so its struct keeps the `petType` field.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Pet",
+        "variant): `Dog` is also a variant of a union tagged by `petType`, so its struct keeps the `kind` field.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Animal",
+        "    #[serde(rename = \"petType\")]\n    pub pet_type: String,\n    pub kind: String,\n}",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    assert!(!rust.contains("serde(tag"), "{rust}");
+}
+
+#[test]
+fn saga_module_and_hooks_names_are_unique_and_clear_of_the_tests_imports() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let contract =
+        std::fs::canonicalize("fixtures/codegen/pets.asyncapi-2.6.yaml").expect("contract");
+    let checkup =
+        std::fs::read_to_string("fixtures/codegen/sagas/checkup.saga.yaml").expect("checkup");
+    let mut inputs = vec![contract.to_string_lossy().into_owned()];
+    for (file, name) in [
+        ("a", "checkout-2"),
+        ("b", "checkout2"),
+        ("c", "rt"),
+        ("d", "sagas impl"),
+    ] {
+        let text = checkup
+            .replace("saga: checkup", &format!("saga: '{name}'"))
+            .replace("../pets.asyncapi-2.6.yaml", &contract.to_string_lossy());
+        let p = work.path().join(format!("{file}.saga.yaml"));
+        std::fs::write(&p, text).expect("write");
+        inputs.push(p.to_string_lossy().into_owned());
+    }
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let out = work.path().join("py");
+    let o = gen_into(&out, "python", &inputs, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = files_under(&out);
+    let hooks = file_of(&files, "hnp_contract/sagas_impl.py");
+    assert!(
+        hooks.contains("class Checkout2Hooks:\n    \"\"\"Implements `sagas.checkout_2.Hooks`.")
+            && hooks
+                .contains("class Checkout2Hooks2:\n    \"\"\"Implements `sagas.checkout2.Hooks`."),
+        "{hooks}"
+    );
+    let tests = file_of(&files, "tests/test_sagas.py");
+    assert!(
+        tests.contains("from hnp_contract.sagas import _runtime as rt\nfrom hnp_contract.sagas import checkout2, checkout_2, rt_2, sagas_impl_2\n"),
+        "{tests}"
+    );
+    for m in ["rt_2", "sagas_impl_2"] {
+        assert!(
+            files
+                .iter()
+                .any(|(p, _)| p == &format!("hnp_contract/sagas/{m}.py")),
+            "{m}"
+        );
+    }
+}
+
+#[test]
+fn property_names_and_tag_values_with_line_breaks_stay_in_their_comment() {
+    let work = tempfile::tempdir().expect("tempdir");
+    // Tagged (Rust `/// Tagged by`), and untagged with the bad tag value in the reason.
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: \"pet\\nType\"}}\n    Animal:\n      oneOf: [{{$ref: '#/components/schemas/Fish'}}, {{$ref: '#/components/schemas/Bird'}}]\n      discriminator:\n        propertyName: kind\n        mapping: {{\"fi\\nsh\": Fish}}\n    Holder:\n      type: object\n      properties: {{animal: {{$ref: '#/components/schemas/Animal'}}}}\n    Dog:\n      type: object\n      properties: {{bark: {{type: boolean}}}}\n    Cat:\n      type: object\n      properties: {{name: {{type: string}}}}\n    Fish:\n      type: object\n      required: [kind]\n      properties: {{kind: {{type: string, enum: [fish]}}}}\n    Bird:\n      type: object\n      properties: {{kind: {{type: string}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    for want in [
+        "/// Tagged by `pet Type`.\n",
+        "/// variant): the `kind` value `fi sh` of variant `Fish` is not one its schema allows.\n",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    assert!(
+        py.contains("# Discriminated by `kind` but not a pydantic discriminated union: the `kind` value `fi sh` of variant `Fish` is not one its schema allows.\nAnimal: TypeAlias = Fish | Bird\n"),
+        "{py}"
+    );
+    for text in [&rust, &py] {
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("Type`") || l.starts_with("sh`")),
+            "{text}"
+        );
+    }
 }
