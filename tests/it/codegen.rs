@@ -425,8 +425,8 @@ fn discriminators_become_tagged_unions() {
     // AsyncAPI 2.x `discriminator: petType`, tags from the schema names.
     for want in [
         "#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"Cat\")]\n    Cat(Cat),",
-        // OpenAPI mapping, by $ref and by bare name.
-        "#[serde(tag = \"type\")]\npub enum AuditEvent {\n    #[serde(rename = \"created\")]\n    Created(Created),\n    #[serde(rename = \"deleted\")]\n    Deleted(Deleted),",
+        // OpenAPI mapping, by $ref and by bare name; a second tag is an alias.
+        "#[serde(tag = \"type\")]\npub enum AuditEvent {\n    #[serde(rename = \"created\")]\n    Created(Created),\n    #[serde(rename = \"deleted\", alias = \"removed\")]\n    Deleted(Deleted),",
         // One-value enums as tags.
         "#[serde(rename = \"email\")]\n    Email(Email),",
         // The enum carries the tag: the variant struct does not.
@@ -442,7 +442,7 @@ fn discriminators_become_tagged_unions() {
         "Pet: TypeAlias = Annotated[Cat | Dog, Field(discriminator=\"pet_type\")]",
         "pet_type: Literal[\"Cat\"] = Field(alias=\"petType\")",
         "AuditEvent: TypeAlias = Annotated[Created | Deleted, Field(discriminator=\"type_\")]",
-        "type_: Literal[\"deleted\"] = Field(alias=\"type\")",
+        "type_: Literal[\"deleted\", \"removed\"] = Field(alias=\"type\")",
         "channel: Literal[\"sms\"]",
         // A variant struct used on its own: untagged in Python too, like in Rust.
         "# Discriminated by `kind` but not a pydantic discriminated union: `Car` is also used on its own, so its struct keeps the `kind` field.\nVehicle: TypeAlias = Car | Bike",
