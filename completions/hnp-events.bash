@@ -96,7 +96,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__classify)
+        hnp__events__subcmd__classify)
             opts="-f -h -V --format --root --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -122,7 +122,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__codegen)
+        hnp__events__subcmd__codegen)
             opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -156,7 +156,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__completions)
+        hnp__events__subcmd__completions)
             opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -170,8 +170,8 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__explain)
-            opts="-h -V --help --version"
+        hnp__events__subcmd__explain)
+            opts="-h -V --help --version asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-ordering-declared gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-compensation-missing saga-compensation-order saga-contract saga-correlation-missing saga-direction saga-duplicate-effect saga-event-invalid saga-failure-unhandled saga-invalid saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-stream-invalid saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-not-in-enum yaml-alias-limit yaml-duplicate-key yaml-syntax yaml-tab-indent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,7 +184,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help)
+        hnp__events__subcmd__help)
             opts="validate classify rules explain schema simulate codegen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -198,7 +198,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__classify)
+        hnp__events__subcmd__help__subcmd__classify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -212,7 +212,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__codegen)
+        hnp__events__subcmd__help__subcmd__codegen)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -226,7 +226,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__completions)
+        hnp__events__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -240,7 +240,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__explain)
+        hnp__events__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -254,7 +254,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__help)
+        hnp__events__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -268,7 +268,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__man)
+        hnp__events__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -282,7 +282,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__rules)
+        hnp__events__subcmd__help__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -296,7 +296,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__schema)
+        hnp__events__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -310,7 +310,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__simulate)
+        hnp__events__subcmd__help__subcmd__simulate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -324,7 +324,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__help__subcmd__validate)
+        hnp__events__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -338,7 +338,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__man)
+        hnp__events__subcmd__man)
             opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -352,7 +352,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__rules)
+        hnp__events__subcmd__rules)
             opts="-h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -370,7 +370,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__schema)
+        hnp__events__subcmd__schema)
             opts="-h -V --help --version config saga"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -384,7 +384,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__simulate)
+        hnp__events__subcmd__simulate)
             opts="-e -f -q -h -V --events --format --expect --bless --explore --depth --shard --replay --no-validate --timelines --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -430,7 +430,7 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__subcmd__events__subcmd__validate)
+        hnp__events__subcmd__validate)
             opts="-f -o -c -q -h -V --format --output --fail-on --root --allow-ref-outside --config --no-config --quiet --color --no-gates --rule --skip-rule --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -474,11 +474,11 @@ _hnp__events() {
                     return 0
                     ;;
                 --rule)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-ordering-declared gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-compensation-missing saga-compensation-order saga-contract saga-correlation-missing saga-direction saga-duplicate-effect saga-event-invalid saga-failure-unhandled saga-invalid saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-stream-invalid saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-not-in-enum yaml-alias-limit yaml-duplicate-key yaml-syntax yaml-tab-indent" -- "${cur}"))
                     return 0
                     ;;
                 --skip-rule)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-ordering-declared gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-compensation-missing saga-compensation-order saga-contract saga-correlation-missing saga-direction saga-duplicate-effect saga-event-invalid saga-failure-unhandled saga-invalid saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-stream-invalid saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-not-in-enum yaml-alias-limit yaml-duplicate-key yaml-syntax yaml-tab-indent" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -61,6 +61,7 @@ pub enum Command {
     )]
     Explain {
         /// The rule id (see `hnp-events rules`)
+        #[arg(value_parser = RuleIdParser, hide_possible_values = true)]
         rule: String,
     },
     /// Print a JSON Schema (for editors): of hnp-events.yaml or of saga files
@@ -159,10 +160,10 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub no_gates: bool,
     /// Run only this rule (repeatable; see `hnp-events rules`)
-    #[arg(long = "rule", value_name = "ID")]
+    #[arg(long = "rule", value_name = "ID", value_parser = RuleIdParser, hide_possible_values = true)]
     pub rules: Vec<String>,
     /// Do not run this rule (repeatable)
-    #[arg(long = "skip-rule", value_name = "ID")]
+    #[arg(long = "skip-rule", value_name = "ID", value_parser = RuleIdParser, hide_possible_values = true)]
     pub skip_rules: Vec<String>,
 }
 
@@ -177,6 +178,36 @@ pub struct RulesArgs {
 pub enum RulesFormat {
     Table,
     Json,
+}
+
+/// Rule ids offered to shell completions. Any string parses, so an unknown id reaches our
+/// own "did you mean" message instead of clap's.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleIdParser;
+
+impl clap::builder::TypedValueParser for RuleIdParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        // No help text: fish puts a value's help inside a double-quoted string, where
+        // the `$ref`s and quotes of rule summaries would break the script.
+        Some(Box::new(
+            crate::diag::RULES
+                .iter()
+                .map(|r| clap::builder::PossibleValue::new(r.id)),
+        ))
+    }
 }
 
 /// A failure of the tool itself (exit code 2), as opposed to a finding.
@@ -299,9 +330,68 @@ pub(crate) fn load_documents(
 
 /// The completion script for a shell (also checked in under `completions/`).
 pub fn completion(shell: clap_complete::Shell) -> String {
+    const BIN: &str = "hnp-events";
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "hnp-events", &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    match shell {
+        clap_complete::Shell::Bash => fix_bash_case_labels(&text, BIN),
+        clap_complete::Shell::Fish => text + &fish_positional_values(&Cli::command(), BIN),
+        _ => text,
+    }
+}
+
+/// clap_complete's fish generator completes options only: add the possible values of
+/// each subcommand's positional arguments (rule ids for `explain`, shells, schema kinds).
+fn fish_positional_values(cmd: &clap::Command, bin: &str) -> String {
+    let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    let condition = format!("__fish_{}_using_subcommand", bin.replace('-', "_"));
+    let mut out = String::new();
+    for sub in cmd.get_subcommands() {
+        for pos in sub.get_positionals() {
+            let Some(values) = pos.get_value_parser().possible_values() else {
+                continue;
+            };
+            for v in values.filter(|v| !v.is_hide_set()) {
+                out.push_str(&format!(
+                    "complete -c {bin} -n \"{condition} {}\" -f -a {}",
+                    sub.get_name(),
+                    quote(v.get_name())
+                ));
+                if let Some(help) = v.get_help() {
+                    out.push_str(&format!(
+                        " -d {}",
+                        quote(&help.to_string().replace('\n', " "))
+                    ));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// clap_complete 4.6 names the bash function's states `hnp__events__subcmd__validate`
+/// (each '-' of the binary name as `__`) but writes the case labels that match them
+/// with each '-' as `__subcmd__` (`hnp__subcmd__events__subcmd__validate`), so no
+/// label ever matched and only subcommand names completed. Rewrite the labels' prefix.
+fn fix_bash_case_labels(text: &str, bin: &str) -> String {
+    if !bin.contains('-') {
+        return text.to_string();
+    }
+    let wrong = format!("{}__subcmd__", bin.replace('-', "__subcmd__"));
+    let right = format!("{}__subcmd__", bin.replace('-', "__"));
+    text.lines()
+        .map(|line| {
+            let body = line.trim_start();
+            match body.strip_prefix(&wrong) {
+                Some(rest) if body.ends_with(')') => {
+                    format!("{}{right}{rest}\n", &line[..line.len() - body.len()])
+                }
+                _ => format!("{line}\n"),
+            }
+        })
+        .collect()
 }
 
 /// The man page (also checked in as `completions/hnp-events.1`).

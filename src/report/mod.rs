@@ -18,7 +18,7 @@ use crate::diag::{Counts, Diagnostic, SourceSet};
 pub enum Format {
     /// Source excerpts with carets, for people (colour only on a terminal).
     Human,
-    /// A stable JSON document (see README "JSON output").
+    /// A stable JSON document (see the JSON output section of the README).
     Json,
     /// SARIF 2.1.0 for code-scanning upload (GitHub, GitLab, Azure DevOps).
     Sarif,

@@ -271,3 +271,114 @@ fn quiet_prints_diagnostics_only() {
     ]);
     assert!(stdout(&out).contains("1 file checked: 1 error"));
 }
+
+/// A shell whose completion script is driven as the shell itself does on <TAB>.
+struct Shell {
+    name: &'static str,
+    script: &'static str,
+    /// The program and its arguments before the harness's own.
+    argv: &'static [&'static str],
+    harness: &'static str,
+}
+
+const SHELLS: [Shell; 3] = [
+    Shell {
+        name: "bash",
+        script: "completions/hnp-events.bash",
+        argv: &["bash", "--norc", "--noprofile"],
+        harness: "tests/shells/complete.bash",
+    },
+    Shell {
+        name: "zsh",
+        // compinit loads `_hnp-events` from the folder.
+        script: "completions",
+        argv: &["zsh", "-f"],
+        harness: "tests/shells/complete.zsh",
+    },
+    Shell {
+        name: "fish",
+        script: "completions/hnp-events.fish",
+        argv: &["fish", "--no-config"],
+        harness: "tests/shells/complete.fish",
+    },
+];
+
+/// The candidates `shell` offers for `line` typed in the repository root, or `None`
+/// when the shell is not installed (a failure in CI, where it must be: `.ci/shells.sh`).
+fn complete(shell: &Shell, line: &str) -> Option<Vec<String>> {
+    let root = repo();
+    let out = std::process::Command::new(shell.argv[0])
+        .args(&shell.argv[1..])
+        .arg(root.join(shell.harness))
+        .arg(root.join(shell.script))
+        .arg(&root)
+        .arg(line)
+        .env("HOME", std::env::temp_dir())
+        .env("TERM", "dumb")
+        .output();
+    match out {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{} is not installed: CI must run .ci/shells.sh",
+                shell.name
+            );
+            eprintln!(
+                "note: {} not installed, its completions are not tested (apt-get install {})",
+                shell.name, shell.name
+            );
+            None
+        }
+        Err(e) => panic!("running {}: {e}", shell.name),
+        Ok(out) => {
+            assert_eq!(code(&out), 0, "{} harness: {}", shell.name, stderr(&out));
+            Some(stdout(&out).lines().map(str::to_string).collect())
+        }
+    }
+}
+
+/// Completions work in each shell: subcommands, flags, flag values, rule ids and paths.
+/// (The bash script once completed subcommand names only: its case labels never matched.)
+#[test]
+fn completions_complete_in_each_shell() {
+    // (typed line, a candidate that must be offered: exactly, or as the end of a path)
+    let cases: &[(&str, &[&str])] = &[
+        ("hnp-events val", &["validate"]),
+        ("hnp-events validate --fo", &["--format"]),
+        (
+            "hnp-events validate --format ",
+            &["json", "sarif", "markdown"],
+        ),
+        ("hnp-events validate --fail-on ", &["warning", "never"]),
+        ("hnp-events codegen --lang ", &["rust", "python"]),
+        ("hnp-events explain ref-rem", &["ref-remote"]),
+        ("hnp-events explain gate-o", &["gate-ordering-declared"]),
+        (
+            "hnp-events validate --rule gate-sch",
+            &["gate-schema-consistency"],
+        ),
+        ("hnp-events completions ", &["bash", "zsh", "fish"]),
+        (
+            "hnp-events validate fixtures/hnp/asyncapi-2",
+            &["asyncapi-2.6.yaml"],
+        ),
+        (
+            "hnp-events validate --output fixtures/hnp/open",
+            &["openapi.yaml"],
+        ),
+    ];
+    for shell in &SHELLS {
+        for (line, wanted) in cases {
+            let Some(got) = complete(shell, line) else {
+                break;
+            };
+            for w in *wanted {
+                assert!(
+                    got.iter().any(|g| g == w || g.ends_with(&format!("/{w}"))),
+                    "{}: `{line}<TAB>` does not offer `{w}`; it offers {got:?}",
+                    shell.name
+                );
+            }
+        }
+    }
+}
