@@ -48,9 +48,11 @@ pub fn json_schema() -> Value {
                 "additionalProperties": {"enum": ["off", "hint", "info", "warning", "error"]}
             },
             "gates": {
-                "type": "object",
-                "additionalProperties": false,
-                "properties": gates
+                "description": "`off` turns every gate off (as `validate --no-gates`); a map sets each metric.",
+                "oneOf": [
+                    {"enum": ["off", "on", true, false]},
+                    {"type": "object", "additionalProperties": false, "properties": gates}
+                ]
             },
             "ignore": {
                 "type": "array",

@@ -140,10 +140,11 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         Some(Workspace::load(&inputs, &opts)?)
     };
     let mut model = None;
+    let mut doc_diags = Vec::new();
     if let Some(ws) = &ws {
-        diags.extend(ws.diagnostics.iter().cloned());
+        doc_diags.extend(ws.diagnostics.iter().cloned());
         let (d, m) = crate::validate::validate_with_model(ws);
-        diags.extend(d);
+        doc_diags.extend(d);
         model = Some(m);
     }
 
@@ -153,9 +154,29 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
             && config.rules.get(rule) != Some(&RuleLevel::Off)
     };
     let mut metrics: Vec<Metric> = Vec::new();
+    let mut gates_skipped = None;
     if let (Some(ws), Some(model)) = (&ws, &model) {
         let suppressor = Suppressor::new(&config.ignore, ws);
-        if !args.no_gates {
+        // Metrics over a document with structural errors measure a broken model, and
+        // their threshold errors would bury the errors to fix first: gates wait.
+        let structural = {
+            let mut d = doc_diags.clone();
+            suppressor.apply(&mut d);
+            d.retain(|d| enabled(d.rule));
+            config.apply_rule_levels(&mut d);
+            d.iter()
+                .filter(|d| d.severity == diag::Severity::Error)
+                .count()
+        };
+        let gates_on = !args.no_gates && !config.gates.all_off;
+        if gates_on && structural > 0 {
+            gates_skipped = Some(format!(
+                "architecture gates not run: the documents have {} structural {}; fix {} first",
+                structural,
+                if structural == 1 { "error" } else { "errors" },
+                if structural == 1 { "it" } else { "them" },
+            ));
+        } else if gates_on {
             let (m, d) = run_gates(
                 ws,
                 model,
@@ -168,6 +189,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
             metrics = m;
             diags.extend(d);
         }
+        diags.extend(doc_diags);
         suppressor.apply(&mut diags);
     }
     if let Some(p) = progress {
@@ -177,6 +199,9 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     diags.retain(|d| enabled(d.rule));
     config.apply_rule_levels(&mut diags);
     diag::sort_and_dedup(&mut diags);
+    // A metric below its threshold sums up the warnings before it: it comes last
+    // (the sort is stable).
+    diags.sort_by_key(|d| d.rule == gates::THRESHOLD_RULE);
     if let Some(ws) = &ws {
         sources.extend(ws.sources());
     }
@@ -192,6 +217,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         elapsed: started.elapsed(),
         remote_refs,
         metrics,
+        gates_skipped,
     };
     let report = Report {
         diagnostics: &diags,

@@ -154,7 +154,7 @@ rules! {
         pass: "messages:\n  SyncStarted:\n    headers: {$ref: './common/cloudevents.yaml#/components/schemas/CloudEventHeaders'}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}\n    examples:\n      - headers: {id: '1', source: /hnp, specversion: '1.0', type: com.githedgehog.hnp.sync.started.v1}\n        payload: {fabric: dc1-prod}";
     "gate-threshold" => Error,
         "An architecture metric is below its threshold.",
-        "Each gate is a metric (items that pass / items counted) with a threshold from the HNP checklist; a metric below its threshold fails the run. The per-item warnings of the gate's rule say what to fix; thresholds are set, and gates turned off, under `gates:` in hnp-events.yaml. A metric with nothing to count is n/a and never fails.",
+        "Each architecture gate is a metric: the items that meet it over the items it counts (commands with a resulting event, messages with an envelope, ...), shown as PASSED/COUNTED in the table. A metric below its threshold fails the run; the per-item warnings of the gate's rule (`gate-...`) say what to fix. The default thresholds (90% for coverage-like gates, 85% for saga steps, 100% for what every item must declare) are what the HNP reference architecture in fixtures/hnp meets; set your own under `gates:` in hnp-events.yaml, turn one gate off (`gates: {NAME: off}`) or all of them (`gates: off`). A metric with nothing to count is n/a: it neither passes nor fails. Gates run only on documents without structural errors.",
         fail: "gates:\n  event_flow_coverage: {threshold: 0.9}   # measured 80% (8/10)",
         pass: "gates:\n  event_flow_coverage: {threshold: 0.8}   # measured 80% (8/10)";
     "json-syntax" => Error,

@@ -76,8 +76,24 @@ pub fn percent(r: f64) -> String {
     }
 }
 
-/// Render metrics as an aligned text table (the human report).
+/// What the table's columns and `n/a` mean, printed under it.
+pub const LEGEND_PASSED: &str = "PASSED/COUNTED: the items (operations, messages, channels, saga steps) that meet the gate, of those it counts";
+/// Printed under the table when a metric has nothing to count.
+pub const LEGEND_NA: &str = "n/a: nothing to count, so the gate neither passes nor fails";
+/// Printed instead of the table when no metric has anything to count.
+pub const NOTHING_MEASURED: &str = "note: the architecture gates found nothing to measure (no operations, messages, channels or saga steps); `--no-gates` or `gates: off` in hnp-events.yaml turns them off";
+
+/// Whether every metric has nothing to count (an empty document): a table of `n/a`
+/// rows says nothing, so renderers print one note instead.
+pub fn nothing_measured(metrics: &[Metric]) -> bool {
+    !metrics.is_empty() && metrics.iter().all(|m| m.status == Status::NotApplicable)
+}
+
+/// Render metrics as an aligned text table (the human report), with a legend.
 pub fn table(metrics: &[Metric]) -> String {
+    if nothing_measured(metrics) {
+        return format!("{NOTHING_MEASURED}\n");
+    }
     let rows: Vec<[String; 5]> = metrics
         .iter()
         .map(|m| {
@@ -90,7 +106,7 @@ pub fn table(metrics: &[Metric]) -> String {
             ]
         })
         .collect();
-    let headers = ["METRIC", "VALUE", "N/D", "THRESHOLD", "STATUS"];
+    let headers = ["METRIC", "VALUE", "PASSED/COUNTED", "THRESHOLD", "STATUS"];
     let mut widths = headers.map(str::len);
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
@@ -113,6 +129,10 @@ pub fn table(metrics: &[Metric]) -> String {
     line(headers);
     for r in &rows {
         line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+    s.push_str(&format!("\n{LEGEND_PASSED}\n"));
+    if metrics.iter().any(|m| m.status == Status::NotApplicable) {
+        s.push_str(&format!("{LEGEND_NA}\n"));
     }
     s
 }

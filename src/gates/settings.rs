@@ -23,6 +23,8 @@ pub struct GateSetting {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Settings {
     pub gates: BTreeMap<String, GateSetting>,
+    /// `gates: off`: no gate runs (as `validate --no-gates`).
+    pub all_off: bool,
 }
 
 /// CloudEvents 1.0 required context attributes.
@@ -43,13 +45,26 @@ impl Settings {
     /// Read `gates:` at pointer `at` of the config file.
     pub fn parse(file: &SourceFile, at: &str, v: &Value, diags: &mut Vec<Diagnostic>) -> Self {
         let mut out = Settings::default();
-        let Some(map) = v.as_object() else {
-            diags.push(file.diag_at(
-                "config-invalid",
-                at,
-                "`gates` must map metric names to `off` or `{threshold: 0.9}`",
-            ));
-            return out;
+        let map = match v {
+            Value::Object(map) => map,
+            Value::String(s) if s == "off" => {
+                out.all_off = true;
+                return out;
+            }
+            Value::Bool(false) => {
+                out.all_off = true;
+                return out;
+            }
+            Value::String(s) if s == "on" => return out,
+            Value::Bool(true) => return out,
+            _ => {
+                diags.push(file.diag_at(
+                    "config-invalid",
+                    at,
+                    "`gates` is `off`, `on`, or maps metric names to `off` or `{threshold: 0.9}`",
+                ));
+                return out;
+            }
         };
         let names: Vec<&str> = GATES.iter().map(|g| g.name).collect();
         for (name, setting) in map {

@@ -65,6 +65,9 @@ pub fn render(report: &Report<'_>, opts: RenderOptions) -> String {
         out.push_str(&crate::gates::metric::table(&report.summary.metrics));
         out.push('\n');
     }
+    if let Some(why) = &report.summary.gates_skipped {
+        out.push_str(&format!("note: {why}\n\n"));
+    }
     out.push_str(&summary_line(report.summary, report.counts(), opts));
     out.push('\n');
     if let Some(note) = remote_refs_note(report.summary.remote_refs) {

@@ -42,6 +42,8 @@ pub struct Summary {
     pub remote_refs: usize,
     /// The architecture gates' metrics (empty with `--no-gates`).
     pub metrics: Vec<crate::gates::Metric>,
+    /// Why the gates did not run although they were asked for (structural errors).
+    pub gates_skipped: Option<String>,
 }
 
 /// How to render.

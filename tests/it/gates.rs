@@ -303,6 +303,21 @@ fn inline_ignore_suppresses_under_the_object() {
     assert!(!summarize(&stdout(&out)).contains("gate-ordering-declared"));
 }
 
+/// The output without its timing (`in 12ms`, `(12 ms)`), which varies.
+fn untimed(text: &str) -> String {
+    text.lines()
+        .map(|l| match l.find(" in ").filter(|_| l.contains("checked")) {
+            Some(i) => l[..i].to_string(),
+            None => l.to_string(),
+        })
+        .map(|l| match l.find(" (").filter(|_| l.ends_with(" ms)")) {
+            Some(i) => l[..i].to_string(),
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn human_and_markdown_show_metrics() {
     for (format, name) in [("human", "human_metrics"), ("markdown", "markdown_metrics")] {
@@ -313,20 +328,7 @@ fn human_and_markdown_show_metrics() {
             format,
             "fixtures/gates/idempotency-declared.fail.yaml",
         ]);
-        let text = stdout(&out);
-        // Timing varies; drop it.
-        let text: String = text
-            .lines()
-            .map(|l| match l.find(" in ").filter(|_| l.contains("checked")) {
-                Some(i) => l[..i].to_string(),
-                None => l.to_string(),
-            })
-            .map(|l| match l.find(" (").filter(|_| l.ends_with(" ms)")) {
-                Some(i) => l[..i].to_string(),
-                None => l,
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
+        let text = untimed(&stdout(&out));
         insta::assert_snapshot!(name, text);
     }
 }
@@ -482,4 +484,101 @@ fn saga_metric_agrees_with_saga_completeness() {
         assert_eq!(v["metrics"][0]["numerator"], num, "{name}");
         assert_eq!(v["metrics"][0]["denominator"], den, "{name}");
     }
+}
+
+/// A document with structural errors gets no gates: no threshold errors before (or
+/// after) the errors to fix first, no table of metrics over a broken model; a note says
+/// why. Threshold errors of a sound document come after the per-item warnings.
+#[test]
+fn gates_wait_for_structural_errors() {
+    let mut shown = String::new();
+    for (format, file) in [
+        ("human", "fixtures/invalid/structural/asyncapi-enum.yaml"),
+        ("markdown", "fixtures/invalid/structural/asyncapi-enum.yaml"),
+        ("human", "fixtures/invalid/loading/empty.yaml"),
+    ] {
+        let out = run(&["validate", "--no-config", "--format", format, file]);
+        assert_eq!(code(&out), 1);
+        let text = untimed(&stdout(&out));
+        assert!(!text.contains("gate-threshold"), "{text}");
+        assert!(!text.contains("n/a"), "{text}");
+        shown.push_str(&format!("$ validate --format {format} {file}\n{text}\n\n"));
+    }
+    insta::assert_snapshot!("gates_wait_for_structural_errors", shown);
+
+    let out = run(&[
+        "validate",
+        "--no-config",
+        "--format",
+        "json",
+        "fixtures/gates/idempotency-declared.fail.yaml",
+    ]);
+    let rules: Vec<String> =
+        serde_json::from_str::<Value>(&stdout(&out)).expect("json")["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap_or("?").to_string())
+            .collect();
+    let first_threshold = rules.iter().position(|r| r == "gate-threshold");
+    assert!(first_threshold.is_some(), "{rules:?}");
+    assert!(
+        rules[first_threshold.unwrap_or(0)..]
+            .iter()
+            .all(|r| r == "gate-threshold"),
+        "threshold errors must come last: {rules:?}"
+    );
+}
+
+/// An empty but valid document: one note instead of eight `n/a` rows.
+#[test]
+fn nothing_to_measure_is_one_note() {
+    let dir = workspace(
+        "documents: [legacy/api.yaml]\n",
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\n",
+    );
+    let mut shown = String::new();
+    for format in ["human", "markdown"] {
+        let out = run_in(dir.path(), &["validate", "--format", format]);
+        assert_eq!(code(&out), 0);
+        shown.push_str(&format!(
+            "$ validate --format {format}\n{}\n\n",
+            untimed(&stdout(&out))
+        ));
+    }
+    assert!(!shown.contains("n/a"), "{shown}");
+    insta::assert_snapshot!("nothing_to_measure", shown);
+}
+
+/// `gates: off` in the config is accepted and turns every gate off, as `--no-gates`.
+#[test]
+fn config_gates_off() {
+    for setting in ["off", "false"] {
+        let dir = workspace(
+            &format!("documents: [legacy/api.yaml]\ngates: {setting}\n"),
+            &doc("event-flow-coverage.fail.yaml"),
+        );
+        let out = run_in(dir.path(), &["validate", "--format", "json"]);
+        let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+        assert_eq!(v["metrics"], serde_json::json!([]), "{v}");
+        let s = summarize(&stdout(&out));
+        assert!(!s.contains("config-invalid"), "{s}");
+        assert!(!s.contains("gate-"), "{s}");
+        assert_eq!(code(&out), 0, "{s}");
+    }
+    // The config's JSON Schema accepts it too.
+    let schema = hnp_events::config_schema::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    assert!(validator.is_valid(&serde_json::json!({"gates": "off"})));
+    assert!(!validator.is_valid(&serde_json::json!({"gates": "sometimes"})));
+}
+
+/// `explain gate-threshold` says where thresholds come from, without jargon.
+#[test]
+fn explain_gate_threshold() {
+    let out = run(&["explain", "gate-threshold"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(!text.contains("checklist"), "{text}");
+    insta::assert_snapshot!("explain_gate_threshold", text);
 }
