@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Location};
+use crate::gates::verbs::{PARTICLES, Verbs};
 use crate::model::{Action, Document, Model, Operation, Src, Verb};
 use crate::source::{Workspace, pointer};
 
@@ -76,76 +77,9 @@ pub fn extension<'a>(
         .and_then(|e| value_at(ws, &e.src))
 }
 
-const IMPERATIVE: &[&str] = &[
-    "Add",
-    "Apply",
-    "Approve",
-    "Assign",
-    "Backup",
-    "BackUp",
-    "Calculate",
-    "Cancel",
-    "Change",
-    "Check",
-    "Commit",
-    "Compute",
-    "Create",
-    "Delete",
-    "Deploy",
-    "Disable",
-    "Enable",
-    "Execute",
-    "Fetch",
-    "Get",
-    "Import",
-    "Init",
-    "Initialize",
-    "Invoke",
-    "List",
-    "Mark",
-    "Move",
-    "Notify",
-    "Patch",
-    "Process",
-    "Publish",
-    "Put",
-    "Raise",
-    "Reconcile",
-    "Register",
-    "Reject",
-    "Remove",
-    "Request",
-    "Reset",
-    "Resolve",
-    "Restore",
-    "Retry",
-    "Revert",
-    "Run",
-    "Save",
-    "Schedule",
-    "Send",
-    "Set",
-    "Stage",
-    "Start",
-    "Stop",
-    "Submit",
-    "Sync",
-    "Test",
-    "Trigger",
-    "Update",
-    "Upsert",
-    "Validate",
-    "Verify",
-];
-
-const PAST_IRREGULAR: &[&str] = &[
-    "Sent", "Built", "Lost", "Done", "Made", "Run", "Begun", "Found", "Held", "Kept", "Left",
-    "Paid", "Read", "Set", "Shut", "Split", "Spent", "Taken", "Thrown", "Won", "Written", "Given",
-    "Gone", "Known", "Seen", "Shown", "Drawn", "Chosen", "Broken", "Frozen",
-];
-
-/// Split a PascalCase/camelCase/snake/kebab name into words.
-fn words(name: &str) -> Vec<String> {
+/// Split a PascalCase/camelCase/snake/kebab name into words, each capitalised
+/// (`user_signed_up` → `User`, `Signed`, `Up`).
+pub(crate) fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -186,13 +120,16 @@ pub enum Naming {
 }
 
 /// Events are named in the past tense (`SyncCompleted`), commands as imperatives
-/// (`ApplyResources`).
+/// (`ApplyResources`), by the built-in verb lists.
 pub fn naming(name: &str) -> Naming {
+    naming_with(name, Verbs::builtin())
+}
+
+/// [`naming`] with the given verb lists (built-in plus the configured ones).
+pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
     let w = words(name);
     // A phrasal verb's particle (`BackedUp`, `TimedOut`) is not the verb.
-    let particle = |x: &String| {
-        ["Up", "Down", "Out", "Off", "Over", "In", "Back", "Away"].contains(&x.as_str())
-    };
+    let particle = |x: &String| PARTICLES.contains(&x.as_str());
     let last = match w.as_slice() {
         [.., verb, p] if particle(p) => Some(verb),
         _ => w.last(),
@@ -200,15 +137,14 @@ pub fn naming(name: &str) -> Naming {
     let (Some(first), Some(last)) = (w.first(), last) else {
         return Naming::Unclear;
     };
-    let past = |x: &str| (x.len() > 3 && x.ends_with("ed")) || PAST_IRREGULAR.contains(&x);
-    if IMPERATIVE.contains(&first.as_str()) && !past(last) {
+    let imperative = verbs.starts_imperative(first, w.get(1).map(String::as_str));
+    // A lone verb whose past is spelt the same (`Reset`, `Run`) is the command.
+    let past = verbs.is_past(last) && !(imperative && w.len() == 1);
+    if imperative && !past {
         return Naming::Imperative;
     }
-    if past(last) {
+    if past {
         return Naming::PastTense;
-    }
-    if IMPERATIVE.contains(&first.as_str()) {
-        return Naming::Imperative;
     }
     Naming::Unclear
 }
@@ -232,6 +168,11 @@ fn message_name(doc: &Document, i: usize) -> String {
 
 /// Classify every operation of the model.
 pub fn classify(ws: &Workspace, model: &Model) -> (Vec<Row>, Vec<Diagnostic>) {
+    classify_with(ws, model, Verbs::builtin())
+}
+
+/// [`classify`] with the given verb lists (built-in plus the configured ones).
+pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     // Consumers: message (by where it lives) → receiving operations.
     let mut consumers: HashMap<&Src, Vec<String>> = HashMap::new();
@@ -294,7 +235,7 @@ pub fn classify(ws: &Workspace, model: &Model) -> (Vec<Row>, Vec<Diagnostic>) {
             }
             let msg_names: Vec<String> =
                 op.messages.iter().map(|&m| message_name(doc, m)).collect();
-            let namings: Vec<Naming> = msg_names.iter().map(|n| naming(n)).collect();
+            let namings: Vec<Naming> = msg_names.iter().map(|n| naming_with(n, verbs)).collect();
             let (kind, reason) = match (&op.verb, over) {
                 (_, Some("command")) => {
                     (Kind::Command, "explicit `x-hnp-cqrs: command`".to_string())
@@ -426,9 +367,16 @@ pub fn classify(ws: &Workspace, model: &Model) -> (Vec<Row>, Vec<Diagnostic>) {
             let what = match &op.verb {
                 Verb::Http { method, path } => format!("{} {path}", method.to_uppercase()),
                 _ => {
-                    let action = match op.action {
-                        Some(Action::Receive) => "receive",
-                        _ => "send",
+                    // AsyncAPI 2.x operations keep the document's own word: its
+                    // `publish` is what the application receives, which "send" or
+                    // "receive" alone would hide.
+                    let action = match (&op.verb, op.action) {
+                        (Verb::Publish, _) => "publish",
+                        (Verb::Subscribe, _) => "subscribe",
+                        (_, Some(Action::Receive)) => "receive",
+                        (_, Some(Action::Send)) => "send",
+                        // An invalid `action` (reported by validate): say so.
+                        (_, None) => "?",
                     };
                     let chan = op
                         .channel
@@ -524,7 +472,12 @@ pub fn summary(rows: &[Row]) -> String {
         .iter()
         .map(|(k, n)| format!("{n} {}", k.as_str()))
         .collect();
-    format!("{} operations: {}\n", rows.len(), parts.join(", "))
+    let n = rows.len();
+    if n == 0 {
+        return "0 operations\n".to_string();
+    }
+    let noun = if n == 1 { "operation" } else { "operations" };
+    format!("{n} {noun}: {}\n", parts.join(", "))
 }
 
 /// Render rows as a Markdown table (for pull-request comments).

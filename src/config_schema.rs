@@ -17,6 +17,14 @@ pub fn json_schema() -> Value {
         if envelope {
             props["envelope"] = json!({"type": "array", "items": {"type": "string"},
                 "description": "Envelope attributes each message carries in its headers or payload (default: CloudEvents id, source, specversion, type)."});
+            props["verbs"] = json!({"type": "object", "additionalProperties": false,
+            "description": "Verbs added to the built-in lists that decide how message names read: commands start with an imperative, events end with a past form.",
+            "properties": {
+                "imperative": {"type": "array", "items": {"type": "string", "minLength": 1},
+                    "description": "Command verbs, e.g. [place, reserve, back up]."},
+                "past": {"type": "array", "items": {"type": "string", "minLength": 1},
+                    "description": "Past forms naming events, e.g. [placed, reserved, backed up]."}
+            }});
         }
         json!({
             "oneOf": [

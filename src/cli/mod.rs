@@ -328,6 +328,18 @@ pub(crate) fn load_documents(
     Ok(crate::source::Workspace::load(&inputs, &opts)?)
 }
 
+/// The verb lists of `./hnp-events.yaml` (`gates.schema_consistency.verbs`), else the
+/// built-in ones; for commands that classify without reading the rest of the config.
+pub(crate) fn config_verbs() -> crate::gates::verbs::Verbs {
+    use crate::config::{CONFIG_FILE, Config};
+    Path::new(CONFIG_FILE)
+        .is_file()
+        .then(|| Config::load(Path::new(CONFIG_FILE)).ok())
+        .flatten()
+        .map(|(cfg, _, _)| cfg.gates.verbs().into_owned())
+        .unwrap_or_else(|| crate::gates::verbs::Verbs::builtin().clone())
+}
+
 /// The completion script for a shell (also checked in under `completions/`).
 pub fn completion(shell: clap_complete::Shell) -> String {
     const BIN: &str = "hnp-events";

@@ -253,7 +253,8 @@ fn run_gates(
     enabled: &dyn Fn(&str) -> bool,
     suppressor: &Suppressor<'_>,
 ) -> (Vec<Metric>, Vec<Diagnostic>) {
-    let (rows, classify_diags) = crate::classify::classify(ws, model);
+    let verbs = config.gates.verbs();
+    let (rows, classify_diags) = crate::classify::classify_with(ws, model, &verbs);
     let first_doc = ws
         .inputs
         .first()
@@ -282,6 +283,7 @@ fn run_gates(
         rows: &rows,
         classify_diags: &classify_diags,
         sagas,
+        verbs: &verbs,
     };
     let filter = gates::Filter {
         enabled,

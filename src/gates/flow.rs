@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::util::{Item, distinct, ext, message_layers, message_name};
-use crate::classify::{Kind, Naming, Row, naming, value_at};
+use crate::classify::{Kind, Naming, Row, naming_with, value_at};
 use crate::diag::{Diagnostic, Location};
+use crate::gates::verbs::Verbs;
 use crate::model::{Action, Model, Src, Verb};
 use crate::source::Workspace;
 
@@ -122,6 +123,7 @@ pub fn cqrs(
     model: &Model,
     rows: &[Row],
     classify_diags: &[Diagnostic],
+    verbs: &Verbs,
 ) -> Vec<Item> {
     let ambiguous: HashSet<&Location> = classify_diags
         .iter()
@@ -149,7 +151,7 @@ pub fn cqrs(
                 .messages
                 .iter()
                 .filter_map(|&i| doc.messages.get(i))
-                .map(|m| naming(&message_name(m)))
+                .map(|m| naming_with(&message_name(m), verbs))
                 .collect();
             if names.contains(&Naming::Imperative) && names.contains(&Naming::PastTense) {
                 miss = Some(format!(

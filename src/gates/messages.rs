@@ -10,7 +10,8 @@ use super::util::{
     Item, distinct, ext, has_ce_attr, header_props, layered, message_layers, message_name,
     schema_props,
 };
-use crate::classify::{Kind, Naming, Row, naming, value_at};
+use crate::classify::{Kind, Naming, Row, naming_with, value_at};
+use crate::gates::verbs::Verbs;
 use crate::model::{Action, Message, Model, Spec, Src};
 use crate::source::{FileId, Workspace};
 
@@ -152,6 +153,7 @@ pub fn schema_consistency(
     model: &Model,
     rows: &[Row],
     envelope: &[String],
+    verbs: &Verbs,
 ) -> Vec<Item> {
     let roles = roles(model, rows);
     let mut seen: HashSet<&Src> = HashSet::new();
@@ -209,7 +211,7 @@ pub fn schema_consistency(
             }
             // Naming.
             let name = message_name(m);
-            let n = naming(&name);
+            let n = naming_with(&name, verbs);
             match roles.get(&m.src) {
                 _ if !pascal(&name) => misses.push(format!("name `{name}` is not PascalCase")),
                 Some(Role::Event) if n != Naming::PastTense => {

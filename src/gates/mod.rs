@@ -12,6 +12,7 @@ pub mod messages;
 pub mod metric;
 pub mod settings;
 pub mod util;
+pub mod verbs;
 
 use crate::classify::Row;
 use crate::diag::{Diagnostic, Location};
@@ -85,6 +86,8 @@ pub struct Input<'a> {
     /// `classify`'s own findings (`cqrs-ambiguous`), which count against cqrs_compliance.
     pub classify_diags: &'a [Diagnostic],
     pub sagas: &'a [Saga],
+    /// The verb lists that decide how message names read (built-in plus configured).
+    pub verbs: &'a verbs::Verbs,
 }
 
 /// How a run is filtered: which rules run, which findings are suppressed, and where a
@@ -157,10 +160,13 @@ pub fn run(
         let (ws, model, rows) = (input.ws, input.model, input.rows);
         let items = match gate.name {
             "event_flow_coverage" => located(ws, flow::event_flow(ws, model, rows)),
-            "cqrs_compliance" => located(ws, flow::cqrs(ws, model, rows, input.classify_diags)),
+            "cqrs_compliance" => located(
+                ws,
+                flow::cqrs(ws, model, rows, input.classify_diags, input.verbs),
+            ),
             "schema_consistency" => located(
                 ws,
-                messages::schema_consistency(ws, model, rows, &settings.envelope()),
+                messages::schema_consistency(ws, model, rows, &settings.envelope(), input.verbs),
             ),
             "saga_completeness" => saga_items(input.sagas),
             "error_handling_coverage" => located(ws, flow::error_handling(ws, model, rows)),

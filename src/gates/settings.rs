@@ -17,6 +17,8 @@ pub struct GateSetting {
     pub threshold: Option<f64>,
     /// `schema_consistency`: the envelope attributes required in headers or payload.
     pub envelope: Option<Vec<String>>,
+    /// `schema_consistency`: verbs added to the built-in lists (imperative, past).
+    pub verbs: Option<(Vec<String>, Vec<String>)>,
 }
 
 /// All gate settings; metrics not named keep their defaults.
@@ -40,6 +42,17 @@ impl Settings {
         self.get("schema_consistency")
             .envelope
             .unwrap_or_else(|| CLOUDEVENTS.iter().map(|s| s.to_string()).collect())
+    }
+
+    /// The verb lists: built-in, extended by `schema_consistency.verbs`.
+    pub fn verbs(&self) -> std::borrow::Cow<'static, super::verbs::Verbs> {
+        use super::verbs::Verbs;
+        match self.get("schema_consistency").verbs {
+            Some((imperative, past)) => {
+                std::borrow::Cow::Owned(Verbs::extended(&imperative, &past))
+            }
+            None => std::borrow::Cow::Borrowed(Verbs::builtin()),
+        }
     }
 
     /// Read `gates:` at pointer `at` of the config file.
@@ -120,6 +133,9 @@ impl Settings {
                                     ));
                                 }
                             }
+                            ("verbs", v) if name == "schema_consistency" => {
+                                g.verbs = parse_verbs(file, &fat, v, diags);
+                            }
                             _ => diags.push(
                                 Diagnostic::new(
                                     "config-invalid",
@@ -127,7 +143,7 @@ impl Settings {
                                     format!("unknown or invalid gate setting `{k}`"),
                                 )
                                 .with_help(if name == "schema_consistency" {
-                                    "settings: threshold (0–1), off (true/false), envelope (list of attributes)"
+                                    "settings: threshold (0–1), off (true/false), envelope (list of attributes), verbs ({imperative: [...], past: [...]})"
                                 } else {
                                     "settings: threshold (0–1), off (true/false)"
                                 }),
@@ -148,4 +164,53 @@ impl Settings {
         }
         out
     }
+}
+
+/// `verbs: {imperative: [place, reserve], past: [placed, reserved]}`: both lists optional.
+fn parse_verbs(
+    file: &SourceFile,
+    at: &str,
+    v: &Value,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Vec<String>, Vec<String>)> {
+    const SHAPE: &str = "`verbs` is `{imperative: [place, ...], past: [placed, ...]}`";
+    let Some(map) = v.as_object() else {
+        diags.push(file.diag_at("config-invalid", at, SHAPE));
+        return None;
+    };
+    let mut lists = (Vec::new(), Vec::new());
+    for (k, list) in map {
+        let kat = pointer::push(at, k);
+        let target = match k.as_str() {
+            "imperative" => &mut lists.0,
+            "past" => &mut lists.1,
+            _ => {
+                diags.push(
+                    Diagnostic::new(
+                        "config-invalid",
+                        file.locate_key(&kat),
+                        format!("unknown verb list `{k}`"),
+                    )
+                    .with_help("the lists are `imperative` (commands) and `past` (events)"),
+                );
+                continue;
+            }
+        };
+        match list.as_array() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    match item.as_str().filter(|w| !w.trim().is_empty()) {
+                        Some(w) => target.push(w.to_string()),
+                        None => diags.push(file.diag_at(
+                            "config-invalid",
+                            &pointer::push(&kat, &i.to_string()),
+                            "a verb is a non-empty string",
+                        )),
+                    }
+                }
+            }
+            None => diags.push(file.diag_at("config-invalid", &kat, SHAPE)),
+        }
+    }
+    Some(lists)
 }

@@ -382,3 +382,21 @@ fn completions_complete_in_each_shell() {
         }
     }
 }
+
+/// `classify` on a document with structural errors: the table of what could be
+/// classified, the errors on standard error, exit code 1 (it was 0, errors unseen).
+/// AsyncAPI 2.x operations keep the document's `publish`/`subscribe`.
+#[test]
+fn classify_reports_structural_errors() {
+    let out = run(&["classify", "fixtures/invalid/structural/asyncapi-enum.yaml"]);
+    assert_eq!(code(&out), 1);
+    insta::assert_snapshot!(
+        "classify_invalid",
+        format!("stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out))
+    );
+    let out = run(&["classify", "fixtures/hnp/asyncapi-2.6.yaml"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("publish netbox.webhooks.{model}"), "{text}");
+    assert!(text.contains("subscribe netbox.objects.{model}"), "{text}");
+}

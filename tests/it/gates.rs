@@ -452,6 +452,7 @@ fn gates_of(path: &Path, root: &Path) -> Vec<hnp_events::gates::Metric> {
         rows: &rows,
         classify_diags: &cdiags,
         sagas: &[],
+        verbs: hnp_events::gates::verbs::Verbs::builtin(),
     };
     let enabled = |_: &str| true;
     let suppressed = |_: &str, _: &hnp_events::diag::Location| false;
@@ -581,4 +582,53 @@ fn explain_gate_threshold() {
     let text = stdout(&out);
     assert!(!text.contains("checklist"), "{text}");
     insta::assert_snapshot!("explain_gate_threshold", text);
+}
+
+/// `gates: {schema_consistency: {verbs: ...}}` extends the verb lists: an event named
+/// with a past form the built-in list lacks (`FloorSwept`) passes once it is configured.
+#[test]
+fn config_verbs_extend_naming() {
+    let doc_text = doc("schema-consistency.pass.yaml").replace("SyncCompleted", "FloorSwept");
+    let run_with = |config: &str| {
+        let dir = workspace(config, &doc_text);
+        let out = run_in(
+            dir.path(),
+            &[
+                "validate",
+                "--format",
+                "json",
+                "--rule",
+                "gate-schema-consistency",
+                "--rule",
+                "config-invalid",
+            ],
+        );
+        (summarize(&stdout(&out)), code(&out))
+    };
+    let (s, _) = run_with("documents: [legacy/api.yaml]\n");
+    assert!(
+        s.contains("event name `FloorSwept` is not in the past tense"),
+        "{s}"
+    );
+    let (s, c) = run_with(
+        "documents: [legacy/api.yaml]\ngates:\n  schema_consistency:\n    verbs: {imperative: [sweep], past: [swept]}\n",
+    );
+    assert_eq!(s, "", "{s}");
+    assert_eq!(c, 0);
+    // A wrong shape is a located config error.
+    let (s, _) = run_with(
+        "documents: [legacy/api.yaml]\ngates:\n  schema_consistency:\n    verbs: {imperatives: [sweep]}\n",
+    );
+    assert!(
+        s.contains("hnp-events.yaml:4:13 error config-invalid: unknown verb list `imperatives`"),
+        "{s}"
+    );
+    // The config's JSON Schema knows the setting.
+    let schema = hnp_events::config_schema::json_schema();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let ok = serde_json::json!({"gates": {"schema_consistency": {"verbs": {"imperative": ["sweep"], "past": ["swept"]}}}});
+    assert!(validator.is_valid(&ok));
+    let bad =
+        serde_json::json!({"gates": {"schema_consistency": {"verbs": {"imperatives": ["sweep"]}}}});
+    assert!(!validator.is_valid(&bad));
 }
