@@ -25,6 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hnp-events.yaml listing the API documents and sagas found here')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref')
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Classify every operation as command, query, event or request/reply, with the reason')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule with its id, default severity and summary')
@@ -35,6 +36,14 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hnp-events;init' {
+            [CompletionResult]::new('--example', '--example', [CompletionResultType]::ParameterName, 'Also write an example AsyncAPI contract (contracts/), saga (sagas/) and event stream (streams/) that pass `validate` and `simulate`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'hnp-events;validate' {
@@ -145,6 +154,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;help' {
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hnp-events.yaml listing the API documents and sagas found here')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref')
             [CompletionResult]::new('classify', 'classify', [CompletionResultType]::ParameterValue, 'Classify every operation as command, query, event or request/reply, with the reason')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule with its id, default severity and summary')
@@ -155,6 +165,9 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'hnp-events;help;init' {
             break
         }
         'hnp-events;help;validate' {

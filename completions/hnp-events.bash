@@ -31,6 +31,9 @@ _hnp__events() {
             hnp__events,help)
                 cmd="hnp__events__subcmd__help"
                 ;;
+            hnp__events,init)
+                cmd="hnp__events__subcmd__init"
+                ;;
             hnp__events,man)
                 cmd="hnp__events__subcmd__man"
                 ;;
@@ -61,6 +64,9 @@ _hnp__events() {
             hnp__events__subcmd__help,help)
                 cmd="hnp__events__subcmd__help__subcmd__help"
                 ;;
+            hnp__events__subcmd__help,init)
+                cmd="hnp__events__subcmd__help__subcmd__init"
+                ;;
             hnp__events__subcmd__help,man)
                 cmd="hnp__events__subcmd__help__subcmd__man"
                 ;;
@@ -83,7 +89,7 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --help --version validate classify rules explain schema simulate codegen completions man help"
+            opts="-h -V --help --version init validate classify rules explain schema simulate codegen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,7 +191,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__help)
-            opts="validate classify rules explain schema simulate codegen completions man help"
+            opts="init validate classify rules explain schema simulate codegen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,6 +274,20 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__events__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__events__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -327,6 +347,20 @@ _hnp__events() {
         hnp__events__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__init)
+            opts="-h -V --example --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -22,6 +22,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
             cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
@@ -32,6 +33,13 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hnp-events;init'= {
+            cand --example 'Also write an example AsyncAPI contract (contracts/), saga (sagas/) and event stream (streams/) that pass `validate` and `simulate`'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'hnp-events;validate'= {
             cand -f 'Output format'
@@ -132,6 +140,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --version 'Print version'
         }
         &'hnp-events;help'= {
+            cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
             cand classify 'Classify every operation as command, query, event or request/reply, with the reason'
             cand rules 'List every rule with its id, default severity and summary'
@@ -142,6 +151,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'hnp-events;help;init'= {
         }
         &'hnp-events;help;validate'= {
         }

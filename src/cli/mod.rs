@@ -3,6 +3,7 @@
 
 mod classify;
 mod codegen;
+mod init;
 mod simulate;
 mod validate;
 
@@ -34,6 +35,7 @@ Exit codes:
   2  the tool could not do its job (usage error, unreadable path, internal error)
 
 Examples:
+  hnp-events init --example                # a commented hnp-events.yaml (+ an example to start from)
   hnp-events validate                      # the documents listed in ./hnp-events.yaml
   hnp-events validate api/asyncapi.yaml    # one document and everything it $refs
   hnp-events validate specs/ --format sarif --output results.sarif
@@ -48,6 +50,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented hnp-events.yaml listing the API documents and sagas found here
+    #[command(after_help = init::AFTER_HELP)]
+    Init(init::InitArgs),
     /// Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref
     Validate(ValidateArgs),
     /// Classify every operation as command, query, event or request/reply, with the reason
@@ -249,6 +254,7 @@ pub fn main() -> ExitCode {
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8, ToolError> {
     match cli.command {
+        Command::Init(args) => init::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Classify(args) => classify::run(&args),

@@ -44,6 +44,7 @@ fn man_page_is_current() {
 fn help_texts() {
     for cmd in [
         &["--help"][..],
+        &["init", "--help"],
         &["validate", "--help"],
         &["classify", "--help"],
         &["simulate", "--help"],
@@ -65,6 +66,7 @@ fn help_texts() {
 #[test]
 fn every_subcommand_help_has_examples() {
     for sub in [
+        "init",
         "validate",
         "classify",
         "simulate",
@@ -399,4 +401,145 @@ fn classify_reports_structural_errors() {
     let text = stdout(&out);
     assert!(text.contains("publish netbox.webhooks.{model}"), "{text}");
     assert!(text.contains("subscribe netbox.objects.{model}"), "{text}");
+}
+
+/// `init` in a folder with API documents, a saga, a non-API YAML file and a
+/// `node_modules` copy: a commented config listing exactly the documents and the saga,
+/// which the config loader and the config's JSON Schema both accept.
+#[test]
+fn init_lists_what_it_finds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for sub in ["api/v2", "node_modules/pkg", "flows", ".hidden"] {
+        std::fs::create_dir_all(d.join(sub)).expect("mkdir");
+    }
+    let fixture = |name: &str| {
+        std::fs::read_to_string(repo().join("fixtures/gates").join(name)).expect("fixture")
+    };
+    std::fs::write(
+        d.join("api/events.yaml"),
+        fixture("schema-consistency.pass.yaml"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("api/v2/rest.json"),
+        "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}, \"paths\": {}}",
+    )
+    .expect("write");
+    std::fs::write(d.join("api/values.yaml"), "replicas: 3\n").expect("write");
+    std::fs::write(
+        d.join("node_modules/pkg/api.yaml"),
+        fixture("schema-consistency.pass.yaml"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join(".hidden/api.yaml"),
+        fixture("schema-consistency.pass.yaml"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("flows/checkout.saga.yaml"),
+        fixture("saga-completeness.pass.saga.yaml"),
+    )
+    .expect("write");
+    let out = run_in(d, &["init"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    insta::assert_snapshot!("init_stdout", stdout(&out));
+    let config = std::fs::read_to_string(d.join("hnp-events.yaml")).expect("config written");
+    insta::assert_snapshot!("init_config", config);
+
+    // The loader reads it without a complaint about the config itself.
+    let out = run_in(d, &["validate", "--no-gates", "--format", "json"]);
+    let s = crate::util::summarize(&stdout(&out));
+    assert!(!s.contains("config-invalid"), "{s}");
+    assert!(
+        s.contains("flows/checkout.saga.yaml") || !s.contains("error"),
+        "{s}"
+    );
+    // So does the config's JSON Schema.
+    let value: serde_json::Value = {
+        let out = run_in(d, &["schema", "config"]);
+        serde_json::from_str(&stdout(&out)).expect("schema JSON")
+    };
+    let validator = jsonschema::validator_for(&value).expect("schema compiles");
+    let (loaded, diags, file) =
+        hnp_events::config::Config::load(&d.join("hnp-events.yaml")).expect("config loads");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(loaded.documents.len(), 2, "{:?}", loaded.documents);
+    assert_eq!(loaded.sagas.len(), 1, "{:?}", loaded.sagas);
+    let as_json = file.and_then(|f| f.value).expect("config parsed");
+    assert!(validator.is_valid(&as_json), "{as_json}");
+}
+
+/// `init --example` writes a contract, saga and stream that pass `validate` (gates
+/// included) and `simulate`, without a terminal and without asking anything.
+#[test]
+fn init_example_validates_and_simulates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hnp-events"))
+        .args(["init", "--example"])
+        .current_dir(d)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    insta::assert_snapshot!("init_example_stdout", stdout(&out));
+    let out = run_in(d, &["validate", "--fail-on", "warning"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no problems found"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_in(
+        d,
+        &[
+            "simulate",
+            "sagas/place-order.saga.yaml",
+            "--events",
+            "streams/place-order.jsonl",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("1 completed, 1 compensated"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `init` never overwrites: an existing file stops it before anything is written,
+/// with exit code 2 and the file's name.
+#[test]
+fn init_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("sagas")).expect("mkdir");
+    std::fs::write(d.join("sagas/place-order.saga.yaml"), "mine\n").expect("write");
+    let out = run_in(d, &["init", "--example"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("sagas/place-order.saga.yaml already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("hnp-events.yaml").exists(), "nothing is written");
+    assert!(!d.join("contracts").exists(), "nothing is written");
+    assert_eq!(
+        std::fs::read_to_string(d.join("sagas/place-order.saga.yaml")).expect("read"),
+        "mine\n"
+    );
+    std::fs::write(d.join("hnp-events.yaml"), "documents: []\n").expect("write");
+    let out = run_in(d, &["init"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("hnp-events.yaml already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("hnp-events.yaml")).expect("read"),
+        "documents: []\n"
+    );
 }
