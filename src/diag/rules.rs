@@ -116,7 +116,7 @@ rules! {
         "An operation's CQRS kind is ambiguous, or it breaks the command/query contract.",
         "Gate `cqrs_compliance` (default 100%). Commands change state and declare their outcome; queries only read: they use a safe method and emit no events. An operation whose method and name disagree, a query that emits events or uses PUT/PATCH/DELETE, or a command with no success response, reply or `x-hnp-emits` makes the read and write sides impossible to separate.",
         fail: "paths:\n  /fabrics/{id}/sync/:\n    get:                      # named `sync` but safe: which is it?\n      operationId: syncFabric\n      responses: {'200': {description: ok}}",
-        pass: "paths:\n  /fabrics/{id}/sync/:\n    post:\n      operationId: syncFabric\n      x-hnp-emits: [{$ref: './asyncapi.yaml#/components/messages/SyncStarted'}]\n      responses: {'202': {description: accepted}}";
+        pass: "paths:\n  /fabrics/{id}/sync/:\n    post:\n      operationId: syncFabric\n      x-hnp-emits: [SyncStarted]   # a message name, or a $ref to the message\n      responses: {'202': {description: accepted}}";
     "gate-delivery-declared" => Warning,
         "A send/receive operation declares no delivery guarantee.",
         "Gate `delivery_declared` (default 100%). Consumers must know whether a message can be lost (at-most-once) or repeated (at-least-once) to be written correctly. Declare it with `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or through a Kafka `acks`, MQTT `qos` or AMQP `deliveryMode` operation binding.",
@@ -151,7 +151,7 @@ rules! {
         "A message misses an object payload with `required`, the envelope, naming conventions or a valid example.",
         "Gate `schema_consistency` (default 100%). Consumers rely on a predictable message shape: an object payload that says which properties are always there, the envelope attributes (CloudEvents 1.0 by default: id, source, specversion, type; configure `gates: {schema_consistency: {envelope: [...]}}`), names that say what the message is (events PascalCase in the past tense, commands imperative) and an example that validates against the schemas.",
         fail: "messages:\n  syncStart:\n    payload: {type: string}",
-        pass: "messages:\n  SyncStarted:\n    headers: {$ref: './common/cloudevents.yaml#/components/schemas/CloudEventHeaders'}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}\n    examples:\n      - headers: {id: '1', source: /hnp, specversion: '1.0', type: com.githedgehog.hnp.sync.started.v1}\n        payload: {fabric: dc1-prod}";
+        pass: "messages:\n  SyncStarted:\n    headers:\n      type: object\n      required: [id, source, specversion, type]\n      properties: {id: {type: string}, source: {type: string}, specversion: {const: '1.0'}, type: {type: string}}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}\n    examples:\n      - headers: {id: '1', source: /hnp, specversion: '1.0', type: com.githedgehog.hnp.sync.started.v1}\n        payload: {fabric: dc1-prod}";
     "gate-threshold" => Error,
         "An architecture metric is below its threshold.",
         "Each architecture gate is a metric: the items that meet it over the items it counts (commands with a resulting event, messages with an envelope, ...), shown as PASSED/COUNTED in the table. A metric below its threshold fails the run; the per-item warnings of the gate's rule (`gate-...`) say what to fix. The default thresholds (90% for coverage-like gates, 85% for saga steps, 100% for what every item must declare) are what the HNP reference architecture in fixtures/hnp meets; set your own under `gates:` in hnp-events.yaml, turn one gate off (`gates: {NAME: off}`) or all of them (`gates: off`). A metric with nothing to count is n/a: it neither passes nor fails. Gates run only on documents without structural errors.",
@@ -204,19 +204,29 @@ rules! {
         "OpenAPI objects (including OpenAPI 3.0 and Swagger Schema Objects) are closed: only the specified fields and `x-` extensions are allowed.";
     "ref-cycle" => Error,
         "A chain of `$ref`s leads back to itself without reaching any content.",
-        "`$ref: A` where A is `$ref: B` and B is `$ref: A` never resolves to a value. (Recursive schemas, whose references sit inside real content, are fine.)";
+        "`$ref: A` where A is `$ref: B` and B is `$ref: A` never resolves to a value. (Recursive schemas, whose references sit inside real content, are fine.)",
+        fail: "components:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}",
+        pass: "components:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B:\n      type: object\n      properties:\n        children: {type: array, items: {$ref: '#/components/schemas/B'}}   # recursive, with content";
     "ref-invalid" => Error,
         "The `$ref` value is not a valid reference.",
-        "A reference must be a URI reference: a relative file path and/or a `#` JSON pointer starting with `/`.";
+        "A reference must be a URI reference: a relative file path and/or a `#` JSON pointer starting with `/`.",
+        fail: "payload: {$ref: 'components/schemas/Order'}   # no '#': read as a file path",
+        pass: "payload: {$ref: '#/components/schemas/Order'}";
     "ref-outside-root" => Error,
         "A `$ref` points to a file outside the workspace root.",
-        "Refs may only reach files under the workspace root so that validating an untrusted document cannot read arbitrary files. Use `--root` or `--allow-ref-outside` if this is intended.";
+        "Refs may only reach files under the workspace root so that validating an untrusted document cannot read arbitrary files. Use `--root` or `--allow-ref-outside` if this is intended.",
+        fail: "payload: {$ref: '../../../etc/passwd'}",
+        pass: "payload: {$ref: '#/components/schemas/Order'}   # or a file under the workspace root";
     "ref-remote" => Warning,
         "A `$ref` points to a remote URL, which is never fetched.",
-        "hnp-events never uses the network. The content behind a remote reference is not validated; vendor it into the repository to have it checked.";
+        "hnp-events never uses the network. The content behind a remote reference is not validated; vendor it into the repository to have it checked.",
+        fail: "payload: {$ref: 'https://example.com/schemas/order.json'}",
+        pass: "payload: {$ref: '#/components/schemas/Order'}   # the schema copied into the document or the repository";
     "ref-unresolved" => Error,
         "A `$ref` points to a file or a JSON pointer that does not exist.",
-        "An unresolvable reference makes the document invalid for every consumer: code generators, validators and documentation tools all fail on it.";
+        "An unresolvable reference makes the document invalid for every consumer: code generators, validators and documentation tools all fail on it.",
+        fail: "channels:\n  orders:\n    messages:\n      OrderPlaced: {$ref: '#/components/messages/OrderPlacd'}   # a typo\ncomponents:\n  messages:\n    OrderPlaced: {payload: {type: object}}",
+        pass: "channels:\n  orders:\n    messages:\n      OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}\ncomponents:\n  messages:\n    OrderPlaced: {payload: {type: object}}";
     "saga-after-terminal" => Error,
         "A saga instance received an event after it ended.",
         "Once an instance is completed or compensated nothing may change it; a late event with a new id means a participant acted on a saga that was already over. List expected stragglers under `ignore`.";

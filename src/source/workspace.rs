@@ -419,11 +419,15 @@ impl Workspace {
         let canon = match joined.canonicalize() {
             Ok(c) if c.is_file() => c,
             Ok(_) | Err(_) => {
-                self.diagnostics.push(Diagnostic::new(
+                let mut d = Diagnostic::new(
                     "ref-unresolved",
                     loc,
                     format!("`{raw}`: file `{}` not found", self.display_of(&joined)),
-                ));
+                );
+                if let Some(near) = near_file(&joined) {
+                    d = d.with_help(format!("did you mean `{near}`?"));
+                }
+                self.diagnostics.push(d);
                 return None;
             }
         };
@@ -485,20 +489,27 @@ impl Workspace {
                 } else {
                     format!("`{parent}`")
                 };
-                diags.push(
-                    Diagnostic::new(
-                        "ref-unresolved",
-                        here.locate(&at),
-                        format!(
-                            "`{}` does not resolve{where_}: {parent_shown} has no `{missing}`",
-                            site.raw
-                        ),
-                    )
-                    .with_related(
-                        target.locate(&parent),
-                        format!("`{missing}` is missing here"),
+                let mut d = Diagnostic::new(
+                    "ref-unresolved",
+                    here.locate(&at),
+                    format!(
+                        "`{}` does not resolve{where_}: {parent_shown} has no `{missing}`",
+                        site.raw
                     ),
+                )
+                .with_related(
+                    target.locate(&parent),
+                    format!("`{missing}` is missing here"),
                 );
+                let siblings = pointer::resolve(root, &t.tokens[..depth])
+                    .ok()
+                    .and_then(|v| v.as_object())
+                    .map(|m| m.keys().map(String::as_str).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                if let Some(near) = near_name(missing, &siblings) {
+                    d = d.with_help(format!("did you mean `{near}`?"));
+                }
+                diags.push(d);
                 continue;
             }
             // Follow pure ref chains from this site, looking for a way back.
@@ -680,6 +691,38 @@ fn default_root(canon: &Path, is_dir: bool) -> PathBuf {
         dir = d.parent();
     }
     own
+}
+
+/// At most this many names are compared for a "did you mean" (each unresolved `$ref`
+/// stays O(1) however large the object or folder it misses in).
+const SUGGEST_MAX_NAMES: usize = 1000;
+
+/// A name among `names` close to `missing` (a typo), for an unresolved `$ref`.
+fn near_name<'a>(missing: &str, names: &[&'a str]) -> Option<&'a str> {
+    let len = missing.chars().count();
+    if len > 128 || names.len() > SUGGEST_MAX_NAMES {
+        return None;
+    }
+    let close: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| n.chars().count().abs_diff(len) <= 3)
+        .collect();
+    crate::suggest::closest(missing, &close)
+}
+
+/// A file beside `missing` with a close name (`orders.yml` for `order.yml`).
+fn near_file(missing: &Path) -> Option<String> {
+    let dir = missing.parent()?;
+    let name = missing.file_name()?.to_str()?;
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .take(SUGGEST_MAX_NAMES)
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    near_name(name, &refs).map(str::to_string)
 }
 
 /// Collect YAML/JSON files under a folder (skipping hidden folders and build output).

@@ -281,7 +281,8 @@ fn message_jobs(ws: &Workspace, doc: &Document, jobs: &mut Vec<Job>) {
             for (i, ex) in items.iter().enumerate() {
                 let at = format!("{}/{i}", pointer::push(&src.pointer, "examples"));
                 let name = ex.get("name").and_then(Value::as_str).map_or_else(
-                    || format!("message example {i}"),
+                    // Counted from 1, as `gate-schema-consistency` counts them.
+                    || format!("message example {}", i + 1),
                     |n| format!("message example `{n}`"),
                 );
                 if let (Some(_), Some(flavor)) = (ex.get("headers"), headers_flavor) {

@@ -49,6 +49,23 @@ impl Ctx<'_, '_> {
         self.ws.file(src.file).locate(&src.pointer)
     }
 
+    /// An item that is a `{$ref: ...}` is located at its `$ref` string (the whole
+    /// reference is underlined, not the item's first character); else as `at`.
+    fn at_ref(&self, src: &Src) -> crate::diag::Location {
+        let file = self.ws.file(src.file);
+        let with_ref = crate::source::pointer::push(&src.pointer, "$ref");
+        if file
+            .value
+            .as_ref()
+            .and_then(|v| v.pointer(&with_ref))
+            .is_some()
+        {
+            file.locate(&with_ref)
+        } else {
+            file.locate(&src.pointer)
+        }
+    }
+
     fn at_key(&self, src: &Src) -> crate::diag::Location {
         self.ws.file(src.file).locate_key(&src.pointer)
     }
@@ -202,7 +219,7 @@ impl Ctx<'_, '_> {
                     if !ch.messages.contains(m) {
                         self.push(Diagnostic::new(
                             "asyncapi-operation-message-not-in-channel",
-                            self.at(&op.src.child("messages").child(&i.to_string())),
+                            self.at_ref(&op.src.child("messages").child(&i.to_string())),
                             format!(
                                 "operation `{}` lists a message that is not one of its channel `{}`'s messages",
                                 op.key.as_deref().unwrap_or("?"),
@@ -219,7 +236,7 @@ impl Ctx<'_, '_> {
                         if !rc.messages.contains(m) {
                             self.push(Diagnostic::new(
                                 "asyncapi-operation-message-not-in-channel",
-                                self.at(&reply.src.child("messages").child(&i.to_string())),
+                                self.at_ref(&reply.src.child("messages").child(&i.to_string())),
                                 format!("the reply of operation `{}` lists a message that is not one of the reply channel `{}`'s messages", op.key.as_deref().unwrap_or("?"), rc.key),
                             ));
                         }

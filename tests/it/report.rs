@@ -664,3 +664,164 @@ fn check_text(s: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// What a newcomer sees for a few common mistakes (issue 15, Found 10): a typo in a
+/// `$ref` gets a "did you mean"; the same example is numbered alike by the structural
+/// rule and the gate; `message-not-in-channel` underlines the whole `$ref`.
+#[test]
+fn newcomer_mistakes_human() {
+    use crate::util::{run_in, stdout};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let gate_fixture = std::fs::read_to_string(
+        crate::util::repo().join("fixtures/gates/schema-consistency.pass.yaml"),
+    )
+    .expect("fixture");
+    // An example whose payload does not match its schema.
+    std::fs::write(
+        d.join("examples.yaml"),
+        gate_fixture.replace("payload: {fabric: dc1-prod}", "payload: {fabric: 7}"),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("orders.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\ncomponents:\n  schemas:\n    Order: {type: object}\n",
+    )
+    .expect("write");
+    // A `$ref` to a file whose name is one letter off.
+    std::fs::write(
+        d.join("refs.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\ncomponents:\n  schemas:\n    Order: {$ref: './order.yaml#/components/schemas/Order'}\n",
+    )
+    .expect("write");
+    let mut shown = String::new();
+    for (args, cwd) in [
+        (
+            vec![
+                "validate",
+                "--no-config",
+                "--no-gates",
+                "fixtures/invalid/loading/ref-unresolved.yaml",
+            ],
+            None,
+        ),
+        (
+            vec![
+                "validate",
+                "--no-config",
+                "--no-gates",
+                "fixtures/invalid/loading/ref-missing-file.yaml",
+            ],
+            None,
+        ),
+        (
+            vec![
+                "validate",
+                "--no-config",
+                "--no-gates",
+                "fixtures/invalid/structural/asyncapi-operation-message-not-in-channel.yaml",
+            ],
+            None,
+        ),
+        (
+            vec!["validate", "--no-config", "--no-gates", "refs.yaml"],
+            Some(d),
+        ),
+        (
+            vec![
+                "validate",
+                "--no-config",
+                "--rule",
+                "schema-example-invalid",
+                "--rule",
+                "gate-schema-consistency",
+                "examples.yaml",
+            ],
+            Some(d),
+        ),
+    ] {
+        let out = match cwd {
+            Some(dir) => run_in(dir, &args),
+            None => crate::util::run(&args),
+        };
+        let text = stdout(&out);
+        let text: String = text
+            .lines()
+            .map(
+                |l| match l.find(" in ").filter(|_| l.contains(" checked")) {
+                    Some(i) => &l[..i],
+                    None => l,
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("\n");
+        shown.push_str(&format!("$ hnp-events {}\n{text}\n\n", args.join(" ")));
+    }
+    assert!(shown.contains("did you mean `OrderPlaced`?"), "{shown}");
+    assert!(shown.contains("did you mean `orders.yaml`?"), "{shown}");
+    assert!(!shown.contains("example 0"), "{shown}");
+    insta::assert_snapshot!("newcomer_mistakes_human", shown);
+}
+
+/// `explain` examples are self-contained: a passing example never `$ref`s a file the
+/// user does not have (the reader can paste it into one file and see it pass).
+#[test]
+fn explain_examples_need_no_other_file() {
+    for r in hnp_events::diag::RULES {
+        if let Some(p) = r.example_pass {
+            for line in p.lines() {
+                let refs_file = line.split("$ref:").skip(1).any(|rest| {
+                    !rest
+                        .trim_start()
+                        .trim_start_matches(['\'', '"', '{', ' '])
+                        .starts_with('#')
+                });
+                assert!(!refs_file, "{}: passing example refs a file: {line}", r.id);
+            }
+        }
+    }
+    // The `$ref` rules explain themselves with examples.
+    for id in [
+        "ref-unresolved",
+        "ref-cycle",
+        "ref-invalid",
+        "ref-outside-root",
+        "ref-remote",
+    ] {
+        let m = hnp_events::diag::rule_meta(id).expect("rule");
+        assert!(m.example_fail.is_some() && m.example_pass.is_some(), "{id}");
+    }
+    let out = crate::util::run(&["explain", "ref-unresolved"]);
+    insta::assert_snapshot!("explain_ref_unresolved", crate::util::stdout(&out));
+}
+
+/// The `$ref` rules' examples do what they say: wrapped in a minimal document, the
+/// failing one reports the rule and the passing one does not.
+#[test]
+fn ref_rule_examples_fail_and_pass() {
+    use crate::util::{run_in, stdout, summarize};
+    for id in ["ref-unresolved", "ref-cycle"] {
+        let m = hnp_events::diag::rule_meta(id).expect("rule");
+        for (example, should_fail) in [(m.example_fail, true), (m.example_pass, false)] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let doc = format!(
+                "asyncapi: 3.0.0\ninfo: {{title: t, version: 1.0.0}}\n{}\n",
+                example.expect("example")
+            );
+            std::fs::write(dir.path().join("api.yaml"), &doc).expect("write");
+            let out = run_in(
+                dir.path(),
+                &[
+                    "validate",
+                    "--no-config",
+                    "--no-gates",
+                    "--format",
+                    "json",
+                    "api.yaml",
+                ],
+            );
+            let s = summarize(&stdout(&out));
+            assert_eq!(s.contains(id), should_fail, "{id} on\n{doc}\n{s}");
+        }
+    }
+}
