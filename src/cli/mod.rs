@@ -60,8 +60,7 @@ pub enum Command {
     /// List every rule with its id, default severity and summary
     #[command(after_help = "Examples:\n  hnp-events rules\n  hnp-events rules --format json")]
     Rules(RulesArgs),
-    /// Explain a rule: what it checks and why, with a failing and a passing example where
-    /// the rule has them
+    /// Explain a rule: what it checks and why (with examples, if it has them)
     #[command(
         after_help = "Examples:\n  hnp-events explain ref-remote\n  hnp-events explain gate-ordering-declared"
     )]
