@@ -63,6 +63,7 @@
 //! | `summary.errors` / `warnings` / `infos` / `hints` | integer | Diagnostics per severity. |
 //! | `summary.remote_refs` | integer | Remote `$ref`s that were not fetched, so not validated. |
 //! | `summary.elapsed_ms` | integer, optional | Wall-clock time of the run; only with timing enabled. |
+//! | `summary.gates_skipped` | string, optional | Why the gates did not run (the documents have structural errors); `metrics` is then empty. |
 //! | `metrics` | array | Architecture gates (empty with `--no-gates`), in a fixed order. |
 //! | `metrics[].name`, `rule` | string | The metric (`event_flow_coverage`, …) and the rule of its per-item findings. |
 //! | `metrics[].numerator`, `denominator` | integer | Items that pass (suppressed misses included) / items counted. |
@@ -107,6 +108,9 @@ pub fn to_value(report: &Report<'_>, opts: RenderOptions) -> Value {
     summary.insert("infos".into(), counts.infos.into());
     summary.insert("hints".into(), counts.hints.into());
     summary.insert("remote_refs".into(), report.summary.remote_refs.into());
+    if let Some(why) = &report.summary.gates_skipped {
+        summary.insert("gates_skipped".into(), why.clone().into());
+    }
     if opts.timing {
         let ms = u64::try_from(report.summary.elapsed.as_millis()).unwrap_or(u64::MAX);
         summary.insert("elapsed_ms".into(), ms.into());
