@@ -74,10 +74,11 @@ pub fn run(args: &InitArgs) -> Result<u8, ToolError> {
         found.documents.sort();
         found.sagas.sort();
     }
-    let mut files: Vec<(&str, String)> = vec![(CONFIG_FILE, config_text(&found))];
+    let mut files: Vec<(&str, String)> = Vec::new();
     if args.example {
         files.extend(EXAMPLE.iter().map(|(p, t)| (*p, (*t).to_string())));
     }
+    files.push((CONFIG_FILE, config_text(&found)));
     // Refuse before writing anything.
     for (path, _) in &files {
         if Path::new(path).symlink_metadata().is_ok() {
@@ -86,9 +87,9 @@ pub fn run(args: &InitArgs) -> Result<u8, ToolError> {
             )));
         }
     }
+    write_all(&files)?;
     let mut out = String::new();
-    for (path, text) in &files {
-        create_new(Path::new(path), text)?;
+    for (path, _) in &files {
         out.push_str(&format!("wrote {path}\n"));
     }
     out.push_str(&format!(
@@ -120,6 +121,42 @@ pub fn run(args: &InitArgs) -> Result<u8, ToolError> {
 
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Write every file, or none: on a failure the files and folders created so far are
+/// removed again.
+fn write_all(files: &[(&str, String)]) -> Result<(), ToolError> {
+    let mut new_dirs: Vec<PathBuf> = Vec::new();
+    let mut written: Vec<&Path> = Vec::new();
+    let mut result = Ok(());
+    for (path, text) in files {
+        let path = Path::new(path);
+        // The folders this file needs that do not exist yet, outermost first.
+        let mut missing: Vec<PathBuf> = path
+            .ancestors()
+            .skip(1)
+            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        missing.reverse();
+        new_dirs.extend(missing);
+        match create_new(path, text) {
+            Ok(()) => written.push(path),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    if result.is_err() {
+        for p in written {
+            let _ = std::fs::remove_file(p);
+        }
+        for d in new_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d); // only removes it when empty
+        }
+    }
+    result
 }
 
 /// Create `path` (and its folders) with `text`; fails if it exists. A failed write
@@ -236,11 +273,42 @@ fn is_api_document(path: &Path) -> bool {
                 .is_some_and(|r| r.trim_start_matches(['"', '\'']).starts_with(':'))
         })
     });
-    let json = KEYS.iter().any(|k| {
-        text.match_indices(&format!("\"{k}\""))
-            .any(|(i, m)| text[i + m.len()..].trim_start().starts_with(':'))
-    });
+    let json = top_level_json_keys(&text).any(|k| KEYS.contains(&k));
     yaml || json
+}
+
+/// The keys of the top-level JSON object in (the start of) a JSON text, without
+/// parsing it: strings are skipped with their escapes, and a string at depth 1 followed
+/// by `:` is a key. Linear in the text; a truncated text yields the keys seen so far.
+fn top_level_json_keys(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let mut keys = Vec::new();
+    let (mut i, mut depth) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = i.min(b.len());
+                if depth == 1 {
+                    let rest = text.get(end + 1..).unwrap_or("");
+                    if rest.trim_start().starts_with(':') {
+                        if let Some(k) = text.get(start..end) {
+                            keys.push(k);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    keys.into_iter()
 }
 
 /// A path as a YAML scalar: plain when that is unambiguous, else double-quoted.
@@ -314,6 +382,28 @@ fail-on: error
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_documents_are_told_by_their_top_level_keys() {
+        fn keys(t: &str) -> Vec<&str> {
+            top_level_json_keys(t).collect()
+        }
+        assert_eq!(
+            keys(r#"{"openapi": "3.0.0", "info": {"title": "x"}}"#),
+            ["openapi", "info"]
+        );
+        // A dependency named openapi is not a top-level key.
+        assert_eq!(
+            keys(r#"{"name": "app", "dependencies": {"openapi": "^1"}}"#),
+            ["name", "dependencies"]
+        );
+        assert_eq!(keys(r#"{"a\"b": 1, "c": "}"}"#), ["a\\\"b", "c"]);
+        assert!(keys("[1, 2]").is_empty());
+        assert_eq!(
+            keys(r#"{"asyncapi": "3.0.0", "x": "unterminated"#),
+            ["asyncapi", "x"]
+        );
+    }
 
     #[test]
     fn paths_are_quoted_when_needed() {

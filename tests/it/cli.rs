@@ -543,3 +543,22 @@ fn init_refuses_to_overwrite() {
         "documents: []\n"
     );
 }
+
+/// A write that fails half-way (here `streams` is a file, not a folder) leaves nothing
+/// behind: the files and folders written before it are removed again.
+#[test]
+fn init_writes_all_or_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("streams"), "not a folder\n").expect("write");
+    let out = run_in(d, &["init", "--example"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stderr(&out).contains("streams"), "{}", stderr(&out));
+    let mut left: Vec<String> = std::fs::read_dir(d)
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["streams"]);
+}
