@@ -296,7 +296,7 @@ rules! {
     "schema-enum-duplicate" => Warning,
         "An `enum` lists the same value twice.",
         "A repeated enum value is redundant and usually a copy-paste mistake (draft-04 and OpenAPI 3.0 require unique values).";
-    "schema-example-invalid" => Warning,
+    "schema-example-invalid" => Error,
         "An example does not match its schema.",
         "Examples are shown in documentation, used as mock data and copied into tests; an example its own schema rejects misleads all of them, or shows that the schema is wrong.";
     "value-not-in-enum" => Warning,

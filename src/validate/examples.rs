@@ -1,4 +1,4 @@
-//! Examples must match their schemas (`schema-example-invalid`, a warning): schema-level
+//! Examples must match their schemas (`schema-example-invalid`, an error by default): schema-level
 //! `example`/`examples`, OpenAPI media type, parameter and header `example`/`examples`,
 //! Swagger response `examples`, and AsyncAPI message `examples` (headers and payload,
 //! after applying message traits).
@@ -377,16 +377,62 @@ pub fn check(ws: &Workspace, mut jobs: Vec<Job>, model: &Model) -> Vec<Diagnosti
     out
 }
 
+/// The instance location, keyword and text that explain one error. jsonschema says only
+/// "not valid under any of the schemas" for a failed `oneOf`/`anyOf`; the branch that came
+/// closest (fewest errors, then the deepest one) explains far better what to fix, so its
+/// first error is shown, named with the branch, descending through nested unions.
+fn explain_error(err: &jsonschema::ValidationError<'_>) -> (String, String, String) {
+    use jsonschema::error::ValidationErrorKind as K;
+    let mut prefix = String::new();
+    let mut inst = err.instance_path().as_str().to_string();
+    let mut keyword = err.kind().keyword().to_string();
+    let mut text = err.to_string();
+    let mut branches = match err.kind() {
+        K::OneOfNotValid { context } | K::AnyOf { context } => Some(context),
+        _ => None,
+    };
+    // Each level goes one union deeper in a finite error tree; the bound is a guard only.
+    for _ in 0..32 {
+        let Some(context) = branches.take() else {
+            break;
+        };
+        let closest = context
+            .iter()
+            .enumerate()
+            .filter(|(_, errs)| !errs.is_empty())
+            .min_by_key(|(i, errs)| {
+                let depth = errs
+                    .iter()
+                    .map(|e| e.instance_path().as_str().matches('/').count())
+                    .max()
+                    .unwrap_or(0);
+                (errs.len(), std::cmp::Reverse(depth), *i)
+            });
+        let Some((index, errs)) = closest else { break };
+        let Some(best) = errs.first() else { break };
+        prefix.push_str(&format!(
+            "matches no branch of `{keyword}`; the closest, branch {}, fails: ",
+            index + 1
+        ));
+        inst = best.instance_path().as_str().to_string();
+        keyword = best.kind().keyword().to_string();
+        text = best.to_string();
+        branches = match best.kind() {
+            K::OneOfNotValid { context } | K::AnyOf { context } => Some(context),
+            _ => None,
+        };
+    }
+    (inst, keyword, format!("{prefix}{text}"))
+}
+
 fn check_one(ws: &Workspace, validator: &jsonschema::Validator, job: &Job) -> Option<Diagnostic> {
     let instance = pointer_get(ws, job.file, &job.at)?;
     let mut errors = validator.iter_errors(instance);
     let first = errors.next()?;
     let more = errors.count();
-    let inst = first.instance_path().as_str().to_string();
-    let keyword = first.kind().keyword().to_string();
-    let mut text = first.to_string();
-    if text.chars().count() > 200 {
-        text = text.chars().take(200).collect::<String>() + "…";
+    let (inst, keyword, mut text) = explain_error(&first);
+    if text.chars().count() > 300 {
+        text = text.chars().take(300).collect::<String>() + "…";
     }
     let shown = if inst.is_empty() {
         String::new()

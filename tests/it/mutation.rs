@@ -268,7 +268,8 @@ fn mutations_agree_with_official_schema() {
             diags.extend(hnp_events::validate::validate(&ws));
             let ours: Vec<Diagnostic> = diags
                 .into_iter()
-                .filter(|d| d.severity == Severity::Error)
+                // The official schema does not check examples against their schemas.
+                .filter(|d| d.severity == Severity::Error && d.rule != "schema-example-invalid")
                 .collect();
             if ours.is_empty() != official_invalid {
                 return Ok(());

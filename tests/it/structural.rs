@@ -106,3 +106,13 @@ fn hnp_fixtures_have_no_errors() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// A failed `oneOf` names the branch that came closest and its own error, through nested
+/// unions, instead of jsonschema's "not valid under any of the schemas".
+#[test]
+fn schema_example_invalid_names_the_closest_branch() {
+    insta::assert_snapshot!(diagnose_file(
+        "schema-example-invalid-oneof",
+        "schema-example-invalid"
+    ));
+}
