@@ -242,6 +242,9 @@ rules! {
     "saga-correlation-missing" => Error,
         "A message used by a saga does not declare the saga's correlation key.",
         "Instances are matched by the correlation key (a JSON pointer into every message); a message whose schema lacks it cannot be routed to its instance.";
+    "saga-correlation-unknown" => Error,
+        "A saga's correlation key is declared by none of the messages it uses.",
+        "The key routes every message to its saga instance; when no message declares it (usually a typo in `correlation:`), nothing can be simulated, so the run stops here with the nearest pointer the messages do declare.";
     "saga-direction" => Warning,
         "A saga sends a message the contract does not let it send, waits for a command, or expects a reply the contract does not declare.",
         "The orchestrator sends commands (operations with a reply) and waits for their declared replies; using a message the other way round means the saga and the contract disagree.";

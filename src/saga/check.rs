@@ -15,6 +15,11 @@ pub fn check_with(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
     let names: Vec<&str> = contract.messages.keys().map(String::as_str).collect();
     // Messages exist, carry the correlation key, flow in the right direction.
     let mut correlation_reported = BTreeSet::new();
+    if let Some(d) = correlation_unknown(saga, contract) {
+        // One finding at the key itself; the per-message ones would only repeat it.
+        out.push(d);
+        correlation_reported.extend(contract.messages.keys().cloned());
+    }
     for (n, role) in saga.message_refs() {
         if !contract.messages.contains_key(&n.name) {
             let hint = crate::suggest::closest(&n.name, &names)
@@ -328,5 +333,56 @@ fn enum_at(contract: &Contract, msg: &str, ptr: &str) -> Option<BTreeSet<String>
             .iter()
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
             .collect(),
+    )
+}
+
+/// The correlation key declared by none of the messages the saga matches by it: a typo in
+/// the key itself, reported once at `correlation:` with the nearest declared pointer.
+fn correlation_unknown(saga: &Saga, contract: &Contract) -> Option<Diagnostic> {
+    let mut used: Vec<&str> = saga
+        .message_refs()
+        .into_iter()
+        .filter(|(n, role)| *role != Role::Emitted && contract.messages.contains_key(&n.name))
+        .map(|(n, _)| n.name.as_str())
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    if used.is_empty() || used.iter().any(|m| contract.declares(m, &saga.correlation)) {
+        return None;
+    }
+    // Pointers declared by the most messages first; the nearest of those is the hint.
+    let mut count: std::collections::BTreeMap<String, usize> = Default::default();
+    for m in &used {
+        let mut ps = contract.declared_pointers(m, 512);
+        ps.sort_unstable();
+        ps.dedup();
+        for p in ps {
+            *count.entry(p).or_default() += 1;
+        }
+    }
+    let best = count.values().copied().max().unwrap_or(0);
+    let common: Vec<&str> = count
+        .iter()
+        .filter(|(_, c)| **c == best)
+        .map(|(p, _)| p.as_str())
+        .collect();
+    let hint = crate::suggest::closest(&saga.correlation, &common)
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    Some(
+        saga.source
+            .diag_at(
+                "saga-correlation-unknown",
+                "/correlation",
+                format!(
+                    "the correlation key `{}` is declared by none of the {} message{} this saga uses{hint}",
+                    saga.correlation,
+                    used.len(),
+                    if used.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .with_help(
+                "`correlation:` is a JSON pointer into every message (`/headers/...` or `/payload/...`) that routes it to its saga instance",
+            ),
     )
 }

@@ -171,6 +171,53 @@ impl<'w> Contract<'w> {
         self.schema_has(f, schema, rest, 0)
     }
 
+    /// The property paths (`/headers/a`, `/payload/a/b`, ...) the message's schemas
+    /// declare, to four levels, following `$ref`s and `allOf`/`anyOf`/`oneOf`; at most
+    /// `limit` of them. For suggestions when a pointer names nothing.
+    pub fn declared_pointers(&self, name: &str, limit: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for part in ["headers", "payload"] {
+            if let Some((f, s)) = self.part(name, part) {
+                self.collect_paths(f, s, &format!("/{part}"), 0, limit, &mut out);
+            }
+        }
+        out
+    }
+
+    fn collect_paths(
+        &self,
+        f: FileId,
+        s: &Value,
+        prefix: &str,
+        depth: usize,
+        limit: usize,
+        out: &mut Vec<String>,
+    ) {
+        if depth > 8 || out.len() >= limit {
+            return;
+        }
+        let (f, _, s) = self.ws.deref(f, s);
+        if let Some(Value::Object(props)) = s.get("properties") {
+            for (k, v) in props {
+                if out.len() >= limit {
+                    return;
+                }
+                let p = pointer::push(prefix, k);
+                out.push(p.clone());
+                if prefix.matches('/').count() < 4 {
+                    self.collect_paths(f, v, &p, depth + 1, limit, out);
+                }
+            }
+        }
+        for k in ["allOf", "anyOf", "oneOf"] {
+            if let Some(a) = s.get(k).and_then(Value::as_array) {
+                for sub in a {
+                    self.collect_paths(f, sub, prefix, depth + 1, limit, out);
+                }
+            }
+        }
+    }
+
     fn schema_has(&self, f: FileId, s: &Value, path: &[String], depth: usize) -> bool {
         if depth > 32 {
             return false;

@@ -91,7 +91,14 @@ pub fn load(
                 }
             },
         };
-        diagnostics.extend(check(s, &contracts[ci]));
+        for d in check(s, &contracts[ci]) {
+            // A correlation key no message declares makes every instance unroutable.
+            if d.rule == "saga-correlation-unknown" {
+                fatal.push(d);
+            } else {
+                diagnostics.push(d);
+            }
+        }
     }
     if !fatal.is_empty() {
         crate::diag::sort_and_dedup(&mut fatal);

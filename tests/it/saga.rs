@@ -95,6 +95,7 @@ fn bad_saga_files_give_located_errors() {
         ("malformed", 2),
         ("unknown-message", 1),
         ("flawed-logic", 1),
+        ("correlation-typo", 2),
     ] {
         let path = format!("fixtures/invalid/saga/{file}.saga.yaml");
         let out = run(&[
