@@ -10,6 +10,7 @@ mod gates;
 mod hnp;
 mod loader;
 mod model;
+mod msrv;
 mod mutation;
 mod proptest_loader;
 mod report;
