@@ -171,9 +171,44 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
     drop(api);
     drop(sagas);
     let files = codegen::render(ctx, &gen_opts, bar).map_err(ToolError::Usage)?;
-    let plan = codegen::plan(&out, lang, files).map_err(ToolError::Usage)?;
-    let git = codegen::git::GitDir::open(&out);
     let shown = out.display();
+    // One run at a time per output folder: a second run (another language, another
+    // terminal) waits for the first to finish, so the manifest keeps both.
+    let writing = !(args.check || args.dry_run);
+    let created = writing && std::fs::symlink_metadata(&out).is_err();
+    if writing {
+        std::fs::create_dir_all(&out).map_err(|source| ToolError::Io {
+            context: format!("creating {shown}"),
+            source,
+        })?;
+    }
+    let _lock = if out.is_dir() {
+        Some(
+            crate::fsio::DirLock::acquire(&out, || {
+                eprintln!("waiting for another hnp-events run writing to {shown} to finish…");
+            })
+            .map_err(|source| ToolError::Io {
+                context: format!("locking {shown}"),
+                source,
+            })?,
+        )
+    } else {
+        None
+    };
+    // A refused run leaves no trace: the folder it created for nothing goes again.
+    let undo = || {
+        if created {
+            let _ = std::fs::remove_dir(&out);
+        }
+    };
+    let plan = match codegen::plan(&out, lang, files) {
+        Ok(p) => p,
+        Err(e) => {
+            undo();
+            return Err(ToolError::Usage(e));
+        }
+    };
+    let git = codegen::git::GitDir::open(&out);
     if args.check || args.dry_run {
         let head = git_report(git.as_ref(), &plan, &out, args.force, plan.changes());
         bar.finish();
@@ -220,6 +255,7 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
         }
     }
     if !refusal.is_empty() {
+        undo();
         bar.finish();
         let _ = std::io::Write::write_all(&mut std::io::stderr(), refusal.as_bytes());
         return Ok(exit::FINDINGS);

@@ -487,28 +487,14 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), ToolError> {
         })
 }
 
-/// Write a file atomically: a temporary file beside it, then a rename. On failure
-/// nothing is left behind.
+/// Write an output file: atomically when it is a regular file (or missing), in place
+/// when it is a FIFO, a device or `/proc/self/fd/N` (see [`crate::fsio`]). Any error,
+/// `/dev/full`'s included, is an I/O error (exit 2).
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
-    let io = |source| ToolError::Io {
+    crate::fsio::write_output(path, text.as_bytes()).map_err(|source| ToolError::Io {
         context: format!("writing {}", path.display()),
         source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let res = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
-    Ok(())
+    })
 }
 
 /// Whether to colour output written to stdout.

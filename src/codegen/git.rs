@@ -4,6 +4,8 @@
 //! cannot be opened) nothing here applies and codegen behaves as without git.
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, Status, StatusOptions};
@@ -11,8 +13,9 @@ use git2::{ObjectType, Oid, Repository, Status, StatusOptions};
 /// The output folder as seen from its git work tree.
 pub struct GitDir {
     repo: Repository,
-    /// The output folder relative to the work tree, `/`-separated, `""` at the top.
-    prefix: String,
+    /// The output folder relative to the work tree, `/`-separated, empty at the top. Bytes,
+    /// not text: a folder name need not be UTF-8 (`gen\xff`), and the guard must hold there too.
+    prefix: Vec<u8>,
 }
 
 /// Why a file counts as holding uncommitted work.
@@ -38,7 +41,7 @@ impl Dirty {
 
 /// The deepest existing folder at or above `dir` (the output folder may not exist yet),
 /// and the components below it that do not exist.
-fn existing_ancestor(dir: &Path) -> Option<(PathBuf, Vec<String>)> {
+fn existing_ancestor(dir: &Path) -> Option<(PathBuf, Vec<OsString>)> {
     // `..` is resolved lexically first: `build/../gen` names `gen` even without `build`.
     let abs = crate::source::normalise_path(dir);
     let mut missing = Vec::new();
@@ -49,7 +52,7 @@ fn existing_ancestor(dir: &Path) -> Option<(PathBuf, Vec<String>)> {
             return Some((c, missing));
         }
         match cur.file_name() {
-            Some(n) => missing.push(n.to_string_lossy().into_owned()),
+            Some(n) => missing.push(n.to_os_string()),
             None => return None,
         }
         cur = cur.parent()?;
@@ -66,10 +69,10 @@ impl GitDir {
         }
         let workdir = repo.workdir()?.canonicalize().ok()?;
         let rel = base.strip_prefix(&workdir).ok()?;
-        let mut parts = Vec::new();
+        let mut parts: Vec<OsString> = Vec::new();
         for c in rel.components() {
             match c {
-                Component::Normal(n) => parts.push(n.to_str()?.to_string()),
+                Component::Normal(n) => parts.push(n.to_os_string()),
                 _ => return None,
             }
         }
@@ -78,19 +81,22 @@ impl GitDir {
             return None;
         }
         parts.extend(missing);
-        Some(GitDir {
-            repo,
-            prefix: parts.join("/"),
-        })
+        let prefix = parts
+            .iter()
+            .map(|p| p.as_bytes())
+            .collect::<Vec<_>>()
+            .join(&b'/');
+        Some(GitDir { repo, prefix })
     }
 
     /// The work-tree path of a path relative to the output folder.
-    fn full(&self, rel: &str) -> String {
-        if self.prefix.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.prefix)
+    fn full(&self, rel: &str) -> PathBuf {
+        let mut b = self.prefix.clone();
+        if !b.is_empty() {
+            b.push(b'/');
         }
+        b.extend_from_slice(rel.as_bytes());
+        PathBuf::from(OsStr::from_bytes(&b))
     }
 
     /// The state of every non-ignored path with uncommitted changes under the output
@@ -103,23 +109,23 @@ impl GitDir {
             .exclude_submodules(true);
         if !self.prefix.is_empty() {
             // A literal path, not a pattern: folder names may hold `*`, `?` or `[`.
-            opts.pathspec(format!("{}/", self.prefix))
+            let mut spec = self.prefix.clone();
+            spec.push(b'/');
+            opts.pathspec(PathBuf::from(OsStr::from_bytes(&spec)))
                 .disable_pathspec_match(true);
         }
         let Ok(statuses) = self.repo.statuses(Some(&mut opts)) else {
             return BTreeMap::new();
         };
-        let strip = if self.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.prefix)
-        };
+        let mut strip = self.prefix.clone();
+        if !strip.is_empty() {
+            strip.push(b'/');
+        }
         statuses
             .iter()
             .filter_map(|e| {
-                let p = e.path().ok()?;
-                let rel = p.strip_prefix(strip.as_str())?;
-                Some((rel.to_string(), e.status()))
+                let rel = e.path_bytes().strip_prefix(strip.as_slice())?;
+                Some((String::from_utf8(rel.to_vec()).ok()?, e.status()))
             })
             .collect()
     }
@@ -164,7 +170,7 @@ impl GitDir {
             .filter(|(p, content)| {
                 let in_head = tree
                     .as_ref()
-                    .and_then(|t| t.get_path(Path::new(&self.full(p))).ok())
+                    .and_then(|t| t.get_path(&self.full(p)).ok())
                     .filter(|e| e.kind() == Some(ObjectType::Blob))
                     .map(|e| e.id());
                 match (in_head, content) {

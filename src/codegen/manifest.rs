@@ -9,6 +9,13 @@ use serde::{Deserialize, Serialize};
 
 pub const PATH: &str = ".hnp-events/manifest.json";
 
+/// The journal of a run in progress for one language: the manifest entries it is about
+/// to write, saved before its first write and removed after the manifest. A file whose
+/// hash is in the journal was written by a run that was killed: ours, not a hand edit.
+pub fn pending_path(lang: &str) -> String {
+    format!(".hnp-events/pending-{lang}.json")
+}
+
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
     pub generator: String,
@@ -29,7 +36,12 @@ pub fn hash(text: &str) -> String {
 impl Manifest {
     /// Read the manifest of an output folder; a missing one is empty.
     pub fn load(dir: &Path) -> Result<Manifest, String> {
-        let p = dir.join(PATH);
+        Self::load_at(dir, PATH)
+    }
+
+    /// Read a manifest-shaped file at `rel` in the output folder; a missing one is empty.
+    pub fn load_at(dir: &Path, rel: &str) -> Result<Manifest, String> {
+        let p = dir.join(rel);
         match std::fs::read_to_string(&p) {
             Ok(t) => serde_json::from_str(&t)
                 .map_err(|e| format!("{}: not a manifest: {e}", p.display())),

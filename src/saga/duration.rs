@@ -41,13 +41,13 @@ pub fn show_ms(ms: u64) -> String {
     if ms < 1_000 {
         format!("{ms}ms")
     } else if ms < 60_000 {
-        if ms % 1_000 == 0 {
+        if ms.is_multiple_of(1_000) {
             format!("{}s", ms / 1_000)
         } else {
             let n = format!("{}.{:03}", ms / 1_000, ms % 1_000);
             format!("{}s", n.trim_end_matches('0'))
         }
-    } else if ms % 60_000 == 0 {
+    } else if ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
     } else {
         format!("{}m{}", ms / 60_000, show_ms(ms % 60_000))
