@@ -23,14 +23,22 @@ fn rust_version_covers_every_locked_dependency() {
         .current_dir(repo())
         .output()
         .expect("run cargo metadata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
     let packages = meta["packages"].as_array().expect("packages");
     let ours = packages
         .iter()
         .find(|p| p["name"] == "hnp-events")
         .expect("our package");
-    let declared = parse(ours["rust_version"].as_str().expect("rust-version is declared"));
+    let declared = parse(
+        ours["rust_version"]
+            .as_str()
+            .expect("rust-version is declared"),
+    );
     // Dependencies reached through normal and build edges (dev-dependencies only build
     // the tests, not what `cargo install` builds).
     let nodes = meta["resolve"]["nodes"].as_array().expect("resolve");
@@ -45,7 +53,9 @@ fn rust_version_covers_every_locked_dependency() {
         let Some(node) = by_id(&id) else { continue };
         for dep in node["deps"].as_array().into_iter().flatten() {
             let kinds = dep["dep_kinds"].as_array().into_iter().flatten();
-            let runtime = kinds.clone().any(|k| k["kind"].is_null() || k["kind"] == "build");
+            let runtime = kinds
+                .clone()
+                .any(|k| k["kind"].is_null() || k["kind"] == "build");
             if runtime {
                 stack.push(dep["pkg"].as_str().unwrap_or_default().to_string());
             }
@@ -56,7 +66,11 @@ fn rust_version_covers_every_locked_dependency() {
         let pkg = packages.iter().find(|p| p["id"] == id.as_str());
         if let Some(rv) = pkg.and_then(|p| p["rust_version"].as_str()) {
             if parse(rv) > declared {
-                too_new.push(format!("{} {} needs {rv}", pkg.map_or("?", |p| p["name"].as_str().unwrap_or("?")), pkg.map_or("?", |p| p["version"].as_str().unwrap_or("?"))));
+                too_new.push(format!(
+                    "{} {} needs {rv}",
+                    pkg.map_or("?", |p| p["name"].as_str().unwrap_or("?")),
+                    pkg.map_or("?", |p| p["version"].as_str().unwrap_or("?"))
+                ));
             }
         }
     }
