@@ -21,6 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'hnp-events' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -39,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;init' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--example', '--example', [CompletionResultType]::ParameterName, 'Also write an example AsyncAPI contract (contracts/), saga (sagas/) and event stream (streams/) that pass `validate` and `simulate`')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -58,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in human output (NO_COLOR is honoured)')
             [CompletionResult]::new('--rule', '--rule', [CompletionResultType]::ParameterName, 'Run only this rule (repeatable; see `hnp-events rules`)')
             [CompletionResult]::new('--skip-rule', '--skip-rule', [CompletionResultType]::ParameterName, 'Do not run this rule (repeatable)')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--allow-ref-outside', '--allow-ref-outside', [CompletionResultType]::ParameterName, 'Let $refs reach files outside the workspace root')
             [CompletionResult]::new('--no-config', '--no-config', [CompletionResultType]::ParameterName, 'Ignore ./hnp-events.yaml')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only diagnostics (no summary line, no progress)')
@@ -73,6 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root for $refs')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -81,6 +85,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
         }
         'hnp-events;rules' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -88,6 +93,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;explain' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -95,6 +101,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;schema' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -110,6 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Perturbations combined per scenario (1 or 2)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Run only shard K of N of the scenarios (e.g. 2/4)')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Reproduce a counterexample printed by --explore')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--bless', '--bless', [CompletionResultType]::ParameterName, 'Write the --expect file from this run instead of comparing')
             [CompletionResult]::new('--explore', '--explore', [CompletionResultType]::ParameterName, 'Perturb the stream systematically and report minimised counterexamples')
             [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Do not validate events against the contract''s schemas')
@@ -128,6 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Crate or package name')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Folder of templates overriding the embedded ones by file name')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root for $refs')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Write nothing; exit 1 with a per-file summary if anything would change')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Write nothing; list what would be written')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes')
@@ -140,6 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;completions' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -147,6 +157,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;man' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

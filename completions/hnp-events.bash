@@ -89,12 +89,16 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --help --version init validate classify rules explain schema simulate codegen completions man help"
+            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -103,7 +107,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__classify)
-            opts="-f -h -V --format --root --help --version"
+            opts="-f -h -V --format --root --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,6 +125,10 @@ _hnp__events() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -129,7 +137,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__codegen)
-            opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --help --version"
+            opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +163,10 @@ _hnp__events() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -163,12 +175,16 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__completions)
-            opts="-h -V --help --version bash elvish fish powershell zsh"
+            opts="-h -V --max-file-size --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -177,12 +193,16 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__explain)
-            opts="-h -V --help --version asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-ordering-declared gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-compensation-missing saga-compensation-order saga-contract saga-correlation-missing saga-correlation-unknown saga-direction saga-duplicate-effect saga-event-invalid saga-failure-unhandled saga-invalid saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-stream-invalid saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-not-in-enum yaml-alias-limit yaml-duplicate-key yaml-syntax yaml-tab-indent"
+            opts="-h -V --max-file-size --help --version asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-ordering-declared gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-compensation-missing saga-compensation-order saga-contract saga-correlation-missing saga-correlation-unknown saga-direction saga-duplicate-effect saga-event-invalid saga-failure-unhandled saga-invalid saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-stream-invalid saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-not-in-enum yaml-alias-limit yaml-duplicate-key yaml-syntax yaml-tab-indent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -359,12 +379,16 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__init)
-            opts="-h -V --example --help --version"
+            opts="-h -V --example --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -373,12 +397,16 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__man)
-            opts="-h -V --help --version"
+            opts="-h -V --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -387,7 +415,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__rules)
-            opts="-h -V --format --help --version"
+            opts="-h -V --format --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +423,10 @@ _hnp__events() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -405,12 +437,16 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__schema)
-            opts="-h -V --help --version config saga"
+            opts="-h -V --max-file-size --help --version config saga"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -419,7 +455,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__simulate)
-            opts="-e -f -q -h -V --events --format --expect --bless --explore --depth --shard --replay --no-validate --timelines --quiet --help --version"
+            opts="-e -f -q -h -V --events --format --expect --bless --explore --depth --shard --replay --no-validate --timelines --quiet --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,6 +493,10 @@ _hnp__events() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -465,7 +505,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__validate)
-            opts="-f -o -c -q -h -V --format --output --fail-on --root --allow-ref-outside --config --no-config --quiet --color --no-gates --rule --skip-rule --help --version"
+            opts="-f -o -c -q -h -V --format --output --fail-on --root --allow-ref-outside --config --no-config --quiet --color --no-gates --rule --skip-rule --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +553,10 @@ _hnp__events() {
                     ;;
                 --skip-rule)
                     COMPREPLY=($(compgen -W "asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-ordering-declared gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-compensation-missing saga-compensation-order saga-contract saga-correlation-missing saga-correlation-unknown saga-direction saga-duplicate-effect saga-event-invalid saga-failure-unhandled saga-invalid saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-stream-invalid saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-not-in-enum yaml-alias-limit yaml-duplicate-key yaml-syntax yaml-tab-indent" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -18,6 +18,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
     }
     var completions = [
         &'hnp-events'= {
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -35,6 +36,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;init'= {
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand --example 'Also write an example AsyncAPI contract (contracts/), saga (sagas/) and event stream (streams/) that pass `validate` and `simulate`'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -53,6 +55,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --color 'When to use colour in human output (NO_COLOR is honoured)'
             cand --rule 'Run only this rule (repeatable; see `hnp-events rules`)'
             cand --skip-rule 'Do not run this rule (repeatable)'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand --allow-ref-outside 'Let $refs reach files outside the workspace root'
             cand --no-config 'Ignore ./hnp-events.yaml'
             cand -q 'Print only diagnostics (no summary line, no progress)'
@@ -67,6 +70,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -f 'Output format'
             cand --format 'Output format'
             cand --root 'Workspace root for $refs'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -74,18 +78,21 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         }
         &'hnp-events;rules'= {
             cand --format 'Output format'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'hnp-events;explain'= {
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'hnp-events;schema'= {
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -100,6 +107,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --depth 'Perturbations combined per scenario (1 or 2)'
             cand --shard 'Run only shard K of N of the scenarios (e.g. 2/4)'
             cand --replay 'Reproduce a counterexample printed by --explore'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand --bless 'Write the --expect file from this run instead of comparing'
             cand --explore 'Perturb the stream systematically and report minimised counterexamples'
             cand --no-validate 'Do not validate events against the contract''s schemas'
@@ -117,6 +125,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --name 'Crate or package name'
             cand --templates 'Folder of templates overriding the embedded ones by file name'
             cand --root 'Workspace root for $refs'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand --check 'Write nothing; exit 1 with a per-file summary if anything would change'
             cand --dry-run 'Write nothing; list what would be written'
             cand --force 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
@@ -128,12 +137,14 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --version 'Print version'
         }
         &'hnp-events;completions'= {
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'hnp-events;man'= {
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

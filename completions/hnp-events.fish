@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_hnp_events_global_optspecs
-    string join \n h/help V/version
+    string join \n max-file-size= h/help V/version
 end
 
 function __fish_hnp_events_needs_command
@@ -24,6 +24,7 @@ function __fish_hnp_events_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "init" -d 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
@@ -37,6 +38,7 @@ complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "codegen" -d '
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand init" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand init" -l example -d 'Also write an example AsyncAPI contract (contracts/), saga (sagas/) and event stream (streams/) that pass `validate` and `simulate`'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand init" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand init" -s V -l version -d 'Print version'
@@ -222,6 +224,7 @@ yaml-alias-limit\t''
 yaml-duplicate-key\t''
 yaml-syntax\t''
 yaml-tab-indent\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l allow-ref-outside -d 'Let $refs reach files outside the workspace root'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l no-config -d 'Ignore ./hnp-events.yaml'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -s q -l quiet -d 'Print only diagnostics (no summary line, no progress)'
@@ -232,14 +235,18 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand classify" -s f -l 
 json\t'JSON for tools'
 markdown\t'A Markdown table for pull-request comments'"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand classify" -l root -d 'Workspace root for $refs' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand classify" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand classify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand classify" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand rules" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand schema" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand schema" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -s e -l events -d 'The event stream (JSON Lines, or a YAML/JSON list)' -r -F
@@ -249,6 +256,7 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l expec
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l depth -d 'Perturbations combined per scenario (1 or 2)' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l shard -d 'Run only shard K of N of the scenarios (e.g. 2/4)' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l replay -d 'Reproduce a counterexample printed by --explore' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l bless -d 'Write the --expect file from this run instead of comparing'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l explore -d 'Perturb the stream systematically and report minimised counterexamples'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l no-validate -d 'Do not validate events against the contract\'s schemas'
@@ -262,6 +270,7 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l out -d
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l name -d 'Crate or package name' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l templates -d 'Folder of templates overriding the embedded ones by file name' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l root -d 'Workspace root for $refs' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l check -d 'Write nothing; exit 1 with a per-file summary if anything would change'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l dry-run -d 'Write nothing; list what would be written'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l force -d 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
@@ -269,8 +278,10 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l list-templates -d 'List the templates and the context variables each receives'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand man" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man help" -f -a "init" -d 'Write a commented hnp-events.yaml listing the API documents and sagas found here'

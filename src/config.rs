@@ -88,7 +88,8 @@ impl Config {
     /// Read and check a config file. Diagnostics locate every problem; a config with
     /// errors is still returned with what could be read.
     pub fn load(path: &Path) -> Result<(Config, Vec<Diagnostic>, Option<SourceFile>), String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes =
+            crate::fsio::read_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let display: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
         let dir = path
             .parent()

@@ -252,7 +252,7 @@ fn relative(root: &Path, path: &Path) -> Option<String> {
 /// `asyncapi:`/`openapi:`/`swagger:` line (YAML) or such a key (JSON) in its first
 /// 64 KiB. Only that much is read, so the search stays fast on big trees.
 fn is_api_document(path: &Path) -> bool {
-    let Ok(f) = std::fs::File::open(path) else {
+    let Ok(f) = crate::fsio::open_regular(path) else {
         return false;
     };
     let mut head = Vec::new();

@@ -46,6 +46,14 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Largest input file read (documents, $ref targets, sagas, streams' lines); larger
+    /// files are refused before reading [default: 256M]
+    #[arg(long, global = true, value_name = "SIZE", env = "HNP_MAX_FILE_SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::fsio::parse_size(s)
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,6 +261,9 @@ pub fn main() -> ExitCode {
 
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Result<u8, ToolError> {
+    if let Some(n) = cli.max_file_size {
+        crate::fsio::set_max_file_size(n);
+    }
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Validate(args) => validate::run(&args),

@@ -113,7 +113,7 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
                 events.len()
             )));
         }
-        let text = std::fs::read_to_string(&args.events).unwrap_or_default();
+        let text = crate::fsio::read_regular_string(&args.events).unwrap_or_default();
         let fp = explore::fingerprint(
             loaded
                 .sagas
@@ -213,10 +213,8 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         if args.bless {
             write_atomic(path, &expect::text(&outcome))?;
         } else {
-            let text = std::fs::read_to_string(path).map_err(|source| ToolError::Io {
-                context: format!("reading {}", path.display()),
-                source,
-            })?;
+            let text = crate::fsio::read_regular_string(path)
+                .map_err(|e| ToolError::Usage(format!("{}: {e}", path.display())))?;
             let mut pd = Vec::new();
             let f = crate::source::parse_file(path, text.into_bytes(), display(path), &mut pd);
             let Some(v) = f.value else {

@@ -239,6 +239,11 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         None => write_stdout(&text)?,
     }
 
+    // A file or folder that could not be read means the job was not done: exit 2,
+    // after the report has named every such path.
+    if diags.iter().any(|d| d.rule == "file-unreadable") {
+        return Ok(exit::TOOL);
+    }
     let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
     let failed = fail_on
         .threshold()

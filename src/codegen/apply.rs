@@ -172,8 +172,20 @@ fn no_symlinks(dir: &Path, rel: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// An existing output file's text (`None`: there is none). Anything there that is not
+/// a readable regular file stops the run before it writes.
+fn read_existing(path: &Path) -> Result<Option<String>, String> {
+    match crate::fsio::read_regular_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(crate::fsio::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}; refusing to replace it", path.display())),
+    }
+}
+
+/// An existing output file's text. Only regular files are read: a FIFO planted where a
+/// generated file goes must not hang the run (it then counts as not ours).
 fn read(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
+    crate::fsio::read_regular_string(path).ok()
 }
 
 /// Decide what to do with every file.
@@ -196,7 +208,7 @@ pub fn plan(dir: &Path, lang: &str, files: Vec<OutFile>) -> Result<Plan, String>
     for f in &files {
         let rel = safe_rel(&f.path)?;
         no_symlinks(dir, &rel)?;
-        let disk = read(&dir.join(&rel));
+        let disk = read_existing(&dir.join(&rel))?;
         let change = match (disk, f.scaffold) {
             (None, _) => Change::Create,
             (Some(_), true) => Change::KeepScaffold,

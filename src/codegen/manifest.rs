@@ -42,10 +42,12 @@ impl Manifest {
     /// Read a manifest-shaped file at `rel` in the output folder; a missing one is empty.
     pub fn load_at(dir: &Path, rel: &str) -> Result<Manifest, String> {
         let p = dir.join(rel);
-        match std::fs::read_to_string(&p) {
+        match crate::fsio::read_regular_string(&p) {
             Ok(t) => serde_json::from_str(&t)
                 .map_err(|e| format!("{}: not a manifest: {e}", p.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+            Err(crate::fsio::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Manifest::default())
+            }
             Err(e) => Err(format!("{}: {e}", p.display())),
         }
     }

@@ -201,8 +201,8 @@ fn environment(lang: Lang, overrides: Option<&Path>) -> Result<Environment<'stat
     for t in templates(lang) {
         match overrides.map(|d| d.join(t.name)) {
             Some(p) if p.is_file() => {
-                let text =
-                    std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                let text = crate::fsio::read_regular_string(&p)
+                    .map_err(|e| format!("{}: {e}", p.display()))?;
                 env.add_template_owned(t.name, text)
             }
             _ => env.add_template(t.name, t.text),

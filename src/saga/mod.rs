@@ -44,7 +44,7 @@ pub use schema::json_schema;
 /// Read and parse a saga file. `Err` holds located diagnostics (unreadable file,
 /// YAML/JSON syntax, `saga-invalid`).
 pub fn load(path: &Path, display: Arc<str>) -> Result<Saga, Vec<Diagnostic>> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::fsio::read_regular(path).map_err(|e| {
         vec![Diagnostic::new(
             "file-unreadable",
             crate::diag::Location::file(display.clone()),

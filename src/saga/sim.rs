@@ -42,7 +42,7 @@ pub fn load(
                 sagas.push(s);
             }
             Err(d) => {
-                if let Ok(text) = std::fs::read_to_string(p) {
+                if let Ok(text) = crate::fsio::read_regular_string(p) {
                     sources.insert(display(p), Arc::from(text));
                 }
                 fatal.extend(d);
@@ -289,8 +289,8 @@ fn open(
     let stream = StreamFile::open(path, display.clone())?;
     // Small streams are kept for source excerpts in diagnostics; large ones are
     // never read whole.
-    if std::fs::metadata(path).is_ok_and(|m| m.len() < 4 << 20) {
-        if let Ok(text) = std::fs::read_to_string(path) {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() < 4 << 20) {
+        if let Ok(text) = crate::fsio::read_regular_string(path) {
             sources.insert(display.clone(), Arc::from(text));
         }
     }

@@ -169,9 +169,9 @@ impl StreamFile {
     /// Open a stream. `Err` is a located diagnostic (unreadable or unparsable file).
     pub fn open(path: &Path, display: Arc<str>) -> Result<StreamFile, Vec<Diagnostic>> {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        let unreadable_all = |e| vec![unreadable(&display, e)];
         if matches!(ext, "yaml" | "yml") {
-            let bytes = std::fs::read(path).map_err(unreadable_all)?;
+            let bytes =
+                crate::fsio::read_regular(path).map_err(|e| vec![unreadable_msg(&display, &e)])?;
             let mut diags = Vec::new();
             let file = source::parse_file(path, bytes, display.clone(), &mut diags);
             if file.value.is_none()
@@ -196,7 +196,7 @@ impl StreamFile {
                 },
             });
         }
-        let f = std::fs::File::open(path).map_err(unreadable_all)?;
+        let f = crate::fsio::open_regular(path).map_err(|e| vec![unreadable_msg(&display, &e)])?;
         Ok(StreamFile::from_reader(
             Box::new(std::io::BufReader::with_capacity(1 << 20, f)),
             display,
@@ -235,13 +235,26 @@ impl StreamFile {
             return Ok(Vec::new());
         };
         let mut out = Vec::with_capacity(max);
+        // One line is held whole: it may not be longer than a file may be large.
+        let limit = crate::fsio::max_file_size();
         while out.len() < max {
             let mut bytes = Vec::with_capacity(1024);
-            let n = reader
+            let n = std::io::Read::take(&mut **reader, limit.saturating_add(1))
                 .read_until(b'\n', &mut bytes)
                 .map_err(|e| unreadable(&display, e))?;
             if n == 0 {
                 break;
+            }
+            if n as u64 > limit {
+                return Err(Diagnostic::new(
+                    "saga-stream-invalid",
+                    Location::file(display.clone()),
+                    format!(
+                        "line {} is longer than {} (--max-file-size)",
+                        *line + 1,
+                        crate::fsio::human_size(limit)
+                    ),
+                ));
             }
             *line += 1;
             let start = *offset;
@@ -418,6 +431,14 @@ impl StreamFile {
 }
 
 /// An I/O error reading the stream, located at the file.
+fn unreadable_msg(display: &Arc<str>, e: &crate::fsio::ReadError) -> Diagnostic {
+    Diagnostic::new(
+        "saga-stream-invalid",
+        Location::file(display.clone()),
+        format!("cannot read the stream: {e}"),
+    )
+}
+
 fn unreadable(display: &Arc<str>, e: std::io::Error) -> Diagnostic {
     Diagnostic::new(
         "saga-stream-invalid",

@@ -120,7 +120,25 @@ impl Workspace {
             };
             if meta.is_dir() {
                 let mut files = Vec::new();
-                walk(&canon, &mut files, 0);
+                let mut walker = Walk {
+                    root: &root,
+                    allow_outside: opts.allow_ref_outside,
+                    out: &mut files,
+                    problems: Vec::new(),
+                };
+                walker.walk(&canon, 0);
+                for (path, message) in std::mem::take(&mut walker.problems) {
+                    let display = ws.display_of(&path);
+                    ws.diagnostics.push(Diagnostic::new(
+                        if message.starts_with("cannot") {
+                            "file-unreadable"
+                        } else {
+                            "ref-outside-root"
+                        },
+                        Location::file(display),
+                        message,
+                    ));
+                }
                 files.sort();
                 for f in files {
                     plan.push((f, root.clone(), Origin::Walked));
@@ -417,7 +435,8 @@ impl Workspace {
             return None;
         }
         let canon = match joined.canonicalize() {
-            Ok(c) if c.is_file() => c,
+            // Anything but a folder is read, where a FIFO or a device is refused by name.
+            Ok(c) if !c.is_dir() => c,
             Ok(_) | Err(_) => {
                 let mut d = Diagnostic::new(
                     "ref-unresolved",
@@ -725,30 +744,71 @@ fn near_file(missing: &Path) -> Option<String> {
     near_name(name, &refs).map(str::to_string)
 }
 
-/// Collect YAML/JSON files under a folder (skipping hidden folders and build output).
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        let Ok(ft) = e.file_type() else { continue };
-        if ft.is_dir() {
-            if name.starts_with('.') || matches!(name.as_ref(), "node_modules" | "target") {
-                continue;
+/// Collects YAML/JSON files under a folder (skipping hidden folders and build output).
+/// Every folder or entry that cannot be read is a problem named by its path, and the
+/// walk goes on; a symbolic link whose target is outside the root is not loaded.
+struct Walk<'a> {
+    root: &'a Path,
+    allow_outside: bool,
+    out: &'a mut Vec<PathBuf>,
+    /// (path, message): unreadable entries (`cannot …`) and links leaving the root.
+    problems: Vec<(PathBuf, String)>,
+}
+
+impl Walk<'_> {
+    fn walk(&mut self, dir: &Path, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                let msg = format!("cannot read the folder: {}", io_message(&e));
+                self.problems.push((dir.to_path_buf(), msg));
+                return;
             }
-            walk(&p, out, depth + 1);
-        } else if matches!(
-            p.extension().and_then(|x| x.to_str()),
-            Some("yaml" | "yml" | "json")
-        ) {
-            if let Ok(c) = p.canonicalize() {
-                out.push(c);
+        };
+        for e in entries {
+            let e = match e {
+                Ok(e) => e,
+                Err(err) => {
+                    let msg = format!("cannot read the folder: {}", io_message(&err));
+                    self.problems.push((dir.to_path_buf(), msg));
+                    continue;
+                }
+            };
+            let p = e.path();
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let Ok(ft) = e.file_type() else {
+                self.problems
+                    .push((p, "cannot read the entry's type".to_string()));
+                continue;
+            };
+            if ft.is_dir() {
+                if name.starts_with('.') || matches!(name.as_ref(), "node_modules" | "target") {
+                    continue;
+                }
+                self.walk(&p, depth + 1);
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("yaml" | "yml" | "json")
+            ) {
+                match p.canonicalize() {
+                    Ok(c) if !self.allow_outside && !c.starts_with(self.root) => {
+                        let msg = format!(
+                            "is a symbolic link to `{}`, outside the workspace root `{}`; not loaded (set the root with `--root DIR`, or pass `--allow-ref-outside`)",
+                            c.display(),
+                            self.root.display()
+                        );
+                        self.problems.push((p, msg));
+                    }
+                    Ok(c) => self.out.push(c),
+                    Err(err) => {
+                        let msg = format!("cannot read the file: {}", io_message(&err));
+                        self.problems.push((p, msg));
+                    }
+                }
             }
         }
     }
@@ -765,13 +825,13 @@ fn io_message(e: &std::io::Error) -> String {
 /// Read, check and parse one file.
 fn read_file(path: &Path, display: Arc<str>) -> (SourceFile, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let file = match std::fs::read(path) {
+    let file = match crate::fsio::read_regular(path) {
         Ok(bytes) => super::parse_file(path, bytes, display, &mut diags),
         Err(e) => {
             diags.push(Diagnostic::new(
                 "file-unreadable",
                 Location::file(display.clone()),
-                format!("cannot read the file: {}", io_message(&e)),
+                format!("cannot read the file: {e}"),
             ));
             super::parse_file(path, Vec::new(), display, &mut Vec::new())
         }

@@ -9,6 +9,7 @@ mod corpus;
 mod corpus_load;
 mod gates;
 mod hnp;
+mod hostile;
 mod loader;
 mod model;
 mod msrv;
