@@ -20,6 +20,25 @@ use crate::diag::{Diagnostic, Location};
 /// ("billion laughs") in bounded memory while leaving room for real reuse.
 const ALIAS_BUDGET: usize = 250_000;
 
+/// Bytes (of text in keys and strings) that aliases and anchors may copy in one file
+/// beyond its own size: one large scalar aliased many times is bounded too.
+const ALIAS_BYTES_BUDGET: usize = 64 << 20;
+
+/// The text a value holds (keys and strings, plus a little per node), for the budget.
+fn text_bytes(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 8,
+        Value::Array(a) => a.iter().map(text_bytes).sum::<usize>() + 8,
+        Value::Object(m) => {
+            m.iter()
+                .map(|(k, v)| k.len() + text_bytes(v))
+                .sum::<usize>()
+                + 8
+        }
+        _ => 8,
+    }
+}
+
 fn mark(m: &saphyr_parser::Marker) -> Mark {
     Mark {
         line: m.line() as u32,
@@ -53,10 +72,14 @@ struct Builder<'a> {
     cursor: Cell<Cursor>,
     stack: Vec<Frame>,
     tree: TreeBuilder,
-    anchors: HashMap<usize, (Value, PosNode, usize)>,
+    /// Anchor id → its value, positions, node count and text bytes.
+    anchors: HashMap<usize, (Value, PosNode, usize, usize)>,
     root: Option<(Value, PosNode)>,
     direct_nodes: usize,
+    /// Nodes and bytes copied by anchors (each anchored value is kept as a copy) and
+    /// by aliases (each use is a copy), against the budgets.
     aliased_nodes: usize,
+    aliased_bytes: usize,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -74,6 +97,7 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
         root: None,
         direct_nodes: 0,
         aliased_nodes: 0,
+        aliased_bytes: 0,
         diags,
     };
     let mut parser = Parser::new_from_str(text);
@@ -292,9 +316,16 @@ impl Builder<'_> {
             let merge = v == "<<" && style == ScalarStyle::Plain && tag.is_none();
             *key = Some((v.to_string(), start, end, merge));
             if anchor != 0 {
+                let bytes = v.len() + 8;
+                self.charge(1, bytes, span)?;
                 self.anchors.insert(
                     anchor,
-                    (Value::String(v.to_string()), PosNode::leaf(start, end), 1),
+                    (
+                        Value::String(v.to_string()),
+                        PosNode::leaf(start, end),
+                        1,
+                        bytes,
+                    ),
                 );
             }
             return Ok(());
@@ -304,25 +335,17 @@ impl Builder<'_> {
     }
 
     fn alias(&mut self, id: usize, span: YSpan) -> Result<(), Fail> {
-        let Some((value, pos, count)) = self.anchors.get(&id) else {
+        let Some(&(_, _, count, bytes)) = self.anchors.get(&id) else {
             return Err(self.fail(
                 "yaml-syntax",
                 span,
                 "alias to an unknown anchor".to_string(),
             ));
         };
-        let count = *count;
-        self.aliased_nodes += count;
-        if self.aliased_nodes > ALIAS_BUDGET.max(self.direct_nodes) {
-            return Err(self.fail(
-                "yaml-alias-limit",
-                span,
-                format!(
-                    "aliases expand to more than {} nodes; refusing to expand further (possible alias bomb)",
-                    ALIAS_BUDGET.max(self.direct_nodes)
-                ),
-            ));
-        }
+        self.charge(count, bytes, span)?;
+        let Some((value, pos, _, _)) = self.anchors.get(&id) else {
+            return Ok(());
+        };
         let (value, pos) = (value.clone(), *pos);
         let (start, end) = (self.pos(&span.start), self.pos(&span.end));
         if let Some(Frame::Map {
@@ -362,9 +385,43 @@ impl Builder<'_> {
     ) -> Result<(), Fail> {
         self.direct_nodes += 1;
         if anchor != 0 {
-            self.anchors.insert(anchor, (value.clone(), pos, count));
+            // The anchored value is kept as a copy for its aliases: that copy is charged
+            // like an expansion, so nested anchors cannot multiply memory unseen.
+            let bytes = text_bytes(&value);
+            self.charge(count, bytes, span)?;
+            self.anchors
+                .insert(anchor, (value.clone(), pos, count, bytes));
         }
         self.attach(value, pos, count, span)
+    }
+
+    /// Charge a copy of `nodes` nodes holding `bytes` bytes of text against the budgets:
+    /// at most the file's own size or the fixed allowance, whichever is larger.
+    fn charge(&mut self, nodes: usize, bytes: usize, span: YSpan) -> Result<(), Fail> {
+        self.aliased_nodes = self.aliased_nodes.saturating_add(nodes);
+        self.aliased_bytes = self.aliased_bytes.saturating_add(bytes);
+        let node_limit = ALIAS_BUDGET.max(self.direct_nodes);
+        let byte_limit = ALIAS_BYTES_BUDGET.max(self.text.len());
+        if self.aliased_nodes > node_limit {
+            return Err(self.fail(
+                "yaml-alias-limit",
+                span,
+                format!(
+                    "anchors and aliases copy more than {node_limit} nodes; refusing to expand further (possible alias bomb)"
+                ),
+            ));
+        }
+        if self.aliased_bytes > byte_limit {
+            return Err(self.fail(
+                "yaml-alias-limit",
+                span,
+                format!(
+                    "anchors and aliases copy more than {} of text; refusing to expand further (possible alias bomb)",
+                    crate::fsio::human_size(byte_limit as u64)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn attach(

@@ -235,3 +235,57 @@ fn unreadable_folders_and_files_are_exit_2_with_the_path() {
     std::fs::set_permissions(specs.join("locked"), std::fs::Permissions::from_mode(0o755))
         .expect("chmod");
 }
+
+/// 250 nested anchors around 200,000 scalars (no alias at all): keeping a copy per
+/// anchor once took 4 GB.
+fn nested_anchors() -> String {
+    let mut s = String::from("asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nx-data:\n");
+    for i in 0..250 {
+        s.push_str(&format!("{}k{i}: &a{i}\n", "  ".repeat(i + 1)));
+    }
+    s.push_str(&"  ".repeat(251));
+    s.push_str("v: [");
+    s.push_str(&vec!["1"; 200_000].join(", "));
+    s.push_str("]\n");
+    s
+}
+
+/// One 1 MB scalar aliased 5,000 times: few nodes, 5 GB of text.
+fn aliased_big_scalar() -> String {
+    format!(
+        "asyncapi: 3.0.0\ninfo: {{title: t, version: '1'}}\nx-big: &b \"{}\"\nx-list: [{}]\n",
+        "x".repeat(1 << 20),
+        vec!["*b"; 5000].join(", ")
+    )
+}
+
+#[test]
+fn anchor_and_alias_bombs_are_refused_by_nodes_and_by_bytes() {
+    let d = tempfile::tempdir().expect("tempdir");
+    for (name, text, what) in [
+        ("nested.yaml", nested_anchors(), "250000 nodes"),
+        ("scalar.yaml", aliased_big_scalar(), "64 MiB of text"),
+    ] {
+        std::fs::write(d.path().join(name), text).expect("write");
+        let o = run_guarded(d.path(), &["validate", "--no-config", name]);
+        assert_eq!(code(&o), 1, "{}", all(&o));
+        let text = all(&o);
+        assert!(text.contains("yaml-alias-limit"), "{name}: {text}");
+        assert!(text.contains(what), "{name}: {text}");
+    }
+    // The same in a YAML event stream for `simulate`.
+    std::fs::write(
+        d.path().join("stream.yaml"),
+        format!(
+            "- &b {{headers: {{x: \"{}\"}}}}\n{}",
+            "x".repeat(1 << 20),
+            "- *b\n".repeat(5000)
+        ),
+    )
+    .expect("write");
+    let saga = crate::util::repo().join("fixtures/hnp/sagas/gitops-sync.saga.yaml");
+    let saga = saga.to_string_lossy().into_owned();
+    let o = run_guarded(d.path(), &["simulate", &saga, "--events", "stream.yaml"]);
+    assert_eq!(code(&o), 2, "{}", all(&o));
+    assert!(all(&o).contains("yaml-alias-limit"), "{}", all(&o));
+}
