@@ -57,7 +57,7 @@ impl<'a> ValueSet<'a> {
     pub fn contains(&self, v: &Value) -> bool {
         self.by_hash
             .get(&hash_value(v))
-            .is_some_and(|same| same.iter().any(|&x| x == v))
+            .is_some_and(|same| same.contains(&v))
     }
 }
 
@@ -67,7 +67,7 @@ pub(crate) fn repeated(items: &[Value]) -> Vec<usize> {
     let mut out = Vec::new();
     for (i, v) in items.iter().enumerate() {
         let same = by_hash.entry(hash_value(v)).or_default();
-        if same.iter().any(|&x| x == v) {
+        if same.contains(&v) {
             out.push(i);
         } else {
             same.push(v);
