@@ -21,6 +21,7 @@
 //! stale or wrong span degrades to a shorter excerpt or to a bare `--> file:line:col`
 //! line, never to a panic.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::time::Duration;
@@ -337,7 +338,31 @@ impl LineIndex {
 
 /// The texts diagnostics point into, each with its line index, built once per render.
 struct Texts<'a> {
-    files: HashMap<&'a str, (&'a str, LineIndex)>,
+    files: HashMap<&'a str, (Cow<'a, str>, LineIndex)>,
+}
+
+/// The text as drawn: a lone CR ends a line (as the locations count lines) but
+/// annotate-snippets breaks lines at LF only, so lone CRs become LFs (the same length:
+/// offsets stay valid).
+fn shown_text(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let lone = |i: usize| b[i] == b'\r' && b.get(i + 1) != Some(&b'\n');
+    if !(0..b.len()).any(lone) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\r') {
+        out.push_str(&rest[..i]);
+        out.push(if rest.as_bytes().get(i + 1) == Some(&b'\n') {
+            '\r'
+        } else {
+            '\n'
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 impl<'a> Texts<'a> {
@@ -353,7 +378,9 @@ impl<'a> Texts<'a> {
             let file: &'a str = &location.file;
             if !files.contains_key(file) {
                 if let Some(text) = report.sources.get(file) {
-                    files.insert(file, (text, LineIndex::new(text)));
+                    let text = shown_text(text);
+                    let index = LineIndex::new(&text);
+                    files.insert(file, (text, index));
                 }
             }
         }
@@ -364,6 +391,7 @@ impl<'a> Texts<'a> {
     fn resolve(&self, location: &Location) -> Option<Mark<'_>> {
         let span = location.span?;
         let (file, (text, index)) = self.files.get_key_value(&*location.file)?;
+        let text: &str = text;
         let mut range = clamp(text, &span)?;
         let first_line = index.line_of(range.start);
         let mut last_line = if range.end > range.start {

@@ -113,8 +113,11 @@ impl P<'_> {
     fn ws(&mut self) {
         while let Some(&b) = self.s.get(self.i) {
             match b {
-                b' ' | b'\t' | b'\r' => self.i += 1,
-                b'\n' => {
+                b' ' | b'\t' => self.i += 1,
+                // CRLF is one line break (counted at its LF); a lone CR is one too, as
+                // the line index counts them.
+                b'\r' if self.s.get(self.i + 1) == Some(&b'\n') => self.i += 1,
+                b'\n' | b'\r' => {
                     self.i += 1;
                     self.line += 1;
                     self.line_start = self.i;

@@ -12,6 +12,7 @@ mod tree;
 pub mod workspace;
 mod yaml;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -166,6 +167,51 @@ pub enum ColUnit {
     Chars,
 }
 
+/// The offsets just past each line break of a text: LF, CRLF and a lone CR each end a
+/// line (as YAML and the JSON parser count them).
+pub(crate) fn line_breaks(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    b.iter().enumerate().filter_map(|(i, &c)| match c {
+        b'\n' => Some(i + 1),
+        b'\r' if b.get(i + 1) != Some(&b'\n') => Some(i + 1),
+        _ => None,
+    })
+}
+
+/// Bytes between two checkpoints of [`CharCounts`].
+const CHAR_CHECKPOINT: usize = 1024;
+
+/// The number of characters before every [`CHAR_CHECKPOINT`]-th byte of a non-ASCII
+/// text, so that a character column on a long line costs at most one checkpoint's
+/// worth of counting, not the line's length.
+#[derive(Debug, Clone, Default)]
+struct CharCounts(Vec<usize>);
+
+impl CharCounts {
+    fn new(text: &str) -> Self {
+        let mut v = Vec::with_capacity(text.len() / CHAR_CHECKPOINT + 1);
+        let mut n = 0;
+        for chunk in text.as_bytes().chunks(CHAR_CHECKPOINT) {
+            v.push(n);
+            n += chars_in(chunk);
+        }
+        CharCounts(v)
+    }
+
+    /// Characters in `text[..offset]`.
+    fn before(&self, text: &str, offset: usize) -> usize {
+        let k = offset / CHAR_CHECKPOINT;
+        let base = self.0.get(k).copied().unwrap_or(0);
+        let from = (k * CHAR_CHECKPOINT).min(offset);
+        let tail = text.as_bytes().get(from..offset).unwrap_or_default();
+        base + chars_in(tail)
+    }
+}
+
+/// Characters starting in a run of UTF-8 bytes (the bytes that are not continuations).
+fn chars_in(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| (c as i8) >= -0x40).count()
+}
+
 /// Converts marks into byte offsets and character columns.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -173,6 +219,8 @@ pub struct LineIndex {
     unit: ColUnit,
     /// The text is ASCII (characters are bytes).
     ascii: bool,
+    /// Character counts at checkpoints (empty for ASCII texts).
+    chars: CharCounts,
 }
 
 /// The last mark converted by [`LineIndex::pos_from`]: its line (0-based), character
@@ -194,13 +242,8 @@ enum LineStarts {
 
 impl LineStarts {
     fn new(text: &str) -> Self {
-        let newlines = || {
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1)
-        };
-        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
+        let newlines = || line_breaks(text.as_bytes());
+        let lines = 1 + newlines().count();
         if u32::try_from(text.len()).is_ok() {
             let mut v = Vec::with_capacity(lines);
             v.push(0);
@@ -243,10 +286,16 @@ impl LineStarts {
 
 impl LineIndex {
     pub fn new(text: &str, unit: ColUnit) -> Self {
+        let ascii = text.is_ascii();
         LineIndex {
             line_starts: LineStarts::new(text),
             unit,
-            ascii: text.is_ascii(),
+            ascii,
+            chars: if ascii {
+                CharCounts::default()
+            } else {
+                CharCounts::new(text)
+            },
         }
     }
 
@@ -354,7 +403,11 @@ impl LineIndex {
         let offset = offset.min(text.len());
         let line = self.line_starts.line_of(offset);
         let start = self.line_starts.get(line).unwrap_or(0);
-        let col = text.get(start..offset).map_or(0, |s| s.chars().count());
+        let col = if self.ascii {
+            offset - start.min(offset)
+        } else {
+            self.chars.before(text, offset) - self.chars.before(text, start.min(offset))
+        };
         (line as u32 + 1, col as u32 + 1)
     }
 
@@ -399,7 +452,18 @@ pub struct SourceFile {
     pub value: Option<Value>,
     pub pos: SourceMap,
     pub kind: DocKind,
+    /// The position of each key of the large objects located so far, so that locating
+    /// many entries of one object stays linear (see [`SourceFile::entry_index`]).
+    key_index: KeyIndex,
 }
+
+/// Objects with more entries than this get a key → position table when located in.
+const KEY_INDEX_MIN: usize = 32;
+
+/// Per large object (by its address: a file's value is never replaced), where each key
+/// is among its entries.
+#[derive(Debug, Default)]
+struct KeyIndex(std::sync::Mutex<HashMap<usize, Arc<HashMap<String, usize>>>>);
 
 impl SourceFile {
     /// Location of the whole file (no span).
@@ -428,11 +492,9 @@ impl SourceFile {
         let mut found_all = true;
         for tok in &tokens {
             let next = match value {
-                Value::Object(map) => map
-                    .iter()
-                    .enumerate()
-                    .find(|(_, (k, _))| *k == tok)
-                    .and_then(|(i, (_, v))| Some((v, self.pos.children(pos).get(i)?))),
+                Value::Object(map) => self
+                    .entry_index(map, tok)
+                    .and_then(|(i, v)| Some((v, self.pos.children(pos).get(i)?))),
                 Value::Array(items) => tok
                     .parse::<usize>()
                     .ok()
@@ -480,6 +542,43 @@ impl SourceFile {
                 )
             }),
         }
+    }
+
+    /// The position of `key` among the entries of `map` (one of this file's objects),
+    /// and its value: a scan for small objects, a table built once for large ones.
+    fn entry_index<'a>(
+        &self,
+        map: &'a serde_json::Map<String, Value>,
+        key: &str,
+    ) -> Option<(usize, &'a Value)> {
+        if map.len() <= KEY_INDEX_MIN {
+            return map
+                .iter()
+                .enumerate()
+                .find(|(_, (k, _))| *k == key)
+                .map(|(i, (_, v))| (i, v));
+        }
+        let value = map.get(key)?;
+        let addr = std::ptr::from_ref(map) as usize;
+        let table = {
+            let mut cache = self
+                .key_index
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache
+                .entry(addr)
+                .or_insert_with(|| {
+                    Arc::new(
+                        map.keys()
+                            .enumerate()
+                            .map(|(i, k)| (k.clone(), i))
+                            .collect(),
+                    )
+                })
+                .clone()
+        };
+        table.get(key).map(|&i| (i, value))
     }
 
     /// `file#pointer` as shown in messages.
@@ -606,6 +705,7 @@ pub fn parse_file(
         value,
         pos,
         kind,
+        key_index: KeyIndex::default(),
     }
 }
 

@@ -10,11 +10,14 @@ use crate::diag::{Diagnostic, Location, Span};
 pub(crate) fn check_text(bytes: Vec<u8>, display: &Arc<str>) -> Result<String, Diagnostic> {
     let at = |offset: usize, bytes: &[u8]| -> Location {
         let prefix = &bytes[..offset.min(bytes.len())];
-        let line = prefix.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-        let line_start = prefix
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
+        // A CR at the end of the prefix may be the first half of a CRLF: count it
+        // with what follows.
+        let whole = &bytes[..(offset + 1).min(bytes.len())];
+        let (mut line, mut line_start) = (1u32, 0);
+        for b in super::line_breaks(whole).take_while(|&b| b <= offset) {
+            line += 1;
+            line_start = b;
+        }
         let col = String::from_utf8_lossy(&prefix[line_start..])
             .chars()
             .count() as u32

@@ -484,7 +484,20 @@ impl Workspace {
             .enumerate()
             .map(|(i, s)| ((s.file, s.object.as_str()), i))
             .collect();
-        let mut reported_cycle: HashSet<usize> = HashSet::new();
+        // Each site leads to at most one other site (the `$ref` object its target is):
+        // the pure ref chains form a functional graph, whose cycles are found in one
+        // pass over the sites.
+        let next: Vec<Option<usize>> = sites
+            .iter()
+            .map(|s| {
+                let t = self.target(s.file, &s.raw)?;
+                let root = self.file(t.file).value.as_ref()?;
+                pointer::resolve(root, &t.tokens).ok()?;
+                let ptr = pointer::join_tokens(t.tokens.iter().map(String::as_str));
+                by_object.get(&(t.file, ptr.as_str())).copied()
+            })
+            .collect();
+        let mut cycles = pure_cycles(&next);
         for (i, site) in sites.iter().enumerate() {
             let Some(t) = self.target(site.file, &site.raw) else {
                 continue;
@@ -531,58 +544,73 @@ impl Workspace {
                 diags.push(d);
                 continue;
             }
-            // Follow pure ref chains from this site, looking for a way back.
-            let mut seen = vec![i];
-            let mut cur = t.clone();
-            loop {
-                let ptr = pointer::join_tokens(cur.tokens.iter().map(String::as_str));
-                let Some(&next) = by_object.get(&(cur.file, ptr.as_str())) else {
-                    break;
-                };
-                if seen.contains(&next) {
-                    if next == i && !seen.iter().any(|s| reported_cycle.contains(s)) {
-                        reported_cycle.extend(seen.iter().copied());
-                        let mut chain: Vec<String> = seen
-                            .iter()
-                            .map(|&s| {
-                                format!(
-                                    "`{}`",
-                                    self.file(sites[s].file).display_pointer(&sites[s].object)
-                                )
-                            })
-                            .collect();
-                        chain.push(chain[0].clone());
-                        diags.push(Diagnostic::new(
-                            "ref-cycle",
-                            here.locate(&at),
-                            format!(
-                                "`$ref` cycle that never reaches any content: {}",
-                                chain.join(" → ")
-                            ),
-                        ));
-                    }
-                    break;
-                }
-                seen.push(next);
-                let s = &sites[next];
-                match self.target(s.file, &s.raw) {
-                    Some(n) => {
-                        let ok = self
-                            .file(n.file)
-                            .value
-                            .as_ref()
-                            .is_some_and(|r| pointer::resolve(r, &n.tokens).is_ok());
-                        if !ok {
-                            break;
-                        }
-                        cur = n.clone();
-                    }
-                    None => break,
-                }
+            if let Some(chain) = cycles.remove(&i) {
+                let mut chain: Vec<String> = chain
+                    .iter()
+                    .map(|&s| {
+                        format!(
+                            "`{}`",
+                            self.file(sites[s].file).display_pointer(&sites[s].object)
+                        )
+                    })
+                    .collect();
+                chain.push(chain[0].clone());
+                diags.push(Diagnostic::new(
+                    "ref-cycle",
+                    here.locate(&at),
+                    format!(
+                        "`$ref` cycle that never reaches any content: {}",
+                        chain.join(" → ")
+                    ),
+                ));
             }
         }
         self.diagnostics.extend(diags);
     }
+}
+
+/// The cycles of a functional graph (`next[i]` is the one successor of node `i`), in
+/// linear time: each keyed by its smallest node and listed from it, in edge order.
+fn pure_cycles(next: &[Option<usize>]) -> HashMap<usize, Vec<usize>> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let mut state = vec![NEW; next.len()];
+    let mut cycles = HashMap::new();
+    let mut path: Vec<usize> = Vec::new();
+    for start in 0..next.len() {
+        let mut cur = Some(start);
+        while let Some(n) = cur {
+            match state[n] {
+                NEW => {
+                    state[n] = ON_PATH;
+                    path.push(n);
+                    cur = next[n];
+                }
+                ON_PATH => {
+                    // The walk came back to a node of this walk: the path from it on
+                    // is a cycle.
+                    let from = path.iter().rposition(|&p| p == n).unwrap_or(0);
+                    let cycle = &path[from..];
+                    let min = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|&(_, &p)| p)
+                        .map_or(0, |(k, _)| k);
+                    let mut listed = cycle[min..].to_vec();
+                    listed.extend_from_slice(&cycle[..min]);
+                    cycles.insert(listed[0], listed);
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for &p in &path {
+            state[p] = DONE;
+        }
+        path.clear();
+    }
+    cycles
 }
 
 /// `Some(scheme)` for `scheme:` URIs (but not Windows drive letters).

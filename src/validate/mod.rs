@@ -14,6 +14,7 @@ mod openapi_tables;
 mod schema;
 mod semantic;
 pub mod spec;
+mod valueset;
 mod walk;
 
 use crate::diag::Diagnostic;

@@ -332,23 +332,20 @@ impl<'a> Walker<'a> {
         if !matches!(self.path.last(), Some(Seg::Key("enum"))) {
             return;
         }
-        let limit = items.len().min(512);
-        for i in 1..limit {
-            if items[..i].contains(&items[i]) {
-                self.path.push(Seg::Idx(i));
-                let loc = self.loc();
-                let shown = match &items[i] {
-                    Value::String(s) => format!("`{s}`"),
-                    other => other.to_string(),
-                };
-                self.report(
-                    "schema-enum-duplicate",
-                    loc,
-                    format!("enum value {shown} is listed more than once"),
-                    None,
-                );
-                self.path.pop();
-            }
+        for i in super::valueset::repeated(items) {
+            self.path.push(Seg::Idx(i));
+            let loc = self.loc();
+            let shown = match &items[i] {
+                Value::String(s) => format!("`{s}`"),
+                other => other.to_string(),
+            };
+            self.report(
+                "schema-enum-duplicate",
+                loc,
+                format!("enum value {shown} is listed more than once"),
+                None,
+            );
+            self.path.pop();
         }
     }
 

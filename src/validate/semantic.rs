@@ -2,7 +2,7 @@
 //! on the IR: unique ids, channel/path parameters, references to servers and security
 //! schemes, operation messages belonging to their channel.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::diag::Diagnostic;
 use crate::model::{Document, Model, Spec, Src, Verb};
@@ -15,6 +15,11 @@ pub fn check(ws: &Workspace, model: &Model) -> Vec<Diagnostic> {
         let mut c = Ctx {
             ws,
             doc,
+            schemes: doc
+                .security_schemes
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect(),
             out: &mut out,
         };
         match doc.spec {
@@ -28,7 +33,21 @@ pub fn check(ws: &Workspace, model: &Model) -> Vec<Diagnostic> {
 struct Ctx<'a, 'o> {
     ws: &'a Workspace,
     doc: &'a Document,
+    /// The names of the document's security schemes.
+    schemes: HashSet<&'a str>,
     out: &'o mut Vec<Diagnostic>,
+}
+
+/// At most this many names are compared for a "did you mean" (a miss stays O(1) however
+/// many names are defined).
+const SUGGEST_MAX_NAMES: usize = 1000;
+
+/// [`crate::suggest::closest`] among at most [`SUGGEST_MAX_NAMES`] names.
+fn closest<'n>(name: &str, names: &[&'n str]) -> Option<&'n str> {
+    if names.len() > SUGGEST_MAX_NAMES {
+        return None;
+    }
+    crate::suggest::closest(name, names)
 }
 
 /// The `{name}` template expressions of an address or path.
@@ -132,13 +151,15 @@ impl Ctx<'_, '_> {
                 continue;
             };
             let used = template_params(address);
+            let declared: HashSet<&str> = ch.parameters.iter().map(|p| p.name.as_str()).collect();
+            let used_set: HashSet<&str> = used.iter().copied().collect();
             let where_ = if major >= 3 {
                 ch.src.child("address")
             } else {
                 ch.src.clone()
             };
             for name in &used {
-                if !ch.parameters.iter().any(|p| p.name == *name) {
+                if !declared.contains(name) {
                     let loc = if major >= 3 {
                         self.at(&where_)
                     } else {
@@ -155,7 +176,7 @@ impl Ctx<'_, '_> {
                 }
             }
             for p in &ch.parameters {
-                if !used.contains(&p.name.as_str()) {
+                if !used_set.contains(p.name.as_str()) {
                     let decl = ch.src.child("parameters").child(&p.name);
                     self.push(Diagnostic::new(
                         "asyncapi-channel-parameter-unused",
@@ -167,12 +188,13 @@ impl Ctx<'_, '_> {
         }
 
         // Servers named by channels exist.
+        let servers: HashSet<&str> = doc.servers.iter().map(|d| d.name.as_str()).collect();
         for ch in &doc.channels {
             if major >= 3 {
                 continue; // 3.x uses references (checked when loading).
             }
             for (i, s) in ch.servers.iter().enumerate() {
-                if !doc.servers.iter().any(|d| &d.name == s) {
+                if !servers.contains(s.as_str()) {
                     let names: Vec<&str> = doc.servers.iter().map(|d| d.name.as_str()).collect();
                     let mut d = Diagnostic::new(
                         "asyncapi-server-undefined",
@@ -182,7 +204,7 @@ impl Ctx<'_, '_> {
                             ch.key
                         ),
                     );
-                    if let Some(c) = crate::suggest::closest(s, &names) {
+                    if let Some(c) = closest(s, &names) {
                         d = d.with_help(format!("did you mean `{c}`?"));
                     }
                     self.push(d);
@@ -210,13 +232,18 @@ impl Ctx<'_, '_> {
 
         // 3.x: an operation's messages belong to its channel; reply likewise.
         if major >= 3 {
+            let sets: Vec<HashSet<_>> = doc
+                .channels
+                .iter()
+                .map(|c| c.messages.iter().collect())
+                .collect();
             for op in &doc.operations {
                 let Some(ci) = op.channel else { continue };
                 let Some(ch) = doc.channels.get(ci) else {
                     continue;
                 };
                 for (i, m) in op.messages.iter().enumerate() {
-                    if !ch.messages.contains(m) {
+                    if !sets[ci].contains(m) {
                         self.push(Diagnostic::new(
                             "asyncapi-operation-message-not-in-channel",
                             self.at_ref(&op.src.child("messages").child(&i.to_string())),
@@ -229,11 +256,14 @@ impl Ctx<'_, '_> {
                     }
                 }
                 if let Some(reply) = &op.reply {
-                    let Some(rc) = reply.channel.and_then(|c| doc.channels.get(c)) else {
+                    let Some((rc, rset)) = reply
+                        .channel
+                        .and_then(|c| Some((doc.channels.get(c)?, sets.get(c)?)))
+                    else {
                         continue;
                     };
                     for (i, m) in reply.messages.iter().enumerate() {
-                        if !rc.messages.contains(m) {
+                        if !rset.contains(m) {
                             self.push(Diagnostic::new(
                                 "asyncapi-operation-message-not-in-channel",
                                 self.at_ref(&reply.src.child("messages").child(&i.to_string())),
@@ -247,7 +277,7 @@ impl Ctx<'_, '_> {
     }
 
     fn security_defined(&mut self, name: &str, src: &Src, rule: &'static str, place: &str) {
-        if name.is_empty() || self.doc.security_schemes.iter().any(|s| s.name == name) {
+        if name.is_empty() || self.schemes.contains(name) {
             return;
         }
         let names: Vec<&str> = self
@@ -261,7 +291,7 @@ impl Ctx<'_, '_> {
             self.at_key(src),
             format!("security scheme `{name}` is not defined in `{place}`"),
         );
-        if let Some(c) = crate::suggest::closest(name, &names) {
+        if let Some(c) = closest(name, &names) {
             d = d.with_help(format!("did you mean `{c}`?"));
         }
         self.push(d);
@@ -291,12 +321,18 @@ impl Ctx<'_, '_> {
             let Verb::Http { path, method } = &op.verb else {
                 continue;
             };
-            for name in template_params(path) {
-                let ok = op
-                    .parameters
+            let params = template_params(path);
+            let in_path: HashSet<&str> = if params.is_empty() {
+                HashSet::new()
+            } else {
+                op.parameters
                     .iter()
-                    .any(|p| p.name == name && p.location.as_deref() == Some("path"));
-                if !ok {
+                    .filter(|p| p.location.as_deref() == Some("path"))
+                    .map(|p| p.name.as_str())
+                    .collect()
+            };
+            for name in params {
+                if !in_path.contains(name) {
                     self.push(
                         Diagnostic::new(
                             "openapi-path-parameter-undefined",
@@ -308,17 +344,20 @@ impl Ctx<'_, '_> {
                 }
             }
         }
+        // The operations of each channel key (channels are paths here).
+        let mut ops_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, o) in doc.operations.iter().enumerate() {
+            if let Some(c) = o.channel.and_then(|c| doc.channels.get(c)) {
+                ops_of.entry(c.key.as_str()).or_default().push(i);
+            }
+        }
         for ch in &doc.channels {
-            for p in ch.parameters.iter().chain(
-                doc.operations
-                    .iter()
-                    .filter(|o| {
-                        o.channel
-                            .and_then(|c| doc.channels.get(c))
-                            .is_some_and(|c| c.key == ch.key)
-                    })
-                    .flat_map(|o| &o.parameters),
-            ) {
+            let ops = ops_of.get(ch.key.as_str()).map_or(&[][..], Vec::as_slice);
+            for p in ch
+                .parameters
+                .iter()
+                .chain(ops.iter().flat_map(|&i| &doc.operations[i].parameters))
+            {
                 if p.location.as_deref() == Some("path") && !p.required {
                     self.push(Diagnostic::new(
                         "openapi-path-parameter-required",

@@ -467,7 +467,8 @@ impl<'a> Walker<'a> {
             Value::String(s) => format!("`{s}`"),
             other => other.to_string(),
         };
-        if let Some(d) = m.get("default").filter(|d| !allowed.contains(d)) {
+        let set = super::valueset::ValueSet::new(allowed);
+        if let Some(d) = m.get("default").filter(|d| !set.contains(d)) {
             let msg = format!(
                 "the {what}'s `default` {} is not one of its `enum` values ({})",
                 shown(d),
@@ -485,7 +486,7 @@ impl<'a> Walker<'a> {
         }
         if let Some(Value::Array(examples)) = m.get("examples") {
             for (i, ex) in examples.iter().enumerate() {
-                if allowed.contains(ex) {
+                if set.contains(ex) {
                     continue;
                 }
                 let msg = format!(
@@ -533,12 +534,12 @@ impl<'a> Walker<'a> {
     }
 
     fn unique_tags(&mut self, items: &'a [Value]) {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (i, item) in items.iter().enumerate() {
             let Some(name) = item.get("name").and_then(Value::as_str) else {
                 continue;
             };
-            if seen.contains(&name) {
+            if !seen.insert(name) {
                 self.path.push(Seg::Idx(i));
                 let rule = self.rules.tag_duplicate;
                 let loc = self.loc();
@@ -549,8 +550,6 @@ impl<'a> Walker<'a> {
                     None,
                 );
                 self.path.pop();
-            } else {
-                seen.push(name);
             }
         }
     }

@@ -17,5 +17,6 @@ mod mutation;
 mod proptest_loader;
 mod report;
 mod saga;
+mod scaling;
 mod structural;
 mod util;
