@@ -487,13 +487,31 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), ToolError> {
         })
 }
 
-/// Write a file atomically: a temporary file beside it, then a rename. On failure
-/// nothing is left behind.
+/// Write `--output FILE`. A regular file (or a missing path) is replaced atomically: a
+/// new temporary beside it (random name, created exclusively), then a rename; on failure
+/// nothing is left behind. A symbolic link to a regular file has that file replaced
+/// (the link stays). Anything else (a FIFO, a device, `/proc/self/fd/N`) is written in
+/// place, never replaced. A failed write is an error (exit 2).
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
-    let io = |source| ToolError::Io {
-        context: format!("writing {}", path.display()),
-        source,
-    };
+    // Not `ToolError::Io`: a broken pipe here (a FIFO whose reader left) is a failure,
+    // unlike on standard output.
+    let io = |e: std::io::Error| ToolError::Usage(format!("writing {}: {e}", path.display()));
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace_file(path, text).map_err(io),
+        Err(e) => Err(io(e)),
+        Ok(m) if m.file_type().is_file() => replace_file(path, text).map_err(io),
+        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
+            Ok(real) if std::fs::symlink_metadata(&real).is_ok_and(|m| m.is_file()) => {
+                replace_file(&real, text).map_err(io)
+            }
+            _ => write_in_place(path, text).map_err(io),
+        },
+        Ok(_) => write_in_place(path, text).map_err(io),
+    }
+}
+
+/// Replace a regular file (or create a missing one) through a temporary and a rename.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -502,13 +520,22 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_string());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let res = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = res {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
-    }
+    let short: String = name.chars().take(64).collect();
+    let mut tmp = crate::codegen::apply::new_temp(dir, &format!(".{short}."), ".tmp")?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Write into an existing special file (FIFO, device, a link to one), without creating
+/// or replacing anything.
+fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.flush()
 }
 
 /// Whether to colour output written to stdout.
