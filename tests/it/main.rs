@@ -4,6 +4,7 @@ mod classify;
 mod cli;
 mod codegen;
 mod codegen_git;
+mod codegen_writes;
 mod corpus;
 mod corpus_load;
 mod gates;
