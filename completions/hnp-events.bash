@@ -129,7 +129,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__codegen)
-            opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --help --version"
+            opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --allow-invalid --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
