@@ -489,9 +489,9 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), ToolError> {
 
 /// Write `--output FILE`. A regular file (or a missing path) is replaced atomically: a
 /// new temporary beside it (random name, created exclusively), then a rename; on failure
-/// nothing is left behind. A symbolic link to a regular file has that file replaced
-/// (the link stays). Anything else (a FIFO, a device, `/proc/self/fd/N`) is written in
-/// place, never replaced. A failed write is an error (exit 2).
+/// nothing is left behind. Anything else is written in place, never replaced: a FIFO, a
+/// device, a symbolic link (written through: `/dev/stdout`, `/proc/self/fd/N`, a link to
+/// a file elsewhere). A failed write is an error (exit 2).
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
     // Not `ToolError::Io`: a broken pipe here (a FIFO whose reader left) is a failure,
     // unlike on standard output.
@@ -500,12 +500,6 @@ pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace_file(path, text).map_err(io),
         Err(e) => Err(io(e)),
         Ok(m) if m.file_type().is_file() => replace_file(path, text).map_err(io),
-        Ok(m) if m.file_type().is_symlink() => match std::fs::canonicalize(path) {
-            Ok(real) if std::fs::symlink_metadata(&real).is_ok_and(|m| m.is_file()) => {
-                replace_file(&real, text).map_err(io)
-            }
-            _ => write_in_place(path, text).map_err(io),
-        },
         Ok(_) => write_in_place(path, text).map_err(io),
     }
 }
@@ -527,8 +521,8 @@ fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Write into an existing special file (FIFO, device, a link to one), without creating
-/// or replacing anything.
+/// Write into an existing special file or through a symbolic link, without creating or
+/// replacing anything.
 fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .write(true)

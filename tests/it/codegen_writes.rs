@@ -296,7 +296,7 @@ fn output_through_a_proc_fd_link_and_write_errors() {
 }
 
 #[test]
-fn output_replaces_regular_files_atomically_and_keeps_links() {
+fn output_replaces_regular_files_atomically_and_writes_through_links() {
     let work = tempfile::tempdir().expect("tempdir");
     let bad = small_invalid(work.path());
     let real = work.path().join("real.json");
