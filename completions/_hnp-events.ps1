@@ -142,6 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes')
             [CompletionResult]::new('--allow-dirty', '--allow-dirty', [CompletionResultType]::ParameterName, 'Overwrite generated files with uncommitted git changes (hand edits are still refused)')
             [CompletionResult]::new('--list-templates', '--list-templates', [CompletionResultType]::ParameterName, 'List the templates and the context variables each receives')
+            [CompletionResult]::new('--allow-invalid', '--allow-invalid', [CompletionResultType]::ParameterName, 'Generate even from a contract with errors (as `validate` reports them)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -137,7 +137,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__codegen)
-            opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --max-file-size --help --version"
+            opts="-h -V --lang --out --name --templates --check --dry-run --force --allow-dirty --list-templates --root --allow-invalid --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -131,6 +131,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --force 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
             cand --allow-dirty 'Overwrite generated files with uncommitted git changes (hand edits are still refused)'
             cand --list-templates 'List the templates and the context variables each receives'
+            cand --allow-invalid 'Generate even from a contract with errors (as `validate` reports them)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

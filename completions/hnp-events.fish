@@ -276,6 +276,7 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l dry-ru
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l force -d 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-dirty -d 'Overwrite generated files with uncommitted git changes (hand edits are still refused)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l list-templates -d 'List the templates and the context variables each receives'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-invalid -d 'Generate even from a contract with errors (as `validate` reports them)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s V -l version -d 'Print version'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand completions" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r

@@ -20,8 +20,10 @@ hooks (sagas_impl) are written once and never overwritten. A generated file edit
 hand stops the run (exit 1) unless --force. Inside a git work tree, files with
 uncommitted changes (modified, staged or untracked) are not overwritten either unless
 --allow-dirty (or --force), and the generated files that differ from HEAD are listed
-(by --dry-run and --check: that would differ). Exit codes: 0 done / up to date, 1 --check
-found changes or an overwrite was refused, 2 the tool could not run.";
+(by --dry-run and --check: that would differ). A contract with errors (as `validate`
+reports them) generates nothing unless --allow-invalid. One run at a time writes to a
+folder: another waits for it. Exit codes: 0 done / up to date, 1 --check found changes,
+an overwrite was refused or the contract has errors, 2 the tool could not run.";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
@@ -58,6 +60,9 @@ pub struct CodegenArgs {
     /// Workspace root for $refs
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Generate even from a contract with errors (as `validate` reports them)
+    #[arg(long)]
+    pub allow_invalid: bool,
 }
 
 /// A progress bar on standard error for large models: drawn only on a terminal, not in
@@ -165,50 +170,40 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
     // Each stage's input is freed before the next is built: a large model is never held
     // twice (documents → generation input → template context → files).
     bar.phase("building the model");
-    let api = codegen::model_api(&ws);
+    let api = if args.allow_invalid {
+        codegen::model_api(&ws)
+    } else {
+        let (errors, model) = contract_errors(&ws);
+        if !errors.is_empty() {
+            bar.finish();
+            report_invalid(&ws, &errors);
+            return Ok(exit::FINDINGS);
+        }
+        codegen::api::build(&ws, &model)
+    };
     drop(ws);
     let ctx = codegen::context(&api, &sagas, &gen_opts);
     drop(api);
     drop(sagas);
     let files = codegen::render(ctx, &gen_opts, bar).map_err(ToolError::Usage)?;
+    // One run at a time per output folder (a run that only reads waits for a writer);
+    // held until the run ends.
+    let writes = !(args.check || args.dry_run);
+    let _lock = apply::lock(&out, writes, &mut || {
+        bar.finish();
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!(
+                "waiting for another hnp-events run to finish with {} (it holds the folder's lock)...\n",
+                out.display()
+            )
+            .as_bytes(),
+        );
+    })
+    .map_err(ToolError::Usage)?;
+    let plan = codegen::plan(&out, lang, files).map_err(ToolError::Usage)?;
+    let git = codegen::git::GitDir::open(&out).map_err(ToolError::Usage)?;
     let shown = out.display();
-    // One run at a time per output folder: a second run (another language, another
-    // terminal) waits for the first to finish, so the manifest keeps both.
-    let writing = !(args.check || args.dry_run);
-    let created = writing && std::fs::symlink_metadata(&out).is_err();
-    if writing {
-        std::fs::create_dir_all(&out).map_err(|source| ToolError::Io {
-            context: format!("creating {shown}"),
-            source,
-        })?;
-    }
-    let _lock = if out.is_dir() {
-        Some(
-            crate::fsio::DirLock::acquire(&out, || {
-                eprintln!("waiting for another hnp-events run writing to {shown} to finish…");
-            })
-            .map_err(|source| ToolError::Io {
-                context: format!("locking {shown}"),
-                source,
-            })?,
-        )
-    } else {
-        None
-    };
-    // A refused run leaves no trace: the folder it created for nothing goes again.
-    let undo = || {
-        if created {
-            let _ = std::fs::remove_dir(&out);
-        }
-    };
-    let plan = match codegen::plan(&out, lang, files) {
-        Ok(p) => p,
-        Err(e) => {
-            undo();
-            return Err(ToolError::Usage(e));
-        }
-    };
-    let git = codegen::git::GitDir::open(&out);
     if args.check || args.dry_run {
         let head = git_report(git.as_ref(), &plan, &out, args.force, plan.changes());
         bar.finish();
@@ -243,6 +238,8 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
             .as_ref()
             .filter(|_| !args.allow_dirty)
             .map(|g| g.dirty(plan.overwrites(false)))
+            .transpose()
+            .map_err(ToolError::Usage)?
             .unwrap_or_default()
             .into_iter()
             .map(|(p, d)| format!("  {p} ({})", d.describe()))
@@ -255,7 +252,6 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
         }
     }
     if !refusal.is_empty() {
-        undo();
         bar.finish();
         let _ = std::io::Write::write_all(&mut std::io::stderr(), refusal.as_bytes());
         return Ok(exit::FINDINGS);
@@ -270,6 +266,56 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
         write_stdout(&format!("{summary}{head}"))?;
     }
     Ok(exit::OK)
+}
+
+/// The errors `validate` reports for the documents (load and structural rules, with
+/// ./hnp-events.yaml's ignores and rule levels), and the model. Examples their schema
+/// rejects do not count: generated code does not depend on them.
+fn contract_errors(
+    ws: &crate::source::Workspace,
+) -> (Vec<crate::diag::Diagnostic>, crate::model::Model) {
+    use crate::config::{CONFIG_FILE, Config, RuleLevel};
+    let config = std::path::Path::new(CONFIG_FILE)
+        .is_file()
+        .then(|| Config::load(std::path::Path::new(CONFIG_FILE)).ok())
+        .flatten()
+        .map(|(cfg, _, _)| cfg)
+        .unwrap_or_default();
+    let (found, model) = crate::validate::validate_with_model(ws);
+    let mut diags = ws.diagnostics.clone();
+    diags.extend(found);
+    crate::suppress::Suppressor::new(&config.ignore, ws).apply(&mut diags);
+    diags.retain(|d| config.rules.get(d.rule) != Some(&RuleLevel::Off));
+    config.apply_rule_levels(&mut diags);
+    diags.retain(|d| {
+        d.severity == crate::diag::Severity::Error && d.rule != "schema-example-invalid"
+    });
+    crate::diag::sort_and_dedup(&mut diags);
+    (diags, model)
+}
+
+/// Print a contract's errors (as `validate` shows them) and the refusal, on stderr.
+fn report_invalid(ws: &crate::source::Workspace, errors: &[crate::diag::Diagnostic]) {
+    let sources = ws.sources();
+    let summary = crate::report::Summary::default();
+    let report = crate::report::Report {
+        diagnostics: errors,
+        sources: &sources,
+        summary: &summary,
+    };
+    let opts = crate::report::RenderOptions {
+        color: false,
+        timing: false,
+        quiet: true,
+    };
+    let n = errors.len();
+    let text = format!(
+        "{}error: refusing to generate code from a contract with {n} {}; fix {} (see `hnp-events validate`), or pass --allow-invalid to generate anyway\n",
+        crate::report::render(crate::report::Format::Human, &report, opts),
+        if n == 1 { "error" } else { "errors" },
+        if n == 1 { "it" } else { "them" },
+    );
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes());
 }
 
 /// The saga files to generate modules for: the PATHs ending in `.saga.yaml`/`.yml`/`.json`,

@@ -498,14 +498,49 @@ pub(crate) fn write_stdout(text: &str) -> Result<(), ToolError> {
         })
 }
 
-/// Write an output file: atomically when it is a regular file (or missing), in place
-/// when it is a FIFO, a device or `/proc/self/fd/N` (see [`crate::fsio`]). Any error,
-/// `/dev/full`'s included, is an I/O error (exit 2).
+/// Write `--output FILE`. A regular file (or a missing path) is replaced atomically: a
+/// new temporary beside it (random name, created exclusively), then a rename; on failure
+/// nothing is left behind. Anything else is written in place, never replaced: a FIFO, a
+/// device, a symbolic link (written through: `/dev/stdout`, `/proc/self/fd/N`, a link to
+/// a file elsewhere). A failed write is an error (exit 2).
 pub(crate) fn write_atomic(path: &Path, text: &str) -> Result<(), ToolError> {
-    crate::fsio::write_output(path, text.as_bytes()).map_err(|source| ToolError::Io {
-        context: format!("writing {}", path.display()),
-        source,
-    })
+    // Not `ToolError::Io`: a broken pipe here (a FIFO whose reader left) is a failure,
+    // unlike on standard output.
+    let io = |e: std::io::Error| ToolError::Usage(format!("writing {}: {e}", path.display()));
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => replace_file(path, text).map_err(io),
+        Err(e) => Err(io(e)),
+        Ok(m) if m.file_type().is_file() => replace_file(path, text).map_err(io),
+        Ok(_) => write_in_place(path, text).map_err(io),
+    }
+}
+
+/// Replace a regular file (or create a missing one) through a temporary and a rename.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    let short: String = name.chars().take(64).collect();
+    let mut tmp = crate::codegen::apply::new_temp(dir, &format!(".{short}."), ".tmp")?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Write into an existing special file or through a symbolic link, without creating or
+/// replacing anything.
+fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.flush()
 }
 
 /// Whether to colour output written to stdout.

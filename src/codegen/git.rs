@@ -4,17 +4,16 @@
 //! cannot be opened) nothing here applies and codegen behaves as without git.
 
 use std::collections::BTreeMap;
-use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
+use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
-use git2::{ObjectType, Oid, Repository, Status, StatusOptions};
+use git2::{ErrorCode, ObjectType, Oid, Repository, Status, StatusOptions};
 
 /// The output folder as seen from its git work tree.
 pub struct GitDir {
     repo: Repository,
-    /// The output folder relative to the work tree, `/`-separated, empty at the top. Bytes,
-    /// not text: a folder name need not be UTF-8 (`gen\xff`), and the guard must hold there too.
+    /// The output folder relative to the work tree, `/`-separated, empty at the top. As
+    /// bytes: a folder name need not be UTF-8.
     prefix: Vec<u8>,
 }
 
@@ -59,86 +58,142 @@ fn existing_ancestor(dir: &Path) -> Option<(PathBuf, Vec<OsString>)> {
     }
 }
 
+/// A path component as git stores it: its bytes (on Unix, any; elsewhere, UTF-8).
+fn component_bytes(n: &std::ffi::OsStr) -> Result<Vec<u8>, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Ok(n.as_bytes().to_vec())
+    }
+    #[cfg(not(unix))]
+    {
+        n.to_str()
+            .map(|s| s.as_bytes().to_vec())
+            .ok_or_else(|| format!("{}: not a name git can store", n.to_string_lossy()))
+    }
+}
+
+/// A work-tree path (bytes from git) as a path.
+fn bytes_path(b: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(b))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(b).into_owned())
+    }
+}
+
 impl GitDir {
-    /// The work tree holding `dir`, or `None` when there is none (or it cannot be read).
-    pub fn open(dir: &Path) -> Option<GitDir> {
-        let (base, missing) = existing_ancestor(dir)?;
-        let repo = Repository::discover(&base).ok()?;
+    /// The work tree holding `dir`: `Ok(None)` when there is none. When there is one
+    /// whose state cannot be told, an error (the check is never silently off), except
+    /// for a repository git itself refuses to open (e.g. owned by another user): then a
+    /// warning is printed and there is no check.
+    pub fn open(dir: &Path) -> Result<Option<GitDir>, String> {
+        let Some((base, missing)) = existing_ancestor(dir) else {
+            return Ok(None);
+        };
+        let repo = match Repository::discover(&base) {
+            Ok(r) => r,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => {
+                let _ = std::io::Write::write_all(
+                    &mut std::io::stderr(),
+                    format!(
+                        "warning: {}: the git repository cannot be opened ({}); files with uncommitted changes are not detected\n",
+                        dir.display(),
+                        e.message()
+                    )
+                    .as_bytes(),
+                );
+                return Ok(None);
+            }
+        };
         if repo.is_bare() {
-            return None;
+            return Ok(None);
         }
-        let workdir = repo.workdir()?.canonicalize().ok()?;
-        let rel = base.strip_prefix(&workdir).ok()?;
-        let mut parts: Vec<OsString> = Vec::new();
+        let Some(workdir) = repo.workdir().and_then(|w| w.canonicalize().ok()) else {
+            return Ok(None);
+        };
+        let Ok(rel) = base.strip_prefix(&workdir) else {
+            return Ok(None);
+        };
+        let mut parts: Vec<Vec<u8>> = Vec::new();
         for c in rel.components() {
             match c {
-                Component::Normal(n) => parts.push(n.to_os_string()),
-                _ => return None,
+                Component::Normal(n) => parts.push(component_bytes(n)?),
+                _ => return Ok(None),
             }
         }
         // Never look inside the repository's own metadata.
-        if parts.first().is_some_and(|p| p == ".git") {
-            return None;
+        if parts.first().is_some_and(|p| p == b".git") {
+            return Ok(None);
         }
-        parts.extend(missing);
-        let prefix = parts
-            .iter()
-            .map(|p| p.as_bytes())
-            .collect::<Vec<_>>()
-            .join(&b'/');
-        Some(GitDir { repo, prefix })
+        for m in &missing {
+            parts.push(component_bytes(m)?);
+        }
+        Ok(Some(GitDir {
+            repo,
+            prefix: parts.join(&b'/'),
+        }))
     }
 
     /// The work-tree path of a path relative to the output folder.
     fn full(&self, rel: &str) -> PathBuf {
-        let mut b = self.prefix.clone();
-        if !b.is_empty() {
+        if self.prefix.is_empty() {
+            PathBuf::from(rel)
+        } else {
+            let mut b = self.prefix.clone();
             b.push(b'/');
+            b.extend_from_slice(rel.as_bytes());
+            bytes_path(&b)
         }
-        b.extend_from_slice(rel.as_bytes());
-        PathBuf::from(OsStr::from_bytes(&b))
     }
 
     /// The state of every non-ignored path with uncommitted changes under the output
     /// folder, keyed by the path relative to the output folder.
-    fn changed(&self) -> BTreeMap<String, Status> {
+    fn changed(&self) -> Result<BTreeMap<String, Status>, String> {
         let mut opts = StatusOptions::new();
         opts.include_untracked(true)
             .recurse_untracked_dirs(true)
             .include_ignored(false)
             .exclude_submodules(true);
-        if !self.prefix.is_empty() {
-            // A literal path, not a pattern: folder names may hold `*`, `?` or `[`.
-            let mut spec = self.prefix.clone();
-            spec.push(b'/');
-            opts.pathspec(PathBuf::from(OsStr::from_bytes(&spec)))
-                .disable_pathspec_match(true);
-        }
-        let Ok(statuses) = self.repo.statuses(Some(&mut opts)) else {
-            return BTreeMap::new();
-        };
         let mut strip = self.prefix.clone();
         if !strip.is_empty() {
             strip.push(b'/');
+            // A literal path, not a pattern: folder names may hold `*`, `?` or `[`.
+            opts.pathspec(strip.clone()).disable_pathspec_match(true);
         }
-        statuses
+        let statuses = self.repo.statuses(Some(&mut opts)).map_err(|e| {
+            format!(
+                "git status of the output folder failed ({}); uncommitted changes cannot be checked (--allow-dirty skips the check)",
+                e.message()
+            )
+        })?;
+        Ok(statuses
             .iter()
             .filter_map(|e| {
                 let rel = e.path_bytes().strip_prefix(strip.as_slice())?;
-                Some((String::from_utf8(rel.to_vec()).ok()?, e.status()))
+                let rel = std::str::from_utf8(rel).ok()?;
+                Some((rel.to_string(), e.status()))
             })
-            .collect()
+            .collect())
     }
 
     /// Which of `paths` (relative to the output folder, files that exist and would be
-    /// overwritten or deleted) hold uncommitted changes.
-    pub fn dirty<'a>(&self, paths: impl IntoIterator<Item = &'a str>) -> Vec<(String, Dirty)> {
+    /// overwritten or deleted) hold uncommitted changes. An error when git cannot tell.
+    pub fn dirty<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<(String, Dirty)>, String> {
         let paths: Vec<&str> = paths.into_iter().collect();
         if paths.is_empty() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
-        let changed = self.changed();
-        paths
+        let changed = self.changed()?;
+        Ok(paths
             .into_iter()
             .filter_map(|p| {
                 let s = *changed.get(p)?;
@@ -153,7 +208,7 @@ impl GitDir {
                 };
                 Some((p.to_string(), d))
             })
-            .collect()
+            .collect())
     }
 
     /// Which files differ from `HEAD` once written: `files` pairs a path relative to the

@@ -355,7 +355,8 @@ fn hostile_names_stay_inside_and_are_sanitised() {
     let saga = hostile_saga(work.path());
     for lang in ["rust", "python"] {
         let out = work.path().join("deep/gen").join(lang);
-        let o = gen_into(&out, lang, &[&spec, &saga], &[]);
+        // The hostile names are invalid component names: generated anyway.
+        let o = gen_into(&out, lang, &[&spec, &saga], &["--allow-invalid"]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         for (p, _) in files_under(&out) {
             assert!(!p.contains(".."), "{p}");
@@ -454,7 +455,10 @@ fn discriminators_become_tagged_unions() {
     // No discriminator: untagged, as before (the hostile-names `match` union).
     let spec = hostile_spec(work.path());
     let out = work.path().join("hostile");
-    assert_eq!(code(&gen_into(&out, "rust", &[&spec], &[])), 0);
+    assert_eq!(
+        code(&gen_into(&out, "rust", &[&spec], &["--allow-invalid"])),
+        0
+    );
     let m = std::fs::read_to_string(out.join("src/models.rs")).expect("models");
     assert!(
         m.contains("#[serde(untagged)]\npub enum Match") && !m.contains("serde(tag"),
@@ -716,7 +720,7 @@ fn e2e_hostile_names() {
         let work = tempfile::tempdir().expect("tempdir");
         let spec = hostile_spec(work.path());
         let saga = hostile_saga(work.path());
-        e2e_for(&[&spec, &saga], true);
+        e2e_for(&["--allow-invalid", &spec, &saga], true);
     }
 }
 

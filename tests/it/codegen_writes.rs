@@ -1,334 +1,643 @@
-//! How output files are written (issue: hostile input and interrupted runs): planted
-//! symbolic links are never followed, special files keep their kind, a killed run is
-//! resumed, two runs into one folder take turns, every refusal comes before the first
-//! write, and the git guard holds for folder names that are not UTF-8.
+//! How `codegen` (and `--output` of every command) writes: never through a symbolic link
+//! or a planted temporary name, special files written in place, every refusal before the
+//! first write, a killed run resumed by the next, concurrent runs serialised by a lock on
+//! the output folder, the git guard on any folder name, and invalid contracts refused.
 
-use std::os::unix::ffi::OsStrExt;
+#![cfg(unix)]
+
+use std::io::{BufRead, Read};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::util::{code, run_in, stderr, stdout};
 
-const SPEC: &str = r#"asyncapi: 3.0.0
-info: {title: shop, version: '1'}
-channels:
-  orders:
-    address: orders
-    messages:
-      OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}
-operations:
-  onOrderPlaced:
-    action: receive
-    channel: {$ref: '#/channels/orders'}
-components:
-  messages:
-    OrderPlaced:
-      payload: {type: object, description: 'version one', properties: {id: {type: string}}}
-"#;
-
-fn spec(version: &str) -> String {
-    SPEC.replace("version one", &format!("version {version}"))
-        .replace(
-            "{id: {type: string}}",
-            &format!("{{id: {{type: string}}, v{version}: {{type: string}}}}"),
-        )
+/// A contract with `n` channels (one handler file each); `v2` renames every operation
+/// (every handler file changes), adds a field to every message and adds a channel.
+fn spec(n: usize, v2: bool) -> String {
+    let mut channels = String::new();
+    let mut operations = String::new();
+    let mut messages = String::new();
+    let count = if v2 { n + 1 } else { n };
+    for i in 0..count {
+        channels.push_str(&format!(
+            "  topic{i}:\n    address: topic{i}\n    messages:\n      Event{i}: {{$ref: '#/components/messages/Event{i}'}}\n"
+        ));
+        let op = if v2 { "handleEvent" } else { "onEvent" };
+        operations.push_str(&format!(
+            "  {op}{i}:\n    action: receive\n    channel: {{$ref: '#/channels/topic{i}'}}\n"
+        ));
+        let extra = if v2 { ", total: {type: number}" } else { "" };
+        messages.push_str(&format!(
+            "    Event{i}:\n      payload: {{type: object, properties: {{id: {{type: string}}, note{i}: {{type: string}}{extra}}}}}\n"
+        ));
+    }
+    format!(
+        "asyncapi: 3.0.0\ninfo: {{title: t, version: '1'}}\nchannels:\n{channels}operations:\n{operations}components:\n  messages:\n{messages}"
+    )
 }
 
-fn project(version: &str) -> tempfile::TempDir {
-    let d = tempfile::tempdir().expect("tempdir");
-    std::fs::write(d.path().join("api.yaml"), spec(version)).expect("write spec");
-    d
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hnp-events"));
+    c.env_remove("CI")
+        .env_remove("HNP_TEST_PAUSE_AFTER_WRITES")
+        .env("NO_COLOR", "1");
+    c
 }
 
-fn gen_into(dir: &Path, lang: &str, out: &Path) -> std::process::Output {
-    // The folder goes as an OsStr: its name need not be UTF-8.
-    Command::new(env!("CARGO_BIN_EXE_hnp-events"))
-        .args(["codegen", "--lang", lang, "--out"])
-        .arg(out)
-        .arg("api.yaml")
-        .current_dir(dir)
-        .env_remove("CI")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
+fn gen_args<'a>(lang: &'a str, out: &'a str, spec: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["codegen", "--lang", lang, "--out", out];
+    args.extend_from_slice(extra);
+    args.push(spec);
+    args
 }
 
-/// Every file below `dir`, relative, with whether it is a regular file.
-fn tree(dir: &Path) -> Vec<(PathBuf, bool)> {
+fn codegen(work: &Path, lang: &str, out: &str, spec: &str, extra: &[&str]) -> std::process::Output {
+    run_in(work, &gen_args(lang, out, spec, extra))
+}
+
+/// Every entry under `dir` (not following links): relative path → (is a regular file,
+/// content). Symbolic links and other special files have no content.
+fn tree(dir: &Path) -> Vec<(String, bool, Vec<u8>)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read_dir") {
-            let e = e.expect("entry");
-            let ty = e.file_type().expect("type");
-            if ty.is_dir() {
-                stack.push(e.path());
-            } else {
-                let rel = e.path().strip_prefix(dir).expect("under dir").to_path_buf();
-                out.push((rel, ty.is_file()));
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            let ft = std::fs::symlink_metadata(&p).expect("metadata").file_type();
+            if ft.is_dir() {
+                stack.push(p);
+                continue;
             }
+            let rel = p
+                .strip_prefix(dir)
+                .expect("under dir")
+                .to_string_lossy()
+                .into_owned();
+            let content = if ft.is_file() {
+                std::fs::read(&p).expect("read")
+            } else {
+                Vec::new()
+            };
+            out.push((rel, ft.is_file(), content));
         }
     }
     out.sort();
     out
 }
 
-fn temporaries(dir: &Path) -> Vec<PathBuf> {
+fn temporaries(dir: &Path) -> Vec<String> {
     tree(dir)
         .into_iter()
-        .map(|(p, _)| p)
-        .filter(|p| p.to_string_lossy().ends_with(".hnp-tmp"))
+        .map(|(p, _, _)| p)
+        .filter(|p| p.ends_with(".hnp-tmp") || p.ends_with(".tmp"))
         .collect()
 }
 
-#[test]
-fn planted_links_at_temporary_names_are_never_followed() {
-    let p = project("one");
-    let outside = tempfile::tempdir().expect("tempdir");
-    // Learn the generated file names, then start afresh with links planted under every
-    // name the old scheme (`.NAME.PID.hnp-tmp`) would use for the next few hundred pids.
-    let out = p.path().join("gen");
-    assert_eq!(code(&gen_into(p.path(), "rust", &out)), 0);
-    let files: Vec<PathBuf> = tree(&out).into_iter().map(|(p, _)| p).collect();
-    std::fs::remove_dir_all(&out).expect("clean");
-    let next_pid: u32 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(1000);
-    for f in &files {
-        let parent = out.join(f).parent().expect("parent").to_path_buf();
-        std::fs::create_dir_all(&parent).expect("mkdir");
-        let name = f.file_name().expect("name").to_string_lossy().into_owned();
-        for pid in next_pid..next_pid + 300 {
-            let victim = outside.path().join(format!("{name}.{pid}"));
-            let link = parent.join(format!(".{name}.{pid}.hnp-tmp"));
-            std::os::unix::fs::symlink(&victim, &link).expect("plant link");
-        }
-    }
-    let o = gen_into(p.path(), "rust", &out);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(
-        std::fs::read_dir(outside.path())
-            .expect("ls")
-            .next()
-            .is_none(),
-        "nothing may be written outside --out"
-    );
-    for f in &files {
-        let m = std::fs::symlink_metadata(out.join(f)).expect("generated");
-        assert!(m.is_file(), "{} must be a regular file", f.display());
-    }
-    // The planted links were ours by name: a later run removes them as stale.
-    assert!(temporaries(&out).is_empty(), "{:?}", temporaries(&out));
-}
-
-#[test]
-fn output_to_special_files_keeps_them_and_reports_write_errors() {
-    let repo = crate::util::repo();
-    // /dev/full: no space left — exit 2, not a silent success. (A binary that renames
-    // over it, as root, would replace the device: then it is still checked afterwards.)
-    let o = run_in(
-        &repo,
-        &["validate", "--format", "json", "--output", "/dev/full"],
-    );
-    let full = std::fs::metadata("/dev/full").expect("meta");
-    assert!(full.file_type().is_char_device(), "/dev/full was replaced");
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("/dev/full"), "{}", stderr(&o));
-    // /dev/null stays a device.
-    let o = run_in(
-        &repo,
-        &["validate", "--format", "json", "--output", "/dev/null"],
-    );
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let m = std::fs::metadata("/dev/null").expect("meta");
-    assert!(m.file_type().is_char_device());
-    // A FIFO is written in place: a reader on the other end gets the report.
-    let d = tempfile::tempdir().expect("tempdir");
-    let fifo = d.path().join("report.fifo");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
-    assert!(made.success());
-    let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::read_to_string(&fifo).expect("read fifo"))
-    };
-    let fifo_s = fifo.to_string_lossy().into_owned();
-    let o = run_in(
-        &repo,
-        &["validate", "--format", "json", "--output", &fifo_s],
-    );
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let got = reader.join().expect("reader");
-    assert!(got.contains("\"diagnostics\""), "{got}");
-    let m = std::fs::symlink_metadata(&fifo).expect("meta");
-    assert!(m.file_type().is_fifo(), "the FIFO must stay a FIFO");
-    // /proc/self/fd/1 of the child is its stdout pipe: written, not replaced.
-    let o = Command::new(env!("CARGO_BIN_EXE_hnp-events"))
-        .args([
-            "validate",
-            "--format",
-            "json",
-            "--output",
-            "/proc/self/fd/1",
-        ])
-        .current_dir(&repo)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("runs");
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("\"diagnostics\""));
-}
-
-#[test]
-fn a_run_killed_mid_write_is_resumed_not_taken_for_hand_edits() {
-    let p = project("one");
-    let out = p.path().join("gen");
-    assert_eq!(code(&gen_into(p.path(), "rust", &out)), 0);
-    // Version two changes the models; the run is killed after writing some files.
-    std::fs::write(p.path().join("api.yaml"), spec("two")).expect("v2");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hnp-events"))
-        .args(["codegen", "--lang", "rust", "--out", "gen", "api.yaml"])
-        .current_dir(p.path())
-        .env("HNP_TEST_CODEGEN_PAUSE_AFTER", "3")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let journal = out.join(".hnp-events/pending-rust.json");
-    let mut waited = 0;
-    while !journal.exists() && waited < 600 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        waited += 1;
-    }
-    // Give it time to reach the pause, then SIGKILL it.
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    child.kill().expect("kill -9");
-    let _ = child.wait();
-    assert!(journal.exists(), "the run journals before its first write");
-    // A temporary a write was killed in the middle of.
-    std::fs::write(out.join("src/.models.rs.12345.hnp-tmp"), "half").expect("stale tmp");
-    // Version three: files the killed run wrote are neither the manifest's nor what
-    // this run generates, but they are in the journal: updated, not refused.
-    std::fs::write(p.path().join("api.yaml"), spec("three")).expect("v3");
-    let o = gen_into(p.path(), "rust", &out);
-    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
-    assert!(temporaries(&out).is_empty(), "{:?}", temporaries(&out));
-    assert!(
-        !journal.exists(),
-        "the journal goes once the manifest is written"
-    );
-    let manifest = std::fs::read_to_string(out.join(".hnp-events/manifest.json")).expect("m");
-    for (f, regular) in tree(&out) {
-        assert!(regular);
-        let f = f.to_string_lossy().into_owned();
-        if !f.starts_with(".hnp-events") && !f.contains("_impl") {
-            assert!(manifest.contains(&f), "{f} is in the manifest");
-        }
-    }
-}
-
-#[test]
-fn two_runs_into_one_folder_keep_both_languages() {
-    let p = project("one");
-    for round in 0..50 {
-        let out = p.path().join(format!("gen{round}"));
-        let spawn = |lang: &str| {
-            Command::new(env!("CARGO_BIN_EXE_hnp-events"))
-                .args(["codegen", "--lang", lang, "--out"])
-                .arg(&out)
-                .arg("api.yaml")
-                .current_dir(p.path())
-                .env("NO_COLOR", "1")
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        };
-        let (a, b) = (spawn("rust"), spawn("python"));
-        let (a, b) = (
-            a.wait_with_output().expect("rust"),
-            b.wait_with_output().expect("python"),
-        );
-        assert_eq!(code(&a), 0, "{}", stderr(&a));
-        assert_eq!(code(&b), 0, "{}", stderr(&b));
-        let m: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(out.join(".hnp-events/manifest.json")).expect("manifest"),
-        )
-        .expect("json");
-        for lang in ["rust", "python"] {
-            let files = m["languages"][lang].as_object().map_or(0, |o| o.len());
-            assert!(
-                files > 0,
-                "round {round}: {lang} is missing from the manifest: {m}"
+/// The manifest lists every language given, and each listed file is on disk with the
+/// recorded hash.
+fn assert_manifest_consistent(out: &Path, langs: &[&str]) {
+    let text =
+        std::fs::read_to_string(out.join(".hnp-events/manifest.json")).expect("manifest exists");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
+    for lang in langs {
+        let files = m["languages"][lang]
+            .as_object()
+            .unwrap_or_else(|| panic!("no {lang} in the manifest:\n{text}"));
+        assert!(!files.is_empty(), "{text}");
+        for (path, h) in files {
+            let on_disk = std::fs::read_to_string(out.join(path)).expect("listed file exists");
+            assert_eq!(
+                Some(hnp_events::codegen::manifest::hash(&on_disk).as_str()),
+                h.as_str(),
+                "{path}"
             );
         }
     }
 }
 
+fn write(p: &Path, text: &str) -> String {
+    std::fs::write(p, text).expect("write");
+    p.to_string_lossy().into_owned()
+}
+
+// ---- 1. temporaries and symbolic links ----
+
+/// The temporaries of earlier versions were `.NAME.<pid>.hnp-tmp`, written through
+/// whatever was there: a link planted under that name for the pid of the next run
+/// sent the file outside the output folder. Links are planted for every generated
+/// file and the pids likely to come next; nothing may be written through them.
 #[test]
-fn a_symlinked_bookkeeping_folder_is_refused_before_any_write() {
-    let p = project("one");
-    let out = p.path().join("gen");
-    assert_eq!(code(&gen_into(p.path(), "rust", &out)), 0);
-    let before = tree(&out)
-        .into_iter()
-        .filter(|(f, _)| !f.starts_with(".hnp-events"))
-        .map(|(f, _)| (f.clone(), std::fs::read(out.join(&f)).expect("read")))
-        .collect::<Vec<_>>();
-    let elsewhere = tempfile::tempdir().expect("tempdir");
-    let moved = elsewhere.path().join("meta");
-    std::fs::rename(out.join(".hnp-events"), &moved).expect("move");
-    std::os::unix::fs::symlink(&moved, out.join(".hnp-events")).expect("link");
-    std::fs::write(p.path().join("api.yaml"), spec("two")).expect("v2");
-    let o = gen_into(p.path(), "rust", &out);
-    assert_eq!(code(&o), 2, "{}{}", stdout(&o), stderr(&o));
-    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
-    for (f, bytes) in before {
+fn planted_temporary_names_are_never_written_through() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec_s = write(&work.path().join("api.yaml"), &spec(3, false));
+    let spec_of = spec;
+    let out = work.path().join("gen");
+    let outside = work.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    // The files a first run creates (from a run elsewhere), and their folders.
+    let probe = work.path().join("probe");
+    let o = codegen(work.path(), "rust", "probe", &spec_s, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let names: Vec<String> = tree(&probe).into_iter().map(|(p, _, _)| p).collect();
+    let next_pid: u64 = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(1000)
+        + 1;
+    let mut planted = 0;
+    for name in &names {
+        let rel = Path::new(name);
+        let parent = out.join(rel.parent().unwrap_or(Path::new("")));
+        std::fs::create_dir_all(&parent).expect("mkdir");
+        let file = rel
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        for pid in next_pid..next_pid + 400 {
+            let target = outside.join(format!("{planted}"));
+            std::os::unix::fs::symlink(&target, parent.join(format!(".{file}.{pid}.hnp-tmp")))
+                .expect("plant");
+            planted += 1;
+        }
+    }
+    // A first run, and one that updates files.
+    for v2 in [false, true] {
+        write(&work.path().join("api.yaml"), &spec_of(3, v2));
+        let o = codegen(work.path(), "rust", "gen", &spec_s, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
         assert_eq!(
-            std::fs::read(out.join(&f)).expect("read"),
-            bytes,
-            "{} was written before the refusal",
-            f.display()
+            std::fs::read_dir(&outside).expect("dir").count(),
+            0,
+            "a file was written outside --out"
         );
+        for (p, regular, _) in tree(&out) {
+            assert!(regular, "{p} is not a regular file");
+        }
+    }
+    // The planted names match the pattern of our temporaries: they were cleared.
+    assert_eq!(temporaries(&out), Vec::<String>::new());
+    assert_manifest_consistent(&out, &["rust"]);
+}
+
+/// A generated file's path that is a symbolic link (to a file or a folder, inside or
+/// outside the output folder) is refused before anything is written (exit 2): the link
+/// is not replaced, since it may be someone's deliberate setup.
+#[test]
+fn a_symbolic_link_at_a_generated_path_is_refused_before_any_write() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = write(&work.path().join("api.yaml"), &spec(2, false));
+    let outside = work.path().join("outside.rs");
+    std::fs::write(&outside, "// mine\n").expect("write");
+    let out = work.path().join("gen");
+    std::fs::create_dir_all(out.join("src")).expect("mkdir");
+    std::os::unix::fs::symlink(&outside, out.join("src/models.rs")).expect("symlink");
+    let o = codegen(work.path(), "rust", "gen", &spec, &[]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("src/models.rs: is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&outside).expect("outside"),
+        "// mine\n"
+    );
+    let left: Vec<String> = tree(&out).into_iter().map(|(p, _, _)| p).collect();
+    assert_eq!(left, vec!["src/models.rs"], "nothing else was written");
+}
+
+// ---- 2. --output and special files ----
+
+fn small_invalid(work: &Path) -> String {
+    // One error: a small report (fits a pipe's buffer).
+    write(
+        &work.join("bad.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  a:\n    address: a\n    messages:\n      m: {$ref: '#/components/messages/nope'}\n",
+    )
+}
+
+#[test]
+fn output_to_a_fifo_writes_into_it() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let bad = small_invalid(work.path());
+    let fifo = work.path().join("report.fifo");
+    let st = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(st.success());
+    // Held open for reading and writing: the run's open does not block, and what it
+    // writes waits in the pipe.
+    let mut held = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&fifo)
+        .expect("open fifo");
+    let fifo_s = fifo.to_string_lossy().into_owned();
+    let o = run_in(
+        work.path(),
+        &[
+            "validate",
+            "--no-config",
+            "--no-gates",
+            "-f",
+            "json",
+            "--output",
+            &fifo_s,
+            &bad,
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let ft = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(ft.is_fifo(), "the FIFO was replaced: {ft:?}");
+    let mut buf = vec![0u8; 1 << 16];
+    let n = held.read(&mut buf).expect("read the report");
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.contains("ref-unresolved"), "{text}");
+    assert_eq!(temporaries(work.path()), Vec::<String>::new());
+}
+
+#[test]
+fn output_through_a_proc_fd_link_and_write_errors() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let bad = small_invalid(work.path());
+    let args = [
+        "validate",
+        "--no-config",
+        "--no-gates",
+        "-f",
+        "json",
+        "--output",
+        "/proc/self/fd/1",
+        bad.as_str(),
+    ];
+    // Standard output is a pipe: the report arrives through it.
+    let o = run_in(work.path(), &args);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("ref-unresolved"), "{}", stdout(&o));
+    // Standard output is /dev/full: the write fails, exit 2 with the reason.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let o = bin()
+        .args(args)
+        .current_dir(work.path())
+        .stdout(Stdio::from(full))
+        .output()
+        .expect("runs");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("writing /proc/self/fd/1") && stderr(&o).contains("space"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn output_replaces_regular_files_atomically_and_writes_through_links() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let bad = small_invalid(work.path());
+    let real = work.path().join("real.json");
+    std::fs::write(&real, "old\n").expect("write");
+    let link = work.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let link_s = link.to_string_lossy().into_owned();
+    let o = run_in(
+        work.path(),
+        &[
+            "validate",
+            "--no-config",
+            "--no-gates",
+            "-f",
+            "json",
+            "--output",
+            &link_s,
+            &bad,
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink(),
+        "the link was replaced"
+    );
+    let text = std::fs::read_to_string(&real).expect("real");
+    assert!(text.contains("ref-unresolved"), "{text}");
+    // A regular file: replaced; no temporary left.
+    let plain = work.path().join("plain.json");
+    std::fs::write(&plain, "old\n").expect("write");
+    let plain_s = plain.to_string_lossy().into_owned();
+    let o = run_in(
+        work.path(),
+        &[
+            "validate",
+            "--no-config",
+            "--no-gates",
+            "-f",
+            "json",
+            "--output",
+            &plain_s,
+            &bad,
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(&plain)
+            .expect("plain")
+            .contains("ref-unresolved")
+    );
+    assert_eq!(temporaries(work.path()), Vec::<String>::new());
+}
+
+// ---- 3. a killed run ----
+
+/// Start a codegen run that stops after `n` files are in place (the next one's
+/// temporary written), and kill it there (SIGKILL).
+fn run_killed_after(work: &Path, out: &str, spec: &str, n: usize) {
+    let mut child = bin()
+        .args(gen_args("rust", out, spec, &[]))
+        .current_dir(work)
+        .env("HNP_TEST_PAUSE_AFTER_WRITES", n.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let err = child.stderr.take().expect("stderr");
+    let mut paused = false;
+    for line in std::io::BufReader::new(err).lines() {
+        let line = line.expect("stderr line");
+        if line.contains(hnp_events::codegen::apply::PAUSE_MARK) {
+            paused = true;
+            break;
+        }
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(paused, "the run ended before pausing");
+}
+
+#[test]
+fn a_killed_run_is_resumed_by_the_next() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let v1 = spec(150, false);
+    let v2 = spec(150, true);
+    let spec_p = work.path().join("api.yaml");
+    let spec_s = write(&spec_p, &v1);
+    // References: version 1, then (uninterrupted) version 2 or version 1 again.
+    for (dir, text) in [("ref2", &v2), ("ref1", &v1)] {
+        write(&spec_p, &v1);
+        let o = codegen(work.path(), "rust", dir, &spec_s, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        write(&spec_p, text);
+        let o = codegen(work.path(), "rust", dir, &spec_s, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    // Killed while going from version 1 to 2; then run with the same input, or going
+    // back to the previous input: both complete as if never interrupted.
+    for (again, reference) in [(&v2, "ref2"), (&v1, "ref1")] {
+        let out = work.path().join("gen");
+        let _ = std::fs::remove_dir_all(&out);
+        write(&spec_p, &v1);
+        let o = codegen(work.path(), "rust", "gen", &spec_s, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        write(&spec_p, &v2);
+        run_killed_after(work.path(), "gen", &spec_s, 40);
+        assert!(
+            !temporaries(&out).is_empty(),
+            "the kill left a temporary behind"
+        );
+        write(&spec_p, again);
+        let o = codegen(work.path(), "rust", "gen", &spec_s, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(temporaries(&out), Vec::<String>::new());
+        assert!(!out.join(".hnp-events/pending.json").exists());
+        assert!(
+            tree(&out) == tree(&work.path().join(reference)),
+            "the resumed output differs from an uninterrupted one ({reference})"
+        );
+        let o = codegen(work.path(), "rust", "gen", &spec_s, &["--check"]);
+        assert_eq!(code(&o), 0, "{}", stdout(&o));
+    }
+}
+
+// ---- 4. concurrent runs ----
+
+#[test]
+fn concurrent_runs_into_one_folder_keep_every_language() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec_s = write(&work.path().join("api.yaml"), &spec(2, false));
+    for i in 0..50 {
+        let out = format!("gen{i}");
+        let spawn = |lang: &str| {
+            bin()
+                .args(gen_args(lang, &out, &spec_s, &[]))
+                .current_dir(work.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let a = spawn("rust");
+        let b = spawn("python");
+        for child in [a, b] {
+            let o = child.wait_with_output().expect("wait");
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+        }
+        assert_manifest_consistent(&work.path().join(&out), &["rust", "python"]);
     }
 }
 
 #[test]
-fn the_git_guard_holds_for_folder_names_that_are_not_utf8() {
-    use git2::{Repository, Signature};
-    let p = project("one");
-    let repo = Repository::init(p.path()).expect("git init");
-    let commit_all = |msg: &str| {
-        let mut index = repo.index().expect("index");
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .expect("add");
-        index.write().expect("write index");
-        let tree = repo
-            .find_tree(index.write_tree().expect("tree"))
-            .expect("find tree");
-        let sig = Signature::now("t", "t@example.invalid").expect("signature");
-        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        repo.commit(Some("HEAD"), &sig, &sig, msg, &tree, &parents)
-            .expect("commit");
+fn a_run_waits_for_the_folder_lock_and_says_so() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec_s = write(&work.path().join("api.yaml"), &spec(2, false));
+    let out = work.path().join("gen");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    let held = std::fs::File::open(&out).expect("open folder");
+    fs4::FileExt::lock(&held).expect("lock");
+    let mut child = bin()
+        .args(gen_args("rust", "gen", &spec_s, &[]))
+        .current_dir(work.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let err = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(err).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    assert!(
+        first.contains("waiting for another hnp-events run") && first.contains("gen"),
+        "{first}"
+    );
+    assert!(
+        !out.join("Cargo.toml").exists(),
+        "nothing written while waiting"
+    );
+    drop(held);
+    let st = child.wait().expect("wait");
+    assert_eq!(st.code(), Some(0));
+    assert_manifest_consistent(&out, &["rust"]);
+}
+
+// ---- 5. every refusal before the first write ----
+
+#[test]
+fn refusals_come_before_the_first_write() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec_s = write(&work.path().join("api.yaml"), &spec(2, false));
+    let fresh = || {
+        let out = work.path().join("gen");
+        let _ = std::fs::remove_dir_all(&out);
+        let o = codegen(work.path(), "rust", "gen", &spec_s, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        // A hand edit to be overwritten with --force: whatever refuses must come first.
+        std::fs::write(out.join("src/models.rs"), "// hand edit\n").expect("edit");
+        out
     };
-    let out = p.path().join(std::ffi::OsStr::from_bytes(b"gen\xff"));
-    assert_eq!(code(&gen_into(p.path(), "rust", &out)), 0);
-    commit_all("v1");
-    // Regenerated but not committed: the models now hold uncommitted changes.
-    std::fs::write(p.path().join("api.yaml"), spec("two")).expect("v2");
-    assert_eq!(code(&gen_into(p.path(), "rust", &out)), 0);
-    let models = std::fs::read(out.join("src/models.rs")).expect("models");
-    std::fs::write(p.path().join("api.yaml"), spec("three")).expect("v3");
-    let o = gen_into(p.path(), "rust", &out);
-    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
-    assert!(stderr(&o).contains("uncommitted"), "{}", stderr(&o));
+    let outside = work.path().join("outside");
+
+    // The manifest folder is a link.
+    let out = fresh();
+    std::fs::rename(out.join(".hnp-events"), &outside).expect("move");
+    std::os::unix::fs::symlink(&outside, out.join(".hnp-events")).expect("symlink");
+    let before = tree(&outside);
+    let o = codegen(work.path(), "rust", "gen", &spec_s, &["--force"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(".hnp-events: is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("src/models.rs")).expect("models"),
+        "// hand edit\n"
+    );
+    assert!(tree(&outside) == before, "written through the link");
+    std::fs::remove_dir_all(&outside).expect("clean");
+
+    // A folder where a generated file goes (sorted after the hand edit's file).
+    let out = fresh();
+    std::fs::remove_file(out.join("tests/roundtrip.rs")).expect("rm");
+    std::fs::create_dir_all(out.join("tests/roundtrip.rs")).expect("mkdir");
+    let o = codegen(work.path(), "rust", "gen", &spec_s, &["--force"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a folder"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("src/models.rs")).expect("models"),
+        "// hand edit\n"
+    );
+
+    // A file where a generated folder goes.
+    let out = fresh();
+    std::fs::remove_dir_all(out.join("src/handlers")).expect("rm");
+    std::fs::write(out.join("src/handlers"), "x").expect("write");
+    let o = codegen(work.path(), "rust", "gen", &spec_s, &["--force"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a folder is needed here"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("src/models.rs")).expect("models"),
+        "// hand edit\n"
+    );
+
+    // A file that is not UTF-8 where a generated file goes: not ours, not overwritten.
+    let out = fresh();
+    std::fs::write(out.join("src/models.rs"), b"\xff\xfe binary").expect("write");
+    let o = codegen(work.path(), "rust", "gen", &spec_s, &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("src/models.rs"), "{}", stderr(&o));
     assert_eq!(
         std::fs::read(out.join("src/models.rs")).expect("models"),
-        models,
-        "a file with uncommitted changes was overwritten"
+        b"\xff\xfe binary"
     );
+}
+
+// ---- 6. the git guard on a folder whose name is not UTF-8 ----
+
+#[test]
+fn the_git_guard_holds_for_a_folder_name_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let work = tempfile::tempdir().expect("tempdir");
+    let repo = git2::Repository::init(work.path()).expect("git init");
+    let spec_p = work.path().join("api.yaml");
+    let spec_s = write(&spec_p, &spec(2, false));
+    let name = std::ffi::OsStr::from_bytes(b"gen\xff");
+    let out: PathBuf = work.path().join(name);
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = ["codegen", "--lang", "rust", "--out"]
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .collect();
+        args.push(out.as_os_str());
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        args.push(std::ffi::OsStr::new(&spec_s));
+        bin()
+            .args(args)
+            .current_dir(work.path())
+            .output()
+            .expect("runs")
+    };
+    let o = run(&[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("differ from git HEAD"),
+        "{}",
+        stdout(&o)
+    );
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.write().expect("write index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("find tree");
+    let sig = git2::Signature::now("t", "t@example.invalid").expect("signature");
+    repo.commit(Some("HEAD"), &sig, &sig, "generated", &tree, &[])
+        .expect("commit");
+    // Regenerated from version 2, not committed; going back to version 1 would overwrite
+    // uncommitted content: refused.
+    write(&spec_p, &spec(2, true));
+    assert_eq!(code(&run(&[])), 0);
+    let models = out.join("src/models.rs");
+    let v2 = std::fs::read_to_string(&models).expect("models");
+    write(&spec_p, &spec(2, false));
+    let o = run(&[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("src/models.rs (modified since the last commit)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&models).expect("models"), v2);
+    assert_eq!(code(&run(&["--allow-dirty"])), 0);
+}
+
+// ---- issue 14 item 4: invalid contracts ----
+
+#[test]
+fn an_invalid_contract_is_refused_unless_allowed() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let bad = small_invalid(work.path());
+    let o = codegen(work.path(), "rust", "gen", &bad, &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("ref-unresolved")
+            && err.contains("bad.yaml:7")
+            && err.contains("--allow-invalid"),
+        "{err}"
+    );
+    assert!(!work.path().join("gen").exists(), "nothing written");
+    let o = codegen(work.path(), "rust", "gen", &bad, &["--check"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = codegen(work.path(), "rust", "gen", &bad, &["--allow-invalid"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
