@@ -949,3 +949,23 @@ fn property_names_and_tag_values_with_line_breaks_stay_in_their_comment() {
         );
     }
 }
+
+/// Issue 11, 16: without a `discriminator`, variants told apart by a required `const`
+/// property are tagged by it, so the superset variant (`Heartbeat`, a subset of `Update`'s
+/// fields) cannot swallow an `update` message (websocket-gemini's `Market`).
+#[test]
+fn const_properties_discriminate_a_union_without_a_discriminator() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Beat'}}, {{$ref: '#/components/schemas/Update'}}]\n    Beat:\n      type: object\n      required: [type]\n      properties: {{type: {{type: string, const: heartbeat}}, seq: {{type: integer}}}}\n    Update:\n      type: object\n      required: [type, events]\n      properties: {{type: {{type: string, const: update}}, seq: {{type: integer}}, events: {{type: array, items: {{type: string}}}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    assert!(
+        rust.contains("#[serde(tag = \"type\")]\npub enum Pet {\n    #[serde(rename = \"heartbeat\")]\n    Beat(Beat),\n    #[serde(rename = \"update\")]\n    Update(Update),"),
+        "{rust}"
+    );
+    assert!(
+        py.contains("Pet: TypeAlias = Annotated[Beat | Update, Field(discriminator=\"type_\")]"),
+        "{py}"
+    );
+}
