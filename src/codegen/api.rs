@@ -302,6 +302,7 @@ pub fn build(ws: &Workspace, model: &Model) -> Api {
         g.module = m;
         api.groups.push(g);
     }
+    super::types::infer_discriminators(&mut api.types.defs);
     api
 }
 

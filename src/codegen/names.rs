@@ -73,6 +73,30 @@ pub const RESERVED_TYPES: &[&str] = &[
     "List",
     "Sequence",
     "Mapping",
+    // Python constants a class may not be named after.
+    "True",
+    "False",
+    "ClassVar",
+    // Rust prelude traits and types generated code may name.
+    "From",
+    "Into",
+    "TryFrom",
+    "TryInto",
+    "Iterator",
+    "IntoIterator",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Drop",
+    "Sized",
+    "ToString",
+    "ToOwned",
+    "AsRef",
+    "AsMut",
+    "Ord",
+    "PartialOrd",
+    "Extend",
+    "Unpin",
 ];
 
 /// Split into words at non-alphanumerics and lower→upper case changes.
@@ -177,10 +201,13 @@ pub fn py_ident(s: &str) -> String {
     py_escape(id)
 }
 
-/// Escape a Python keyword or a name pydantic reserves (`model_*`).
+/// Escape a Python keyword, soft keyword, a builtin or module the generated code uses,
+/// or a name pydantic reserves: `model_*` gets a `field_` prefix (a suffix would keep it
+/// in pydantic's protected namespace), the rest a `_` suffix.
 pub fn py_escape(id: String) -> String {
-    if PY_KEYWORDS.contains(&id.as_str())
-        || id.starts_with("model_")
+    if id.starts_with("model_") {
+        format!("field_{id}")
+    } else if PY_KEYWORDS.contains(&id.as_str())
         || matches!(
             id.as_str(),
             "schema"
@@ -206,6 +233,13 @@ pub fn py_escape(id: String) -> String {
                 | "optional"
                 | "literal"
                 | "union"
+                | "models"
+                | "pytest"
+                | "datetime"
+                | "date"
+                | "uuid"
+                | "decimal"
+                | "field"
         )
     {
         format!("{id}_")
@@ -273,10 +307,14 @@ mod tests {
         assert_eq!(rust_ident("type"), "r#type");
         assert_eq!(rust_ident("self"), "self_");
         assert_eq!(py_ident("class"), "class_");
-        assert_eq!(py_ident("model_config"), "model_config_");
+        assert_eq!(py_ident("model_config"), "field_model_config");
         let mut n = Namer::with_reserved(RESERVED_TYPES);
         assert_eq!(n.take("Option"), "Option2");
         assert_eq!(n.take("A"), "A");
         assert_eq!(n.take("A"), "A2");
+        assert_eq!(n.take("True"), "True2");
+        assert_eq!(n.take("False"), "False2");
+        assert_eq!(py_ident("model_dump_"), "field_model_dump");
+        assert_eq!(py_ident("match"), "match_");
     }
 }

@@ -200,7 +200,7 @@ pub fn context(api: &Api, package: &str) -> Value {
                 let mut fs: Vec<Value> = fields
                     .iter()
                     .map(|f| {
-                        let ident = py_escape(n.take_snake(&snake(&f.key)));
+                        let ident = n.take_snake(&py_escape(snake(&f.key)));
                         if let Some(tag) = literal.get(&(i, f.key.clone())) {
                             idents.insert((i, f.key.clone()), ident.clone());
                             // The tag of a discriminated union: a literal (pydantic needs it).
@@ -229,7 +229,7 @@ pub fn context(api: &Api, package: &str) -> Value {
                     .collect();
                 missing.sort();
                 for (k, t) in missing {
-                    let ident = py_escape(n.take_snake(&snake(k)));
+                    let ident = n.take_snake(&py_escape(snake(k)));
                     idents.insert((i, k.clone()), ident.clone());
                     let alias = (&ident != k).then(|| py_str(k));
                     let lits: Vec<String> = t.iter().map(|t| py_str(t)).collect();

@@ -137,14 +137,46 @@ fn comment(s: &str) -> String {
     super::saga::doc_text(super::Lang::Rust, s)
 }
 
+/// A description as `///` lines that rustdoc never runs as a doctest: every opening code
+/// fence becomes a `text` fence, lines outside fences keep at most three spaces of
+/// indentation (four would start an indented, tested code block), and tabs become spaces
+/// (`clippy::tabs_in_doc_comments`).
 fn doc_lines(doc: &Option<String>) -> Vec<String> {
-    doc.as_deref()
-        .map(|d| {
-            d.lines()
-                .map(|l| l.trim_end().replace("*/", "* /"))
-                .collect()
-        })
-        .unwrap_or_default()
+    let Some(d) = doc.as_deref() else {
+        return Vec::new();
+    };
+    // The open fence: its character and length.
+    let mut open: Option<(char, usize)> = None;
+    let mut out = Vec::new();
+    for raw in d.lines() {
+        let line = raw.replace('\t', "    ").replace("*/", "* /");
+        let line = line.trim_end();
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let fence = ['`', '~'].into_iter().find_map(|c| {
+            let n = body.chars().take_while(|&x| x == c).count();
+            (n >= 3 && indent < 4).then_some((c, n))
+        });
+        match (open, fence) {
+            (None, Some((c, n))) => {
+                open = Some((c, n));
+                out.push(format!("{}text", c.to_string().repeat(n)));
+            }
+            (Some((c, n)), Some((fc, fnn)))
+                if fc == c && fnn >= n && body.trim_start_matches(c).is_empty() =>
+            {
+                open = None;
+                out.push(body.to_string());
+            }
+            (Some(_), _) => out.push(line.to_string()),
+            (None, None) => out.push(format!("{}{body}", " ".repeat(indent.min(3)))),
+        }
+    }
+    if let Some((c, n)) = open {
+        // An unclosed fence would run to the end of the item's docs: close it.
+        out.push(c.to_string().repeat(n));
+    }
+    out
 }
 
 fn variant_name(v: &str) -> String {

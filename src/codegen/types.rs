@@ -4,7 +4,7 @@
 //! literals, `nullable` / `type: [.., null]` optional values. Recursion is handled by
 //! naming a schema before building it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -712,5 +712,65 @@ impl TypeSet {
     /// Reserve a name in the type namespace (handler interfaces).
     pub fn take_name(&mut self, want: &str) -> String {
         self.namer.take(&pascal(want))
+    }
+}
+
+/// A union without a `discriminator` whose object variants all require one property
+/// with a distinct `const` value is discriminated by that property (issue 11, 16): an
+/// untagged decode would take the first variant whose fields fit, so a variant that
+/// accepts a superset of another's inputs (`heartbeat` before `update`) would win.
+pub fn infer_discriminators(defs: &mut [Def]) {
+    let mut found = Vec::new();
+    for (i, d) in defs.iter().enumerate() {
+        let Kind::Union {
+            variants,
+            discriminator: None,
+        } = &d.kind
+        else {
+            continue;
+        };
+        let consts = |v: &Ty| -> Option<Vec<(String, String)>> {
+            let Ty::Named(j) = v else { return None };
+            let Kind::Struct { fields, .. } = &defs.get(*j)?.kind else {
+                return None;
+            };
+            Some(
+                fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .filter_map(|f| match &f.ty {
+                        Ty::Literal(l) => Some((f.key.clone(), l.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        };
+        let Some(all) = variants.iter().map(consts).collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        if all.len() < 2 {
+            continue;
+        }
+        let Some(first) = all.first() else { continue };
+        let property = first.iter().map(|(k, _)| k).find(|k| {
+            let mut seen = HashSet::new();
+            all.iter().all(|fs| {
+                fs.iter()
+                    .find(|(fk, _)| fk == *k)
+                    .is_some_and(|(_, v)| seen.insert(v.clone()))
+            })
+        });
+        if let Some(p) = property {
+            found.push((i, p.clone(), variants.len()));
+        }
+    }
+    for (i, property, n) in found {
+        if let Some(Kind::Union { discriminator, .. }) = defs.get_mut(i).map(|d| &mut d.kind) {
+            *discriminator = Some(Discriminator {
+                property,
+                mapped: vec![Vec::new(); n],
+                ref_names: vec![None; n],
+            });
+        }
     }
 }

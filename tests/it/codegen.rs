@@ -297,6 +297,8 @@ components:
     class: {type: object, properties: {next: {$ref: '#/components/schemas/class'}}}
     match: {oneOf: [{$ref: '#/components/schemas/self'}, {$ref: '#/components/schemas/class'}]}
     Option: {type: string}
+    'True': {type: object, description: "Fenced:\n\n```\nfn main() { panic!() }\n```\n\n\tTabbed \\ back\\slash \"\"\" quotes\n\n    let x: u8 = 300;\n", properties: {model_dump_: {type: string}, case: {type: integer}, _: {type: string}, str: {type: string}, models: {type: string}}}
+    'False': {type: object, description: "~~~~rust\nassert!(false);\n~~~~", properties: {None: {type: boolean}, 'True': {$ref: '#/components/schemas/True'}}}
   messages:
     self:
       payload:
@@ -307,6 +309,8 @@ components:
           c: {$ref: '#/components/schemas/type'}
           d: {$ref: '#/components/schemas/Option'}
           e: {$ref: '#/components/schemas/..~1..~1etc~1x'}
+          f: {$ref: '#/components/schemas/True'}
+          g: {$ref: '#/components/schemas/False'}
 "#;
 
 /// A saga whose names are keywords, quotes, backslashes and line breaks.
@@ -393,6 +397,30 @@ fn hostile_names_stay_inside_and_are_sanitised() {
     );
     // A docstring ending in a quote stays valid Python.
     assert!(py.contains("\"\"\"Ends in a quote: \"x\" \"\"\""), "{py}");
+    // Python constants and pydantic's `model_` namespace are not names (issue 11, 14).
+    assert!(
+        py.contains("class True2(BaseModel):") && py.contains("class False2(BaseModel):"),
+        "{py}"
+    );
+    assert!(
+        !py.contains("class True(") && !py.contains("class False("),
+        "{py}"
+    );
+    assert!(py.contains("field_model_dump: str | None"), "{py}");
+    assert!(py.contains("case_: int | None"), "{py}");
+    assert!(py.contains("models_: str | None"), "{py}");
+    // Descriptions are never doctests: fences become `text`, indented code is not code,
+    // tabs are spaces (issue 11, 15).
+    assert!(
+        models.contains("/// ```text\n/// fn main() { panic!() }\n/// ```"),
+        "{models}"
+    );
+    assert!(
+        models.contains("/// ~~~~text\n/// assert!(false);\n/// ~~~~"),
+        "{models}"
+    );
+    assert!(!models.contains('\t'), "{models}");
+    assert!(models.contains("///    let x: u8 = 300;"), "{models}");
 }
 
 #[cfg(unix)]
@@ -924,4 +952,24 @@ fn property_names_and_tag_values_with_line_breaks_stay_in_their_comment() {
             "{text}"
         );
     }
+}
+
+/// Issue 11, 16: without a `discriminator`, variants told apart by a required `const`
+/// property are tagged by it, so the superset variant (`Heartbeat`, a subset of `Update`'s
+/// fields) cannot swallow an `update` message (websocket-gemini's `Market`).
+#[test]
+fn const_properties_discriminate_a_union_without_a_discriminator() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Beat'}}, {{$ref: '#/components/schemas/Update'}}]\n    Beat:\n      type: object\n      required: [type]\n      properties: {{type: {{type: string, const: heartbeat}}, seq: {{type: integer}}}}\n    Update:\n      type: object\n      required: [type, events]\n      properties: {{type: {{type: string, const: update}}, seq: {{type: integer}}, events: {{type: array, items: {{type: string}}}}}}\n"
+    );
+    let (rust, py) = models_of(work.path(), &spec);
+    assert!(
+        rust.contains("#[serde(tag = \"type\")]\npub enum Pet {\n    #[serde(rename = \"heartbeat\")]\n    Beat(Beat),\n    #[serde(rename = \"update\")]\n    Update(Update),"),
+        "{rust}"
+    );
+    assert!(
+        py.contains("Pet: TypeAlias = Annotated[Beat | Update, Field(discriminator=\"type_\")]"),
+        "{py}"
+    );
 }
