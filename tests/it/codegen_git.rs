@@ -35,7 +35,7 @@ fn spec_v2() -> String {
 }
 
 /// Stage everything and commit it (the first commit when there is no `HEAD`).
-fn commit_all(repo: &Repository, msg: &str) {
+pub(crate) fn commit_all(repo: &Repository, msg: &str) {
     let mut index = repo.index().expect("index");
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)

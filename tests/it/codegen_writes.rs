@@ -591,17 +591,7 @@ fn the_git_guard_holds_for_a_folder_name_that_is_not_utf8() {
         "{}",
         stdout(&o)
     );
-    let mut index = repo.index().expect("index");
-    index
-        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-        .expect("add");
-    index.write().expect("write index");
-    let tree = repo
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("find tree");
-    let sig = git2::Signature::now("t", "t@example.invalid").expect("signature");
-    repo.commit(Some("HEAD"), &sig, &sig, "generated", &tree, &[])
-        .expect("commit");
+    crate::codegen_git::commit_all(&repo, "generated");
     // Regenerated from version 2, not committed; going back to version 1 would overwrite
     // uncommitted content: refused.
     write(&spec_p, &spec(2, true));
