@@ -103,10 +103,13 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{s}` is not a usable size"))
 }
 
-fn kind_of(ft: &fs::FileType) -> &'static str {
+/// What a file system entry is, for messages: `a folder`, `a FIFO`, `a symbolic link`, ….
+pub fn kind_of(ft: &fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if ft.is_dir() {
         "a folder"
+    } else if ft.is_symlink() {
+        "a symbolic link"
     } else if ft.is_fifo() {
         "a FIFO"
     } else if ft.is_char_device() {

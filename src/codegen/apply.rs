@@ -231,16 +231,6 @@ fn symlink_error(p: &Path) -> String {
     )
 }
 
-fn kind_of(ft: std::fs::FileType) -> &'static str {
-    if ft.is_dir() {
-        "a folder"
-    } else if ft.is_symlink() {
-        "a symbolic link"
-    } else {
-        "not a regular file"
-    }
-}
-
 /// What is at `rel` under `dir`: nothing (`None`) or a regular file's content. Refuses a
 /// symbolic link at any level, a component that is not a folder, a target that is not a
 /// regular file, and a file that cannot be read.
@@ -262,14 +252,14 @@ fn inspect(dir: &Path, rel: &Path) -> Result<Option<Vec<u8>>, String> {
             return Err(format!(
                 "{}: a folder is needed here, but it is {}; refusing to replace it",
                 cur.display(),
-                kind_of(ft)
+                crate::fsio::kind_of(&ft)
             ));
         }
         if last && !ft.is_file() {
             return Err(format!(
                 "{}: is {}; refusing to replace it",
                 cur.display(),
-                kind_of(ft)
+                crate::fsio::kind_of(&ft)
             ));
         }
     }
