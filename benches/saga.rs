@@ -164,6 +164,7 @@ fn bench(c: &mut Criterion) {
                     explore::ExploreOptions {
                         depth: 1,
                         shard: (1, 1),
+                        ..Default::default()
                     },
                 )
                 .scenarios

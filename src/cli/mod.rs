@@ -24,6 +24,8 @@ pub mod exit {
     pub const FINDINGS: u8 = 1;
     /// The tool could not do its job (usage, unreadable path, internal error).
     pub const TOOL: u8 = 2;
+    /// Stopped by Ctrl-C (SIGINT) with nothing found so far (`simulate --explore`).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 const ABOUT: &str = "Validate, classify, simulate and generate code for event-driven architectures described by AsyncAPI and OpenAPI";

@@ -1,8 +1,10 @@
 //! `hnp-events simulate`: run sagas over a recorded event stream (or explore
 //! perturbations of it), render timelines and decide the exit code.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::ValueEnum;
@@ -23,7 +25,8 @@ Examples:
 
 Streams are JSON Lines (one {time, message, headers, payload} per line) or a YAML list.
 Exit codes: 0 every invariant held, 1 a violation, an invalid event or an expectation
-mismatch, 2 an unreadable or invalid saga, contract or stream.";
+mismatch, 2 an unreadable or invalid saga, contract or stream, 130 exploration
+interrupted by Ctrl-C with nothing found so far.";
 
 #[derive(Debug, clap::Args)]
 pub struct SimulateArgs {
@@ -51,6 +54,12 @@ pub struct SimulateArgs {
     /// Run only shard K of N of the scenarios (e.g. 2/4)
     #[arg(long, value_name = "K/N", requires = "explore")]
     pub shard: Option<String>,
+    /// Stop exploring after N scenarios (what was found so far is reported)
+    #[arg(long, value_name = "N", requires = "explore")]
+    pub max_scenarios: Option<u64>,
+    /// Stop exploring after this long, e.g. 30s or 5m (what was found so far is reported)
+    #[arg(long, value_name = "DURATION", requires = "explore", value_parser = parse_budget)]
+    pub time_budget: Option<std::time::Duration>,
     /// Reproduce a counterexample printed by --explore
     #[arg(long, value_name = "TOKEN", conflicts_with = "explore")]
     pub replay: Option<String>,
@@ -65,9 +74,16 @@ pub struct SimulateArgs {
     pub quiet: bool,
 }
 
-/// Exploration re-runs the stream once per scenario (and pair of scenarios): it is
-/// meant for recorded windows and fixtures, not for whole production recordings.
-const MAX_EXPLORE_EVENTS: usize = 10_000;
+/// Exploration holds the whole stream in memory (each scenario re-runs only the
+/// instances it perturbs, so time grows linearly): recorded windows, not whole
+/// production recordings.
+const MAX_EXPLORE_EVENTS: usize = 200_000;
+
+fn parse_budget(s: &str) -> Result<std::time::Duration, String> {
+    crate::saga::duration::parse_ms(s)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(|| format!("`{s}` is not a duration (e.g. 500ms, 30s, 5m)"))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SimFormat {
@@ -96,6 +112,18 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
     let validate = !args.no_validate;
 
     if args.explore || args.replay.is_some() {
+        // Ctrl-C ends an exploration and reports what was found so far (from here on:
+        // while the stream is read, it stops before the first scenario); a second
+        // Ctrl-C ends the process at once.
+        let interrupted = Arc::new(AtomicBool::new(false));
+        if args.explore {
+            let _ = signal_hook::flag::register_conditional_shutdown(
+                signal_hook::consts::SIGINT,
+                i32::from(exit::INTERRUPTED),
+                interrupted.clone(),
+            );
+            let _ = signal_hook::flag::register(signal_hook::consts::SIGINT, interrupted.clone());
+        }
         let (events, ev_diags) = match sim::read_all(
             &loaded,
             &args.events,
@@ -156,6 +184,22 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
                 ))
             })?,
         };
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new(0);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "exploring {bar:30} {pos}/{len} scenarios, {eta} left (Ctrl-C: stop and report)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b
+        });
+        let progress = |done: u64, planned: u64| {
+            if let Some(b) = &bar {
+                b.set_length(planned);
+                b.set_position(done);
+            }
+        };
         let report = explore::explore(
             &loaded.sagas,
             &events,
@@ -163,8 +207,15 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
             explore::ExploreOptions {
                 depth: args.depth,
                 shard,
+                max_scenarios: args.max_scenarios,
+                time_budget: args.time_budget,
+                interrupt: Some(&interrupted),
+                progress: Some(&progress),
             },
         );
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
         let out = match args.format {
             SimFormat::Human => explore_human(&report, &diags, &sources, &stream_display, started),
             SimFormat::Json => {
@@ -180,7 +231,13 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         let failed = !report.counterexamples.is_empty()
             || !report.base_violations.is_empty()
             || diags.iter().any(|d| d.severity == Severity::Error);
-        return Ok(if failed { exit::FINDINGS } else { exit::OK });
+        return Ok(if failed {
+            exit::FINDINGS
+        } else if report.stopped == Some(explore::Stopped::Interrupted) {
+            exit::INTERRUPTED
+        } else {
+            exit::OK
+        });
     }
 
     let mut engine = Engine::new(
@@ -314,5 +371,14 @@ fn explore_human(
             format!(" ({})", by.join(", "))
         }
     );
+    if let Some(why) = r.stopped {
+        let _ = writeln!(
+            s,
+            "stopped early ({}): {} of {} scenarios explored; the counterexamples above are what was found so far",
+            why.describe(),
+            r.scenarios,
+            r.planned
+        );
+    }
     s
 }

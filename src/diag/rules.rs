@@ -275,6 +275,9 @@ rules! {
     "saga-stream-invalid" => Error,
         "An event stream line is malformed.",
         "Each stream event needs `time`, `message` and optional `headers`/`payload`; malformed lines make the simulation meaningless.";
+    "saga-time-backwards" => Warning,
+        "A stream event is stamped earlier than an event before it.",
+        "Virtual time only goes forward: an event from the past is processed at the latest time seen, so timeouts around it may not be what the recording meant. Sort the recording by time, or fix the clock that stamped it.";
     "saga-timeout-missing" => Warning,
         "A saga step has no timeout.",
         "Without a timeout, a lost reply leaves the saga waiting forever.";

@@ -1,8 +1,14 @@
 //! Durations in saga files (`250ms`, `30s`, `5m`, `1h`, combinations like `1m30s`) and
 //! their display. Virtual time is counted in whole milliseconds.
 
-/// Parse a duration into milliseconds. `None` when malformed or absurdly large.
+/// Parse a duration into milliseconds. `None` when malformed or longer than
+/// [`MAX_MS`].
 pub fn parse_ms(s: &str) -> Option<u64> {
+    parse_ms_unbounded(s).filter(|&ms| ms <= MAX_MS)
+}
+
+/// [`parse_ms`] without the upper bound (`None` only when malformed or beyond `u64`).
+pub fn parse_ms_unbounded(s: &str) -> Option<u64> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -30,6 +36,10 @@ pub fn parse_ms(s: &str) -> Option<u64> {
     }
     Some(total)
 }
+
+/// The longest duration a saga file may name: 100 years of 365 days. Any time of a
+/// stream plus this stays far inside `i64`.
+pub const MAX_MS: u64 = 100 * 365 * 86_400_000;
 
 /// Milliseconds as a signed virtual-time delta (saturating).
 pub fn signed(ms: u64) -> i64 {

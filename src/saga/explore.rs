@@ -44,6 +44,29 @@ impl Op {
         }
     }
 
+    /// The events the perturbation needs: a swap needs the next event too.
+    fn touches(&self) -> impl Iterator<Item = usize> {
+        let u = self.uid();
+        let next = match self {
+            Op::Swap(_) => u.checked_add(1),
+            _ => None,
+        };
+        std::iter::once(u).chain(next)
+    }
+
+    /// The same perturbation on renumbered events.
+    fn renumber(&self, f: impl Fn(usize) -> usize) -> Op {
+        match *self {
+            Op::Dup(u) => Op::Dup(f(u)),
+            Op::Drop(u) => Op::Drop(f(u)),
+            Op::Swap(u) => Op::Swap(f(u)),
+            Op::At(u, t) => Op::At(f(u), t),
+            Op::Fail(u) => Op::Fail(f(u)),
+            Op::Exhaust(u) => Op::Exhaust(f(u)),
+            Op::CompFail(u, s, st, i) => Op::CompFail(f(u), s, st, i),
+        }
+    }
+
     fn token(&self) -> String {
         match self {
             Op::Dup(u) => format!("d{u}"),
@@ -78,6 +101,57 @@ impl Op {
             }
             _ => return None,
         })
+    }
+
+    /// Whether the perturbation names events, sagas, steps and compensations that
+    /// exist (a replay token may come from other files).
+    fn check(&self, sagas: &[Saga], events: usize) -> Result<(), String> {
+        let u = self.uid();
+        let last = match self {
+            Op::Swap(_) => u.checked_add(1),
+            _ => Some(u),
+        };
+        if last.is_none_or(|l| l >= events) {
+            return Err(format!(
+                "`{}` names event {}, but the stream has {events} events (after compensation replies are set aside)",
+                self.token(),
+                last.unwrap_or(u),
+            ));
+        }
+        if let Op::CompFail(_, s, st, i) = *self {
+            let Some(saga) = sagas.get(s) else {
+                return Err(format!(
+                    "`{}` names saga #{s}, but {} saga files are loaded",
+                    self.token(),
+                    sagas.len()
+                ));
+            };
+            let Some(step) = saga.steps.get(st) else {
+                return Err(format!(
+                    "`{}` names step #{st} of `{}`, which has {} steps",
+                    self.token(),
+                    saga.name,
+                    saga.steps.len()
+                ));
+            };
+            if i >= step.compensation.len() {
+                return Err(format!(
+                    "`{}` names compensation #{i} of step `{}`, which has {}",
+                    self.token(),
+                    step.id,
+                    step.compensation.len()
+                ));
+            }
+        }
+        if let Op::At(_, t) = *self {
+            if t.unsigned_abs() > super::duration::MAX_MS {
+                return Err(format!(
+                    "`{}` shifts an event by more than 100 years",
+                    self.token()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// What the perturbation does, for people.
@@ -115,11 +189,51 @@ impl Op {
 }
 
 /// How to explore.
-#[derive(Debug, Clone, Copy)]
-pub struct ExploreOptions {
+#[derive(Clone)]
+pub struct ExploreOptions<'a> {
     pub depth: u8,
     /// (k, n): run the scenarios whose number is k-1 modulo n.
     pub shard: (u32, u32),
+    /// Stop after this many scenarios.
+    pub max_scenarios: Option<u64>,
+    /// Stop when this much wall-clock time has passed.
+    pub time_budget: Option<std::time::Duration>,
+    /// Stop when this turns true (Ctrl-C).
+    pub interrupt: Option<&'a std::sync::atomic::AtomicBool>,
+    /// Called now and then with (scenarios run, scenarios planned in this shard).
+    pub progress: Option<&'a dyn Fn(u64, u64)>,
+}
+
+impl Default for ExploreOptions<'_> {
+    fn default() -> Self {
+        ExploreOptions {
+            depth: 1,
+            shard: (1, 1),
+            max_scenarios: None,
+            time_budget: None,
+            interrupt: None,
+            progress: None,
+        }
+    }
+}
+
+/// Why an exploration stopped before running every scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stopped {
+    MaxScenarios,
+    TimeBudget,
+    Interrupted,
+}
+
+impl Stopped {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stopped::MaxScenarios => "--max-scenarios reached",
+            Stopped::TimeBudget => "--time-budget reached",
+            Stopped::Interrupted => "interrupted",
+        }
+    }
 }
 
 /// A minimised counterexample.
@@ -138,6 +252,11 @@ pub struct Counterexample {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub scenarios: u64,
+    /// Scenarios this shard would run without a limit.
+    pub planned: u64,
+    /// Set when a limit or Ctrl-C ended the exploration early: what was found so far
+    /// is reported.
+    pub stopped: Option<Stopped>,
     pub by_rule: BTreeMap<&'static str, u64>,
     pub base_violations: Vec<Violation>,
     pub counterexamples: Vec<Counterexample>,
@@ -507,44 +626,172 @@ fn post_pivot_events(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTree
     out
 }
 
-/// Scenarios: each op alone (a compensation failure goes with the exhaustion that
-/// triggers compensation); at depth 2, every pair too.
-fn scenarios(sagas: &[Saga], base: &[Event], outcome: &Outcome, depth: u8) -> Vec<Vec<Op>> {
-    let ops = candidates(sagas, base, outcome);
-    let last_exhaust = |u: usize| -> Option<Op> {
-        let key = base.get(u)?;
-        ops.iter()
-            .rev()
-            .find(|o| matches!(o, Op::Exhaust(x) if same_instance(sagas, &base[*x], key)))
-            .copied()
-    };
-    let mut out: Vec<Vec<Op>> = Vec::new();
-    let single = |o: &Op| -> Vec<Op> {
-        match o {
-            Op::CompFail(u, ..) => last_exhaust(*u).map_or_else(|| vec![*o], |e| vec![e, *o]),
-            _ => vec![*o],
+/// Instance groups: events linked by a correlation key they share under any saga
+/// (events without one are groups of their own). Instances only see the events of
+/// their own key, so a perturbation of one group cannot change what the instances of
+/// another group do: each scenario runs on the groups it touches, not on the whole
+/// stream, and exploration grows linearly with the stream.
+pub struct Groups {
+    /// Group of each event.
+    of: Vec<usize>,
+    /// Events of each group, in stream order.
+    members: Vec<Vec<usize>>,
+}
+
+impl Groups {
+    pub fn new(sagas: &[Saga], base: &[Event]) -> Groups {
+        fn find(p: &mut [usize], mut x: usize) -> usize {
+            while p[x] != x {
+                p[x] = p[p[x]];
+                x = p[x];
+            }
+            x
         }
-    };
-    for o in &ops {
-        out.push(single(o));
-    }
-    if depth >= 2 {
-        for (i, a) in ops.iter().enumerate() {
-            for b in &ops[i + 1..] {
-                // Two perturbations of one event are not a pair of faults.
-                if a.uid() == b.uid()
-                    || matches!(a, Op::CompFail(..)) && matches!(b, Op::CompFail(..))
-                {
+        let mut parent: Vec<usize> = (0..base.len()).collect();
+        let mut first: std::collections::HashMap<(usize, String), usize> =
+            std::collections::HashMap::new();
+        for (u, e) in base.iter().enumerate() {
+            for (si, s) in sagas.iter().enumerate() {
+                let Some(k) = e.key(&s.correlation) else {
                     continue;
+                };
+                let f = *first.entry((si, k)).or_insert(u);
+                let (a, b) = (find(&mut parent, f), find(&mut parent, u));
+                if a != b {
+                    parent[a.max(b)] = a.min(b);
                 }
-                let mut s = single(a);
-                s.extend(single(b));
-                s.dedup();
-                out.push(s);
+            }
+        }
+        let mut id = vec![usize::MAX; base.len()];
+        let mut of = Vec::with_capacity(base.len());
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for u in 0..base.len() {
+            let r = find(&mut parent, u);
+            if id[r] == usize::MAX {
+                id[r] = members.len();
+                members.push(Vec::new());
+            }
+            of.push(id[r]);
+            members[id[r]].push(u);
+        }
+        Groups { of, members }
+    }
+
+    /// The events of the groups a scenario touches (stream order), and the scenario
+    /// renumbered to positions in that sub-stream.
+    pub fn project(&self, base: &[Event], ops: &[Op]) -> (Vec<usize>, Vec<Event>, Vec<Op>) {
+        let mut gs: Vec<usize> = ops
+            .iter()
+            .flat_map(|o| o.touches())
+            .filter_map(|u| self.of.get(u).copied())
+            .collect();
+        gs.sort_unstable();
+        gs.dedup();
+        let mut idx: Vec<usize> = gs
+            .iter()
+            .flat_map(|&g| self.members[g].iter().copied())
+            .collect();
+        idx.sort_unstable();
+        let sub = idx.iter().map(|&u| base[u].clone()).collect();
+        let at = |u: usize| idx.binary_search(&u).unwrap_or(usize::MAX);
+        let ops = ops.iter().map(|o| o.renumber(at)).collect();
+        (idx, sub, ops)
+    }
+}
+
+/// Scenarios, in a fixed order (scenario numbers are what shards split): each op
+/// alone (a compensation failure goes with the exhaustion that triggers
+/// compensation); at depth 2, every pair of ops on one instance group too (faults in
+/// different groups cannot interact).
+struct Scenarios {
+    ops: Vec<Op>,
+    /// The last `Exhaust` op of each op's instance, for compensation failures.
+    exhaust_for: Vec<Option<Op>>,
+    /// Op indexes per group, for pairs.
+    by_group: Vec<Vec<usize>>,
+    depth: u8,
+}
+
+impl Scenarios {
+    fn new(sagas: &[Saga], base: &[Event], outcome: &Outcome, groups: &Groups, depth: u8) -> Self {
+        let ops = candidates(sagas, base, outcome);
+        let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); groups.members.len()];
+        for (i, o) in ops.iter().enumerate() {
+            if let Some(&g) = groups.of.get(o.uid()) {
+                by_group[g].push(i);
+            }
+        }
+        let exhaust_for =
+            ops.iter()
+                .map(|o| {
+                    let Op::CompFail(u, ..) = *o else {
+                        return None;
+                    };
+                    let key = base.get(u)?;
+                    let g = *groups.of.get(u)?;
+                    by_group[g].iter().rev().map(|&i| ops[i]).find(
+                        |o| matches!(o, Op::Exhaust(x) if same_instance(sagas, &base[*x], key)),
+                    )
+                })
+                .collect();
+        Scenarios {
+            ops,
+            exhaust_for,
+            by_group,
+            depth,
+        }
+    }
+
+    fn single(&self, i: usize) -> Vec<Op> {
+        match self.exhaust_for[i] {
+            Some(e) => vec![e, self.ops[i]],
+            None => vec![self.ops[i]],
+        }
+    }
+
+    /// Hand every scenario to `f` with its number; `f` returns false to stop.
+    fn each(&self, mut f: impl FnMut(u64, Vec<Op>) -> bool) {
+        let mut n = 0u64;
+        for i in 0..self.ops.len() {
+            if !f(n, self.single(i)) {
+                return;
+            }
+            n += 1;
+        }
+        if self.depth < 2 {
+            return;
+        }
+        for members in &self.by_group {
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    let (a, b) = (self.ops[i], self.ops[j]);
+                    // Two perturbations of one event are not a pair of faults.
+                    if a.uid() == b.uid()
+                        || matches!(a, Op::CompFail(..)) && matches!(b, Op::CompFail(..))
+                    {
+                        continue;
+                    }
+                    let mut s = self.single(i);
+                    s.extend(self.single(j));
+                    s.dedup();
+                    if !f(n, s) {
+                        return;
+                    }
+                    n += 1;
+                }
             }
         }
     }
-    out
+
+    /// How many scenarios [`Scenarios::each`] hands over.
+    fn count(&self) -> u64 {
+        let mut n = 0u64;
+        self.each(|_, _| {
+            n += 1;
+            true
+        });
+        n
+    }
 }
 
 /// Violations a scenario adds to the base run. Latency objectives are statistics of
@@ -562,7 +809,8 @@ fn new_violations<'a>(
 }
 
 /// Explore a stream (already read, not normalised).
-pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions) -> Report {
+pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'_>) -> Report {
+    let started = std::time::Instant::now();
     let base = normalise(sagas, events);
     let base_out = engine::run(sagas, &base, options(sagas, &base, &[]));
     let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
@@ -570,20 +818,46 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions) 
         .iter()
         .map(|v| (v.rule, v.instance.clone()))
         .collect();
+    let groups = Groups::new(sagas, &base);
+    let plan = Scenarios::new(sagas, &base, &base_out, &groups, opts.depth);
+    let (k, n) = (
+        u64::from(opts.shard.0.max(1) - 1),
+        u64::from(opts.shard.1.max(1)),
+    );
+    let total = plan.count();
+    let planned = total / n + u64::from(total % n > k);
     let mut by_rule: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut found: BTreeMap<(&'static str, Option<String>), Vec<Op>> = BTreeMap::new();
     let mut scenarios_run = 0u64;
-    let (k, n) = (opts.shard.0.max(1) - 1, opts.shard.1.max(1));
-    for (i, sc) in scenarios(sagas, &base, &base_out, opts.depth)
-        .into_iter()
-        .enumerate()
-    {
-        if i as u32 % n != k {
-            continue;
+    let mut stopped = None;
+    plan.each(|i, sc| {
+        if i % n != k {
+            return true;
+        }
+        if opts.max_scenarios.is_some_and(|m| scenarios_run >= m) {
+            stopped = Some(Stopped::MaxScenarios);
+            return false;
+        }
+        if opts
+            .interrupt
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+        {
+            stopped = Some(Stopped::Interrupted);
+            return false;
+        }
+        if scenarios_run.is_multiple_of(64) {
+            if opts.time_budget.is_some_and(|b| started.elapsed() >= b) {
+                stopped = Some(Stopped::TimeBudget);
+                return false;
+            }
+            if let Some(p) = opts.progress {
+                p(scenarios_run, planned);
+            }
         }
         scenarios_run += 1;
-        let evs = apply(sagas, &base, &sc);
-        let out = engine::run(sagas, &evs, options(sagas, &base, &sc));
+        let (_, sub, local) = groups.project(&base, &sc);
+        let evs = apply(sagas, &sub, &local);
+        let out = engine::run(sagas, &evs, options(sagas, &sub, &local));
         let mut rules_here = BTreeSet::new();
         for v in new_violations(&base_set, &out) {
             if rules_here.insert(v.rule) {
@@ -593,13 +867,21 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions) 
                 .entry((v.rule, v.saga.clone()))
                 .or_insert_with(|| sc.clone());
         }
+        true
+    });
+    if let Some(p) = opts.progress {
+        p(scenarios_run, planned);
     }
     let mut counterexamples = Vec::new();
     for ((rule, saga), ops) in found {
-        counterexamples.push(minimise(sagas, &base, fp, &base_set, rule, saga, &ops));
+        counterexamples.push(minimise(
+            sagas, &base, &groups, fp, &base_set, rule, saga, &ops,
+        ));
     }
     Report {
         scenarios: scenarios_run,
+        planned,
+        stopped,
         by_rule,
         base_violations: base_out.violations,
         counterexamples,
@@ -610,15 +892,21 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions) 
 /// message): first drop perturbations that are not needed, then (delta debugging)
 /// the events of other instances. The violating instance's own events are kept, so
 /// the counterexample stays a consequence of the perturbation, not of lost events.
+#[allow(clippy::too_many_arguments)]
 fn minimise(
     sagas: &[Saga],
-    base: &[Event],
+    whole: &[Event],
+    groups: &Groups,
     fp: u32,
     base_set: &BTreeSet<(&'static str, Option<String>)>,
     rule: &'static str,
     saga: Option<String>,
-    ops: &[Op],
+    global_ops: &[Op],
 ) -> Counterexample {
+    // Only the groups the scenario touches matter (see [`Groups`]).
+    let (idx, base, ops) = groups.project(whole, global_ops);
+    let base = &base[..];
+    let ops = &ops[..];
     let full = engine::run(sagas, &apply(sagas, base, ops), options(sagas, base, ops));
     let target: Option<Violation> = new_violations(base_set, &full)
         .into_iter()
@@ -663,9 +951,16 @@ fn minimise(
         Vec::new()
     };
     let keep = with(&kept_others);
+    // The token names events of the whole stream; its kept events are positions in
+    // the perturbed sub-stream of the touched groups.
     let token = format!(
         "{fp:08x}:{}:{}",
-        ops.iter().map(Op::token).collect::<Vec<_>>().join("+"),
+        ops.iter()
+            .map(|o| o
+                .renumber(|u| idx.get(u).copied().unwrap_or(usize::MAX))
+                .token())
+            .collect::<Vec<_>>()
+            .join("+"),
         ranges(&keep)
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
@@ -682,7 +977,13 @@ fn minimise(
     Counterexample {
         rule,
         saga,
-        perturbation: ops.iter().map(|o| o.describe(base)).collect(),
+        perturbation: ops
+            .iter()
+            .map(|o| {
+                o.renumber(|u| idx.get(u).copied().unwrap_or(usize::MAX))
+                    .describe(whole)
+            })
+            .collect(),
         events: keep.len(),
         token,
         violations,
@@ -778,7 +1079,29 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         .ok_or_else(bad)?;
     let keep = parse_ranges(keep).ok_or_else(bad)?;
     let base = normalise(sagas, events);
+    for op in &ops {
+        op.check(sagas, base.len())
+            .map_err(|why| format!("the token `{token}` does not fit these files: {why}"))?;
+    }
+    // The groups the perturbations touch (without any: the whole stream).
+    let (base, ops) = if ops.is_empty() {
+        (base, ops)
+    } else {
+        let (_, sub, local) = Groups::new(sagas, &base).project(&base, &ops);
+        (sub, local)
+    };
     let evs = apply(sagas, &base, &ops);
-    let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
+    if let Some(&i) = keep.iter().find(|&&i| i >= evs.len()) {
+        return Err(format!(
+            "the token `{token}` does not fit these files: it keeps event {i}, but the perturbed stream has {} events",
+            evs.len()
+        ));
+    }
+    if keep.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!(
+            "the token `{token}` does not fit these files: the events it keeps are not in increasing order"
+        ));
+    }
+    let sub: Vec<Event> = keep.iter().map(|&i| evs[i].clone()).collect();
     Ok(engine::run(sagas, &sub, options(sagas, &base, &ops)))
 }

@@ -480,6 +480,10 @@ impl<'a> Rd<'a> {
         match m.get(key)? {
             Value::String(s) => match super::duration::parse_ms(s) {
                 Some(ms) => Some(ms),
+                None if super::duration::parse_ms_unbounded(s).is_some() => {
+                    self.err(&at, format!("`{s}` is longer than 100 years"));
+                    None
+                }
                 None => {
                     self.err(
                         &at,

@@ -418,12 +418,12 @@ impl<'a> Scanner<'a> {
         if digits.is_empty() || digits.len() > 15 || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        // At most 15 digits: no overflow.
-        Some(
-            digits
-                .iter()
-                .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0')),
-        )
+        // At most 15 digits: no overflow. Later than year 9999: the serde path
+        // reports it.
+        let t = digits
+            .iter()
+            .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
+        (t <= super::stream::MAX_TIME_MS).then_some(t)
     }
 
     /// Whether the object at `obj` (with `n` members so far) has the key `key`.

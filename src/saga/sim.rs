@@ -261,6 +261,7 @@ pub fn read_all(
     let mut out = Vec::new();
     let mut fatal = Vec::new();
     let mut diags = Vec::new();
+    let mut order = TimeOrder::new(&display);
     read_sequential(
         loaded,
         stream,
@@ -268,13 +269,74 @@ pub fn read_all(
         validate,
         &mut fatal,
         &mut diags,
-        &mut |e| out.push(e),
+        &mut |e| {
+            order.see(e.time, e.line, e.offset);
+            out.push(e);
+        },
     );
     if !fatal.is_empty() {
         fatal.truncate(MAX_FATAL);
         return Err(fatal);
     }
+    diags.extend(order.finish());
     Ok((out, diags))
+}
+
+/// Events stamped earlier than an event before them. The engine cannot go back in
+/// time: such an event is processed at the latest time seen, which is worth a
+/// warning at its line (the first [`MAX_BACKWARDS`], then a count).
+struct TimeOrder {
+    display: Arc<str>,
+    /// The latest time so far and the line that carried it.
+    latest: Option<(i64, u32)>,
+    count: usize,
+    diags: Vec<Diagnostic>,
+}
+
+const MAX_BACKWARDS: usize = 20;
+
+impl TimeOrder {
+    fn new(display: &Arc<str>) -> Self {
+        TimeOrder {
+            display: display.clone(),
+            latest: None,
+            count: 0,
+            diags: Vec::new(),
+        }
+    }
+
+    fn see(&mut self, time: i64, line: u32, offset: usize) {
+        match self.latest {
+            Some((latest, at)) if time < latest => {
+                self.count += 1;
+                if self.count <= MAX_BACKWARDS {
+                    let gap = super::duration::show_ms(u64::try_from(latest - time).unwrap_or(0));
+                    self.diags.push(Diagnostic::new(
+                        "saga-time-backwards",
+                        line_location(&self.display, line, offset, 1),
+                        format!(
+                            "time goes backwards: this event is {gap} earlier than the one at line {at}; it is processed at that later time"
+                        ),
+                    ));
+                }
+            }
+            _ => self.latest = Some((time, line)),
+        }
+    }
+
+    fn finish(mut self) -> Vec<Diagnostic> {
+        if self.count > MAX_BACKWARDS {
+            self.diags.push(Diagnostic::new(
+                "saga-time-backwards",
+                Location::file(self.display.clone()),
+                format!(
+                    "{} more events go back in time (the first {MAX_BACKWARDS} are shown)",
+                    self.count - MAX_BACKWARDS
+                ),
+            ));
+        }
+        self.diags
+    }
 }
 
 /// Malformed events reported at most.
@@ -315,7 +377,12 @@ pub fn read_each(
     };
     let mut fatal = Vec::new();
     let mut diags = Vec::new();
+    let mut order = TimeOrder::new(&display);
     if stream.is_lines() {
+        let mut sink = |e: EventRef<'_>| {
+            order.see(e.time(), e.line(), e.offset());
+            sink(e);
+        };
         read_lines(
             loaded, stream, opts, validate, &mut fatal, &mut diags, &mut sink,
         );
@@ -327,13 +394,17 @@ pub fn read_each(
             validate,
             &mut fatal,
             &mut diags,
-            &mut |e| sink(EventRef::Owned(&e)),
+            &mut |e| {
+                order.see(e.time, e.line, e.offset);
+                sink(EventRef::Owned(&e));
+            },
         );
     }
     if !fatal.is_empty() {
         fatal.truncate(MAX_FATAL);
         return Err(fatal);
     }
+    diags.extend(order.finish());
     Ok(diags)
 }
 

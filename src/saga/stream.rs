@@ -204,13 +204,23 @@ impl StreamFile {
     }
 
     /// A JSON Lines stream from any reader.
-    pub fn from_reader(reader: Box<dyn BufRead + Send>, display: Arc<str>) -> StreamFile {
+    /// A UTF-8 byte order mark at its start is skipped (as `validate` skips it).
+    pub fn from_reader(mut reader: Box<dyn BufRead + Send>, display: Arc<str>) -> StreamFile {
+        let mut offset = 0;
+        // A read error here comes back at the first line read.
+        if reader
+            .fill_buf()
+            .is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+        {
+            reader.consume(3);
+            offset = 3;
+        }
         StreamFile {
             display,
             inner: Inner::Lines {
                 reader,
                 line: 0,
-                offset: 0,
+                offset,
                 buf: String::new(),
             },
         }
@@ -412,8 +422,14 @@ impl StreamFile {
                 let item = items.get(i)?;
                 *next += 1;
                 let ptr = format!("/{i}");
-                let line = file.locate(&ptr).line().unwrap_or(0);
-                Some(event_of_value(item, line).map_err(|(sub, msg)| {
+                let span = file.locate(&ptr).span;
+                let line = span.map_or(0, |s| s.line);
+                let r = event_of_value(item, line).map(|mut ev| {
+                    // The start of the event's line, as for JSON Lines.
+                    ev.offset = span.map_or(0, |s| s.start.saturating_sub(s.col as usize - 1));
+                    ev
+                });
+                Some(r.map_err(|(sub, msg)| {
                     file.diag_at("saga-stream-invalid", &format!("{ptr}{sub}"), msg)
                 }))
             }
@@ -602,30 +618,57 @@ pub fn event_of_value(v: &Value, line: u32) -> Result<Event, (String, String)> {
 
 fn time_of(v: &Value) -> Result<i64, String> {
     match v {
-        Value::Number(n) => n.as_i64().filter(|&t| t >= 0).ok_or_else(|| {
-            "`time` must be a non-negative integer (milliseconds) or an RFC 3339 timestamp"
-                .to_string()
-        }),
+        Value::Number(n) => match n.as_i64() {
+            Some(t) if (0..=MAX_TIME_MS).contains(&t) => Ok(t),
+            Some(t) if t > MAX_TIME_MS => Err(format!(
+                "`time` {t} ms is after 9999-12-31T23:59:59.999Z; use milliseconds since 1970 or an RFC 3339 timestamp"
+            )),
+            _ => Err(
+                "`time` must be a non-negative integer (milliseconds since 1970) or an RFC 3339 timestamp"
+                    .to_string(),
+            ),
+        },
         Value::String(s) => {
-            parse_rfc3339(s).ok_or_else(|| format!("`{s}` is not an RFC 3339 timestamp"))
+            rfc3339(s).map_err(|why| format!("`{s}` is not an RFC 3339 timestamp: {why}"))
         }
         _ => Err("`time` must be milliseconds or an RFC 3339 timestamp".into()),
     }
 }
 
+/// The latest time a stream may carry: 9999-12-31T23:59:59.999Z, in milliseconds
+/// since 1970. Every deadline (time + a duration of at most [`super::duration::MAX_MS`])
+/// stays far from `i64` overflow.
+pub const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
 /// Milliseconds since 1970 of an RFC 3339 timestamp (`2026-01-01T00:00:00.250Z`,
-/// offsets allowed).
+/// offsets allowed); `None` when it is not one.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    rfc3339(s).ok()
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in_month(y: i64, mo: i64) -> i64 {
+    match mo {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// [`parse_rfc3339`] with the reason a string is not a timestamp.
+pub fn rfc3339(s: &str) -> Result<i64, &'static str> {
+    const SHAPE: &str = "expected YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM)";
     let b = s.as_bytes();
     if b.len() < 20 {
-        return None;
+        return Err(SHAPE);
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
+    let num = |r: std::ops::Range<usize>| -> Result<i64, &'static str> {
+        let t = s.get(r).ok_or(SHAPE)?;
         if !t.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
+            return Err(SHAPE);
         }
-        t.parse().ok()
+        t.parse().map_err(|_| SHAPE)
     };
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, se) = (num(11..13)?, num(14..16)?, num(17..19)?);
@@ -635,10 +678,16 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         || b[13] != b':'
         || b[16] != b':'
     {
-        return None;
+        return Err(SHAPE);
     }
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
+    if !(1..=12).contains(&mo) {
+        return Err("the month is not 01-12");
+    }
+    if d < 1 || d > days_in_month(y, mo) {
+        return Err("that day does not exist in that month");
+    }
+    if h > 23 || mi > 59 || se > 60 {
+        return Err("the time of day is out of range");
     }
     let mut i = 19;
     let mut ms = 0i64;
@@ -649,18 +698,22 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
             i += 1;
         }
         if i == start {
-            return None;
+            return Err(SHAPE);
         }
         let frac = &s[start..i.min(start + 3)];
-        ms = frac.parse::<i64>().ok()? * 10i64.pow(3 - frac.len() as u32);
+        ms = frac.parse::<i64>().map_err(|_| SHAPE)? * 10i64.pow(3 - frac.len() as u32);
     }
-    let offset_min = match b.get(i)? {
+    let offset_min = match b.get(i).ok_or(SHAPE)? {
         b'Z' | b'z' if i + 1 == b.len() => 0,
         c @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
-            let v = num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?;
+            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if oh > 23 || om > 59 {
+                return Err("the offset is out of range (at most +23:59)");
+            }
+            let v = oh * 60 + om;
             if *c == b'+' { v } else { -v }
         }
-        _ => return None,
+        _ => return Err(SHAPE),
     };
     // Days from civil (proleptic Gregorian).
     let yy = if mo <= 2 { y - 1 } else { y };
@@ -670,7 +723,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60) * 1000) + ms)
+    let t = ((days * 86_400 + h * 3600 + mi * 60 + se - offset_min * 60) * 1000) + ms;
+    if !(0..=MAX_TIME_MS).contains(&t) {
+        return Err("it is before 1970 or after 9999 in UTC");
+    }
+    Ok(t)
 }
 
 struct Raw {
@@ -863,7 +920,7 @@ mod tests {
     }
 
     #[test]
-    fn rfc3339() {
+    fn rfc3339_parses() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339("1970-01-01T00:00:01.5Z"), Some(1500));
         assert_eq!(
@@ -873,5 +930,37 @@ mod tests {
         assert_eq!(parse_rfc3339("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339("1970-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("nope"), None);
+    }
+
+    /// Dates that do not exist, offsets out of range and times outside 1970..=9999
+    /// are refused with the reason (issue 11 item 19).
+    #[test]
+    fn rfc3339_refuses_impossible_times() {
+        assert_eq!(
+            rfc3339("2026-02-30T00:00:00Z"),
+            Err("that day does not exist in that month")
+        );
+        assert_eq!(
+            rfc3339("2026-04-31T00:00:00Z"),
+            Err("that day does not exist in that month")
+        );
+        assert!(rfc3339("2024-02-29T00:00:00Z").is_ok());
+        assert!(rfc3339("2000-02-29T00:00:00Z").is_ok());
+        assert!(rfc3339("1900-02-29T00:00:00Z").is_err());
+        assert_eq!(
+            rfc3339("2026-01-01T00:00:00+00:99"),
+            Err("the offset is out of range (at most +23:59)")
+        );
+        assert_eq!(
+            rfc3339("2026-01-01T00:00:00+24:00"),
+            Err("the offset is out of range (at most +23:59)")
+        );
+        assert!(rfc3339("1969-12-31T23:59:59Z").is_err());
+        assert_eq!(rfc3339("9999-12-31T23:59:59.999Z"), Ok(MAX_TIME_MS));
+        let e = time_of(&serde_json::json!(9_200_000_000_000_000_000u64)).unwrap_err();
+        assert!(e.contains("milliseconds"), "{e}");
+        let e = time_of(&serde_json::json!(MAX_TIME_MS + 1)).unwrap_err();
+        assert!(e.contains("after 9999"), "{e}");
+        assert_eq!(time_of(&serde_json::json!(MAX_TIME_MS)), Ok(MAX_TIME_MS));
     }
 }

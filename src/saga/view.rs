@@ -215,6 +215,16 @@ pub enum EventRef<'a> {
     Tape(&'a TapeEvent<'a>),
 }
 
+impl EventRef<'_> {
+    /// Byte offset of the event's line in the stream.
+    pub fn offset(&self) -> usize {
+        match self {
+            EventRef::Owned(e) => e.offset,
+            EventRef::Tape(e) => e.offset,
+        }
+    }
+}
+
 impl EventView for EventRef<'_> {
     fn line(&self) -> u32 {
         match self {

@@ -17,6 +17,7 @@ mod mutation;
 mod proptest_loader;
 mod report;
 mod saga;
+mod saga_hostile;
 mod scaling;
 mod structural;
 mod util;

@@ -718,6 +718,7 @@ fn explore_library_is_deterministic() {
         explore::ExploreOptions {
             depth: 2,
             shard: (1, 1),
+            ..Default::default()
         },
     );
     let b = explore::explore(
@@ -727,6 +728,7 @@ fn explore_library_is_deterministic() {
         explore::ExploreOptions {
             depth: 2,
             shard: (1, 1),
+            ..Default::default()
         },
     );
     assert_eq!(a.scenarios, b.scenarios);

@@ -188,7 +188,7 @@ impl<'s> Engine<'s> {
         self.now = self.now.max(t);
         if let Some(ret) = self.opts.retention {
             while let Some(&(end, ii)) = self.retired.front() {
-                if end + ret >= self.now {
+                if end.saturating_add(ret) >= self.now {
                     break;
                 }
                 self.retired.pop_front();
