@@ -405,7 +405,16 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
             let Some((_, _, confirms, _)) = simulate(saga, &inputs, true) else {
                 continue;
             };
-            inputs.extend(confirms.iter().map(|c| Input::event(c, None)));
+            // A confirmation with a `when` carries the value it is told apart by.
+            inputs.extend(confirms.iter().map(|c| {
+                let when = saga
+                    .steps
+                    .iter()
+                    .flat_map(|st| &st.compensation)
+                    .find(|k| k.confirm.name == *c && k.when.is_some())
+                    .and_then(|k| k.when.as_ref());
+                Input::event(c, when.map(|(p, v)| body_with(p, v)))
+            }));
             let Some((f, log, _, 0)) = simulate(saga, &inputs, false) else {
                 continue;
             };
@@ -680,6 +689,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                     ("step", si.to_string()),
                     ("send", sp.s(&c.send.name)),
                     ("confirm", sp.s(&c.confirm.name)),
+                    ("confirm_when", sp.when(&c.when)),
                     ("fail", sp.list(names(&c.fail))),
                     ("timeout_ms", sp.num_opt(c.timeout)),
                     ("retry", retry(&sp, c.retry)),

@@ -230,12 +230,18 @@ rules! {
     "saga-after-terminal" => Error,
         "A saga instance received an event after it ended.",
         "Once an instance is completed or compensated nothing may change it; a late event with a new id means a participant acted on a saga that was already over. List expected stragglers under `ignore`.";
+    "saga-branch-incomplete" => Error,
+        "A branch has no case for some value its pointer can take.",
+        "The schema's `enum` lists every value the branch can see; an event with a value no case names fails the instance at run time. Add a case per value (an empty list of steps goes straight on).";
     "saga-compensation-missing" => Warning,
         "A saga step that changes state has no compensation.",
         "If a later step fails, the saga cannot undo this one. Add a `compensation`, or mark the step `readOnly: true` or `pivot: true` (the point of no return) if that is intended.";
     "saga-compensation-order" => Error,
         "Compensations ran for a step that never completed, out of reverse order, or twice.",
         "A saga undoes exactly the steps that completed, last first, each once; anything else undoes work that was never done or undoes it twice.";
+    "saga-confirm-ambiguous" => Error,
+        "A compensation is confirmed by a message that is also a forward reply.",
+        "When a compensation's `confirm` (or `fail`) is the forward command's reply, a late forward reply \"confirms\" a compensation that never ran, and the compensation's answer can complete a forward step. Each compensation needs replies of its own.";
     "saga-contract" => Error,
         "The saga's contract cannot be read or parsed.",
         "A saga is checked and simulated against its AsyncAPI contract; without it nothing can be verified.";
@@ -254,6 +260,9 @@ rules! {
     "saga-event-invalid" => Error,
         "A stream event does not match its message's schema in the contract.",
         "A simulation is only as good as its input: events that the contract rejects would be dead-lettered in production.";
+    "saga-failure-event-missing" => Error,
+        "A saga that can fail emits no failure event, or emits a success event on failure.",
+        "Consumers learn how a run ended only from the saga's events: `emits.onFailure` must name a failure event, distinct from `onComplete`.";
     "saga-failure-unhandled" => Warning,
         "A saga step that sends a command lists no failure events.",
         "Every command can fail; without `fail` events the failure reply is an unexpected event and the saga waits for its timeout.";
@@ -272,12 +281,27 @@ rules! {
     "saga-orphaned-timer" => Error,
         "A saga timer fired after its instance ended.",
         "Timers must be cancelled when the step they guard ends; an orphaned timer retries or compensates a saga that is over.";
+    "saga-pivot-compensation" => Error,
+        "A step after the pivot has a compensation.",
+        "Past the pivot a saga only goes forward (its steps retry until they succeed); a compensation there can never run in order, so it hides a design error.";
+    "saga-pointer-optional" => Warning,
+        "A branch, `when` or correlation pointer is optional in its message's schema.",
+        "An event without the property takes no branch case and matches no condition; without the correlation key it reaches no instance. Make it `required`.";
+    "saga-pointer-unknown" => Error,
+        "A branch or `when` pointer names a property the message's schema does not declare.",
+        "The pointer can never match: the branch always fails or the condition never holds. It is usually a typo.";
+    "saga-retry-not-idempotent" => Error,
+        "A step retries a command the contract marks `x-hnp-idempotent: false`.",
+        "After a lost reply the command may have taken effect; retrying a non-idempotent command applies it twice. Fail instead, or make the command idempotent with a deduplication key.";
     "saga-stream-invalid" => Error,
         "An event stream line is malformed.",
         "Each stream event needs `time`, `message` and optional `headers`/`payload`; malformed lines make the simulation meaningless.";
     "saga-time-backwards" => Warning,
         "A stream event is stamped earlier than an event before it.",
         "Virtual time only goes forward: an event from the past is processed at the latest time seen, so timeouts around it may not be what the recording meant. Sort the recording by time, or fix the clock that stamped it.";
+    "saga-timeout-complete-command" => Error,
+        "A step that sends a command completes on timeout.",
+        "When a command's reply does not arrive its outcome is unknown; `onTimeout: complete` goes on as if it had succeeded. Use `retry` (idempotent commands) or `fail`; `complete` is for steps that only wait.";
     "saga-timeout-missing" => Warning,
         "A saga step has no timeout.",
         "Without a timeout, a lost reply leaves the saga waiting forever.";

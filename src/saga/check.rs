@@ -135,6 +135,7 @@ pub fn check_with(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
         }
     }
     out.extend(check_structure(saga));
+    out.extend(super::soundness::check(saga, contract));
     out
 }
 
@@ -308,7 +309,7 @@ pub fn completeness(sagas: &[Saga]) -> (usize, usize) {
 }
 
 /// The `enum` of the schema at a `/payload/...` or `/headers/...` pointer, if any.
-fn enum_at(contract: &Contract, msg: &str, ptr: &str) -> Option<BTreeSet<String>> {
+pub(super) fn enum_at(contract: &Contract, msg: &str, ptr: &str) -> Option<BTreeSet<String>> {
     let tokens = pointer::parse(ptr)?;
     let (part, rest) = tokens.split_first()?;
     let (mut f, mut s) = contract.part(msg, part)?;

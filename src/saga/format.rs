@@ -156,6 +156,9 @@ pub struct Compensation {
     pub ptr: String,
     pub send: Named,
     pub confirm: Named,
+    /// The condition a `confirm` event must meet (`{pointer, equals}`): tells the
+    /// compensation's confirmation from a forward reply of the same message.
+    pub when: Option<(String, Value)>,
     pub fail: Vec<Named>,
     pub timeout: Option<u64>,
     pub retry: Retry,
@@ -251,7 +254,7 @@ const STEP_KEYS: &[&str] = &[
     "p95",
     "when",
 ];
-const COMP_KEYS: &[&str] = &["send", "confirm", "fail", "timeout", "retry"];
+const COMP_KEYS: &[&str] = &["send", "confirm", "when", "fail", "timeout", "retry"];
 const BRANCH_KEYS: &[&str] = &["id", "on", "pointer", "timeout", "cases"];
 const RETRY_KEYS: &[&str] = &["max", "backoff", "factor"];
 
@@ -757,10 +760,15 @@ impl<'a> Rd<'a> {
         let fail = self.names(m, ptr, "fail");
         let timeout = self.duration(m, ptr, "timeout");
         let retry = self.retry(m, ptr).unwrap_or_default();
+        let when = match m.get("when") {
+            None => None,
+            Some(w) => Some(self.when(w, &pointer::push(ptr, "when"))?),
+        };
         Some(Compensation {
             ptr: ptr.to_string(),
             send: send?,
             confirm: confirm?,
+            when,
             fail,
             timeout,
             retry,

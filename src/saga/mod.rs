@@ -26,6 +26,7 @@ pub mod render;
 mod scan;
 pub mod schema;
 pub mod sim;
+pub mod soundness;
 pub mod stats;
 pub mod stream;
 pub mod tape;

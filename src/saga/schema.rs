@@ -75,6 +75,13 @@ pub fn json_schema() -> Value {
                 "properties": {
                     "send": {"$ref": "#/$defs/messageName"},
                     "confirm": {"$ref": "#/$defs/messageName"},
+                    "when": {
+                        "description": "The condition a `confirm` event must meet: tells the compensation's confirmation from a forward reply of the same message.",
+                        "type": "object",
+                        "required": ["pointer", "equals"],
+                        "additionalProperties": false,
+                        "properties": {"pointer": {"$ref": "#/$defs/pointer"}, "equals": {}}
+                    },
                     "fail": names.clone(),
                     "timeout": {"$ref": "#/$defs/duration"},
                     "retry": {"$ref": "#/$defs/retry"}

@@ -18,6 +18,7 @@ mod proptest_loader;
 mod report;
 mod saga;
 mod saga_hostile;
+mod saga_mutants;
 mod scaling;
 mod structural;
 mod util;

@@ -51,7 +51,7 @@ fn hnp_sagas_pass_static_checks() {
         assert!(diags.is_empty(), "{name}: {diags:#?}");
     }
     let sagas: Vec<_> = SAGAS.iter().map(|n| load(n)).collect();
-    assert_eq!(saga::completeness(&sagas), (14, 14));
+    assert_eq!(saga::completeness(&sagas), (16, 16));
 }
 
 #[test]
@@ -743,7 +743,7 @@ fn parallel_groups_complete_in_any_order_and_abandon_siblings_on_failure() {
     let dir = tempfile::tempdir().expect("tempdir");
     let contract = repo().join("fixtures/hnp/asyncapi.yaml");
     let text = format!(
-        "saga: preflight\nversion: 1\ncontract: {}\ncorrelation: /headers/correlationid\nstart: SyncStarted\nsteps:\n  - parallel:\n      - {{id: cluster, send: ValidateClusterConnection, on: ClusterConnectionValidated, fail: ClusterConnectionValidationFailed, timeout: 10s, onTimeout: fail, readOnly: true}}\n      - {{id: git, send: ValidateRepositoryAccess, on: RepositoryAccessValidated, fail: RepositoryAccessValidationFailed, timeout: 10s, onTimeout: fail, readOnly: true}}\n  - {{id: apply, send: ApplyResources, on: ResourcesApplied, fail: ResourceApplyFailed, timeout: 1m, onTimeout: fail, compensation: {{send: RestoreClusterState, confirm: ClusterStateRestored}}}}\n",
+        "saga: preflight\nversion: 1\ncontract: {}\ncorrelation: /headers/correlationid\nstart: SyncStarted\nsteps:\n  - parallel:\n      - {{id: cluster, send: ValidateClusterConnection, on: ClusterConnectionValidated, fail: ClusterConnectionValidationFailed, timeout: 10s, onTimeout: fail, readOnly: true}}\n      - {{id: git, send: ValidateRepositoryAccess, on: RepositoryAccessValidated, fail: RepositoryAccessValidationFailed, timeout: 10s, onTimeout: fail, readOnly: true}}\n  - {{id: apply, send: ApplyResources, on: ResourcesApplied, fail: ResourceApplyFailed, timeout: 1m, onTimeout: fail, compensation: {{send: RestoreClusterState, confirm: ClusterStateRestored, timeout: 2m}}}}\nemits: {{onFailure: SyncFailed}}\n",
         contract.display()
     );
     let path = dir.path().join("p.saga.yaml");

@@ -42,8 +42,8 @@ pub(super) struct StepPlan {
     pub(super) fail: Vec<u32>,
     pub(super) ignore: Vec<u32>,
     pub(super) when: Option<Ptr>,
-    /// Per compensation: (confirm, fail).
-    pub(super) comp: Vec<(u32, Vec<u32>)>,
+    /// Per compensation: (confirm, fail, the confirm's `when` pointer).
+    pub(super) comp: Vec<(u32, Vec<u32>, Option<Ptr>)>,
 }
 
 /// One saga's message ids and pointers.
@@ -96,7 +96,13 @@ impl Plan {
                     comp: st
                         .compensation
                         .iter()
-                        .map(|c| (names.intern(&c.confirm.name), ids(&mut names, &c.fail)))
+                        .map(|c| {
+                            (
+                                names.intern(&c.confirm.name),
+                                ids(&mut names, &c.fail),
+                                c.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                            )
+                        })
                         .collect(),
                 })
                 .collect();

@@ -305,9 +305,17 @@ impl Engine<'_> {
             }
             Phase::Compensating => {
                 if let Some(c) = &inst.comp {
-                    let (confirm, fail) = &sp.steps[c.step].comp[c.idx];
+                    let (confirm, fail, when) = &sp.steps[c.step].comp[c.idx];
                     let (step, idx, attempt) = (c.step, c.idx, c.attempt);
-                    if *confirm == mid {
+                    // A confirm with a `when` counts only when the event meets it (a
+                    // forward reply of the same message does not confirm).
+                    let when_ok = when.as_ref().is_none_or(|p| {
+                        saga.steps[step].compensation[idx]
+                            .when
+                            .as_ref()
+                            .is_some_and(|(_, v)| ev.matches(p, v))
+                    });
+                    if *confirm == mid && when_ok {
                         self.comp_confirmed(ii, step, t, line, idr, msg);
                         return;
                     }

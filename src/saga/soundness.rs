@@ -1,0 +1,476 @@
+//! Static checks that a saga can work as written (issue 12, classes 1, 3 and 6): every
+//! construct is checked, not only steps: compensations and branches need timeouts,
+//! branch and `when` pointers must exist in the schemas of their messages (and be
+//! required there), a branch must cover every value its pointer can take, a
+//! compensation's confirmation must be distinguishable from a forward reply, nothing
+//! is compensated after the pivot, a command's timeout never counts as success, a
+//! non-idempotent command is never retried, and a saga that can fail says so with a
+//! failure event.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::contract::Contract;
+use super::format::{Node, NodeId, OnTimeout, Saga};
+use crate::diag::Diagnostic;
+use crate::source::pointer;
+
+/// The checks of this module, for one saga against its contract.
+pub fn check(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    confirmations(saga, &mut out);
+    timeouts(saga, &mut out);
+    pointers(saga, contract, &mut out);
+    branches(saga, contract, &mut out);
+    commands(saga, contract, &mut out);
+    pivots(saga, &saga.top, false, &mut out);
+    endings(saga, &mut out);
+    out
+}
+
+/// A compensation's `confirm` (or `fail`) that is also a forward reply: the reply of
+/// the forward command would "confirm" a compensation that never ran, and the
+/// compensation's confirmation would complete a forward step.
+fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
+    let forward: BTreeSet<&str> = saga
+        .steps
+        .iter()
+        .flat_map(|s| s.on.iter().chain(&s.fail))
+        .map(|n| n.name.as_str())
+        .chain(std::iter::once(saga.start.message.name.as_str()))
+        .collect();
+    for s in &saga.steps {
+        for c in &s.compensation {
+            // A `when` on the confirmation tells it apart from a forward reply.
+            let confirm = c.when.is_none().then_some(&c.confirm);
+            for n in confirm.into_iter().chain(&c.fail) {
+                if forward.contains(n.name.as_str()) {
+                    out.push(
+                        saga.source
+                            .diag_at(
+                                "saga-confirm-ambiguous",
+                                &n.ptr,
+                                format!(
+                                    "`{}` answers the compensation of step `{}`, but it is also a forward reply: a late forward reply would count as the compensation's outcome",
+                                    n.name, s.id
+                                ),
+                            )
+                            .with_help(
+                                "give the compensation replies of its own (e.g. `…Restored`, `…Reverted`), or a `when` on `confirm` that only its confirmation meets",
+                            ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Compensations and branches wait too: without a timeout a lost answer leaves the
+/// instance waiting forever.
+fn timeouts(saga: &Saga, out: &mut Vec<Diagnostic>) {
+    for s in &saga.steps {
+        for c in &s.compensation {
+            if c.timeout.is_none() {
+                out.push(saga.source.diag_at(
+                    "saga-timeout-missing",
+                    &c.ptr,
+                    format!(
+                        "the compensation of step `{}` has no `timeout`: a lost `{}` leaves the rollback waiting forever",
+                        s.id, c.confirm.name
+                    ),
+                ));
+            }
+        }
+    }
+    for n in &saga.nodes {
+        if let Node::Branch(b) = n {
+            if b.timeout.is_none() {
+                out.push(saga.source.diag_at(
+                    "saga-timeout-missing",
+                    &b.ptr,
+                    format!(
+                        "branch `{}` has no `timeout`: if `{}` never arrives the instance waits forever",
+                        b.id, b.on.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Whether every token of `ptr` is required along its path in the message's schema.
+/// `None` when the message or the pointer is unknown.
+fn required_along(contract: &Contract, msg: &str, ptr: &str) -> Option<bool> {
+    let tokens = pointer::parse(ptr)?;
+    let (part, rest) = tokens.split_first()?;
+    let (f, s) = contract.part(msg, part)?;
+    Some(required_path(contract, f, s, rest, 0))
+}
+
+fn required_path(
+    contract: &Contract,
+    f: crate::source::FileId,
+    s: &Value,
+    path: &[String],
+    depth: usize,
+) -> bool {
+    if depth > 32 {
+        return false;
+    }
+    let Some((first, rest)) = path.split_first() else {
+        return true;
+    };
+    let (f, _, s) = contract.ws.deref(f, s);
+    let here = s
+        .get("required")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(first.as_str())));
+    let prop = s.get("properties").and_then(|p| p.get(first.as_str()));
+    if here {
+        if let Some(p) = prop {
+            if required_path(contract, f, p, rest, depth + 1) {
+                return true;
+            }
+        } else if rest.is_empty() {
+            return true;
+        }
+    }
+    // Required in one part of an `allOf`, or in every branch of a `oneOf`/`anyOf`.
+    let all = s.get("allOf").and_then(Value::as_array);
+    if all.is_some_and(|a| {
+        a.iter()
+            .any(|sub| required_path(contract, f, sub, path, depth + 1))
+    }) {
+        return true;
+    }
+    ["oneOf", "anyOf"].iter().any(|k| {
+        s.get(*k).and_then(Value::as_array).is_some_and(|a| {
+            !a.is_empty()
+                && a.iter()
+                    .all(|sub| required_path(contract, f, sub, path, depth + 1))
+        })
+    })
+}
+
+/// Branch, `when` and correlation pointers must exist in their messages' schemas; an
+/// optional one is a warning (the instance cannot decide when it is absent).
+fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
+    let mut uses: Vec<(&str, &str, &str, &str)> = Vec::new(); // (message, pointer, where, what)
+    if let Some((p, _)) = &saga.start.when {
+        uses.push((
+            &saga.start.message.name,
+            p,
+            &saga.start.message.ptr,
+            "the start condition",
+        ));
+    }
+    for s in &saga.steps {
+        if let Some((p, _)) = &s.when {
+            for n in &s.on {
+                uses.push((&n.name, p, &s.ptr, "the step's `when`"));
+            }
+        }
+    }
+    for n in &saga.nodes {
+        if let Node::Branch(b) = n {
+            uses.push((&b.on.name, &b.pointer, &b.ptr, "the branch"));
+        }
+    }
+    for (msg, p, at, what) in uses {
+        if contract.message(msg).is_none() {
+            continue; // saga-message-unknown says so
+        }
+        if !contract.declares(msg, p) {
+            let known = contract.declared_pointers(msg, 200);
+            let names: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hint = crate::suggest::closest(p, &names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            out.push(saga.source.diag_at(
+                "saga-pointer-unknown",
+                at,
+                format!("{what} reads `{p}`, which the schema of `{msg}` does not declare{hint}"),
+            ));
+        } else if required_along(contract, msg, p) == Some(false) {
+            out.push(saga.source.diag_at(
+                "saga-pointer-optional",
+                at,
+                format!(
+                    "{what} reads `{p}`, which is optional in `{msg}`: an event without it takes no case"
+                ),
+            ).with_help("make the property `required` in the message schema, or branch on one that always exists"));
+        }
+    }
+    // The correlation key: optional in a message means that message can be lost to
+    // every instance.
+    let mut seen = BTreeSet::new();
+    for (n, role) in saga.message_refs() {
+        if role == super::format::Role::Emitted || !seen.insert(n.name.as_str()) {
+            continue;
+        }
+        if contract.declares(&n.name, &saga.correlation)
+            && required_along(contract, &n.name, &saga.correlation) == Some(false)
+        {
+            out.push(saga.source.diag_at(
+                "saga-pointer-optional",
+                &n.ptr,
+                format!(
+                    "the correlation key `{}` is optional in `{}`: a message without it reaches no instance",
+                    saga.correlation, n.name
+                ),
+            ).with_help("make the key `required` in the message schema"));
+        }
+    }
+}
+
+/// A branch on an enumerated value must have a case for every value.
+fn branches(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
+    for n in &saga.nodes {
+        let Node::Branch(b) = n else { continue };
+        let Some(values) = super::check::enum_at(contract, &b.on.name, &b.pointer) else {
+            continue;
+        };
+        let cases: BTreeSet<&str> = b.cases.iter().map(|(k, _)| k.as_str()).collect();
+        let missing: Vec<&str> = values
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !cases.contains(v))
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                saga.source
+                    .diag_at(
+                        "saga-branch-incomplete",
+                        &pointer::push(&b.ptr, "cases"),
+                        format!(
+                            "branch `{}` has no case for {} of `{}` at `{}`: such an event fails the instance",
+                            b.id,
+                            missing
+                                .iter()
+                                .map(|m| format!("`{m}`"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            b.on.name,
+                            b.pointer
+                        ),
+                    )
+                    .with_help("add a case for each value (an empty list of steps goes straight on)"),
+            );
+        }
+    }
+}
+
+/// A command's step must not count a timeout as success, and a command the contract
+/// marks non-idempotent (`x-hnp-idempotent: false`) must not be retried.
+fn commands(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
+    for s in &saga.steps {
+        let Some(cmd) = &s.send else { continue };
+        if s.on_timeout == Some(OnTimeout::Complete) {
+            out.push(saga.source.diag_at(
+                "saga-timeout-complete-command",
+                &pointer::push(&s.ptr, "onTimeout"),
+                format!(
+                    "step `{}` sends `{}` but completes on timeout: the command's outcome is unknown then, and the saga goes on as if it had succeeded",
+                    s.id, cmd.name
+                ),
+            ).with_help("use `onTimeout: retry` (with an idempotent command) or `onTimeout: fail`; `complete` is for steps that only wait"));
+        }
+        let non_idempotent = contract
+            .message(&cmd.name)
+            .and_then(|(_, m)| m.get("x-hnp-idempotent"))
+            .and_then(Value::as_bool)
+            == Some(false);
+        let retries = s.retry.max > 1 || s.on_timeout == Some(OnTimeout::Retry);
+        if non_idempotent && retries {
+            out.push(saga.source.diag_at(
+                "saga-retry-not-idempotent",
+                &s.ptr,
+                format!(
+                    "step `{}` retries `{}`, which the contract marks `x-hnp-idempotent: false`: a retry after a lost reply applies it twice",
+                    s.id, cmd.name
+                ),
+            ).with_help("fail instead of retrying (`onTimeout: fail`, `retry: {max: 1}`), or make the command idempotent (a deduplication key) and drop the mark"));
+        }
+        for c in &s.compensation {
+            let non_idempotent = contract
+                .message(&c.send.name)
+                .and_then(|(_, m)| m.get("x-hnp-idempotent"))
+                .and_then(Value::as_bool)
+                == Some(false);
+            if non_idempotent && c.retry.max > 1 {
+                out.push(saga.source.diag_at(
+                    "saga-retry-not-idempotent",
+                    &c.ptr,
+                    format!(
+                        "the compensation of step `{}` retries `{}`, which the contract marks `x-hnp-idempotent: false`",
+                        s.id, c.send.name
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// After the pivot the saga only goes forward: a step that follows a pivot (on every
+/// path) must not carry a compensation, which could never run in order. Returns
+/// whether every path through `ids` passes a pivot.
+fn pivots(saga: &Saga, ids: &[NodeId], mut after: bool, out: &mut Vec<Diagnostic>) -> bool {
+    for &id in ids {
+        match saga.nodes.get(id) {
+            Some(Node::Step(si)) => {
+                let Some(s) = saga.steps.get(*si) else {
+                    continue;
+                };
+                if after && !s.compensation.is_empty() {
+                    out.push(saga.source.diag_at(
+                        "saga-pivot-compensation",
+                        &s.compensation[0].ptr,
+                        format!(
+                            "step `{}` comes after a pivot but has a compensation: past the pivot the saga only goes forward, so it can never run",
+                            s.id
+                        ),
+                    ).with_help("move the step before the pivot, or drop its compensation and retry it until it succeeds"));
+                }
+                after |= s.pivot;
+            }
+            Some(Node::Parallel { steps, .. }) => {
+                let mut any = false;
+                for si in steps {
+                    let Some(s) = saga.steps.get(*si) else {
+                        continue;
+                    };
+                    if after && !s.compensation.is_empty() {
+                        out.push(saga.source.diag_at(
+                            "saga-pivot-compensation",
+                            &s.compensation[0].ptr,
+                            format!(
+                                "step `{}` comes after a pivot but has a compensation: past the pivot the saga only goes forward, so it can never run",
+                                s.id
+                            ),
+                        ));
+                    }
+                    any |= s.pivot;
+                }
+                after |= any;
+            }
+            Some(Node::Branch(b)) => {
+                let mut all = !b.cases.is_empty();
+                for (_, case) in &b.cases {
+                    all &= pivots(saga, case, after, out);
+                }
+                after |= all;
+            }
+            None => {}
+        }
+    }
+    after
+}
+
+/// Whether a message name reads as a success (and not as a failure).
+fn looks_successful(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    let failure = [
+        "fail",
+        "error",
+        "abort",
+        "reject",
+        "cancel",
+        "revert",
+        "rollback",
+        "rolledback",
+        "compensat",
+        "timeout",
+        "timedout",
+        "denied",
+        "expired",
+        "undone",
+    ];
+    let success = [
+        "completed",
+        "succeeded",
+        "success",
+        "resolved",
+        "applied",
+        "done",
+        "finished",
+        "approved",
+        "accepted",
+    ];
+    !failure.iter().any(|f| l.contains(f)) && success.iter().any(|s| l.contains(s))
+}
+
+/// A saga that can fail must say so: `emits.onFailure` names a failure event (and
+/// not the success event).
+fn endings(saga: &Saga, out: &mut Vec<Diagnostic>) {
+    let can_fail = saga.steps.iter().any(|s| {
+        !s.fail.is_empty()
+            || s.send.is_some()
+            || matches!(s.on_timeout, Some(OnTimeout::Fail | OnTimeout::Retry))
+    }) || saga
+        .nodes
+        .iter()
+        .any(|n| matches!(n, Node::Branch(b) if b.timeout.is_some()));
+    if can_fail && saga.emits_failure.is_empty() {
+        let at = if saga.emits_complete.is_empty() {
+            String::new()
+        } else {
+            "/emits".to_string()
+        };
+        out.push(
+            saga.source
+                .diag_at(
+                    "saga-failure-event-missing",
+                    &at,
+                    format!(
+                        "saga `{}` can fail, but `emits.onFailure` names no failure event: consumers never learn that a run failed",
+                        saga.name
+                    ),
+                )
+                .with_help("add `emits: {onFailure: <a failure event of the contract>}`"),
+        );
+    }
+    let complete: BTreeSet<&str> = saga
+        .emits_complete
+        .iter()
+        .map(|n| n.name.as_str())
+        .collect();
+    for n in &saga.emits_failure {
+        if complete.contains(n.name.as_str()) || looks_successful(&n.name) {
+            out.push(saga.source.diag_at(
+                "saga-failure-event-missing",
+                &n.ptr,
+                format!(
+                    "`{}` is emitted when the saga fails, but it reads as a success{}",
+                    n.name,
+                    if complete.contains(n.name.as_str()) {
+                        " (it is also the `onComplete` event)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_successful;
+
+    #[test]
+    fn success_and_failure_names() {
+        for s in ["SyncCompleted", "DriftResolved", "ResourcesApplied"] {
+            assert!(looks_successful(s), "{s}");
+        }
+        for s in [
+            "SyncFailed",
+            "ApplyFailedAfterCompleted",
+            "SyncAborted",
+            "ReconciliationFailed",
+            "Whatever",
+        ] {
+            assert!(!looks_successful(s), "{s}");
+        }
+    }
+}

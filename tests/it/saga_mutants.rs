@@ -1,0 +1,214 @@
+//! Saga mutation testing (issue 12): plant a bug of each statically detectable class
+//! into the HNP sagas, one per mutant, and count what the checks catch. The unmutated
+//! sagas produce no finding at all; every mutant must produce a finding of the class
+//! it plants.
+
+use std::sync::Arc;
+
+use hnp_events::saga;
+
+use crate::util::repo;
+
+struct Mutant {
+    saga: &'static str,
+    /// What the mutant plants, for the report.
+    bug: &'static str,
+    /// Text replaced (must occur in the saga) and its replacement.
+    from: &'static str,
+    to: &'static str,
+    /// The rule that must report it.
+    rule: &'static str,
+}
+
+const MUTANTS: &[Mutant] = &[
+    Mutant {
+        saga: "gitops-sync",
+        bug: "no failure event on the failure path",
+        from: "  onFailure: SyncFailed\n",
+        to: "",
+        rule: "saga-failure-event-missing",
+    },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "onFailure emits the success event",
+        from: "  onFailure: SyncFailed\n",
+        to: "  onFailure: SyncCompleted\n",
+        rule: "saga-failure-event-missing",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "onFailure emits a success-named event",
+        from: "  onFailure: SyncFailed\n",
+        to: "  onFailure: DriftResolved\n",
+        rule: "saga-failure-event-missing",
+    },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "compensation confirmed by the forward reply (no distinguishing when)",
+        from: "      when: {pointer: /payload/syncStatus, equals: error}\n",
+        to: "",
+        rule: "saga-confirm-ambiguous",
+    },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "compensation fails on the forward failure reply",
+        from: "      when: {pointer: /payload/syncStatus, equals: error}\n",
+        to: "      when: {pointer: /payload/syncStatus, equals: error}\n      fail: FabricStatusUpdateFailed\n",
+        rule: "saga-confirm-ambiguous",
+    },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "compensation without a timeout",
+        from: "      fail: NetBoxSnapshotRestoreFailed\n      timeout: 2m\n",
+        to: "      fail: NetBoxSnapshotRestoreFailed\n",
+        rule: "saga-timeout-missing",
+    },
+    Mutant {
+        saga: "drift-reconcile",
+        bug: "branch without a timeout",
+        from: "      pointer: /payload/suggestedStrategy\n      timeout: 1h\n",
+        to: "      pointer: /payload/suggestedStrategy\n",
+        rule: "saga-timeout-missing",
+    },
+    Mutant {
+        saga: "drift-reconcile",
+        bug: "branch misses an enum value",
+        from: "        manual:\n",
+        to: "        manual_review:\n",
+        rule: "saga-branch-incomplete",
+    },
+    Mutant {
+        saga: "drift-reconcile",
+        bug: "branch pointer names nothing in the schema",
+        from: "      pointer: /payload/suggestedStrategy\n",
+        to: "      pointer: /payload/strategy\n",
+        rule: "saga-pointer-unknown",
+    },
+    Mutant {
+        saga: "drift-reconcile",
+        bug: "branch pointer optional in the schema",
+        from: "      pointer: /payload/suggestedStrategy\n",
+        to: "      pointer: /payload/netboxLastUpdated\n",
+        rule: "saga-pointer-optional",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "when pointer names nothing in the schema",
+        from: "    when: {pointer: /payload/appliedCondition/status, equals: \"True\"}\n",
+        to: "    when: {pointer: /payload/applied/status, equals: \"True\"}\n",
+        rule: "saga-pointer-unknown",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "start condition names nothing in the schema",
+        from: "  when: {pointer: /payload/direction, equals: netbox_to_cluster}\n",
+        to: "  when: {pointer: /payload/directions, equals: netbox_to_cluster}\n",
+        rule: "saga-pointer-unknown",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "a command's timeout counts as success",
+        from: "    timeout: 2m\n    onTimeout: retry\n    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
+        to: "    timeout: 2m\n    onTimeout: complete\n    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
+        rule: "saga-timeout-complete-command",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "compensation after the pivot",
+        from: "    retry: {max: 2, backoff: 5s}\n    readOnly: true\n",
+        to: "    retry: {max: 2, backoff: 5s}\n    readOnly: true\n    pivot: true\n",
+        rule: "saga-pivot-compensation",
+    },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "state-changing step without compensation",
+        from: "    p95: 30s\n    compensation:\n      send: RestoreNetBoxSnapshot\n      confirm: NetBoxSnapshotRestored\n      fail: NetBoxSnapshotRestoreFailed\n      timeout: 2m\n      retry: {max: 3, backoff: 5s}\n",
+        to: "    p95: 30s\n",
+        rule: "saga-compensation-missing",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "step without a timeout",
+        from: "    timeout: 1m\n    onTimeout: retry\n    retry: {max: 2, backoff: 5s}\n",
+        to: "    retry: {max: 2, backoff: 5s}\n",
+        rule: "saga-timeout-missing",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "command step without failure events",
+        from: "    fail: ClusterStateBackupFailed\n",
+        to: "",
+        rule: "saga-failure-unhandled",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "reply that does not answer the command",
+        from: "    on: ClusterStateBackedUp\n",
+        to: "    on: ResourcesApplied\n",
+        rule: "saga-direction",
+    },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "correlation key typo",
+        from: "correlation: /headers/correlationid\n",
+        to: "correlation: /headers/correlationId\n",
+        rule: "saga-correlation-unknown",
+    },
+];
+
+fn check_text(name: &str, text: &str) -> Vec<hnp_events::diag::Diagnostic> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let contract = repo().join("fixtures/hnp/asyncapi.yaml");
+    let text = text.replace(
+        "contract: ../asyncapi.yaml",
+        &format!("contract: {}", contract.display()),
+    );
+    let p = dir.path().join(format!("{name}.saga.yaml"));
+    std::fs::write(&p, text).expect("write");
+    let ws = saga::contract::load_workspace(&contract).expect("contract");
+    match saga::load(&p, Arc::from(name)) {
+        Ok(s) => saga::check(&s, &ws),
+        Err(d) => d,
+    }
+}
+
+#[test]
+fn every_planted_static_bug_is_caught_and_the_originals_are_clean() {
+    for name in ["gitops-sync", "crd-apply", "drift-reconcile"] {
+        let text =
+            std::fs::read_to_string(repo().join(format!("fixtures/hnp/sagas/{name}.saga.yaml")))
+                .expect("saga");
+        let d = check_text(name, &text);
+        assert!(d.is_empty(), "{name} unmutated: {d:#?}");
+    }
+    let mut survivors = Vec::new();
+    for m in MUTANTS {
+        let text = std::fs::read_to_string(
+            repo().join(format!("fixtures/hnp/sagas/{}.saga.yaml", m.saga)),
+        )
+        .expect("saga");
+        assert!(
+            text.contains(m.from),
+            "mutant `{}`: `{}` not in {}",
+            m.bug,
+            m.from,
+            m.saga
+        );
+        let d = check_text(m.saga, &text.replacen(m.from, m.to, 1));
+        if !d.iter().any(|d| d.rule == m.rule) {
+            survivors.push(format!(
+                "{}: {} (expected {}; got {:?})",
+                m.saga,
+                m.bug,
+                m.rule,
+                d.iter().map(|d| d.rule).collect::<Vec<_>>()
+            ));
+        }
+    }
+    println!(
+        "saga static mutants: {} planted, {} caught",
+        MUTANTS.len(),
+        MUTANTS.len() - survivors.len()
+    );
+    assert!(survivors.is_empty(), "survivors:\n{}", survivors.join("\n"));
+}
