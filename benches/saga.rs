@@ -27,6 +27,11 @@ fn root() -> PathBuf {
 /// instance to instance; with `unique`, each instance also has its own saga id,
 /// commits and payload timestamps.
 fn generate(path: &Path, unique: bool) -> std::io::Result<()> {
+    generate_n(path, unique, EVENTS)
+}
+
+/// [`generate`] with `events` events (rounded down to whole instances).
+fn generate_n(path: &Path, unique: bool, events: usize) -> std::io::Result<()> {
     let template =
         std::fs::read_to_string(root().join("fixtures/hnp/streams/gitops-sync-happy.jsonl"))?;
     let lines: Vec<serde_json::Value> = template
@@ -49,7 +54,7 @@ fn generate(path: &Path, unique: bool) -> std::io::Result<()> {
         })
         .collect();
     let per = lines.len();
-    let instances = EVENTS / per;
+    let instances = events / per;
     let mut order: Vec<(i64, usize, usize)> = (0..instances)
         .flat_map(|k| (0..per).map(move |j| (k as i64 * 100, k, j)))
         .map(|(t, k, j)| (t + offsets[j], k, j))
@@ -170,6 +175,45 @@ fn bench(c: &mut Criterion) {
                 .scenarios
             })
         });
+    }
+    group.finish();
+
+    // Issue 11 item 13: exploration grows linearly with the stream (each scenario
+    // re-runs only the instances it perturbs). Each input doubles three times.
+    let mut group = c.benchmark_group("scaling");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(5));
+    for (depth, base) in [(1u8, 1250usize), (2, 625)] {
+        for n in [base, base * 2, base * 4, base * 8] {
+            let path = dir.path().join(format!("explore-{n}.jsonl"));
+            if generate_n(&path, false, n).is_err() {
+                continue;
+            }
+            let mut sources = SourceSet::default();
+            let Ok((evs, _)) = sim::read_all(&loaded, &path, Arc::from("s"), true, &mut sources)
+            else {
+                continue;
+            };
+            group.bench_function(
+                criterion::BenchmarkId::new(format!("explore depth {depth}"), n),
+                |b| {
+                    b.iter(|| {
+                        explore::explore(
+                            &loaded.sagas,
+                            &evs,
+                            0,
+                            explore::ExploreOptions {
+                                depth,
+                                ..Default::default()
+                            },
+                        )
+                        .scenarios
+                    })
+                },
+            );
+        }
     }
     group.finish();
 }
