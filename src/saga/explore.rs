@@ -299,6 +299,7 @@ fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
         keep_timelines: true,
         auto_confirm: true,
         drain: true,
+        causal: true,
         ..Options::default()
     };
     for op in ops {

@@ -589,30 +589,34 @@ fn branch_takes_the_case_of_the_event() {
 
 // ----------------------------------------------------------------- exploration
 
+/// Zero false alarms: the correct HNP sagas give no counterexample on any of their
+/// streams at depth 1 or 2 (the out-of-order streams break invariants as recorded,
+/// which is reported as the base run's, not as a counterexample: exploration only
+/// delivers a reply when its run sent the command).
 #[test]
 fn explore_finds_nothing_in_the_hnp_sagas() {
     for name in SAGAS {
-        for kind in ["happy", "compensate", "duplicate", "timeout"] {
-            let stream = format!("fixtures/hnp/streams/{name}-{kind}.jsonl");
-            let started = std::time::Instant::now();
-            let out = run(&[
-                "simulate",
-                &saga_path(name),
-                "--events",
-                &stream,
-                "--explore",
-            ]);
-            assert_eq!(code(&out), 0, "{stream}: {}", stdout(&out));
-            assert!(
-                stdout(&out).contains("0 counterexamples"),
-                "{}",
-                stdout(&out)
-            );
-            assert!(
-                started.elapsed().as_secs_f64() < 2.0,
-                "{stream}: explore took {:?}",
-                started.elapsed()
-            );
+        for kind in KINDS {
+            for depth in ["1", "2"] {
+                let stream = format!("fixtures/hnp/streams/{name}-{kind}.jsonl");
+                let out = run(&[
+                    "simulate",
+                    &saga_path(name),
+                    "--events",
+                    &stream,
+                    "--explore",
+                    "--depth",
+                    depth,
+                ]);
+                let text = stdout(&out);
+                assert!(
+                    text.contains(" 0 counterexamples"),
+                    "{stream} at depth {depth}: {text}"
+                );
+                if *kind != "out-of-order" {
+                    assert_eq!(code(&out), 0, "{stream}: {text}");
+                }
+            }
         }
     }
 }

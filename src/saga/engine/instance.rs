@@ -55,6 +55,8 @@ pub(super) struct Inst {
     /// Steps in flight when the saga began compensating.
     pub(super) abandoned: Vec<StepId>,
     pub(super) pivot_passed: bool,
+    /// Steps whose command was sent at least once in this run.
+    pub(super) sent: Vec<StepId>,
     pub(super) comp_todo: Vec<(StepId, usize)>,
     pub(super) comp: Option<CompRun>,
     pub(super) uncompensable: Vec<StepId>,

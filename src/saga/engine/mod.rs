@@ -51,6 +51,10 @@ pub struct Options {
     /// At the end of the stream, let the clock run until no timer is left (nothing
     /// more arrives), instead of reporting instances as waiting.
     pub drain: bool,
+    /// Exploration: a reply to a command is delivered only when this run sent that
+    /// command (participants answer what they are sent); a recorded reply that the
+    /// perturbed run never asked for is dropped instead of being reported as late.
+    pub causal: bool,
 }
 
 /// The simulator.
@@ -359,6 +363,22 @@ impl<'s> Engine<'s> {
 }
 
 /// A reply of a step that already completed or was abandoned: late, no effect.
+/// Whether `mid` may arrive in this run: it is not a reply of a command step, or one
+/// of the command steps it answers was sent.
+fn sent_in_run(inst: &Inst, saga: &Saga, plan: &SagaPlan, mid: u32) -> bool {
+    let mut reply_of_command = false;
+    for (s, st) in plan.steps.iter().enumerate() {
+        if !(st.on.contains(&mid) || st.fail.contains(&mid)) {
+            continue;
+        }
+        if saga.steps[s].send.is_none() || inst.sent.contains(&s) {
+            return true;
+        }
+        reply_of_command = true;
+    }
+    !reply_of_command
+}
+
 fn late_reply(plan: &SagaPlan, inst: &Inst, mid: u32) -> bool {
     inst.completed.iter().chain(&inst.abandoned).any(|&s| {
         let st = &plan.steps[s];

@@ -26,6 +26,7 @@ impl Engine<'_> {
             completed: Vec::with_capacity(saga.steps.len()),
             abandoned: Vec::new(),
             pivot_passed: false,
+            sent: Vec::new(),
             comp_todo: Vec::new(),
             comp: None,
             uncompensable: Vec::new(),
@@ -101,6 +102,9 @@ impl Engine<'_> {
         };
         let has_send = st.send.is_some();
         if let Some(inst) = self.inst(ii) {
+            if has_send && !inst.sent.contains(&step) {
+                inst.sent.push(step);
+            }
             inst.active.retain(|a| a.step != step);
             inst.active.push(Active {
                 step,
@@ -131,9 +135,15 @@ impl Engine<'_> {
     pub(super) fn deliver<E: EventView + ?Sized>(&mut self, ii: usize, ev: &E, mid: u32, t: i64) {
         let sagas = self.sagas;
         let plan = Arc::clone(&self.plan);
+        let causal = self.opts.causal;
         let Some(inst) = self.inst(ii) else { return };
         let saga = &sagas[inst.saga];
         let sp = &plan.sagas[inst.saga];
+        // Exploration: participants answer what they are sent, so a recorded reply to a
+        // command this run never sent is not delivered (it could not have been produced).
+        if causal && !super::sent_in_run(inst, saga, sp, mid) {
+            return;
+        }
         let id = ev.key(&sp.idempotency);
         if let Some(id) = &id {
             if !inst.seen.insert(id) {
