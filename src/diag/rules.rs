@@ -239,6 +239,9 @@ rules! {
     "saga-compensation-order" => Error,
         "Compensations ran for a step that never completed, out of reverse order, or twice.",
         "A saga undoes exactly the steps that completed, last first, each once; anything else undoes work that was never done or undoes it twice.";
+    "saga-concurrent-start" => Error,
+        "A second start event arrives for the correlation key of a running instance.",
+        "A correlation key must identify one run: when two runs share it, their events are merged into one instance and both go wrong. The second start is rejected; make the key unique per run (e.g. a run id, not the fabric id).";
     "saga-confirm-ambiguous" => Error,
         "A compensation is confirmed by a message that is also a forward reply.",
         "When a compensation's `confirm` (or `fail`) is the forward command's reply, a late forward reply \"confirms\" a compensation that never ran, and the compensation's answer can complete a forward step. Each compensation needs replies of its own.";

@@ -212,3 +212,65 @@ fn every_planted_static_bug_is_caught_and_the_originals_are_clean() {
     );
     assert!(survivors.is_empty(), "survivors:\n{}", survivors.join("\n"));
 }
+
+/// Class 3: a correlation key that is not unique per run. Two gitops-sync runs share
+/// one key (their events interleave): the second start is reported, not merged
+/// silently. A redelivered start (same idempotency key) is no second run.
+#[test]
+fn a_correlation_key_shared_by_two_runs_is_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo().join("fixtures/hnp/streams/gitops-sync-happy.jsonl"))
+        .expect("stream");
+    let lines: Vec<&str> = text.lines().collect();
+    // The second run: the same events 500 ms later, with their own event ids.
+    let mut second: Vec<String> = Vec::new();
+    for l in &lines {
+        let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+        let t = hnp_events::saga::stream::parse_rfc3339(v["time"].as_str().expect("time"))
+            .expect("time");
+        v["time"] = serde_json::json!(t + 500);
+        let id = v["headers"]["id"].as_str().expect("id").to_string();
+        v["headers"]["id"] = serde_json::json!(format!("{id}-b"));
+        second.push(v.to_string());
+    }
+    let mut both: Vec<(i64, String)> = lines
+        .iter()
+        .map(|l| l.to_string())
+        .chain(second)
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(&l).expect("json");
+            let t = match &v["time"] {
+                serde_json::Value::String(s) => {
+                    hnp_events::saga::stream::parse_rfc3339(s).expect("time")
+                }
+                n => n.as_i64().expect("ms"),
+            };
+            (t, l)
+        })
+        .collect();
+    both.sort_by_key(|(t, _)| *t);
+    let p = dir.path().join("shared-key.jsonl");
+    std::fs::write(
+        &p,
+        both.into_iter().map(|(_, l)| l + "\n").collect::<String>(),
+    )
+    .expect("write");
+    let out = crate::util::run(&[
+        "simulate",
+        "fixtures/hnp/sagas/gitops-sync.saga.yaml",
+        "--events",
+        &p.display().to_string(),
+    ]);
+    let text = crate::util::stdout(&out);
+    assert_eq!(crate::util::code(&out), 1, "{text}");
+    assert!(text.contains("saga-concurrent-start"), "{text}");
+    assert!(text.contains("shared-key.jsonl:2"), "{text}");
+    // A redelivery of the start is a duplicate, not a second run.
+    let dup = crate::util::run(&[
+        "simulate",
+        "fixtures/hnp/sagas/gitops-sync.saga.yaml",
+        "--events",
+        "fixtures/hnp/streams/gitops-sync-duplicate.jsonl",
+    ]);
+    assert!(!crate::util::stdout(&dup).contains("saga-concurrent-start"));
+}

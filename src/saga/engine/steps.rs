@@ -155,6 +155,32 @@ impl Engine<'_> {
         let idr = id.as_deref();
         let msg = ev.message();
         let line = ev.line();
+        // Another run's start (not a redelivery: its idempotency key is new) for the key
+        // of a running instance: two runs would be merged into one.
+        if sp.start == mid
+            && !matches!(inst.phase, Phase::Done)
+            && sp.start_when.as_ref().is_none_or(|p| {
+                saga.start
+                    .when
+                    .as_ref()
+                    .is_some_and(|(_, v)| ev.matches(p, v))
+            })
+        {
+            let (si, key) = (inst.saga, inst.key.clone());
+            self.log(ii, t, line, idr, |_| What::Ignored {
+                event: msg.to_string(),
+            });
+            self.violation(
+                "saga-concurrent-start",
+                Some(si),
+                Some(key.clone()),
+                line,
+                format!(
+                    "a second `{msg}` for `{key}` while its instance is running: the correlation key is not unique per run, and the two runs would be merged (the second start is rejected)"
+                ),
+            );
+            return;
+        }
         let globally_ignored = sp.ignore.contains(&mid) || sp.start == mid;
         match inst.phase {
             Phase::Done => {
