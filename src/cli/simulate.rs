@@ -243,7 +243,8 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
     let mut engine = Engine::new(
         &loaded.sagas,
         Options {
-            keep_timelines: !args.quiet,
+            // Golden files record the commands and compensations of each instance.
+            keep_timelines: !args.quiet || args.expect.is_some(),
             retention: (args.quiet && args.expect.is_none()).then_some(600_000),
             known_messages: Some(loaded.known_messages()),
             ..Options::default()

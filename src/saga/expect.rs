@@ -1,18 +1,79 @@
-//! Expectation files for `simulate --expect`: the final state and emitted events of
-//! every instance (golden; `--bless` writes them). JSON (also valid YAML).
+//! Expectation files for `simulate --expect`: the final state, emitted events,
+//! commands sent and compensations run of every instance (golden; `--bless` writes
+//! them). JSON (also valid YAML).
 
 use serde_json::{Value, json};
 
-use super::engine::Outcome;
+use super::engine::{Outcome, What};
 
-/// The expectation document of an outcome.
+/// The expectation document of an outcome: per instance, the final state, the
+/// events emitted, the commands sent (with their step and attempt) and the
+/// compensations run (with their outcome), in order. Golden files written before the
+/// last two existed are still compared on the fields they have.
 pub fn of(outcome: &Outcome) -> Value {
     let instances: Vec<Value> = outcome
         .instances
         .iter()
-        .map(|i| json!({"saga": i.saga, "instance": i.key, "final": i.state.name(), "emitted": i.emitted}))
+        .map(|i| {
+            let mut commands = Vec::new();
+            let mut compensations = Vec::new();
+            for e in &i.timeline {
+                match &e.what {
+                    What::Sent {
+                        step,
+                        command,
+                        attempt,
+                    } => commands.push(format!("{step}: {command} #{attempt}")),
+                    What::Compensating {
+                        step,
+                        command,
+                        attempt,
+                    } => compensations.push(format!("{step}: {command} #{attempt}")),
+                    What::Compensated { step, event } => {
+                        compensations.push(format!("{step}: confirmed by {event}"));
+                    }
+                    What::CompensationFailed { step, event, .. } => compensations.push(format!(
+                        "{step}: failed{}",
+                        event
+                            .as_ref()
+                            .map(|e| format!(" by {e}"))
+                            .unwrap_or_else(|| " (timeout)".into())
+                    )),
+                    _ => {}
+                }
+            }
+            json!({
+                "saga": i.saga,
+                "instance": i.key,
+                "final": i.state.name(),
+                "emitted": i.emitted,
+                "commands": commands,
+                "compensations": compensations,
+            })
+        })
         .collect();
     json!({ "instances": instances })
+}
+
+/// Where two lists first differ, for a mismatch message.
+fn list_diff(actual: &Value, expected: &Value) -> String {
+    let (Some(a), Some(e)) = (actual.as_array(), expected.as_array()) else {
+        return format!("is {actual}, expected {expected}");
+    };
+    let at = a
+        .iter()
+        .zip(e)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(e.len()));
+    let show = |v: Option<&Value>| v.map_or("nothing".to_string(), Value::to_string);
+    format!(
+        "differs at #{}: got {}, expected {} ({} entries, expected {})",
+        at + 1,
+        show(a.get(at)),
+        show(e.get(at)),
+        a.len(),
+        e.len()
+    )
 }
 
 /// Text of an expectation file.
@@ -52,6 +113,14 @@ pub fn compare(expected: &Value, outcome: &Outcome) -> Vec<String> {
                             a.get(field).map_or("nothing".into(), Value::to_string),
                             e.get(field).map_or("nothing".into(), Value::to_string)
                         ));
+                    }
+                }
+                // Checked when the golden file records them.
+                for field in ["commands", "compensations"] {
+                    if let (Some(ev), Some(av)) = (e.get(field), a.get(field)) {
+                        if ev != av {
+                            out.push(format!("{s} {k}: `{field}` {}", list_diff(av, ev)));
+                        }
                     }
                 }
             }

@@ -274,3 +274,52 @@ fn a_correlation_key_shared_by_two_runs_is_reported() {
     ]);
     assert!(!crate::util::stdout(&dup).contains("saga-concurrent-start"));
 }
+
+/// Class 7: golden files record the commands sent and the compensations run, so a
+/// saga whose compensations run in another order (or a command retried once more)
+/// no longer matches the blessed run of the correct saga, and the mismatch says where.
+#[test]
+fn golden_files_catch_changed_commands_and_compensation_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let contract = repo().join("fixtures/hnp/asyncapi.yaml");
+    let text = std::fs::read_to_string(repo().join("fixtures/hnp/sagas/crd-apply.saga.yaml"))
+        .expect("saga")
+        .replace(
+            "contract: ../asyncapi.yaml",
+            &format!("contract: {}", contract.display()),
+        );
+    let restore = "      - send: RestoreClusterState\n        confirm: ClusterStateRestored\n        fail: ClusterStateRestoreFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n";
+    let delete = "      - send: DeleteCreatedResources\n        confirm: CreatedResourcesDeleted\n        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n";
+    assert!(
+        text.contains(&format!("{restore}{delete}")),
+        "fixture shape"
+    );
+    let swapped = text.replace(&format!("{restore}{delete}"), &format!("{delete}{restore}"));
+    let p = dir.path().join("crd-apply.saga.yaml");
+    std::fs::write(&p, swapped).expect("write");
+    let out = crate::util::run(&[
+        "simulate",
+        &p.display().to_string(),
+        "--events",
+        "fixtures/hnp/streams/crd-apply-compensate.jsonl",
+        "--expect",
+        "fixtures/hnp/streams/crd-apply-compensate.expect.json",
+    ]);
+    let text = crate::util::stdout(&out);
+    assert_eq!(crate::util::code(&out), 1, "{text}");
+    assert!(
+        text.contains("`compensations` differs at #1: got \"apply-resources: DeleteCreatedResources #1\", expected \"apply-resources: RestoreClusterState #1\""),
+        "{text}"
+    );
+    // The unmutated saga matches its golden file.
+    let ok = crate::util::run(&[
+        "simulate",
+        "fixtures/hnp/sagas/crd-apply.saga.yaml",
+        "--events",
+        "fixtures/hnp/streams/crd-apply-compensate.jsonl",
+        "--expect",
+        "fixtures/hnp/streams/crd-apply-compensate.expect.json",
+        "--quiet",
+    ]);
+    assert_eq!(crate::util::code(&ok), 0, "{}", crate::util::stdout(&ok));
+}
