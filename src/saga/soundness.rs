@@ -319,42 +319,11 @@ fn pivots(saga: &Saga, ids: &[NodeId], mut after: bool, out: &mut Vec<Diagnostic
     for &id in ids {
         match saga.nodes.get(id) {
             Some(Node::Step(si)) => {
-                let Some(s) = saga.steps.get(*si) else {
-                    continue;
-                };
-                if after && !s.compensation.is_empty() {
-                    out.push(saga.source.diag_at(
-                        "saga-pivot-compensation",
-                        &s.compensation[0].ptr,
-                        format!(
-                            "step `{}` comes after a pivot but has a compensation: past the pivot the saga only goes forward, so it can never run",
-                            s.id
-                        ),
-                    ).with_help("move the step before the pivot, or drop its compensation and retry it until it succeeds"));
-                }
-                after |= s.pivot;
+                after |= pivot_steps(saga, std::slice::from_ref(si), after, out)
             }
-            Some(Node::Parallel { steps, .. }) => {
-                let mut any = false;
-                for si in steps {
-                    let Some(s) = saga.steps.get(*si) else {
-                        continue;
-                    };
-                    if after && !s.compensation.is_empty() {
-                        out.push(saga.source.diag_at(
-                            "saga-pivot-compensation",
-                            &s.compensation[0].ptr,
-                            format!(
-                                "step `{}` comes after a pivot but has a compensation: past the pivot the saga only goes forward, so it can never run",
-                                s.id
-                            ),
-                        ));
-                    }
-                    any |= s.pivot;
-                }
-                after |= any;
-            }
+            Some(Node::Parallel { steps, .. }) => after |= pivot_steps(saga, steps, after, out),
             Some(Node::Branch(b)) => {
+                // A branch passes a pivot when each of its cases does.
                 let mut all = !b.cases.is_empty();
                 for (_, case) in &b.cases {
                     all &= pivots(saga, case, after, out);
@@ -365,6 +334,26 @@ fn pivots(saga: &Saga, ids: &[NodeId], mut after: bool, out: &mut Vec<Diagnostic
         }
     }
     after
+}
+
+/// The steps of one node (a step, or a parallel group), each checked: whether any of
+/// them is the pivot.
+fn pivot_steps(saga: &Saga, ids: &[usize], after: bool, out: &mut Vec<Diagnostic>) -> bool {
+    let mut pivot = false;
+    for s in ids.iter().filter_map(|&si| saga.steps.get(si)) {
+        if after && !s.compensation.is_empty() {
+            out.push(saga.source.diag_at(
+                "saga-pivot-compensation",
+                &s.compensation[0].ptr,
+                format!(
+                    "step `{}` comes after a pivot but has a compensation: past the pivot the saga only goes forward, so it can never run",
+                    s.id
+                ),
+            ).with_help("move the step before the pivot, or drop its compensation and retry it until it succeeds"));
+        }
+        pivot |= s.pivot;
+    }
+    pivot
 }
 
 /// Whether a message name reads as a success (and not as a failure).
