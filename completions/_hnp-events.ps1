@@ -116,6 +116,8 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Compare final states and emitted events with FILE (golden)')
             [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Perturbations combined per scenario (1 or 2)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Run only shard K of N of the scenarios (e.g. 2/4)')
+            [CompletionResult]::new('--max-scenarios', '--max-scenarios', [CompletionResultType]::ParameterName, 'Stop exploring after N scenarios (what was found so far is reported)')
+            [CompletionResult]::new('--time-budget', '--time-budget', [CompletionResultType]::ParameterName, 'Stop exploring after this long, e.g. 30s or 5m (what was found so far is reported)')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Reproduce a counterexample printed by --explore')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--bless', '--bless', [CompletionResultType]::ParameterName, 'Write the --expect file from this run instead of comparing')

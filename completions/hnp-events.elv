@@ -106,6 +106,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --expect 'Compare final states and emitted events with FILE (golden)'
             cand --depth 'Perturbations combined per scenario (1 or 2)'
             cand --shard 'Run only shard K of N of the scenarios (e.g. 2/4)'
+            cand --max-scenarios 'Stop exploring after N scenarios (what was found so far is reported)'
+            cand --time-budget 'Stop exploring after this long, e.g. 30s or 5m (what was found so far is reported)'
             cand --replay 'Reproduce a counterexample printed by --explore'
             cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand --bless 'Write the --expect file from this run instead of comparing'

@@ -1061,8 +1061,12 @@ mod tests {
     #[test]
     fn after_a_branch_case_comes_the_node_after_the_branch() {
         let s = load("drift-reconcile");
-        // raise-alert, apply-git-version, commit-cluster-version, resolution, resolve-alert
-        assert_eq!(next_nodes(&s), [Some(3), Some(4), Some(4), Some(4), None]);
+        // raise-alert, apply-git-version, await-automatic-resolution,
+        // await-manual-resolution, commit-cluster-version, resolution, resolve-alert
+        assert_eq!(
+            next_nodes(&s),
+            [Some(5), Some(6), Some(6), Some(6), Some(6), Some(6), None]
+        );
     }
 
     #[test]
@@ -1075,11 +1079,13 @@ mod tests {
             [
                 "happy_path",
                 "happy_path_2",
+                "happy_path_3",
+                "happy_path_4",
                 "a_failed_attempt_is_retried",
                 "failure_is_compensated"
             ]
         );
-        let fail = &sc[3];
+        let fail = &sc[5];
         let msgs: Vec<&str> = fail
             .inputs
             .iter()
@@ -1103,8 +1109,13 @@ mod tests {
         );
         assert_eq!(fail.state, "compensated");
         assert_eq!(
-            fail.log.last().map(String::as_str),
-            Some("compensate RevertCommit")
+            fail.log
+                .iter()
+                .rev()
+                .take(2)
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["emit ReconciliationFailed", "compensate RevertCommit"]
         );
         let p = probes(&s);
         assert!(p.contains(&("ConflictDetected".into(), "Ignored")), "{p:?}");

@@ -77,8 +77,14 @@ mod tests {
         assert_eq!(parse_ms("30"), None);
         assert_eq!(parse_ms("s"), None);
         assert_eq!(parse_ms("3x"), None);
-        assert_eq!(parse_ms("999999999999h"), Some(999_999_999_999 * 3_600_000));
-        assert_eq!(parse_ms("9999999999999h"), None);
+        // At most 100 years (so no deadline can overflow); beyond u64 is malformed.
+        assert_eq!(parse_ms("876000h"), Some(876_000 * 3_600_000));
+        assert_eq!(parse_ms("876001h"), None);
+        assert_eq!(
+            parse_ms_unbounded("999999999999h"),
+            Some(999_999_999_999 * 3_600_000)
+        );
+        assert_eq!(parse_ms_unbounded("9999999999999h"), None);
     }
 
     #[test]
