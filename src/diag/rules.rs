@@ -137,11 +137,23 @@ rules! {
         "Gate `idempotency_declared` (default 100%). With at-least-once delivery a consumer sees duplicates; it can only drop them if each message carries a key that identifies it. Declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, or a CloudEvents `id` header.",
         fail: "messages:\n  SyncStarted:\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}",
         pass: "messages:\n  SyncStarted:\n    x-hnp-idempotency-key: /headers/id\n    headers: {type: object, properties: {id: {type: string}}}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}";
+    "gate-not-measured" => Info,
+        "A gate could not measure part of the documents (no producer, no consumers described, channels without operations).",
+        "A gate that counts nothing passes vacuously: a document whose only operations consume events has event_flow at 100% without a single producer, and a document with channels but no operations has its messages in no count. The note says what was not measured so a 100% is not mistaken for a checked architecture.",
+        fail: "channels:\n  orders: {messages: {placed: {payload: {type: object}}}}\n# no operations", pass: "operations:\n  onOrderPlaced: {action: receive, channel: {$ref: '#/channels/orders'}}\n  placeOrder: {action: send, channel: {$ref: '#/channels/orders'}}";
     "gate-ordering-declared" => Warning,
         "An event channel declares no ordering key.",
         "Gate `ordering_declared` (default 100%). Consumers of a partitioned log see events in order only per key; without a declared key they cannot tell which events are ordered relative to each other. Declare `x-hnp-ordering-key` (a JSON pointer into the message), a Kafka message `key` binding, or `x-hnp-ordering: none` when order does not matter.",
         fail: "channels:\n  lifecycle:\n    address: kubernetes.resource.lifecycle",
         pass: "channels:\n  lifecycle:\n    address: kubernetes.resource.lifecycle\n    x-hnp-ordering-key: /payload/resource/uid";
+    "gate-pointer-missing" => Error,
+        "An ordering, idempotency or correlation pointer cannot exist in a message it applies to.",
+        "A key that points to a property no schema on its path declares (following `$ref`, `allOf`, `oneOf`, `anyOf`) is never there: events are not ordered, duplicates are not recognised, replies are not correlated, while every gate counts the key as declared. Fix the pointer or the schema.",
+        fail: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/doesNotExist\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}", pass: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}";
+    "gate-pointer-optional" => Warning,
+        "An ordering, idempotency or correlation pointer may be absent from a message it applies to.",
+        "A key whose property is not `required` at every level of its path may be missing from a message; the consumer then cannot order, deduplicate or correlate it. Make the path required, or point to one that is.",
+        fail: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, properties: {uid: {type: string}}}", pass: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}";
     "gate-saga-completeness" => Warning,
         "A saga step lacks a compensation, a timeout or failure handling.",
         "Gate `saga_completeness` (default 85%; n/a without saga files). A step that changes state must be undone when a later step fails (unless it is the pivot or read-only), must not wait forever, and must say which failure events end it.",
