@@ -119,7 +119,7 @@ rules! {
         pass: "paths:\n  /fabrics/{id}/sync/:\n    post:\n      operationId: syncFabric\n      x-hnp-emits: [SyncStarted]   # a message name, or a $ref to the message\n      responses: {'202': {description: accepted}}";
     "gate-delivery-declared" => Warning,
         "A send/receive operation declares no delivery guarantee.",
-        "Gate `delivery_declared` (default 100%). Consumers must know whether a message can be lost (at-most-once) or repeated (at-least-once) to be written correctly. Declare it with `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or through a Kafka `acks`, MQTT `qos` or AMQP `deliveryMode` operation binding.",
+        "Gate `delivery_declared` (default 100%). Consumers must know whether a message can be lost (at-most-once) or repeated (at-least-once) to be written correctly. Declare it with `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or through a binding that implies it (MQTT `qos`, Kafka `acks`, AMQP `ack`/`deliveryMode`, an SQS `deadLetterQueue`); a server protocol that fixes it (Kafka, SQS, SNS, NATS with or without JetStream, MQTT, WebSocket, Redis) needs nothing — the README lists each.",
         fail: "operations:\n  publishSyncStarted:\n    action: send\n    channel: {$ref: '#/channels/syncProgress'}",
         pass: "operations:\n  publishSyncStarted:\n    action: send\n    channel: {$ref: '#/channels/syncProgress'}\n    x-hnp-delivery: at-least-once";
     "gate-error-handling-coverage" => Warning,
@@ -134,7 +134,7 @@ rules! {
         pass: "operations:\n  publishDriftDetected:\n    action: send\n    channel: {$ref: '#/channels/drift'}\n  projectDriftToNetBox:\n    action: receive\n    channel: {$ref: '#/channels/drift'}";
     "gate-idempotency-declared" => Warning,
         "A consumed message has no idempotency key.",
-        "Gate `idempotency_declared` (default 100%). With at-least-once delivery a consumer sees duplicates; it can only drop them if each message carries a key that identifies it. Declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, or a CloudEvents `id` header.",
+        "Gate `idempotency_declared` (default 100%). With at-least-once delivery a consumer sees duplicates; it can only drop them if each message carries a key that identifies it. Declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, a CloudEvents `id` header, an `eventId`/`messageId`/`requestId` header or property, or a required payload `id`. Messages delivered at most once (declared or implied by the protocol) cannot arrive twice and are not counted.",
         fail: "messages:\n  SyncStarted:\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}",
         pass: "messages:\n  SyncStarted:\n    x-hnp-idempotency-key: /headers/id\n    headers: {type: object, properties: {id: {type: string}}}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}";
     "gate-not-measured" => Info,
