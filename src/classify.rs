@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Location};
+use crate::gates::roles::{self, ChannelRole};
 use crate::gates::verbs::{PARTICLES, Verbs};
 use crate::model::{Action, Document, Model, Operation, Src, Verb};
 use crate::source::{Workspace, pointer};
@@ -57,6 +58,14 @@ pub struct Row {
     pub doc: usize,
     #[serde(skip)]
     pub op: usize,
+    /// The operation carries answers (a reply or error channel, response messages)
+    /// rather than asking: neither a command nor an event of its own.
+    #[serde(skip)]
+    pub answer: bool,
+    /// The reply (or error) channel a request is answered on when it is paired by name
+    /// (`x.get.requested` → `x.get.response`), not by an AsyncAPI `reply`.
+    #[serde(skip)]
+    pub paired_reply: Option<usize>,
 }
 
 /// The value at a source location.
@@ -162,7 +171,7 @@ fn op_id(op: &Operation) -> String {
 fn message_name(doc: &Document, i: usize) -> String {
     doc.messages
         .get(i)
-        .and_then(|m| m.name.clone().or(m.message_id.clone()).or(m.key.clone()))
+        .map(crate::gates::util::message_name)
         .unwrap_or_else(|| "message".to_string())
 }
 
@@ -197,7 +206,10 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
 
     let mut rows = Vec::new();
     for (di, doc) in model.documents.iter().enumerate() {
+        let chan_roles = roles::channel_roles(doc);
         for (oi, op) in doc.operations.iter().enumerate() {
+            let mut answer = false;
+            let mut paired_reply = None;
             let id = op_id(op);
             let location = file_locate(ws, &op.src);
             let over = extension(ws, &op.extensions, "x-hnp-cqrs").and_then(Value::as_str);
@@ -325,6 +337,18 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                             )
                         };
                         (k, format!("`reply` declared: {how}{wording}"))
+                    } else if let Some((k, why, pair)) = role_kind(doc, op, &chan_roles, &msg_names)
+                    {
+                        answer = pair.is_none() && k == Kind::Reply;
+                        paired_reply = pair;
+                        (k, format!("{why}{wording}"))
+                    } else if let Some(addr) = no_message_command(doc, op, &namings, verbs) {
+                        (
+                            Kind::Command,
+                            format!(
+                                "no message named as a command or an event; the channel `{addr}` is a command channel{wording}"
+                            ),
+                        )
                     } else if !namings.is_empty()
                         && namings.iter().all(|n| *n == Naming::Imperative)
                     {
@@ -411,10 +435,158 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                 consumers: cons,
                 doc: di,
                 op: oi,
+                answer,
+                paired_reply,
             });
         }
     }
     (rows, diags)
+}
+
+/// The kind an operation's channel or messages give it, outranking the verb its
+/// message names start with: the answering half of a request/reply pair (a reply or
+/// error channel, response messages) is a `reply`; the asking half (a request channel,
+/// or a channel whose `…_response` twin exists) a `request`. With the reply channel a
+/// request is paired with (`None` for answers).
+fn role_kind(
+    doc: &Document,
+    op: &Operation,
+    chan_roles: &[(ChannelRole, Vec<String>)],
+    msg_names: &[String],
+) -> Option<(Kind, String, Option<usize>)> {
+    let ch = op
+        .channel
+        .and_then(|c| doc.channels.get(c).map(|ch| (c, ch)));
+    let addr = ch.map(|(_, c)| roles::address(c).to_string());
+    // The reply/error channel answering a channel with these words.
+    let twin = |w: &[String]| {
+        chan_roles
+            .iter()
+            .enumerate()
+            .find(|(_, (r, stem))| {
+                matches!(r, ChannelRole::Reply) && !stem.is_empty() && stem.as_slice() == w
+            })
+            .map(|(i, _)| i)
+    };
+    if let (Some((ci, _)), Some(addr)) = (ch, &addr) {
+        let (role, stem) = chan_roles
+            .get(ci)
+            .cloned()
+            .unwrap_or((ChannelRole::Plain, Vec::new()));
+        match role {
+            ChannelRole::Reply => {
+                return Some((
+                    Kind::Reply,
+                    format!("carries answers on the reply channel `{addr}`"),
+                    None,
+                ));
+            }
+            ChannelRole::Error => {
+                return Some((
+                    Kind::Reply,
+                    format!("carries failure answers on the error channel `{addr}`"),
+                    None,
+                ));
+            }
+            ChannelRole::Request => {
+                let pair = twin(&stem);
+                let answered = pair
+                    .and_then(|i| doc.channels.get(i))
+                    .map(|c| format!(", answered on `{}`", roles::address(c)))
+                    .unwrap_or_default();
+                return Some((
+                    Kind::Request,
+                    format!("request on `{addr}`{answered}"),
+                    pair,
+                ));
+            }
+            ChannelRole::Plain => {
+                if let Some(i) = twin(&roles::words(addr)) {
+                    let to = doc.channels.get(i).map(roles::address).unwrap_or("?");
+                    return Some((
+                        Kind::Request,
+                        format!("request on `{addr}`, answered on `{to}`"),
+                        Some(i),
+                    ));
+                }
+            }
+            ChannelRole::DeadLetter => {}
+        }
+    }
+    if !msg_names.is_empty()
+        && msg_names
+            .iter()
+            .all(|n| roles::message_role(n) == ChannelRole::Reply)
+    {
+        return Some((
+            Kind::Reply,
+            format!(
+                "answer message{} {}",
+                plural(msg_names),
+                msg_names.join(", ")
+            ),
+            None,
+        ));
+    }
+    // The operation's own name: `receiveSumResult` carries an answer.
+    if let Some(id) = op.operation_id.as_deref().or(op.key.as_deref()) {
+        if roles::message_role(id) == ChannelRole::Reply && !id.contains('/') {
+            return Some((
+                Kind::Reply,
+                format!("operation `{id}` carries an answer"),
+                None,
+            ));
+        }
+        // `requestSum`, answered by an operation of the document that carries answers.
+        let w = roles::words(id);
+        if w.first().is_some_and(|f| f == "request") && w.len() > 1 && !id.contains('/') {
+            let answer = doc.operations.iter().find_map(|o| {
+                let oid = o.operation_id.as_deref().or(o.key.as_deref())?;
+                (roles::message_role(oid) == ChannelRole::Reply)
+                    .then_some(o.channel)
+                    .flatten()
+            });
+            if let Some(c) = answer {
+                let to = doc.channels.get(c).map(roles::address).unwrap_or("?");
+                return Some((
+                    Kind::Request,
+                    format!("operation `{id}` asks; answered on `{to}`"),
+                    Some(c),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// An operation whose messages say nothing (none, or none named as a command or an
+/// event) on a channel whose address reads as a command (`create-example`).
+fn no_message_command(
+    doc: &Document,
+    op: &Operation,
+    namings: &[Naming],
+    verbs: &Verbs,
+) -> Option<String> {
+    if !namings.iter().all(|n| *n == Naming::Unclear) {
+        return None;
+    }
+    let ch = doc.channels.get(op.channel?)?;
+    let addr = roles::address(ch);
+    let words = roles::words(addr);
+    // A command channel (`…/action/{id}/turn/on`, `orders.commands`), or an address that
+    // reads as an imperative (`create-example`).
+    let command_word = words.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "command" | "commands" | "cmd" | "action" | "actions"
+        )
+    });
+    (command_word || naming_with(&words.join("_"), verbs) == Naming::Imperative)
+        .then(|| addr.to_string())
+}
+
+fn plural(v: &[String]) -> &'static str {
+    if v.len() > 1 { "s" } else { "" }
 }
 
 fn file_locate(ws: &Workspace, src: &Src) -> Location {

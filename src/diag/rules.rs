@@ -119,7 +119,7 @@ rules! {
         pass: "paths:\n  /fabrics/{id}/sync/:\n    post:\n      operationId: syncFabric\n      x-hnp-emits: [SyncStarted]   # a message name, or a $ref to the message\n      responses: {'202': {description: accepted}}";
     "gate-delivery-declared" => Warning,
         "A send/receive operation declares no delivery guarantee.",
-        "Gate `delivery_declared` (default 100%). Consumers must know whether a message can be lost (at-most-once) or repeated (at-least-once) to be written correctly. Declare it with `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or through a Kafka `acks`, MQTT `qos` or AMQP `deliveryMode` operation binding.",
+        "Gate `delivery_declared` (default 100%). Consumers must know whether a message can be lost (at-most-once) or repeated (at-least-once) to be written correctly. Declare it with `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or through a binding that implies it (MQTT `qos`, Kafka `acks`, AMQP `ack`/`deliveryMode`, an SQS `deadLetterQueue`); a server protocol that fixes it (Kafka, SQS, SNS, NATS with or without JetStream, MQTT, WebSocket, Redis) needs nothing — the README lists each.",
         fail: "operations:\n  publishSyncStarted:\n    action: send\n    channel: {$ref: '#/channels/syncProgress'}",
         pass: "operations:\n  publishSyncStarted:\n    action: send\n    channel: {$ref: '#/channels/syncProgress'}\n    x-hnp-delivery: at-least-once";
     "gate-error-handling-coverage" => Warning,
@@ -134,14 +134,26 @@ rules! {
         pass: "operations:\n  publishDriftDetected:\n    action: send\n    channel: {$ref: '#/channels/drift'}\n  projectDriftToNetBox:\n    action: receive\n    channel: {$ref: '#/channels/drift'}";
     "gate-idempotency-declared" => Warning,
         "A consumed message has no idempotency key.",
-        "Gate `idempotency_declared` (default 100%). With at-least-once delivery a consumer sees duplicates; it can only drop them if each message carries a key that identifies it. Declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, or a CloudEvents `id` header.",
+        "Gate `idempotency_declared` (default 100%). With at-least-once delivery a consumer sees duplicates; it can only drop them if each message carries a key that identifies it. Declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, a CloudEvents `id` header, an `eventId`/`messageId`/`requestId` header or property, or a required payload `id`. Messages delivered at most once (declared or implied by the protocol) cannot arrive twice and are not counted.",
         fail: "messages:\n  SyncStarted:\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}",
         pass: "messages:\n  SyncStarted:\n    x-hnp-idempotency-key: /headers/id\n    headers: {type: object, properties: {id: {type: string}}}\n    payload: {type: object, required: [fabric], properties: {fabric: {type: string}}}";
+    "gate-not-measured" => Info,
+        "A gate could not measure part of the documents (no producer, no consumers described, channels without operations).",
+        "A gate that counts nothing passes vacuously: a document whose only operations consume events has event_flow at 100% without a single producer, and a document with channels but no operations has its messages in no count. The note says what was not measured so a 100% is not mistaken for a checked architecture.",
+        fail: "channels:\n  orders: {messages: {placed: {payload: {type: object}}}}\n# no operations", pass: "operations:\n  onOrderPlaced: {action: receive, channel: {$ref: '#/channels/orders'}}\n  placeOrder: {action: send, channel: {$ref: '#/channels/orders'}}";
     "gate-ordering-declared" => Warning,
         "An event channel declares no ordering key.",
         "Gate `ordering_declared` (default 100%). Consumers of a partitioned log see events in order only per key; without a declared key they cannot tell which events are ordered relative to each other. Declare `x-hnp-ordering-key` (a JSON pointer into the message), a Kafka message `key` binding, or `x-hnp-ordering: none` when order does not matter.",
         fail: "channels:\n  lifecycle:\n    address: kubernetes.resource.lifecycle",
         pass: "channels:\n  lifecycle:\n    address: kubernetes.resource.lifecycle\n    x-hnp-ordering-key: /payload/resource/uid";
+    "gate-pointer-missing" => Error,
+        "An ordering, idempotency or correlation pointer cannot exist in a message it applies to.",
+        "A key that points to a property no schema on its path declares (following `$ref`, `allOf`, `oneOf`, `anyOf`) is never there: events are not ordered, duplicates are not recognised, replies are not correlated, while every gate counts the key as declared. Fix the pointer or the schema.",
+        fail: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/doesNotExist\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}", pass: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}";
+    "gate-pointer-optional" => Warning,
+        "An ordering, idempotency or correlation pointer may be absent from a message it applies to.",
+        "A key whose property is not `required` at every level of its path may be missing from a message; the consumer then cannot order, deduplicate or correlate it. Make the path required, or point to one that is.",
+        fail: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, properties: {uid: {type: string}}}", pass: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}";
     "gate-saga-completeness" => Warning,
         "A saga step lacks a compensation, a timeout or failure handling.",
         "Gate `saga_completeness` (default 85%; n/a without saga files). A step that changes state must be undone when a later step fails (unless it is the pivot or read-only), must not wait forever, and must say which failure events end it.",

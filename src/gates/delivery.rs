@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::util::{Item, binding, ext, message_layers};
+use super::protocols;
+use super::roles::{self, ChannelRole};
+use super::util::{Item, ext, message_name};
 use crate::classify::{Kind, Row};
 use crate::model::{Model, Src};
 use crate::source::Workspace;
@@ -14,19 +16,11 @@ use crate::source::Workspace;
 /// The delivery guarantees `x-hnp-delivery` accepts.
 pub const DELIVERY: &[&str] = &["at-most-once", "at-least-once", "exactly-once"];
 
-/// A guarantee inferred from a protocol binding of the operation (or its traits).
-fn inferred(ws: &Workspace, srcs: &[&Src]) -> bool {
-    srcs.iter().any(|s| {
-        binding(ws, s, "kafka", "acks").is_some()
-            || binding(ws, s, "mqtt", "qos").is_some()
-            || binding(ws, s, "amqp", "deliveryMode").is_some()
-    })
-}
-
 pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
     let mut items = Vec::new();
     for doc in &model.documents {
         for op in doc.operations.iter().filter(|o| o.action.is_some()) {
+            let ch = op.channel.and_then(|c| doc.channels.get(c));
             let declared = ext(ws, &op.extensions, "x-hnp-delivery");
             let miss = match declared {
                 Some(Value::String(s)) if DELIVERY.contains(&s.as_str()) => None,
@@ -35,23 +29,19 @@ pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
                     v,
                     DELIVERY.join(", ")
                 )),
-                None => {
-                    let srcs: Vec<&Src> =
-                        std::iter::once(&op.src).chain(op.traits.iter()).collect();
-                    (!inferred(ws, &srcs)).then(|| {
-                        let id = op
-                            .operation_id
-                            .clone()
-                            .or_else(|| op.key.clone())
-                            .unwrap_or_else(|| op.src.pointer.clone());
-                        format!("operation `{id}` declares no delivery guarantee")
-                    })
-                }
+                None => protocols::delivery(ws, doc, ch, op).is_none().then(|| {
+                    let id = op
+                        .operation_id
+                        .clone()
+                        .or_else(|| op.key.clone())
+                        .unwrap_or_else(|| op.src.pointer.clone());
+                    format!("operation `{id}` declares no delivery guarantee")
+                }),
             };
             items.push(Item::check(
                 op.src.clone(),
                 miss,
-                "add `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or a Kafka `acks`, MQTT `qos` or AMQP `deliveryMode` operation binding",
+                "add `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or a binding that implies one (MQTT `qos`, Kafka `acks`, AMQP `ack`); servers whose protocol fixes it (Kafka, SQS, NATS, MQTT, WebSocket) need nothing",
             ));
         }
     }
@@ -61,7 +51,7 @@ pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
 pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     let mut event_channels: HashSet<(usize, usize)> = HashSet::new();
     for row in rows {
-        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) {
+        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) && !row.answer {
             if let Some(c) = model
                 .documents
                 .get(row.doc)
@@ -86,28 +76,28 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         if !seen.insert(&ch.src) {
             continue;
         }
-        let key = ext(ws, &ch.extensions, "x-hnp-ordering-key");
-        let none =
-            ext(ws, &ch.extensions, "x-hnp-ordering").and_then(Value::as_str) == Some("none");
+        // Dead-letter queues and control channels carry no ordered event stream.
+        let (role, _) = roles::role_of_words(&roles::words(roles::address(ch)));
         let msgs: Vec<_> = ch
             .messages
             .iter()
             .filter_map(|&i| doc.messages.get(i))
             .collect();
-        let kafka_key = !msgs.is_empty()
-            && msgs.iter().all(|m| {
-                message_layers(ws, m).iter().any(|(f, v)| {
-                    v.get("bindings")
-                        .map(|b| ws.deref(*f, b).2)
-                        .and_then(|b| b.get("kafka"))
-                        .and_then(|k| k.get("key"))
-                        .is_some()
-                })
-            });
+        let control = !msgs.is_empty()
+            && msgs
+                .iter()
+                .all(|m| roles::control_message(m, &message_name(m)));
+        if role != ChannelRole::Plain || control {
+            continue;
+        }
+        let key = ext(ws, &ch.extensions, "x-hnp-ordering-key");
+        let none =
+            ext(ws, &ch.extensions, "x-hnp-ordering").and_then(Value::as_str) == Some("none");
+        let implied = protocols::ordering(ws, doc, ch);
         let miss = match key {
             Some(Value::String(p)) if p.is_empty() || p.starts_with('/') => None,
             Some(v) => Some(format!("`x-hnp-ordering-key: {v}` is not a JSON pointer")),
-            None if none || kafka_key => None,
+            None if none || implied.is_some() => None,
             None => Some(format!(
                 "event channel `{}` declares no ordering key",
                 ch.address.clone().unwrap_or_else(|| ch.key.clone())
@@ -116,7 +106,7 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         items.push(Item::check(
             ch.src.clone(),
             miss,
-            "add `x-hnp-ordering-key: /payload/...` (a JSON pointer into the message), a Kafka message `key` binding, or `x-hnp-ordering: none`",
+            "add `x-hnp-ordering-key: /payload/...` (a JSON pointer into the message), a Kafka message `key` binding, a channel per entity (`orders.{orderId}`), or `x-hnp-ordering: none`",
         ));
     }
     items

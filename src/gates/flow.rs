@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use super::roles::{self, ChannelRole};
 use super::util::{Item, distinct, ext, message_layers, message_name};
 use crate::classify::{Kind, Naming, Row, naming_with, value_at};
 use crate::diag::{Diagnostic, Location};
@@ -13,12 +14,81 @@ use crate::gates::verbs::Verbs;
 use crate::model::{Action, Model, Src, Verb};
 use crate::source::Workspace;
 
-fn is_command(k: Kind) -> bool {
-    matches!(k, Kind::Command | Kind::Request | Kind::Reply)
+/// Commands: what `classify` calls a command, a request, or a reply that answers a
+/// request it handles; not the operations that only carry answers (`…_response`).
+pub fn is_command(row: &Row) -> bool {
+    matches!(row.kind, Kind::Command | Kind::Request | Kind::Reply) && !row.answer
 }
 
-fn is_event(k: Kind) -> bool {
-    matches!(k, Kind::EventPublished | Kind::EventConsumed)
+/// Events: the messages of `event published`/`event consumed` operations.
+pub fn is_event(row: &Row) -> bool {
+    matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) && !row.answer
+}
+
+/// Whether a received operation's channel is one the application also sends on (the
+/// results of a command come back on the same connection).
+fn received_and_answered(doc: &crate::model::Document, op: &crate::model::Operation) -> bool {
+    op.action == Some(Action::Receive)
+        && op.channel.is_some()
+        && doc.operations.iter().any(|o| {
+            o.action == Some(Action::Send) && o.channel == op.channel && !o.messages.is_empty()
+        })
+}
+
+/// Whether an operation only exchanges control messages (ping, heartbeat, subscribe):
+/// connection management, neither a command nor an event.
+pub fn control_op(doc: &crate::model::Document, op: &crate::model::Operation) -> bool {
+    let msgs: Vec<_> = op
+        .messages
+        .iter()
+        .filter_map(|&i| doc.messages.get(i))
+        .collect();
+    !msgs.is_empty()
+        && msgs
+            .iter()
+            .all(|m| roles::control_message(m, &message_name(m)))
+}
+
+/// Whether a message's payload has an error property (`error`, `errorMessage`).
+fn carries_error(ws: &Workspace, m: &crate::model::Message) -> bool {
+    m.payload
+        .as_ref()
+        .and_then(|p| value_at(ws, &p.src).map(|v| super::util::schema_props(ws, p.src.file, v)))
+        .is_some_and(|props| {
+            props
+                .iter()
+                .any(|p| p.to_ascii_lowercase().contains("error"))
+        })
+}
+
+/// Whether the channel of an operation is a dead-letter queue.
+fn dead_letter_channel(doc: &crate::model::Document, op: &crate::model::Operation) -> bool {
+    op.channel
+        .and_then(|c| doc.channels.get(c))
+        .is_some_and(|c| {
+            roles::role_of_words(&roles::words(roles::address(c))).0 == ChannelRole::DeadLetter
+        })
+}
+
+/// Whether a message is behind a `$ref` that did not resolve (reported by
+/// `ref-unresolved`/`ref-remote`): nothing about its content can be judged.
+pub fn dangling(ws: &Workspace, src: &Src) -> bool {
+    value_at(ws, src).is_none_or(|v| v.get("$ref").is_some_and(Value::is_string))
+}
+
+/// Whether a schema is a `$ref` that did not resolve (a schema's own `$ref` was
+/// followed when it resolved, so one left in place is dangling).
+pub fn dangling_schema(ws: &Workspace, src: &Src) -> bool {
+    let Some(v) = value_at(ws, src) else {
+        return true;
+    };
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let (_, _, t) = ws.deref(src.file, v);
+            std::ptr::eq(t, v) || t.get("$ref").and_then(Value::as_str) == Some(r)
+        }
+        None => false,
+    }
 }
 
 /// A name that reads as a failure (`SyncFailed`, `ApplyError`, `WebhookRejected`).
@@ -54,24 +124,36 @@ fn consumed(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
     (srcs, names)
 }
 
-pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
+/// Event flow: commands with a resulting event, and published events with a consumer.
+/// Consumers are measured only when the documents describe both ends of some flow (a
+/// document that consumes none of the events it publishes describes one application,
+/// whose consumers are elsewhere); what is not measured is returned as notes.
+pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Vec<String>) {
     let mut items = Vec::new();
-    for row in rows.iter().filter(|r| is_command(r.kind)) {
-        let Some(op) = model
-            .documents
-            .get(row.doc)
-            .and_then(|d| d.operations.get(row.op))
-        else {
+    let mut notes = Vec::new();
+    for row in rows.iter().filter(|r| is_command(r)) {
+        let Some(doc) = model.documents.get(row.doc) else {
             continue;
         };
+        let Some(op) = doc.operations.get(row.op) else {
+            continue;
+        };
+        if control_op(doc, op) {
+            continue;
+        }
         let emits = emits_list(ws, model, row).is_some_and(|l| !l.is_empty());
-        let reply = op.reply.as_ref().is_some_and(|r| !r.messages.is_empty());
+        // A `reply` given only as a channel (or a dynamic address) is a result too, and so
+        // is a reply channel paired by name (`x.get.requested` → `x.get.response`).
+        let reply = op.reply.as_ref().is_some_and(|r| {
+            !r.messages.is_empty() || r.channel.is_some() || r.address_location.is_some()
+        }) || row.paired_reply.is_some();
         let callbacks = matches!(op.verb, Verb::Http { .. })
             && value_at(ws, &op.src)
                 .and_then(|v| v.get("callbacks"))
                 .and_then(Value::as_object)
                 .is_some_and(|c| !c.is_empty());
-        let miss = (!(emits || reply || callbacks))
+        let answered_here = received_and_answered(doc, op);
+        let miss = (!(emits || reply || callbacks || answered_here))
             .then(|| format!("command `{}` declares no resulting event", row.id));
         items.push(Item::check(
             op.src.clone(),
@@ -80,14 +162,29 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         ));
     }
     let (consumers, consumer_names) = consumed(model);
-    let mut seen: HashSet<Src> = HashSet::new();
-    for row in rows.iter().filter(|r| is_event(r.kind)) {
+    // Published events (and what publishes them), once each.
+    let mut published: Vec<(&crate::model::Document, &crate::model::Operation)> = Vec::new();
+    let mut consumed_only = 0usize;
+    for row in rows.iter().filter(|r| is_event(r)) {
         let Some(doc) = model.documents.get(row.doc) else {
             continue;
         };
         let Some(op) = doc.operations.get(row.op) else {
             continue;
         };
+        if dead_letter_channel(doc, op) {
+            continue;
+        }
+        if row.kind == Kind::EventPublished {
+            published.push((doc, op));
+        } else {
+            consumed_only += 1;
+        }
+    }
+    let mut seen: HashSet<Src> = HashSet::new();
+    let mut candidates = Vec::new();
+    let mut any_consumed = false;
+    for (doc, op) in published {
         let is_true = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
         let op_external = is_true(ext(ws, &op.extensions, "x-hnp-external"))
             || op
@@ -98,24 +195,60 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
             let Some(m) = doc.messages.get(i) else {
                 continue;
             };
-            if !seen.insert(m.src.clone()) {
+            if !seen.insert(m.src.clone()) || dangling(ws, &m.src) {
+                continue;
+            }
+            let name = message_name(m);
+            if roles::control_message(m, &name) {
                 continue;
             }
             let external = op_external
                 || message_layers(ws, m)
                     .iter()
                     .any(|(_, v)| is_true(v.get("x-hnp-external")));
-            let consumed = consumers.contains(&m.src) || consumer_names.contains(&message_name(m));
-            let miss = (!consumed && !external)
-                .then(|| format!("event `{}` has no consumer", message_name(m)));
+            let consumed = consumers.contains(&m.src) || consumer_names.contains(&name);
+            any_consumed |= consumed;
+            candidates.push((m.src.clone(), name, consumed || external));
+        }
+    }
+    let published_count = candidates.len();
+    let consumed_count = candidates.iter().filter(|c| c.2).count();
+    // The documents describe the system (both ends of its flows) when they use the
+    // `x-hnp-*` vocabulary or consume at least half of what they publish; else they
+    // describe one application, whose consumers are elsewhere.
+    let hnp = model.documents.iter().any(|d| {
+        d.operations
+            .iter()
+            .any(|o| o.extensions.iter().any(|e| e.key.starts_with("x-hnp-")))
+            || d.channels
+                .iter()
+                .any(|c| c.extensions.iter().any(|e| e.key.starts_with("x-hnp-")))
+            || d.messages
+                .iter()
+                .any(|m| m.extensions.iter().any(|e| e.key.starts_with("x-hnp-")))
+    });
+    if any_consumed && (hnp || consumed_count * 2 >= published_count) {
+        for (src, name, ok) in candidates {
+            let miss = (!ok).then(|| format!("event `{name}` has no consumer"));
             items.push(Item::check(
-                m.src.clone(),
+                src,
                 miss,
                 "add the `receive` operation that consumes it, or mark the message `x-hnp-external: true` when it is consumed outside these documents",
             ));
         }
+    } else if published_count > 0 {
+        notes.push(format!(
+            "{published_count} published event{}, {consumed_count} with a consumer in these documents: they describe one application's interface, so event consumers are not measured (mark consumers elsewhere `x-hnp-external: true` to measure them)",
+            if published_count == 1 { "" } else { "s" }
+        ));
     }
-    items
+    if items.is_empty() && published_count == 0 && consumed_only > 0 {
+        notes.push(format!(
+            "no producer documented ({consumed_only} operation{} only consume events): event_flow not measured",
+            if consumed_only == 1 { "" } else { "s" }
+        ));
+    }
+    (items, notes)
 }
 
 pub fn cqrs(
@@ -146,7 +279,7 @@ pub fn cqrs(
                 "`{}`: its method and its name disagree about whether it changes state",
                 row.id
             ));
-        } else if over.is_none() && !matches!(op.verb, Verb::Http { .. }) {
+        } else if over.is_none() && !row.answer && !matches!(op.verb, Verb::Http { .. }) {
             let names: Vec<Naming> = op
                 .messages
                 .iter()
@@ -174,18 +307,21 @@ pub fn cqrs(
                 }
             }
         }
+        // A command's missing outcome: an HTTP command without a success response. An
+        // AsyncAPI command without a resulting event is `event_flow_coverage`'s finding
+        // (one finding per root cause).
         if miss.is_none() && row.kind == Kind::Command {
-            let outcome = emits
-                || op.reply.is_some()
-                || (matches!(op.verb, Verb::Http { .. })
-                    && value_at(ws, &op.src)
+            if let Verb::Http { .. } = op.verb {
+                let outcome = emits
+                    || value_at(ws, &op.src)
                         .and_then(|v| v.get("responses"))
                         .and_then(Value::as_object)
                         .is_some_and(|r| {
                             r.keys().any(|k| k.starts_with('2') || k.starts_with('3'))
-                        }));
-            if !outcome {
-                miss = Some(format!("command `{}` declares no outcome", row.id));
+                        });
+                if !outcome {
+                    miss = Some(format!("command `{}` declares no outcome", row.id));
+                }
             }
         }
         items.push(Item::check(
@@ -199,13 +335,26 @@ pub fn cqrs(
 
 pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     let mut items = Vec::new();
-    for row in rows.iter().filter(|r| is_command(r.kind)) {
+    let failure_stems: Vec<Vec<(ChannelRole, Vec<String>)>> = model
+        .documents
+        .iter()
+        .map(|d| {
+            roles::channel_roles(d)
+                .into_iter()
+                .filter(|(r, _)| matches!(r, ChannelRole::Error | ChannelRole::DeadLetter))
+                .collect()
+        })
+        .collect();
+    for row in rows.iter().filter(|r| is_command(r)) {
         let Some(doc) = model.documents.get(row.doc) else {
             continue;
         };
         let Some(op) = doc.operations.get(row.op) else {
             continue;
         };
+        if control_op(doc, op) {
+            continue;
+        }
         let ok = if matches!(op.verb, Verb::Http { .. }) {
             value_at(ws, &op.src)
                 .and_then(|v| v.get("responses"))
@@ -215,11 +364,13 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
                         .any(|k| k.starts_with('4') || k.starts_with('5') || k == "default")
                 })
         } else {
+            // A failure reply, or a reply whose payload carries an error
+            // (`subscriptionStatus` with `errorMessage`).
             let reply_failure = op.reply.as_ref().is_some_and(|r| {
                 r.messages
                     .iter()
                     .filter_map(|&i| doc.messages.get(i))
-                    .any(|m| failure_name(&message_name(m)))
+                    .any(|m| failure_name(&message_name(m)) || carries_error(ws, m))
             });
             let emits_failure = emits_list(ws, model, row).is_some_and(|l| {
                 l.iter().any(|v| {
@@ -230,14 +381,54 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
             });
             let channel = op.channel.and_then(|c| doc.channels.get(c));
             let dead_letter = ext(ws, &op.extensions, "x-hnp-dead-letter").is_some()
-                || channel.is_some_and(|c| ext(ws, &c.extensions, "x-hnp-dead-letter").is_some());
-            reply_failure || emits_failure || dead_letter
+                || ext(ws, &op.extensions, "x-hnp-retry").is_some()
+                || channel.is_some_and(|c| ext(ws, &c.extensions, "x-hnp-dead-letter").is_some())
+                || super::protocols::sqs_dead_letter(ws, channel, op);
+            // An error channel or dead-letter queue named for it (`addCheck_error`,
+            // `orders.dlq` for `orders.ingest`), or failure messages on its paired reply.
+            let words = channel
+                .map(|c| roles::words(roles::address(c)))
+                .unwrap_or_default();
+            let words = match roles::role_of_words(&words) {
+                (ChannelRole::Request, stem) => stem.to_vec(),
+                _ => words,
+            };
+            let failure_channel = failure_stems
+                .get(row.doc)
+                .is_some_and(|l| l.iter().any(|(_, stem)| roles::covers(stem, &words)));
+            let paired_failure = row
+                .paired_reply
+                .and_then(|c| doc.channels.get(c))
+                .is_some_and(|c| {
+                    c.messages
+                        .iter()
+                        .filter_map(|&i| doc.messages.get(i))
+                        .any(|m| failure_name(&message_name(m)) || carries_error(ws, m))
+                });
+            // A command received on a channel the application also sends failures on
+            // (one WebSocket: the answer comes back on the same connection).
+            let same_channel_failure = op.action == Some(Action::Receive)
+                && doc.operations.iter().any(|o| {
+                    o.action == Some(Action::Send)
+                        && o.channel.is_some()
+                        && o.channel == op.channel
+                        && o.messages
+                            .iter()
+                            .filter_map(|&i| doc.messages.get(i))
+                            .any(|m| failure_name(&message_name(m)))
+                });
+            reply_failure
+                || emits_failure
+                || dead_letter
+                || failure_channel
+                || paired_failure
+                || same_channel_failure
         };
         let miss = (!ok).then(|| format!("command `{}` declares no failure path", row.id));
         items.push(Item::check(
             op.src.clone(),
             miss,
-            "declare 4xx/5xx responses (OpenAPI), a failure event in the `reply` or `x-hnp-emits`, or a dead-letter channel (`x-hnp-dead-letter`) for its consumer",
+            "declare 4xx/5xx responses (OpenAPI), a failure event in the `reply` or `x-hnp-emits`, an error channel named for it (`…_error`), or a dead-letter channel (`x-hnp-dead-letter`, an SQS `deadLetterQueue`) or `x-hnp-retry` for its consumer",
         ));
     }
     items

@@ -166,13 +166,14 @@ pub fn schema_consistency(
         .filter(|d| matches!(d.spec, Spec::AsyncApi(_)))
     {
         for m in &doc.messages {
-            if !seen.insert(&m.src) {
+            if !seen.insert(&m.src) || super::flow::dangling(ws, &m.src) {
                 continue;
             }
             let mut misses: Vec<String> = Vec::new();
             // Payload: an object schema with `required`.
             match &m.payload {
                 None => misses.push("no payload schema".to_string()),
+                Some(p) if super::flow::dangling_schema(ws, &p.src) => {}
                 Some(p) if json_schema_format(p.format.as_deref()) => {
                     if let Some(v) = value_at(ws, &p.src) {
                         let (object, required) = object_shape(ws, p.src.file, v, 0);
@@ -213,6 +214,9 @@ pub fn schema_consistency(
             let name = message_name(m);
             let n = naming_with(&name, verbs);
             match roles.get(&m.src) {
+                _ if !super::util::named(m) => {
+                    misses.push("no `name` (or `messageId`)".to_string());
+                }
                 _ if !pascal(&name) => misses.push(format!("name `{name}` is not PascalCase")),
                 Some(Role::Event) if n != Naming::PastTense => {
                     misses.push(format!("event name `{name}` is not in the past tense"));
@@ -243,6 +247,51 @@ pub fn schema_consistency(
     items
 }
 
+/// Property names that identify a message for deduplication, compared without case or
+/// separators (`eventId`, `event_id`, `X-Request-Id`, `Idempotency-Key`).
+pub const IDEMPOTENCY_NAMES: &[&str] = &[
+    "eventid",
+    "messageid",
+    "msgid",
+    "requestid",
+    "xrequestid",
+    "commandid",
+    "idempotencykey",
+    "xidempotencykey",
+    "deduplicationid",
+    "messagededuplicationid",
+    "dedupid",
+    "dedupkey",
+];
+
+fn normalised(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// An idempotency key under a common name: a header or payload property of
+/// [`IDEMPOTENCY_NAMES`], or a payload `id` the schema requires.
+fn common_key(ws: &Workspace, m: &Message) -> bool {
+    let named = |props: &std::collections::BTreeSet<String>| {
+        props
+            .iter()
+            .any(|p| IDEMPOTENCY_NAMES.contains(&normalised(p).as_str()))
+    };
+    if named(&header_props(ws, m)) {
+        return true;
+    }
+    let Some(p) = m.payload.as_ref() else {
+        return false;
+    };
+    let Some(v) = value_at(ws, &p.src) else {
+        return false;
+    };
+    named(&schema_props(ws, p.src.file, v))
+        || super::util::schema_required(ws, p.src.file, v).contains("id")
+}
+
 pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
     let mut seen: HashSet<&Src> = HashSet::new();
     let mut items = Vec::new();
@@ -252,6 +301,18 @@ pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
             .iter()
             .filter(|o| o.action == Some(Action::Receive))
         {
+            // At-most-once delivery (declared, or implied by the protocol) never
+            // delivers a message twice: there is no duplicate to recognise.
+            let ch = op.channel.and_then(|c| doc.channels.get(c));
+            let declared = ext(ws, &op.extensions, "x-hnp-delivery").and_then(Value::as_str);
+            let at_most_once = match declared {
+                Some(d) => d == "at-most-once",
+                None => super::protocols::delivery(ws, doc, ch, op)
+                    .is_some_and(|i| i.guarantee == "at-most-once"),
+            };
+            if at_most_once {
+                continue;
+            }
             let op_key = ext(ws, &op.extensions, "x-hnp-idempotency-key").is_some();
             for i in distinct(doc, op.messages.iter().copied()) {
                 let Some(m) = doc.messages.get(i) else {
@@ -260,12 +321,18 @@ pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
                 if !seen.insert(&m.src) {
                     continue;
                 }
+                if super::flow::dangling(ws, &m.src)
+                    || super::roles::control_message(m, &message_name(m))
+                {
+                    continue;
+                }
                 let layers = message_layers(ws, m);
                 let ok = op_key
                     || layered(&layers, "x-hnp-idempotency-key").is_some()
                     || m.correlation_id.is_some()
                     || layered(&layers, "correlationId").is_some()
-                    || has_ce_attr(&header_props(ws, m), "id");
+                    || has_ce_attr(&header_props(ws, m), "id")
+                    || common_key(ws, m);
                 let miss = (!ok).then(|| {
                     format!(
                         "consumed message `{}` has no idempotency key",
@@ -275,7 +342,7 @@ pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
                 items.push(Item::check(
                     m.src.clone(),
                     miss,
-                    "declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, or a CloudEvents `id` header",
+                    "declare `x-hnp-idempotency-key` (a JSON pointer into the message), a `correlationId`, a CloudEvents `id` header, an `eventId`/`messageId`/`requestId` header or property, or a required payload `id`",
                 ));
             }
         }

@@ -33,8 +33,12 @@ pub struct Metric {
     pub rule: &'static str,
     pub numerator: usize,
     pub denominator: usize,
-    /// The lowest passing ratio, 0.0–1.0.
+    /// The lowest passing ratio, 0.0–1.0 (exceeded, not met, when `strict`).
     pub threshold: f64,
+    /// The ratio must exceed the threshold (`> 90%`), as the HNP checklist writes it;
+    /// a threshold of 100% is met (`= 100%`).
+    #[serde(skip)]
+    pub strict: bool,
     pub status: Status,
     /// Items that missed but are suppressed (`ignore`, `x-hnp-ignore`); counted as passing.
     #[serde(skip_serializing_if = "is_zero")]
@@ -59,9 +63,27 @@ impl Metric {
         }
     }
 
-    /// `≥ 90%`.
+    /// Whether a ratio passes: above the threshold when strict (a small tolerance so
+    /// that 9/10 counts as exactly 0.9 despite float rounding), else at or above it.
+    pub fn meets(&self, r: f64) -> bool {
+        if self.threshold >= 1.0 {
+            r + 1e-9 >= 1.0
+        } else if self.strict {
+            r > self.threshold + 1e-9
+        } else {
+            r + 1e-9 >= self.threshold
+        }
+    }
+
+    /// `> 90%`, `>= 80%`, `= 100%`.
     pub fn threshold_text(&self) -> String {
-        format!(">= {}", percent(self.threshold))
+        if self.threshold >= 1.0 {
+            format!("= {}", percent(self.threshold))
+        } else if self.strict {
+            format!("> {}", percent(self.threshold))
+        } else {
+            format!(">= {}", percent(self.threshold))
+        }
     }
 }
 

@@ -10,6 +10,9 @@ pub mod delivery;
 pub mod flow;
 pub mod messages;
 pub mod metric;
+pub mod pointers;
+pub mod protocols;
+pub mod roles;
 pub mod settings;
 pub mod util;
 pub mod verbs;
@@ -29,6 +32,8 @@ pub struct Gate {
     pub name: &'static str,
     pub rule: &'static str,
     pub threshold: f64,
+    /// The threshold is exceeded, not met (the HNP checklist's "> 90%").
+    pub strict: bool,
 }
 
 /// Every gate, in report order.
@@ -37,41 +42,49 @@ pub const GATES: &[Gate] = &[
         name: "event_flow_coverage",
         rule: "gate-event-flow-coverage",
         threshold: 0.9,
+        strict: true,
     },
     Gate {
         name: "cqrs_compliance",
         rule: "gate-cqrs-compliance",
         threshold: 1.0,
+        strict: false,
     },
     Gate {
         name: "schema_consistency",
         rule: "gate-schema-consistency",
         threshold: 1.0,
+        strict: false,
     },
     Gate {
         name: "saga_completeness",
         rule: "gate-saga-completeness",
         threshold: 0.85,
+        strict: true,
     },
     Gate {
         name: "error_handling_coverage",
         rule: "gate-error-handling-coverage",
         threshold: 0.9,
+        strict: true,
     },
     Gate {
         name: "delivery_declared",
         rule: "gate-delivery-declared",
         threshold: 1.0,
+        strict: false,
     },
     Gate {
         name: "ordering_declared",
         rule: "gate-ordering-declared",
         threshold: 1.0,
+        strict: false,
     },
     Gate {
         name: "idempotency_declared",
         rule: "gate-idempotency-declared",
         threshold: 1.0,
+        strict: false,
     },
 ];
 
@@ -152,6 +165,7 @@ pub fn run(
 ) -> (Vec<Metric>, Vec<Diagnostic>) {
     let mut metrics = Vec::new();
     let mut diags = Vec::new();
+    let mut notes: Vec<(&str, String)> = Vec::new();
     for gate in GATES {
         let setting = settings.get(gate.name);
         if setting.off || !(filter.enabled)(gate.rule) {
@@ -159,7 +173,11 @@ pub fn run(
         }
         let (ws, model, rows) = (input.ws, input.model, input.rows);
         let items = match gate.name {
-            "event_flow_coverage" => located(ws, flow::event_flow(ws, model, rows)),
+            "event_flow_coverage" => {
+                let (items, n) = flow::event_flow(ws, model, rows);
+                notes.extend(n.into_iter().map(|n| (gate.name, n)));
+                located(ws, items)
+            }
             "cqrs_compliance" => located(
                 ws,
                 flow::cqrs(ws, model, rows, input.classify_diags, input.verbs),
@@ -181,6 +199,7 @@ pub fn run(
             numerator: 0,
             denominator: items.len(),
             threshold: setting.threshold.unwrap_or(gate.threshold),
+            strict: gate.strict,
             status: Status::NotApplicable,
             waived: 0,
         };
@@ -202,8 +221,7 @@ pub fn run(
         }
         metric.status = match metric.ratio() {
             None => Status::NotApplicable,
-            // A small tolerance so that 9/10 meets 0.9 despite float rounding.
-            Some(r) if r + 1e-9 >= metric.threshold => Status::Pass,
+            Some(r) if metric.meets(r) => Status::Pass,
             Some(_) => Status::Fail,
         };
         if metric.status == Status::Fail && (filter.enabled)(THRESHOLD_RULE) {
@@ -212,11 +230,16 @@ pub fn run(
                     THRESHOLD_RULE,
                     (filter.anchor)(gate.name),
                     format!(
-                        "{} is {} ({}/{}), below its threshold of {}",
+                        "{} is {} ({}/{}), {} its threshold of {}",
                         gate.name,
                         metric.value_text(),
                         metric.numerator,
                         metric.denominator,
+                        if metric.ratio().is_some_and(|r| (r - metric.threshold).abs() < 1e-9) {
+                            "not above"
+                        } else {
+                            "below"
+                        },
                         metric::percent(metric.threshold)
                     ),
                 )
@@ -228,7 +251,49 @@ pub fn run(
         }
         metrics.push(metric);
     }
+    notes.extend(unmeasured(input.model));
+    for d in pointers::check(input.ws, input.model) {
+        if (filter.enabled)(d.rule) && !(filter.suppressed)(d.rule, &d.location) {
+            diags.push(d);
+        }
+    }
+    if (filter.enabled)(NOT_MEASURED_RULE) {
+        for (gate, text) in notes {
+            diags.push(
+                Diagnostic::new(NOT_MEASURED_RULE, (filter.anchor)(gate), text).with_help(
+                    "a gate that counts nothing passes vacuously; document the missing side (or mark it `x-hnp-external`) to have it measured",
+                ),
+            );
+        }
+    }
     (metrics, diags)
+}
+
+/// The rule of the notes that say what a gate could not measure.
+pub const NOT_MEASURED_RULE: &str = "gate-not-measured";
+
+/// Documents whose channels no operation uses: their messages are in no count.
+fn unmeasured(model: &Model) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for doc in &model.documents {
+        if doc.operations.is_empty() && !doc.channels.is_empty() {
+            let title = doc
+                .title
+                .clone()
+                .unwrap_or_else(|| "a document".to_string());
+            out.push((
+                "event_flow_coverage",
+                format!(
+                    "`{title}` has {} channel{} and {} message{} but no operations: the gates measure operations, so its messages are in no count",
+                    doc.channels.len(),
+                    if doc.channels.len() == 1 { "" } else { "s" },
+                    doc.messages.len(),
+                    if doc.messages.len() == 1 { "" } else { "s" },
+                ),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -83,6 +83,34 @@ fn collect_props(
     }
 }
 
+/// The `required` property names of a schema, following `$ref`s and `allOf`.
+pub fn schema_required(ws: &Workspace, file: FileId, schema: &Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    collect_required(ws, file, schema, &mut out, 0);
+    out
+}
+
+fn collect_required(
+    ws: &Workspace,
+    file: FileId,
+    schema: &Value,
+    out: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    if depth > 16 {
+        return;
+    }
+    let (f, _, s) = ws.deref(file, schema);
+    if let Some(r) = s.get("required").and_then(Value::as_array) {
+        out.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        for sub in all {
+            collect_required(ws, f, sub, out, depth + 1);
+        }
+    }
+}
+
 /// The header property names of a message, its traits included.
 pub fn header_props(ws: &Workspace, m: &Message) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
@@ -103,13 +131,34 @@ pub fn has_ce_attr(props: &BTreeSet<String>, attr: &str) -> bool {
     })
 }
 
-/// A message's display name.
+/// A message's display name: its `name`, else its `messageId`, else the key it has
+/// under `components/messages` (where it lives after `$ref`s), else the key it has in
+/// its channel (3.x), else its `title`. Naming is judged on this: a 3.0 channel's
+/// camelCase key referring to a PascalCase component is the component's name.
 pub fn message_name(m: &Message) -> String {
     m.name
         .clone()
         .or_else(|| m.message_id.clone())
+        .or_else(|| component_key(&m.src.pointer))
         .or_else(|| m.key.clone())
-        .unwrap_or_else(|| "message".to_string())
+        .or_else(|| m.title.clone())
+        .unwrap_or_else(|| format!("(unnamed) {}", m.src.pointer))
+}
+
+/// Whether a message has a name of its own (`name`, `messageId`, a component or
+/// channel key, a `title`).
+pub fn named(m: &Message) -> bool {
+    m.name.is_some()
+        || m.message_id.is_some()
+        || component_key(&m.src.pointer).is_some()
+        || m.key.is_some()
+        || m.title.is_some()
+}
+
+/// The key of a message that lives at `/components/messages/<key>`.
+pub fn component_key(pointer: &str) -> Option<String> {
+    let rest = pointer.strip_prefix("/components/messages/")?;
+    (!rest.is_empty() && !rest.contains('/')).then(|| rest.replace("~1", "/").replace("~0", "~"))
 }
 
 /// A binding value: `bindings.<protocol>.<field>` on the object at `src`.

@@ -8,6 +8,7 @@ mod codegen_writes;
 mod corpus;
 mod corpus_load;
 mod gates;
+mod gates_precision;
 mod hnp;
 mod hostile;
 mod loader;

@@ -1,0 +1,220 @@
+//! What protocols, servers and bindings imply about delivery and ordering, so that a
+//! guarantee stated in a form other than `x-hnp-delivery`/`x-hnp-ordering-key` is read
+//! (the README's table lists each row; `tests/it/gates_precision.rs` tests each one).
+//!
+//! Reads the IR and the workspace; pure functions.
+
+use serde_json::Value;
+
+use super::util::{binding, message_layers};
+use crate::classify::value_at;
+use crate::model::{Channel, Document, Operation, Server, Src};
+use crate::source::Workspace;
+
+/// A delivery guarantee and what implies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Implied {
+    pub guarantee: &'static str,
+    pub why: String,
+}
+
+fn implied(guarantee: &'static str, why: impl Into<String>) -> Option<Implied> {
+    Some(Implied {
+        guarantee,
+        why: why.into(),
+    })
+}
+
+/// The servers a channel is available on: the ones it names, else all of the document's.
+pub fn servers_of<'a>(doc: &'a Document, ch: Option<&Channel>) -> Vec<&'a Server> {
+    let named: Vec<&Server> = match ch {
+        Some(c) if !c.servers.is_empty() => doc
+            .servers
+            .iter()
+            .filter(|s| c.servers.contains(&s.name))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if named.is_empty() {
+        doc.servers.iter().collect()
+    } else {
+        named
+    }
+}
+
+fn protocol(s: &Server) -> String {
+    s.protocol.as_deref().unwrap_or("").to_ascii_lowercase()
+}
+
+/// Whether any text of the server or document mentions JetStream (NATS's persistent,
+/// acknowledged layer): its description, bindings or extensions.
+fn jetstream(ws: &Workspace, doc: &Document, s: &Server) -> bool {
+    let mentions = |src: &Src| {
+        value_at(ws, src).is_some_and(|v| {
+            serde_json::to_string(v).is_ok_and(|t| t.to_ascii_lowercase().contains("jetstream"))
+        })
+    };
+    mentions(&s.src)
+        || value_at(ws, &doc.src)
+            .and_then(|v| v.get("info"))
+            .and_then(|i| i.get("description"))
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.to_ascii_lowercase().contains("jetstream"))
+}
+
+/// A binding field on the operation, its traits, or any message of it.
+fn op_binding<'a>(
+    ws: &'a Workspace,
+    doc: &Document,
+    op: &Operation,
+    protocol: &str,
+    field: &str,
+) -> Option<&'a Value> {
+    std::iter::once(&op.src)
+        .chain(op.traits.iter())
+        .find_map(|s| binding(ws, s, protocol, field))
+        .or_else(|| {
+            op.messages
+                .iter()
+                .filter_map(|&i| doc.messages.get(i))
+                .flat_map(|m| message_layers(ws, m))
+                .find_map(|(f, v)| {
+                    let b = v.get("bindings")?;
+                    let (_, _, b) = ws.deref(f, b);
+                    b.get(protocol)?.get(field)
+                })
+        })
+}
+
+/// Whether the channel's or operation's SQS bindings name a dead-letter queue.
+pub fn sqs_dead_letter(ws: &Workspace, ch: Option<&Channel>, op: &Operation) -> bool {
+    let has = |v: Option<&Value>| {
+        v.is_some_and(|v| serde_json::to_string(v).is_ok_and(|t| t.contains("deadLetterQueue")))
+    };
+    has(binding(ws, &op.src, "sqs", "queues"))
+        || ch.is_some_and(|c| {
+            has(binding(ws, &c.src, "sqs", "queue"))
+                || has(binding(ws, &c.src, "sqs", "deadLetterQueue"))
+        })
+}
+
+/// The delivery guarantee the operation's bindings or its channel's servers imply.
+pub fn delivery(
+    ws: &Workspace,
+    doc: &Document,
+    ch: Option<&Channel>,
+    op: &Operation,
+) -> Option<Implied> {
+    // Bindings first: they are the operation's own words.
+    if let Some(q) = op_binding(ws, doc, op, "mqtt", "qos").and_then(Value::as_u64) {
+        return match q {
+            0 => implied("at-most-once", "MQTT `qos: 0`"),
+            1 => implied("at-least-once", "MQTT `qos: 1`"),
+            _ => implied("exactly-once", format!("MQTT `qos: {q}`")),
+        };
+    }
+    if op_binding(ws, doc, op, "kafka", "acks").is_some() {
+        return implied("at-least-once", "a Kafka `acks` binding");
+    }
+    if let Some(a) = op_binding(ws, doc, op, "amqp", "ack").and_then(Value::as_bool) {
+        return if a {
+            implied("at-least-once", "AMQP `ack: true`")
+        } else {
+            implied("at-most-once", "AMQP `ack: false`")
+        };
+    }
+    if op_binding(ws, doc, op, "amqp", "deliveryMode").is_some() {
+        return implied("at-least-once", "an AMQP `deliveryMode` binding");
+    }
+    if sqs_dead_letter(ws, ch, op) {
+        return implied("at-least-once", "an SQS queue with a `deadLetterQueue`");
+    }
+    // Then the protocol of every server the channel is on, when they agree.
+    let servers = servers_of(doc, ch);
+    let mut found: Option<Implied> = None;
+    for s in &servers {
+        let p = protocol(s);
+        let this = match p.as_str() {
+            "kafka" | "kafka-secure" => implied(
+                "at-least-once",
+                "Kafka (consumers commit offsets after processing)",
+            ),
+            "sqs" => implied(
+                "at-least-once",
+                "SQS (a message is redelivered until deleted)",
+            ),
+            "sns" => implied("at-least-once", "SNS (retries delivery until acknowledged)"),
+            "googlepubsub" => implied("at-least-once", "Google Pub/Sub (acknowledged delivery)"),
+            "pulsar" => implied("at-least-once", "Pulsar (acknowledged delivery)"),
+            "nats" if jetstream(ws, doc, s) => {
+                implied("at-least-once", "NATS JetStream (acknowledged delivery)")
+            }
+            "nats" => implied(
+                "at-most-once",
+                "core NATS (no acknowledgement or redelivery)",
+            ),
+            "mqtt" | "secure-mqtt" | "mqtts" | "mqtt5" => {
+                implied("at-most-once", "MQTT with the default `qos: 0`")
+            }
+            "ws" | "wss" => implied(
+                "at-most-once",
+                "a WebSocket connection (no acknowledgement or redelivery)",
+            ),
+            "redis" => implied("at-most-once", "Redis pub/sub (no redelivery)"),
+            _ => None,
+        };
+        match (&found, this) {
+            (_, None) => return None,
+            (None, Some(t)) => found = Some(t),
+            (Some(f), Some(t)) if f.guarantee == t.guarantee => {}
+            (Some(_), Some(_)) => return None,
+        }
+    }
+    found
+}
+
+/// Why a channel's events arrive in order without a declared key: a channel per entity
+/// (`run.{run_id}.step.{step_id}`), one WebSocket connection, an SQS FIFO queue, or a
+/// Kafka message `key` on every message.
+pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> {
+    let msgs: Vec<_> = ch
+        .messages
+        .iter()
+        .filter_map(|&i| doc.messages.get(i))
+        .collect();
+    let kafka_key = !msgs.is_empty()
+        && msgs.iter().all(|m| {
+            message_layers(ws, m).iter().any(|(f, v)| {
+                v.get("bindings")
+                    .map(|b| ws.deref(*f, b).2)
+                    .and_then(|b| b.get("kafka"))
+                    .and_then(|k| k.get("key"))
+                    .is_some()
+            })
+        });
+    if kafka_key {
+        return Some("a Kafka message `key` orders each key's events".into());
+    }
+    if binding(ws, &ch.src, "sqs", "queue")
+        .and_then(|q| q.get("fifoQueue"))
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        return Some("an SQS FIFO queue".into());
+    }
+    if super::roles::parameterised(ch) {
+        return Some(format!(
+            "a channel per entity (`{}`) orders each entity's events",
+            super::roles::address(ch)
+        ));
+    }
+    let servers = servers_of(doc, Some(ch));
+    if !servers.is_empty()
+        && servers
+            .iter()
+            .all(|s| matches!(protocol(s).as_str(), "ws" | "wss"))
+    {
+        return Some("one WebSocket connection delivers in order".into());
+    }
+    None
+}

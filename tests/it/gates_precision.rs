@@ -1,0 +1,478 @@
+//! Precision and recall of the architecture gates and `classify` against hand labels
+//! (`tests/data/gates_precision.tsv`) over real documents of the shared corpus: the
+//! expected kind of every operation and the real gaps a reviewer expects each gate to
+//! report. Prints classify accuracy and, per rule, precision (findings that are real
+//! gaps) and recall (real gaps found); asserts floors at what the gates achieve, so a
+//! change that adds false alarms or loses real findings fails here.
+//!
+//! Run: `HNP_CORPUS=/work/shared/corpus cargo test --test it gates_precision -- --nocapture`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use hnp_events::source::{LoadOptions, Workspace};
+
+use crate::util::repo;
+
+/// The labels: operations' expected kinds and the expected findings, per document.
+#[derive(Default)]
+struct Labels {
+    ops: BTreeMap<String, BTreeMap<String, String>>,
+    gaps: BTreeSet<(String, String, String)>,
+}
+
+fn labels() -> Labels {
+    let text = std::fs::read_to_string(repo().join("tests/data/gates_precision.tsv"))
+        .expect("tests/data/gates_precision.tsv");
+    let mut l = Labels::default();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 5, "five columns: {line}");
+        match cols[1] {
+            "op" => {
+                let prev = l
+                    .ops
+                    .entry(cols[0].to_string())
+                    .or_default()
+                    .insert(cols[3].to_string(), cols[4].to_string());
+                assert!(prev.is_none(), "labelled twice: {line}");
+            }
+            "gap" => {
+                assert!(l.gaps.insert((
+                    cols[0].to_string(),
+                    cols[2].to_string(),
+                    cols[3].to_string()
+                )));
+            }
+            other => panic!("unknown label kind `{other}`: {line}"),
+        }
+    }
+    l
+}
+
+/// The first `quoted` name of a finding: the operation, message or channel it is about.
+fn subject(message: &str) -> String {
+    message.split('`').nth(1).unwrap_or(message).to_string()
+}
+
+/// What the tool says about one document: operation kinds and gate findings (rule,
+/// subject).
+fn measure(path: &Path, root: &Path) -> (BTreeMap<String, String>, Vec<(String, String)>) {
+    let (kinds, diags) = measure_all(path, root);
+    let findings = diags
+        .iter()
+        .filter(|(rule, _)| rule.starts_with("gate-") && rule != "gate-threshold")
+        .filter(|(rule, _)| rule != "gate-not-measured")
+        .map(|(rule, message)| (rule.clone(), subject(message)))
+        .collect();
+    (kinds, findings)
+}
+
+/// Operation kinds and every gate diagnostic (rule, message) of one document.
+fn measure_all(path: &Path, root: &Path) -> (BTreeMap<String, String>, Vec<(String, String)>) {
+    let opts = LoadOptions {
+        root: Some(root.to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let ws = Workspace::load(&[path.to_path_buf()], &opts).expect("loads");
+    let (model, _) = hnp_events::model::build(&ws);
+    let (rows, cdiags) = hnp_events::classify::classify(&ws, &model);
+    let kinds = rows
+        .iter()
+        .map(|r| (r.id.clone(), r.kind.as_str().replace(' ', "-")))
+        .collect();
+    let input = hnp_events::gates::Input {
+        ws: &ws,
+        model: &model,
+        rows: &rows,
+        classify_diags: &cdiags,
+        sagas: &[],
+        verbs: hnp_events::gates::verbs::Verbs::builtin(),
+    };
+    let enabled = |_: &str| true;
+    let suppressed = |_: &str, _: &hnp_events::diag::Location| false;
+    let anchor = |_: &str| hnp_events::diag::Location::file(path.to_string_lossy().as_ref());
+    let filter = hnp_events::gates::Filter {
+        enabled: &enabled,
+        suppressed: &suppressed,
+        anchor: &anchor,
+    };
+    let (_, diags) = hnp_events::gates::run(&input, &Default::default(), &filter);
+    let diags = diags
+        .iter()
+        .map(|d| (d.rule.to_string(), d.message.clone()))
+        .collect();
+    (kinds, diags)
+}
+
+/// Floors: what the gates achieve on the labelled set (raise them as they improve).
+const CLASSIFY_FLOOR: f64 = 0.88;
+const PRECISION_FLOOR: f64 = 0.85;
+
+#[test]
+fn gates_precision_on_labelled_documents() {
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        println!("skipping: HNP_CORPUS not set");
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    assert!(dir.is_dir(), "HNP_CORPUS={} is not a folder", dir.display());
+    let labels = labels();
+    let docs: BTreeSet<&String> = labels
+        .ops
+        .keys()
+        .chain(labels.gaps.iter().map(|g| &g.0))
+        .collect();
+    let (mut right, mut total) = (0usize, 0usize);
+    let mut wrong = Vec::new();
+    // rule → (true positives, false positives, false negatives)
+    let mut per_rule: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    let mut false_alarms = Vec::new();
+    let mut found: BTreeSet<(String, String, String)> = BTreeSet::new();
+    for doc in &docs {
+        let path = dir.join(doc);
+        assert!(
+            path.is_file(),
+            "labelled document missing: {}",
+            path.display()
+        );
+        let (kinds, findings) = measure(&path, path.parent().unwrap_or(&dir));
+        let expected = labels.ops.get(*doc).cloned().unwrap_or_default();
+        for (id, kind) in &kinds {
+            let Some(want) = expected.get(id) else {
+                panic!("{doc}: operation `{id}` has no label");
+            };
+            total += 1;
+            if want == kind {
+                right += 1;
+            } else {
+                wrong.push(format!("{doc}: `{id}` is {kind}, expected {want}"));
+            }
+        }
+        for id in expected.keys() {
+            assert!(kinds.contains_key(id), "{doc}: labelled `{id}` not found");
+        }
+        let mut seen = BTreeSet::new();
+        for (rule, subj) in findings {
+            let key = ((*doc).clone(), rule.clone(), subj.clone());
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let e = per_rule.entry(rule.clone()).or_default();
+            if labels.gaps.contains(&key) {
+                e.0 += 1;
+                found.insert(key);
+            } else {
+                e.1 += 1;
+                false_alarms.push(format!("{doc}: {rule} `{subj}`"));
+            }
+        }
+    }
+    for g in labels.gaps.difference(&found) {
+        per_rule.entry(g.1.clone()).or_default().2 += 1;
+    }
+    let accuracy = right as f64 / total.max(1) as f64;
+    println!(
+        "classify: {right}/{total} operations right ({:.1}%) over {} documents",
+        100.0 * accuracy,
+        docs.len()
+    );
+    for w in &wrong {
+        println!("  wrong: {w}");
+    }
+    println!(
+        "{:<30} {:>4} {:>4} {:>4} {:>10} {:>8}",
+        "rule", "tp", "fp", "fn", "precision", "recall"
+    );
+    let mut worst = 1.0f64;
+    for (rule, (tp, fp, fnn)) in &per_rule {
+        let precision = if tp + fp == 0 {
+            1.0
+        } else {
+            *tp as f64 / (tp + fp) as f64
+        };
+        let recall = if tp + fnn == 0 {
+            1.0
+        } else {
+            *tp as f64 / (tp + fnn) as f64
+        };
+        worst = worst.min(precision);
+        println!(
+            "{rule:<30} {tp:>4} {fp:>4} {fnn:>4} {:>9.1}% {:>7.1}%",
+            100.0 * precision,
+            100.0 * recall
+        );
+    }
+    for f in &false_alarms {
+        println!("  false alarm: {f}");
+    }
+    for g in labels.gaps.difference(&found) {
+        println!("  missed: {}: {} `{}`", g.0, g.1, g.2);
+    }
+    assert!(
+        accuracy >= CLASSIFY_FLOOR,
+        "classify accuracy {accuracy:.3} fell below {CLASSIFY_FLOOR}"
+    );
+    assert!(
+        worst >= PRECISION_FLOOR,
+        "a gate rule's precision {worst:.3} fell below {PRECISION_FLOOR}"
+    );
+}
+
+/// Load one AsyncAPI document written to a temporary folder.
+fn load_doc(text: &str) -> (tempfile::TempDir, Workspace, hnp_events::model::Model) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("api.yaml");
+    std::fs::write(&path, text).expect("write");
+    let opts = LoadOptions {
+        root: Some(dir.path().to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let ws = Workspace::load(&[path], &opts).expect("loads");
+    let (model, _) = hnp_events::model::build(&ws);
+    (dir, ws, model)
+}
+
+/// A 3.0 document with one server, one channel and one receive operation.
+fn protocol_doc(protocol: &str, server_extra: &str, op_extra: &str, address: &str) -> String {
+    format!(
+        "asyncapi: 3.0.0
+info: {{title: t, version: '1', description: d}}
+servers:
+  main: {{host: example.com, protocol: {protocol}{server_extra}}}
+channels:
+  c:
+    address: '{address}'
+    messages:
+      OrderPlaced:
+        payload: {{type: object}}
+operations:
+  onOrderPlaced:
+    action: receive
+    channel: {{$ref: '#/channels/c'}}{op_extra}
+"
+    )
+}
+
+/// Every row of the README's table of what protocols and bindings imply.
+#[test]
+fn protocol_table_rows() {
+    use hnp_events::gates::protocols;
+    let delivery_rows: &[(&str, &str, &str, Option<&str>)] = &[
+        ("kafka", "", "", Some("at-least-once")),
+        ("kafka-secure", "", "", Some("at-least-once")),
+        ("sqs", "", "", Some("at-least-once")),
+        ("sns", "", "", Some("at-least-once")),
+        ("googlepubsub", "", "", Some("at-least-once")),
+        ("pulsar", "", "", Some("at-least-once")),
+        ("nats", "", "", Some("at-most-once")),
+        (
+            "nats",
+            ", description: JetStream stream ORDERS",
+            "",
+            Some("at-least-once"),
+        ),
+        ("mqtt", "", "", Some("at-most-once")),
+        (
+            "mqtt",
+            "",
+            "\n    bindings: {mqtt: {qos: 1}}",
+            Some("at-least-once"),
+        ),
+        (
+            "mqtt",
+            "",
+            "\n    bindings: {mqtt: {qos: 2}}",
+            Some("exactly-once"),
+        ),
+        ("ws", "", "", Some("at-most-once")),
+        ("wss", "", "", Some("at-most-once")),
+        ("redis", "", "", Some("at-most-once")),
+        (
+            "amqp",
+            "",
+            "\n    bindings: {amqp: {ack: true}}",
+            Some("at-least-once"),
+        ),
+        (
+            "amqp",
+            "",
+            "\n    bindings: {amqp: {ack: false}}",
+            Some("at-most-once"),
+        ),
+        (
+            "amqp",
+            "",
+            "\n    bindings: {amqp: {deliveryMode: 2}}",
+            Some("at-least-once"),
+        ),
+        (
+            "http",
+            "",
+            "\n    bindings: {kafka: {acks: all}}",
+            Some("at-least-once"),
+        ),
+        (
+            "http",
+            "",
+            "\n    bindings: {sqs: {queues: [{name: q, deadLetterQueue: {name: dlq}}]}}",
+            Some("at-least-once"),
+        ),
+        ("amqp", "", "", None),
+        ("http", "", "", None),
+    ];
+    for (protocol, server, op, want) in delivery_rows {
+        let (_d, ws, model) = load_doc(&protocol_doc(protocol, server, op, "orders"));
+        let doc = &model.documents[0];
+        let o = &doc.operations[0];
+        let ch = o.channel.and_then(|c| doc.channels.get(c));
+        let got = protocols::delivery(&ws, doc, ch, o).map(|i| i.guarantee);
+        assert_eq!(got, *want, "{protocol}{server}{op}");
+    }
+    let ordering_rows: &[(&str, &str, bool)] = &[
+        ("kafka", "orders", false),
+        ("wss", "orders", true),
+        ("ws", "orders", true),
+        ("nats", "run.{run_id}.step.{step_id}", true),
+        ("mqtt", "orders/{orderId}/status", true),
+        ("nats", "orders.ingest", false),
+    ];
+    for (protocol, address, want) in ordering_rows {
+        let mut text = protocol_doc(protocol, "", "", address);
+        if address.contains('{') {
+            let params: Vec<&str> = address
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split('}').next())
+                .collect();
+            let decl: String = params
+                .iter()
+                .map(|p| format!("      {p}: {{}}\n"))
+                .collect();
+            text = text.replace(
+                "    messages:\n      OrderPlaced:",
+                &format!("    parameters:\n{decl}    messages:\n      OrderPlaced:"),
+            );
+        }
+        let (_d, ws, model) = load_doc(&text);
+        let doc = &model.documents[0];
+        let got = protocols::ordering(&ws, doc, &doc.channels[0]);
+        assert_eq!(got.is_some(), *want, "{protocol} {address}: {got:?}");
+    }
+    // A Kafka message `key` binding and an SQS FIFO queue order too.
+    let kafka_key = protocol_doc("kafka", "", "", "orders").replace(
+        "payload: {type: object}",
+        "payload: {type: object}\n        bindings: {kafka: {key: {type: string}}}",
+    );
+    let (_d, ws, model) = load_doc(&kafka_key);
+    let doc = &model.documents[0];
+    assert!(protocols::ordering(&ws, doc, &doc.channels[0]).is_some());
+    let fifo = protocol_doc("sqs", "", "", "orders").replace(
+        "    messages:\n      OrderPlaced:",
+        "    bindings: {sqs: {queue: {name: q, fifoQueue: true}}}\n    messages:\n      OrderPlaced:",
+    );
+    let (_d, ws, model) = load_doc(&fifo);
+    let doc = &model.documents[0];
+    assert!(protocols::ordering(&ws, doc, &doc.channels[0]).is_some());
+}
+
+fn fixture(name: &str) -> (BTreeMap<String, String>, Vec<(String, String)>) {
+    let path = repo().join("fixtures/precision").join(name);
+    let root = repo().join("fixtures/precision");
+    measure_all(&path, &root)
+}
+
+fn kinds_of(k: &BTreeMap<String, String>) -> Vec<String> {
+    k.iter().map(|(id, kind)| format!("{id} {kind}")).collect()
+}
+
+fn findings_of(d: &[(String, String)], skip: &[&str]) -> Vec<String> {
+    d.iter()
+        .filter(|(rule, _)| !skip.contains(&rule.as_str()))
+        .map(|(rule, m)| format!("{rule}: {m}"))
+        .collect()
+}
+
+/// Reply and error channels, request/response pairs and channels per entity: the role
+/// outranks the verb, and each gate reads what the protocol implies.
+#[test]
+fn replies_errors_and_pairs() {
+    let (kinds, diags) = fixture("replies.yaml");
+    assert_eq!(
+        kinds_of(&kinds),
+        [
+            "addCheck request",
+            "addCheckError reply",
+            "addCheckResponse reply",
+            "getLeaderboard request",
+            "onStepCompleted event-consumed",
+            "publishStepCompleted event-published",
+            "receiveLeaderboard reply",
+        ]
+    );
+    // Only the real gap is left: no error channel answers the leaderboard request.
+    // (Schema consistency reports the missing envelope on every message.)
+    assert_eq!(
+        findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]),
+        ["gate-error-handling-coverage: command `getLeaderboard` declares no failure path"]
+    );
+}
+
+/// A 2.x message is named by its component key, never "message"; a message behind an
+/// unresolved `$ref` is not judged again by the gates.
+#[test]
+fn naming_2x_and_unresolved_refs() {
+    let (kinds, diags) = fixture("naming-2x.yaml");
+    assert_eq!(
+        kinds.get("handleCreateOrder").map(String::as_str),
+        Some("command")
+    );
+    let text = findings_of(&diags, &[]).join("\n");
+    assert!(!text.contains("`message`"), "{text}");
+    assert!(text.contains("message `CreateOrder`"), "{text}");
+    assert!(!text.contains("OrderShipped"), "{text}");
+    assert!(!text.contains("no payload schema"), "{text}");
+}
+
+/// Vacuous passes are said: channels without operations, consumers without producers.
+#[test]
+fn vacuous_passes_are_notes() {
+    let (_, diags) = fixture("channels-only.yaml");
+    let notes = findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]);
+    assert_eq!(
+        notes,
+        [
+            "gate-not-measured: `channels without operations` has 1 channel and 2 messages but no operations: the gates measure operations, so its messages are in no count"
+        ]
+    );
+    let (_, diags) = fixture("consumer-only.yaml");
+    let text = findings_of(&diags, &[]).join("\n");
+    assert!(
+        text.contains("gate-not-measured: no producer documented (1 operation only consume events): event_flow not measured"),
+        "{text}"
+    );
+}
+
+/// Ordering, idempotency and correlation pointers are checked against each message's
+/// schema, through `$ref`, `allOf` and `oneOf`: an error when they cannot exist, a
+/// warning when they may be absent, none when they are required on every path.
+#[test]
+fn pointers_against_schemas() {
+    let (_, diags) = fixture("pointers.yaml");
+    let found: Vec<String> = diags
+        .iter()
+        .filter(|(rule, _)| rule.starts_with("gate-pointer"))
+        .map(|(rule, m)| format!("{rule}: {m}"))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "gate-pointer-missing: ordering key `/payload/doesNotExist` cannot exist in message `ResourceCreated`: no schema on its path declares `doesNotExist`",
+            "gate-pointer-optional: ordering key `/payload/resource/namespace` may be absent from message `ResourceCreated`: `namespace` is not required",
+            "gate-pointer-missing: correlation id `$message.header#/correlationid` cannot exist in message `ResourceCreated`: no schema on its path declares `correlationid`",
+        ]
+    );
+}
