@@ -6,6 +6,9 @@
 //! → `model` (IR) → `classify` → `gates` (metrics + diagnostics) → `suppress` → `report`
 //! (renderers). `cli` wires them together for the binary.
 
+// The saga file schema is one large `json!` literal.
+#![recursion_limit = "256"]
+
 pub mod classify;
 pub mod cli;
 pub mod codegen;

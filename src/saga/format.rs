@@ -145,6 +145,9 @@ pub struct Step {
     pub compensation: Vec<Compensation>,
     pub pivot: bool,
     pub read_only: bool,
+    /// `Some(false)`: the step's command must not be repeated (overrides the
+    /// contract's `x-hnp-idempotent`).
+    pub idempotent: Option<bool>,
     pub p95: Option<u64>,
     /// Completion events count only when the value at the pointer equals this
     /// (others are progress, ignored).
@@ -251,6 +254,7 @@ const STEP_KEYS: &[&str] = &[
     "compensation",
     "pivot",
     "readOnly",
+    "idempotent",
     "p95",
     "when",
 ];
@@ -701,6 +705,12 @@ impl<'a> Rd<'a> {
         let retry = self.retry(m, ptr);
         let pivot = self.boolean(m, ptr, "pivot");
         let read_only = self.boolean(m, ptr, "readOnly");
+        // `idempotent: false` marks the step's command as unsafe to repeat (absent: as
+        // the contract says).
+        let idempotent = match m.get("idempotent") {
+            None => None,
+            Some(_) => Some(self.boolean(m, ptr, "idempotent")),
+        };
         let p95 = self.duration(m, ptr, "p95");
         let when = match m.get("when") {
             Some(w) => self.when(w, &pointer::push(ptr, "when")),
@@ -747,6 +757,7 @@ impl<'a> Rd<'a> {
             compensation,
             pivot,
             read_only,
+            idempotent,
             p95,
             when,
         });

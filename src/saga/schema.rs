@@ -109,6 +109,7 @@ pub fn json_schema() -> Value {
                     },
                     "pivot": {"type": "boolean"},
                     "readOnly": {"type": "boolean"},
+                    "idempotent": {"type": "boolean", "description": "false: the command takes effect again when repeated, so the step must not retry it (default: the contract's x-hnp-idempotent)."},
                     "p95": {"$ref": "#/$defs/duration"},
                     "when": {
                         "type": "object",

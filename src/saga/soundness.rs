@@ -276,19 +276,26 @@ fn commands(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
                 ),
             ).with_help("use `onTimeout: retry` (with an idempotent command) or `onTimeout: fail`; `complete` is for steps that only wait"));
         }
-        let non_idempotent = contract
-            .message(&cmd.name)
-            .and_then(|(_, m)| m.get("x-hnp-idempotent"))
-            .and_then(Value::as_bool)
-            == Some(false);
+        let non_idempotent = s.idempotent.or_else(|| {
+            contract
+                .message(&cmd.name)
+                .and_then(|(_, m)| m.get("x-hnp-idempotent"))
+                .and_then(Value::as_bool)
+        }) == Some(false);
         let retries = s.retry.max > 1 || s.on_timeout == Some(OnTimeout::Retry);
         if non_idempotent && retries {
             out.push(saga.source.diag_at(
                 "saga-retry-not-idempotent",
                 &s.ptr,
                 format!(
-                    "step `{}` retries `{}`, which the contract marks `x-hnp-idempotent: false`: a retry after a lost reply applies it twice",
-                    s.id, cmd.name
+                    "step `{}` retries `{}`, which {} non-idempotent: a retry after a lost reply applies it twice",
+                    s.id,
+                    cmd.name,
+                    if s.idempotent == Some(false) {
+                        "the step marks (`idempotent: false`)"
+                    } else {
+                        "the contract marks (`x-hnp-idempotent: false`)"
+                    }
                 ),
             ).with_help("fail instead of retrying (`onTimeout: fail`, `retry: {max: 1}`), or make the command idempotent (a deduplication key) and drop the mark"));
         }

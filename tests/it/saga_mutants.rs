@@ -148,6 +148,13 @@ const MUTANTS: &[Mutant] = &[
         rule: "saga-direction",
     },
     Mutant {
+        saga: "crd-apply",
+        bug: "a non-idempotent command retried",
+        from: "    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
+        to: "    retry: {max: 2, backoff: 10s}\n    idempotent: false\n    p95: 1m\n",
+        rule: "saga-retry-not-idempotent",
+    },
+    Mutant {
         saga: "gitops-sync",
         bug: "correlation key typo",
         from: "correlation: /headers/correlationid\n",
