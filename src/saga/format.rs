@@ -707,10 +707,9 @@ impl<'a> Rd<'a> {
         let read_only = self.boolean(m, ptr, "readOnly");
         // `idempotent: false` marks the step's command as unsafe to repeat (absent: as
         // the contract says).
-        let idempotent = match m.get("idempotent") {
-            None => None,
-            Some(_) => Some(self.boolean(m, ptr, "idempotent")),
-        };
+        let idempotent = m
+            .get("idempotent")
+            .map(|_| self.boolean(m, ptr, "idempotent"));
         let p95 = self.duration(m, ptr, "p95");
         let when = match m.get("when") {
             Some(w) => self.when(w, &pointer::push(ptr, "when")),
