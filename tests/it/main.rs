@@ -20,3 +20,4 @@ mod saga;
 mod scaling;
 mod structural;
 mod util;
+mod yaml_oracle;
