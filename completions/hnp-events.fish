@@ -152,6 +152,7 @@ schema-example-invalid\t''
 value-not-in-enum\t''
 yaml-alias-limit\t''
 yaml-duplicate-key\t''
+yaml-lenient\t''
 yaml-syntax\t''
 yaml-tab-indent\t''"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l skip-rule -d 'Do not run this rule (repeatable)' -r -f -a "asyncapi-channel-parameter-undeclared\t''
@@ -248,6 +249,7 @@ schema-example-invalid\t''
 value-not-in-enum\t''
 yaml-alias-limit\t''
 yaml-duplicate-key\t''
+yaml-lenient\t''
 yaml-syntax\t''
 yaml-tab-indent\t''"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand validate" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
@@ -418,6 +420,7 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'sc
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'value-not-in-enum'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'yaml-alias-limit'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'yaml-duplicate-key'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'yaml-lenient'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'yaml-syntax'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'yaml-tab-indent'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand schema" -f -a 'config' -d 'The configuration file hnp-events.yaml'

@@ -353,6 +353,11 @@ rules! {
     "yaml-duplicate-key" => Error,
         "A mapping holds the same key twice.",
         "YAML 1.2 and JSON (RFC 8259, 'SHOULD be unique') leave duplicate keys ill-defined: tools silently keep the first or the last one. Both locations are reported.";
+    "yaml-lenient" => Warning,
+        "YAML that breaks a YAML 1.2 rule but that PyYAML, js-yaml and the AsyncAPI tools accept, read as they read it.",
+        "A document that loads in every other tool should not fail CI here, yet a strict YAML 1.2 parser may reject it: the warning names the rule bent (e.g. a flow collection's closing bracket at the parent key's indentation) so it can be fixed at leisure.",
+        fail: "tags: [\n    a,\n    b\n]   # inside a mapping: the `]` is no more indented than `tags`",
+        pass: "tags: [\n    a,\n    b\n  ]";
     "yaml-syntax" => Error,
         "The YAML text is malformed.",
         "A syntax error stops every later check; the location points where the parser gave up.";

@@ -386,6 +386,25 @@ impl Workspace {
             );
             return None;
         }
+        // A network-path reference (RFC 3986 §4.2) names a host, like `http://host/x`
+        // without its scheme: remote, never a file. `///x` has an empty host and is the
+        // absolute path `/x`.
+        if let Some(host) = path_part
+            .strip_prefix("//")
+            .filter(|r| !r.is_empty() && !r.starts_with('/'))
+        {
+            let host = host.split(['/', '?']).next().unwrap_or(host);
+            self.remote_refs += 1;
+            self.diagnostics.push(
+                Diagnostic::new(
+                    "ref-remote",
+                    loc,
+                    format!("remote reference `{raw}` (a network-path reference to the host `{host}`) is not fetched; the content behind it is not validated"),
+                )
+                .with_help("hnp-events never uses the network: vendor the referenced file into the repository and refer to it by a relative path (a file path starts with `./`, `../` or a name, not `//`)"),
+            );
+            return None;
+        }
         if let Some(scheme) = uri_scheme(path_part) {
             if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
                 self.remote_refs += 1;

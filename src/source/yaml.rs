@@ -39,10 +39,20 @@ fn text_bytes(v: &Value) -> usize {
     }
 }
 
-fn mark(m: &saphyr_parser::Marker) -> Mark {
+/// Column shifts of a leniently re-indented text: line → spaces inserted at its start.
+type Shifts = HashMap<u32, u32>;
+
+/// How many times a text is re-parsed with a leniency applied before its syntax error
+/// is reported as it is (each re-parse is linear in the text).
+const MAX_LENIENT_FIXES: usize = 32;
+
+/// A saphyr mark in the original text: columns of re-indented lines lose their shift.
+fn mark(m: &saphyr_parser::Marker, shifts: &Shifts) -> Mark {
+    let line = m.line() as u32;
+    let shift = shifts.get(&line).copied().unwrap_or(0);
     Mark {
-        line: m.line() as u32,
-        col: m.col() as u32,
+        line,
+        col: (m.col() as u32).saturating_sub(shift),
     }
 }
 
@@ -81,11 +91,148 @@ struct Builder<'a> {
     aliased_nodes: usize,
     aliased_bytes: usize,
     diags: &'a mut Vec<Diagnostic>,
+    shifts: &'a Shifts,
+    /// For each open collection, whether it is a flow collection (`[`, `{`).
+    flow: Vec<bool>,
 }
 
 struct Fail;
 
+/// Parse a YAML text. Where libyaml (PyYAML), js-yaml and the AsyncAPI and Stoplight
+/// tools accept what YAML 1.2 forbids and real documents rely on it, the text is parsed
+/// as they read it, with a `yaml-lenient` warning per place naming the rule bent:
+/// - a line inside a flow collection (often its closing `]`/`}`) indented no more than
+///   the block that holds the collection (YAML 1.2.2 §6.3, `s-flow-line-prefix(n)`,
+///   and §7.4): parsed as if indented enough. The parser is re-run on the text with
+///   that line re-indented (at most [`MAX_LENIENT_FIXES`] times); marks on the line are
+///   shifted back, so every location is in the original text.
 pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
+    // Lines are counted by `\n` when re-indenting: a file with lone CR line breaks is
+    // parsed strictly.
+    let lone_cr = text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\r' && w[1] != b'\n')
+        || text.ends_with('\r');
+    let mut shifts = Shifts::new();
+    let mut patched: Option<String> = None;
+    let mut last_fixed = 0u32;
+    for round in 0..=MAX_LENIENT_FIXES {
+        let lenient = !lone_cr && round < MAX_LENIENT_FIXES;
+        let src = patched.as_deref().unwrap_or(text);
+        let mut local = Vec::new();
+        match parse_attempt(text, src, &shifts, lenient, display, &mut local) {
+            Attempt::Done(parsed) => {
+                if let Some(p) = &parsed {
+                    lenient_warnings(text, &shifts, p, display, diags);
+                }
+                diags.extend(local);
+                return parsed;
+            }
+            Attempt::Reindent { line } => {
+                // Indent the line like the line before it (the flow collection's
+                // previous line), or one more than last time when that was not enough.
+                let cur = src
+                    .split('\n')
+                    .nth(line.saturating_sub(1) as usize)
+                    .unwrap_or_default();
+                let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+                let prev = src
+                    .split('\n')
+                    .take(line.saturating_sub(1) as usize)
+                    .filter(|l| {
+                        let t = l.trim();
+                        !t.is_empty() && !t.starts_with('#')
+                    })
+                    .last()
+                    .map_or(0, indent);
+                let add = if last_fixed == line {
+                    1
+                } else {
+                    prev.saturating_sub(indent(cur)).max(1)
+                } as u32;
+                last_fixed = line;
+                *shifts.entry(line).or_default() += add;
+                patched = Some(reindent(text, &shifts));
+            }
+        }
+    }
+    None
+}
+
+/// The text with `shifts[line]` spaces inserted at the start of each shifted line.
+fn reindent(text: &str, shifts: &Shifts) -> String {
+    let extra: usize = shifts.values().map(|&k| k as usize).sum();
+    let mut out = String::with_capacity(text.len() + extra);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(&k) = shifts.get(&(i as u32 + 1)) {
+            out.extend(std::iter::repeat_n(' ', k as usize));
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// One `yaml-lenient` warning per re-indented line, at its first character.
+fn lenient_warnings(
+    text: &str,
+    shifts: &Shifts,
+    parsed: &Parsed,
+    display: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(index) = parsed.index.as_ref() else {
+        return;
+    };
+    let mut lines: Vec<u32> = shifts.keys().copied().collect();
+    lines.sort_unstable();
+    for line in lines {
+        let Some(l) = text.split('\n').nth(line as usize - 1) else {
+            continue;
+        };
+        let col = (l.len() - l.trim_start_matches(' ').len()) as u32;
+        let first = l.trim_start_matches(' ').chars().next().unwrap_or(' ');
+        let what = match first {
+            ']' => "the closing `]` of a flow sequence".to_string(),
+            '}' => "the closing `}` of a flow mapping".to_string(),
+            _ => "this line of a flow collection".to_string(),
+        };
+        let start = Mark { line, col };
+        let end = Mark { line, col: col + 1 };
+        diags.push(
+            Diagnostic::new(
+                "yaml-lenient",
+                Location {
+                    file: display.clone(),
+                    span: Some(index.span(text, start, end)),
+                    pointer: None,
+                },
+                format!(
+                    "{what} is indented no more than the block that holds the collection; YAML 1.2 requires more (§6.3, s-flow-line-prefix(n)), but PyYAML, js-yaml and the AsyncAPI tools accept it, and so do we"
+                ),
+            )
+            .with_help("indent the line more than the key that holds the flow collection"),
+        );
+    }
+}
+
+enum Attempt {
+    /// Parsed, or failed with its diagnostics reported.
+    Done(Option<Parsed>),
+    /// A line inside a flow collection is not indented enough: re-indent it and retry.
+    Reindent { line: u32 },
+}
+
+/// Parse `src` (the text, possibly re-indented by `shifts`); positions are recorded in
+/// `text`.
+fn parse_attempt(
+    text: &str,
+    src: &str,
+    shifts: &Shifts,
+    lenient: bool,
+    display: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Attempt {
     let mut b = Builder {
         text,
         display,
@@ -99,15 +246,25 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
         aliased_nodes: 0,
         aliased_bytes: 0,
         diags,
+        shifts,
+        flow: Vec::new(),
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(src);
     let mut documents = 0;
     while let Some(ev) = parser.next_event() {
         let (ev, span) = match ev {
             Ok(e) => e,
             Err(e) => {
+                if lenient
+                    && b.flow.iter().any(|&f| f)
+                    && e.info().starts_with("invalid indentation")
+                {
+                    return Attempt::Reindent {
+                        line: e.marker().line() as u32,
+                    };
+                }
                 b.scan_error(&e);
-                return None;
+                return Attempt::Done(None);
             }
         };
         let res = match ev {
@@ -115,13 +272,13 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    let loc = b.loc(mark(&span.start), mark(&span.end));
+                    let loc = b.loc(mark(&span.start, shifts), mark(&span.end, shifts));
                     b.diags.push(Diagnostic::new(
                         "yaml-syntax",
                         loc,
                         "the file holds more than one YAML document; an API description must be a single document",
                     ));
-                    return None;
+                    return Attempt::Done(None);
                 }
                 Ok(())
             }
@@ -147,16 +304,18 @@ pub(super) fn parse(text: &str, display: &Arc<str>, diags: &mut Vec<Diagnostic>)
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => Ok(()),
         };
         if res.is_err() {
-            return None;
+            return Attempt::Done(None);
         }
     }
-    let (value, pos) = b.root.take()?;
-    Some(Parsed {
+    let Some((value, pos)) = b.root.take() else {
+        return Attempt::Done(None);
+    };
+    Attempt::Done(Some(Parsed {
         value,
         pos: b.tree.finish(pos),
         index: Some(b.index),
         unit: ColUnit::Chars,
-    })
+    }))
 }
 
 impl Builder<'_> {
@@ -179,19 +338,21 @@ impl Builder<'_> {
 
     fn pos(&self, m: &saphyr_parser::Marker) -> Pos {
         let mut cur = self.cursor.get();
-        let p = self.index.pos_from(self.text, mark(m), &mut cur);
+        let p = self
+            .index
+            .pos_from(self.text, mark(m, self.shifts), &mut cur);
         self.cursor.set(cur);
         p
     }
 
     fn fail(&mut self, rule: &'static str, span: YSpan, msg: String) -> Fail {
-        let loc = self.loc(mark(&span.start), mark(&span.end));
+        let loc = self.loc(mark(&span.start, self.shifts), mark(&span.end, self.shifts));
         self.diags.push(Diagnostic::new(rule, loc, msg));
         Fail
     }
 
     fn scan_error(&mut self, e: &ScanError) {
-        let m = mark(e.marker());
+        let m = mark(e.marker(), self.shifts);
         let end = Mark {
             line: m.line,
             col: m.col + 1,
@@ -229,7 +390,11 @@ impl Builder<'_> {
                 loc,
                 format!("nesting too deep for the YAML parser ({info})"),
             )
-        } else if info.contains("tab") || tab_col.is_some() {
+        } else if info
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w == "tab" || w == "tabs")
+            || tab_col.is_some()
+        {
             Diagnostic::new(
                 "yaml-tab-indent",
                 loc,
@@ -260,6 +425,11 @@ impl Builder<'_> {
         }
         let level = self.tree.open();
         let start = self.pos(&span.start);
+        let flow = matches!(
+            self.text.as_bytes().get(start.at as usize),
+            Some(b'[' | b'{')
+        );
+        self.flow.push(flow);
         self.stack.push(frame(level, start));
         Ok(())
     }
@@ -268,6 +438,7 @@ impl Builder<'_> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
+        self.flow.pop();
         let span_end = self.pos(&span.end);
         let end_of = |tree: &TreeBuilder, level: &Level| {
             tree.last_pos(level)
@@ -309,6 +480,19 @@ impl Builder<'_> {
         span: YSpan,
     ) -> Result<(), Fail> {
         let (start, end) = (self.pos(&span.start), self.pos(&span.end));
+        // A block scalar whose last line ends the file without a line break has no
+        // final line break to keep (YAML 1.2.2 §8.1.1.2, `b-chomped-last`); saphyr adds
+        // one, PyYAML and js-yaml do not.
+        let v = match v.strip_suffix('\n') {
+            Some(short)
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && !self.text.ends_with(['\n', '\r'])
+                    && end.at as usize >= self.text.trim_end_matches([' ', '\t']).len() =>
+            {
+                short
+            }
+            _ => v,
+        };
         if let Some(Frame::Map {
             key: key @ None, ..
         }) = self.stack.last_mut()

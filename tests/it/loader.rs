@@ -151,3 +151,107 @@ fn valid_refs_resolve_across_files() {
     assert_eq!(v["summary"]["files"], 3);
     assert_eq!(code(&out), 0);
 }
+
+/// Validate `name` (written into a temporary folder with `text`) as JSON and summarise.
+fn check_temp(name: &str, text: &[u8], extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(name), text).expect("write");
+    let mut args = vec![
+        "validate",
+        "--no-gates",
+        "--no-config",
+        "--format",
+        "json",
+        "--root",
+        ".",
+    ];
+    args.extend_from_slice(extra);
+    args.push(name);
+    let out = crate::util::run_in(dir.path(), &args);
+    (code(&out), summarize(&stdout(&out)))
+}
+
+#[test]
+fn a_network_path_ref_is_remote_not_a_file_outside_the_root() {
+    // `//host/x` is `scheme://host/x` without its scheme (RFC 3986 §4.2): a host, never
+    // the absolute path `/host/x`, even with --allow-ref-outside.
+    let doc = "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\ncomponents:\n  schemas:\n    S:\n      $ref: '//schemas.example.com/s.yaml#/S'\n";
+    for extra in [&[][..], &["--allow-ref-outside"][..]] {
+        let (exit, s) = check_temp("api.yaml", doc.as_bytes(), extra);
+        assert!(
+            s.contains("api.yaml:6:13 warning ref-remote: remote reference `//schemas.example.com/s.yaml#/S` (a network-path reference to the host `schemas.example.com`)"),
+            "{s}"
+        );
+        assert!(
+            !s.contains("ref-outside-root") && !s.contains("ref-unresolved"),
+            "{s}"
+        );
+        assert_eq!(exit, 0, "{s}");
+    }
+    // `///x` has an empty host: it is the absolute path `/x`, outside the root.
+    let (_, s) = check_temp(
+        "api.yaml",
+        doc.replace("//schemas.example.com", "///etc").as_bytes(),
+        &[],
+    );
+    assert!(s.contains("error ref-outside-root"), "{s}");
+}
+
+#[test]
+fn utf32_is_named_utf32() {
+    let text = "asyncapi: 3.0.0\n";
+    let mut le = vec![0xFF, 0xFE, 0, 0];
+    let mut be = vec![0, 0, 0xFE, 0xFF];
+    for c in text.chars() {
+        le.extend_from_slice(&(c as u32).to_le_bytes());
+        be.extend_from_slice(&(c as u32).to_be_bytes());
+    }
+    for (bytes, name) in [(le, "little-endian"), (be, "big-endian")] {
+        let (exit, s) = check_temp("api.yaml", &bytes, &[]);
+        assert!(
+            s.contains(&format!(
+                "api.yaml:1:1 error file-encoding: the file is UTF-32 ({name}) encoded"
+            )),
+            "{s}"
+        );
+        assert_eq!(exit, 1);
+        // Without the byte-order mark too.
+        let (_, s) = check_temp("api.yaml", &bytes[4..], &[]);
+        assert!(s.contains(&format!("UTF-32 ({name})")), "{s}");
+    }
+}
+
+#[test]
+fn a_nul_or_control_character_past_64_kib_is_located_and_named() {
+    let mut doc = String::from("asyncapi: 3.0.0\ninfo:\n  title: t\n  version: 1.0.0\n  x-pad:\n");
+    let mut line = 5;
+    while doc.len() < 80 * 1024 {
+        doc.push_str("    - padding padding padding padding padding padding\n");
+        line += 1;
+    }
+    for (c, named) in [
+        ('\0', "U+0000 (NUL)"),
+        ('\u{1}', "U+0001"),
+        ('\u{1b}', "U+001B (ESC)"),
+        ('\u{7f}', "U+007F (DEL)"),
+    ] {
+        for quoted in [false, true] {
+            let value = if quoted {
+                format!("  description: \"a{c}b\"\n")
+            } else {
+                format!("  description: a{c}b\n")
+            };
+            let (exit, s) = check_temp("api.yaml", format!("{doc}{value}").as_bytes(), &[]);
+            let col = if quoted { 18 } else { 17 };
+            assert!(
+                s.contains(&format!(
+                    "api.yaml:{}:{col} error file-binary: the file contains the control character {named}",
+                    line + 1
+                )),
+                "{c:?}: {s}"
+            );
+            assert!(!s.contains("end of stream"), "{s}");
+            assert_eq!(exit, 1, "{s}");
+        }
+    }
+}

@@ -23,3 +23,4 @@ mod saga_mutants;
 mod scaling;
 mod structural;
 mod util;
+mod yaml_oracle;
