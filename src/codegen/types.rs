@@ -160,6 +160,15 @@ impl TypeSet {
         }
     }
 
+    /// Every named type built from a schema location: `((file, pointer), def)`, in
+    /// definition order.
+    pub fn sources(&self) -> Vec<((FileId, String), usize)> {
+        let mut out: Vec<((FileId, String), usize)> =
+            self.by_src.iter().map(|(k, &i)| (k.clone(), i)).collect();
+        out.sort_by_key(|(_, i)| *i);
+        out
+    }
+
     fn use_def(&self, i: usize) -> Ty {
         Ty::Named(i)
     }
