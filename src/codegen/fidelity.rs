@@ -34,6 +34,9 @@ pub struct Case {
     pub dropped: usize,
 }
 
+/// `($ref, property, tag)`: an object made for that reference carries the tag.
+type Hint = (String, String, String);
+
 /// How many instances are tried per type (branch `k` of every union, alternating
 /// required-only and every-property objects).
 const ROUNDS: usize = 4;
@@ -89,7 +92,7 @@ pub fn cases(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) ->
             }
         }
     }
-    let hints_of = |b: &mut Bundler| -> Vec<(String, String, String)> {
+    let hints_of = |b: &mut Bundler| -> Vec<Hint> {
         tagged
             .iter()
             .map(|((f, p), prop, tag)| {
@@ -100,7 +103,7 @@ pub fn cases(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) ->
             })
             .collect()
     };
-    let mut roots: Vec<(usize, Value, Vec<(String, String, String)>)> = Vec::new();
+    let mut roots: Vec<(usize, Value, Vec<Hint>)> = Vec::new();
     for ((file, ptr), i) in &sources {
         let mut b = Bundler::new(ws, flavor);
         let key = b.add(*file, ptr);
@@ -208,7 +211,7 @@ struct Gen<'a> {
     /// Values made for the current instance (a budget against explosion).
     nodes: usize,
     /// `($ref, property, tag)`: an object made for that reference carries the tag.
-    hints: &'a [(String, String, String)],
+    hints: &'a [Hint],
 }
 
 /// The largest instance, in values.
@@ -318,14 +321,28 @@ impl<'a> Gen<'a> {
 
     fn make(&mut self, s: &Value, mode: Mode, depth: usize) -> Option<Value> {
         let mut v = self.make_inner(s, mode, depth)?;
-        if let (Some(raw), Some(o)) = (s.get("$ref").and_then(Value::as_str), v.as_object_mut()) {
+        self.tag(s, &mut v);
+        Some(v)
+    }
+
+    /// Give `v` the tags of the references `s` is (through pure `$ref` chains).
+    fn tag(&self, s: &Value, v: &mut Value) {
+        let Some(o) = v.as_object_mut() else { return };
+        let mut at = s;
+        for _ in 0..8 {
+            let Some(raw) = at.get("$ref").and_then(Value::as_str) else {
+                return;
+            };
             for (r, prop, tag) in self.hints {
                 if r == raw {
                     o.insert(prop.clone(), Value::String(tag.clone()));
                 }
             }
+            match self.resolve(raw) {
+                Some(next) => at = next,
+                None => return,
+            }
         }
-        Some(v)
     }
 
     fn make_inner(&mut self, s: &Value, mode: Mode, depth: usize) -> Option<Value> {
@@ -355,15 +372,7 @@ impl<'a> Gen<'a> {
                 self.flat_into(&base, &mut merged, 0);
                 self.flat_into(pick, &mut merged, 0);
                 let mut v = self.make(&Value::Object(merged), mode, depth + 1)?;
-                if let (Some(raw), Some(o)) =
-                    (pick.get("$ref").and_then(Value::as_str), v.as_object_mut())
-                {
-                    for (r, prop, tag) in self.hints {
-                        if r == raw {
-                            o.insert(prop.clone(), Value::String(tag.clone()));
-                        }
-                    }
-                }
+                self.tag(pick, &mut v);
                 return Some(v);
             }
         }
