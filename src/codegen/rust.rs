@@ -508,6 +508,9 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     let name = n.take_snake("extra");
                     json!({"name": name, "ty": format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false))})
                 });
+                // A variant struct whose tag the enum carries stays open: used on its
+                // own, its input still holds the tag.
+                let tag_carried = carried.is_some();
                 if let Some(k) = carried {
                     let doc = o.entry("doc").or_insert_with(|| json!([]));
                     if let Some(a) = doc.as_array_mut() {
@@ -522,7 +525,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 o.insert("kind".into(), json!("struct"));
                 o.insert(
                     "closed".into(),
-                    json!(api.types.closed.contains(&i) && extra.is_none()),
+                    json!(api.types.closed.contains(&i) && extra.is_none() && !tag_carried),
                 );
                 o.insert("fields".into(), Value::Array(fs));
                 o.insert("extra".into(), json!(extra));
