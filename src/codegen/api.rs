@@ -23,6 +23,10 @@ pub struct MessageInfo {
     pub examples: Vec<Value>,
     /// command / query / event / reply.
     pub role: &'static str,
+    /// Where its payload schema is, with its `schemaFormat` (the fidelity harness).
+    pub payload: Option<(crate::source::FileId, String, Option<String>)>,
+    /// Where its headers schema is.
+    pub headers: Option<(crate::source::FileId, String)>,
 }
 
 /// One method of a handler interface.
@@ -198,6 +202,14 @@ pub fn build(ws: &Workspace, model: &Model) -> Api {
                 ce_type,
                 examples,
                 role: role_of.get(&(di, mi)).copied().unwrap_or("event"),
+                payload: m
+                    .payload
+                    .as_ref()
+                    .map(|p| (p.src.file, p.src.pointer.clone(), p.format.clone())),
+                headers: m
+                    .headers
+                    .as_ref()
+                    .map(|h| (h.src.file, h.src.pointer.clone())),
             });
         }
         if !matches!(doc.spec, Spec::AsyncApi(_)) {

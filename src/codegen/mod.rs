@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod fidelity;
 pub mod git;
 pub mod manifest;
 pub mod names;

@@ -239,6 +239,7 @@ pub fn context(api: &Api, package: &str) -> Value {
                 let mut c = json!({
                     "name": d.name, "doc": doc(&d.doc),
                     "extra": extra.is_some(),
+                    "closed": extra.is_none() && api.types.closed.contains(&i),
                     "ce_type": ce.get(&i).map(|t| py_str(t)),
                 });
                 c["fields"] = Value::Array(fs);

@@ -20,6 +20,7 @@ pub fn ty_in(t: &Ty, defs: &[Def], boxed: bool, prefix: &str) -> String {
         Ty::Bool => "bool".into(),
         Ty::Int(Int::I32) => "i32".into(),
         Ty::Int(Int::I64) => "i64".into(),
+        Ty::Int(Int::U64) => "u64".into(),
         Ty::Float => "f64".into(),
         Ty::DateTime => "chrono::DateTime<chrono::Utc>".into(),
         Ty::Date => "chrono::NaiveDate".into(),
@@ -334,6 +335,52 @@ pub(super) fn tagging(
     (out, dropped)
 }
 
+/// Sort key of an untagged union's variant: objects with more required members, then
+/// more members, first; then other specific types; catch-alls (any value, any object,
+/// maps) last.
+fn specificity(defs: &[Def], t: &Ty) -> (u8, usize, usize) {
+    let t = match t {
+        Ty::Nullable(inner) => inner.as_ref(),
+        t => t,
+    };
+    match t {
+        Ty::Named(j) => match defs.get(*j).map(|d| &d.kind) {
+            Some(Kind::Struct { fields, extra }) => {
+                let req = fields.iter().filter(|f| f.required).count();
+                let group = if req == 0 && extra.is_some() { 2 } else { 0 };
+                (group, usize::MAX - req, usize::MAX - fields.len())
+            }
+            Some(Kind::Alias(a)) => specificity(defs, a),
+            _ => (1, 0, 0),
+        },
+        Ty::Literal(_) | Ty::DateTime | Ty::Date | Ty::Uuid => (1, 0, 0),
+        Ty::Int(_) => (1, 1, 0),
+        Ty::Float | Ty::Str | Ty::Bool | Ty::List(_) => (1, 2, 0),
+        Ty::Map(_) => (3, 0, 0),
+        Ty::Object => (3, 1, 0),
+        Ty::Any | Ty::Nullable(_) => (4, 0, 0),
+    }
+}
+
+/// The JSON members a struct variant knows, and whether it keeps unknown ones
+/// (`None` member list for a non-struct type: given as an empty list, not open).
+fn members(defs: &[Def], t: &Ty) -> (Vec<String>, Value) {
+    let t = match t {
+        Ty::Nullable(inner) => inner.as_ref(),
+        t => t,
+    };
+    match t {
+        Ty::Named(j) => match defs.get(*j).map(|d| &d.kind) {
+            Some(Kind::Struct { fields, extra }) => (
+                fields.iter().map(|f| f.key.clone()).collect(),
+                Value::String(extra.is_some().to_string()),
+            ),
+            _ => (Vec::new(), Value::Null),
+        },
+        _ => (Vec::new(), Value::Null),
+    }
+}
+
 fn is_copy(d: &Def) -> bool {
     matches!(d.kind, Kind::Enum { .. })
 }
@@ -367,10 +414,17 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 discriminator,
             } => {
                 let tags = tagged.get(&i);
+                let is_tagged = matches!(tags, Some(Ok(_))) && discriminator.is_some();
                 let mut n = Namer::with_reserved(&["Self"]);
-                let vs: Vec<Value> = variants
+                // Untagged: the most specific variants first (serde takes the first
+                // that fits).
+                let mut order: Vec<usize> = (0..variants.len()).collect();
+                if !is_tagged {
+                    order.sort_by_key(|&k| specificity(defs, &variants[k]));
+                }
+                let vs: Vec<Value> = order
                     .iter()
-                    .enumerate()
+                    .map(|&k| (k, &variants[k]))
                     .map(|(k, v)| {
                         let vn = match v {
                             Ty::Named(j) => defs.get(*j).map(|d| d.name.clone()).unwrap_or_default(),
@@ -382,9 +436,22 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                         };
                         let tag = all.first().map(|t| rust_str(t));
                         let aliases: Vec<String> = all.iter().skip(1).map(|t| rust_str(t)).collect();
-                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag, "aliases": aliases})
+                        let (known, open) = members(defs, v);
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag, "aliases": aliases, "known": known.iter().map(|k| rust_str(k)).collect::<Vec<_>>(), "open": open})
                     })
                     .collect();
+                // Two or more object variants serde cannot tell apart by their required
+                // members alone: a generated deserializer picks the best match.
+                let objects: Vec<&Value> = vs
+                    .iter()
+                    .filter(|v| {
+                        v["open"] == json!("true")
+                            || (v["open"].is_string()
+                                && !v["known"].as_array().is_some_and(Vec::is_empty))
+                    })
+                    .collect();
+                let best_match = !is_tagged && objects.len() >= 2;
+                o.insert("best_match".into(), json!(best_match));
                 o.insert("kind".into(), json!("union"));
                 o.insert("variants".into(), Value::Array(vs));
                 o.insert(
@@ -441,6 +508,9 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     let name = n.take_snake("extra");
                     json!({"name": name, "ty": format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false))})
                 });
+                // A variant struct whose tag the enum carries stays open: used on its
+                // own, its input still holds the tag.
+                let tag_carried = carried.is_some();
                 if let Some(k) = carried {
                     let doc = o.entry("doc").or_insert_with(|| json!([]));
                     if let Some(a) = doc.as_array_mut() {
@@ -453,6 +523,10 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     }
                 }
                 o.insert("kind".into(), json!("struct"));
+                o.insert(
+                    "closed".into(),
+                    json!(api.types.closed.contains(&i) && extra.is_none() && !tag_carried),
+                );
                 o.insert("fields".into(), Value::Array(fs));
                 o.insert("extra".into(), json!(extra));
                 o.insert("eq".into(), json!(false));

@@ -16,6 +16,8 @@ use crate::source::{FileId, Workspace, pointer, workspace::ref_of};
 pub enum Int {
     I32,
     I64,
+    /// `format: uint64` (and `uint32`): up to `u64::MAX`.
+    U64,
 }
 
 /// A type expression.
@@ -101,6 +103,9 @@ pub struct Def {
 #[derive(Debug)]
 pub struct TypeSet {
     pub defs: Vec<Def>,
+    /// Structs whose schema forbids unlisted members (`additionalProperties: false`,
+    /// `unevaluatedProperties: false`): `deny_unknown_fields` / `extra="forbid"`.
+    pub closed: HashSet<usize>,
     by_src: HashMap<(FileId, String), usize>,
     namer: Namer,
     depth: usize,
@@ -110,6 +115,7 @@ impl Default for TypeSet {
     fn default() -> Self {
         TypeSet {
             defs: Vec::new(),
+            closed: HashSet::new(),
             by_src: HashMap::new(),
             namer: Namer::with_reserved(RESERVED_TYPES),
             depth: 0,
@@ -158,6 +164,15 @@ impl TypeSet {
                 Ty::Named(idx)
             }
         }
+    }
+
+    /// Every named type built from a schema location: `((file, pointer), def)`, in
+    /// definition order.
+    pub fn sources(&self) -> Vec<((FileId, String), usize)> {
+        let mut out: Vec<((FileId, String), usize)> =
+            self.by_src.iter().map(|(k, &i)| (k.clone(), i)).collect();
+        out.sort_by_key(|(_, i)| *i);
+        out
     }
 
     fn use_def(&self, i: usize) -> Ty {
@@ -228,9 +243,34 @@ impl TypeSet {
         // allOf: a lone reference (with description etc.) is that type; otherwise merge.
         if let Some(all) = m.get("allOf").and_then(Value::as_array) {
             let has_own = m.contains_key("properties");
-            if all.len() == 1 && !has_own {
-                let inner = self.ty(ws, file, &all[0], hint);
+            // Parts that only describe (`{description: ...}` beside a `$ref`, the usual
+            // way to document a reference) or only constrain a value add no shape.
+            let shaped: Vec<&Value> = all.iter().filter(|p| !annotation_only(p)).collect();
+            let nullable = nullable
+                || all
+                    .iter()
+                    .any(|p| p.get("nullable").and_then(Value::as_bool) == Some(true));
+            let wrap = |t: Ty| if nullable { t.nullable() } else { t };
+            if shaped.len() == 1 && !has_own {
+                let inner = self.ty(ws, file, shaped[0], hint);
                 return wrap(inner);
+            }
+            // No part is an object: the value is the first typed part's (the others
+            // only constrain it: `allOf: [{$ref: Id}, {maxLength: 8}]`).
+            if !has_own && !shaped.is_empty() {
+                let objectish = shaped.iter().any(|p| {
+                    let (_, _, t) = ws.deref(file, p);
+                    is_objectish(t)
+                });
+                if !objectish {
+                    if let Some(first) = shaped.iter().find(|p| {
+                        let (_, _, t) = ws.deref(file, p);
+                        t.get("type").is_some() || ref_of(p).is_some()
+                    }) {
+                        let inner = self.ty(ws, file, first, hint);
+                        return wrap(inner);
+                    }
+                }
             }
             let mut merged = Merged::default();
             merge_into(ws, file, v, &mut merged, 0);
@@ -239,6 +279,12 @@ impl TypeSet {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(alts) = m.get(key).and_then(Value::as_array) {
+                // `properties` plus alternatives that only require some of them (`anyOf:
+                // [{required: [a]}, {required: [b]}]`): one struct, the alternatives are
+                // validation only.
+                if m.contains_key("properties") && alts.iter().all(refines_only) {
+                    continue;
+                }
                 let (nulls, rest): (Vec<&Value>, Vec<&Value>) =
                     alts.iter().partition(|a| is_null_schema(a));
                 let nullable = nullable || !nulls.is_empty();
@@ -355,7 +401,31 @@ impl TypeSet {
             .filter(|t| *t != "null")
             .collect();
         if main.len() > 1 {
-            return Ty::Any;
+            // `type: [string, integer]`: a union of one variant per type, each with the
+            // schema's keywords.
+            let idx = self.slot(slot, hint, v);
+            let name = self.defs[idx].name.clone();
+            let mut variants = Vec::new();
+            for t in &main {
+                let mut one = m.clone();
+                one.insert("type".into(), Value::String((*t).to_string()));
+                one.remove("nullable");
+                let t = self.build(
+                    ws,
+                    file,
+                    &Value::Object(one),
+                    &format!("{name}{}", pascal(t)),
+                    None,
+                );
+                if !variants.contains(&t) {
+                    variants.push(t);
+                }
+            }
+            self.defs[idx].kind = Kind::Union {
+                variants,
+                discriminator: None,
+            };
+            return wrap(Ty::Named(idx));
         }
         let t = main.first().copied().unwrap_or_else(|| {
             if m.contains_key("properties") || m.contains_key("additionalProperties") {
@@ -376,6 +446,7 @@ impl TypeSet {
             },
             "integer" => match fmt {
                 "int32" => Ty::Int(Int::I32),
+                "uint64" | "uint32" => Ty::Int(Int::U64),
                 _ => Ty::Int(Int::I64),
             },
             "number" => Ty::Float,
@@ -469,14 +540,24 @@ impl TypeSet {
                 }
                 None => self.ty(ws, f, pv, &phint),
             };
+            // A required `readOnly` (`writeOnly`) property is only required in
+            // responses (requests): a model serves both, so it is optional.
+            let (_, _, target) = ws.deref(f, pv);
+            let one_sided = ["readOnly", "writeOnly"]
+                .iter()
+                .any(|k| pv.get(*k).or_else(|| target.get(*k)) == Some(&Value::Bool(true)));
             fields.push(Field {
                 key: k.clone(),
                 ty,
-                required: required.contains(k.as_str()),
+                required: required.contains(k.as_str()) && !one_sided,
                 doc: doc_of(pv),
             });
         }
         let extra = addl_ty(self, &name);
+        let closed = |k: &str| v.get(k) == Some(&Value::Bool(false));
+        if closed("additionalProperties") || closed("unevaluatedProperties") {
+            self.closed.insert(idx);
+        }
         self.defs[idx].kind = Kind::Struct { fields, extra };
         Ty::Named(idx)
     }
@@ -571,6 +652,68 @@ fn types_of(m: &Map<String, Value>) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Keywords that describe or constrain a value without giving it a shape.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "example",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "nullable",
+    "externalDocs",
+    "format",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "$comment",
+    "xml",
+];
+
+/// A schema that only describes or constrains (no type, properties, composition).
+fn annotation_only(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.keys()
+            .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+    })
+}
+
+/// An alternative that only adds requirements on the properties its parent declares.
+fn refines_only(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "required" | "not" | "minProperties" | "maxProperties" | "description" | "title"
+            ) || k.starts_with("x-")
+        })
+    })
+}
+
+/// A schema that makes an object (so `allOf` parts merge as properties).
+fn is_objectish(v: &Value) -> bool {
+    let Some(m) = v.as_object() else {
+        return false;
+    };
+    m.contains_key("properties")
+        || m.contains_key("additionalProperties")
+        || m.contains_key("allOf")
+        || m.contains_key("oneOf")
+        || m.contains_key("anyOf")
+        || types_of(m).iter().any(|t| t == "object")
+        || (m.get("type").is_none() && m.contains_key("required"))
 }
 
 fn is_null_schema(v: &Value) -> bool {

@@ -3,6 +3,7 @@
 mod classify;
 mod cli;
 mod codegen;
+mod codegen_fidelity;
 mod codegen_git;
 mod codegen_writes;
 mod corpus;
