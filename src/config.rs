@@ -68,6 +68,8 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleLevel>,
     /// Saga files (`*.saga.yaml`) checked with the documents; they feed saga_completeness.
     pub sagas: Vec<PathBuf>,
+    /// Projection files (`*.projection.yaml`) statically checked with the documents.
+    pub projections: Vec<PathBuf>,
     pub gates: crate::gates::Settings,
     pub ignore: Vec<IgnoreEntry>,
 }
@@ -217,6 +219,25 @@ impl Config {
                         "`sagas` must be a list of paths to `*.saga.yaml` files",
                     )),
                 },
+                "projections" => match v.as_array() {
+                    Some(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            match item.as_str() {
+                                Some(s) => cfg.projections.push(dir.join(s)),
+                                None => diags.push(file.diag_at(
+                                    "config-invalid",
+                                    &source::pointer::push(&at, &i.to_string()),
+                                    "each projection must be a path string",
+                                )),
+                            }
+                        }
+                    }
+                    None => diags.push(file.diag_at(
+                        "config-invalid",
+                        &at,
+                        "`projections` must be a list of paths to `*.projection.yaml` files",
+                    )),
+                },
                 "gates" => cfg.gates = crate::gates::Settings::parse(&file, &at, v, &mut diags),
                 "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &dir, &mut diags),
                 other => {
@@ -258,6 +279,7 @@ const KEYS: &[&str] = &[
     "fail-on",
     "gates",
     "ignore",
+    "projections",
     "root",
     "rules",
     "sagas",

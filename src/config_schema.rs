@@ -46,6 +46,8 @@ pub fn json_schema() -> Value {
         "properties": {
             "documents": {"type": "array", "items": {"type": "string"},
                 "description": "API documents validated when `validate` gets no PATH (relative to this file)."},
+            "projections": {"type": "array", "items": {"type": "string"},
+                "description": "Projection files (*.projection.yaml) statically checked with the documents."},
             "sagas": {"type": "array", "items": {"type": "string"},
                 "description": "Saga files (*.saga.yaml) checked with the documents; they feed saga_completeness."},
             "fail-on": {"enum": ["error", "warning", "info", "never"]},

@@ -18,6 +18,7 @@ pub mod diag;
 pub mod fsio;
 pub mod gates;
 pub mod model;
+pub mod projection;
 pub mod report;
 pub mod saga;
 pub mod source;

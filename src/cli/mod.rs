@@ -4,6 +4,7 @@
 mod classify;
 mod codegen;
 mod init;
+mod projection;
 mod simulate;
 mod validate;
 
@@ -113,6 +114,8 @@ pub enum SchemaKind {
     Config,
     /// Saga files (*.saga.yaml)
     Saga,
+    /// Projection files (*.projection.yaml)
+    Projection,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -269,6 +272,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Simulate(args) if projection::wanted(&args) => projection::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Classify(args) => classify::run(&args),
         Command::Codegen(args) => codegen::run(&args),
@@ -299,6 +303,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
             let v = match what {
                 SchemaKind::Config => crate::config_schema::json_schema(),
                 SchemaKind::Saga => crate::saga::json_schema(),
+                SchemaKind::Projection => crate::projection::json_schema(),
             };
             let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
             text.push('\n');

@@ -76,8 +76,18 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         config = cfg;
     }
 
+    let (projection_paths, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| crate::projection::is_projection_path(p));
+    let projections = if args.paths.is_empty() {
+        config.projections.clone()
+    } else {
+        projection_paths
+    };
     let (saga_paths, doc_paths): (Vec<PathBuf>, Vec<PathBuf>) =
-        args.paths.iter().cloned().partition(|p| is_saga_path(p));
+        paths.into_iter().partition(|p| is_saga_path(p));
     let (inputs, sagas): (Vec<PathBuf>, Vec<PathBuf>) = if args.paths.is_empty() {
         if config_path.is_none() {
             return Err(ToolError::Usage(format!(
@@ -118,6 +128,19 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
                 sources.extend(l.sources);
                 diags.extend(l.diagnostics);
                 loaded_sagas = l.sagas;
+            }
+            Err((d, s)) => {
+                sources.extend(s);
+                diags.extend(d);
+            }
+        }
+    }
+    // Projections: static checks join the output.
+    for p in &projections {
+        match crate::projection::load_and_check(p, display(p)) {
+            Ok(c) => {
+                sources.extend(c.sources);
+                diags.extend(c.diagnostics);
             }
             Err((d, s)) => {
                 sources.extend(s);
@@ -208,7 +231,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     if let Some(ws) = &ws {
         sources.extend(ws.sources());
     }
-    let files = ws.as_ref().map_or(0, |w| w.files.len()) + loaded_sagas.len();
+    let files = ws.as_ref().map_or(0, |w| w.files.len()) + loaded_sagas.len() + projections.len();
     let remote_refs = ws.as_ref().map_or(0, |w| w.remote_refs);
     // Rendering needs only the texts and the diagnostics: free the parsed documents,
     // their source maps and the IR first, so that the report reuses their memory

@@ -214,6 +214,55 @@ rules! {
     "openapi-unknown-field" => Error,
         "An OpenAPI/Swagger object holds a field the specification does not define.",
         "OpenAPI objects (including OpenAPI 3.0 and Swagger Schema Objects) are closed: only the specified fields and `x-` extensions are allowed.";
+    "projection-contract" => Error,
+        "A projection's contract cannot be loaded or used.",
+        "A projection is checked against the AsyncAPI document its `contract:` names (relative to the projection file); without it no message, key or schema can be checked.";
+    "projection-event-invalid" => Error,
+        "An event of a replayed stream does not match its message's schemas in the contract.",
+        "A read model folded from events the contract does not allow proves nothing about the real one; fix the stream or the contract (or pass `--no-validate`).";
+    "projection-field-unknown" => Error,
+        "A reducer writes a field that the closed `state` schema does not declare.",
+        "With `additionalProperties: false` every row written with that field is invalid, and a snapshot serialised through the schema would drop it; declare the field or fix its name.",
+        fail: "state: {type: object, additionalProperties: false, properties: {status: {type: string}}}\non:\n  SyncFailed: '.status = \"error\" | .lastEror = $event.payload.reason'",
+        pass: "state: {type: object, additionalProperties: false, properties: {status: {type: string}, lastError: {type: string}}}\non:\n  SyncFailed: '.status = \"error\" | .lastError = $event.payload.reason'";
+    "projection-initial-invalid" => Error,
+        "The `initial` row of a projection does not fit its `state` schema.",
+        "Every row starts as `initial`; if it does not fit `state`, the first event's row may not either, and readers of the model get rows the schema forbids.";
+    "projection-invalid" => Error,
+        "A projection file does not follow the projection format (`hnp-events schema projection`).",
+        "The file is checked against its own JSON Schema so that every field is known and typed before anything runs; a misspelt field would otherwise be silently ignored.";
+    "projection-key-missing" => Error,
+        "A handled message does not declare the projection's key in its schema (or an event has no key).",
+        "Each event is folded into the row named by the key pointer; a message without it cannot be routed to a row, so its events would be lost.";
+    "projection-message-unknown" => Error,
+        "A projection names a message its contract does not define.",
+        "Reducers, `ignore` and upcasters name messages of the contract (`components.messages`); an unknown name is a typo or a message that was renamed.";
+    "projection-not-idempotent" => Error,
+        "A reducer changes the row again when the same event is delivered twice.",
+        "At-least-once channels redeliver events (same idempotency key); a reducer such as `.syncs += 1` then counts twice. Make it idempotent, e.g. remember the last event id in the row.",
+        fail: "SyncCompleted: '.syncs += 1'",
+        pass: "SyncCompleted: 'if .lastEventId == $event.headers.id then . else .syncs += 1 | .lastEventId = $event.headers.id end'";
+    "projection-order-sensitive" => Warning,
+        "A projection's row depends on the order of events on a channel that declares no ordering.",
+        "On a channel with `x-hnp-ordering: none` consumers may see events in any order; a reducer that does not commute (last writer wins, appending to a list) then builds different read models on different consumers.";
+    "projection-reducer-failed" => Error,
+        "A reducer raised a jq error or gave no single row for an event.",
+        "A reducer must turn every event it handles into exactly one new row; an error or `empty` loses the event.";
+    "projection-reducer-invalid" => Error,
+        "A reducer (or a snapshot or upcaster transform) is not valid jq.",
+        "Reducers are compiled once, before anything runs; the error points at the line and column of the expression in the projection file.";
+    "projection-snapshot-divergent" => Error,
+        "Restoring a snapshot and folding the rest of the stream gives other rows than folding from the start.",
+        "Snapshots are only an optimisation: a row stored as a snapshot (through `persist`, the state schema and `restore`) must fold on to the same row, or the read model depends on when it was last restored.";
+    "projection-state-invalid" => Error,
+        "A row does not fit the projection's `state` schema after an event (or after a contract example).",
+        "The read model is validated after every event so that the query side never serves a row its schema forbids; the finding names the event and the reducer.";
+    "projection-unhandled-message" => Warning,
+        "A message on the same channels as a projection's messages is neither handled nor ignored.",
+        "A new event type on a channel a read model consumes is either relevant (add a reducer) or deliberately not (list it under `ignore:`); silence hides the decision.";
+    "projection-upcast-invalid" => Error,
+        "An upcaster does not turn an old event into a valid new one.",
+        "Old events are upcast before folding; every example of the old message, and every old event of a replayed stream, must become an event its new message's schema accepts, through the whole chain.";
     "ref-cycle" => Error,
         "A chain of `$ref`s leads back to itself without reaching any content.",
         "`$ref: A` where A is `$ref: B` and B is `$ref: A` never resolves to a value. (Recursive schemas, whose references sit inside real content, are fine.)",

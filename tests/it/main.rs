@@ -16,6 +16,7 @@ mod loader;
 mod model;
 mod msrv;
 mod mutation;
+mod projection;
 mod proptest_loader;
 mod report;
 mod saga;
