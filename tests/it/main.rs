@@ -7,6 +7,7 @@ mod codegen_git;
 mod codegen_writes;
 mod corpus;
 mod corpus_load;
+mod diff;
 mod gates;
 mod hnp;
 mod hostile;
