@@ -63,6 +63,8 @@ struct Message {
     ce_type: Option<(String, At)>,
     group: String,
     label: String,
+    /// The key of the channel it travels on.
+    channel: String,
 }
 
 #[derive(Debug, Default)]
@@ -298,6 +300,7 @@ fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
             if msg.ordering_key.is_none() {
                 msg.ordering_key.clone_from(&ordering_key);
             }
+            msg.channel.clone_from(k);
             c.messages.insert(format!("{k}/{mk}"), msg);
         }
         c.channels.insert(
@@ -470,6 +473,7 @@ fn asyncapi2(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                     dialect,
                 );
                 msg.flow = Some(flow);
+                msg.channel.clone_from(k);
                 if msg.ordering_key.is_none() {
                     msg.ordering_key.clone_from(&ordering_key);
                 }
@@ -708,6 +712,11 @@ impl Cx<'_> {
         &mut self.out.last_mut().expect("just pushed").diag
     }
 
+    /// The channel is gone (reported once, with everything on it).
+    fn channel_removed(&self, key: &str) -> bool {
+        self.o.channels.contains_key(key) && !self.n.channels.contains_key(key)
+    }
+
     fn servers(&mut self) {
         for (k, (oat, oproto)) in &self.o.servers {
             match self.n.servers.get(k) {
@@ -821,6 +830,9 @@ impl Cx<'_> {
     fn operations(&mut self) {
         for (k, oo) in &self.o.operations {
             let Some(no) = self.n.operations.get(k) else {
+                if oo.channel.as_ref().is_some_and(|c| self.channel_removed(c)) {
+                    continue;
+                }
                 self.push(
                     "diff-operation-removed",
                     &oo.group,
@@ -925,6 +937,9 @@ impl Cx<'_> {
     fn messages(&mut self) {
         for (k, om) in &self.o.messages {
             let Some(nm) = self.n.messages.get(k) else {
+                if self.channel_removed(&om.channel) {
+                    continue;
+                }
                 self.push(
                     "diff-message-removed",
                     &om.group,
@@ -1174,13 +1189,15 @@ impl Cx<'_> {
                     None,
                     Some(&oo.at),
                     format!(
-                        "operation `{k}` (`{}`) removed: clients calling it get errors",
+                        "operation `{} {}` removed: clients calling it get errors",
+                        k.split(' ').next().unwrap_or(""),
                         oo.path
                     ),
                 );
                 continue;
             };
             let group = format!("`{} {}`", k.split(' ').next().unwrap_or(""), no.path);
+            let k = &format!("{} {}", k.split(' ').next().unwrap_or(""), no.path);
             if oo.path != no.path {
                 self.push(
                     "diff-renamed",
@@ -1335,7 +1352,11 @@ impl Cx<'_> {
                     &group,
                     Some(&no.at),
                     None,
-                    format!("operation `{k}` added"),
+                    format!(
+                        "operation `{} {}` added",
+                        k.split(' ').next().unwrap_or(""),
+                        no.path
+                    ),
                 );
             }
         }

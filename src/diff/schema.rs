@@ -149,7 +149,9 @@ pub fn subset(
         proven: HashSet::new(),
         steps: 0,
         assumed: 0,
-        nest: 0,
+        nest: Vec::new(),
+        types_done: HashMap::new(),
+        types_busy: HashSet::new(),
     };
     let mut out = c.sub(&Node::at(l.0, l.1), &Node::at(r.0, r.1), "", 0);
     dedup(&mut out);
@@ -458,8 +460,13 @@ struct Checker<'a> {
     /// How many times a pair was assumed compatible because it was met below itself
     /// (a result that relied on an assumption is not cached).
     assumed: usize,
-    /// Nesting of [`Checker::sub_rest_vs_schema`].
-    nest: usize,
+    /// Nesting of [`Checker::sub_rest_vs_schema`]: the right conjuncts being expanded.
+    nest: Vec<Loc>,
+    /// Type sets computed so far (by side and location), and those being computed.
+    /// Keyed by side and the value's address (a synthetic `true` shares its parent's
+    /// location, never its address).
+    types_done: HashMap<(bool, usize), u8>,
+    types_busy: HashSet<(bool, usize)>,
 }
 
 /// What a pair of schemas is compared for: the instance depth (instance path
@@ -536,6 +543,22 @@ impl<'a> Checker<'a> {
         let Ok(n) = self.deref(right, n) else {
             return T_ALL;
         };
+        let key = (right, std::ptr::from_ref(n.v) as usize);
+        if let Some(&t) = self.types_done.get(&key) {
+            return t;
+        }
+        // A schema among its own conjuncts: all types is an over-approximation, which
+        // is what every use needs.
+        if !self.types_busy.insert(key) {
+            return T_ALL;
+        }
+        let t = self.types_of(right, &n, depth);
+        self.types_busy.remove(&key);
+        self.types_done.insert(key, t);
+        t
+    }
+
+    fn types_of(&mut self, right: bool, n: &Node<'a>, depth: usize) -> u8 {
         match n.v {
             Value::Bool(true) => return T_ALL,
             Value::Bool(false) => return 0,
@@ -547,14 +570,14 @@ impl<'a> Checker<'a> {
         } else {
             self.l.dialect
         };
-        let mut t = declared_types(&n, dialect);
+        let mut t = declared_types(n, dialect);
         if let Some(Value::Array(vals)) = n.get("enum") {
             t &= vals.iter().fold(0, |acc, v| acc | value_bits(v));
         }
         if let Some(c) = n.get("const") {
             t &= value_bits(c);
         }
-        for c in self.conjuncts(right, &n) {
+        for c in self.conjuncts(right, n) {
             t &= self.types(right, &c, depth + 1);
         }
         t
@@ -679,15 +702,6 @@ impl<'a> Checker<'a> {
         depth: usize,
     ) -> Vec<Issue> {
         self.steps += 1;
-        if self.steps > MAX_STEPS || self.nest > 32 {
-            return vec![self.issue(
-                Effect::Unknown,
-                l,
-                rc,
-                at,
-                "the schemas nest `allOf`/`$ref` too deeply to compare".into(),
-            )];
-        }
         let Ok(rc) = self.deref(true, rc) else {
             return vec![self.issue(
                 Effect::Unknown,
@@ -697,6 +711,15 @@ impl<'a> Checker<'a> {
                 "a `$ref` does not resolve".into(),
             )];
         };
+        if self.steps > MAX_STEPS || self.nest.len() > 32 || self.nest.contains(&rc.loc) {
+            return vec![self.issue(
+                Effect::Unknown,
+                l,
+                &rc,
+                at,
+                "the schema includes itself through `allOf`/`$ref`, or nests them too deeply to compare".into(),
+            )];
+        }
         if rc.is_trivial() {
             return Vec::new();
         }
@@ -705,11 +728,11 @@ impl<'a> Checker<'a> {
         }
         let l_conj = self.conjuncts(false, l);
         let mut out = Vec::new();
-        self.nest += 1;
+        self.nest.push(rc.loc.clone());
         for c in self.conjuncts(true, &rc) {
             out.extend(self.sub_rest_vs_schema(l, &c, at, depth));
         }
-        self.nest -= 1;
+        self.nest.pop();
         out.extend(self.sub_rest(l, &l_conj, &rc, at, depth));
         out
     }
@@ -1114,6 +1137,7 @@ impl<'a> Checker<'a> {
             out,
         );
         // required: a left conjunct requiring the name is as good.
+        let mut newly_required: HashSet<&str> = HashSet::new();
         if let Some(Value::Array(req)) = r.get("required") {
             let mut lreq: HashSet<&str> = required_of(l).collect();
             for c in l_conj {
@@ -1123,6 +1147,7 @@ impl<'a> Checker<'a> {
             }
             for name in req.iter().filter_map(Value::as_str) {
                 if !lreq.contains(name) {
+                    newly_required.insert(name);
                     let m = self.phr(
                         format!("property `{name}` is required now"),
                         format!("property `{name}` is no longer required"),
@@ -1198,6 +1223,10 @@ impl<'a> Checker<'a> {
             }
             let got = self.sub(&ln, &rn, &here, depth + 1);
             if got.is_empty() {
+                continue;
+            }
+            if !in_l && in_r && l_open && newly_required.contains(name.as_str()) {
+                // Already reported: the property is required now.
                 continue;
             }
             if !in_l && in_r && l_open {

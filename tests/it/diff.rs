@@ -279,7 +279,14 @@ fn compatibility_verdicts_are_sound() {
                 resolver: r,
                 dialect: Dialect::Draft2020,
             };
+            let t = std::time::Instant::now();
             let c = compare(side(&ro), (&root, &old), side(&rn), (&root, &new));
+            if t.elapsed() > std::time::Duration::from_secs(1) {
+                return Err(TestCaseError::fail(format!(
+                    "the comparison took {:?}\nold: {old}\nnew: {new}",
+                    t.elapsed()
+                )));
+            }
             let (mut pr, mut pw) = proven.get();
             pr += usize::from(c.readers_compatible());
             pw += usize::from(c.writers_compatible());
@@ -320,4 +327,288 @@ fn compatibility_verdicts_are_sound() {
         pw * 20 >= compiled,
         "writers proven in only {pw} of {compiled} pairs"
     );
+}
+
+// ---- the command ----
+
+use std::path::Path;
+
+use crate::codegen_git::commit_all;
+use crate::util::{code, repo, run_in, stderr, stdout, summarize};
+
+fn rules_of(json: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(json).expect("valid JSON report");
+    let mut r: Vec<String> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or("?").to_string())
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+/// The HNP contract and the patches of `fixtures/hnp-evolution`, each applied as a
+/// commit: per step the rules it must (and must not) trigger, and the changelog from
+/// the first to the last commit.
+#[test]
+fn hnp_evolution_replayed_as_commits() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    copy_dir(&repo().join("fixtures/hnp"), &dir.join("fixtures/hnp"));
+    std::fs::write(
+        dir.join("hnp-events.yaml"),
+        "documents:\n  - fixtures/hnp/asyncapi.yaml\n  - fixtures/hnp/asyncapi-2.6.yaml\n  - fixtures/hnp/openapi.yaml\n",
+    )
+    .expect("config");
+    let git = git2::Repository::init(dir).expect("git init");
+    commit_all(&git, "v1");
+    let head = git.head().expect("head").peel_to_commit().expect("commit");
+    git.tag_lightweight("v1", head.as_object(), false)
+        .expect("tag v1");
+    let mut patches: Vec<_> = std::fs::read_dir(repo().join("fixtures/hnp-evolution"))
+        .expect("fixtures/hnp-evolution")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "patch"))
+        .collect();
+    patches.sort();
+    // (patch, rules that must appear, exit code)
+    let expected: &[(&str, &[&str], i32)] = &[
+        (
+            "01-resource-created-uid-optional",
+            &[
+                "diff-cloudevents-version-not-bumped",
+                "diff-schema-breaking",
+                "diff-version-not-bumped",
+            ],
+            1,
+        ),
+        (
+            "02-apply-resources-timeout-required",
+            &[
+                "diff-cloudevents-version-not-bumped",
+                "diff-schema-breaking",
+                "diff-version-not-bumped",
+            ],
+            1,
+        ),
+        (
+            "03-sync-status-pending",
+            &[
+                "diff-cloudevents-version-not-bumped",
+                "diff-schema-breaking",
+                "diff-version-not-bumped",
+            ],
+            1,
+        ),
+        (
+            "04-resource-created-keyed-by-fabric",
+            &["diff-ordering-key-changed", "diff-version-not-bumped"],
+            1,
+        ),
+        ("05-sync-path-parameter-renamed", &["diff-renamed"], 0),
+        ("06-user-action-user-agent", &[], 0),
+        (
+            "07-watch-errored-v2",
+            &["diff-cloudevents-type-bumped", "diff-schema-breaking"],
+            1,
+        ),
+    ];
+    assert_eq!(patches.len(), expected.len(), "{patches:?}");
+    for (patch, (name, rules, exit)) in patches.iter().zip(expected) {
+        assert!(patch.ends_with(format!("{name}.patch")), "{patch:?}");
+        let text = std::fs::read(patch).expect("patch");
+        let diff = git2::Diff::from_buffer(&text).expect("a git patch");
+        git.apply(&diff, git2::ApplyLocation::WorkDir, None)
+            .unwrap_or_else(|e| panic!("{name} applies: {e}"));
+        commit_all(&git, name);
+        let out = run_in(dir, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+        let json = stdout(&out);
+        assert_eq!(
+            code(&out),
+            *exit,
+            "{name}: {}\n{}",
+            summarize(&json),
+            stderr(&out)
+        );
+        assert_eq!(
+            rules_of(&json),
+            rules.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            "{name}: {}",
+            summarize(&json)
+        );
+    }
+    let head = git.head().expect("head").peel_to_commit().expect("commit");
+    git.tag_lightweight("v2", head.as_object(), false)
+        .expect("tag v2");
+    let out = run_in(dir, &["diff", "v1", "v2", "--format", "markdown"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    insta::assert_snapshot!("hnp_evolution_changelog", stdout(&out));
+    // The working tree is HEAD by default; an unchanged one has nothing to report.
+    let out = run_in(dir, &["diff", "v2"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    // Every finding is located in the new revision with the old one related.
+    let out = run_in(dir, &["diff", "v1", "v2", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    for d in v["diagnostics"].as_array().expect("diagnostics") {
+        let file = d["file"].as_str().unwrap_or("");
+        assert!(file.starts_with("v2:"), "{d}");
+        assert!(d.get("line").is_some(), "{d}");
+        for r in d
+            .get("related")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            assert!(r["file"].as_str().unwrap_or("").starts_with("v1:"), "{d}");
+        }
+    }
+}
+
+const OLD_API: &str = r#"openapi: 3.0.3
+info: {title: t, version: 1.2.0}
+paths:
+  /items/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+        - {name: q, in: query, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties:
+                  id: {type: integer}
+                  state: {type: string, enum: [a, b]}
+            application/xml:
+              schema: {type: string}
+        '404': {description: missing}
+  /items:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string, maxLength: 10}}}
+      responses:
+        '201': {description: created}
+  /old:
+    get:
+      responses:
+        '200': {description: ok}
+"#;
+
+const NEW_API: &str = r#"openapi: 3.0.3
+info: {title: t, version: 1.3.0}
+paths:
+  /items/{itemId}:
+    get:
+      parameters:
+        - {name: itemId, in: path, required: true, schema: {type: integer}}
+        - {name: q, in: query, required: true, schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties:
+                  id: {type: integer}
+                  state: {type: string, enum: [a, b, c], nullable: true}
+  /items:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string, maxLength: 5}}}
+      responses:
+        '201': {description: created}
+"#;
+
+/// Two OpenAPI files: each oasdiff-style rule, the side it breaks, the version policy,
+/// exit codes.
+#[test]
+fn two_openapi_files() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("old.yaml"), OLD_API).expect("old");
+    std::fs::write(dir.join("new.yaml"), NEW_API).expect("new");
+    let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    insta::assert_snapshot!("two_openapi_files", summarize(&stdout(&out)));
+    let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--fail-on", "never"]);
+    assert_eq!(code(&out), 0);
+    // Nothing changed: nothing reported, exit 0.
+    let out = run_in(dir, &["diff", "old.yaml", "old.yaml", "--format", "json"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(rules_of(&stdout(&out)), Vec::<String>::new());
+    // Not a repository, not two files: a usage error.
+    let out = run_in(dir, &["diff", "v1"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("not inside a git repository"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+const OLD_AA2: &str = r#"asyncapi: 2.6.0
+info: {title: t, version: 1.0.0}
+channels:
+  orders:
+    subscribe:
+      message:
+        messageId: OrderPlaced
+        payload:
+          type: object
+          required: [id]
+          properties:
+            id: {type: string}
+            kind: {type: string, enum: [a, b]}
+    publish:
+      message:
+        messageId: PlaceOrder
+        payload:
+          type: object
+          properties:
+            id: {type: string}
+            kind: {type: string, enum: [a, b]}
+  gone:
+    subscribe:
+      message: {messageId: Gone, payload: {type: string}}
+"#;
+
+/// AsyncAPI 2: the same enum change breaks only what the application sends
+/// (`subscribe`), not what it receives (`publish`); a removed channel breaks.
+#[test]
+fn direction_decides_what_breaks() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    let new = OLD_AA2.replace("enum: [a, b]", "enum: [a, b, c]").replace(
+        "  gone:\n    subscribe:\n      message: {messageId: Gone, payload: {type: string}}\n",
+        "",
+    );
+    std::fs::write(dir.join("old.yaml"), OLD_AA2).expect("old");
+    std::fs::write(dir.join("new.yaml"), new).expect("new");
+    let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
+    insta::assert_snapshot!("direction_decides_what_breaks", summarize(&stdout(&out)));
 }
