@@ -165,7 +165,7 @@ fn dedup(v: &mut Vec<Issue>) {
 
 /// Pairs of schemas compared before giving up with an [`Effect::Unknown`] (nested
 /// `anyOf`s can make the search exponential).
-const MAX_STEPS: usize = 200_000;
+const MAX_STEPS: usize = 50_000;
 /// Deepest nesting of schemas followed.
 const MAX_DEPTH: usize = 128;
 
@@ -747,6 +747,16 @@ impl<'a> Checker<'a> {
         at: &str,
         depth: usize,
     ) -> Vec<Issue> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return vec![self.issue(
+                Effect::Unknown,
+                l,
+                r,
+                at,
+                "the schemas are too large or too deeply nested to compare".into(),
+            )];
+        }
         let tl = self.types(false, l, 0);
         let first = self.keywords(l, l_conj, r, tl, at, depth);
         if first.is_empty() {

@@ -281,7 +281,7 @@ fn compatibility_verdicts_are_sound() {
             };
             let t = std::time::Instant::now();
             let c = compare(side(&ro), (&root, &old), side(&rn), (&root, &new));
-            if t.elapsed() > std::time::Duration::from_secs(1) {
+            if t.elapsed() > std::time::Duration::from_secs(10) {
                 return Err(TestCaseError::fail(format!(
                     "the comparison took {:?}\nold: {old}\nnew: {new}",
                     t.elapsed()
