@@ -453,9 +453,11 @@ struct Checker<'a> {
     left_is_old: bool,
     /// Pairs being compared (keyed by their locations after following `$ref`s), with
     /// the instance depth at which they were entered.
-    stack: HashMap<(Loc, Loc), usize>,
+    /// Keyed by the values' addresses: a synthetic `true` (an absent keyword) shares
+    /// its parent's location, never its address.
+    stack: HashMap<(usize, usize), usize>,
     /// Pairs proven compatible.
-    proven: HashSet<(Loc, Loc)>,
+    proven: HashSet<(usize, usize)>,
     steps: usize,
     /// How many times a pair was assumed compatible because it was met below itself
     /// (a result that relied on an assumption is not cached).
@@ -606,7 +608,10 @@ impl<'a> Checker<'a> {
         if l.is_false() || r.is_trivial() {
             return Vec::new();
         }
-        let key = (l.loc.clone(), r.loc.clone());
+        let key = (
+            std::ptr::from_ref(l.v) as usize,
+            std::ptr::from_ref(r.v) as usize,
+        );
         if self.proven.contains(&key) {
             return Vec::new();
         }
@@ -625,7 +630,7 @@ impl<'a> Checker<'a> {
                 "a schema refers to itself without describing any part of the value".into(),
             )];
         }
-        self.stack.insert(key.clone(), depth);
+        self.stack.insert(key, depth);
         let assumed = self.assumed;
         let out = self.sub_inner(&l, &r, at, depth);
         self.stack.remove(&key);

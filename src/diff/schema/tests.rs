@@ -318,3 +318,13 @@ fn unresolved_ref_is_unknown() {
     let c = cmp(json!({"$ref": "#/nowhere"}), json!({"type": "string"}));
     assert_eq!(c.readers[0].effect, Effect::Unknown);
 }
+
+#[test]
+fn an_absent_keyword_is_not_its_parent() {
+    // Found by the property test: `items` of `d` is absent (anything), which must not
+    // reuse the proof made for `d` itself at the same location.
+    let old = json!({"anyOf": [{"allOf": [{"items": {"$ref": "#/$defs/d"}}]}, {"$ref": "#/$defs/d"}], "$defs": {"d": {"maximum": 0}}});
+    let mut new = old.clone();
+    new["oneOf"] = json!([{"items": {"maximum": 0}}]);
+    assert!(!cmp(old, new).readers_compatible());
+}
