@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('codegen', 'codegen', [CompletionResultType]::ParameterValue, 'Generate Rust or Python message types and handler skeletons, safely regenerable')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two revisions of the contract: breaking changes, and which side they break')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -167,6 +168,23 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'hnp-events;diff' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format (markdown: a changelog for a pull-request comment)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (markdown: a changelog for a pull-request comment)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest severity that makes the run fail (exit code 1) [default: error, or the config''s]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in human output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
+            [CompletionResult]::new('--base-from-upstream', '--base-from-upstream', [CompletionResultType]::ParameterName, 'Use the merge-base of HEAD with its upstream branch as BASE')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only diagnostics (no summary line)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only diagnostics (no summary line)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'hnp-events;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented hnp-events.yaml listing the API documents and sagas found here')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref')
@@ -178,6 +196,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('codegen', 'codegen', [CompletionResultType]::ParameterValue, 'Generate Rust or Python message types and handler skeletons, safely regenerable')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two revisions of the contract: breaking changes, and which side they break')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -209,6 +228,9 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;help;man' {
+            break
+        }
+        'hnp-events;help;diff' {
             break
         }
         'hnp-events;help;help' {

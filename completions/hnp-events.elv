@@ -33,6 +33,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand codegen 'Generate Rust or Python message types and handler skeletons, safely regenerable'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
+            cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;init'= {
@@ -153,6 +154,22 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;diff'= {
+            cand -f 'Output format (markdown: a changelog for a pull-request comment)'
+            cand --format 'Output format (markdown: a changelog for a pull-request comment)'
+            cand -o 'Write the report to FILE (atomically) instead of standard output'
+            cand --output 'Write the report to FILE (atomically) instead of standard output'
+            cand --fail-on 'Lowest severity that makes the run fail (exit code 1) [default: error, or the config''s]'
+            cand --color 'When to use colour in human output (NO_COLOR is honoured)'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand --base-from-upstream 'Use the merge-base of HEAD with its upstream branch as BASE'
+            cand -q 'Print only diagnostics (no summary line)'
+            cand --quiet 'Print only diagnostics (no summary line)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;help'= {
             cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
@@ -164,6 +181,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand codegen 'Generate Rust or Python message types and handler skeletons, safely regenerable'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
+            cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;help;init'= {
@@ -185,6 +203,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;completions'= {
         }
         &'hnp-events;help;man'= {
+        }
+        &'hnp-events;help;diff'= {
         }
         &'hnp-events;help;help'= {
         }

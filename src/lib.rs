@@ -15,6 +15,7 @@ pub mod codegen;
 pub mod config;
 pub mod config_schema;
 pub mod diag;
+pub mod diff;
 pub mod fsio;
 pub mod gates;
 pub mod model;

@@ -3,6 +3,7 @@
 
 mod classify;
 mod codegen;
+mod diff;
 mod init;
 mod projection;
 mod simulate;
@@ -106,6 +107,9 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(after_help = "Examples:\n  hnp-events man > hnp-events.1 && man ./hnp-events.1")]
     Man,
+    /// Compare two revisions of the contract: breaking changes, and which side they break
+    #[command(after_help = diff::AFTER_HELP)]
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -276,6 +280,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Simulate(args) => simulate::run(&args),
         Command::Classify(args) => classify::run(&args),
         Command::Codegen(args) => codegen::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

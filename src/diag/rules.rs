@@ -94,6 +94,90 @@ rules! {
     "cqrs-ambiguous" => Warning,
         "An operation's method and its name disagree about whether it changes state.",
         "CQRS separates commands (change state, emit events) from queries (read only). A GET named `sync…` or a POST that only searches hides which one it is; say it with `x-hnp-cqrs: command|query`.";
+    "diff-added" => Info,
+        "A channel, operation or message was added (non-breaking; listed in the changelog).",
+        "Additions break nobody: applications on the old version ignore what they do not know. They are listed so that the changelog is complete.";
+    "diff-channel-address-changed" => Error,
+        "A channel's address changed.",
+        "Producers and consumers still on the old version keep using the old address: messages go where nobody listens, or nobody sends where they listen. Add a new channel and retire the old one after every side moved.";
+    "diff-channel-parameters-changed" => Error,
+        "A channel's parameters were added, removed or renamed.",
+        "Parameters are parts of the address; applications on the old version fill in the old set and address a channel that no longer exists.";
+    "diff-channel-removed" => Error,
+        "A channel was removed.",
+        "Applications still on the old version publish to or subscribe on a channel the new contract no longer has. Deprecate first, remove when no deployed version uses it.";
+    "diff-cloudevents-type-bumped" => Info,
+        "A CloudEvents `type` got a higher version suffix (the correct way to ship a breaking payload change).",
+        "Consumers select events by `type`; a new `.vN` suffix lets them opt in to the new shape while the old type keeps its meaning.";
+    "diff-cloudevents-type-changed" => Error,
+        "A message's CloudEvents `type` changed (other than a version bump).",
+        "Consumers route and filter CloudEvents by `type`; a changed type silently stops delivery to every consumer that filters on the old one.";
+    "diff-cloudevents-version-not-bumped" => Error,
+        "A message's payload changed incompatibly but its CloudEvents `type` kept its version suffix.",
+        "A `type` names one payload shape. When the shape breaks, the type's version suffix (`.v1` → `.v2`) must change too, or consumers cannot tell old events from new ones.",
+        fail: "# payload: `status` became required\nheaders:\n  properties:\n    type: {const: com.example.created.v1}",
+        pass: "headers:\n  properties:\n    type: {const: com.example.created.v2}";
+    "diff-correlation-id-moved" => Error,
+        "A message's `correlationId` location changed.",
+        "Requesters and repliers on different versions look for the correlation id in different places; replies of requests in flight are no longer matched.";
+    "diff-delivery-weakened" => Error,
+        "An operation's delivery guarantee (`x-hnp-delivery`) was weakened.",
+        "Consumers built for exactly-once or at-least-once delivery lose messages, or get duplicates they do not deduplicate, when the guarantee is weakened.";
+    "diff-document-removed" => Error,
+        "A document listed at the base revision is gone at the head revision.",
+        "Every channel and operation of a removed document is removed for its producers and consumers.";
+    "diff-http-media-type-removed" => Error,
+        "An HTTP request or response media type was removed.",
+        "Clients send or accept the media types the contract listed; removing one refuses their requests or leaves them with responses they cannot read.";
+    "diff-http-operation-removed" => Error,
+        "An HTTP operation (method + path) was removed.",
+        "Clients still calling it get 404 or 405. Deprecate the operation first and remove it when no client uses it.";
+    "diff-http-parameter-required-added" => Error,
+        "A required HTTP parameter or request body was added (or an optional one became required).",
+        "Clients on the old version do not send it, so the server refuses their requests.";
+    "diff-http-status-removed" => Error,
+        "A success response status of an HTTP operation was removed.",
+        "Clients handle the statuses the contract promised; a removed success status means the server now answers in a way they were not built for.";
+    "diff-idempotency-key-moved" => Error,
+        "A message's idempotency key (`x-hnp-idempotency-key`) moved or was removed.",
+        "Consumers deduplicate by the idempotency key; when it moves, a message sent before the change and redelivered after it is processed twice.";
+    "diff-message-removed" => Error,
+        "A message was removed from a channel or operation.",
+        "Producers on the old version keep sending it and consumers on the old version keep waiting for it.";
+    "diff-operation-action-changed" => Error,
+        "An operation changed its action (send ↔ receive) or its channel.",
+        "The operation's partners were built for the old direction or channel; after the flip nobody sends what they receive, or they receive from the wrong channel.";
+    "diff-operation-removed" => Error,
+        "An operation was removed.",
+        "The applications on the other side of the operation lose their partner: messages are no longer sent, or no longer consumed.";
+    "diff-ordering-key-changed" => Error,
+        "A message's ordering key (`x-hnp-ordering-key` or Kafka `key` binding) changed.",
+        "Ordering holds per key (per partition). Records of one entity keyed differently before and after the change may be processed out of order while both are in flight.";
+    "diff-renamed" => Info,
+        "An item was renamed without a change to what is on the wire (a channel key with the same address, a path parameter name).",
+        "Renames that keep the address or URL break no application, but generated code and documentation links change; they are listed so that reviewers see them.";
+    "diff-reply-changed" => Error,
+        "A request/reply operation's reply channel, messages or address changed.",
+        "Requesters on the old version wait for replies on the old channel or for the old messages; they time out.";
+    "diff-schema-breaking" => Error,
+        "A schema changed so that some value valid on one side is invalid on the other, in the direction that matters.",
+        "For what the application writes, readers still on the old schema must accept the new values; for what it reads, values from writers still on the old schema must stay valid. The message says which side breaks.",
+        fail: "# a message the application receives\npayload:\n  required: [id, status]   # `status` became required",
+        pass: "payload:\n  required: [id]           # `status` optional, with a default in the reader";
+    "diff-schema-undecided" => Warning,
+        "A schema changed in a way whose compatibility cannot be decided (a changed pattern, an open content model, an unknown keyword).",
+        "The compatibility engine only calls a change safe when it can prove it. What it cannot decide is reported for a person to judge rather than passed in silence.";
+    "diff-security-added" => Error,
+        "An operation now requires a security scheme it did not require.",
+        "Clients on the old version do not authenticate with the new scheme and are refused.";
+    "diff-server-removed" => Error,
+        "A server was removed or changed protocol.",
+        "Applications configured for the server lose their broker or base URL.";
+    "diff-version-not-bumped" => Error,
+        "A breaking change was made without a major bump of `info.version`.",
+        "Semantic versioning of a contract tells its users when to expect breakage; a breaking change under a minor or patch bump reaches them unannounced.",
+        fail: "info:\n  version: 1.4.0   # was 1.3.0, and a required field was added",
+        pass: "info:\n  version: 2.0.0";
     "document-empty" => Error,
         "The file is empty or holds only comments.",
         "An empty file cannot describe an API; it is usually a truncated write or a wrong path.";

@@ -8,6 +8,7 @@ mod codegen_git;
 mod codegen_writes;
 mod corpus;
 mod corpus_load;
+mod diff;
 mod gates;
 mod gates_precision;
 mod hnp;

@@ -1,0 +1,320 @@
+//! `hnp-events diff`: compare two revisions (git revisions or two files) of the
+//! contract, render the findings, decide the exit code.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{ColorChoice, ToolError, exit, use_color, write_atomic, write_stdout};
+use crate::config::{CONFIG_FILE, Config, FailOn};
+use crate::diag::{self, Diagnostic, Location, SourceSet};
+use crate::diff::contract::{self, Finding};
+use crate::diff::git::{self, GitTree};
+use crate::diff::load::{DiskTree, Revision, Tree, normalize};
+use crate::report::{self, Format, RenderOptions, Report, Summary};
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  hnp-events diff v1.3.0                         # the configured documents: tag v1.3.0 → working tree
+  hnp-events diff main HEAD                      # two commits
+  hnp-events diff --base-from-upstream           # merge-base with the upstream branch → working tree
+  hnp-events diff v1 v2 api/asyncapi.yaml        # one document at both revisions
+  hnp-events diff old.yaml new.yaml              # two files
+  hnp-events diff main --format markdown > changelog.md
+
+Revisions are read from git's object database (no checkout). Each finding says which
+side it breaks: what the application sends must stay readable by readers still on the
+old version; what it receives from writers still on the old version must stay valid.
+Findings point into the new revision, with the old location as related information.
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 the tool could not run.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct DiffArgs {
+    /// BASE [HEAD] [PATH...] (git revisions; HEAD defaults to the working tree), or
+    /// OLD.yaml NEW.yaml
+    #[arg(value_name = "REV_OR_FILE")]
+    pub args: Vec<String>,
+    /// Use the merge-base of HEAD with its upstream branch as BASE
+    #[arg(long)]
+    pub base_from_upstream: bool,
+    /// Output format (markdown: a changelog for a pull-request comment)
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the run fail (exit code 1) [default: error, or the config's]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Print only diagnostics (no summary line)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// When to use colour in human output (NO_COLOR is honoured)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// The documents of both sides, paired.
+struct Sides {
+    old: Revision,
+    new: Revision,
+    /// (old document, new document) by position in each side's inputs; `None` when a
+    /// side lacks it.
+    pairs: Vec<(Option<u32>, Option<u32>)>,
+    base_label: String,
+    head_label: String,
+}
+
+pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
+    let started = Instant::now();
+    let config = if Path::new(CONFIG_FILE).is_file() {
+        Config::load(Path::new(CONFIG_FILE))
+            .ok()
+            .map(|(c, _, _)| c)
+            .unwrap_or_default()
+    } else {
+        Config::default()
+    };
+    let sides = load_sides(args)?;
+    let mut findings: Vec<Finding> = Vec::new();
+    for d in sides.old.diagnostics.iter().chain(&sides.new.diagnostics) {
+        findings.push(Finding {
+            diag: d.clone(),
+            group: "documents".into(),
+        });
+    }
+    for (o, n) in &sides.pairs {
+        match (o, n) {
+            (Some(o), Some(n)) => {
+                findings.extend(contract::diff_documents(&sides.old, *o, &sides.new, *n));
+            }
+            (Some(o), None) => {
+                let f = sides.old.file(*o);
+                findings.push(Finding {
+                    diag: Diagnostic::new(
+                        "diff-document-removed",
+                        f.file_location(),
+                        format!("`{}` is not at {}", f.display, sides.head_label),
+                    ),
+                    group: "documents".into(),
+                });
+            }
+            (None, Some(n)) => {
+                let f = sides.new.file(*n);
+                findings.push(Finding {
+                    diag: Diagnostic::new(
+                        "diff-added",
+                        Location::file(f.display.clone()),
+                        format!("document `{}` added", f.display),
+                    ),
+                    group: "documents".into(),
+                });
+            }
+            (None, None) => {}
+        }
+    }
+    // Severities from the config's `rules:` (off removes the finding).
+    let mut diags: Vec<Diagnostic> = findings.iter().map(|f| f.diag.clone()).collect();
+    config.apply_rule_levels(&mut diags);
+    let mut kept: Vec<Finding> = Vec::new();
+    for f in findings {
+        if let Some(d) = diags.iter().find(|d| {
+            **d == f.diag
+                || (d.rule == f.diag.rule
+                    && d.location == f.diag.location
+                    && d.message == f.diag.message)
+        }) {
+            kept.push(Finding {
+                diag: d.clone(),
+                group: f.group,
+            });
+        }
+    }
+    kept.sort_by(|a, b| a.diag.sort_key().cmp(&b.diag.sort_key()));
+    kept.dedup_by(|a, b| a.diag == b.diag);
+    let diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
+
+    let text = if args.format == Format::Markdown {
+        crate::diff::render::markdown(&kept, &sides.base_label, &sides.head_label)
+    } else {
+        let mut sources = SourceSet::default();
+        sources.extend(sides.old.sources());
+        sources.extend(sides.new.sources());
+        let summary = Summary {
+            files: sides.old.files.len() + sides.new.files.len(),
+            elapsed: started.elapsed(),
+            ..Summary::default()
+        };
+        let report = Report {
+            diagnostics: &diags,
+            sources: &sources,
+            summary: &summary,
+        };
+        let to_file = args.output.is_some();
+        let opts = RenderOptions {
+            color: !to_file && args.format == Format::Human && use_color(args.color),
+            timing: false,
+            quiet: args.quiet,
+        };
+        report::render(args.format, &report, opts)
+    };
+    match &args.output {
+        Some(path) => write_atomic(path, &text)?,
+        None => write_stdout(&text)?,
+    }
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let failed = fail_on
+        .threshold()
+        .is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    let _ = diag::Severity::Error;
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+fn usage(m: impl Into<String>) -> ToolError {
+    ToolError::Usage(m.into())
+}
+
+fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
+    let a = &args.args;
+    // Two files.
+    if !args.base_from_upstream && a.len() == 2 && Path::new(&a[0]).is_file() {
+        if !Path::new(&a[1]).is_file() {
+            return Err(usage(format!(
+                "{}: not a file (comparing {} with it)",
+                a[1], a[0]
+            )));
+        }
+        let side = |p: &str| -> Result<Revision, ToolError> {
+            let abs = Path::new(p)
+                .canonicalize()
+                .map_err(|e| usage(format!("{p}: {e}")))?;
+            let root = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            let root = crate::source::normalise_path(&root);
+            let root = git_root(&root).unwrap_or(root);
+            let rel = abs.strip_prefix(&root).unwrap_or(&abs).to_path_buf();
+            let tree = DiskTree::new(root);
+            Revision::load(&tree, p, &[rel]).map_err(usage)
+        };
+        let old = side(&a[0])?;
+        let new = side(&a[1])?;
+        return Ok(Sides {
+            old,
+            new,
+            pairs: vec![(Some(0), Some(0))],
+            base_label: a[0].clone(),
+            head_label: a[1].clone(),
+        });
+    }
+    let (repo, prefix) = git::open().map_err(usage)?;
+    let mut rest: &[String] = a;
+    let base = if args.base_from_upstream {
+        git::upstream_base(&repo).map_err(usage)?
+    } else {
+        let Some((b, r)) = rest.split_first() else {
+            return Err(usage(
+                "name the base revision (`hnp-events diff main`), use --base-from-upstream, or pass OLD.yaml NEW.yaml",
+            ));
+        };
+        rest = r;
+        b.clone()
+    };
+    let head = match rest.first() {
+        Some(h) if git::is_revision(&repo, h) && !Path::new(h).exists() => {
+            rest = &rest[1..];
+            Some(h.clone())
+        }
+        _ => None,
+    };
+    let base_tree = GitTree {
+        repo: &repo,
+        tree: git::tree_of(&repo, &base).map_err(usage)?,
+        label: base.clone(),
+    };
+    let workdir = repo
+        .workdir()
+        .map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf()));
+    let head_git;
+    let head_disk;
+    let head_tree: &dyn Tree = match &head {
+        Some(h) => {
+            head_git = GitTree {
+                repo: &repo,
+                tree: git::tree_of(&repo, h).map_err(usage)?,
+                label: h.clone(),
+            };
+            &head_git
+        }
+        None => {
+            let Some(w) = workdir else {
+                return Err(usage(
+                    "a bare repository has no working tree: name the HEAD revision",
+                ));
+            };
+            head_disk = DiskTree::new(w);
+            &head_disk
+        }
+    };
+    let head_label = head
+        .clone()
+        .unwrap_or_else(|| "the working tree".to_string());
+    // The documents: named, else listed by each side's hnp-events.yaml.
+    let (old_docs, new_docs) = if rest.is_empty() {
+        (
+            git::configured_documents(&base_tree, &prefix).map_err(usage)?,
+            git::configured_documents(head_tree, &prefix).map_err(usage)?,
+        )
+    } else {
+        let docs: Vec<PathBuf> = rest
+            .iter()
+            .map(|p| {
+                normalize(&prefix.join(p))
+                    .ok_or_else(|| usage(format!("{p}: outside the repository")))
+            })
+            .collect::<Result<_, _>>()?;
+        (docs.clone(), docs)
+    };
+    // A document missing on one side is a finding, not a failure.
+    let present = |t: &dyn Tree, d: &Vec<PathBuf>| -> Result<Vec<PathBuf>, ToolError> {
+        let mut out = Vec::new();
+        for p in d {
+            if t.read(p).map_err(usage)?.is_some() {
+                out.push(p.clone());
+            }
+        }
+        Ok(out)
+    };
+    let old_present = present(&base_tree, &old_docs)?;
+    let new_present = present(head_tree, &new_docs)?;
+    if !rest.is_empty() && old_present.is_empty() && new_present.is_empty() {
+        return Err(usage(format!(
+            "none of the named documents exists at {base} or at {head_label}"
+        )));
+    }
+    let old = Revision::load(&base_tree, &base, &old_present).map_err(usage)?;
+    let new = Revision::load(head_tree, &head_label, &new_present).map_err(usage)?;
+    let mut all: Vec<&PathBuf> = old_docs.iter().collect();
+    all.extend(new_docs.iter().filter(|d| !old_docs.contains(d)));
+    let pos = |v: &Vec<PathBuf>, r: &Revision, d: &PathBuf| {
+        v.iter()
+            .position(|x| x == d)
+            .and_then(|i| r.inputs.get(i).copied())
+    };
+    let pairs = all
+        .into_iter()
+        .map(|d| (pos(&old_present, &old, d), pos(&new_present, &new, d)))
+        .collect();
+    Ok(Sides {
+        old,
+        new,
+        pairs,
+        base_label: base,
+        head_label,
+    })
+}
+
+/// The work tree of the git repository holding a folder, if any.
+fn git_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}

@@ -1,0 +1,1467 @@
+//! Contract-level comparison of an old and a new API document: identity of items
+//! across revisions, the direction of every schema occurrence, the `diff-…` rules and
+//! the versioning policy. Findings are located in the new revision, with the old
+//! location as `related`.
+//!
+//! Identity: AsyncAPI 3 channels, operations and channel messages by key; 2.x channels
+//! by name, operations by channel + `publish`/`subscribe`, messages by `messageId`,
+//! else `name`, else position; OpenAPI/Swagger operations by method + path template
+//! with parameter names blanked (`/a/{id}` and `/a/{fabricId}` are one path, and the
+//! rename is reported).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::load::Revision;
+use super::schema::{self, Dialect, Effect, Loc, Side};
+use super::{Breaks, Flow};
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::source::{DocKind, pointer};
+
+/// One finding, with the heading it is grouped under in the changelog.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub diag: Diagnostic,
+    /// `channel kubernetes.resource.lifecycle`, `GET /fabrics/{}`, `document`.
+    pub group: String,
+}
+
+/// Where an item is: file and pointer in its revision.
+type At = (u32, String);
+
+#[derive(Debug, Default)]
+struct Channel {
+    at: At,
+    address: Option<String>,
+    params: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Operation {
+    at: At,
+    action: Option<String>,
+    channel: Option<String>,
+    reply: Option<String>,
+    delivery: Option<(String, At)>,
+    security: Vec<String>,
+    /// The heading in the changelog.
+    group: String,
+}
+
+#[derive(Debug, Default)]
+struct Message {
+    at: At,
+    flow: Option<Flow>,
+    dialect: Option<Dialect>,
+    payload: Option<At>,
+    headers: Option<At>,
+    correlation: Option<(String, At)>,
+    kafka_key: Option<At>,
+    ordering_key: Option<(String, At)>,
+    idempotency_key: Option<(String, At)>,
+    ce_type: Option<(String, At)>,
+    group: String,
+    label: String,
+    /// The key of the channel it travels on.
+    channel: String,
+}
+
+#[derive(Debug, Default)]
+struct HttpParam {
+    at: At,
+    required: bool,
+    schema: Option<At>,
+}
+
+#[derive(Debug, Default)]
+struct HttpOp {
+    at: At,
+    path: String,
+    params: BTreeMap<(String, String), HttpParam>,
+    body_required: bool,
+    body_at: Option<At>,
+    requests: BTreeMap<String, At>,
+    responses: BTreeMap<String, (At, BTreeMap<String, At>)>,
+    security: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Contract {
+    doc: u32,
+    dialect: Option<Dialect>,
+    version: Option<(String, At)>,
+    servers: BTreeMap<String, (At, Option<String>)>,
+    channels: BTreeMap<String, Channel>,
+    operations: BTreeMap<String, Operation>,
+    messages: BTreeMap<String, Message>,
+    http: BTreeMap<String, HttpOp>,
+}
+
+/// Compare the document `old_doc` of `old` with `new_doc` of `new`.
+pub fn diff_documents(old: &Revision, old_doc: u32, new: &Revision, new_doc: u32) -> Vec<Finding> {
+    let o = extract(old, old_doc);
+    let n = extract(new, new_doc);
+    let mut cx = Cx {
+        old,
+        new,
+        o: &o,
+        n: &n,
+        out: Vec::new(),
+        breaking: false,
+    };
+    cx.servers();
+    cx.channels();
+    cx.operations();
+    cx.messages();
+    cx.http();
+    cx.version();
+    cx.out
+}
+
+// ---- extraction ----
+
+fn extract(rev: &Revision, doc: u32) -> Contract {
+    let f = rev.file(doc);
+    let mut c = Contract {
+        doc,
+        ..Contract::default()
+    };
+    let Some(root) = f.value.as_ref() else {
+        return c;
+    };
+    if let Some(v) = root.pointer("/info/version").and_then(Value::as_str) {
+        c.version = Some((v.to_string(), (doc, "/info/version".into())));
+    }
+    match f.kind {
+        DocKind::AsyncApi(v) => {
+            c.dialect = Some(Dialect::Draft7);
+            servers(rev, doc, root, &mut c);
+            if v.major >= 3 {
+                asyncapi3(rev, doc, root, &mut c);
+            } else {
+                asyncapi2(rev, doc, root, &mut c);
+            }
+        }
+        DocKind::OpenApi(v) => {
+            c.dialect = Some(if v.minor >= 1 {
+                Dialect::Draft2020
+            } else {
+                Dialect::OpenApi30
+            });
+            http(rev, doc, root, &mut c, false);
+        }
+        DocKind::Swagger => {
+            c.dialect = Some(Dialect::Draft7);
+            http(rev, doc, root, &mut c, true);
+        }
+        _ => {}
+    }
+    c
+}
+
+fn obj_entries(v: Option<&Value>) -> impl Iterator<Item = (&String, &Value)> {
+    v.and_then(Value::as_object).into_iter().flatten()
+}
+
+fn child(at: &str, tok: &str) -> String {
+    pointer::push(at, tok)
+}
+
+fn servers(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
+    for (k, v) in obj_entries(root.get("servers")) {
+        let (f, p, v) = rev.deref(doc, &child("/servers", k), v);
+        let proto = v
+            .get("protocol")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        c.servers.insert(k.clone(), ((f, p), proto));
+    }
+}
+
+/// The last token of a `$ref` (`#/channels/orders` → `orders`).
+fn ref_name(v: &Value) -> Option<String> {
+    let raw = v.get("$ref")?.as_str()?;
+    let frag = raw.split_once('#').map_or(raw, |(_, f)| f);
+    let toks = pointer::parse(frag)?;
+    toks.last().cloned()
+}
+
+/// Fields of a message with its traits applied (the message's own fields win).
+fn msg_field<'a>(rev: &'a Revision, at: &At, m: &'a Value, key: &str) -> Option<(At, &'a Value)> {
+    if let Some(v) = m.get(key) {
+        let (f, p, v) = rev.deref(at.0, &child(&at.1, key), v);
+        return Some(((f, p), v));
+    }
+    let traits = m.get("traits")?.as_array()?;
+    for (i, t) in traits.iter().enumerate().rev() {
+        let tat = child(&child(&at.1, "traits"), &i.to_string());
+        let (f, p, t) = rev.deref(at.0, &tat, t);
+        if let Some(v) = t.get(key) {
+            let (f2, p2, v) = rev.deref(f, &child(&p, key), v);
+            return Some(((f2, p2), v));
+        }
+    }
+    None
+}
+
+fn message(
+    rev: &Revision,
+    at: At,
+    m: &Value,
+    group: &str,
+    label: &str,
+    dialect: Dialect,
+) -> Message {
+    let mut msg = Message {
+        at: at.clone(),
+        group: group.to_string(),
+        label: label.to_string(),
+        dialect: Some(match m.get("schemaFormat").and_then(Value::as_str) {
+            Some(f) if f.contains("openapi") => Dialect::OpenApi30,
+            _ => dialect,
+        }),
+        ..Message::default()
+    };
+    if let Some((a, _)) = msg_field(rev, &at, m, "payload") {
+        msg.payload = Some(a);
+    }
+    if let Some((a, _)) = msg_field(rev, &at, m, "headers") {
+        msg.headers = Some(a);
+    }
+    if let Some((a, v)) = msg_field(rev, &at, m, "correlationId") {
+        if let Some(loc) = v.get("location").and_then(Value::as_str) {
+            msg.correlation = Some((loc.to_string(), (a.0, child(&a.1, "location"))));
+        }
+    }
+    if let Some((a, v)) = msg_field(rev, &at, m, "bindings") {
+        if let Some(k) = v.pointer("/kafka/key") {
+            let (f, p, _) = rev.deref(a.0, &child(&child(&a.1, "kafka"), "key"), k);
+            msg.kafka_key = Some((f, p));
+        }
+    }
+    for (key, slot) in [
+        ("x-hnp-ordering-key", &mut msg.ordering_key),
+        ("x-hnp-idempotency-key", &mut msg.idempotency_key),
+    ] {
+        if let Some((a, v)) = msg_field(rev, &at, m, key) {
+            if let Some(s) = v.as_str() {
+                *slot = Some((s.to_string(), a));
+            }
+        }
+    }
+    // CloudEvents `type`: a const in the headers schema, else the examples' header.
+    let from_schema = msg.headers.as_ref().and_then(|h| {
+        let hv = rev.get(h.0, &h.1)?;
+        let t = hv.pointer("/properties/type")?;
+        let (f, p, t) = rev.deref(h.0, &child(&child(&h.1, "properties"), "type"), t);
+        let c = t.get("const")?.as_str()?;
+        Some((c.to_string(), (f, child(&p, "const"))))
+    });
+    let from_examples = || {
+        let ex = m.get("examples")?.as_array()?;
+        ex.iter().enumerate().find_map(|(i, e)| {
+            let t = e.pointer("/headers/type")?.as_str()?;
+            let p = format!("{}/examples/{i}/headers/type", at.1);
+            Some((t.to_string(), (at.0, p)))
+        })
+    };
+    msg.ce_type = from_schema.or_else(from_examples);
+    msg
+}
+
+fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
+    let dialect = c.dialect.unwrap_or(Dialect::Draft7);
+    for (k, v) in obj_entries(root.get("channels")) {
+        let (f, p, ch) = rev.deref(doc, &child("/channels", k), v);
+        let address = ch
+            .get("address")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let params = obj_entries(ch.get("parameters"))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let ordering_key = ch
+            .get("x-hnp-ordering-key")
+            .and_then(Value::as_str)
+            .map(|s| (s.to_string(), (f, child(&p, "x-hnp-ordering-key"))));
+        let group = format!("channel `{}`", address.as_deref().unwrap_or(k));
+        for (mk, mv) in obj_entries(ch.get("messages")) {
+            let mat = child(&child(&p, "messages"), mk);
+            let (mf, mp, m) = rev.deref(f, &mat, mv);
+            let mut msg = message(
+                rev,
+                (mf, mp),
+                m,
+                &group,
+                &format!("message `{mk}`"),
+                dialect,
+            );
+            if msg.ordering_key.is_none() {
+                msg.ordering_key.clone_from(&ordering_key);
+            }
+            msg.channel.clone_from(k);
+            c.messages.insert(format!("{k}/{mk}"), msg);
+        }
+        c.channels.insert(
+            k.clone(),
+            Channel {
+                at: (f, p),
+                address,
+                params,
+            },
+        );
+    }
+    for (k, v) in obj_entries(root.get("operations")) {
+        let (f, p, op) = rev.deref(doc, &child("/operations", k), v);
+        let channel = op.get("channel").and_then(ref_name);
+        let action = op.get("action").and_then(Value::as_str).map(str::to_string);
+        let flow = match action.as_deref() {
+            Some("send") => Some(Flow::Written),
+            Some("receive") => Some(Flow::Read),
+            _ => None,
+        };
+        let listed: Option<Vec<String>> = op
+            .get("messages")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(ref_name).collect());
+        if let (Some(ch), Some(flow)) = (&channel, flow) {
+            let prefix = format!("{ch}/");
+            for (key, m) in c.messages.range_mut(prefix.clone()..) {
+                let Some(name) = key.strip_prefix(&prefix) else {
+                    break;
+                };
+                if listed.as_ref().is_none_or(|l| l.iter().any(|x| x == name)) {
+                    m.flow = Some(m.flow.map_or(flow, |f| f.merge(flow)));
+                }
+            }
+        }
+        let reply = op.get("reply").map(|r| {
+            let (_, _, r) = rev.deref(f, &child(&p, "reply"), r);
+            let ch = r.get("channel").and_then(ref_name).unwrap_or_default();
+            let mut msgs: Vec<String> = r
+                .get("messages")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(ref_name).collect())
+                .unwrap_or_default();
+            msgs.sort();
+            let addr = r
+                .pointer("/address/location")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            format!(
+                "channel `{ch}`, messages [{}]{}",
+                msgs.join(", "),
+                if addr.is_empty() {
+                    String::new()
+                } else {
+                    format!(", address {addr}")
+                }
+            )
+        });
+        let delivery = op
+            .get("x-hnp-delivery")
+            .and_then(Value::as_str)
+            .map(|s| (s.to_string(), (f, child(&p, "x-hnp-delivery"))));
+        let security = security_names(op.get("security"));
+        let group = match &channel {
+            Some(ch) => format!(
+                "channel `{}`",
+                c.channels
+                    .get(ch)
+                    .and_then(|x| x.address.clone())
+                    .unwrap_or_else(|| ch.clone())
+            ),
+            None => format!("operation `{k}`"),
+        };
+        c.operations.insert(
+            k.clone(),
+            Operation {
+                at: (f, p),
+                action,
+                channel,
+                reply,
+                delivery,
+                security,
+                group,
+            },
+        );
+    }
+}
+
+fn security_names(v: Option<&Value>) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|r| match r {
+            Value::Object(m) if m.contains_key("$ref") => {
+                ref_name(r).into_iter().collect::<Vec<_>>()
+            }
+            Value::Object(m) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn asyncapi2(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
+    let dialect = c.dialect.unwrap_or(Dialect::Draft7);
+    for (k, v) in obj_entries(root.get("channels")) {
+        let (f, p, ch) = rev.deref(doc, &child("/channels", k), v);
+        let params = obj_entries(ch.get("parameters"))
+            .map(|(n, _)| n.clone())
+            .collect();
+        let ordering_key = ch
+            .get("x-hnp-ordering-key")
+            .and_then(Value::as_str)
+            .map(|s| (s.to_string(), (f, child(&p, "x-hnp-ordering-key"))));
+        let group = format!("channel `{k}`");
+        for verb in ["publish", "subscribe"] {
+            let Some(opv) = ch.get(verb) else { continue };
+            let (of, op_p, op) = rev.deref(f, &child(&p, verb), opv);
+            let flow = if verb == "subscribe" {
+                Flow::Written
+            } else {
+                Flow::Read
+            };
+            let key = format!("{k} {verb}");
+            c.operations.insert(
+                key.clone(),
+                Operation {
+                    at: (of, op_p.clone()),
+                    action: Some(verb.to_string()),
+                    channel: Some(k.clone()),
+                    reply: None,
+                    delivery: op
+                        .get("x-hnp-delivery")
+                        .and_then(Value::as_str)
+                        .map(|s| (s.to_string(), (of, child(&op_p, "x-hnp-delivery")))),
+                    security: security_names(op.get("security")),
+                    group: group.clone(),
+                },
+            );
+            let Some(mv) = op.get("message") else {
+                continue;
+            };
+            let (mf, mp, m) = rev.deref(of, &child(&op_p, "message"), mv);
+            let list: Vec<(String, Value)> = match m.get("oneOf").and_then(Value::as_array) {
+                Some(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (child(&child(&mp, "oneOf"), &i.to_string()), x.clone()))
+                    .collect(),
+                None => vec![(mp.clone(), m.clone())],
+            };
+            for (i, (at, raw)) in list.iter().enumerate() {
+                let (xf, xp, x) = rev.deref(mf, at, raw);
+                let id = x
+                    .get("messageId")
+                    .or_else(|| x.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .or_else(|| ref_name(raw))
+                    .unwrap_or_else(|| i.to_string());
+                let mut msg = message(
+                    rev,
+                    (xf, xp),
+                    x,
+                    &group,
+                    &format!("message `{id}` ({verb})"),
+                    dialect,
+                );
+                msg.flow = Some(flow);
+                msg.channel.clone_from(k);
+                if msg.ordering_key.is_none() {
+                    msg.ordering_key.clone_from(&ordering_key);
+                }
+                c.messages.insert(format!("{key}/{id}"), msg);
+            }
+        }
+        c.channels.insert(
+            k.clone(),
+            Channel {
+                at: (f, p),
+                address: Some(k.clone()),
+                params,
+            },
+        );
+    }
+}
+
+/// `/a/{id}/b` → `/a/{}/b`.
+pub fn blank_params(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut depth = 0;
+    for ch in path.chars() {
+        match ch {
+            '{' => {
+                depth += 1;
+                if depth == 1 {
+                    out.push('{');
+                }
+            }
+            '}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push('}');
+                }
+            }
+            _ if depth > 0 => {}
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+fn http(rev: &Revision, doc: u32, root: &Value, c: &mut Contract, swagger: bool) {
+    let global_security = security_names(root.get("security"));
+    for (path, pv) in obj_entries(root.get("paths")) {
+        let (pf, pp, item) = rev.deref(doc, &child("/paths", path), pv);
+        let mut shared = BTreeMap::new();
+        params(rev, pf, &pp, item, &mut shared);
+        for m in METHODS {
+            let Some(ov) = item.get(*m) else { continue };
+            let (of, op_p, op) = rev.deref(pf, &child(&pp, m), ov);
+            let mut ps = shared
+                .iter()
+                .map(|(k, v): (&(String, String), &HttpParam)| {
+                    (
+                        k.clone(),
+                        HttpParam {
+                            at: v.at.clone(),
+                            required: v.required,
+                            schema: v.schema.clone(),
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>();
+            params(rev, of, &op_p, op, &mut ps);
+            let mut h = HttpOp {
+                at: (of, op_p.clone()),
+                path: path.clone(),
+                security: op
+                    .get("security")
+                    .map(|s| security_names(Some(s)))
+                    .unwrap_or_else(|| global_security.clone()),
+                ..HttpOp::default()
+            };
+            if swagger {
+                // Swagger 2.0: the body is a parameter.
+                if let Some(body) = ps
+                    .iter()
+                    .find(|((_, loc), _)| loc == "body")
+                    .map(|(k, _)| k.clone())
+                {
+                    if let Some(b) = ps.remove(&body) {
+                        h.body_required = b.required;
+                        h.body_at = Some(b.at.clone());
+                        if let Some(s) = b.schema {
+                            h.requests.insert("application/json".into(), s);
+                        }
+                    }
+                }
+            } else if let Some(rb) = op.get("requestBody") {
+                let (bf, bp, b) = rev.deref(of, &child(&op_p, "requestBody"), rb);
+                h.body_required = b.get("required") == Some(&Value::Bool(true));
+                h.body_at = Some((bf, bp.clone()));
+                media(rev, bf, &bp, b, &mut h.requests);
+            }
+            h.params = ps;
+            for (status, rv) in obj_entries(op.get("responses")) {
+                let (rf, rp, r) = rev.deref(of, &child(&child(&op_p, "responses"), status), rv);
+                let mut bodies = BTreeMap::new();
+                if swagger {
+                    if let Some(s) = r.get("schema") {
+                        let (sf, sp, _) = rev.deref(rf, &child(&rp, "schema"), s);
+                        bodies.insert("application/json".to_string(), (sf, sp));
+                    }
+                } else {
+                    media(rev, rf, &rp, r, &mut bodies);
+                }
+                h.responses.insert(status.clone(), ((rf, rp), bodies));
+            }
+            c.http
+                .insert(format!("{} {}", m.to_uppercase(), blank_params(path)), h);
+        }
+    }
+}
+
+fn media(rev: &Revision, f: u32, p: &str, v: &Value, out: &mut BTreeMap<String, At>) {
+    for (mt, mv) in obj_entries(v.get("content")) {
+        let mat = child(&child(p, "content"), mt);
+        let (mf, mp, m) = rev.deref(f, &mat, mv);
+        match m.get("schema") {
+            Some(s) => {
+                let (sf, sp, _) = rev.deref(mf, &child(&mp, "schema"), s);
+                out.insert(mt.clone(), (sf, sp));
+            }
+            None => {
+                out.insert(mt.clone(), (mf, mp));
+            }
+        }
+    }
+}
+
+fn params(
+    rev: &Revision,
+    f: u32,
+    p: &str,
+    v: &Value,
+    out: &mut BTreeMap<(String, String), HttpParam>,
+) {
+    let Some(list) = v.get("parameters").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, pv) in list.iter().enumerate() {
+        let (xf, xp, x) = rev.deref(f, &child(&child(p, "parameters"), &i.to_string()), pv);
+        let (Some(name), Some(loc)) = (
+            x.get("name").and_then(Value::as_str),
+            x.get("in").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let schema = match x.get("schema") {
+            Some(s) => {
+                let (sf, sp, _) = rev.deref(xf, &child(&xp, "schema"), s);
+                Some((sf, sp))
+            }
+            // Swagger 2.0 non-body parameters carry the schema keywords themselves.
+            None if x.get("type").is_some() => Some((xf, xp.clone())),
+            None => None,
+        };
+        // Path parameters are named by position: a rename is not a change.
+        let key_name = if loc == "path" {
+            String::new()
+        } else {
+            name.to_string()
+        };
+        let key = (loc.to_string(), key_name);
+        let key = if loc == "path" {
+            let n = out.keys().filter(|(l, _)| l == "path").count();
+            (loc.to_string(), format!("#{n}"))
+        } else {
+            key
+        };
+        out.insert(
+            key,
+            HttpParam {
+                at: (xf, xp),
+                required: loc == "path" || x.get("required") == Some(&Value::Bool(true)),
+                schema,
+            },
+        );
+    }
+}
+
+// ---- comparison ----
+
+/// An issue's new and old locations, instance path and message.
+type IssueKey = (Loc, Loc, String, String);
+
+struct Cx<'a> {
+    old: &'a Revision,
+    new: &'a Revision,
+    o: &'a Contract,
+    n: &'a Contract,
+    out: Vec<Finding>,
+    /// A breaking change was found (for the versioning policy).
+    breaking: bool,
+}
+
+impl Cx<'_> {
+    fn new_loc(&self, at: &At) -> Location {
+        self.new.file(at.0).locate_key(&at.1)
+    }
+
+    fn old_loc(&self, at: &At) -> Location {
+        self.old.file(at.0).locate_key(&at.1)
+    }
+
+    /// A finding in the new revision at `new_at` (or at the new document when the item
+    /// is gone), related to `old_at` in the old revision.
+    fn push(
+        &mut self,
+        rule: &'static str,
+        group: &str,
+        new_at: Option<&At>,
+        old_at: Option<&At>,
+        msg: String,
+    ) -> &mut Diagnostic {
+        let loc = match new_at {
+            Some(a) => self.new_loc(a),
+            None => self.new.file(self.n.doc).locate_key(""),
+        };
+        let mut d = Diagnostic::new(rule, loc, msg);
+        if let Some(a) = old_at {
+            d = d.with_related(self.old_loc(a), format!("in {}", self.old.label));
+        }
+        if d.severity == Severity::Error {
+            self.breaking = true;
+        }
+        self.out.push(Finding {
+            diag: d,
+            group: group.to_string(),
+        });
+        &mut self.out.last_mut().expect("just pushed").diag
+    }
+
+    /// The channel is gone (reported once, with everything on it).
+    fn channel_removed(&self, key: &str) -> bool {
+        self.o.channels.contains_key(key) && !self.n.channels.contains_key(key)
+    }
+
+    fn servers(&mut self) {
+        for (k, (oat, oproto)) in &self.o.servers {
+            match self.n.servers.get(k) {
+                None => {
+                    self.push(
+                        "diff-server-removed",
+                        "servers",
+                        None,
+                        Some(oat),
+                        format!("server `{k}` removed: clients configured for it lose their connection details"),
+                    );
+                }
+                Some((nat, nproto)) if oproto != nproto => {
+                    self.push(
+                        "diff-server-removed",
+                        "servers",
+                        Some(nat),
+                        Some(oat),
+                        format!(
+                            "server `{k}` changed protocol from {} to {}",
+                            oproto.as_deref().unwrap_or("none"),
+                            nproto.as_deref().unwrap_or("none")
+                        ),
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn channels(&mut self) {
+        for (k, oc) in &self.o.channels {
+            let group = format!("channel `{}`", oc.address.as_deref().unwrap_or(k));
+            let Some(nc) = self.n.channels.get(k) else {
+                // Renamed: the same address under another key.
+                let moved = self.n.channels.iter().find(|(nk, c)| {
+                    c.address.is_some()
+                        && c.address == oc.address
+                        && !self.o.channels.contains_key(*nk)
+                });
+                match moved {
+                    Some((nk, c)) => {
+                        let at = c.at.clone();
+                        self.push(
+                            "diff-renamed",
+                            &group,
+                            Some(&at),
+                            Some(&oc.at),
+                            format!("channel `{k}` renamed to `{nk}` (same address)"),
+                        );
+                    }
+                    None => {
+                        self.push(
+                            "diff-channel-removed",
+                            &group,
+                            None,
+                            Some(&oc.at),
+                            format!("channel `{k}` removed: its producers and consumers lose their channel"),
+                        );
+                    }
+                }
+                continue;
+            };
+            if oc.address != nc.address {
+                self.push(
+                    "diff-channel-address-changed",
+                    &group,
+                    Some(&(nc.at.0, child(&nc.at.1, "address"))),
+                    Some(&oc.at),
+                    format!(
+                        "channel `{k}` moved from address `{}` to `{}`: applications still on the old version publish and subscribe where nobody listens",
+                        oc.address.as_deref().unwrap_or("null"),
+                        nc.address.as_deref().unwrap_or("null")
+                    ),
+                );
+            }
+            if oc.params != nc.params {
+                self.push(
+                    "diff-channel-parameters-changed",
+                    &group,
+                    Some(&nc.at),
+                    Some(&oc.at),
+                    format!(
+                        "channel `{k}` parameters changed from [{}] to [{}]",
+                        oc.params.join(", "),
+                        nc.params.join(", ")
+                    ),
+                );
+            }
+        }
+        for (k, nc) in &self.n.channels {
+            if !self.o.channels.contains_key(k)
+                && !self
+                    .o
+                    .channels
+                    .values()
+                    .any(|c| c.address.is_some() && c.address == nc.address)
+            {
+                let group = format!("channel `{}`", nc.address.as_deref().unwrap_or(k));
+                self.push(
+                    "diff-added",
+                    &group,
+                    Some(&nc.at),
+                    None,
+                    format!("channel `{k}` added"),
+                );
+            }
+        }
+    }
+
+    fn operations(&mut self) {
+        for (k, oo) in &self.o.operations {
+            let Some(no) = self.n.operations.get(k) else {
+                if oo.channel.as_ref().is_some_and(|c| self.channel_removed(c)) {
+                    continue;
+                }
+                self.push(
+                    "diff-operation-removed",
+                    &oo.group,
+                    None,
+                    Some(&oo.at),
+                    format!(
+                        "operation `{k}` removed: the other side of it is left without a partner"
+                    ),
+                );
+                continue;
+            };
+            if oo.action != no.action {
+                self.push(
+                    "diff-operation-action-changed",
+                    &no.group,
+                    Some(&(no.at.0, child(&no.at.1, "action"))),
+                    Some(&oo.at),
+                    format!(
+                        "operation `{k}` flipped from `{}` to `{}`: the application now does the opposite on this channel",
+                        oo.action.as_deref().unwrap_or("none"),
+                        no.action.as_deref().unwrap_or("none")
+                    ),
+                );
+            }
+            if oo.channel != no.channel {
+                self.push(
+                    "diff-operation-action-changed",
+                    &no.group,
+                    Some(&(no.at.0, child(&no.at.1, "channel"))),
+                    Some(&oo.at),
+                    format!(
+                        "operation `{k}` moved from channel `{}` to `{}`",
+                        oo.channel.as_deref().unwrap_or("none"),
+                        no.channel.as_deref().unwrap_or("none")
+                    ),
+                );
+            }
+            if oo.reply != no.reply {
+                self.push(
+                    "diff-reply-changed",
+                    &no.group,
+                    Some(&(no.at.0, child(&no.at.1, "reply"))),
+                    Some(&oo.at),
+                    format!(
+                        "operation `{k}` reply changed from {} to {}: requesters on the old version wait for replies where none arrive",
+                        oo.reply.as_deref().unwrap_or("none"),
+                        no.reply.as_deref().unwrap_or("none")
+                    ),
+                );
+            }
+            let strength = |d: &Option<(String, At)>| match d.as_ref().map(|x| x.0.as_str()) {
+                Some("exactly-once") => 3,
+                Some("at-least-once") => 2,
+                Some("at-most-once") => 1,
+                _ => 0,
+            };
+            if strength(&no.delivery) < strength(&oo.delivery) {
+                let at = no.delivery.as_ref().map_or(no.at.clone(), |d| d.1.clone());
+                self.push(
+                    "diff-delivery-weakened",
+                    &no.group,
+                    Some(&at),
+                    oo.delivery.as_ref().map(|d| &d.1),
+                    format!(
+                        "operation `{k}` delivery weakened from {} to {}",
+                        oo.delivery.as_ref().map_or("none", |d| d.0.as_str()),
+                        no.delivery.as_ref().map_or("none", |d| d.0.as_str())
+                    ),
+                );
+            }
+            let added: Vec<&String> = no
+                .security
+                .iter()
+                .filter(|s| !oo.security.contains(s))
+                .collect();
+            if !added.is_empty() {
+                self.push(
+                    "diff-security-added",
+                    &no.group,
+                    Some(&no.at),
+                    Some(&oo.at),
+                    format!(
+                        "operation `{k}` now requires security {}: clients on the old version do not authenticate so",
+                        added.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+        }
+        for (k, no) in &self.n.operations {
+            if !self.o.operations.contains_key(k) {
+                self.push(
+                    "diff-added",
+                    &no.group,
+                    Some(&no.at),
+                    None,
+                    format!("operation `{k}` added"),
+                );
+            }
+        }
+    }
+
+    fn messages(&mut self) {
+        for (k, om) in &self.o.messages {
+            let Some(nm) = self.n.messages.get(k) else {
+                if self.channel_removed(&om.channel) {
+                    continue;
+                }
+                self.push(
+                    "diff-message-removed",
+                    &om.group,
+                    None,
+                    Some(&om.at),
+                    format!("{} removed from {}", om.label, om.group),
+                );
+                continue;
+            };
+            let flow = match (om.flow, nm.flow) {
+                (Some(a), Some(b)) => a.merge(b),
+                (Some(a), None) | (None, Some(a)) => a,
+                (None, None) => Flow::Both,
+            };
+            let what = format!("{} on {}", nm.label, nm.group);
+            let mut broke = false;
+            for (part, o, n) in [
+                ("payload", &om.payload, &nm.payload),
+                ("headers", &om.headers, &nm.headers),
+            ] {
+                if let (Some(o), Some(n)) = (o, n) {
+                    broke |= self.schema(
+                        &nm.group,
+                        &format!("{what}, {part}"),
+                        o,
+                        n,
+                        om.dialect,
+                        nm.dialect,
+                        flow,
+                    );
+                } else if let (Some(o), None) = (o, n) {
+                    if flow.checks_old_readers() {
+                        self.push(
+                            "diff-schema-breaking",
+                            &nm.group,
+                            Some(&nm.at),
+                            Some(o),
+                            format!(
+                                "{what}: {part} schema removed (anything goes now); {}",
+                                Breaks::OldReaders.describe()
+                            ),
+                        );
+                    }
+                }
+            }
+            let keyed = [
+                (
+                    "diff-correlation-id-moved",
+                    "correlationId location",
+                    &om.correlation,
+                    &nm.correlation,
+                ),
+                (
+                    "diff-ordering-key-changed",
+                    "ordering key (`x-hnp-ordering-key`)",
+                    &om.ordering_key,
+                    &nm.ordering_key,
+                ),
+                (
+                    "diff-idempotency-key-moved",
+                    "idempotency key (`x-hnp-idempotency-key`)",
+                    &om.idempotency_key,
+                    &nm.idempotency_key,
+                ),
+            ];
+            for (rule, name, o, n) in keyed {
+                if let (Some(o), Some(n)) = (o, n) {
+                    if o.0 != n.0 {
+                        let extra = match rule {
+                            "diff-ordering-key-changed" => {
+                                ": messages in flight for one key may now be processed out of order, and partitions change"
+                            }
+                            "diff-idempotency-key-moved" => {
+                                ": duplicates sent before and after the change are no longer recognised"
+                            }
+                            _ => ": replies of requests in flight are no longer correlated",
+                        };
+                        self.push(
+                            rule,
+                            &nm.group,
+                            Some(&n.1),
+                            Some(&o.1),
+                            format!("{what}: {name} changed from `{}` to `{}`{extra}", o.0, n.0),
+                        );
+                    }
+                } else if let (Some(o), None) = (o, n) {
+                    self.push(
+                        rule,
+                        &nm.group,
+                        Some(&nm.at),
+                        Some(&o.1),
+                        format!("{what}: {name} `{}` removed", o.0),
+                    );
+                }
+            }
+            if let (Some(o), Some(n)) = (&om.kafka_key, &nm.kafka_key) {
+                let (ov, nv) = (self.old.get(o.0, &o.1), self.new.get(n.0, &n.1));
+                if let (Some(ov), Some(nv)) = (ov, nv) {
+                    if !schema::json_eq(&strip_annotations(ov), &strip_annotations(nv)) {
+                        self.push(
+                            "diff-ordering-key-changed",
+                            &nm.group,
+                            Some(n),
+                            Some(o),
+                            format!("{what}: Kafka message key changed: records of one key may land on another partition, so ordering is broken for keys in flight"),
+                        );
+                    }
+                }
+            }
+            // CloudEvents type: changed, or not bumped on a breaking payload change.
+            match (&om.ce_type, &nm.ce_type) {
+                (Some(o), Some(n)) if o.0 != n.0 => {
+                    let same_base = ce_base(&o.0) == ce_base(&n.0);
+                    if same_base && ce_version(&n.0) > ce_version(&o.0) {
+                        self.push(
+                            "diff-cloudevents-type-bumped",
+                            &nm.group,
+                            Some(&n.1),
+                            Some(&o.1),
+                            format!(
+                                "{what}: CloudEvents type bumped from `{}` to `{}`",
+                                o.0, n.0
+                            ),
+                        );
+                    } else {
+                        self.push(
+                            "diff-cloudevents-type-changed",
+                            &nm.group,
+                            Some(&n.1),
+                            Some(&o.1),
+                            format!("{what}: CloudEvents type changed from `{}` to `{}`: consumers filtering on the old type stop receiving it", o.0, n.0),
+                        );
+                    }
+                }
+                (Some(o), Some(n)) if broke && ce_has_version(&n.0) => {
+                    self.push(
+                        "diff-cloudevents-version-not-bumped",
+                        &nm.group,
+                        Some(&n.1),
+                        Some(&o.1),
+                        format!("{what}: the payload changed incompatibly but the CloudEvents type `{}` keeps its version suffix", n.0),
+                    )
+                    .help = Some(format!("publish it as `{}.v{}` (consumers opt in to the new shape)", ce_base(&n.0), ce_version(&n.0) + 1));
+                }
+                _ => {}
+            }
+        }
+        for (k, nm) in &self.n.messages {
+            if !self.o.messages.contains_key(k) {
+                self.push(
+                    "diff-added",
+                    &nm.group,
+                    Some(&nm.at),
+                    None,
+                    format!("{} added to {}", nm.label, nm.group),
+                );
+            }
+        }
+    }
+
+    /// Compare one schema occurrence; report the issues of the directions its flow
+    /// needs. Returns whether anything broke.
+    #[allow(clippy::too_many_arguments)]
+    fn schema(
+        &mut self,
+        group: &str,
+        what: &str,
+        o: &At,
+        n: &At,
+        od: Option<Dialect>,
+        nd: Option<Dialect>,
+        flow: Flow,
+    ) -> bool {
+        let (Some(ov), Some(nv)) = (self.old.get(o.0, &o.1), self.new.get(n.0, &n.1)) else {
+            return false;
+        };
+        let os = Side {
+            resolver: self.old,
+            dialect: od.or(self.o.dialect).unwrap_or(Dialect::Draft7),
+        };
+        let ns = Side {
+            resolver: self.new,
+            dialect: nd.or(self.n.dialect).unwrap_or(Dialect::Draft7),
+        };
+        let ol = Loc::new(o.0, o.1.clone());
+        let nl = Loc::new(n.0, n.1.clone());
+        let mut broke = false;
+        let mut issues: Vec<(Breaks, schema::Issue)> = Vec::new();
+        if flow.checks_old_writers() {
+            for i in schema::subset(os, (&ol, ov), ns, (&nl, nv), true) {
+                issues.push((Breaks::OldWriters, i));
+            }
+        }
+        if flow.checks_old_readers() {
+            for i in schema::subset(ns, (&nl, nv), os, (&ol, ov), false) {
+                issues.push((Breaks::OldReaders, i));
+            }
+        }
+        // One finding per (location, message): a change breaking both sides says so.
+        let mut merged: BTreeMap<IssueKey, (Effect, Vec<Breaks>)> = BTreeMap::new();
+        for (b, i) in issues {
+            let e = merged
+                .entry((
+                    i.new.clone(),
+                    i.old.clone(),
+                    i.at.clone(),
+                    i.message.clone(),
+                ))
+                .or_insert((i.effect, Vec::new()));
+            e.0 = e.0.min(i.effect);
+            e.1.push(b);
+        }
+        for ((nloc, oloc, at, msg), (effect, sides)) in merged {
+            broke |= effect == Effect::Breaking;
+            let who = if sides.len() > 1 {
+                "breaks readers and writers still on the old version".to_string()
+            } else {
+                sides[0].describe().to_string()
+            };
+            let rule = match effect {
+                Effect::Breaking => "diff-schema-breaking",
+                Effect::Unknown => "diff-schema-undecided",
+            };
+            let place = if at == "/" {
+                String::new()
+            } else {
+                format!(" at `{at}`")
+            };
+            self.push(
+                rule,
+                group,
+                Some(&(nloc.file, nloc.pointer)),
+                Some(&(oloc.file, oloc.pointer)),
+                format!("{what}{place}: {msg}; {who}"),
+            );
+        }
+        broke
+    }
+
+    fn http(&mut self) {
+        for (k, oo) in &self.o.http {
+            let group = format!("`{} {}`", k.split(' ').next().unwrap_or(""), oo.path);
+            let Some(no) = self.n.http.get(k) else {
+                self.push(
+                    "diff-http-operation-removed",
+                    &group,
+                    None,
+                    Some(&oo.at),
+                    format!(
+                        "operation `{} {}` removed: clients calling it get errors",
+                        k.split(' ').next().unwrap_or(""),
+                        oo.path
+                    ),
+                );
+                continue;
+            };
+            let group = format!("`{} {}`", k.split(' ').next().unwrap_or(""), no.path);
+            let k = &format!("{} {}", k.split(' ').next().unwrap_or(""), no.path);
+            if oo.path != no.path {
+                self.push(
+                    "diff-renamed",
+                    &group,
+                    Some(&no.at),
+                    Some(&oo.at),
+                    format!(
+                        "path `{}` renamed to `{}` (path parameters renamed; the URL is unchanged)",
+                        oo.path, no.path
+                    ),
+                );
+            }
+            for (pk, np) in &no.params {
+                let name = pk.1.as_str();
+                match oo.params.get(pk) {
+                    None if np.required => {
+                        self.push(
+                            "diff-http-parameter-required-added",
+                            &group,
+                            Some(&np.at),
+                            None,
+                            format!("`{k}`: required {} parameter `{name}` added: requests from clients on the old version lack it", pk.0),
+                        );
+                    }
+                    Some(op) if np.required && !op.required => {
+                        self.push(
+                            "diff-http-parameter-required-added",
+                            &group,
+                            Some(&np.at),
+                            Some(&op.at),
+                            format!("`{k}`: {} parameter `{name}` became required", pk.0),
+                        );
+                    }
+                    Some(op) => {
+                        if let (Some(os), Some(ns)) = (&op.schema, &np.schema) {
+                            let label = format!(
+                                "`{k}`: {} parameter `{}`",
+                                pk.0,
+                                param_name(self.new, &np.at).unwrap_or_else(|| name.to_string())
+                            );
+                            self.schema(&group, &label, os, ns, None, None, Flow::Read);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            if no.body_required && !oo.body_required {
+                let at = no.body_at.clone().unwrap_or_else(|| no.at.clone());
+                self.push(
+                    "diff-http-parameter-required-added",
+                    &group,
+                    Some(&at),
+                    oo.body_at.as_ref(),
+                    format!("`{k}`: the request body became required"),
+                );
+            }
+            for (mt, os) in &oo.requests {
+                match no.requests.get(mt) {
+                    None => {
+                        let at = no.body_at.clone().unwrap_or_else(|| no.at.clone());
+                        self.push(
+                            "diff-http-media-type-removed",
+                            &group,
+                            Some(&at),
+                            Some(os),
+                            format!("`{k}`: request media type `{mt}` removed: clients sending it are refused"),
+                        );
+                    }
+                    Some(ns) => {
+                        self.schema(
+                            &group,
+                            &format!("`{k}`: request body `{mt}`"),
+                            os,
+                            ns,
+                            None,
+                            None,
+                            Flow::Read,
+                        );
+                    }
+                }
+            }
+            for (status, (orat, obodies)) in &oo.responses {
+                match no.responses.get(status) {
+                    None => {
+                        if status.starts_with('2') {
+                            self.push(
+                                "diff-http-status-removed",
+                                &group,
+                                Some(&no.at),
+                                Some(orat),
+                                format!("`{k}`: success response `{status}` removed: clients expecting it break"),
+                            );
+                        }
+                    }
+                    Some((_, nbodies)) => {
+                        for (mt, os) in obodies {
+                            match nbodies.get(mt) {
+                                None => {
+                                    self.push(
+                                        "diff-http-media-type-removed",
+                                        &group,
+                                        Some(&no.at),
+                                        Some(os),
+                                        format!("`{k}`: response `{status}` media type `{mt}` removed: clients accepting only it break"),
+                                    );
+                                }
+                                Some(ns) => {
+                                    self.schema(
+                                        &group,
+                                        &format!("`{k}`: response `{status}` `{mt}`"),
+                                        os,
+                                        ns,
+                                        None,
+                                        None,
+                                        Flow::Written,
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let added: Vec<&String> = no
+                .security
+                .iter()
+                .filter(|s| !oo.security.contains(s))
+                .collect();
+            if !added.is_empty() && !oo.security.is_empty()
+                || (!no.security.is_empty() && oo.security.is_empty())
+            {
+                self.push(
+                    "diff-security-added",
+                    &group,
+                    Some(&no.at),
+                    Some(&oo.at),
+                    format!(
+                        "`{k}`: now requires security {}",
+                        no.security
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+        for (k, no) in &self.n.http {
+            if !self.o.http.contains_key(k) {
+                let group = format!("`{} {}`", k.split(' ').next().unwrap_or(""), no.path);
+                self.push(
+                    "diff-added",
+                    &group,
+                    Some(&no.at),
+                    None,
+                    format!(
+                        "operation `{} {}` added",
+                        k.split(' ').next().unwrap_or(""),
+                        no.path
+                    ),
+                );
+            }
+        }
+    }
+
+    fn version(&mut self) {
+        if !self.breaking {
+            return;
+        }
+        let major =
+            |v: &str| -> Option<u64> { v.trim_start_matches('v').split('.').next()?.parse().ok() };
+        let (Some((ov, oat)), Some((nv, nat))) = (&self.o.version, &self.n.version) else {
+            return;
+        };
+        let bumped = match (major(ov), major(nv)) {
+            (Some(a), Some(b)) => b > a,
+            _ => ov != nv,
+        };
+        if !bumped {
+            let n = self
+                .out
+                .iter()
+                .filter(|f| f.diag.severity == Severity::Error)
+                .count();
+            self.push(
+                "diff-version-not-bumped",
+                "document",
+                Some(nat),
+                Some(oat),
+                format!(
+                    "{n} breaking {} but `info.version` went from `{ov}` to `{nv}` without a major bump",
+                    if n == 1 { "change" } else { "changes" }
+                ),
+            )
+            .help = Some(format!(
+                "raise the major version (e.g. `{}`), or make the changes compatible",
+                major(ov).map_or_else(|| "2.0.0".to_string(), |m| format!("{}.0.0", m + 1))
+            ));
+        }
+    }
+}
+
+fn param_name(rev: &Revision, at: &At) -> Option<String> {
+    rev.get(at.0, &at.1)?
+        .get("name")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A value without its annotation keywords (for comparing key schemas).
+fn strip_annotations(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "description" | "title" | "examples" | "example" | "bindingVersion"
+                    )
+                })
+                .map(|(k, v)| (k.clone(), strip_annotations(v)))
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
+}
+
+/// `com.x.resource_created.v2` → `com.x.resource_created`.
+fn ce_base(t: &str) -> &str {
+    match t.rsplit_once('.') {
+        Some((base, last)) if ce_suffix(last).is_some() => base,
+        _ => t,
+    }
+}
+
+fn ce_suffix(last: &str) -> Option<u64> {
+    last.strip_prefix('v')?.parse().ok()
+}
+
+fn ce_version(t: &str) -> u64 {
+    t.rsplit_once('.')
+        .and_then(|(_, l)| ce_suffix(l))
+        .unwrap_or(0)
+}
+
+/// Whether a CloudEvents type carries a version suffix the policy can check.
+pub fn ce_has_version(t: &str) -> bool {
+    t.rsplit_once('.').and_then(|(_, l)| ce_suffix(l)).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_templates_are_blanked() {
+        assert_eq!(blank_params("/a/{id}/b/{x}"), "/a/{}/b/{}");
+        assert_eq!(blank_params("/a"), "/a");
+    }
+
+    #[test]
+    fn cloudevents_versions() {
+        assert_eq!(ce_base("com.a.created.v2"), "com.a.created");
+        assert_eq!(ce_version("com.a.created.v2"), 2);
+        assert_eq!(ce_version("com.a.created"), 0);
+        assert!(!ce_has_version("com.a.created"));
+    }
+}
