@@ -64,7 +64,17 @@ fn generate_n(path: &Path, unique: bool, events: usize) -> std::io::Result<()> {
     for (t, k, j) in order {
         let mut v = lines[j].clone();
         v["time"] = serde_json::json!(t);
-        v["headers"]["correlationid"] = serde_json::json!(format!("saga-bench-{k:08}"));
+        let key = format!("saga-bench-{k:08}");
+        // A reply names its command `KEY/STEP/ATTEMPT`: it follows the key.
+        let old = v["headers"]["correlationid"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if let Some(c) = v["headers"]["causationid"].as_str() {
+            let c = c.replacen(&old, &key, 1);
+            v["headers"]["causationid"] = serde_json::json!(c);
+        }
+        v["headers"]["correlationid"] = serde_json::json!(key);
         v["headers"]["id"] = serde_json::json!(format!("ev-{k:08}-{j}"));
         if let Some(p) = v["payload"].as_object_mut().filter(|_| unique) {
             for f in ["sagaId", "syncId"] {

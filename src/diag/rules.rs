@@ -438,6 +438,15 @@ rules! {
     "saga-pointer-unknown" => Error,
         "A branch or `when` pointer names a property the message's schema does not declare.",
         "The pointer can never match: the branch always fails or the condition never holds. It is usually a typo.";
+    "saga-reply-foreign" => Error,
+        "A reply names (at the saga's `causation` pointer) a command its instance did not send.",
+        "The orchestrator names each command it sends `KEY/STEP/ATTEMPT`; a reply routed to an instance by its correlation key but caused by another instance's command carries the wrong correlation key (or the wrong causation). It completes nothing: taken by message type it would complete the wrong instance.";
+    "saga-reply-misattributed" => Error,
+        "Exploration: a reply was taken as the answer to another attempt than the one that caused it.",
+        "Without `causation:`, a reply is matched to a step by its message type only, so a late failure reply of attempt 1 fails attempt 2, and a late success completes a retry whose own outcome is still unknown. Declare `causation: /headers/causationid` so that replies name the attempt they answer.";
+    "saga-reply-stale" => Error,
+        "A reply names an older attempt of its step, or a command its instance has not sent.",
+        "A reply of an earlier attempt arriving while a retry is in flight says nothing about the retry: it is not a completion or a failure of it. Reported so that the participant's lateness (or a reply before its command) is seen; the instance goes on waiting for the attempt in flight.";
     "saga-retry-not-idempotent" => Error,
         "A step retries a command the contract marks `x-hnp-idempotent: false`.",
         "After a lost reply the command may have taken effect; retrying a non-idempotent command applies it twice. Fail instead, or make the command idempotent with a deduplication key.";

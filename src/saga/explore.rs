@@ -28,6 +28,9 @@ pub enum Op {
     Exhaust(usize),
     /// Start event of the instance, saga, step, compensation index.
     CompFail(usize, usize, usize, usize),
+    /// Answer the first attempt of the step this reply answers `d` ms late (after the
+    /// retry is sent), then the retry.
+    Late(usize, i64),
 }
 
 impl Op {
@@ -40,6 +43,7 @@ impl Op {
             | Op::At(u, _)
             | Op::Fail(u)
             | Op::Exhaust(u)
+            | Op::Late(u, _)
             | Op::CompFail(u, ..) => u,
         }
     }
@@ -64,6 +68,7 @@ impl Op {
             Op::Fail(u) => Op::Fail(f(u)),
             Op::Exhaust(u) => Op::Exhaust(f(u)),
             Op::CompFail(u, s, st, i) => Op::CompFail(f(u), s, st, i),
+            Op::Late(u, d) => Op::Late(f(u), d),
         }
     }
 
@@ -76,6 +81,7 @@ impl Op {
             Op::Fail(u) => format!("f{u}"),
             Op::Exhaust(u) => format!("e{u}"),
             Op::CompFail(u, s, st, i) => format!("c{u}.{s}.{st}.{i}"),
+            Op::Late(u, d) => format!("l{u}@{d}"),
         }
     }
 
@@ -91,6 +97,10 @@ impl Op {
             "t" => {
                 let (u, t) = rest.split_once('@')?;
                 Op::At(n(u)?, t.parse().ok()?)
+            }
+            "l" => {
+                let (u, t) = rest.split_once('@')?;
+                Op::Late(n(u)?, t.parse().ok()?)
             }
             "c" => {
                 let p: Vec<usize> = rest.split('.').map(n).collect::<Option<_>>()?;
@@ -143,7 +153,7 @@ impl Op {
                 ));
             }
         }
-        if let Op::At(_, t) = *self {
+        if let Op::At(_, t) | Op::Late(_, t) = *self {
             if t.unsigned_abs() > super::duration::MAX_MS {
                 return Err(format!(
                     "`{}` shifts an event by more than 100 years",
@@ -183,6 +193,11 @@ impl Op {
             Op::CompFail(u, _, _, i) => format!(
                 "fail compensation #{i} once for the instance started by {}",
                 m(u)
+            ),
+            Op::Late(u, d) => format!(
+                "answer the first attempt of the step answered by {} {} late, after its retry was sent, then answer the retry",
+                m(u),
+                super::duration::show_ms(d.unsigned_abs())
             ),
         }
     }
@@ -314,6 +329,71 @@ fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
     o
 }
 
+/// Run the engine on perturbed events, with the participant model's ground truth:
+/// the command each reply it produced truly answers.
+fn run(sagas: &[Saga], evs: &[Event], base: &[Event], ops: &[Op]) -> Outcome {
+    let mut o = options(sagas, base, ops);
+    o.true_cause = Some(format!("/headers/{TRUE_CAUSE}"));
+    engine::run(sagas, evs, o)
+}
+
+/// The private header where the participant model records the command a reply it
+/// produced truly answers (read by the engine only when exploring).
+const TRUE_CAUSE: &str = "x-hnp-explore-cause";
+
+/// The command step whose reply `e` is, with the attempt it answers (its causation
+/// when the saga declares one and the event names it, else the first attempt):
+/// (`KEY/STEP`, attempt, saga).
+fn reply_cause<'s>(sagas: &'s [Saga], e: &Event) -> Option<(String, u32, &'s Saga)> {
+    for s in sagas {
+        let Some(st) = s.steps.iter().find(|st| {
+            st.send.is_some() && st.on.iter().chain(&st.fail).any(|n| n.name == e.message)
+        }) else {
+            continue;
+        };
+        let key = e.key(&s.correlation)?;
+        let base = format!("{key}/{}", st.id);
+        let named = e
+            .headers
+            .get(TRUE_CAUSE)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .or_else(|| s.causation.as_deref().and_then(|p| e.key(p)));
+        let n = named
+            .as_deref()
+            .and_then(|c| c.strip_prefix(base.as_str()))
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        return Some((base, n, s));
+    }
+    None
+}
+
+/// Make `e` answer attempt `n` of the command `base` (`KEY/STEP`): its causation (when
+/// the saga reads one from the headers) and the model's ground truth.
+fn set_cause(e: &mut Event, saga: &Saga, base: &str, n: u32) {
+    let c = serde_json::Value::String(format!("{base}/{n}"));
+    if let Some(h) = e.headers.as_object_mut() {
+        h.insert(TRUE_CAUSE.into(), c.clone());
+        if let Some(name) = saga
+            .causation
+            .as_deref()
+            .and_then(|p| p.strip_prefix("/headers/"))
+            .filter(|n| !n.contains('/'))
+        {
+            h.insert(name.replace("~1", "/").replace("~0", "~"), c);
+        }
+    }
+}
+
+/// Re-point a reply at attempt `n` of the command it answers.
+fn recause(sagas: &[Saga], e: &mut Event, n: impl FnOnce(u32) -> u32) {
+    if let Some((base, k, s)) = reply_cause(sagas, e) {
+        set_cause(e, s, &base, n(k));
+    }
+}
+
 /// The step an event completes, if any.
 fn completes<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Step> {
     sagas
@@ -404,12 +484,13 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                                 .saturating_add(signed(st.retry.delay(1)))
                                 .saturating_add(1);
                             shift(sagas, &mut evs, p, &orig, delta);
-                            let again = synthetic(
+                            let mut again = synthetic(
                                 &orig,
                                 &orig.message,
                                 &format!("r{k}"),
                                 orig.time + delta,
                             );
+                            recause(sagas, &mut again, |n| n + 1);
                             evs.insert(p, (usize::MAX, again));
                         }
                         Some(st) if st.on_timeout == Some(OnTimeout::Complete) => {
@@ -456,9 +537,18 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                             continue;
                         };
                         let delta = signed(st.retry.delay(1)).saturating_add(1);
-                        let f = synthetic(&evs[p].1, &fail.name, &format!("f{k}"), evs[p].1.time);
+                        let mut f =
+                            synthetic(&evs[p].1, &fail.name, &format!("f{k}"), evs[p].1.time);
+                        let cause = reply_cause(sagas, &evs[p].1);
+                        if let Some((b, n, s)) = &cause {
+                            set_cause(&mut f, s, b, *n);
+                        }
                         let orig = evs[p].1.clone();
                         shift(sagas, &mut evs, p, &orig, delta);
+                        // The recorded reply now answers the retry.
+                        if let Some((b, n, s)) = &cause {
+                            set_cause(&mut evs[p].1, s, b, n + 1);
+                        }
                         evs.insert(p, (usize::MAX, f));
                     }
                 }
@@ -480,14 +570,37 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                         // timeout decides.
                         if let Some(fail) = st.fail.first() {
                             let mut t = orig.time;
+                            let cause = reply_cause(sagas, &orig);
                             for n in 1..=st.retry.max {
-                                let f = synthetic(&orig, &fail.name, &format!("e{k}.{n}"), t);
+                                let mut f = synthetic(&orig, &fail.name, &format!("e{k}.{n}"), t);
+                                if let Some((b, _, s)) = &cause {
+                                    set_cause(&mut f, s, b, n);
+                                }
                                 evs.insert(p + (n as usize - 1), (usize::MAX, f));
                                 t = t
                                     .saturating_add(signed(st.retry.delay(n)))
                                     .saturating_add(1);
                             }
                         }
+                    }
+                }
+            }
+            Op::Late(u, d) => {
+                // The participant answers the first attempt late, after the retry was
+                // sent (with a failure when the step declares one), then answers the
+                // retry with the recorded reply.
+                if let Some(p) = pos(&evs, u) {
+                    let orig = evs[p].1.clone();
+                    if let (Some(st), Some((b, n, s))) =
+                        (completes(sagas, &orig.message), reply_cause(sagas, &orig))
+                    {
+                        let name = st.fail.first().map_or(&orig.message, |f| &f.name);
+                        let mut late =
+                            synthetic(&orig, name, &format!("l{k}"), orig.time.saturating_add(d));
+                        set_cause(&mut late, s, &b, n);
+                        shift(sagas, &mut evs, p, &orig, d.saturating_add(1));
+                        set_cause(&mut evs[p].1, s, &b, n + 1);
+                        evs.insert(p, (usize::MAX, late));
                     }
                 }
             }
@@ -506,8 +619,13 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         .iter()
         .map(|s| s.start.message.name.as_str())
         .collect();
+    let mut ids_seen = BTreeSet::new();
     for (u, e) in base.iter().enumerate() {
         ops.push(Op::Dup(u));
+        // A redelivered copy is not a reply of its own: the participant's outcome is
+        // perturbed on the first copy.
+        let id = e.headers.get("id").and_then(|v| v.as_str());
+        let redelivery = id.is_some_and(|id| !ids_seen.insert((e.message.as_str(), id)));
         if !starts.contains(e.message.as_str()) {
             ops.push(Op::Drop(u));
         }
@@ -516,7 +634,7 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                 ops.push(Op::Swap(u));
             }
         }
-        if let Some(st) = completes(sagas, &e.message) {
+        if let Some(st) = completes(sagas, &e.message).filter(|_| !redelivery) {
             if st.retry.max > 1 && !st.fail.is_empty() {
                 ops.push(Op::Fail(u));
             }
@@ -562,6 +680,17 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                             let d = t0.saturating_add(signed(to)).saturating_sub(base[u].time);
                             ops.push(Op::At(u, d.saturating_sub(1)));
                             ops.push(Op::At(u, d.saturating_add(1)));
+                            if st.send.is_some()
+                                && st.on_timeout == Some(OnTimeout::Retry)
+                                && st.retry.max > 1
+                            {
+                                // Half-way through the retry's wait: other
+                                // perturbations that move events a little keep it there.
+                                let resent = d
+                                    .saturating_add(signed(st.retry.delay(1)))
+                                    .saturating_add(signed(to / 2));
+                                ops.push(Op::Late(u, resent.saturating_add(1)));
+                            }
                         }
                     }
                 }
@@ -804,7 +933,9 @@ fn new_violations<'a>(
     o.violations
         .iter()
         .filter(|v| {
-            v.rule != "saga-latency-objective" && !base.contains(&(v.rule, v.instance.clone()))
+            v.rule != "saga-latency-objective"
+                && v.rule != "saga-reply-stale"
+                && !base.contains(&(v.rule, v.instance.clone()))
         })
         .collect()
 }
@@ -813,7 +944,7 @@ fn new_violations<'a>(
 pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'_>) -> Report {
     let started = std::time::Instant::now();
     let base = normalise(sagas, events);
-    let base_out = engine::run(sagas, &base, options(sagas, &base, &[]));
+    let base_out = run(sagas, &base, &base, &[]);
     let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
         .violations
         .iter()
@@ -858,7 +989,7 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
         scenarios_run += 1;
         let (_, sub, local) = groups.project(&base, &sc);
         let evs = apply(sagas, &sub, &local);
-        let out = engine::run(sagas, &evs, options(sagas, &sub, &local));
+        let out = run(sagas, &evs, &sub, &local);
         let mut rules_here = BTreeSet::new();
         for v in new_violations(&base_set, &out) {
             if rules_here.insert(v.rule) {
@@ -908,7 +1039,7 @@ fn minimise(
     let (idx, base, ops) = groups.project(whole, global_ops);
     let base = &base[..];
     let ops = &ops[..];
-    let full = engine::run(sagas, &apply(sagas, base, ops), options(sagas, base, ops));
+    let full = run(sagas, &apply(sagas, base, ops), base, ops);
     let target: Option<Violation> = new_violations(base_set, &full)
         .into_iter()
         .find(|v| v.rule == rule && v.saga == saga)
@@ -919,7 +1050,7 @@ fn minimise(
             Some(k) => k.iter().filter_map(|&i| evs.get(i).cloned()).collect(),
             None => evs,
         };
-        let out = engine::run(sagas, &sub, options(sagas, base, ops));
+        let out = run(sagas, &sub, base, ops);
         new_violations(base_set, &out)
             .iter()
             .any(|v| Some(*v) == target.as_ref())
@@ -965,7 +1096,7 @@ fn minimise(
         ranges(&keep)
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
-    let out = engine::run(sagas, &sub, options(sagas, base, &ops));
+    let out = run(sagas, &sub, base, &ops);
     let violations: Vec<Violation> = new_violations(base_set, &out)
         .into_iter()
         .filter(|v| Some(*v) == target.as_ref())
@@ -1104,5 +1235,5 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         ));
     }
     let sub: Vec<Event> = keep.iter().map(|&i| evs[i].clone()).collect();
-    Ok(engine::run(sagas, &sub, options(sagas, &base, &ops)))
+    Ok(run(sagas, &sub, &base, &ops))
 }

@@ -7,6 +7,7 @@
 //! contract: ../asyncapi.yaml        # AsyncAPI document, relative to this file
 //! correlation: /headers/correlationid   # JSON pointer into every message
 //! idempotencyKey: /headers/id       # optional (default /headers/id)
+//! causation: /headers/causationid   # optional: replies name their command's attempt
 //! start: {message: SyncStarted, when: {pointer: /payload/direction, equals: git_to_netbox}}
 //! ignore: [ChangesFetched]          # events ignored in every state
 //! steps:
@@ -52,6 +53,11 @@ pub struct Saga {
     pub contract_path: PathBuf,
     pub correlation: String,
     pub idempotency: String,
+    /// Where a reply names the command that caused it (`/headers/causationid`): the
+    /// orchestrator names each command it sends `KEY/STEP/ATTEMPT` (a compensation
+    /// `KEY/STEP/compensation/N/ATTEMPT`, N from 1), and a reply is matched to that
+    /// attempt, not by its message type alone.
+    pub causation: Option<String>,
     pub start: Start,
     pub ignore: Vec<Named>,
     pub nodes: Vec<Node>,
@@ -236,6 +242,7 @@ const SAGA_KEYS: &[&str] = &[
     "contract",
     "correlation",
     "idempotencyKey",
+    "causation",
     "start",
     "ignore",
     "steps",
@@ -281,6 +288,7 @@ pub fn parse(source: SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Saga> {
     let idempotency = rd
         .pointer(map, "", "idempotencyKey", false)
         .unwrap_or_else(|| "/headers/id".to_string());
+    let causation = rd.pointer(map, "", "causation", false);
     let start = rd.start(map);
     let ignore = rd.names(map, "", "ignore");
     let mut top = Vec::new();
@@ -339,6 +347,7 @@ pub fn parse(source: SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Saga> {
         contract_path,
         correlation,
         idempotency,
+        causation,
         start,
         ignore,
         nodes,

@@ -27,6 +27,7 @@ pub fn json_schema() -> Value {
             "contract": {"type": "string", "minLength": 1, "description": "Path of the AsyncAPI document, relative to the saga file."},
             "correlation": {"$ref": "#/$defs/pointer", "description": "JSON pointer into every message (`/headers/...` or `/payload/...`) whose value identifies the saga instance."},
             "idempotencyKey": {"$ref": "#/$defs/pointer", "description": "JSON pointer of the idempotency key (default `/headers/id`, the CloudEvents id)."},
+            "causation": {"$ref": "#/$defs/pointer", "description": "JSON pointer where a reply names the command that caused it (e.g. `/headers/causationid`, a CloudEvents extension). The orchestrator names each command `KEY/STEP/ATTEMPT` (a compensation `KEY/STEP/compensation/N/ATTEMPT`); a reply is matched to that attempt, and a reply of an older attempt or of another instance is a finding, never a completion."},
             "start": {
                 "oneOf": [
                     {"$ref": "#/$defs/messageName"},

@@ -202,6 +202,44 @@ fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
             ).with_help("make the property `required` in the message schema, or branch on one that always exists"));
         }
     }
+    // The causation pointer: every reply must be able to carry it (it may be optional:
+    // a reply without it is matched by its message type).
+    if let Some(c) = &saga.causation {
+        let mut missing: Vec<&str> = Vec::new();
+        for st in &saga.steps {
+            let fwd = st.send.is_some().then_some(st.on.iter().chain(&st.fail));
+            let comp = st
+                .compensation
+                .iter()
+                .flat_map(|k| std::iter::once(&k.confirm).chain(&k.fail));
+            for n in fwd.into_iter().flatten().chain(comp) {
+                if contract.message(&n.name).is_some()
+                    && !contract.declares(&n.name, c)
+                    && !missing.contains(&n.name.as_str())
+                {
+                    missing.push(&n.name);
+                }
+            }
+        }
+        if !missing.is_empty() {
+            out.push(
+                saga.source
+                    .diag_at(
+                        "saga-pointer-unknown",
+                        "/causation",
+                        format!(
+                            "`causation` reads `{c}`, which the schema of {} does not declare: those replies cannot name the attempt they answer",
+                            missing
+                                .iter()
+                                .map(|m| format!("`{m}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                    .with_help("declare the header (e.g. the CloudEvents extension `causationid`) in the replies' schemas"),
+            );
+        }
+    }
     // The correlation key: optional in a message means that message can be lost to
     // every instance.
     let mut seen = BTreeSet::new();

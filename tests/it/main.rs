@@ -21,6 +21,7 @@ mod projection;
 mod proptest_loader;
 mod report;
 mod saga;
+mod saga_causation;
 mod saga_hostile;
 mod saga_mutants;
 mod scaling;

@@ -181,7 +181,17 @@ fn many_instances(n: usize) -> String {
                 - t0
                 + k as i64 * 100;
             v["time"] = serde_json::json!(t);
-            v["headers"]["correlationid"] = serde_json::json!(format!("saga-{k:06}"));
+            let key = format!("saga-{k:06}");
+            // A reply names its command `KEY/STEP/ATTEMPT`: it follows the key.
+            let old = v["headers"]["correlationid"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if let Some(c) = v["headers"]["causationid"].as_str() {
+                let c = c.replacen(&old, &key, 1);
+                v["headers"]["causationid"] = serde_json::json!(c);
+            }
+            v["headers"]["correlationid"] = serde_json::json!(key);
             v["headers"]["id"] = serde_json::json!(format!("ev-{k:06}-{j}"));
             out.push((t, v.to_string()));
         }

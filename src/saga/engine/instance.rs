@@ -23,6 +23,9 @@ pub(super) struct Active {
     pub(super) first_sent: i64,
     pub(super) timer: u64,
     pub(super) due: Option<i64>,
+    /// The attempt failed (or timed out) and the retry waits for its backoff: a
+    /// failure reply of the same attempt changes nothing more.
+    pub(super) failed: bool,
 }
 
 #[derive(Debug)]
@@ -57,6 +60,8 @@ pub(super) struct Inst {
     pub(super) pivot_passed: bool,
     /// Steps whose command was sent at least once in this run.
     pub(super) sent: Vec<StepId>,
+    /// The last attempt sent of each step's command (what `causation` matches).
+    pub(super) last_attempt: Vec<(StepId, u32)>,
     pub(super) comp_todo: Vec<(StepId, usize)>,
     pub(super) comp: Option<CompRun>,
     pub(super) uncompensable: Vec<StepId>,

@@ -55,6 +55,21 @@ pub struct Options {
     /// command (participants answer what they are sent); a recorded reply that the
     /// perturbed run never asked for is dropped instead of being reported as late.
     pub causal: bool,
+    /// Exploration: where the participant model writes the command a reply it
+    /// produced truly answers. A reply the engine matches to another attempt is
+    /// `saga-reply-misattributed`.
+    pub true_cause: Option<String>,
+}
+
+/// The id the orchestrator gives attempt `attempt` of a step's command: what a
+/// reply names at the saga's `causation` pointer.
+pub fn command_id(key: &str, step: &str, attempt: u32) -> String {
+    format!("{key}/{step}/{attempt}")
+}
+
+/// The id of attempt `attempt` of compensation `idx` (0-based) of a step.
+pub fn compensation_id(key: &str, step: &str, idx: usize, attempt: u32) -> String {
+    format!("{key}/{step}/compensation/{}/{attempt}", idx + 1)
 }
 
 /// The simulator.
@@ -64,6 +79,7 @@ pub struct Engine<'s> {
     insts: Vec<Option<Inst>>,
     free: Vec<usize>,
     plan: Arc<Plan>,
+    truth: Option<super::view::Ptr>,
     by_key: Vec<FastMap<String, usize>>,
     known: Option<FastSet<String>>,
     timers: Timers,
@@ -83,10 +99,12 @@ impl<'s> Engine<'s> {
         let known: Option<FastSet<String>> =
             opts.known_messages.take().map(|k| k.into_iter().collect());
         let plan = Arc::new(Plan::new(sagas, known.as_ref()));
+        let truth = opts.true_cause.as_deref().map(super::view::Ptr::new);
         Engine {
             sagas,
             opts,
             plan,
+            truth,
             insts: Vec::new(),
             free: Vec::new(),
             by_key: sagas.iter().map(|_| FastMap::default()).collect(),

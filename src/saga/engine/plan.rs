@@ -51,6 +51,11 @@ pub(super) struct StepPlan {
 pub(super) struct SagaPlan {
     pub(super) correlation: Ptr,
     pub(super) idempotency: Ptr,
+    /// Where a reply names its command (`causation:`).
+    pub(super) causation: Option<Ptr>,
+    /// Replies to commands: the `on`/`fail` of command steps and the `confirm`/`fail`
+    /// of compensations (what `causation` matches to an attempt).
+    pub(super) replies: FastSet<u32>,
     pub(super) start: u32,
     pub(super) start_when: Option<Ptr>,
     pub(super) ignore: Vec<u32>,
@@ -114,9 +119,21 @@ impl Plan {
                     _ => None,
                 })
                 .collect();
+            let mut replies = FastSet::default();
+            for st in &s.steps {
+                if st.send.is_some() {
+                    replies.extend(st.on.iter().chain(&st.fail).map(|n| names.intern(&n.name)));
+                }
+                for c in &st.compensation {
+                    replies.insert(names.intern(&c.confirm.name));
+                    replies.extend(c.fail.iter().map(|n| names.intern(&n.name)));
+                }
+            }
             plans.push(SagaPlan {
                 correlation: Ptr::new(&s.correlation),
                 idempotency: Ptr::new(&s.idempotency),
+                causation: s.causation.as_deref().map(Ptr::new),
+                replies,
                 start: names.intern(&s.start.message.name),
                 start_when: s.start.when.as_ref().map(|(p, _)| Ptr::new(p)),
                 ignore: ids(&mut names, &s.ignore),

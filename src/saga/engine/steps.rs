@@ -2,10 +2,76 @@
 
 use std::sync::Arc;
 
+use super::super::format::Saga;
 use super::super::format::{Node, StepId};
 use super::super::view::EventView;
 use super::instance::{Active, Inst, Phase, Seen, TimerKind};
+use super::plan::SagaPlan;
 use super::{Engine, Final, What, inst_key, inst_saga, late_reply};
+
+/// What a reply's causation names.
+enum Attribution {
+    /// The attempt of this step in flight, or the last attempt of a step no longer in
+    /// flight (then a late reply).
+    Step(StepId),
+    /// The compensation attempt in flight.
+    Compensation,
+    /// An older attempt, or a command never sent (the reason, for people).
+    Stale(String),
+    /// A command of another instance.
+    Foreign,
+}
+
+/// Match a reply's causation `c` to the command attempt it answers.
+fn attribute(inst: &Inst, saga: &Saga, sp: &SagaPlan, mid: u32, c: &str) -> Attribution {
+    let Some(rest) = c
+        .strip_prefix(inst.key.as_str())
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return Attribution::Foreign;
+    };
+    if let Some(r) = &inst.comp {
+        let (confirm, fail, _) = &sp.steps[r.step].comp[r.idx];
+        if (*confirm == mid || fail.contains(&mid))
+            && super::compensation_id(&inst.key, &saga.steps[r.step].id, r.idx, r.attempt) == c
+        {
+            return Attribution::Compensation;
+        }
+    }
+    let Some((head, n)) = rest
+        .rsplit_once('/')
+        .and_then(|(h, n)| Some((h, n.parse::<u32>().ok()?)))
+    else {
+        return Attribution::Stale("which names no command of this saga".into());
+    };
+    if head.contains("/compensation/") {
+        return Attribution::Stale("not the compensation attempt in flight".into());
+    }
+    let Some(step) = saga.steps.iter().position(|s| s.id == head) else {
+        return Attribution::Stale(format!("but this saga has no step `{head}`"));
+    };
+    let replies = sp.steps[step].on.contains(&mid) || sp.steps[step].fail.contains(&mid);
+    let last = inst
+        .last_attempt
+        .iter()
+        .find(|(s, _)| *s == step)
+        .map(|x| x.1);
+    match last {
+        _ if !replies => Attribution::Stale(format!("but `{head}` does not answer with it")),
+        Some(l) if l == n => Attribution::Step(step),
+        Some(l) if n < l => Attribution::Stale(format!(
+            "an earlier attempt than the one sent last (attempt {l})"
+        )),
+        _ => Attribution::Stale("a command this instance has not sent (yet)".into()),
+    }
+}
+
+fn inst_phase_done(e: &Engine<'_>, ii: usize) -> bool {
+    e.insts
+        .get(ii)
+        .and_then(Option::as_ref)
+        .is_some_and(|i| i.phase == Phase::Done)
+}
 
 impl Engine<'_> {
     pub(super) fn start<E: EventView + ?Sized>(&mut self, si: usize, key: String, ev: &E, t: i64) {
@@ -27,6 +93,7 @@ impl Engine<'_> {
             abandoned: Vec::new(),
             pivot_passed: false,
             sent: Vec::new(),
+            last_attempt: Vec::new(),
             comp_todo: Vec::new(),
             comp: None,
             uncompensable: Vec::new(),
@@ -105,6 +172,12 @@ impl Engine<'_> {
             if has_send && !inst.sent.contains(&step) {
                 inst.sent.push(step);
             }
+            if has_send {
+                match inst.last_attempt.iter_mut().find(|(s, _)| *s == step) {
+                    Some(x) => x.1 = attempt,
+                    None => inst.last_attempt.push((step, attempt)),
+                }
+            }
             inst.active.retain(|a| a.step != step);
             inst.active.push(Active {
                 step,
@@ -112,6 +185,7 @@ impl Engine<'_> {
                 first_sent,
                 timer,
                 due,
+                failed: false,
             });
         }
         // The names are copied only when a timeline is kept.
@@ -182,6 +256,50 @@ impl Engine<'_> {
             return;
         }
         let globally_ignored = sp.ignore.contains(&mid) || sp.start == mid;
+        // Causation: a reply that names its command is matched to that attempt only.
+        let mut only: Option<StepId> = None;
+        if let (true, Some(c)) = (
+            sp.replies.contains(&mid),
+            sp.causation.as_ref().and_then(|p| ev.key(p)),
+        ) {
+            match attribute(inst, saga, sp, mid, &c) {
+                Attribution::Step(s) => only = Some(s),
+                Attribution::Compensation => {}
+                Attribution::Stale(why) => {
+                    let (si, key) = (inst.saga, inst.key.clone());
+                    self.log(ii, t, line, idr, |_| What::Ignored {
+                        event: msg.to_string(),
+                    });
+                    if inst_phase_done(self, ii) {
+                        // After the end, an old attempt's reply is a late reply.
+                    } else {
+                        self.violation(
+                            "saga-reply-stale",
+                            Some(si),
+                            Some(key),
+                            line,
+                            format!("`{msg}` answers `{c}`, {why}: it is not a completion"),
+                        );
+                    }
+                    return;
+                }
+                Attribution::Foreign => {
+                    let (si, key) = (inst.saga, inst.key.clone());
+                    self.log(ii, t, line, idr, |_| What::Ignored {
+                        event: msg.to_string(),
+                    });
+                    self.violation(
+                        "saga-reply-foreign",
+                        Some(si),
+                        Some(key.clone()),
+                        line,
+                        format!("`{msg}` for `{key}` answers `{c}`, a command this instance did not send (another instance's, by its causation): it is not a completion"),
+                    );
+                    return;
+                }
+            }
+        }
+        let Some(inst) = self.inst(ii) else { return };
         match inst.phase {
             Phase::Done => {
                 // A late success of a step abandoned in doubt is covered when the step
@@ -282,10 +400,11 @@ impl Engine<'_> {
                             .is_some_and(|(_, v)| ev.matches(p, v))
                     })
                 };
-                let hit = inst
-                    .active
-                    .iter()
-                    .position(|a| sp.steps[a.step].on.contains(&mid) && when_ok(a.step));
+                let hit = inst.active.iter().position(|a| {
+                    only.is_none_or(|s| s == a.step)
+                        && sp.steps[a.step].on.contains(&mid)
+                        && when_ok(a.step)
+                });
                 // A completion event that does not meet the step's `when` is progress.
                 let progress = inst
                     .active
@@ -293,6 +412,7 @@ impl Engine<'_> {
                     .any(|a| sp.steps[a.step].on.contains(&mid) && !when_ok(a.step));
                 if let Some(pos) = hit {
                     let a = inst.active.remove(pos);
+                    let attributed = (a.step, a.attempt);
                     let st = &saga.steps[a.step];
                     if st.pivot {
                         inst.pivot_passed = true;
@@ -307,21 +427,35 @@ impl Engine<'_> {
                         event: Some(msg.to_string()),
                         latency_ms: lat,
                     });
+                    self.misattributed(ev, ii, idr, line, msg, |k, s| {
+                        super::command_id(k, &s.steps[attributed.0].id, attributed.1)
+                    });
                     if !more {
                         self.next_node(ii, t);
                     }
                     return;
                 }
-                let hit = inst
-                    .active
-                    .iter()
-                    .position(|a| sp.steps[a.step].fail.contains(&mid));
+                let hit = inst.active.iter().position(|a| {
+                    only.is_none_or(|s| s == a.step) && sp.steps[a.step].fail.contains(&mid)
+                });
+                if let Some(pos) = hit.filter(|&p| inst.active[p].failed) {
+                    // This attempt already failed (or timed out): its retry is due.
+                    let _ = pos;
+                    self.log(ii, t, line, idr, |_| What::Ignored {
+                        event: msg.to_string(),
+                    });
+                    return;
+                }
                 if let Some(pos) = hit {
                     let (step, attempt, first) = (
                         inst.active[pos].step,
                         inst.active[pos].attempt,
                         inst.active[pos].first_sent,
                     );
+                    self.misattributed(ev, ii, idr, line, msg, |k, s| {
+                        super::command_id(k, &s.steps[step].id, attempt)
+                    });
+                    let Some(inst) = self.inst(ii) else { return };
                     inst.active[pos].timer = 0;
                     inst.active[pos].due = None;
                     self.step_failed(ii, step, attempt, first, t, line, idr, Some(msg));
@@ -351,11 +485,16 @@ impl Engine<'_> {
                             .as_ref()
                             .is_some_and(|(_, v)| ev.matches(p, v))
                     });
+                    let comp_id = |k: &str, s: &Saga| {
+                        super::compensation_id(k, &s.steps[step].id, idx, attempt)
+                    };
                     if *confirm == mid && when_ok {
+                        self.misattributed(ev, ii, idr, line, msg, comp_id);
                         self.comp_confirmed(ii, step, t, line, idr, msg);
                         return;
                     }
                     if fail.contains(&mid) {
+                        self.misattributed(ev, ii, idr, line, msg, comp_id);
                         self.comp_failed(ii, step, idx, attempt, t, line, idr, Some(msg));
                         return;
                     }
@@ -369,6 +508,48 @@ impl Engine<'_> {
                 }
             }
         }
+    }
+
+    /// Exploration: the reply truly answers another command than the attempt the
+    /// engine matched it to (by message type, without `causation`).
+    fn misattributed<E: EventView + ?Sized>(
+        &mut self,
+        ev: &E,
+        ii: usize,
+        idr: Option<&str>,
+        line: u32,
+        msg: &str,
+        attributed: impl FnOnce(&str, &Saga) -> String,
+    ) {
+        let _ = idr;
+        let Some(truth) = self
+            .truth
+            .as_ref()
+            .and_then(|p| ev.key(p))
+            .map(|c| c.into_owned())
+        else {
+            return;
+        };
+        let Some(inst) = self.insts.get(ii).and_then(Option::as_ref) else {
+            return;
+        };
+        let got = attributed(&inst.key, &self.sagas[inst.saga]);
+        if got == truth {
+            return;
+        }
+        let (si, key, truth) = (inst.saga, inst.key.clone(), truth.clone());
+        let hint = if self.sagas[si].causation.is_none() {
+            " (declare `causation:` so that replies name the attempt they answer)"
+        } else {
+            ""
+        };
+        self.violation(
+            "saga-reply-misattributed",
+            Some(si),
+            Some(key),
+            line,
+            format!("`{msg}` answers `{truth}` but was taken as the answer to `{got}`{hint}"),
+        );
     }
 
     pub(super) fn unexpected(&mut self, ii: usize, t: i64, line: u32, id: Option<&str>, msg: &str) {
@@ -446,6 +627,7 @@ impl Engine<'_> {
                 a.timer = timer;
                 a.due = Some(due);
                 a.first_sent = first;
+                a.failed = true;
             }
             return;
         }
