@@ -21,6 +21,7 @@
 //!     readOnly: true                # changes nothing: needs no compensation
 //!     pivot: false                  # point of no return
 //!     p95: 2s                       # latency objective
+//!     inFlight: wait                # or abandon: compensate at once when the saga gives up
 //!     when: {pointer: /payload/appliedCondition/status, equals: "True"}  # filter `on`
 //!     compensation:                 # or a list, run in order
 //!       {send: RevertCommit, confirm: CommitReverted, fail: [CommitRevertFailed], timeout: 1m, retry: {max: 3}}
@@ -155,6 +156,10 @@ pub struct Step {
     /// contract's `x-hnp-idempotent`).
     pub idempotent: Option<bool>,
     pub p95: Option<u64>,
+    /// `inFlight: abandon`: when the saga gives up while this step's command is in
+    /// flight, compensate it at once instead of waiting for its outcome (its
+    /// compensation must be safe whether or not the command took effect).
+    pub abandon: bool,
     /// Completion events count only when the value at the pointer equals this
     /// (others are progress, ignored).
     pub when: Option<(String, Value)>,
@@ -264,6 +269,7 @@ const STEP_KEYS: &[&str] = &[
     "idempotent",
     "p95",
     "when",
+    "inFlight",
 ];
 const COMP_KEYS: &[&str] = &["send", "confirm", "when", "fail", "timeout", "retry"];
 const BRANCH_KEYS: &[&str] = &["id", "on", "pointer", "timeout", "cases"];
@@ -724,6 +730,18 @@ impl<'a> Rd<'a> {
             Some(w) => self.when(w, &pointer::push(ptr, "when")),
             None => None,
         };
+        let abandon = match m.get("inFlight") {
+            None => false,
+            Some(Value::String(s)) if s == "wait" => false,
+            Some(Value::String(s)) if s == "abandon" => true,
+            Some(v) => {
+                self.err(
+                    &pointer::push(ptr, "inFlight"),
+                    format!("`inFlight` must be `wait` or `abandon`, found {}", kind(v)),
+                );
+                false
+            }
+        };
         let mut compensation = Vec::new();
         if let Some(c) = m.get("compensation") {
             let at = pointer::push(ptr, "compensation");
@@ -738,6 +756,12 @@ impl<'a> Rd<'a> {
                 }
                 other => compensation.extend(self.compensation(other, &at)),
             }
+        }
+        if abandon && compensation.is_empty() {
+            self.err(
+                &pointer::push(ptr, "inFlight"),
+                "`inFlight: abandon` needs a compensation, safe to run whether or not the command took effect",
+            );
         }
         if on.is_empty() && on_timeout != Some(OnTimeout::Complete) {
             self.err(
@@ -767,6 +791,7 @@ impl<'a> Rd<'a> {
             read_only,
             idempotent,
             p95,
+            abandon,
             when,
         });
         Some(self.steps.len() - 1)

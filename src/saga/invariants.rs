@@ -125,6 +125,7 @@ fn describe(w: &What) -> String {
         What::Retry { step, .. } => format!("retry of `{step}`"),
         What::BranchTaken { branch, case, .. } => format!("branch `{branch}` → `{case}`"),
         What::Uncertain { step } => format!("`{step}` abandoned in doubt"),
+        What::AwaitOutcome { step } => format!("the outcome of `{step}` awaited"),
         What::Compensating { step, .. } => format!("compensation of `{step}`"),
         What::Compensated { step, .. } => format!("confirmed compensation of `{step}`"),
         What::CompensationFailed { step, .. } => format!("failed compensation of `{step}`"),

@@ -112,6 +112,7 @@ pub fn json_schema() -> Value {
                     "readOnly": {"type": "boolean"},
                     "idempotent": {"type": "boolean", "description": "false: the command takes effect again when repeated, so the step must not retry it (default: the contract's x-hnp-idempotent)."},
                     "p95": {"$ref": "#/$defs/duration"},
+                    "inFlight": {"enum": ["wait", "abandon"], "description": "When the saga gives up while this step's command is in flight: wait for its outcome (default) or abandon it, compensating at once (the compensation must be safe whether or not the command took effect)."},
                     "when": {
                         "type": "object",
                         "required": ["pointer", "equals"],

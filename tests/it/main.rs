@@ -23,6 +23,7 @@ mod report;
 mod saga;
 mod saga_causation;
 mod saga_hostile;
+mod saga_inflight;
 mod saga_mutants;
 mod scaling;
 mod structural;

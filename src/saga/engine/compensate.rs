@@ -6,39 +6,102 @@ use super::instance::{CompRun, Phase, TimerKind};
 use super::{Engine, Final, What, inst_saga};
 
 impl Engine<'_> {
-    /// Give up: compensate completed steps in reverse order, and first the steps in
-    /// flight that may have taken effect (all but `certain`, which failed outright).
-    pub(super) fn begin_compensation(&mut self, ii: usize, t: i64, certain: Option<StepId>) {
+    /// Give up. Steps whose command is in flight are waited for first (unless they
+    /// declare `inFlight: abandon`): a success makes them completed steps, a failure
+    /// leaves nothing to undo, a timeout leaves their outcome unknown. Then the
+    /// completed steps, and those of unknown outcome, are compensated, last first.
+    /// `certain`: the step that failed outright (a failure reply: nothing to undo);
+    /// `cause`: the step whose failure or timeout gave up (not waited for).
+    pub(super) fn begin_compensation(
+        &mut self,
+        ii: usize,
+        t: i64,
+        certain: Option<StepId>,
+        cause: Option<StepId>,
+    ) {
         let sagas = self.sagas;
         let Some(inst) = self.inst(ii) else { return };
         let saga = &sagas[inst.saga];
-        let abandoned: Vec<StepId> = inst.active.iter().map(|a| a.step).collect();
-        inst.abandoned = abandoned.clone();
-        inst.active.clear();
-        inst.branch = None;
         inst.phase = Phase::Compensating;
+        inst.branch = None;
+        inst.gave_up = cause.or(certain);
+        let pivot = inst.pivot_passed;
+        let mut wait = Vec::new();
+        let mut abandoned = Vec::new();
+        for a in &inst.active {
+            let st = &saga.steps[a.step];
+            let changes = st.send.is_some() && !st.read_only;
+            let in_flight = !a.failed && a.due.is_some();
+            if !pivot
+                && changes
+                && in_flight
+                && !st.abandon
+                && Some(a.step) != cause
+                && Some(a.step) != certain
+            {
+                wait.push(a.step);
+            } else {
+                abandoned.push(a.step);
+            }
+        }
+        inst.active.retain(|a| wait.contains(&a.step));
+        inst.abandoned = abandoned.clone();
         let uncertain: Vec<StepId> = abandoned
             .into_iter()
             .filter(|&s| {
                 Some(s) != certain && saga.steps[s].send.is_some() && !saga.steps[s].read_only
             })
             .collect();
-        if !inst.pivot_passed {
-            for &s in &uncertain {
-                let sid = saga.steps[s].id.clone();
-                self.log(ii, t, 0, None, |_| What::Uncertain { step: sid });
-            }
-        }
-        let Some(inst) = self.inst(ii) else { return };
-        if inst.pivot_passed {
+        inst.uncertain = uncertain.clone();
+        if pivot {
             self.finish_inst(ii, t, Final::Failed { reason: "a step after the pivot failed: nothing is compensated past the point of no return".into() });
             return;
         }
+        for &s in &uncertain {
+            let sid = saga.steps[s].id.clone();
+            self.log(ii, t, 0, None, |_| What::Uncertain { step: sid });
+        }
+        for &s in &wait {
+            let sid = saga.steps[s].id.clone();
+            self.log(ii, t, 0, None, |_| What::AwaitOutcome { step: sid });
+        }
+        if wait.is_empty() {
+            self.start_compensations(ii, t);
+        }
+    }
+
+    /// A step waited for while giving up has its outcome: `Some(true)` it completed,
+    /// `Some(false)` it failed, `None` it timed out (unknown). When none is left, the
+    /// compensations start.
+    pub(super) fn awaited(&mut self, ii: usize, step: StepId, outcome: Option<bool>, t: i64) {
+        let Some(inst) = self.inst(ii) else { return };
+        inst.active.retain(|a| a.step != step);
+        match outcome {
+            Some(true) => inst.completed.push(step),
+            Some(false) => {}
+            None => inst.uncertain.push(step),
+        }
+        let left = !inst.active.is_empty();
+        if outcome.is_none() {
+            let sid = self.sagas[inst_saga(self, ii)].steps[step].id.clone();
+            self.log(ii, t, 0, None, |_| What::Uncertain { step: sid });
+        }
+        if !left {
+            self.start_compensations(ii, t);
+        }
+    }
+
+    /// Compensate the steps of unknown outcome and the completed ones, last first.
+    fn start_compensations(&mut self, ii: usize, t: i64) {
+        let sagas = self.sagas;
+        let Some(inst) = self.inst(ii) else { return };
+        let saga = &sagas[inst.saga];
         let mut todo = Vec::new();
+        let uncertain = inst.uncertain.clone();
         for &s in uncertain.iter().rev().chain(inst.completed.iter().rev()) {
             let st = &saga.steps[s];
             if st.compensation.is_empty() {
-                if st.send.is_some() && !st.read_only {
+                if st.send.is_some() && !st.read_only && !inst.uncompensable.contains(&s) {
                     inst.uncompensable.push(s);
                 }
             } else {

@@ -57,6 +57,11 @@ pub(super) struct Inst {
     pub(super) completed: Vec<StepId>,
     /// Steps in flight when the saga began compensating.
     pub(super) abandoned: Vec<StepId>,
+    /// Steps given up whose outcome is unknown (they may have taken effect): they are
+    /// compensated too, and a late success of theirs is a late effect.
+    pub(super) uncertain: Vec<StepId>,
+    /// The step whose failure or timeout made the saga give up.
+    pub(super) gave_up: Option<StepId>,
     pub(super) pivot_passed: bool,
     /// Steps whose command was sent at least once in this run.
     pub(super) sent: Vec<StepId>,

@@ -78,6 +78,11 @@ pub enum What {
     Uncertain {
         step: String,
     },
+    /// The saga gives up while the step's command is in flight: its outcome is
+    /// awaited before anything is compensated.
+    AwaitOutcome {
+        step: String,
+    },
     Compensating {
         step: String,
         command: String,

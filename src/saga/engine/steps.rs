@@ -91,6 +91,8 @@ impl Engine<'_> {
             branch: None,
             completed: Vec::with_capacity(saga.steps.len()),
             abandoned: Vec::new(),
+            uncertain: Vec::new(),
+            gave_up: None,
             pivot_passed: false,
             sent: Vec::new(),
             last_attempt: Vec::new(),
@@ -302,24 +304,11 @@ impl Engine<'_> {
         let Some(inst) = self.inst(ii) else { return };
         match inst.phase {
             Phase::Done => {
-                // A late success of a step abandoned in doubt is covered when the step
-                // was compensated (compensations are idempotent); otherwise its effect
-                // outlives the saga.
-                let compensated = matches!(inst.state, Some(Final::Compensated));
-                let took_effect = inst.abandoned.iter().any(|&a| {
-                    let st = &saga.steps[a];
-                    st.send.is_some()
-                        && !st.read_only
-                        && sp.steps[a].on.contains(&mid)
-                        && (st.compensation.is_empty() || !compensated)
-                });
-                if took_effect {
-                    let (si, key) = (inst.saga, inst.key.clone());
-                    self.log(ii, t, line, idr, |_| What::AfterEnd {
-                        event: msg.to_string(),
-                    });
-                    self.violation("saga-after-terminal", Some(si), Some(key), line, format!("`{msg}` arrived after the instance ended: the abandoned step took effect and is not compensated"));
-                } else if globally_ignored || late_reply(sp, inst, mid) {
+                if self.late_effect(ii, ev, mid, only, t, line, idr) {
+                    return;
+                }
+                let Some(inst) = self.inst(ii) else { return };
+                if globally_ignored || late_reply(sp, inst, mid) {
                     self.log(ii, t, line, idr, |_| What::Ignored {
                         event: msg.to_string(),
                     });
@@ -384,7 +373,7 @@ impl Engine<'_> {
                                             b.id, b.pointer
                                         ),
                                     );
-                                    self.begin_compensation(ii, t, None);
+                                    self.begin_compensation(ii, t, None, None);
                                 }
                             }
                             return;
@@ -474,6 +463,53 @@ impl Engine<'_> {
                 }
             }
             Phase::Compensating => {
+                // A step in flight when the saga gave up: its outcome is awaited.
+                let when_ok = |step: StepId| {
+                    sp.steps[step].when.as_ref().is_none_or(|p| {
+                        saga.steps[step]
+                            .when
+                            .as_ref()
+                            .is_some_and(|(_, v)| ev.matches(p, v))
+                    })
+                };
+                let awaited = inst.active.iter().find_map(|a| {
+                    if only.is_some_and(|s| s != a.step) {
+                        return None;
+                    }
+                    let p = &sp.steps[a.step];
+                    if p.on.contains(&mid) && when_ok(a.step) {
+                        Some((a.step, a.attempt, true))
+                    } else if p.fail.contains(&mid) {
+                        Some((a.step, a.attempt, false))
+                    } else {
+                        None
+                    }
+                });
+                if let Some((step, attempt, ok)) = awaited {
+                    let sid = saga.steps[step].id.clone();
+                    if ok {
+                        self.log(ii, t, line, idr, |_| What::Completed {
+                            step: sid,
+                            event: Some(msg.to_string()),
+                            latency_ms: 0,
+                        });
+                    } else {
+                        self.log(ii, t, line, idr, |_| What::StepFailed {
+                            step: sid,
+                            event: Some(msg.to_string()),
+                            attempt,
+                        });
+                    }
+                    self.misattributed(ev, ii, idr, line, msg, |k, s| {
+                        super::command_id(k, &s.steps[step].id, attempt)
+                    });
+                    self.awaited(ii, step, Some(ok), t);
+                    return;
+                }
+                if self.late_effect(ii, ev, mid, only, t, line, idr) {
+                    return;
+                }
+                let Some(inst) = self.inst(ii) else { return };
                 if let Some(c) = &inst.comp {
                     let (confirm, fail, when) = &sp.steps[c.step].comp[c.idx];
                     let (step, idx, attempt) = (c.step, c.idx, c.attempt);
@@ -508,6 +544,74 @@ impl Engine<'_> {
                 }
             }
         }
+    }
+
+    /// A success of a state-changing step the saga gave up on with its outcome unknown,
+    /// arriving once its compensation may have run (or with none to run): the effect
+    /// outlives the saga (`saga-late-effect`). `true` when reported.
+    #[allow(clippy::too_many_arguments)]
+    fn late_effect<E: EventView + ?Sized>(
+        &mut self,
+        ii: usize,
+        ev: &E,
+        mid: u32,
+        only: Option<StepId>,
+        t: i64,
+        line: u32,
+        idr: Option<&str>,
+    ) -> bool {
+        let sagas = self.sagas;
+        let plan = Arc::clone(&self.plan);
+        let Some(inst) = self.inst(ii) else {
+            return false;
+        };
+        let saga = &sagas[inst.saga];
+        let sp = &plan.sagas[inst.saga];
+        let Some(step) = inst.uncertain.iter().copied().find(|&s| {
+            only.is_none_or(|o| o == s)
+                && sp.steps[s].on.contains(&mid)
+                && sp.steps[s].when.as_ref().is_none_or(|p| {
+                    saga.steps[s]
+                        .when
+                        .as_ref()
+                        .is_some_and(|(_, v)| ev.matches(p, v))
+                })
+        }) else {
+            return false;
+        };
+        let st = &saga.steps[step];
+        if inst.phase == Phase::Compensating && inst.comp.is_none() && inst.comp_todo.is_empty() {
+            // Other steps are still awaited: nothing is compensated yet, so this step
+            // simply completed.
+            inst.uncertain.retain(|&s| s != step);
+            inst.completed.push(step);
+            let (sid, m) = (st.id.clone(), ev.message().to_string());
+            self.log(ii, t, line, idr, |_| What::Completed {
+                step: sid,
+                event: Some(m),
+                latency_ms: 0,
+            });
+            return true;
+        }
+        let how = if st.compensation.is_empty() {
+            "it has no compensation"
+        } else {
+            "its compensation was sent before this effect, which it cannot have undone"
+        };
+        let (si, key, msg) = (inst.saga, inst.key.clone(), ev.message().to_string());
+        let m = msg.clone();
+        self.log(ii, t, line, idr, |_| What::AfterEnd { event: m });
+        self.violation(
+            "saga-late-effect",
+            Some(si),
+            Some(key),
+            line,
+            format!(
+                "`{msg}`: `{}` took effect after the saga gave up on it (its outcome was unknown) and {how}: the effect outlives the saga",
+                st.id
+            ),
+        );
+        true
     }
 
     /// Exploration: the reply truly answers another command than the attempt the
@@ -631,6 +735,6 @@ impl Engine<'_> {
             }
             return;
         }
-        self.begin_compensation(ii, t, event.map(|_| step));
+        self.begin_compensation(ii, t, event.map(|_| step), Some(step));
     }
 }

@@ -116,6 +116,13 @@ impl Engine<'_> {
                 };
                 let (attempt, first) = (a.attempt, a.first_sent);
                 let st = &saga.steps[step];
+                if inst.phase == super::instance::Phase::Compensating {
+                    // Waited for while giving up: its outcome stays unknown.
+                    let sid = st.id.clone();
+                    self.log(ii, t, 0, None, |_| What::TimedOut { step: sid, attempt });
+                    self.awaited(ii, step, None, t);
+                    return;
+                }
                 if let TimerKind::Resend(_) = kind {
                     self.activate(ii, step, t, attempt + 1, first);
                     return;
@@ -144,7 +151,7 @@ impl Engine<'_> {
                     OnTimeout::Retry => {
                         self.step_failed(ii, step, attempt, first, t, 0, None, None)
                     }
-                    OnTimeout::Fail => self.begin_compensation(ii, t, None),
+                    OnTimeout::Fail => self.begin_compensation(ii, t, None, Some(step)),
                 }
             }
             TimerKind::Branch => {
@@ -158,7 +165,7 @@ impl Engine<'_> {
                         step: bid,
                         attempt: 1,
                     });
-                    self.begin_compensation(ii, t, None);
+                    self.begin_compensation(ii, t, None, None);
                 }
             }
             TimerKind::Comp | TimerKind::CompResend => {

@@ -1,0 +1,179 @@
+//! In-flight semantics (issue 12, class 2): giving up while a step's command is in
+//! flight waits for its outcome before compensating (or compensates at once with
+//! `inFlight: abandon`), and a success that arrives after the saga gave up on the
+//! step is `saga-late-effect`.
+
+use std::sync::Arc;
+
+use hnp_events::saga::{self, engine, stream::Event};
+use serde_json::json;
+
+use crate::util::repo;
+
+const ADOPTION: &str = "fixtures/codegen/sagas/adoption.saga.yaml";
+const GITOPS: &str = "fixtures/hnp/sagas/gitops-sync.saga.yaml";
+
+fn load(path: &str) -> saga::Saga {
+    saga::load(&repo().join(path), Arc::from(path)).expect("fixture saga parses")
+}
+
+fn ev(line: u32, time: i64, message: &str, cause: Option<&str>) -> Event {
+    let mut headers = json!({"correlationid": "k", "id": format!("e{line}")});
+    if let Some(c) = cause {
+        headers["causationid"] = json!(c);
+    }
+    Event {
+        line,
+        offset: 0,
+        time,
+        message: message.to_string(),
+        headers,
+        payload: json!({"direction": "git_to_netbox"}),
+    }
+}
+
+fn run(s: saga::Saga, evs: &[Event]) -> engine::Outcome {
+    engine::run(
+        &[s],
+        evs,
+        engine::Options {
+            keep_timelines: true,
+            drain: true,
+            ..Default::default()
+        },
+    )
+}
+
+/// When each compensation command was sent: (time, step).
+fn compensations(o: &engine::Outcome) -> Vec<(i64, String)> {
+    o.instances[0]
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.what {
+            engine::What::Compensating { step, .. } => Some((e.t, step.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn giving_up_waits_for_the_step_in_flight_before_compensating_it() {
+    // charge-fee is declined while reserve-pet is in flight; the pet is reserved
+    // later: only then is it released.
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 10, "FeeDeclined", None),
+        ev(3, 20, "PetReserved", None),
+        ev(4, 25, "PetReleased", None),
+    ];
+    let o = run(load(ADOPTION), &evs);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert_eq!(compensations(&o), [(20, "reserve-pet".to_string())]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+    assert!(o.instances[0].timeline.iter().any(|e| matches!(
+        &e.what,
+        engine::What::AwaitOutcome { step } if step == "reserve-pet"
+    )));
+}
+
+#[test]
+fn a_step_in_flight_that_times_out_is_compensated_in_doubt() {
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 10, "FeeDeclined", None),
+        ev(3, 30_500, "PetReleased", None),
+    ];
+    let o = run(load(ADOPTION), &evs);
+    // reserve-pet's attempt times out at 30 s: its outcome is unknown, so it is
+    // compensated then (not at 10 ms, while its command was still in flight).
+    assert_eq!(compensations(&o), [(30_000, "reserve-pet".to_string())]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}
+
+#[test]
+fn abandon_compensates_the_step_in_flight_at_once() {
+    let mut s = load(ADOPTION);
+    let i = s
+        .steps
+        .iter()
+        .position(|x| x.id == "reserve-pet")
+        .expect("step");
+    s.steps[i].abandon = true;
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 10, "FeeDeclined", None),
+        ev(3, 20, "PetReleased", None),
+    ];
+    let o = run(s, &evs);
+    assert_eq!(compensations(&o), [(10, "reserve-pet".to_string())]);
+}
+
+#[test]
+fn abandon_needs_a_compensation() {
+    let text = std::fs::read_to_string(repo().join(GITOPS))
+        .expect("saga")
+        .replace(
+            "    readOnly: true\n    p95: 2s\n",
+            "    readOnly: true\n    inFlight: abandon\n    p95: 2s\n",
+        );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("g.saga.yaml");
+    std::fs::write(&p, text).expect("write");
+    let err = saga::load(&p, Arc::from("g.saga.yaml")).expect_err("rejected");
+    assert!(
+        err.iter()
+            .any(|d| d.rule == "saga-invalid" && d.message.contains("inFlight: abandon")),
+        "{err:#?}"
+    );
+}
+
+#[test]
+fn a_success_after_the_saga_gave_up_is_a_late_effect() {
+    // apply-netbox: 2 attempts of 2 min (5 s apart); both time out, the snapshot is
+    // restored, then attempt 2's success arrives.
+    let a = "k/apply-netbox/2";
+    let mut evs = vec![ev(1, 0, "SyncStarted", None)];
+    for (i, (m, step)) in [
+        ("RepositoryAccessValidated", "validate-access"),
+        ("ChangesFetched", "fetch-changes"),
+        ("ResourcesStaged", "stage-crds"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = format!("k/{step}/1");
+        evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
+    }
+    evs.push(ev(5, 20, "ConflictResolved", None));
+    // Sent at 20 ms; timeouts at 120.02 s and 245.02 s; restore confirmed at 246 s.
+    evs.push(ev(
+        6,
+        246_000,
+        "NetBoxSnapshotRestored",
+        Some("k/apply-netbox/compensation/1/1"),
+    ));
+    evs.push(ev(7, 250_000, "NetBoxChangesApplied", Some(a)));
+    let o = run(load(GITOPS), &evs);
+    let late: Vec<_> = o
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-late-effect")
+        .collect();
+    assert_eq!(late.len(), 1, "{:#?}", o.violations);
+    assert_eq!(late[0].line, 7);
+    assert!(
+        late[0].message.contains("apply-netbox"),
+        "{}",
+        late[0].message
+    );
+    // The same success before the give-up completes the step: no finding.
+    let mut ok = evs.clone();
+    ok.truncate(5);
+    ok.push(ev(6, 130_000, "NetBoxChangesApplied", Some(a)));
+    let o = run(load(GITOPS), &ok);
+    assert!(
+        o.violations.iter().all(|v| v.rule != "saga-late-effect"),
+        "{:#?}",
+        o.violations
+    );
+}
