@@ -31,6 +31,8 @@ pub enum Op {
     /// Answer the first attempt of the step this reply answers `d` ms late (after the
     /// retry is sent), then the retry.
     Late(usize, i64),
+    /// Give a branch's event the value of the branch's case `k` (every case is tried).
+    Case(usize, usize),
 }
 
 impl Op {
@@ -44,6 +46,7 @@ impl Op {
             | Op::Fail(u)
             | Op::Exhaust(u)
             | Op::Late(u, _)
+            | Op::Case(u, _)
             | Op::CompFail(u, ..) => u,
         }
     }
@@ -69,6 +72,7 @@ impl Op {
             Op::Exhaust(u) => Op::Exhaust(f(u)),
             Op::CompFail(u, s, st, i) => Op::CompFail(f(u), s, st, i),
             Op::Late(u, d) => Op::Late(f(u), d),
+            Op::Case(u, k) => Op::Case(f(u), k),
         }
     }
 
@@ -82,6 +86,7 @@ impl Op {
             Op::Exhaust(u) => format!("e{u}"),
             Op::CompFail(u, s, st, i) => format!("c{u}.{s}.{st}.{i}"),
             Op::Late(u, d) => format!("l{u}@{d}"),
+            Op::Case(u, k) => format!("b{u}.{k}"),
         }
     }
 
@@ -101,6 +106,10 @@ impl Op {
             "l" => {
                 let (u, t) = rest.split_once('@')?;
                 Op::Late(n(u)?, t.parse().ok()?)
+            }
+            "b" => {
+                let (u, k) = rest.split_once('.')?;
+                Op::Case(n(u)?, n(k)?)
             }
             "c" => {
                 let p: Vec<usize> = rest.split('.').map(n).collect::<Option<_>>()?;
@@ -153,6 +162,23 @@ impl Op {
                 ));
             }
         }
+        if let Op::Case(_, k) = *self {
+            let n = sagas
+                .iter()
+                .flat_map(|s| &s.nodes)
+                .filter_map(|n| match n {
+                    super::format::Node::Branch(b) => Some(b.cases.len()),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(0);
+            if k >= n {
+                return Err(format!(
+                    "`{}` names case #{k}, but no branch has that many cases",
+                    self.token()
+                ));
+            }
+        }
         if let Op::At(_, t) | Op::Late(_, t) = *self {
             if t.unsigned_abs() > super::duration::MAX_MS {
                 return Err(format!(
@@ -194,6 +220,7 @@ impl Op {
                 "fail compensation #{i} once for the instance started by {}",
                 m(u)
             ),
+            Op::Case(u, k) => format!("take case #{k} of the branch on {}", m(u)),
             Op::Late(u, d) => format!(
                 "answer the first attempt of the step answered by {} {} late, after its retry was sent, then answer the retry",
                 m(u),
@@ -419,6 +446,42 @@ fn is_branch_event(sagas: &[Saga], msg: &str) -> bool {
     })
 }
 
+/// The first branch that an event of this message decides.
+fn branch_of<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Branch> {
+    sagas.iter().flat_map(|s| &s.nodes).find_map(|n| match n {
+        super::format::Node::Branch(b) if b.on.name == msg => Some(b),
+        _ => None,
+    })
+}
+
+/// Set the value at a `/headers/...` or `/payload/...` pointer (creating objects on
+/// the way).
+fn set_field(e: &mut Event, ptr: &str, v: serde_json::Value) {
+    let Some(tokens) = crate::source::pointer::parse(ptr) else {
+        return;
+    };
+    let mut it = tokens.iter();
+    let mut cur = match it.next().map(String::as_str) {
+        Some("headers") => &mut e.headers,
+        Some("payload") => &mut e.payload,
+        _ => return,
+    };
+    let rest: Vec<&String> = it.collect();
+    for (i, t) in rest.iter().enumerate() {
+        if !cur.is_object() {
+            *cur = serde_json::Value::Object(serde_json::Map::new());
+        }
+        let Some(m) = cur.as_object_mut() else { return };
+        if i + 1 == rest.len() {
+            m.insert((*t).clone(), v);
+            return;
+        }
+        cur = m
+            .entry((*t).clone())
+            .or_insert(serde_json::Value::Object(serde_json::Map::new()));
+    }
+}
+
 fn synthetic(base: &Event, message: &str, tag: &str, time: i64) -> Event {
     let mut e = base.clone();
     e.message = message.to_string();
@@ -604,6 +667,16 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
+            Op::Case(u, k) => {
+                if let Some(p) = pos(&evs, u) {
+                    let e = &mut evs[p].1;
+                    if let Some((ptr, value)) = branch_of(sagas, &e.message)
+                        .and_then(|b| Some((b.pointer.clone(), b.cases.get(k)?.0.clone())))
+                    {
+                        set_field(e, &ptr, serde_json::Value::String(value));
+                    }
+                }
+            }
             Op::CompFail(..) => {}
         }
         evs.sort_by_key(|(_, e)| e.time);
@@ -632,6 +705,34 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         if let Some(n) = base.get(u + 1) {
             if !same_instance(sagas, e, n) {
                 ops.push(Op::Swap(u));
+            }
+        }
+        // Every case of a branch, not only the one recorded.
+        if let Some(b) = branch_of(sagas, &e.message).filter(|_| !redelivery) {
+            let now = e
+                .get(&b.pointer)
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string));
+            let saga = sagas.iter().find(|s| {
+                s.nodes
+                    .iter()
+                    .any(|n| matches!(n, super::format::Node::Branch(x) if std::ptr::eq(x, b)))
+            });
+            // The participants of a case's commands are not modelled yet (the stream
+            // holds no replies to them): only cases that send no command are tried.
+            let sends = |nodes: &[usize]| {
+                saga.is_some_and(|s| {
+                    nodes.iter().any(|&n| match &s.nodes[n] {
+                        super::format::Node::Step(st) => s.steps[*st].send.is_some(),
+                        super::format::Node::Parallel { .. } | super::format::Node::Branch(_) => {
+                            true
+                        }
+                    })
+                })
+            };
+            for (k, (value, nodes)) in b.cases.iter().enumerate() {
+                if now.as_deref() != Some(value.as_str()) && !sends(nodes) {
+                    ops.push(Op::Case(u, k));
+                }
             }
         }
         if let Some(st) = completes(sagas, &e.message).filter(|_| !redelivery) {
