@@ -25,6 +25,7 @@ mod saga_causation;
 mod saga_hostile;
 mod saga_inflight;
 mod saga_mutants;
+mod saga_mutation_score;
 mod scaling;
 mod structural;
 mod util;
