@@ -10,6 +10,8 @@
 //! causation: /headers/causationid   # optional: replies name their command's attempt
 //! start: {message: SyncStarted, when: {pointer: /payload/direction, equals: git_to_netbox}}
 //! ignore: [ChangesFetched]          # events ignored in every state
+//! abortOn: [SyncCancelled]          # events that make a running instance give up
+//! deadline: 30m                     # saga-wide: still running then, it gives up
 //! steps:
 //!   - id: fetch
 //!     send: FetchChanges            # omitted: a wait step
@@ -66,6 +68,11 @@ pub struct Saga {
     pub steps: Vec<Step>,
     pub emits_complete: Vec<Named>,
     pub emits_failure: Vec<Named>,
+    /// Events that make a running instance give up (compensate) whatever step it is in.
+    pub abort_on: Vec<Named>,
+    /// Saga-wide deadline from the start: a running instance still running then gives
+    /// up (compensates).
+    pub deadline: Option<u64>,
     /// The saga file (for locations).
     pub source: SourceFile,
 }
@@ -194,6 +201,7 @@ impl Saga {
     pub fn message_refs(&self) -> Vec<(&Named, Role)> {
         let mut out = vec![(&self.start.message, Role::Event)];
         out.extend(self.ignore.iter().map(|n| (n, Role::Event)));
+        out.extend(self.abort_on.iter().map(|n| (n, Role::Event)));
         for s in &self.steps {
             out.extend(s.send.iter().map(|n| (n, Role::Command)));
             out.extend(
@@ -252,6 +260,8 @@ const SAGA_KEYS: &[&str] = &[
     "ignore",
     "steps",
     "emits",
+    "abortOn",
+    "deadline",
 ];
 const STEP_KEYS: &[&str] = &[
     "id",
@@ -297,6 +307,8 @@ pub fn parse(source: SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Saga> {
     let causation = rd.pointer(map, "", "causation", false);
     let start = rd.start(map);
     let ignore = rd.names(map, "", "ignore");
+    let abort_on = rd.names(map, "", "abortOn");
+    let deadline = rd.duration(map, "", "deadline");
     let mut top = Vec::new();
     match map.get("steps") {
         Some(Value::Array(items)) if !items.is_empty() => {
@@ -361,6 +373,8 @@ pub fn parse(source: SourceFile, diags: &mut Vec<Diagnostic>) -> Option<Saga> {
         steps,
         emits_complete,
         emits_failure,
+        abort_on,
+        deadline,
         source,
     })
 }

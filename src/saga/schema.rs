@@ -48,6 +48,8 @@ pub fn json_schema() -> Value {
                 ]
             },
             "ignore": names.clone(),
+            "abortOn": {"description": "Events that make a running instance give up and compensate, whatever step it is in.", "oneOf": [{"$ref": "#/$defs/messageName"}, {"type": "array", "items": {"$ref": "#/$defs/messageName"}}]},
+            "deadline": {"$ref": "#/$defs/duration", "description": "Saga-wide deadline from the start: an instance still running then gives up and compensates."},
             "steps": {"$ref": "#/$defs/nodes"},
             "emits": {
                 "type": "object",

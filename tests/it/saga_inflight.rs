@@ -177,3 +177,53 @@ fn a_success_after_the_saga_gave_up_is_a_late_effect() {
         o.violations
     );
 }
+
+#[test]
+fn abort_on_gives_up_from_any_step_and_awaits_the_step_in_flight() {
+    let mut s = load(GITOPS);
+    s.abort_on = vec![saga::format::Named {
+        name: "SyncFailed".into(),
+        ptr: "/abortOn".into(),
+    }];
+    let mut evs = vec![ev(1, 0, "SyncStarted", None)];
+    for (i, (m, step)) in [
+        ("RepositoryAccessValidated", "validate-access"),
+        ("ChangesFetched", "fetch-changes"),
+        ("ResourcesStaged", "stage-crds"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = format!("k/{step}/1");
+        evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
+    }
+    evs.push(ev(5, 20, "ConflictResolved", None));
+    evs.push(ev(6, 30, "NetBoxChangesApplied", Some("k/apply-netbox/1")));
+    // update-status is in flight when the sync is cancelled from outside.
+    evs.push(ev(7, 40, "SyncFailed", None));
+    let o = run(s, &evs);
+    let t = &o.instances[0].timeline;
+    assert!(t.iter().any(|e| matches!(
+        &e.what,
+        engine::What::StepFailed { step, .. } if step == "abortOn"
+    )));
+    assert!(t.iter().any(|e| matches!(
+        &e.what,
+        engine::What::AwaitOutcome { step } if step == "update-status"
+    )));
+    // Its outcome stays unknown (its 30 s run out): it is compensated first (nobody
+    // answers the compensation in this stream, so it is retried).
+    let c = compensations(&o);
+    assert_eq!(c[0], (30_030, "update-status".to_string()), "{c:?}");
+}
+
+#[test]
+fn the_saga_deadline_gives_up_a_running_instance() {
+    let mut s = load(GITOPS);
+    s.deadline = Some(1_000);
+    let o = run(s, &[ev(1, 0, "SyncStarted", None)]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+    assert_eq!(o.instances[0].emitted, ["SyncFailed"]);
+    assert!(o.instances[0].timeline.iter().any(|e| e.t == 1_000
+        && matches!(&e.what, engine::What::TimedOut { step, .. } if step.contains("deadline"))));
+}

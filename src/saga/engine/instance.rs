@@ -14,6 +14,7 @@ pub(super) enum TimerKind {
     Comp,
     CompResend,
     AutoReply,
+    Deadline,
 }
 
 #[derive(Debug)]

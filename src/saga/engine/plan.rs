@@ -59,6 +59,7 @@ pub(super) struct SagaPlan {
     pub(super) start: u32,
     pub(super) start_when: Option<Ptr>,
     pub(super) ignore: Vec<u32>,
+    pub(super) abort_on: Vec<u32>,
     pub(super) steps: Vec<StepPlan>,
     /// Per node: a branch's message and pointer.
     pub(super) branch: Vec<Option<(u32, Ptr)>>,
@@ -137,6 +138,7 @@ impl Plan {
                 start: names.intern(&s.start.message.name),
                 start_when: s.start.when.as_ref().map(|(p, _)| Ptr::new(p)),
                 ignore: ids(&mut names, &s.ignore),
+                abort_on: ids(&mut names, &s.abort_on),
                 steps,
                 branch,
             });

@@ -115,6 +115,13 @@ impl Engine<'_> {
             }
         };
         self.by_key[si].insert(key, ii);
+        if let Some(d) = saga.deadline {
+            self.timer(
+                ii,
+                t.saturating_add(super::super::duration::signed(d)),
+                TimerKind::Deadline,
+            );
+        }
         self.log(ii, t, ev.line(), id.as_deref(), |_| What::Started {
             message: ev.message().to_string(),
         });
@@ -257,7 +264,18 @@ impl Engine<'_> {
             );
             return;
         }
-        let globally_ignored = sp.ignore.contains(&mid) || sp.start == mid;
+        let globally_ignored =
+            sp.ignore.contains(&mid) || sp.start == mid || sp.abort_on.contains(&mid);
+        if inst.phase == Phase::Running && sp.abort_on.contains(&mid) {
+            let m = msg.to_string();
+            self.log(ii, t, line, idr, |_| What::StepFailed {
+                step: "abortOn".into(),
+                event: Some(m),
+                attempt: 1,
+            });
+            self.begin_compensation(ii, t, None, None);
+            return;
+        }
         // Causation: a reply that names its command is matched to that attempt only.
         let mut only: Option<StepId> = None;
         if let (true, Some(c)) = (

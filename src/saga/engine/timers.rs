@@ -60,6 +60,7 @@ fn live(insts: &[Option<Inst>], d: &Due) -> bool {
         TimerKind::Comp | TimerKind::CompResend => {
             inst.comp.as_ref().is_some_and(|c| c.timer == d.seq)
         }
+        TimerKind::Deadline => inst.phase == super::instance::Phase::Running,
         TimerKind::AutoReply => inst
             .comp
             .as_ref()
@@ -182,6 +183,15 @@ impl Engine<'_> {
                         attempt,
                     });
                     self.comp_failed(ii, step, idx, attempt, t, 0, None, None);
+                }
+            }
+            TimerKind::Deadline => {
+                if inst.phase == super::instance::Phase::Running {
+                    self.log(ii, t, 0, None, |_| What::TimedOut {
+                        step: "the saga's deadline".into(),
+                        attempt: 1,
+                    });
+                    self.begin_compensation(ii, t, None, None);
                 }
             }
             TimerKind::AutoReply => {
