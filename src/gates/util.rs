@@ -58,55 +58,42 @@ pub fn layered<'a>(layers: &[(FileId, &'a Value)], key: &str) -> Option<(FileId,
 /// The property names a schema declares, following `$ref`s and `allOf`.
 pub fn schema_props(ws: &Workspace, file: FileId, schema: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    collect_props(ws, file, schema, &mut out, 0);
-    out
-}
-
-fn collect_props(
-    ws: &Workspace,
-    file: FileId,
-    schema: &Value,
-    out: &mut BTreeSet<String>,
-    depth: usize,
-) {
-    if depth > 16 {
-        return;
-    }
-    let (f, _, s) = ws.deref(file, schema);
-    if let Some(props) = s.get("properties").and_then(Value::as_object) {
-        out.extend(props.keys().cloned());
-    }
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for sub in all {
-            collect_props(ws, f, sub, out, depth + 1);
+    walk_all_of(ws, file, schema, 0, &mut |s| {
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            out.extend(props.keys().cloned());
         }
-    }
+    });
+    out
 }
 
 /// The `required` property names of a schema, following `$ref`s and `allOf`.
 pub fn schema_required(ws: &Workspace, file: FileId, schema: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    collect_required(ws, file, schema, &mut out, 0);
+    walk_all_of(ws, file, schema, 0, &mut |s| {
+        if let Some(r) = s.get("required").and_then(Value::as_array) {
+            out.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+    });
     out
 }
 
-fn collect_required(
+/// Visit a schema and every `allOf` member under it, each with its `$ref` followed
+/// (depth-bounded: a self-referencing `allOf` ends).
+fn walk_all_of(
     ws: &Workspace,
     file: FileId,
     schema: &Value,
-    out: &mut BTreeSet<String>,
     depth: usize,
+    visit: &mut dyn FnMut(&Value),
 ) {
     if depth > 16 {
         return;
     }
     let (f, _, s) = ws.deref(file, schema);
-    if let Some(r) = s.get("required").and_then(Value::as_array) {
-        out.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
-    }
+    visit(s);
     if let Some(all) = s.get("allOf").and_then(Value::as_array) {
         for sub in all {
-            collect_required(ws, f, sub, out, depth + 1);
+            walk_all_of(ws, f, sub, depth + 1, visit);
         }
     }
 }
