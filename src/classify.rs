@@ -146,6 +146,11 @@ pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
     let (Some(first), Some(last)) = (w.first(), last) else {
         return Naming::Unclear;
     };
+    // A lone verb of telling (`Notify`, `Announce`) names the notification itself: the
+    // message informs its receiver, it does not ask it to notify anyone.
+    if w.len() == 1 && TELLING.contains(&first.as_str()) {
+        return Naming::Unclear;
+    }
     let imperative = verbs.starts_imperative(first, w.get(1).map(String::as_str));
     // A lone verb whose past is spelt the same (`Reset`, `Run`) is the command.
     let past = verbs.is_past(last) && !(imperative && w.len() == 1);
@@ -157,6 +162,9 @@ pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
     }
     Naming::Unclear
 }
+
+/// Verbs of telling: alone, they name a notification, not a command.
+const TELLING: &[&str] = &["Notify", "Announce", "Broadcast", "Inform", "Alert"];
 
 fn op_id(op: &Operation) -> String {
     if let Some(id) = op.operation_id.clone().or_else(|| op.key.clone()) {
@@ -337,7 +345,8 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                             )
                         };
                         (k, format!("`reply` declared: {how}{wording}"))
-                    } else if let Some((k, why, pair)) = role_kind(doc, op, &chan_roles, &msg_names)
+                    } else if let Some((k, why, pair)) =
+                        role_kind(doc, op, &chan_roles, &msg_names, verbs)
                     {
                         answer = pair.is_none() && k == Kind::Reply;
                         paired_reply = pair;
@@ -453,6 +462,7 @@ fn role_kind(
     op: &Operation,
     chan_roles: &[(ChannelRole, Vec<String>)],
     msg_names: &[String],
+    verbs: &Verbs,
 ) -> Option<(Kind, String, Option<usize>)> {
     let ch = op
         .channel
@@ -513,11 +523,14 @@ fn role_kind(
             ChannelRole::DeadLetter => {}
         }
     }
-    if !msg_names.is_empty()
-        && msg_names
-            .iter()
-            .all(|n| roles::message_role(n) == ChannelRole::Reply)
-    {
+    let answers = |names: &mut dyn Iterator<Item = String>| {
+        let names: Vec<String> = names.collect();
+        !names.is_empty()
+            && names
+                .iter()
+                .all(|n| roles::message_role(n) == ChannelRole::Reply)
+    };
+    if answers(&mut msg_names.iter().cloned()) {
         return Some((
             Kind::Reply,
             format!(
@@ -527,6 +540,28 @@ fn role_kind(
             ),
             None,
         ));
+    }
+    // One connection that answers on itself: the application sends on a channel where
+    // it also receives answers (`success`, `error`, `pong`), so what it sends there
+    // (other than events) are requests answered on that channel.
+    if let (Some(Action::Send), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
+        let answered_here = doc.operations.iter().any(|o| {
+            o.action == Some(Action::Receive)
+                && o.channel == Some(ci)
+                && answers(&mut o.messages.iter().map(|&m| message_name(doc, m)))
+        });
+        // Events, or answers of its own (a stream that also reports errors), are not asked.
+        let events = msg_names.iter().any(|n| {
+            naming_with(n, verbs) == Naming::PastTense
+                || roles::message_role(n) == ChannelRole::Reply
+        });
+        if answered_here && !events && !msg_names.is_empty() {
+            return Some((
+                Kind::Request,
+                format!("sent on `{addr}`, where the answers come back"),
+                Some(ci),
+            ));
+        }
     }
     // The operation's own name: `receiveSumResult` carries an answer.
     if let Some(id) = op.operation_id.as_deref().or(op.key.as_deref()) {
@@ -696,5 +731,8 @@ mod tests {
         assert_eq!(naming("lightMeasured"), Naming::PastTense);
         assert_eq!(naming("Heartbeat"), Naming::Unclear);
         assert_eq!(naming("ClusterStateBackedUp"), Naming::PastTense);
+        // A lone verb of telling names the notification, not a command.
+        assert_eq!(naming("Notify"), Naming::Unclear);
+        assert_eq!(naming("NotifyCustomer"), Naming::Imperative);
     }
 }

@@ -476,3 +476,39 @@ fn pointers_against_schemas() {
         ]
     );
 }
+
+/// One connection that answers on itself: its sends are requests answered there (not
+/// events), a lone `Notify` received is a notification (not a command), and a stream
+/// that also reports errors stays an event stream.
+#[test]
+fn one_connection_requests_and_notifications() {
+    let (kinds, diags) = fixture("one-connection.yaml");
+    assert_eq!(
+        kinds_of(&kinds),
+        [
+            "auth request",
+            "receiveError reply",
+            "receiveNotify event-consumed",
+            "receiveSuccess reply",
+            "sendStream event-published",
+        ]
+    );
+    let text = findings_of(&diags, &["gate-schema-consistency"]).join("\n");
+    // The request is answered (success and error on its channel): no flow or failure gap.
+    assert!(!text.contains("`auth`"), "{text}");
+    assert!(!text.contains("receiveNotify"), "{text}");
+}
+
+/// Channels sharing one address with no servers are one connection: ordered.
+#[test]
+fn shared_address_orders() {
+    let (_, diags) = fixture("shared-address.yaml");
+    let ordering: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-ordering-declared"))
+        .collect();
+    assert_eq!(
+        ordering,
+        ["gate-ordering-declared: event channel `/audit` declares no ordering key"]
+    );
+}
