@@ -166,6 +166,17 @@ pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
 /// Verbs of telling: alone, they name a notification, not a command.
 const TELLING: &[&str] = &["Notify", "Announce", "Broadcast", "Inform", "Alert"];
 
+/// A name that says the message is a notification: a lone verb of telling, or
+/// `…Notification`.
+fn notification(name: &str) -> bool {
+    let w = words(name);
+    match w.as_slice() {
+        [one] => TELLING.contains(&one.as_str()) || one == "Notification",
+        [.., last] => last == "Notification" || last == "Notifications",
+        [] => false,
+    }
+}
+
 fn op_id(op: &Operation) -> String {
     if let Some(id) = op.operation_id.clone().or_else(|| op.key.clone()) {
         return id;
@@ -351,11 +362,16 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                         answer = pair.is_none() && k == Kind::Reply;
                         paired_reply = pair;
                         (k, format!("{why}{wording}"))
-                    } else if let Some(addr) = no_message_command(doc, op, &namings, verbs) {
+                    } else if let Some((k, addr)) = no_message_command(doc, op, &namings, verbs) {
                         (
-                            Kind::Command,
+                            k,
                             format!(
-                                "no message named as a command or an event; the channel `{addr}` is a command channel{wording}"
+                                "no message named as a command or an event; the channel `{addr}` names {}{wording}",
+                                if k == Kind::Query {
+                                    "a read"
+                                } else {
+                                    "a command"
+                                }
                             ),
                         )
                     } else if !namings.is_empty()
@@ -541,6 +557,29 @@ fn role_kind(
             None,
         ));
     }
+    // A channel the application answers on: it sends answers there (`…Response`,
+    // `…Ack`), so what it receives there (other than events and answers) are requests
+    // it handles and answers on that channel.
+    if let (Some(Action::Receive), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
+        let answers_here = doc.operations.iter().any(|o| {
+            o.action == Some(Action::Send)
+                && o.channel == Some(ci)
+                && answers(&mut o.messages.iter().map(|&m| message_name(doc, m)))
+        });
+        // Events, answers and notifications (`Notify`) are not asked.
+        let not_asked = msg_names.iter().any(|n| {
+            naming_with(n, verbs) == Naming::PastTense
+                || roles::message_role(n) == ChannelRole::Reply
+                || notification(n)
+        });
+        if answers_here && !not_asked && !msg_names.is_empty() {
+            return Some((
+                Kind::Reply,
+                format!("handles requests on `{addr}` and answers there"),
+                Some(ci),
+            ));
+        }
+    }
     // One connection that answers on itself: the application sends on a channel where
     // it also receives answers (`success`, `error`, `pong`), so what it sends there
     // (other than events) are requests answered on that channel.
@@ -595,13 +634,14 @@ fn role_kind(
 }
 
 /// An operation whose messages say nothing (none, or none named as a command or an
-/// event) on a channel whose address reads as a command (`create-example`).
+/// event) on a channel whose address reads as a command (`create-example`) or a read
+/// (`Items.GetItem`): the kind, and the address.
 fn no_message_command(
     doc: &Document,
     op: &Operation,
     namings: &[Naming],
     verbs: &Verbs,
-) -> Option<String> {
+) -> Option<(Kind, String)> {
     if !namings.iter().all(|n| *n == Naming::Unclear) {
         return None;
     }
@@ -616,9 +656,30 @@ fn no_message_command(
             "command" | "commands" | "cmd" | "action" | "actions"
         )
     });
-    (command_word || naming_with(&words.join("_"), verbs) == Naming::Imperative)
-        .then(|| addr.to_string())
+    if command_word || naming_with(&words.join("_"), verbs) == Naming::Imperative {
+        return Some((Kind::Command, addr.to_string()));
+    }
+    // The address's last segment names the action (`Items.AddItem`,
+    // `accounts.{name}.delete`): a read verb is a query, another imperative a command.
+    let last = addr
+        .rsplit(['.', '/'])
+        .find(|s| !s.is_empty() && !s.contains('{'))?;
+    if naming_with(last, verbs) != Naming::Imperative {
+        return None;
+    }
+    let first = self::words(last).into_iter().next().unwrap_or_default();
+    let kind = if READ_VERBS.contains(&first.as_str()) {
+        Kind::Query
+    } else {
+        Kind::Command
+    };
+    Some((kind, addr.to_string()))
 }
+
+/// Verbs that read: an address segment starting with one names a query.
+pub const READ_VERBS: &[&str] = &[
+    "Get", "List", "Fetch", "Find", "Search", "Query", "Read", "Lookup", "Describe", "Count",
+];
 
 fn plural(v: &[String]) -> &'static str {
     if v.len() > 1 { "s" } else { "" }

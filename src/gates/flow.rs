@@ -124,6 +124,20 @@ fn consumed(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
     (srcs, names)
 }
 
+/// Whether an operation of another document receives the message.
+fn other_doc_consumes(model: &Model, doc: &crate::model::Document, src: &Src) -> bool {
+    model.documents.iter().any(|d| {
+        !std::ptr::eq(d, doc)
+            && d.operations.iter().any(|o| {
+                o.action == Some(Action::Receive)
+                    && o.messages
+                        .iter()
+                        .filter_map(|&i| d.messages.get(i))
+                        .any(|x| x.src == *src)
+            })
+    })
+}
+
 /// Event flow: commands with a resulting event, and published events with a consumer.
 /// Consumers are measured only when the documents describe both ends of some flow (a
 /// document that consumes none of the events it publishes describes one application,
@@ -207,7 +221,20 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
                     .iter()
                     .any(|(_, v)| is_true(v.get("x-hnp-external")));
             let consumed = consumers.contains(&m.src) || consumer_names.contains(&name);
-            any_consumed |= consumed;
+            // A 2.x document describes one application: receiving on a channel what it
+            // also sends there (a chat relay, an echo) is its two directions, not a
+            // consumer of its events, so it is no sign that the consumers are described.
+            let relayed = matches!(doc.spec, crate::model::Spec::AsyncApi(v) if v.major == 2)
+                && doc.operations.iter().any(|o| {
+                    o.action == Some(Action::Receive)
+                        && o.channel == op.channel
+                        && o.messages
+                            .iter()
+                            .filter_map(|&i| doc.messages.get(i))
+                            .any(|x| x.src == m.src)
+                })
+                && !other_doc_consumes(model, doc, &m.src);
+            any_consumed |= consumed && !relayed;
             candidates.push((m.src.clone(), name, consumed || external));
         }
     }
@@ -227,7 +254,53 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
                 .iter()
                 .any(|m| m.extensions.iter().any(|e| e.key.starts_with("x-hnp-")))
     });
-    if any_consumed && (hnp || consumed_count * 2 >= published_count) {
+    let measured = any_consumed && (hnp || consumed_count * 2 >= published_count);
+    // Producers are measured when the documents describe a closed system: they use the
+    // `x-hnp-*` vocabulary, or every event they publish is consumed in them (a pipeline
+    // described end to end). A service's interface consumes what others produce.
+    let closed = any_consumed && (hnp || consumed_count == published_count);
+    if closed {
+        let (produced, produced_names) = produced(model);
+        for row in rows
+            .iter()
+            .filter(|r| is_event(r) && r.kind == Kind::EventConsumed)
+        {
+            let Some(doc) = model.documents.get(row.doc) else {
+                continue;
+            };
+            let Some(op) = doc.operations.get(row.op) else {
+                continue;
+            };
+            if dead_letter_channel(doc, op) || external(ws, doc, op, None) {
+                continue;
+            }
+            for i in distinct(doc, op.messages.iter().copied()) {
+                let Some(m) = doc.messages.get(i) else {
+                    continue;
+                };
+                let name = message_name(m);
+                if !seen.insert(m.src.clone())
+                    || dangling(ws, &m.src)
+                    || roles::control_message(m, &name)
+                    || external(ws, doc, op, Some(m))
+                {
+                    continue;
+                }
+                let ok = produced.contains(&m.src) || produced_names.contains(&name);
+                items.push(Item::check(
+                    m.src.clone(),
+                    (!ok).then(|| {
+                        format!(
+                            "event `{name}` is consumed by `{}` but no operation produces it",
+                            row.id
+                        )
+                    }),
+                    "add the `send` operation that publishes it, or mark the message `x-hnp-external: true` when it is produced outside these documents",
+                ));
+            }
+        }
+    }
+    if measured {
         for (src, name, ok) in candidates {
             let miss = (!ok).then(|| format!("event `{name}` has no consumer"));
             items.push(Item::check(
@@ -242,6 +315,8 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
             if published_count == 1 { "" } else { "s" }
         ));
     }
+    items.extend(emits_targets(ws, model, rows));
+    items.extend(unused_messages(ws, model));
     if items.is_empty() && published_count == 0 && consumed_only > 0 {
         notes.push(format!(
             "no producer documented ({consumed_only} operation{} only consume events): event_flow not measured",
@@ -249,6 +324,176 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
         ));
     }
     (items, notes)
+}
+
+/// Whether an operation, its channel or (when given) a message is marked
+/// `x-hnp-external: true` (the other end lives outside these documents).
+fn external(
+    ws: &Workspace,
+    doc: &crate::model::Document,
+    op: &crate::model::Operation,
+    m: Option<&crate::model::Message>,
+) -> bool {
+    let is_true = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+    is_true(ext(ws, &op.extensions, "x-hnp-external"))
+        || op
+            .channel
+            .and_then(|c| doc.channels.get(c))
+            .is_some_and(|c| is_true(ext(ws, &c.extensions, "x-hnp-external")))
+        || m.is_some_and(|m| {
+            message_layers(ws, m)
+                .iter()
+                .any(|(_, v)| is_true(v.get("x-hnp-external")))
+        })
+}
+
+/// The messages an operation carries: its own, else (3.x, none listed) every message of
+/// its channel.
+fn op_messages<'a>(
+    doc: &'a crate::model::Document,
+    op: &'a crate::model::Operation,
+) -> impl Iterator<Item = &'a crate::model::Message> {
+    let idx: &[usize] = if op.messages.is_empty() {
+        op.channel
+            .and_then(|c| doc.channels.get(c))
+            .map(|c| c.messages.as_slice())
+            .unwrap_or(&[])
+    } else {
+        &op.messages
+    };
+    idx.iter().filter_map(|&i| doc.messages.get(i))
+}
+
+/// Messages some operation sends anywhere in the model (sends, and the replies of
+/// received requests), by where they live and by name.
+fn produced(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
+    let mut srcs = HashSet::new();
+    let mut names = HashSet::new();
+    for doc in &model.documents {
+        for op in &doc.operations {
+            let mut sent: Vec<&crate::model::Message> = Vec::new();
+            if op.action == Some(Action::Send) {
+                sent.extend(op_messages(doc, op));
+            }
+            if let Some(r) = &op.reply {
+                sent.extend(r.messages.iter().filter_map(|&i| doc.messages.get(i)));
+            }
+            for m in sent {
+                srcs.insert(&m.src);
+                names.insert(message_name(m));
+            }
+        }
+    }
+    (srcs, names)
+}
+
+/// `x-hnp-emits` targets: each must be sent by some operation (an event a command
+/// claims to cause that nothing publishes reaches no one).
+fn emits_targets(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
+    let (produced, produced_names) = produced(model);
+    let mut items = Vec::new();
+    for row in rows {
+        let Some(op) = model
+            .documents
+            .get(row.doc)
+            .and_then(|d| d.operations.get(row.op))
+        else {
+            continue;
+        };
+        let Some(at) = op.extensions.iter().find(|e| e.key == "x-hnp-emits") else {
+            continue;
+        };
+        let Some(list) = value_at(ws, &at.src).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, item) in list.iter().enumerate() {
+            let target = crate::source::workspace::ref_of(item)
+                .and_then(|r| ws.ref_target(at.src.file, r))
+                .map(|(f, p)| Src::new(f, p));
+            let name = match &target {
+                Some(t) => model
+                    .documents
+                    .iter()
+                    .flat_map(|d| d.messages.iter())
+                    .find(|m| m.src == *t)
+                    .map(message_name)
+                    .unwrap_or_else(|| t.pointer.rsplit('/').next().unwrap_or("").to_string()),
+                None => match item.as_str() {
+                    Some(s) => s.to_string(),
+                    None => continue,
+                },
+            };
+            let ok = target.as_ref().is_some_and(|t| produced.contains(t))
+                || produced_names.contains(&name);
+            items.push(Item::check(
+                Src::new(at.src.file, format!("{}/{i}", at.src.pointer)),
+                (!ok).then(|| {
+                    format!(
+                        "`x-hnp-emits` of `{}` names `{name}`, which no operation sends",
+                        row.id
+                    )
+                }),
+                "add the `send` operation that publishes the event, or correct the `x-hnp-emits` entry",
+            ));
+        }
+    }
+    items
+}
+
+/// Messages on channels of AsyncAPI documents with operations that no operation (of
+/// any loaded document) sends, receives or answers with: they are in no flow. (A
+/// document with no operations at all gets one `gate-not-measured` note instead.)
+fn unused_messages(ws: &Workspace, model: &Model) -> Vec<Item> {
+    let mut used: HashSet<&Src> = HashSet::new();
+    for doc in &model.documents {
+        for op in &doc.operations {
+            used.extend(op_messages(doc, op).map(|m| &m.src));
+            if let Some(r) = &op.reply {
+                used.extend(
+                    r.messages
+                        .iter()
+                        .filter_map(|&i| doc.messages.get(i))
+                        .map(|m| &m.src),
+                );
+                // A reply given as a channel only answers with that channel's messages.
+                if r.messages.is_empty() {
+                    if let Some(c) = r.channel.and_then(|c| doc.channels.get(c)) {
+                        used.extend(
+                            c.messages
+                                .iter()
+                                .filter_map(|&i| doc.messages.get(i))
+                                .map(|m| &m.src),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let mut seen: HashSet<&Src> = HashSet::new();
+    let mut items = Vec::new();
+    for doc in model
+        .documents
+        .iter()
+        .filter(|d| matches!(d.spec, crate::model::Spec::AsyncApi(_)) && !d.operations.is_empty())
+    {
+        for ch in &doc.channels {
+            for m in ch.messages.iter().filter_map(|&i| doc.messages.get(i)) {
+                if used.contains(&m.src) || !seen.insert(&m.src) || dangling(ws, &m.src) {
+                    continue;
+                }
+                items.push(Item::check(
+                    m.src.clone(),
+                    Some(format!(
+                        "message `{}` on channel `{}` is in no operation",
+                        message_name(m),
+                        roles::address(ch)
+                    )),
+                    "add the operation that sends or receives it, or remove it from the channel",
+                ));
+            }
+        }
+    }
+    items
 }
 
 pub fn cqrs(
@@ -345,6 +590,52 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
                 .collect()
         })
         .collect();
+    // Event consumers that declare at-least-once delivery: a message that keeps failing
+    // is redelivered forever unless a dead-letter channel or a retry policy ends it.
+    for row in rows
+        .iter()
+        .filter(|r| is_event(r) && r.kind == Kind::EventConsumed)
+    {
+        let Some(doc) = model.documents.get(row.doc) else {
+            continue;
+        };
+        let Some(op) = doc.operations.get(row.op) else {
+            continue;
+        };
+        if control_op(doc, op)
+            || dead_letter_channel(doc, op)
+            || ext(ws, &op.extensions, "x-hnp-delivery").and_then(Value::as_str)
+                != Some("at-least-once")
+        {
+            continue;
+        }
+        let channel = op.channel.and_then(|c| doc.channels.get(c));
+        let words = channel
+            .map(|c| roles::words(roles::address(c)))
+            .unwrap_or_default();
+        let ok = ext(ws, &op.extensions, "x-hnp-dead-letter").is_some()
+            || ext(ws, &op.extensions, "x-hnp-retry").is_some()
+            || channel.is_some_and(|c| {
+                ext(ws, &c.extensions, "x-hnp-dead-letter").is_some()
+                    || ext(ws, &c.extensions, "x-hnp-retry").is_some()
+            })
+            || super::protocols::sqs_dead_letter(ws, channel, op)
+            || failure_stems.get(row.doc).is_some_and(|l| {
+                l.iter()
+                    .any(|(r, stem)| *r == ChannelRole::DeadLetter && roles::covers(stem, &words))
+            });
+        let miss = (!ok).then(|| {
+            format!(
+                "at-least-once consumer `{}` has no dead-letter channel or retry policy",
+                row.id
+            )
+        });
+        items.push(Item::check(
+            op.src.clone(),
+            miss,
+            "declare `x-hnp-dead-letter: {$ref: '#/channels/…'}` or `x-hnp-retry: {maxAttempts: …}` on the consumer (or an SQS `deadLetterQueue`), so a message that keeps failing does not block or loop forever",
+        ));
+    }
     for row in rows.iter().filter(|r| is_command(r)) {
         let Some(doc) = model.documents.get(row.doc) else {
             continue;

@@ -190,7 +190,7 @@ pub fn run(
             "error_handling_coverage" => located(ws, flow::error_handling(ws, model, rows)),
             "delivery_declared" => located(ws, delivery::delivery(ws, model)),
             "ordering_declared" => located(ws, delivery::ordering(ws, model, rows)),
-            "idempotency_declared" => located(ws, messages::idempotency(ws, model)),
+            "idempotency_declared" => located(ws, messages::idempotency(ws, model, rows)),
             _ => Vec::new(),
         };
         let mut metric = Metric {

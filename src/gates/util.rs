@@ -118,13 +118,13 @@ pub fn has_ce_attr(props: &BTreeSet<String>, attr: &str) -> bool {
     })
 }
 
-/// A message's display name: its `name`, else its `messageId`, else the key it has
+/// A message's display name: its `name` (when it is an identifier), else its `messageId`, else the key it has
 /// under `components/messages` (where it lives after `$ref`s), else the key it has in
 /// its channel (3.x), else its `title`. Naming is judged on this: a 3.0 channel's
 /// camelCase key referring to a PascalCase component is the component's name.
 pub fn message_name(m: &Message) -> String {
-    m.name
-        .clone()
+    identifier(m.name.as_ref())
+        .cloned()
         .or_else(|| m.message_id.clone())
         .or_else(|| component_key(&m.src.pointer))
         .or_else(|| m.key.clone())
@@ -135,11 +135,18 @@ pub fn message_name(m: &Message) -> String {
 /// Whether a message has a name of its own (`name`, `messageId`, a component or
 /// channel key, a `title`).
 pub fn named(m: &Message) -> bool {
-    m.name.is_some()
+    identifier(m.name.as_ref()).is_some()
         || m.message_id.is_some()
         || component_key(&m.src.pointer).is_some()
         || m.key.is_some()
         || m.title.is_some()
+}
+
+/// A `name` that is an identifier: AsyncAPI's `name` is machine-friendly, so one with
+/// spaces (`Return Captcha request details`) is a title, and the message is named by
+/// its `messageId` or key instead.
+fn identifier(name: Option<&String>) -> Option<&String> {
+    name.filter(|n| !n.trim().contains(char::is_whitespace))
 }
 
 /// The key of a message that lives at `/components/messages/<key>`.
