@@ -226,6 +226,7 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
     let mut rows = Vec::new();
     for (di, doc) in model.documents.iter().enumerate() {
         let chan_roles = roles::channel_roles(doc);
+        let answering = answering_channels(doc);
         for (oi, op) in doc.operations.iter().enumerate() {
             let mut answer = false;
             let mut paired_reply = None;
@@ -357,7 +358,7 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                         };
                         (k, format!("`reply` declared: {how}{wording}"))
                     } else if let Some((k, why, pair)) =
-                        role_kind(doc, op, &chan_roles, &msg_names, verbs)
+                        role_kind(doc, op, &chan_roles, &answering, &msg_names, verbs)
                     {
                         answer = pair.is_none() && k == Kind::Reply;
                         paired_reply = pair;
@@ -468,6 +469,37 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
     (rows, diags)
 }
 
+/// The channels of a document on which some operation sends (or receives) only answers
+/// (`…Response`, `success`, `pong`).
+pub(crate) struct Answering {
+    sent: std::collections::HashSet<usize>,
+    received: std::collections::HashSet<usize>,
+}
+
+fn answering_channels(doc: &Document) -> Answering {
+    let mut a = Answering {
+        sent: Default::default(),
+        received: Default::default(),
+    };
+    for o in &doc.operations {
+        let (Some(c), Some(action)) = (o.channel, o.action) else {
+            continue;
+        };
+        let names: Vec<String> = o.messages.iter().map(|&m| message_name(doc, m)).collect();
+        if !names.is_empty()
+            && names
+                .iter()
+                .all(|n| roles::message_role(n) == ChannelRole::Reply)
+        {
+            match action {
+                Action::Send => a.sent.insert(c),
+                Action::Receive => a.received.insert(c),
+            };
+        }
+    }
+    a
+}
+
 /// The kind an operation's channel or messages give it, outranking the verb its
 /// message names start with: the answering half of a request/reply pair (a reply or
 /// error channel, response messages) is a `reply`; the asking half (a request channel,
@@ -477,6 +509,7 @@ fn role_kind(
     doc: &Document,
     op: &Operation,
     chan_roles: &[(ChannelRole, Vec<String>)],
+    answering: &Answering,
     msg_names: &[String],
     verbs: &Verbs,
 ) -> Option<(Kind, String, Option<usize>)> {
@@ -561,11 +594,7 @@ fn role_kind(
     // `…Ack`), so what it receives there (other than events and answers) are requests
     // it handles and answers on that channel.
     if let (Some(Action::Receive), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
-        let answers_here = doc.operations.iter().any(|o| {
-            o.action == Some(Action::Send)
-                && o.channel == Some(ci)
-                && answers(&mut o.messages.iter().map(|&m| message_name(doc, m)))
-        });
+        let answers_here = answering.sent.contains(&ci);
         // Events, answers and notifications (`Notify`) are not asked.
         let not_asked = msg_names.iter().any(|n| {
             naming_with(n, verbs) == Naming::PastTense
@@ -584,11 +613,7 @@ fn role_kind(
     // it also receives answers (`success`, `error`, `pong`), so what it sends there
     // (other than events) are requests answered on that channel.
     if let (Some(Action::Send), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
-        let answered_here = doc.operations.iter().any(|o| {
-            o.action == Some(Action::Receive)
-                && o.channel == Some(ci)
-                && answers(&mut o.messages.iter().map(|&m| message_name(doc, m)))
-        });
+        let answered_here = answering.received.contains(&ci);
         // Events, or answers of its own (a stream that also reports errors), are not asked.
         let events = msg_names.iter().any(|n| {
             naming_with(n, verbs) == Naming::PastTense

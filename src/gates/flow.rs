@@ -2,7 +2,7 @@
 //! events reach consumers), `cqrs_compliance` (unambiguous kinds, no violations) and
 //! `error_handling_coverage` (commands declare a failure path).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -124,20 +124,6 @@ fn consumed(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
     (srcs, names)
 }
 
-/// Whether an operation of another document receives the message.
-fn other_doc_consumes(model: &Model, doc: &crate::model::Document, src: &Src) -> bool {
-    model.documents.iter().any(|d| {
-        !std::ptr::eq(d, doc)
-            && d.operations.iter().any(|o| {
-                o.action == Some(Action::Receive)
-                    && o.messages
-                        .iter()
-                        .filter_map(|&i| d.messages.get(i))
-                        .any(|x| x.src == *src)
-            })
-    })
-}
-
 /// Event flow: commands with a resulting event, and published events with a consumer.
 /// Consumers are measured only when the documents describe both ends of some flow (a
 /// document that consumes none of the events it publishes describes one application,
@@ -195,6 +181,23 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
             consumed_only += 1;
         }
     }
+    // (message, channel it is received on) → the documents that receive it there; and
+    // message → every receiving document (for "another document consumes it").
+    let mut receivers: HashMap<(&Src, Option<usize>), Vec<&crate::model::Document>> =
+        HashMap::new();
+    let mut receiving_docs: HashMap<&Src, Vec<&crate::model::Document>> = HashMap::new();
+    for d in &model.documents {
+        for o in d
+            .operations
+            .iter()
+            .filter(|o| o.action == Some(Action::Receive))
+        {
+            for x in o.messages.iter().filter_map(|&i| d.messages.get(i)) {
+                receivers.entry((&x.src, o.channel)).or_default().push(d);
+                receiving_docs.entry(&x.src).or_default().push(d);
+            }
+        }
+    }
     let mut seen: HashSet<Src> = HashSet::new();
     let mut candidates = Vec::new();
     let mut any_consumed = false;
@@ -225,15 +228,12 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
             // also sends there (a chat relay, an echo) is its two directions, not a
             // consumer of its events, so it is no sign that the consumers are described.
             let relayed = matches!(doc.spec, crate::model::Spec::AsyncApi(v) if v.major == 2)
-                && doc.operations.iter().any(|o| {
-                    o.action == Some(Action::Receive)
-                        && o.channel == op.channel
-                        && o.messages
-                            .iter()
-                            .filter_map(|&i| doc.messages.get(i))
-                            .any(|x| x.src == m.src)
-                })
-                && !other_doc_consumes(model, doc, &m.src);
+                && receivers
+                    .get(&(&m.src, op.channel))
+                    .is_some_and(|ds| ds.iter().any(|&d| std::ptr::eq(d, doc)))
+                && receiving_docs
+                    .get(&m.src)
+                    .is_none_or(|ds| ds.iter().all(|&d| std::ptr::eq(d, doc)));
             any_consumed |= consumed && !relayed;
             candidates.push((m.src.clone(), name, consumed || external));
         }
@@ -391,6 +391,12 @@ fn produced(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
 /// claims to cause that nothing publishes reaches no one).
 fn emits_targets(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     let (produced, produced_names) = produced(model);
+    let names: HashMap<&Src, String> = model
+        .documents
+        .iter()
+        .flat_map(|d| d.messages.iter())
+        .map(|m| (&m.src, message_name(m)))
+        .collect();
     let mut items = Vec::new();
     for row in rows {
         let Some(op) = model
@@ -411,12 +417,9 @@ fn emits_targets(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
                 .and_then(|r| ws.ref_target(at.src.file, r))
                 .map(|(f, p)| Src::new(f, p));
             let name = match &target {
-                Some(t) => model
-                    .documents
-                    .iter()
-                    .flat_map(|d| d.messages.iter())
-                    .find(|m| m.src == *t)
-                    .map(message_name)
+                Some(t) => names
+                    .get(t)
+                    .cloned()
                     .unwrap_or_else(|| t.pointer.rsplit('/').next().unwrap_or("").to_string()),
                 None => match item.as_str() {
                     Some(s) => s.to_string(),
