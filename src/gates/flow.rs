@@ -499,6 +499,149 @@ fn unused_messages(ws: &Workspace, model: &Model) -> Vec<Item> {
     items
 }
 
+/// Choreography cycles: an operation whose results are consumed by operations whose
+/// results lead back to it (through `x-hnp-emits`, replies and consumers), with no saga
+/// step sending or awaiting any of the messages on the way to end it. One finding per
+/// cycle, at its first operation, with the cycle.
+pub fn cycles(model: &Model, rows: &[Row], sagas: &[crate::saga::Saga]) -> Vec<Item> {
+    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_id.entry(r.id.as_str()).or_default().push(i);
+    }
+    let adj: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| {
+            r.consumers
+                .iter()
+                .flat_map(|c| by_id.get(c.as_str()).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let saga_names: HashSet<&str> = sagas
+        .iter()
+        .flat_map(|s| s.steps.iter())
+        .flat_map(|st| st.send.iter().chain(st.on.iter()).chain(st.fail.iter()))
+        .map(|n| n.name.as_str())
+        .collect();
+    let mut items = Vec::new();
+    for scc in strongly_connected(&adj) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let members: HashSet<usize> = scc.iter().copied().collect();
+        let start = scc.iter().copied().min().unwrap_or(0);
+        let path = cycle_path(&adj, &members, start);
+        let names: Vec<&str> = path.iter().map(|&i| rows[i].id.as_str()).collect();
+        let messages: Vec<&str> = path
+            .iter()
+            .flat_map(|&i| rows[i].emits.iter().map(String::as_str))
+            .collect();
+        let covered = messages.iter().any(|m| saga_names.contains(m));
+        let Some(op) = model
+            .documents
+            .get(rows[start].doc)
+            .and_then(|d| d.operations.get(rows[start].op))
+        else {
+            continue;
+        };
+        let miss = (!covered).then(|| {
+            format!(
+                "operation `{}` starts a choreography cycle: {} → {} (through {}), and no saga ends it",
+                rows[start].id,
+                names.join(" → "),
+                rows[start].id,
+                messages.join(", ")
+            )
+        });
+        items.push(Item::check(
+            op.src.clone(),
+            miss,
+            "break the cycle (a consumer that stops on a terminal state), or coordinate it with a saga file whose steps send or await its messages",
+        ));
+    }
+    items
+}
+
+/// The strongly connected components of a graph (Tarjan's algorithm, iterative: no
+/// recursion depth on large documents).
+fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0usize;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = adj[v].get(*edge) {
+                *edge += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut scc = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    scc.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(scc);
+            }
+        }
+    }
+    out
+}
+
+/// A path from `start` through `members` back to `start` (breadth-first, shortest).
+fn cycle_path(adj: &[Vec<usize>], members: &HashSet<usize>, start: usize) -> Vec<usize> {
+    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &adj[v] {
+            if !members.contains(&w) {
+                continue;
+            }
+            if w == start {
+                let mut path = vec![v];
+                let mut cur = v;
+                while cur != start {
+                    cur = prev.get(&cur).copied().unwrap_or(start);
+                    path.push(cur);
+                }
+                path.reverse();
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(w) {
+                e.insert(v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start]
+}
+
 pub fn cqrs(
     ws: &Workspace,
     model: &Model,

@@ -174,7 +174,8 @@ pub fn run(
         let (ws, model, rows) = (input.ws, input.model, input.rows);
         let items = match gate.name {
             "event_flow_coverage" => {
-                let (items, n) = flow::event_flow(ws, model, rows);
+                let (mut items, n) = flow::event_flow(ws, model, rows);
+                items.extend(flow::cycles(model, rows, input.sagas));
                 notes.extend(n.into_iter().map(|n| (gate.name, n)));
                 located(ws, items)
             }

@@ -624,3 +624,29 @@ fn openapi_commands_need_idempotency_keys() {
         ]
     );
 }
+
+/// A choreography cycle is one finding, at its first operation, naming the cycle; the
+/// same flow without the edge back has none.
+#[test]
+fn choreography_cycles() {
+    let (_, diags) = fixture("cycle.yaml");
+    let found: Vec<String> = gate_findings(&diags, &["gate-event-flow-coverage"])
+        .into_iter()
+        .filter(|f| f.contains("cycle"))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "gate-event-flow-coverage: operation `onStockReserved` starts a choreography cycle: onStockReserved → onPaymentCharged → onStockReserved (through PaymentCharged, StockReserved), and no saga ends it"
+        ]
+    );
+    let text = std::fs::read_to_string(repo().join("fixtures/precision/cycle.yaml"))
+        .expect("fixture")
+        .replace(
+            "    x-hnp-emits: [{$ref: '#/components/messages/StockReserved'}]\n",
+            "",
+        );
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    assert!(hnp_events::gates::flow::cycles(&model, &rows, &[]).is_empty());
+}
