@@ -146,6 +146,11 @@ pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
     let (Some(first), Some(last)) = (w.first(), last) else {
         return Naming::Unclear;
     };
+    // A lone verb of telling (`Notify`, `Announce`) names the notification itself: the
+    // message informs its receiver, it does not ask it to notify anyone.
+    if w.len() == 1 && TELLING.contains(&first.as_str()) {
+        return Naming::Unclear;
+    }
     let imperative = verbs.starts_imperative(first, w.get(1).map(String::as_str));
     // A lone verb whose past is spelt the same (`Reset`, `Run`) is the command.
     let past = verbs.is_past(last) && !(imperative && w.len() == 1);
@@ -156,6 +161,20 @@ pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
         return Naming::PastTense;
     }
     Naming::Unclear
+}
+
+/// Verbs of telling: alone, they name a notification, not a command.
+const TELLING: &[&str] = &["Notify", "Announce", "Broadcast", "Inform", "Alert"];
+
+/// A name that says the message is a notification: a lone verb of telling, or
+/// `…Notification`.
+fn notification(name: &str) -> bool {
+    let w = words(name);
+    match w.as_slice() {
+        [one] => TELLING.contains(&one.as_str()) || one == "Notification",
+        [.., last] => last == "Notification" || last == "Notifications",
+        [] => false,
+    }
 }
 
 fn op_id(op: &Operation) -> String {
@@ -207,6 +226,7 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
     let mut rows = Vec::new();
     for (di, doc) in model.documents.iter().enumerate() {
         let chan_roles = roles::channel_roles(doc);
+        let answering = answering_channels(doc);
         for (oi, op) in doc.operations.iter().enumerate() {
             let mut answer = false;
             let mut paired_reply = None;
@@ -337,16 +357,22 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                             )
                         };
                         (k, format!("`reply` declared: {how}{wording}"))
-                    } else if let Some((k, why, pair)) = role_kind(doc, op, &chan_roles, &msg_names)
+                    } else if let Some((k, why, pair)) =
+                        role_kind(doc, op, &chan_roles, &answering, &msg_names, verbs)
                     {
                         answer = pair.is_none() && k == Kind::Reply;
                         paired_reply = pair;
                         (k, format!("{why}{wording}"))
-                    } else if let Some(addr) = no_message_command(doc, op, &namings, verbs) {
+                    } else if let Some((k, addr)) = no_message_command(doc, op, &namings, verbs) {
                         (
-                            Kind::Command,
+                            k,
                             format!(
-                                "no message named as a command or an event; the channel `{addr}` is a command channel{wording}"
+                                "no message named as a command or an event; the channel `{addr}` names {}{wording}",
+                                if k == Kind::Query {
+                                    "a read"
+                                } else {
+                                    "a command"
+                                }
                             ),
                         )
                     } else if !namings.is_empty()
@@ -443,6 +469,37 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
     (rows, diags)
 }
 
+/// The channels of a document on which some operation sends (or receives) only answers
+/// (`…Response`, `success`, `pong`).
+pub(crate) struct Answering {
+    sent: std::collections::HashSet<usize>,
+    received: std::collections::HashSet<usize>,
+}
+
+fn answering_channels(doc: &Document) -> Answering {
+    let mut a = Answering {
+        sent: Default::default(),
+        received: Default::default(),
+    };
+    for o in &doc.operations {
+        let (Some(c), Some(action)) = (o.channel, o.action) else {
+            continue;
+        };
+        let names: Vec<String> = o.messages.iter().map(|&m| message_name(doc, m)).collect();
+        if !names.is_empty()
+            && names
+                .iter()
+                .all(|n| roles::message_role(n) == ChannelRole::Reply)
+        {
+            match action {
+                Action::Send => a.sent.insert(c),
+                Action::Receive => a.received.insert(c),
+            };
+        }
+    }
+    a
+}
+
 /// The kind an operation's channel or messages give it, outranking the verb its
 /// message names start with: the answering half of a request/reply pair (a reply or
 /// error channel, response messages) is a `reply`; the asking half (a request channel,
@@ -452,7 +509,9 @@ fn role_kind(
     doc: &Document,
     op: &Operation,
     chan_roles: &[(ChannelRole, Vec<String>)],
+    answering: &Answering,
     msg_names: &[String],
+    verbs: &Verbs,
 ) -> Option<(Kind, String, Option<usize>)> {
     let ch = op
         .channel
@@ -513,11 +572,14 @@ fn role_kind(
             ChannelRole::DeadLetter => {}
         }
     }
-    if !msg_names.is_empty()
-        && msg_names
-            .iter()
-            .all(|n| roles::message_role(n) == ChannelRole::Reply)
-    {
+    let answers = |names: &mut dyn Iterator<Item = String>| {
+        let names: Vec<String> = names.collect();
+        !names.is_empty()
+            && names
+                .iter()
+                .all(|n| roles::message_role(n) == ChannelRole::Reply)
+    };
+    if answers(&mut msg_names.iter().cloned()) {
         return Some((
             Kind::Reply,
             format!(
@@ -527,6 +589,43 @@ fn role_kind(
             ),
             None,
         ));
+    }
+    // A channel the application answers on: it sends answers there (`…Response`,
+    // `…Ack`), so what it receives there (other than events and answers) are requests
+    // it handles and answers on that channel.
+    if let (Some(Action::Receive), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
+        let answers_here = answering.sent.contains(&ci);
+        // Events, answers and notifications (`Notify`) are not asked.
+        let not_asked = msg_names.iter().any(|n| {
+            naming_with(n, verbs) == Naming::PastTense
+                || roles::message_role(n) == ChannelRole::Reply
+                || notification(n)
+        });
+        if answers_here && !not_asked && !msg_names.is_empty() {
+            return Some((
+                Kind::Reply,
+                format!("handles requests on `{addr}` and answers there"),
+                Some(ci),
+            ));
+        }
+    }
+    // One connection that answers on itself: the application sends on a channel where
+    // it also receives answers (`success`, `error`, `pong`), so what it sends there
+    // (other than events) are requests answered on that channel.
+    if let (Some(Action::Send), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
+        let answered_here = answering.received.contains(&ci);
+        // Events, or answers of its own (a stream that also reports errors), are not asked.
+        let events = msg_names.iter().any(|n| {
+            naming_with(n, verbs) == Naming::PastTense
+                || roles::message_role(n) == ChannelRole::Reply
+        });
+        if answered_here && !events && !msg_names.is_empty() {
+            return Some((
+                Kind::Request,
+                format!("sent on `{addr}`, where the answers come back"),
+                Some(ci),
+            ));
+        }
     }
     // The operation's own name: `receiveSumResult` carries an answer.
     if let Some(id) = op.operation_id.as_deref().or(op.key.as_deref()) {
@@ -560,13 +659,14 @@ fn role_kind(
 }
 
 /// An operation whose messages say nothing (none, or none named as a command or an
-/// event) on a channel whose address reads as a command (`create-example`).
+/// event) on a channel whose address reads as a command (`create-example`) or a read
+/// (`Items.GetItem`): the kind, and the address.
 fn no_message_command(
     doc: &Document,
     op: &Operation,
     namings: &[Naming],
     verbs: &Verbs,
-) -> Option<String> {
+) -> Option<(Kind, String)> {
     if !namings.iter().all(|n| *n == Naming::Unclear) {
         return None;
     }
@@ -581,9 +681,30 @@ fn no_message_command(
             "command" | "commands" | "cmd" | "action" | "actions"
         )
     });
-    (command_word || naming_with(&words.join("_"), verbs) == Naming::Imperative)
-        .then(|| addr.to_string())
+    if command_word || naming_with(&words.join("_"), verbs) == Naming::Imperative {
+        return Some((Kind::Command, addr.to_string()));
+    }
+    // The address's last segment names the action (`Items.AddItem`,
+    // `accounts.{name}.delete`): a read verb is a query, another imperative a command.
+    let last = addr
+        .rsplit(['.', '/'])
+        .find(|s| !s.is_empty() && !s.contains('{'))?;
+    if naming_with(last, verbs) != Naming::Imperative {
+        return None;
+    }
+    let first = self::words(last).into_iter().next().unwrap_or_default();
+    let kind = if READ_VERBS.contains(&first.as_str()) {
+        Kind::Query
+    } else {
+        Kind::Command
+    };
+    Some((kind, addr.to_string()))
 }
+
+/// Verbs that read: an address segment starting with one names a query.
+pub const READ_VERBS: &[&str] = &[
+    "Get", "List", "Fetch", "Find", "Search", "Query", "Read", "Lookup", "Describe", "Count",
+];
 
 fn plural(v: &[String]) -> &'static str {
     if v.len() > 1 { "s" } else { "" }
@@ -696,5 +817,8 @@ mod tests {
         assert_eq!(naming("lightMeasured"), Naming::PastTense);
         assert_eq!(naming("Heartbeat"), Naming::Unclear);
         assert_eq!(naming("ClusterStateBackedUp"), Naming::PastTense);
+        // A lone verb of telling names the notification, not a command.
+        assert_eq!(naming("Notify"), Naming::Unclear);
+        assert_eq!(naming("NotifyCustomer"), Naming::Imperative);
     }
 }

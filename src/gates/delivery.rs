@@ -2,46 +2,118 @@
 //! states its delivery guarantee) and `ordering_declared` (each event channel states
 //! its ordering key, or that it has none).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
 use super::protocols;
 use super::roles::{self, ChannelRole};
 use super::util::{Item, ext, message_name};
-use crate::classify::{Kind, Row};
-use crate::model::{Model, Src};
+use crate::classify::{Kind, Row, value_at};
+use crate::model::{Action, Document, Model, Operation, Src};
 use crate::source::Workspace;
 
 /// The delivery guarantees `x-hnp-delivery` accepts.
 pub const DELIVERY: &[&str] = &["at-most-once", "at-least-once", "exactly-once"];
 
+/// The operation's id as findings name it.
+fn op_name(op: &Operation) -> String {
+    op.operation_id
+        .clone()
+        .or_else(|| op.key.clone())
+        .unwrap_or_else(|| op.src.pointer.clone())
+}
+
+/// Whether the tool can see how exactly-once is achieved: `x-hnp-delivery-mechanism`, a
+/// Kafka binding that names a transaction, or MQTT `qos: 2` (the protocol's handshake).
+fn exactly_once_mechanism(ws: &Workspace, doc: &Document, op: &Operation) -> bool {
+    if ext(ws, &op.extensions, "x-hnp-delivery-mechanism").is_some() {
+        return true;
+    }
+    let ch = op.channel.and_then(|c| doc.channels.get(c));
+    let transactional = |src: &Src| {
+        value_at(ws, src)
+            .and_then(|v| v.get("bindings"))
+            .map(|b| ws.deref(src.file, b).2)
+            .and_then(|b| b.get("kafka"))
+            .is_some_and(|k| {
+                serde_json::to_string(k)
+                    .is_ok_and(|t| t.to_ascii_lowercase().contains("transaction"))
+            })
+    };
+    transactional(&op.src)
+        || ch.is_some_and(|c| transactional(&c.src))
+        || protocols::delivery(ws, doc, ch, op).is_some_and(|i| i.guarantee == "exactly-once")
+}
+
+/// The guarantees declared (`x-hnp-delivery`) by the producers of each channel (by
+/// where the channel lives), with the producing operation.
+fn producers<'a>(ws: &'a Workspace, model: &'a Model) -> HashMap<&'a Src, (String, &'a str)> {
+    let mut out = HashMap::new();
+    for doc in &model.documents {
+        for op in &doc.operations {
+            if op.action != Some(Action::Send) {
+                continue;
+            }
+            let (Some(ch), Some(d)) = (
+                op.channel.and_then(|c| doc.channels.get(c)),
+                ext(ws, &op.extensions, "x-hnp-delivery").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            out.entry(&ch.src).or_insert((op_name(op), d));
+        }
+    }
+    out
+}
+
 pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
     let mut items = Vec::new();
+    let producers = producers(ws, model);
     for doc in &model.documents {
         for op in doc.operations.iter().filter(|o| o.action.is_some()) {
             let ch = op.channel.and_then(|c| doc.channels.get(c));
             let declared = ext(ws, &op.extensions, "x-hnp-delivery");
+            // A consumer that counts on every message (at-least-once, exactly-once) while
+            // its producer may drop them (at-most-once) is written for a guarantee the
+            // channel does not give. (A consumer weaker than its producer is its choice.)
+            let disagrees = match (op.action, declared.and_then(Value::as_str), ch) {
+                (Some(Action::Receive), Some(mine), Some(c)) => producers
+                    .get(&c.src)
+                    .filter(|(_, theirs)| *theirs == "at-most-once" && mine != "at-most-once")
+                    .map(|(p, theirs)| {
+                        format!(
+                            "consumer `{}` declares {mine} but its producer `{p}` declares {theirs} on channel `{}`",
+                            op_name(op),
+                            super::roles::address(c)
+                        )
+                    }),
+                _ => None,
+            };
             let miss = match declared {
+                _ if disagrees.is_some() => disagrees,
+                Some(Value::String(s))
+                    if s == "exactly-once" && !exactly_once_mechanism(ws, doc, op) =>
+                {
+                    Some(format!(
+                        "operation `{}` declares exactly-once but no mechanism the tool can see (`x-hnp-delivery-mechanism`, a transactional Kafka binding)",
+                        op_name(op)
+                    ))
+                }
                 Some(Value::String(s)) if DELIVERY.contains(&s.as_str()) => None,
                 Some(v) => Some(format!(
                     "`x-hnp-delivery: {}` is not one of {}",
                     v,
                     DELIVERY.join(", ")
                 )),
-                None => protocols::delivery(ws, doc, ch, op).is_none().then(|| {
-                    let id = op
-                        .operation_id
-                        .clone()
-                        .or_else(|| op.key.clone())
-                        .unwrap_or_else(|| op.src.pointer.clone());
-                    format!("operation `{id}` declares no delivery guarantee")
-                }),
+                None => protocols::delivery(ws, doc, ch, op)
+                    .is_none()
+                    .then(|| format!("operation `{}` declares no delivery guarantee", op_name(op))),
             };
             items.push(Item::check(
                 op.src.clone(),
                 miss,
-                "add `x-hnp-delivery: at-most-once|at-least-once|exactly-once`, or a binding that implies one (MQTT `qos`, Kafka `acks`, AMQP `ack`); servers whose protocol fixes it (Kafka, SQS, NATS, MQTT, WebSocket) need nothing",
+                "add `x-hnp-delivery: at-most-once|at-least-once|exactly-once` (the same on producer and consumer; exactly-once with `x-hnp-delivery-mechanism` or a transactional Kafka binding), or a binding that implies one (MQTT `qos`, Kafka `acks`, AMQP `ack`); servers whose protocol fixes it (Kafka, SQS, NATS, MQTT, WebSocket) need nothing",
             ));
         }
     }

@@ -2,7 +2,7 @@
 //! events reach consumers), `cqrs_compliance` (unambiguous kinds, no violations) and
 //! `error_handling_coverage` (commands declare a failure path).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -181,6 +181,23 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
             consumed_only += 1;
         }
     }
+    // (message, channel it is received on) → the documents that receive it there; and
+    // message → every receiving document (for "another document consumes it").
+    let mut receivers: HashMap<(&Src, Option<usize>), Vec<&crate::model::Document>> =
+        HashMap::new();
+    let mut receiving_docs: HashMap<&Src, Vec<&crate::model::Document>> = HashMap::new();
+    for d in &model.documents {
+        for o in d
+            .operations
+            .iter()
+            .filter(|o| o.action == Some(Action::Receive))
+        {
+            for x in o.messages.iter().filter_map(|&i| d.messages.get(i)) {
+                receivers.entry((&x.src, o.channel)).or_default().push(d);
+                receiving_docs.entry(&x.src).or_default().push(d);
+            }
+        }
+    }
     let mut seen: HashSet<Src> = HashSet::new();
     let mut candidates = Vec::new();
     let mut any_consumed = false;
@@ -207,7 +224,17 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
                     .iter()
                     .any(|(_, v)| is_true(v.get("x-hnp-external")));
             let consumed = consumers.contains(&m.src) || consumer_names.contains(&name);
-            any_consumed |= consumed;
+            // A 2.x document describes one application: receiving on a channel what it
+            // also sends there (a chat relay, an echo) is its two directions, not a
+            // consumer of its events, so it is no sign that the consumers are described.
+            let relayed = matches!(doc.spec, crate::model::Spec::AsyncApi(v) if v.major == 2)
+                && receivers
+                    .get(&(&m.src, op.channel))
+                    .is_some_and(|ds| ds.iter().any(|&d| std::ptr::eq(d, doc)))
+                && receiving_docs
+                    .get(&m.src)
+                    .is_none_or(|ds| ds.iter().all(|&d| std::ptr::eq(d, doc)));
+            any_consumed |= consumed && !relayed;
             candidates.push((m.src.clone(), name, consumed || external));
         }
     }
@@ -227,7 +254,53 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
                 .iter()
                 .any(|m| m.extensions.iter().any(|e| e.key.starts_with("x-hnp-")))
     });
-    if any_consumed && (hnp || consumed_count * 2 >= published_count) {
+    let measured = any_consumed && (hnp || consumed_count * 2 >= published_count);
+    // Producers are measured when the documents describe a closed system: they use the
+    // `x-hnp-*` vocabulary, or every event they publish is consumed in them (a pipeline
+    // described end to end). A service's interface consumes what others produce.
+    let closed = any_consumed && (hnp || consumed_count == published_count);
+    if closed {
+        let (produced, produced_names) = produced(model);
+        for row in rows
+            .iter()
+            .filter(|r| is_event(r) && r.kind == Kind::EventConsumed)
+        {
+            let Some(doc) = model.documents.get(row.doc) else {
+                continue;
+            };
+            let Some(op) = doc.operations.get(row.op) else {
+                continue;
+            };
+            if dead_letter_channel(doc, op) || external(ws, doc, op, None) {
+                continue;
+            }
+            for i in distinct(doc, op.messages.iter().copied()) {
+                let Some(m) = doc.messages.get(i) else {
+                    continue;
+                };
+                let name = message_name(m);
+                if !seen.insert(m.src.clone())
+                    || dangling(ws, &m.src)
+                    || roles::control_message(m, &name)
+                    || external(ws, doc, op, Some(m))
+                {
+                    continue;
+                }
+                let ok = produced.contains(&m.src) || produced_names.contains(&name);
+                items.push(Item::check(
+                    m.src.clone(),
+                    (!ok).then(|| {
+                        format!(
+                            "event `{name}` is consumed by `{}` but no operation produces it",
+                            row.id
+                        )
+                    }),
+                    "add the `send` operation that publishes it, or mark the message `x-hnp-external: true` when it is produced outside these documents",
+                ));
+            }
+        }
+    }
+    if measured {
         for (src, name, ok) in candidates {
             let miss = (!ok).then(|| format!("event `{name}` has no consumer"));
             items.push(Item::check(
@@ -242,6 +315,8 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
             if published_count == 1 { "" } else { "s" }
         ));
     }
+    items.extend(emits_targets(ws, model, rows));
+    items.extend(unused_messages(ws, model));
     if items.is_empty() && published_count == 0 && consumed_only > 0 {
         notes.push(format!(
             "no producer documented ({consumed_only} operation{} only consume events): event_flow not measured",
@@ -249,6 +324,322 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
         ));
     }
     (items, notes)
+}
+
+/// Whether an operation, its channel or (when given) a message is marked
+/// `x-hnp-external: true` (the other end lives outside these documents).
+fn external(
+    ws: &Workspace,
+    doc: &crate::model::Document,
+    op: &crate::model::Operation,
+    m: Option<&crate::model::Message>,
+) -> bool {
+    let is_true = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(true);
+    is_true(ext(ws, &op.extensions, "x-hnp-external"))
+        || op
+            .channel
+            .and_then(|c| doc.channels.get(c))
+            .is_some_and(|c| is_true(ext(ws, &c.extensions, "x-hnp-external")))
+        || m.is_some_and(|m| {
+            message_layers(ws, m)
+                .iter()
+                .any(|(_, v)| is_true(v.get("x-hnp-external")))
+        })
+}
+
+/// The messages an operation carries: its own, else (3.x, none listed) every message of
+/// its channel.
+fn op_messages<'a>(
+    doc: &'a crate::model::Document,
+    op: &'a crate::model::Operation,
+) -> impl Iterator<Item = &'a crate::model::Message> {
+    let idx: &[usize] = if op.messages.is_empty() {
+        op.channel
+            .and_then(|c| doc.channels.get(c))
+            .map(|c| c.messages.as_slice())
+            .unwrap_or(&[])
+    } else {
+        &op.messages
+    };
+    idx.iter().filter_map(|&i| doc.messages.get(i))
+}
+
+/// Messages some operation sends anywhere in the model (sends, and the replies of
+/// received requests), by where they live and by name.
+fn produced(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
+    let mut srcs = HashSet::new();
+    let mut names = HashSet::new();
+    for doc in &model.documents {
+        for op in &doc.operations {
+            let mut sent: Vec<&crate::model::Message> = Vec::new();
+            if op.action == Some(Action::Send) {
+                sent.extend(op_messages(doc, op));
+            }
+            if let Some(r) = &op.reply {
+                sent.extend(r.messages.iter().filter_map(|&i| doc.messages.get(i)));
+            }
+            for m in sent {
+                srcs.insert(&m.src);
+                names.insert(message_name(m));
+            }
+        }
+    }
+    (srcs, names)
+}
+
+/// `x-hnp-emits` targets: each must be sent by some operation (an event a command
+/// claims to cause that nothing publishes reaches no one).
+fn emits_targets(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
+    let (produced, produced_names) = produced(model);
+    let names: HashMap<&Src, String> = model
+        .documents
+        .iter()
+        .flat_map(|d| d.messages.iter())
+        .map(|m| (&m.src, message_name(m)))
+        .collect();
+    let mut items = Vec::new();
+    for row in rows {
+        let Some(op) = model
+            .documents
+            .get(row.doc)
+            .and_then(|d| d.operations.get(row.op))
+        else {
+            continue;
+        };
+        let Some(at) = op.extensions.iter().find(|e| e.key == "x-hnp-emits") else {
+            continue;
+        };
+        let Some(list) = value_at(ws, &at.src).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, item) in list.iter().enumerate() {
+            let target = crate::source::workspace::ref_of(item)
+                .and_then(|r| ws.ref_target(at.src.file, r))
+                .map(|(f, p)| Src::new(f, p));
+            let name = match &target {
+                Some(t) => names
+                    .get(t)
+                    .cloned()
+                    .unwrap_or_else(|| t.pointer.rsplit('/').next().unwrap_or("").to_string()),
+                None => match item.as_str() {
+                    Some(s) => s.to_string(),
+                    None => continue,
+                },
+            };
+            let ok = target.as_ref().is_some_and(|t| produced.contains(t))
+                || produced_names.contains(&name);
+            items.push(Item::check(
+                Src::new(at.src.file, format!("{}/{i}", at.src.pointer)),
+                (!ok).then(|| {
+                    format!(
+                        "`x-hnp-emits` of `{}` names `{name}`, which no operation sends",
+                        row.id
+                    )
+                }),
+                "add the `send` operation that publishes the event, or correct the `x-hnp-emits` entry",
+            ));
+        }
+    }
+    items
+}
+
+/// Messages on channels of AsyncAPI documents with operations that no operation (of
+/// any loaded document) sends, receives or answers with: they are in no flow. (A
+/// document with no operations at all gets one `gate-not-measured` note instead.)
+fn unused_messages(ws: &Workspace, model: &Model) -> Vec<Item> {
+    let mut used: HashSet<&Src> = HashSet::new();
+    for doc in &model.documents {
+        for op in &doc.operations {
+            used.extend(op_messages(doc, op).map(|m| &m.src));
+            if let Some(r) = &op.reply {
+                used.extend(
+                    r.messages
+                        .iter()
+                        .filter_map(|&i| doc.messages.get(i))
+                        .map(|m| &m.src),
+                );
+                // A reply given as a channel only answers with that channel's messages.
+                if r.messages.is_empty() {
+                    if let Some(c) = r.channel.and_then(|c| doc.channels.get(c)) {
+                        used.extend(
+                            c.messages
+                                .iter()
+                                .filter_map(|&i| doc.messages.get(i))
+                                .map(|m| &m.src),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let mut seen: HashSet<&Src> = HashSet::new();
+    let mut items = Vec::new();
+    for doc in model
+        .documents
+        .iter()
+        .filter(|d| matches!(d.spec, crate::model::Spec::AsyncApi(_)) && !d.operations.is_empty())
+    {
+        for ch in &doc.channels {
+            for m in ch.messages.iter().filter_map(|&i| doc.messages.get(i)) {
+                if used.contains(&m.src) || !seen.insert(&m.src) || dangling(ws, &m.src) {
+                    continue;
+                }
+                items.push(Item::check(
+                    m.src.clone(),
+                    Some(format!(
+                        "message `{}` on channel `{}` is in no operation",
+                        message_name(m),
+                        roles::address(ch)
+                    )),
+                    "add the operation that sends or receives it, or remove it from the channel",
+                ));
+            }
+        }
+    }
+    items
+}
+
+/// Choreography cycles: an operation whose results are consumed by operations whose
+/// results lead back to it (through `x-hnp-emits`, replies and consumers), with no saga
+/// step sending or awaiting any of the messages on the way to end it. One finding per
+/// cycle, at its first operation, with the cycle.
+pub fn cycles(model: &Model, rows: &[Row], sagas: &[crate::saga::Saga]) -> Vec<Item> {
+    let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_id.entry(r.id.as_str()).or_default().push(i);
+    }
+    let adj: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| {
+            r.consumers
+                .iter()
+                .flat_map(|c| by_id.get(c.as_str()).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    let saga_names: HashSet<&str> = sagas
+        .iter()
+        .flat_map(|s| s.steps.iter())
+        .flat_map(|st| st.send.iter().chain(st.on.iter()).chain(st.fail.iter()))
+        .map(|n| n.name.as_str())
+        .collect();
+    let mut items = Vec::new();
+    for scc in strongly_connected(&adj) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let members: HashSet<usize> = scc.iter().copied().collect();
+        let start = scc.iter().copied().min().unwrap_or(0);
+        let path = cycle_path(&adj, &members, start);
+        let names: Vec<&str> = path.iter().map(|&i| rows[i].id.as_str()).collect();
+        let messages: Vec<&str> = path
+            .iter()
+            .flat_map(|&i| rows[i].emits.iter().map(String::as_str))
+            .collect();
+        let covered = messages.iter().any(|m| saga_names.contains(m));
+        let Some(op) = model
+            .documents
+            .get(rows[start].doc)
+            .and_then(|d| d.operations.get(rows[start].op))
+        else {
+            continue;
+        };
+        let miss = (!covered).then(|| {
+            format!(
+                "operation `{}` starts a choreography cycle: {} → {} (through {}), and no saga ends it",
+                rows[start].id,
+                names.join(" → "),
+                rows[start].id,
+                messages.join(", ")
+            )
+        });
+        items.push(Item::check(
+            op.src.clone(),
+            miss,
+            "break the cycle (a consumer that stops on a terminal state), or coordinate it with a saga file whose steps send or await its messages",
+        ));
+    }
+    items
+}
+
+/// The strongly connected components of a graph (Tarjan's algorithm, iterative: no
+/// recursion depth on large documents).
+fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut out = Vec::new();
+    let mut next = 0usize;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && index[v] == usize::MAX {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&w) = adj[v].get(*edge) {
+                *edge += 1;
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut scc = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    scc.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(scc);
+            }
+        }
+    }
+    out
+}
+
+/// A path from `start` through `members` back to `start` (breadth-first, shortest).
+fn cycle_path(adj: &[Vec<usize>], members: &HashSet<usize>, start: usize) -> Vec<usize> {
+    let mut prev: HashMap<usize, usize> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &adj[v] {
+            if !members.contains(&w) {
+                continue;
+            }
+            if w == start {
+                let mut path = vec![v];
+                let mut cur = v;
+                while cur != start {
+                    cur = prev.get(&cur).copied().unwrap_or(start);
+                    path.push(cur);
+                }
+                path.reverse();
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(w) {
+                e.insert(v);
+                queue.push_back(w);
+            }
+        }
+    }
+    vec![start]
 }
 
 pub fn cqrs(
@@ -345,6 +736,52 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
                 .collect()
         })
         .collect();
+    // Event consumers that declare at-least-once delivery: a message that keeps failing
+    // is redelivered forever unless a dead-letter channel or a retry policy ends it.
+    for row in rows
+        .iter()
+        .filter(|r| is_event(r) && r.kind == Kind::EventConsumed)
+    {
+        let Some(doc) = model.documents.get(row.doc) else {
+            continue;
+        };
+        let Some(op) = doc.operations.get(row.op) else {
+            continue;
+        };
+        if control_op(doc, op)
+            || dead_letter_channel(doc, op)
+            || ext(ws, &op.extensions, "x-hnp-delivery").and_then(Value::as_str)
+                != Some("at-least-once")
+        {
+            continue;
+        }
+        let channel = op.channel.and_then(|c| doc.channels.get(c));
+        let words = channel
+            .map(|c| roles::words(roles::address(c)))
+            .unwrap_or_default();
+        let ok = ext(ws, &op.extensions, "x-hnp-dead-letter").is_some()
+            || ext(ws, &op.extensions, "x-hnp-retry").is_some()
+            || channel.is_some_and(|c| {
+                ext(ws, &c.extensions, "x-hnp-dead-letter").is_some()
+                    || ext(ws, &c.extensions, "x-hnp-retry").is_some()
+            })
+            || super::protocols::sqs_dead_letter(ws, channel, op)
+            || failure_stems.get(row.doc).is_some_and(|l| {
+                l.iter()
+                    .any(|(r, stem)| *r == ChannelRole::DeadLetter && roles::covers(stem, &words))
+            });
+        let miss = (!ok).then(|| {
+            format!(
+                "at-least-once consumer `{}` has no dead-letter channel or retry policy",
+                row.id
+            )
+        });
+        items.push(Item::check(
+            op.src.clone(),
+            miss,
+            "declare `x-hnp-dead-letter: {$ref: '#/channels/…'}` or `x-hnp-retry: {maxAttempts: …}` on the consumer (or an SQS `deadLetterQueue`), so a message that keeps failing does not block or loop forever",
+        ));
+    }
     for row in rows.iter().filter(|r| is_command(r)) {
         let Some(doc) = model.documents.get(row.doc) else {
             continue;

@@ -292,15 +292,122 @@ fn common_key(ws: &Workspace, m: &Message) -> bool {
         || super::util::schema_required(ws, p.src.file, v).contains("id")
 }
 
-pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
-    let mut seen: HashSet<&Src> = HashSet::new();
+/// Whether an HTTP operation's request carries an idempotency key: a header (or any)
+/// parameter or a request-body property under a common name, `x-hnp-idempotency-key`, or
+/// `x-hnp-idempotent: true` (repeating it takes no further effect).
+fn http_key(ws: &Workspace, op: &crate::model::Operation) -> bool {
+    let named = |n: &str| IDEMPOTENCY_NAMES.contains(&normalised(n).as_str());
+    if ext(ws, &op.extensions, "x-hnp-idempotency-key").is_some()
+        || ext(ws, &op.extensions, "x-hnp-idempotent").and_then(Value::as_bool) == Some(true)
+        || op.parameters.iter().any(|p| named(&p.name))
+    {
+        return true;
+    }
+    let Some(v) = value_at(ws, &op.src) else {
+        return false;
+    };
+    // Swagger 2.0 `in: body` parameters and OpenAPI 3 `requestBody` content schemas.
+    let mut schemas: Vec<&Value> = Vec::new();
+    if let Some(params) = v.get("parameters").and_then(Value::as_array) {
+        for p in params {
+            let (_, _, p) = ws.deref(op.src.file, p);
+            if p.get("name").and_then(Value::as_str).is_some_and(named) {
+                return true;
+            }
+            schemas.extend(p.get("schema"));
+        }
+    }
+    if let Some(body) = v.get("requestBody") {
+        let (_, _, body) = ws.deref(op.src.file, body);
+        if let Some(content) = body.get("content").and_then(Value::as_object) {
+            schemas.extend(content.values().filter_map(|c| c.get("schema")));
+        }
+    }
+    schemas
+        .into_iter()
+        .any(|s| schema_props(ws, op.src.file, s).iter().any(|p| named(p)))
+}
+
+/// OpenAPI commands that start asynchronous work (`x-hnp-emits`, `callbacks`) with
+/// POST, the method HTTP does not make idempotent: a retry without an idempotency key
+/// (or a `409 Conflict` that rejects the duplicate) repeats the work and the events it
+/// causes. PUT, PATCH and DELETE set state and repeat harmlessly; a plain REST command
+/// causes no events to duplicate.
+fn http_commands(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     let mut items = Vec::new();
-    for doc in &model.documents {
-        for op in doc
+    for row in rows.iter().filter(|r| r.kind == Kind::Command) {
+        let Some(op) = model
+            .documents
+            .get(row.doc)
+            .and_then(|d| d.operations.get(row.op))
+        else {
+            continue;
+        };
+        let crate::model::Verb::Http { method, .. } = &op.verb else {
+            continue;
+        };
+        if !method.eq_ignore_ascii_case("post") {
+            continue;
+        }
+        let v = value_at(ws, &op.src);
+        // A `409 Conflict` answer says a duplicate is recognised and rejected (a
+        // natural key): the retry does not repeat the work.
+        let conflict = v
+            .and_then(|v| v.get("responses"))
+            .and_then(Value::as_object)
+            .is_some_and(|r| r.contains_key("409"));
+        let asynchronous = ext(ws, &op.extensions, "x-hnp-emits")
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty())
+            || v.and_then(|v| v.get("callbacks"))
+                .and_then(Value::as_object)
+                .is_some_and(|c| !c.is_empty());
+        if !asynchronous {
+            continue;
+        }
+        let miss = (!conflict && !http_key(ws, op)).then(|| {
+            format!(
+                "command `{}` ({}) starts asynchronous work but takes no idempotency key: a retried request repeats it",
+                row.id,
+                method.to_ascii_uppercase()
+            )
+        });
+        items.push(Item::check(
+            op.src.clone(),
+            miss,
+            "accept an `Idempotency-Key` (or `X-Request-Id`) header or a `requestId` in the body, answer a duplicate with `409`, declare `x-hnp-idempotency-key`, or `x-hnp-idempotent: true` when repeating it takes no further effect",
+        ));
+    }
+    items
+}
+
+/// A name that asks to read (`GetItem`, `getCaptchaRequest`, `ListOrders`): answering it
+/// twice changes nothing, so a duplicate needs no key.
+fn read_name(name: &str) -> bool {
+    crate::classify::words(name)
+        .first()
+        .is_some_and(|w| crate::classify::READ_VERBS.contains(&w.as_str()))
+}
+
+pub fn idempotency(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
+    let mut seen: HashSet<&Src> = HashSet::new();
+    let mut items = http_commands(ws, model, rows);
+    let queries: HashSet<(usize, usize)> = rows
+        .iter()
+        .filter(|r| r.kind == Kind::Query)
+        .map(|r| (r.doc, r.op))
+        .collect();
+    for (di, doc) in model.documents.iter().enumerate() {
+        for (oi, op) in doc
             .operations
             .iter()
-            .filter(|o| o.action == Some(Action::Receive))
+            .enumerate()
+            .filter(|(_, o)| o.action == Some(Action::Receive))
         {
+            // A query only reads: handling it twice changes nothing.
+            if queries.contains(&(di, oi)) {
+                continue;
+            }
             // At-most-once delivery (declared, or implied by the protocol) never
             // delivers a message twice: there is no duplicate to recognise.
             let ch = op.channel.and_then(|c| doc.channels.get(c));
@@ -323,6 +430,7 @@ pub fn idempotency(ws: &Workspace, model: &Model) -> Vec<Item> {
                 }
                 if super::flow::dangling(ws, &m.src)
                     || super::roles::control_message(m, &message_name(m))
+                    || read_name(&message_name(m))
                 {
                     continue;
                 }

@@ -174,7 +174,8 @@ pub fn run(
         let (ws, model, rows) = (input.ws, input.model, input.rows);
         let items = match gate.name {
             "event_flow_coverage" => {
-                let (items, n) = flow::event_flow(ws, model, rows);
+                let (mut items, n) = flow::event_flow(ws, model, rows);
+                items.extend(flow::cycles(model, rows, input.sagas));
                 notes.extend(n.into_iter().map(|n| (gate.name, n)));
                 located(ws, items)
             }
@@ -190,7 +191,7 @@ pub fn run(
             "error_handling_coverage" => located(ws, flow::error_handling(ws, model, rows)),
             "delivery_declared" => located(ws, delivery::delivery(ws, model)),
             "ordering_declared" => located(ws, delivery::ordering(ws, model, rows)),
-            "idempotency_declared" => located(ws, messages::idempotency(ws, model)),
+            "idempotency_declared" => located(ws, messages::idempotency(ws, model, rows)),
             _ => Vec::new(),
         };
         let mut metric = Metric {

@@ -174,8 +174,8 @@ pub fn delivery(
 }
 
 /// Why a channel's events arrive in order without a declared key: a channel per entity
-/// (`run.{run_id}.step.{step_id}`), one WebSocket connection, an SQS FIFO queue, or a
-/// Kafka message `key` on every message.
+/// (`run.{run_id}.step.{step_id}`), one WebSocket connection (or, with no servers, several
+/// channels on one address), an SQS FIFO queue, or a Kafka message `key` on every message.
 pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> {
     let msgs: Vec<_> = ch
         .messages
@@ -206,6 +206,19 @@ pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> 
         return Some(format!(
             "a channel per entity (`{}`) orders each entity's events",
             super::roles::address(ch)
+        ));
+    }
+    // Several channels on one address, with no broker named: one endpoint whose
+    // messages are told apart by type, not by destination — one connection, in order.
+    let addr = super::roles::address(ch);
+    if doc.servers.is_empty()
+        && doc
+            .channels
+            .iter()
+            .any(|c| !std::ptr::eq(c, ch) && super::roles::address(c) == addr)
+    {
+        return Some(format!(
+            "the channels sharing the address `{addr}` are one connection, delivered in order"
         ));
     }
     let servers = servers_of(doc, Some(ch));

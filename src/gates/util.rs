@@ -58,55 +58,42 @@ pub fn layered<'a>(layers: &[(FileId, &'a Value)], key: &str) -> Option<(FileId,
 /// The property names a schema declares, following `$ref`s and `allOf`.
 pub fn schema_props(ws: &Workspace, file: FileId, schema: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    collect_props(ws, file, schema, &mut out, 0);
-    out
-}
-
-fn collect_props(
-    ws: &Workspace,
-    file: FileId,
-    schema: &Value,
-    out: &mut BTreeSet<String>,
-    depth: usize,
-) {
-    if depth > 16 {
-        return;
-    }
-    let (f, _, s) = ws.deref(file, schema);
-    if let Some(props) = s.get("properties").and_then(Value::as_object) {
-        out.extend(props.keys().cloned());
-    }
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for sub in all {
-            collect_props(ws, f, sub, out, depth + 1);
+    walk_all_of(ws, file, schema, 0, &mut |s| {
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            out.extend(props.keys().cloned());
         }
-    }
+    });
+    out
 }
 
 /// The `required` property names of a schema, following `$ref`s and `allOf`.
 pub fn schema_required(ws: &Workspace, file: FileId, schema: &Value) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    collect_required(ws, file, schema, &mut out, 0);
+    walk_all_of(ws, file, schema, 0, &mut |s| {
+        if let Some(r) = s.get("required").and_then(Value::as_array) {
+            out.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+    });
     out
 }
 
-fn collect_required(
+/// Visit a schema and every `allOf` member under it, each with its `$ref` followed
+/// (depth-bounded: a self-referencing `allOf` ends).
+fn walk_all_of(
     ws: &Workspace,
     file: FileId,
     schema: &Value,
-    out: &mut BTreeSet<String>,
     depth: usize,
+    visit: &mut dyn FnMut(&Value),
 ) {
     if depth > 16 {
         return;
     }
     let (f, _, s) = ws.deref(file, schema);
-    if let Some(r) = s.get("required").and_then(Value::as_array) {
-        out.extend(r.iter().filter_map(Value::as_str).map(str::to_string));
-    }
+    visit(s);
     if let Some(all) = s.get("allOf").and_then(Value::as_array) {
         for sub in all {
-            collect_required(ws, f, sub, out, depth + 1);
+            walk_all_of(ws, f, sub, depth + 1, visit);
         }
     }
 }
@@ -131,13 +118,13 @@ pub fn has_ce_attr(props: &BTreeSet<String>, attr: &str) -> bool {
     })
 }
 
-/// A message's display name: its `name`, else its `messageId`, else the key it has
+/// A message's display name: its `name` (when it is an identifier), else its `messageId`, else the key it has
 /// under `components/messages` (where it lives after `$ref`s), else the key it has in
 /// its channel (3.x), else its `title`. Naming is judged on this: a 3.0 channel's
 /// camelCase key referring to a PascalCase component is the component's name.
 pub fn message_name(m: &Message) -> String {
-    m.name
-        .clone()
+    identifier(m.name.as_ref())
+        .cloned()
         .or_else(|| m.message_id.clone())
         .or_else(|| component_key(&m.src.pointer))
         .or_else(|| m.key.clone())
@@ -148,11 +135,18 @@ pub fn message_name(m: &Message) -> String {
 /// Whether a message has a name of its own (`name`, `messageId`, a component or
 /// channel key, a `title`).
 pub fn named(m: &Message) -> bool {
-    m.name.is_some()
+    identifier(m.name.as_ref()).is_some()
         || m.message_id.is_some()
         || component_key(&m.src.pointer).is_some()
         || m.key.is_some()
         || m.title.is_some()
+}
+
+/// A `name` that is an identifier: AsyncAPI's `name` is machine-friendly, so one with
+/// spaces (`Return Captcha request details`) is a title, and the message is named by
+/// its `messageId` or key instead.
+fn identifier(name: Option<&String>) -> Option<&String> {
+    name.filter(|n| !n.trim().contains(char::is_whitespace))
 }
 
 /// The key of a message that lives at `/components/messages/<key>`.
