@@ -173,13 +173,14 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
     let api = if args.allow_invalid {
         codegen::model_api(&ws)
     } else {
-        let (errors, model) = contract_errors(&ws);
+        let (errors, found, model) = contract_errors(&ws);
         if !errors.is_empty() {
             bar.finish();
             report_invalid(&ws, &errors);
             return Ok(exit::FINDINGS);
         }
-        codegen::api::build(&ws, &model)
+        // The examples `validate` found invalid get no generated test.
+        codegen::api::build_checked(&ws, &model, Some(&found))
     };
     drop(ws);
     let ctx = codegen::context(&api, &sagas, &gen_opts);
@@ -269,11 +270,16 @@ fn generate_and_write(args: &CodegenArgs, lang: Lang, bar: &mut Bar) -> Result<u
 }
 
 /// The errors `validate` reports for the documents (load and structural rules, with
-/// ./hnp-events.yaml's ignores and rule levels), and the model. Examples their schema
-/// rejects do not count: generated code does not depend on them.
+/// ./hnp-events.yaml's ignores and rule levels), everything `validate` found (before the
+/// configuration applies), and the model. Examples their schema rejects do not count as
+/// errors: generated code does not depend on them (they only get no test).
 fn contract_errors(
     ws: &crate::source::Workspace,
-) -> (Vec<crate::diag::Diagnostic>, crate::model::Model) {
+) -> (
+    Vec<crate::diag::Diagnostic>,
+    Vec<crate::diag::Diagnostic>,
+    crate::model::Model,
+) {
     use crate::config::{CONFIG_FILE, Config, RuleLevel};
     let config = std::path::Path::new(CONFIG_FILE)
         .is_file()
@@ -283,7 +289,7 @@ fn contract_errors(
         .unwrap_or_default();
     let (found, model) = crate::validate::validate_with_model(ws);
     let mut diags = ws.diagnostics.clone();
-    diags.extend(found);
+    diags.extend(found.iter().cloned());
     crate::suppress::Suppressor::new(&config.ignore, ws).apply(&mut diags);
     diags.retain(|d| config.rules.get(d.rule) != Some(&RuleLevel::Off));
     config.apply_rule_levels(&mut diags);
@@ -291,7 +297,7 @@ fn contract_errors(
         d.severity == crate::diag::Severity::Error && d.rule != "schema-example-invalid"
     });
     crate::diag::sort_and_dedup(&mut diags);
-    (diags, model)
+    (diags, found, model)
 }
 
 /// Print a contract's errors (as `validate` shows them) and the refusal, on stderr.

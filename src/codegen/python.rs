@@ -298,8 +298,9 @@ pub fn context(api: &Api, package: &str) -> Value {
         .iter()
         .map(|m| {
             let name = defs.get(m.def).map(|d| d.name.clone()).unwrap_or_default();
-            let examples: Vec<Value> = m.examples.iter().map(|x| json!(py_str(&serde_json::to_string(x).unwrap_or_default()))).collect();
-            json!({"name": name, "const": screaming(&name), "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(py_str), "role": m.role, "examples": examples})
+            let examples: Vec<Value> = m.examples.iter().map(|(n, x)| json!({"n": n, "text": py_str(&serde_json::to_string(x).unwrap_or_default())})).collect();
+            let skipped = super::api::skipped_comments(&name, &m.skipped);
+            json!({"name": name, "const": screaming(&name), "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(py_str), "role": m.role, "examples": examples, "skipped": skipped})
         })
         .collect();
     let groups: Vec<Value> = api

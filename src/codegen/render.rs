@@ -47,7 +47,7 @@ pub const RUST: &[Template] = &[
     tpl!(
         "rust",
         "messages.rs.j2",
-        "messages[]: {name, fn, ce_type? (Rust literal), role, examples[] (raw string literals)}"
+        "messages[]: {name, fn, ce_type? (Rust literal), role, examples[]: {n (position, from 1), text (raw string literal)}, skipped[] (examples their schema rejects: comment lines each)}"
     ),
     tpl!(
         "rust",
@@ -97,7 +97,7 @@ pub const PYTHON: &[Template] = &[
     tpl!(
         "python",
         "messages.py.j2",
-        "messages[]: {name, const, fn, ce_type? (Python literal), role, examples[]}"
+        "messages[]: {name, const, fn, ce_type? (Python literal), role, examples[]: {n, text}, skipped[] (comment lines each)}"
     ),
     tpl!(
         "python",

@@ -1005,3 +1005,70 @@ fn e2e_fidelity_fixture() {
         e2e_for(&["fixtures/codegen/fidelity.openapi-3.1.yaml"], true);
     }
 }
+
+/// Issue 16 item 6: an example its own schema rejects (as `validate` reports,
+/// `schema-example-invalid`) gets no generated round-trip test, only a comment saying
+/// which example and why; the valid one keeps its test, numbered as in the contract.
+const EXAMPLES_ONE_INVALID: &str = r#"asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  orders:
+    address: orders
+    messages:
+      OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}
+operations:
+  onOrderPlaced:
+    action: receive
+    channel: {$ref: '#/channels/orders'}
+components:
+  messages:
+    OrderPlaced:
+      payload:
+        type: object
+        required: [id, pair]
+        properties:
+          id: {type: string}
+          pair: {type: array, items: {type: string}}
+      examples:
+        - name: wrong
+          payload: {id: a, pair: XBT/EUR}
+        - payload: {id: b, pair: [XBT, EUR]}
+"#;
+
+#[test]
+fn examples_the_schema_rejects_get_no_test() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("orders.yaml");
+    std::fs::write(&spec, EXAMPLES_ONE_INVALID).expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    // `validate` reports the first example; codegen still generates (examples are not
+    // errors of the contract for codegen).
+    let v = run(&["validate", &spec]);
+    assert!(
+        stdout(&v).contains("schema-example-invalid"),
+        "{}",
+        stdout(&v)
+    );
+    let mut outs = Vec::new();
+    for lang in ["rust", "python"] {
+        let out = work.path().join(lang);
+        let o = gen_into(&out, lang, &[&spec], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        outs.push(out);
+    }
+    let rs = std::fs::read_to_string(outs[0].join("tests/roundtrip.rs")).expect("roundtrip.rs");
+    assert!(rs.contains("fn order_placed_example_2()"), "{rs}");
+    assert!(!rs.contains("fn order_placed_example_1()"), "{rs}");
+    let comment = "// No test for OrderPlaced example 1 (`wrong`): its schema rejects it, so the models would too.\n// `hnp-events validate` reports schema-example-invalid: the `payload` of message example `wrong` does not match its schema:";
+    assert!(rs.contains(comment), "{rs}");
+    assert!(rs.contains("\"XBT/EUR\" is not of type \"array\""), "{rs}");
+    let py = std::fs::read_to_string(outs[1].join("tests/test_roundtrip.py"))
+        .expect("test_roundtrip.py");
+    assert!(py.contains(&comment.replace("// ", "    # ")), "{py}");
+    assert_eq!(py.matches("(models.OrderPlaced, ").count(), 1, "{py}");
+    assert!(py.contains("[\\\"XBT\\\",\\\"EUR\\\"]"), "{py}");
+    if e2e() {
+        check_rust(&outs[0], true);
+        check_python(&outs[1]);
+    }
+}
