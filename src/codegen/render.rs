@@ -33,6 +33,7 @@ const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, versi
 
 pub const RUST: &[Template] = &[
     tpl!("rust", "Cargo.toml.j2", "crate_name, lib_name"),
+    tpl!("rust", "gitignore.j2", "(none): the crate's .gitignore"),
     tpl!(
         "rust",
         "lib.rs.j2",
@@ -87,6 +88,7 @@ pub const RUST: &[Template] = &[
 
 pub const PYTHON: &[Template] = &[
     tpl!("python", "pyproject.toml.j2", "package, dist_name"),
+    tpl!("python", "gitignore.j2", "(none): the package's .gitignore"),
     tpl!("python", "__init__.py.j2", "package, groups"),
     tpl!("python", "py.typed.j2", "(none)"),
     tpl!(
@@ -288,6 +290,7 @@ pub fn render(
     match lang {
         Lang::Rust => {
             push("Cargo.toml".into(), r("Cargo.toml.j2", &base)?, false);
+            push(".gitignore".into(), r("gitignore.j2", &base)?, false);
             push("src/lib.rs".into(), r("lib.rs.j2", &base)?, false);
             push(
                 "src/serde_helpers.rs".into(),
@@ -360,6 +363,7 @@ pub fn render(
                 r("pyproject.toml.j2", &base)?,
                 false,
             );
+            push(".gitignore".into(), r("gitignore.j2", &base)?, false);
             push(
                 format!("{pkg}/__init__.py"),
                 r("__init__.py.j2", &base)?,

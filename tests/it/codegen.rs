@@ -11,6 +11,11 @@ use crate::util::{code, repo, run, stderr, stdout};
 fn gen_into(dir: &Path, lang: &str, inputs: &[&str], extra: &[&str]) -> std::process::Output {
     let out = dir.to_string_lossy().into_owned();
     let mut args = vec!["codegen", "--lang", lang, "--out", out.as_str()];
+    // The tests read `hnp_contract/...`; the default name comes from the contract's
+    // title (tested on its own below).
+    if !extra.contains(&"--name") && !inputs.contains(&"--name") {
+        args.extend_from_slice(&["--name", "hnp-contract"]);
+    }
     args.extend_from_slice(extra);
     args.extend_from_slice(inputs);
     run(&args)
@@ -1071,4 +1076,72 @@ fn examples_the_schema_rejects_get_no_test() {
         check_rust(&outs[0], true);
         check_python(&outs[1]);
     }
+}
+
+/// Issue 15, "Found" 9: the default crate and package name comes from the contract's
+/// title; both get a `.gitignore` for their build output; the Python package declares
+/// what its tests need.
+#[test]
+fn default_name_gitignore_and_test_dependencies() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("orders.yaml");
+    std::fs::write(
+        &spec,
+        EXAMPLES_ONE_INVALID.replace("title: t,", "title: Shop Order Events 2026 (beta),"),
+    )
+    .expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    for lang in ["rust", "python"] {
+        let out = work.path().join(lang);
+        let dir = out.to_string_lossy().into_owned();
+        let o = run(&["codegen", "--lang", lang, "--out", &dir, &spec]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let ignore = std::fs::read_to_string(out.join(".gitignore")).expect(".gitignore");
+        if lang == "rust" {
+            let toml = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+            assert!(
+                toml.contains("name = \"shop-order-events-2026-beta\"")
+                    && toml.contains("name = \"shop_order_events_2026_beta\""),
+                "{toml}"
+            );
+            assert!(ignore.contains("\n/target/\n"), "{ignore}");
+        } else {
+            let toml = std::fs::read_to_string(out.join("pyproject.toml")).expect("pyproject");
+            assert!(
+                toml.contains("[project.optional-dependencies]\n")
+                    && toml.contains("test = [\"pytest"),
+                "{toml}"
+            );
+            assert!(out.join("shop_order_events_2026_beta/models.py").is_file());
+            assert!(
+                ignore.contains("__pycache__/") && ignore.contains(".mypy_cache/"),
+                "{ignore}"
+            );
+        }
+    }
+    // No title: `contract`.
+    let bare = work.path().join("bare.yaml");
+    std::fs::write(
+        &bare,
+        EXAMPLES_ONE_INVALID.replace("title: t,", "title: '***',"),
+    )
+    .expect("write");
+    let out = work.path().join("bare");
+    let dir = out.to_string_lossy().into_owned();
+    let o = run(&[
+        "codegen",
+        "--lang",
+        "python",
+        "--out",
+        &dir,
+        &bare.to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("contract/models.py").is_file());
+    // `--lang` is shown as required.
+    let help = stdout(&run(&["codegen", "--help"]));
+    assert!(
+        help.contains("Usage: hnp-events codegen --lang <LANG> [OPTIONS] [PATHS]..."),
+        "{help}"
+    );
 }
