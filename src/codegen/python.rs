@@ -64,7 +64,7 @@ fn alias_order(defs: &[Def]) -> Vec<usize> {
     let is_alias = |i: usize| {
         matches!(
             defs.get(i).map(|d| &d.kind),
-            Some(Kind::Alias(_) | Kind::Union { .. } | Kind::Pending)
+            Some(Kind::Alias(_) | Kind::Union { .. } | Kind::IntEnum { .. } | Kind::Pending)
         )
     };
     let mut done = HashSet::new();
@@ -285,6 +285,10 @@ pub fn context(api: &Api, package: &str) -> Value {
                         }
                         _ => vs.join(" | "),
                     }
+                }
+                Kind::IntEnum { values } => {
+                    let vs: Vec<String> = values.iter().map(i64::to_string).collect();
+                    format!("Literal[{}]", vs.join(", "))
                 }
                 _ => "Any".into(),
             };

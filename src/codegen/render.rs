@@ -43,7 +43,7 @@ pub const RUST: &[Template] = &[
     tpl!(
         "rust",
         "models.rs.j2",
-        "types[]: {name, doc[], kind: struct|enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, target}"
+        "types[]: {name, doc[], kind: struct|enum|int_enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, value} (int_enum, with listed) | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, target}"
     ),
     tpl!(
         "rust",

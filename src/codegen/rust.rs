@@ -382,7 +382,16 @@ fn members(defs: &[Def], t: &Ty) -> (Vec<String>, Value) {
 }
 
 fn is_copy(d: &Def) -> bool {
-    matches!(d.kind, Kind::Enum { .. })
+    matches!(d.kind, Kind::Enum { .. } | Kind::IntEnum { .. })
+}
+
+/// A Rust variant name for an integer value: `V1`, `Minus1`.
+fn int_variant(v: i64) -> String {
+    if v < 0 {
+        format!("Minus{}", v.unsigned_abs())
+    } else {
+        format!("V{v}")
+    }
 }
 
 /// The context of every Rust template.
@@ -408,6 +417,16 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 let vs: Vec<Value> = values.iter().map(|v| json!({"name": n.take(&variant_name(v)), "value": v, "lit": rust_str(v)})).collect();
                 o.insert("kind".into(), json!("enum"));
                 o.insert("variants".into(), Value::Array(vs));
+            }
+            Kind::IntEnum { values } => {
+                let vs: Vec<Value> = values
+                    .iter()
+                    .map(|v| json!({"name": int_variant(*v), "value": v.to_string()}))
+                    .collect();
+                let listed: Vec<String> = values.iter().map(i64::to_string).collect();
+                o.insert("kind".into(), json!("int_enum"));
+                o.insert("variants".into(), Value::Array(vs));
+                o.insert("listed".into(), json!(listed.join(", ")));
             }
             Kind::Union {
                 variants,
