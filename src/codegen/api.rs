@@ -518,8 +518,25 @@ fn http_io(
             Some(s) => schema_ty(ws, ts, s, &format!("{base}{}", pascal(&p.name))),
             None => Ty::Str,
         };
+        // Parameters of one name in two places (`id` in the path and in the query) are
+        // two fields: the later one's key says where it is (`id_query`).
+        let key = if fields.iter().any(|f: &Field| f.key == p.name) {
+            let mut k = format!("{}_{}", p.name, p.location.as_deref().unwrap_or("param"));
+            let mut n = 2;
+            while fields.iter().any(|f: &Field| f.key == k) {
+                k = format!(
+                    "{}_{}_{n}",
+                    p.name,
+                    p.location.as_deref().unwrap_or("param")
+                );
+                n += 1;
+            }
+            k
+        } else {
+            p.name.clone()
+        };
         fields.push(Field {
-            key: p.name.clone(),
+            key,
             ty,
             required: p.required,
             doc: p.location.as_ref().map(|l| format!("in: {l}")),
@@ -531,8 +548,13 @@ fn http_io(
         .and_then(|(f, _, b)| json_body(b).map(|s| (f, s)));
     if let Some((f, s)) = body {
         let ty = ts.ty(ws, f, s, &format!("{base}Body"));
+        // A parameter may be called `body` too.
+        let mut key = "body".to_string();
+        while fields.iter().any(|f| f.key == key) {
+            key.insert_str(0, "request_");
+        }
         fields.push(Field {
-            key: "body".into(),
+            key,
             ty,
             required: true,
             doc: Some("The request body.".into()),

@@ -197,10 +197,23 @@ pub fn context(api: &Api, package: &str) -> Value {
             }
             Kind::Struct { fields, extra } => {
                 let mut n = Namer::with_reserved(&["model_config", "ce_type", "CE_TYPE"]);
+                // A field whose key is already a Python name keeps it (`id` stays `id`
+                // beside `@id`, which becomes `id_2`): with `populate_by_name`, `id=...`
+                // must fill the `id` member, not another one renamed to it.
+                let mut wanted: Vec<Option<String>> = vec![None; fields.len()];
+                let own = |f: &super::types::Field| py_escape(snake(&f.key)) == f.key;
+                for pass in [true, false] {
+                    for (k, f) in fields.iter().enumerate() {
+                        if own(f) == pass && wanted[k].is_none() {
+                            wanted[k] = Some(n.take_snake(&py_escape(snake(&f.key))));
+                        }
+                    }
+                }
                 let mut fs: Vec<Value> = fields
                     .iter()
-                    .map(|f| {
-                        let ident = n.take_snake(&py_escape(snake(&f.key)));
+                    .zip(wanted)
+                    .map(|(f, ident)| {
+                        let ident = ident.unwrap_or_default();
                         if let Some(tag) = literal.get(&(i, f.key.clone())) {
                             idents.insert((i, f.key.clone()), ident.clone());
                             // The tag of a discriminated union: a literal (pydantic needs it).

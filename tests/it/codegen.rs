@@ -1145,3 +1145,62 @@ fn default_name_gitignore_and_test_dependencies() {
         "{help}"
     );
 }
+
+/// Issue 16 item 4: a path and a query parameter of one name (and a parameter named
+/// `body` beside the request body) are distinct fields with distinct keys; in Python a
+/// member whose key is already a name keeps it (`id` beside `@id`), so `id=...` fills it.
+const COLLISIONS: &str = r#"openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /items/{id}:
+    put:
+      operationId: putItem
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: id, in: query, schema: {type: integer}}
+        - {name: body, in: query, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Node'}
+      responses: {'204': {description: ok}}
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        '@id': {type: string}
+        id: {type: integer}
+"#;
+
+#[test]
+fn colliding_names_get_distinct_fields() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let (rust, py) = models_of(work.path(), COLLISIONS);
+    for want in [
+        "pub id_query: Option<i64>,",
+        "pub id: String,",
+        "pub body: Option<String>,",
+        "pub request_body: Node,",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    assert!(
+        py.contains("id_2: str | None = Field(default=None, alias=\"@id\")")
+            && py.contains("    id: int | None = None\n"),
+        "{py}"
+    );
+    if e2e() {
+        let o = Command::new(
+            std::env::var("HNP_CODEGEN_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
+        .args([
+            "-c",
+            "from hnp_contract.models import Node\nn = Node(id=3)\nassert n.id == 3 and n.id_2 is None, n\nassert Node.model_validate({'@id': 'x', 'id': 1}).model_dump(by_alias=True, exclude_unset=True) == {'@id': 'x', 'id': 1}",
+        ])
+        .current_dir(work.path().join("python"))
+        .output()
+        .expect("python runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
