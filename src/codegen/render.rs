@@ -25,7 +25,7 @@ macro_rules! tpl {
     };
 }
 
-const RUST_ALL: &str = "crate_name, lib_name, types, messages, groups, sagas";
+const RUST_ALL: &str = "crate_name, lib_name, types, serde_used, messages, groups, sagas";
 const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups, sagas";
 
 /// The context of one saga (`sagas[]`, and `saga` in the per-saga templates).

@@ -592,6 +592,8 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
         .collect();
     // Moved in, not through `json!` (which would copy every array).
     let mut ctx = json!({"crate_name": crate_name, "lib_name": crate_name.replace('-', "_")});
+    // Only aliases (or nothing): models.rs imports no serde traits (no unused import).
+    ctx["serde_used"] = json!(types.iter().any(|t| t["kind"] != "alias"));
     ctx["types"] = Value::Array(types);
     ctx["messages"] = Value::Array(messages);
     ctx["groups"] = Value::Array(groups);

@@ -1204,3 +1204,31 @@ fn colliding_names_get_distinct_fields() {
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
 }
+
+/// Issue 16 item 8: a contract without handlers or without types gives no unused import
+/// (clippy -D warnings, ruff F401 on the generated code).
+const NO_HANDLERS: &str = "asyncapi: 3.0.0\ninfo: {title: Quiet, version: '1'}\ncomponents:\n  schemas:\n    Alias: {type: string}\n";
+
+#[test]
+fn no_handlers_no_types_no_unused_imports() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("quiet.yaml");
+    std::fs::write(&spec, NO_HANDLERS).expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    let rs = work.path().join("rust");
+    let py = work.path().join("python");
+    for (lang, out) in [("rust", &rs), ("python", &py)] {
+        let o = gen_into(out, lang, &[&spec], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let models = std::fs::read_to_string(rs.join("src/models.rs")).expect("models");
+    assert!(!models.contains("use serde"), "{models}");
+    let t = std::fs::read_to_string(rs.join("tests/handlers.rs")).expect("tests");
+    assert!(!t.contains("use "), "{t}");
+    let t = std::fs::read_to_string(py.join("tests/test_handlers.py")).expect("tests");
+    assert!(!t.contains("import handlers"), "{t}");
+    if e2e() {
+        check_rust(&rs, true);
+        check_python(&py);
+    }
+}
