@@ -134,16 +134,16 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;codegen' {
-            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Target language')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Target language (required, except with --list-templates)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output folder [default: generated/LANG]')
-            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Crate or package name')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Crate or package name [default: from the first document''s `info.title`, e.g. `shop-events` / `shop_events`]')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Folder of templates overriding the embedded ones by file name')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root for $refs')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Write nothing; exit 1 with a per-file summary if anything would change')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Write nothing; list what would be written')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes')
-            [CompletionResult]::new('--allow-dirty', '--allow-dirty', [CompletionResultType]::ParameterName, 'Overwrite generated files with uncommitted git changes (hand edits are still refused)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite (or delete) generated files edited by hand (in git: only committed edits, unless --allow-dirty)')
+            [CompletionResult]::new('--allow-dirty', '--allow-dirty', [CompletionResultType]::ParameterName, 'With --force, also discard hand edits that are not committed in git')
             [CompletionResult]::new('--list-templates', '--list-templates', [CompletionResultType]::ParameterName, 'List the templates and the context variables each receives')
             [CompletionResult]::new('--allow-invalid', '--allow-invalid', [CompletionResultType]::ParameterName, 'Generate even from a contract with errors (as `validate` reports them)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

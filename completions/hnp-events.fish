@@ -385,17 +385,17 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -l timel
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -s q -l quiet -d 'Print only violations and the summary (and forget finished instances, for long streams)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand simulate" -s V -l version -d 'Print version'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l lang -d 'Target language' -r -f -a "rust\t''
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l lang -d 'Target language (required, except with --list-templates)' -r -f -a "rust\t''
 python\t''"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l out -d 'Output folder [default: generated/LANG]' -r -F
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l name -d 'Crate or package name' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l name -d 'Crate or package name [default: from the first document\'s `info.title`, e.g. `shop-events` / `shop_events`]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l templates -d 'Folder of templates overriding the embedded ones by file name' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l root -d 'Workspace root for $refs' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l check -d 'Write nothing; exit 1 with a per-file summary if anything would change'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l dry-run -d 'Write nothing; list what would be written'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l force -d 'Overwrite (or delete) generated files edited by hand or with uncommitted git changes'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-dirty -d 'Overwrite generated files with uncommitted git changes (hand edits are still refused)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l force -d 'Overwrite (or delete) generated files edited by hand (in git: only committed edits, unless --allow-dirty)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-dirty -d 'With --force, also discard hand edits that are not committed in git'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l list-templates -d 'List the templates and the context variables each receives'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -l allow-invalid -d 'Generate even from a contract with errors (as `validate` reports them)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand codegen" -s h -l help -d 'Print help'

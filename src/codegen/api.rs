@@ -19,14 +19,59 @@ pub struct MessageInfo {
     /// Index of its struct in the type set.
     pub def: usize,
     pub ce_type: Option<String>,
-    /// `{headers?, payload}` examples.
-    pub examples: Vec<Value>,
+    /// `{headers?, payload}` examples that match their schemas, with their position in
+    /// the message's `examples` (counted from 1).
+    pub examples: Vec<(usize, Value)>,
+    /// Examples left out because `validate` reports them invalid: position (from 1),
+    /// name if any, and the validator's finding.
+    pub skipped: Vec<SkippedExample>,
     /// command / query / event / reply.
     pub role: &'static str,
     /// Where its payload schema is, with its `schemaFormat` (the fidelity harness).
     pub payload: Option<(crate::source::FileId, String, Option<String>)>,
     /// Where its headers schema is.
     pub headers: Option<(crate::source::FileId, String)>,
+}
+
+/// A contract example that gets no generated test: its schema rejects it, so the
+/// generated models would too (the user's fresh crate would fail its own tests).
+#[derive(Debug, Clone)]
+pub struct SkippedExample {
+    /// Position in the message's `examples`, counted from 1 (as `validate` counts).
+    pub n: usize,
+    pub name: Option<String>,
+    /// The rule id (`schema-example-invalid`).
+    pub rule: &'static str,
+    /// What `validate` says, on one line.
+    pub why: String,
+}
+
+/// The comment lines (without the comment marker) that say which examples of a message
+/// get no test and why; one entry per example, each a list of lines.
+pub fn skipped_comments(message: &str, skipped: &[SkippedExample]) -> Vec<Vec<String>> {
+    let line = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
+    skipped
+        .iter()
+        .map(|x| {
+            let named = x
+                .name
+                .as_deref()
+                .map(|n| format!(" (`{}`)", line(n)))
+                .unwrap_or_default();
+            vec![
+                format!(
+                    "No test for {message} example {}{named}: its schema rejects it, so the models would too.",
+                    x.n
+                ),
+                format!("`hnp-events validate` reports {}: {}", x.rule, line(&x.why)),
+                "Fix the example in the contract and regenerate to get its test.".to_string(),
+            ]
+        })
+        .collect()
 }
 
 /// One method of a handler interface.
@@ -97,8 +142,64 @@ fn place_name(pointer: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-/// Build the generation input from a model.
+/// Build the generation input from a model. Message examples are checked against their
+/// schemas as `validate` checks them (see [`build_checked`]).
 pub fn build(ws: &Workspace, model: &Model) -> Api {
+    build_checked(ws, model, None)
+}
+
+/// Whether any AsyncAPI message of the model has `examples` (only then are they checked).
+fn any_message_examples(ws: &Workspace, model: &Model) -> bool {
+    model.documents.iter().any(|d| {
+        matches!(d.spec, Spec::AsyncApi(_))
+            && d.messages
+                .iter()
+                .any(|m| value_at(ws, &m.src).is_some_and(|v| v.get("examples").is_some()))
+    })
+}
+
+/// The `schema-example-invalid` findings of `validate` (the same check, run here when
+/// the caller has not already run it).
+fn example_findings(ws: &Workspace) -> Vec<crate::diag::Diagnostic> {
+    let mut d = crate::validate::validate(ws);
+    d.retain(|d| d.rule == EXAMPLE_RULE);
+    d
+}
+
+const EXAMPLE_RULE: &str = "schema-example-invalid";
+
+/// The finding about the example at `at` (a JSON pointer in `file`), if any.
+fn finding_for<'d>(
+    findings: &'d [crate::diag::Diagnostic],
+    file: &str,
+    at: &str,
+) -> Option<&'d crate::diag::Diagnostic> {
+    findings.iter().find(|d| {
+        d.rule == EXAMPLE_RULE
+            && &*d.location.file == file
+            && d.location.pointer.as_deref().is_some_and(|p| {
+                p == at || p.strip_prefix(at).is_some_and(|rest| rest.starts_with('/'))
+            })
+    })
+}
+
+/// [`build`], with the diagnostics `validate` already produced for the workspace (its
+/// `schema-example-invalid` findings decide which examples get no test); `None` runs
+/// the example check here when a message has examples.
+pub fn build_checked(
+    ws: &Workspace,
+    model: &Model,
+    diagnostics: Option<&[crate::diag::Diagnostic]>,
+) -> Api {
+    let owned;
+    let findings: &[crate::diag::Diagnostic] = match diagnostics {
+        Some(d) => d,
+        None if any_message_examples(ws, model) => {
+            owned = example_findings(ws);
+            &owned
+        }
+        None => &[],
+    };
     let mut api = Api::default();
     let (rows, _) = classify::classify(ws, model);
     let mut role_of: BTreeMap<(usize, usize), &'static str> = BTreeMap::new();
@@ -166,29 +267,42 @@ pub fn build(ws: &Workspace, model: &Model) -> Api {
                 },
             );
             let mv = value_at(ws, &m.src);
-            let examples: Vec<Value> = mv
+            let file_shown = &*ws.file(m.src.file).display;
+            let mut examples: Vec<(usize, Value)> = Vec::new();
+            let mut skipped = Vec::new();
+            let listed = mv
                 .and_then(|v| v.get("examples"))
                 .and_then(Value::as_array)
-                .map(|xs| {
-                    xs.iter()
-                        .filter(|x| x.get("payload").is_some())
-                        .map(|x| {
-                            let mut o = serde_json::Map::new();
-                            for k in ["headers", "payload"] {
-                                if let Some(v) = x.get(k) {
-                                    if k == "headers" && headers.is_none() {
-                                        continue;
-                                    }
-                                    o.insert(k.to_string(), v.clone());
-                                }
-                            }
-                            Value::Object(o)
-                        })
-                        .collect()
-                })
+                .map(Vec::as_slice)
                 .unwrap_or_default();
-            let ce_type = examples
+            for (i, x) in listed.iter().enumerate() {
+                if x.get("payload").is_none() {
+                    continue;
+                }
+                let at = format!("{}/{i}", pointer::push(&m.src.pointer, "examples"));
+                if let Some(d) = finding_for(findings, file_shown, &at) {
+                    skipped.push(SkippedExample {
+                        n: i + 1,
+                        name: x.get("name").and_then(Value::as_str).map(str::to_string),
+                        rule: d.rule,
+                        why: d.message.clone(),
+                    });
+                    continue;
+                }
+                let mut o = serde_json::Map::new();
+                for k in ["headers", "payload"] {
+                    if let Some(v) = x.get(k) {
+                        if k == "headers" && headers.is_none() {
+                            continue;
+                        }
+                        o.insert(k.to_string(), v.clone());
+                    }
+                }
+                examples.push((i + 1, Value::Object(o)));
+            }
+            let ce_type = listed
                 .iter()
+                .filter(|x| x.get("payload").is_some() && headers.is_some())
                 .find_map(|x| {
                     x.pointer("/headers/type")
                         .and_then(Value::as_str)
@@ -201,6 +315,7 @@ pub fn build(ws: &Workspace, model: &Model) -> Api {
                 def,
                 ce_type,
                 examples,
+                skipped,
                 role: role_of.get(&(di, mi)).copied().unwrap_or("event"),
                 payload: m
                     .payload
@@ -403,8 +518,25 @@ fn http_io(
             Some(s) => schema_ty(ws, ts, s, &format!("{base}{}", pascal(&p.name))),
             None => Ty::Str,
         };
+        // Parameters of one name in two places (`id` in the path and in the query) are
+        // two fields: the later one's key says where it is (`id_query`).
+        let key = if fields.iter().any(|f: &Field| f.key == p.name) {
+            let mut k = format!("{}_{}", p.name, p.location.as_deref().unwrap_or("param"));
+            let mut n = 2;
+            while fields.iter().any(|f: &Field| f.key == k) {
+                k = format!(
+                    "{}_{}_{n}",
+                    p.name,
+                    p.location.as_deref().unwrap_or("param")
+                );
+                n += 1;
+            }
+            k
+        } else {
+            p.name.clone()
+        };
         fields.push(Field {
-            key: p.name.clone(),
+            key,
             ty,
             required: p.required,
             doc: p.location.as_ref().map(|l| format!("in: {l}")),
@@ -416,8 +548,13 @@ fn http_io(
         .and_then(|(f, _, b)| json_body(b).map(|s| (f, s)));
     if let Some((f, s)) = body {
         let ty = ts.ty(ws, f, s, &format!("{base}Body"));
+        // A parameter may be called `body` too.
+        let mut key = "body".to_string();
+        while fields.iter().any(|f| f.key == key) {
+            key.insert_str(0, "request_");
+        }
         fields.push(Field {
-            key: "body".into(),
+            key,
             ty,
             required: true,
             doc: Some("The request body.".into()),

@@ -46,6 +46,16 @@ pub enum Change {
     Conflict(String),
 }
 
+impl Change {
+    /// Why a file is a conflict (empty for the other changes).
+    pub fn reason(&self) -> &str {
+        match self {
+            Change::Conflict(why) => why,
+            _ => "",
+        }
+    }
+}
+
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -93,16 +103,15 @@ impl Plan {
             .collect()
     }
 
-    /// Existing files that applying would overwrite or delete (with `force`, also the
-    /// ones edited by hand).
-    pub fn overwrites(&self, force: bool) -> impl Iterator<Item = &str> {
+    /// Existing files that applying would overwrite or delete although their content is
+    /// not what the manifest says hnp-events last wrote there (nor what an interrupted
+    /// run was about to write): with `force`, the ones edited by hand (or not ours);
+    /// without, none. A file byte-identical to our last write holds nothing that
+    /// regenerating cannot restore, whatever git says about it.
+    pub fn overwrites_changed(&self, force: bool) -> impl Iterator<Item = &str> {
         self.steps
             .iter()
-            .filter(move |s| match s.change {
-                Change::Update | Change::Delete => true,
-                Change::Conflict(_) => force,
-                _ => false,
-            })
+            .filter(move |s| force && matches!(s.change, Change::Conflict(_)))
             .map(|s| s.path.as_str())
     }
 
@@ -146,19 +155,44 @@ impl Plan {
         m
     }
 
-    /// One line per file that would change.
-    pub fn summary(&self, all: bool) -> String {
+    /// One line per file that would change (`all`: every file). With `force`, a file
+    /// edited by hand is labelled with what happens to it (overwritten or deleted).
+    pub fn summary(&self, all: bool, force: bool) -> String {
         let mut s = String::new();
         for st in &self.steps {
             if all || !matches!(st.change, Change::Unchanged | Change::KeepScaffold) {
-                s.push_str(&format!(
-                    "{:16} {}\n",
-                    st.change.to_string().split(':').next().unwrap_or(""),
-                    st.path
-                ));
+                let label = match &st.change {
+                    Change::Conflict(_) if force && self.files.contains_key(&st.path) => {
+                        "overwrite (edited)"
+                    }
+                    Change::Conflict(_) if force => "delete (edited)",
+                    Change::Conflict(_) => "conflict",
+                    Change::Create => "create",
+                    Change::Update => "update",
+                    Change::Unchanged => "unchanged",
+                    Change::Delete => "delete",
+                    Change::KeepScaffold => "keep (scaffold)",
+                };
+                s.push_str(&format!("{label:18} {}\n", st.path));
             }
         }
         s
+    }
+
+    /// The files this plan lists in its [`summary`](Plan::summary) (`all`: every file).
+    pub fn listed(&self, all: bool) -> std::collections::BTreeSet<&str> {
+        self.steps
+            .iter()
+            .filter(|st| all || !matches!(st.change, Change::Unchanged | Change::KeepScaffold))
+            .map(|st| st.path.as_str())
+            .collect()
+    }
+
+    /// Whether `path` is a scaffold that exists already: the user's file, left alone.
+    pub fn is_kept_scaffold(&self, path: &str) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.path == path && s.change == Change::KeepScaffold)
     }
 }
 

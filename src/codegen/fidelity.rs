@@ -661,8 +661,19 @@ fn is_null(v: &Value) -> bool {
     v.get("type").and_then(Value::as_str) == Some("null")
 }
 
+/// An integer outside an `enum` of integers (and nulls): one above the largest.
+fn int_outside(e: &Value) -> Option<Value> {
+    let vals = e.as_array()?;
+    let ints: Vec<i64> = vals.iter().filter_map(Value::as_i64).collect();
+    let all = !ints.is_empty() && vals.iter().all(|v| v.is_i64() || v.is_null());
+    all.then(|| ints.iter().max().and_then(|m| m.checked_add(1)))
+        .flatten()
+        .map(Value::from)
+}
+
 /// Instances the schema should reject, made from a valid one: each top-level required
-/// property removed (the first), a string `enum` property given a value outside it,
+/// property removed (the first), an `enum` property (strings or integers) given a value
+/// outside it,
 /// an unlisted property where `additionalProperties: false`. The caller keeps only
 /// those the validator rejects.
 fn negatives(schema: &Value, base: &Value) -> Vec<(String, Value)> {
@@ -674,10 +685,10 @@ fn negatives(schema: &Value, base: &Value) -> Vec<(String, Value)> {
     };
     let m = g.flat(schema, 0);
     let mut out = Vec::new();
-    if m.contains_key("enum") {
+    if let Some(e) = m.get("enum") {
         out.push((
             "a value outside the enum".to_string(),
-            json!("not-an-enum-value"),
+            int_outside(e).unwrap_or_else(|| json!("not-an-enum-value")),
         ));
     }
     let Some(obj) = base.as_object() else {
@@ -703,9 +714,13 @@ fn negatives(schema: &Value, base: &Value) -> Vec<(String, Value)> {
                 .get("enum")
                 .and_then(Value::as_array)
                 .is_some_and(|e| e.iter().all(|v| v.is_string() || v.is_null()));
-            if strings && obj.contains_key(k) {
+            let ints = pm.get("enum").and_then(int_outside);
+            if (strings || ints.is_some()) && obj.contains_key(k) {
                 let mut bad = obj.clone();
-                bad.insert(k.clone(), json!("not-an-enum-value"));
+                bad.insert(
+                    k.clone(),
+                    ints.unwrap_or_else(|| json!("not-an-enum-value")),
+                );
                 out.push((format!("`{k}` outside its enum"), Value::Object(bad)));
                 break;
             }

@@ -105,6 +105,30 @@ pub fn render(
     render::render(opts.lang, ctx, opts.templates.as_deref(), progress)
 }
 
+/// The crate or package name when none is given: the first document's `info.title`
+/// (its first five words: `Shop Order Events` → `shop-order-events`), else `contract`.
+pub fn default_name(ws: &Workspace) -> String {
+    let title = ws
+        .inputs
+        .iter()
+        .filter_map(|&id| ws.file(id).value.as_ref())
+        .find_map(|v| v.pointer("/info/title").and_then(serde_json::Value::as_str))
+        .unwrap_or("");
+    let words: Vec<String> = names::snake(title)
+        .split('_')
+        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .take(5)
+        .map(str::to_string)
+        .collect();
+    let name = words.join("-");
+    if name.is_empty() || name == "unnamed" || name.starts_with(|c: char| !c.is_ascii_alphabetic())
+    {
+        "contract".to_string()
+    } else {
+        name
+    }
+}
+
 /// A valid Cargo package name.
 fn crate_name(s: &str) -> String {
     names::snake(s).replace('_', "-")

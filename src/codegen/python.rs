@@ -64,7 +64,7 @@ fn alias_order(defs: &[Def]) -> Vec<usize> {
     let is_alias = |i: usize| {
         matches!(
             defs.get(i).map(|d| &d.kind),
-            Some(Kind::Alias(_) | Kind::Union { .. } | Kind::Pending)
+            Some(Kind::Alias(_) | Kind::Union { .. } | Kind::IntEnum { .. } | Kind::Pending)
         )
     };
     let mut done = HashSet::new();
@@ -197,10 +197,23 @@ pub fn context(api: &Api, package: &str) -> Value {
             }
             Kind::Struct { fields, extra } => {
                 let mut n = Namer::with_reserved(&["model_config", "ce_type", "CE_TYPE"]);
+                // A field whose key is already a Python name keeps it (`id` stays `id`
+                // beside `@id`, which becomes `id_2`): with `populate_by_name`, `id=...`
+                // must fill the `id` member, not another one renamed to it.
+                let mut wanted: Vec<Option<String>> = vec![None; fields.len()];
+                let own = |f: &super::types::Field| py_escape(snake(&f.key)) == f.key;
+                for pass in [true, false] {
+                    for (k, f) in fields.iter().enumerate() {
+                        if own(f) == pass && wanted[k].is_none() {
+                            wanted[k] = Some(n.take_snake(&py_escape(snake(&f.key))));
+                        }
+                    }
+                }
                 let mut fs: Vec<Value> = fields
                     .iter()
-                    .map(|f| {
-                        let ident = n.take_snake(&py_escape(snake(&f.key)));
+                    .zip(wanted)
+                    .map(|(f, ident)| {
+                        let ident = ident.unwrap_or_default();
                         if let Some(tag) = literal.get(&(i, f.key.clone())) {
                             idents.insert((i, f.key.clone()), ident.clone());
                             // The tag of a discriminated union: a literal (pydantic needs it).
@@ -286,6 +299,10 @@ pub fn context(api: &Api, package: &str) -> Value {
                         _ => vs.join(" | "),
                     }
                 }
+                Kind::IntEnum { values } => {
+                    let vs: Vec<String> = values.iter().map(i64::to_string).collect();
+                    format!("Literal[{}]", vs.join(", "))
+                }
                 _ => "Any".into(),
             };
             // Contract text (property names, tag values) must stay on the `#` line.
@@ -298,8 +315,9 @@ pub fn context(api: &Api, package: &str) -> Value {
         .iter()
         .map(|m| {
             let name = defs.get(m.def).map(|d| d.name.clone()).unwrap_or_default();
-            let examples: Vec<Value> = m.examples.iter().map(|x| json!(py_str(&serde_json::to_string(x).unwrap_or_default()))).collect();
-            json!({"name": name, "const": screaming(&name), "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(py_str), "role": m.role, "examples": examples})
+            let examples: Vec<Value> = m.examples.iter().map(|(n, x)| json!({"n": n, "text": py_str(&serde_json::to_string(x).unwrap_or_default())})).collect();
+            let skipped = super::api::skipped_comments(&name, &m.skipped);
+            json!({"name": name, "const": screaming(&name), "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(py_str), "role": m.role, "examples": examples, "skipped": skipped})
         })
         .collect();
     let groups: Vec<Value> = api

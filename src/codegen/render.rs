@@ -25,7 +25,7 @@ macro_rules! tpl {
     };
 }
 
-const RUST_ALL: &str = "crate_name, lib_name, types, messages, groups, sagas";
+const RUST_ALL: &str = "crate_name, lib_name, types, serde_used, messages, groups, sagas";
 const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups, sagas";
 
 /// The context of one saga (`sagas[]`, and `saga` in the per-saga templates).
@@ -33,6 +33,7 @@ const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, versi
 
 pub const RUST: &[Template] = &[
     tpl!("rust", "Cargo.toml.j2", "crate_name, lib_name"),
+    tpl!("rust", "gitignore.j2", "(none): the crate's .gitignore"),
     tpl!(
         "rust",
         "lib.rs.j2",
@@ -42,12 +43,12 @@ pub const RUST: &[Template] = &[
     tpl!(
         "rust",
         "models.rs.j2",
-        "types[]: {name, doc[], kind: struct|enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, target}"
+        "types[]: {name, doc[], kind: struct|enum|int_enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, value} (int_enum, with listed) | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, target}"
     ),
     tpl!(
         "rust",
         "messages.rs.j2",
-        "messages[]: {name, fn, ce_type? (Rust literal), role, examples[] (raw string literals)}"
+        "messages[]: {name, fn, ce_type? (Rust literal), role, examples[]: {n (position, from 1), text (raw string literal)}, skipped[] (examples their schema rejects: comment lines each)}"
     ),
     tpl!(
         "rust",
@@ -87,6 +88,7 @@ pub const RUST: &[Template] = &[
 
 pub const PYTHON: &[Template] = &[
     tpl!("python", "pyproject.toml.j2", "package, dist_name"),
+    tpl!("python", "gitignore.j2", "(none): the package's .gitignore"),
     tpl!("python", "__init__.py.j2", "package, groups"),
     tpl!("python", "py.typed.j2", "(none)"),
     tpl!(
@@ -97,7 +99,7 @@ pub const PYTHON: &[Template] = &[
     tpl!(
         "python",
         "messages.py.j2",
-        "messages[]: {name, const, fn, ce_type? (Python literal), role, examples[]}"
+        "messages[]: {name, const, fn, ce_type? (Python literal), role, examples[]: {n, text}, skipped[] (comment lines each)}"
     ),
     tpl!(
         "python",
@@ -288,6 +290,7 @@ pub fn render(
     match lang {
         Lang::Rust => {
             push("Cargo.toml".into(), r("Cargo.toml.j2", &base)?, false);
+            push(".gitignore".into(), r("gitignore.j2", &base)?, false);
             push("src/lib.rs".into(), r("lib.rs.j2", &base)?, false);
             push(
                 "src/serde_helpers.rs".into(),
@@ -360,6 +363,7 @@ pub fn render(
                 r("pyproject.toml.j2", &base)?,
                 false,
             );
+            push(".gitignore".into(), r("gitignore.j2", &base)?, false);
             push(
                 format!("{pkg}/__init__.py"),
                 r("__init__.py.j2", &base)?,

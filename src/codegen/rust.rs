@@ -382,7 +382,16 @@ fn members(defs: &[Def], t: &Ty) -> (Vec<String>, Value) {
 }
 
 fn is_copy(d: &Def) -> bool {
-    matches!(d.kind, Kind::Enum { .. })
+    matches!(d.kind, Kind::Enum { .. } | Kind::IntEnum { .. })
+}
+
+/// A Rust variant name for an integer value: `V1`, `Minus1`.
+fn int_variant(v: i64) -> String {
+    if v < 0 {
+        format!("Minus{}", v.unsigned_abs())
+    } else {
+        format!("V{v}")
+    }
 }
 
 /// The context of every Rust template.
@@ -408,6 +417,16 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 let vs: Vec<Value> = values.iter().map(|v| json!({"name": n.take(&variant_name(v)), "value": v, "lit": rust_str(v)})).collect();
                 o.insert("kind".into(), json!("enum"));
                 o.insert("variants".into(), Value::Array(vs));
+            }
+            Kind::IntEnum { values } => {
+                let vs: Vec<Value> = values
+                    .iter()
+                    .map(|v| json!({"name": int_variant(*v), "value": v.to_string()}))
+                    .collect();
+                let listed: Vec<String> = values.iter().map(i64::to_string).collect();
+                o.insert("kind".into(), json!("int_enum"));
+                o.insert("variants".into(), Value::Array(vs));
+                o.insert("listed".into(), json!(listed.join(", ")));
             }
             Kind::Union {
                 variants,
@@ -540,8 +559,9 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
         .iter()
         .map(|m| {
             let name = defs.get(m.def).map(|d| d.name.clone()).unwrap_or_default();
-            let examples: Vec<Value> = m.examples.iter().map(|x| json!(raw_str(&serde_json::to_string_pretty(x).unwrap_or_default()))).collect();
-            json!({"name": name, "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(rust_str), "role": m.role, "examples": examples})
+            let examples: Vec<Value> = m.examples.iter().map(|(n, x)| json!({"n": n, "text": raw_str(&serde_json::to_string_pretty(x).unwrap_or_default())})).collect();
+            let skipped = super::api::skipped_comments(&name, &m.skipped);
+            json!({"name": name, "fn": snake(&name), "ce_type": m.ce_type.as_deref().map(rust_str), "role": m.role, "examples": examples, "skipped": skipped})
         })
         .collect();
     let groups: Vec<Value> = api
@@ -572,6 +592,8 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
         .collect();
     // Moved in, not through `json!` (which would copy every array).
     let mut ctx = json!({"crate_name": crate_name, "lib_name": crate_name.replace('-', "_")});
+    // Only aliases (or nothing): models.rs imports no serde traits (no unused import).
+    ctx["serde_used"] = json!(types.iter().any(|t| t["kind"] != "alias"));
     ctx["types"] = Value::Array(types);
     ctx["messages"] = Value::Array(messages);
     ctx["groups"] = Value::Array(groups);

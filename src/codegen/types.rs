@@ -72,6 +72,11 @@ pub enum Kind {
     Enum {
         values: Vec<String>,
     },
+    /// An `enum` of integers: only these values (Rust: an enum with its own serde
+    /// impls; Python: `Literal[...]`).
+    IntEnum {
+        values: Vec<i64>,
+    },
     Union {
         variants: Vec<Ty>,
         discriminator: Option<Discriminator>,
@@ -391,6 +396,22 @@ impl TypeSet {
                 }
                 let idx = self.slot(slot, hint, v);
                 self.defs[idx].kind = Kind::Enum { values: uniq };
+                return wrap(Ty::Named(idx));
+            }
+            // Integers only (`1.0` is the integer 1 in JSON Schema, but a model reads
+            // it as a float: such enums stay plain integers).
+            let ints: Vec<i64> = vals.iter().filter_map(Value::as_i64).collect();
+            let integer_typed = types_of(m).iter().all(|t| t == "integer" || t == "null");
+            if !ints.is_empty() && integer_typed && ints.len() + usize::from(has_null) == vals.len()
+            {
+                let mut uniq = Vec::new();
+                for i in ints {
+                    if !uniq.contains(&i) {
+                        uniq.push(i);
+                    }
+                }
+                let idx = self.slot(slot, hint, v);
+                self.defs[idx].kind = Kind::IntEnum { values: uniq };
                 return wrap(Ty::Named(idx));
             }
         }

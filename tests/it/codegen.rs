@@ -11,6 +11,11 @@ use crate::util::{code, repo, run, stderr, stdout};
 fn gen_into(dir: &Path, lang: &str, inputs: &[&str], extra: &[&str]) -> std::process::Output {
     let out = dir.to_string_lossy().into_owned();
     let mut args = vec!["codegen", "--lang", lang, "--out", out.as_str()];
+    // The tests read `hnp_contract/...`; the default name comes from the contract's
+    // title (tested on its own below).
+    if !extra.contains(&"--name") && !inputs.contains(&"--name") {
+        args.extend_from_slice(&["--name", "hnp-contract"]);
+    }
     args.extend_from_slice(extra);
     args.extend_from_slice(inputs);
     run(&args)
@@ -1003,5 +1008,227 @@ fn fidelity_fixture_models_are_snapshotted() {
 fn e2e_fidelity_fixture() {
     if e2e() {
         e2e_for(&["fixtures/codegen/fidelity.openapi-3.1.yaml"], true);
+    }
+}
+
+/// Issue 16 item 6: an example its own schema rejects (as `validate` reports,
+/// `schema-example-invalid`) gets no generated round-trip test, only a comment saying
+/// which example and why; the valid one keeps its test, numbered as in the contract.
+const EXAMPLES_ONE_INVALID: &str = r#"asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  orders:
+    address: orders
+    messages:
+      OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}
+operations:
+  onOrderPlaced:
+    action: receive
+    channel: {$ref: '#/channels/orders'}
+components:
+  messages:
+    OrderPlaced:
+      payload:
+        type: object
+        required: [id, pair]
+        properties:
+          id: {type: string}
+          pair: {type: array, items: {type: string}}
+      examples:
+        - name: wrong
+          payload: {id: a, pair: XBT/EUR}
+        - payload: {id: b, pair: [XBT, EUR]}
+"#;
+
+#[test]
+fn examples_the_schema_rejects_get_no_test() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("orders.yaml");
+    std::fs::write(&spec, EXAMPLES_ONE_INVALID).expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    // `validate` reports the first example; codegen still generates (examples are not
+    // errors of the contract for codegen).
+    let v = run(&["validate", &spec]);
+    assert!(
+        stdout(&v).contains("schema-example-invalid"),
+        "{}",
+        stdout(&v)
+    );
+    let mut outs = Vec::new();
+    for lang in ["rust", "python"] {
+        let out = work.path().join(lang);
+        let o = gen_into(&out, lang, &[&spec], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        outs.push(out);
+    }
+    let rs = std::fs::read_to_string(outs[0].join("tests/roundtrip.rs")).expect("roundtrip.rs");
+    assert!(rs.contains("fn order_placed_example_2()"), "{rs}");
+    assert!(!rs.contains("fn order_placed_example_1()"), "{rs}");
+    let comment = "// No test for OrderPlaced example 1 (`wrong`): its schema rejects it, so the models would too.\n// `hnp-events validate` reports schema-example-invalid: the `payload` of message example `wrong` does not match its schema:";
+    assert!(rs.contains(comment), "{rs}");
+    assert!(rs.contains("\"XBT/EUR\" is not of type \"array\""), "{rs}");
+    let py = std::fs::read_to_string(outs[1].join("tests/test_roundtrip.py"))
+        .expect("test_roundtrip.py");
+    assert!(py.contains(&comment.replace("// ", "    # ")), "{py}");
+    assert_eq!(py.matches("(models.OrderPlaced, ").count(), 1, "{py}");
+    assert!(py.contains("[\\\"XBT\\\",\\\"EUR\\\"]"), "{py}");
+    if e2e() {
+        check_rust(&outs[0], true);
+        check_python(&outs[1]);
+    }
+}
+
+/// Issue 15, "Found" 9: the default crate and package name comes from the contract's
+/// title; both get a `.gitignore` for their build output; the Python package declares
+/// what its tests need.
+#[test]
+fn default_name_gitignore_and_test_dependencies() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("orders.yaml");
+    std::fs::write(
+        &spec,
+        EXAMPLES_ONE_INVALID.replace("title: t,", "title: Shop Order Events 2026 (beta),"),
+    )
+    .expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    for lang in ["rust", "python"] {
+        let out = work.path().join(lang);
+        let dir = out.to_string_lossy().into_owned();
+        let o = run(&["codegen", "--lang", lang, "--out", &dir, &spec]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let ignore = std::fs::read_to_string(out.join(".gitignore")).expect(".gitignore");
+        if lang == "rust" {
+            let toml = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+            assert!(
+                toml.contains("name = \"shop-order-events-2026-beta\"")
+                    && toml.contains("name = \"shop_order_events_2026_beta\""),
+                "{toml}"
+            );
+            assert!(ignore.contains("\n/target/\n"), "{ignore}");
+        } else {
+            let toml = std::fs::read_to_string(out.join("pyproject.toml")).expect("pyproject");
+            assert!(
+                toml.contains("[project.optional-dependencies]\n")
+                    && toml.contains("test = [\"pytest"),
+                "{toml}"
+            );
+            assert!(out.join("shop_order_events_2026_beta/models.py").is_file());
+            assert!(
+                ignore.contains("__pycache__/") && ignore.contains(".mypy_cache/"),
+                "{ignore}"
+            );
+        }
+    }
+    // No title: `contract`.
+    let bare = work.path().join("bare.yaml");
+    std::fs::write(
+        &bare,
+        EXAMPLES_ONE_INVALID.replace("title: t,", "title: '***',"),
+    )
+    .expect("write");
+    let out = work.path().join("bare");
+    let dir = out.to_string_lossy().into_owned();
+    let o = run(&[
+        "codegen",
+        "--lang",
+        "python",
+        "--out",
+        &dir,
+        &bare.to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("contract/models.py").is_file());
+    // `--lang` is shown as required.
+    let help = stdout(&run(&["codegen", "--help"]));
+    assert!(
+        help.contains("Usage: hnp-events codegen --lang <LANG> [OPTIONS] [PATHS]..."),
+        "{help}"
+    );
+}
+
+/// Issue 16 item 4: a path and a query parameter of one name (and a parameter named
+/// `body` beside the request body) are distinct fields with distinct keys; in Python a
+/// member whose key is already a name keeps it (`id` beside `@id`), so `id=...` fills it.
+const COLLISIONS: &str = r#"openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /items/{id}:
+    put:
+      operationId: putItem
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: id, in: query, schema: {type: integer}}
+        - {name: body, in: query, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Node'}
+      responses: {'204': {description: ok}}
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        '@id': {type: string}
+        id: {type: integer}
+"#;
+
+#[test]
+fn colliding_names_get_distinct_fields() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let (rust, py) = models_of(work.path(), COLLISIONS);
+    for want in [
+        "pub id_query: Option<i64>,",
+        "pub id: String,",
+        "pub body: Option<String>,",
+        "pub request_body: Node,",
+    ] {
+        assert!(rust.contains(want), "missing {want:?} in:\n{rust}");
+    }
+    assert!(
+        py.contains("id_2: str | None = Field(default=None, alias=\"@id\")")
+            && py.contains("    id: int | None = None\n"),
+        "{py}"
+    );
+    if e2e() {
+        let o = Command::new(
+            std::env::var("HNP_CODEGEN_PYTHON").unwrap_or_else(|_| "python3".into()),
+        )
+        .args([
+            "-c",
+            "from hnp_contract.models import Node\nn = Node(id=3)\nassert n.id == 3 and n.id_2 is None, n\nassert Node.model_validate({'@id': 'x', 'id': 1}).model_dump(by_alias=True, exclude_unset=True) == {'@id': 'x', 'id': 1}",
+        ])
+        .current_dir(work.path().join("python"))
+        .output()
+        .expect("python runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+/// Issue 16 item 8: a contract without handlers or without types gives no unused import
+/// (clippy -D warnings, ruff F401 on the generated code).
+const NO_HANDLERS: &str = "asyncapi: 3.0.0\ninfo: {title: Quiet, version: '1'}\ncomponents:\n  schemas:\n    Alias: {type: string}\n";
+
+#[test]
+fn no_handlers_no_types_no_unused_imports() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("quiet.yaml");
+    std::fs::write(&spec, NO_HANDLERS).expect("write");
+    let spec = spec.to_string_lossy().into_owned();
+    let rs = work.path().join("rust");
+    let py = work.path().join("python");
+    for (lang, out) in [("rust", &rs), ("python", &py)] {
+        let o = gen_into(out, lang, &[&spec], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let models = std::fs::read_to_string(rs.join("src/models.rs")).expect("models");
+    assert!(!models.contains("use serde"), "{models}");
+    let t = std::fs::read_to_string(rs.join("tests/handlers.rs")).expect("tests");
+    assert!(!t.contains("use "), "{t}");
+    let t = std::fs::read_to_string(py.join("tests/test_handlers.py")).expect("tests");
+    assert!(!t.contains("import handlers"), "{t}");
+    if e2e() {
+        check_rust(&rs, true);
+        check_python(&py);
     }
 }

@@ -592,22 +592,28 @@ fn the_git_guard_holds_for_a_folder_name_that_is_not_utf8() {
         stdout(&o)
     );
     crate::codegen_git::commit_all(&repo, "generated");
-    // Regenerated from version 2, not committed; going back to version 1 would overwrite
-    // uncommitted content: refused.
+    // Regenerated from version 2, not committed, then back to version 1: regenerated
+    // (the files are as hnp-events last wrote them). A hand edit that is not committed
+    // is kept by --force, and named.
     write(&spec_p, &spec(2, true));
     assert_eq!(code(&run(&[])), 0);
     let models = out.join("src/models.rs");
-    let v2 = std::fs::read_to_string(&models).expect("models");
     write(&spec_p, &spec(2, false));
-    let o = run(&[]);
+    assert_eq!(code(&run(&[])), 0);
+    std::fs::write(&models, "// hand edit\n").expect("edit");
+    write(&spec_p, &spec(2, true));
+    let o = run(&["--force"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("src/models.rs (modified since the last commit)"),
         "{}",
         stderr(&o)
     );
-    assert_eq!(std::fs::read_to_string(&models).expect("models"), v2);
-    assert_eq!(code(&run(&["--allow-dirty"])), 0);
+    assert_eq!(
+        std::fs::read_to_string(&models).expect("models"),
+        "// hand edit\n"
+    );
+    assert_eq!(code(&run(&["--force", "--allow-dirty"])), 0);
 }
 
 // ---- issue 14 item 4: invalid contracts ----
