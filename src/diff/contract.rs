@@ -139,6 +139,7 @@ pub fn diff_documents(
         mode: None,
         broken: BTreeMap::new(),
         wants_releases: false,
+        proven: [schema::Proven::default(), schema::Proven::default()],
     };
     let doc_mode = cx.modes();
     if let Some(release) = &opts.release {
@@ -763,6 +764,8 @@ struct Cx<'a> {
     mode: Option<Mode>,
     broken: BTreeMap<String, (Location, String)>,
     wants_releases: bool,
+    /// Pairs proven compatible so far: old ⊆ new, new ⊆ old.
+    proven: [schema::Proven; 2],
 }
 
 impl Cx<'_> {
@@ -1308,12 +1311,12 @@ impl Cx<'_> {
         let mut broke = false;
         let mut issues: Vec<(Breaks, schema::Issue)> = Vec::new();
         if flow.checks_old_writers() {
-            for i in schema::subset(os, (&ol, ov), ns, (&nl, nv), true) {
+            for i in schema::subset_with(os, (&ol, ov), ns, (&nl, nv), true, &mut self.proven[0]) {
                 issues.push((Breaks::OldWriters, i));
             }
         }
         if flow.checks_old_readers() {
-            for i in schema::subset(ns, (&nl, nv), os, (&ol, ov), false) {
+            for i in schema::subset_with(ns, (&nl, nv), os, (&ol, ov), false, &mut self.proven[1]) {
                 issues.push((Breaks::OldReaders, i));
             }
         }
