@@ -169,6 +169,8 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             break
         }
         'hnp-events;diff' {
+            [CompletionResult]::new('--compatibility', '--compatibility', [CompletionResultType]::ParameterName, 'Compatibility mode of items declaring no `x-hnp-compatibility` (default: by direction: forward for what the application writes, backward for what it reads)')
+            [CompletionResult]::new('--tags', '--tags', [CompletionResultType]::ParameterName, 'Release tags (a glob, e.g. ''v*'') that `-transitive` modes check HEAD against, besides BASE')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format (markdown: a changelog for a pull-request comment)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format (markdown: a changelog for a pull-request comment)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of standard output')

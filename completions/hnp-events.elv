@@ -155,6 +155,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --version 'Print version'
         }
         &'hnp-events;diff'= {
+            cand --compatibility 'Compatibility mode of items declaring no `x-hnp-compatibility` (default: by direction: forward for what the application writes, backward for what it reads)'
+            cand --tags 'Release tags (a glob, e.g. ''v*'') that `-transitive` modes check HEAD against, besides BASE'
             cand -f 'Output format (markdown: a changelog for a pull-request comment)'
             cand --format 'Output format (markdown: a changelog for a pull-request comment)'
             cand -o 'Write the report to FILE (atomically) instead of standard output'

@@ -10,6 +10,8 @@ use crate::diag::{self, Diagnostic, Location, SourceSet};
 use crate::diff::contract::{self, Finding};
 use crate::diff::git::{self, GitTree};
 use crate::diff::load::{DiskTree, Revision, Tree, normalize};
+use crate::diff::saga::Sagas;
+use crate::diff::{Mode, Options};
 use crate::report::{self, Format, RenderOptions, Report, Summary};
 
 pub const AFTER_HELP: &str = "\
@@ -20,10 +22,15 @@ Examples:
   hnp-events diff v1 v2 api/asyncapi.yaml        # one document at both revisions
   hnp-events diff old.yaml new.yaml              # two files
   hnp-events diff main --format markdown > changelog.md
+  hnp-events diff v2.0.0 --tags 'v*'             # -transitive modes: also against every release tag
+  hnp-events diff main --compatibility full      # the mode of items that declare none
 
 Revisions are read from git's object database (no checkout). Each finding says which
 side it breaks: what the application sends must stay readable by readers still on the
 old version; what it receives from writers still on the old version must stay valid.
+`x-hnp-compatibility: backward|forward|full|none[-transitive]` on a message, its
+channel or the document replaces that default. Sagas listed in hnp-events.yaml at
+both revisions are compared too: a step whose message broke is reported at the saga.
 Findings point into the new revision, with the old location as related information.
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 the tool could not run.";
 
@@ -37,6 +44,14 @@ pub struct DiffArgs {
     /// Use the merge-base of HEAD with its upstream branch as BASE
     #[arg(long)]
     pub base_from_upstream: bool,
+    /// Compatibility mode of items declaring no `x-hnp-compatibility` (default: by
+    /// direction: forward for what the application writes, backward for what it reads)
+    #[arg(long, value_name = "MODE", value_parser = parse_mode)]
+    pub compatibility: Option<Mode>,
+    /// Release tags (a glob, e.g. 'v*') that `-transitive` modes check HEAD against,
+    /// besides BASE
+    #[arg(long, value_name = "PATTERN")]
+    pub tags: Option<String>,
     /// Output format (markdown: a changelog for a pull-request comment)
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -63,6 +78,18 @@ struct Sides {
     pairs: Vec<(Option<u32>, Option<u32>)>,
     base_label: String,
     head_label: String,
+    old_sagas: Sagas,
+    new_sagas: Sagas,
+    /// Releases for the `-transitive` modes: tag, documents, (release document, new
+    /// document) pairs.
+    releases: Vec<Release>,
+}
+
+/// A release tag, its documents, and (release document, new document) pairs.
+type Release = (String, Revision, Vec<(u32, u32)>);
+
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    s.parse()
 }
 
 pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
@@ -83,10 +110,21 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
             group: "documents".into(),
         });
     }
+    let opts = Options {
+        default_mode: args.compatibility,
+        release: None,
+    };
+    let mut broken = std::collections::BTreeMap::new();
+    let mut wants_releases = false;
     for (o, n) in &sides.pairs {
         match (o, n) {
             (Some(o), Some(n)) => {
-                findings.extend(contract::diff_documents(&sides.old, *o, &sides.new, *n));
+                let out = contract::diff_documents(&sides.old, *o, &sides.new, *n, &opts);
+                findings.extend(out.findings);
+                wants_releases |= out.wants_releases;
+                for (k, v) in out.broken {
+                    broken.entry(k).or_insert(v);
+                }
             }
             (Some(o), None) => {
                 let f = sides.old.file(*o);
@@ -111,6 +149,34 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
                 });
             }
             (None, None) => {}
+        }
+    }
+    findings.extend(crate::diff::saga::diff(
+        &sides.old_sagas,
+        &sides.new_sagas,
+        &broken,
+        &sides.base_label,
+    ));
+    if wants_releases {
+        for (tag, rev, pairs) in &sides.releases {
+            let opts = Options {
+                release: Some(tag.clone()),
+                ..opts.clone()
+            };
+            for (o, n) in pairs {
+                let out = contract::diff_documents(rev, *o, &sides.new, *n, &opts);
+                // A change already reported against BASE is not repeated per release.
+                for f in out.findings {
+                    let dup = findings.iter().any(|g| {
+                        g.diag.rule == f.diag.rule
+                            && g.diag.location == f.diag.location
+                            && f.diag.message.ends_with(g.diag.message.as_str())
+                    });
+                    if !dup {
+                        findings.push(f);
+                    }
+                }
+            }
         }
     }
     // Severities from the config's `rules:` (off removes the finding).
@@ -140,6 +206,11 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
         let mut sources = SourceSet::default();
         sources.extend(sides.old.sources());
         sources.extend(sides.new.sources());
+        sources.extend(sides.old_sagas.sources());
+        sources.extend(sides.new_sagas.sources());
+        for (_, rev, _) in &sides.releases {
+            sources.extend(rev.sources());
+        }
         let summary = Summary {
             files: sides.old.files.len() + sides.new.files.len(),
             elapsed: started.elapsed(),
@@ -197,12 +268,20 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
         };
         let old = side(&a[0])?;
         let new = side(&a[1])?;
+        if args.tags.is_some() {
+            return Err(usage(
+                "--tags needs git revisions, not two files (releases are read at tags)",
+            ));
+        }
         return Ok(Sides {
             old,
             new,
             pairs: vec![(Some(0), Some(0))],
             base_label: a[0].clone(),
             head_label: a[1].clone(),
+            old_sagas: Sagas::default(),
+            new_sagas: Sagas::default(),
+            releases: Vec::new(),
         });
     }
     let (repo, prefix) = git::open().map_err(usage)?;
@@ -303,13 +382,72 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
         .into_iter()
         .map(|d| (pos(&old_present, &old, d), pos(&new_present, &new, d)))
         .collect();
+    let old_sagas = Sagas::load(&base_tree, &prefix).map_err(usage)?;
+    let new_sagas = Sagas::load(head_tree, &prefix).map_err(usage)?;
+    // Releases: every tag matching the pattern whose tree is not BASE's.
+    let mut releases = Vec::new();
+    if let Some(pattern) = &args.tags {
+        let names = repo
+            .tag_names(Some(pattern))
+            .map_err(|e| usage(format!("tags `{pattern}`: {}", e.message())))?;
+        let mut tags: Vec<String> = (0..names.len())
+            .filter_map(|i| names.get(i).ok().flatten())
+            .map(str::to_string)
+            .collect();
+        tags.sort_by(|a, b| version_order(a, b));
+        for tag in tags {
+            let tree = git::tree_of(&repo, &tag).map_err(usage)?;
+            if tree == base_tree.tree {
+                continue;
+            }
+            let t = GitTree {
+                repo: &repo,
+                tree,
+                label: tag.clone(),
+            };
+            let docs = if rest.is_empty() {
+                match git::configured_documents(&t, &prefix) {
+                    Ok(d) => d,
+                    Err(_) => continue,
+                }
+            } else {
+                new_docs.clone()
+            };
+            let docs = present(&t, &docs)?;
+            let rev = Revision::load(&t, &tag, &docs).map_err(usage)?;
+            let pairs: Vec<(u32, u32)> = docs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Some((*rev.inputs.get(i)?, pos(&new_present, &new, d)?)))
+                .collect();
+            releases.push((tag, rev, pairs));
+        }
+    }
     Ok(Sides {
         old,
         new,
         pairs,
         base_label: base,
         head_label,
+        old_sagas,
+        new_sagas,
+        releases,
     })
+}
+
+/// Tags in version order (`v2` before `v10`), numbers compared as numbers.
+fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |s: &str| -> Vec<(u64, String)> {
+        s.split(|c: char| !c.is_ascii_alphanumeric())
+            .map(|p| {
+                (
+                    p.trim_start_matches('v').parse().unwrap_or(u64::MAX),
+                    p.to_string(),
+                )
+            })
+            .collect()
+    };
+    key(a).cmp(&key(b))
 }
 
 /// The work tree of the git repository holding a folder, if any.

@@ -117,6 +117,11 @@ rules! {
         "A `type` names one payload shape. When the shape breaks, the type's version suffix (`.v1` → `.v2`) must change too, or consumers cannot tell old events from new ones.",
         fail: "# payload: `status` became required\nheaders:\n  properties:\n    type: {const: com.example.created.v1}",
         pass: "headers:\n  properties:\n    type: {const: com.example.created.v2}";
+    "diff-compatibility-invalid" => Error,
+        "An `x-hnp-compatibility` value is not a compatibility mode.",
+        "The mode decides which direction of schema compatibility `diff` requires (backward, forward, full, none, and the -transitive variants that also check every release tag); an unknown value would silently fall back to the default.",
+        fail: "x-hnp-compatibility: backwards",
+        pass: "x-hnp-compatibility: backward-transitive";
     "diff-correlation-id-moved" => Error,
         "A message's `correlationId` location changed.",
         "Requesters and repliers on different versions look for the correlation id in different places; replies of requests in flight are no longer matched.";
@@ -159,6 +164,12 @@ rules! {
     "diff-reply-changed" => Error,
         "A request/reply operation's reply channel, messages or address changed.",
         "Requesters on the old version wait for replies on the old channel or for the old messages; they time out.";
+    "diff-saga-removed" => Warning,
+        "A saga listed in `hnp-events.yaml` at the base revision is gone.",
+        "Instances of the saga still running on the old version have no orchestrator definition to finish against; make sure none are in flight.";
+    "diff-saga-step-broken" => Error,
+        "A saga step sends or waits for a message that changed incompatibly (or was removed) in the contract.",
+        "The saga's participants on the old version exchange that message; the break surfaces at this step of every running instance. The related location is the contract change.";
     "diff-schema-breaking" => Error,
         "A schema changed so that some value valid on one side is invalid on the other, in the direction that matters.",
         "For what the application writes, readers still on the old schema must accept the new values; for what it reads, values from writers still on the old schema must stay valid. The message says which side breaks.",

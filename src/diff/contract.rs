@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::load::Revision;
 use super::schema::{self, Dialect, Effect, Loc, Side};
-use super::{Breaks, Flow};
+use super::{Breaks, Flow, Mode, Options};
 use crate::diag::{Diagnostic, Location, Severity};
 use crate::source::{DocKind, pointer};
 
@@ -35,6 +35,8 @@ struct Channel {
     at: At,
     address: Option<String>,
     params: Vec<String>,
+    /// `x-hnp-compatibility` as written.
+    mode: Option<(String, At)>,
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +67,11 @@ struct Message {
     label: String,
     /// The key of the channel it travels on.
     channel: String,
+    /// `x-hnp-compatibility` as written (the message's, with its traits).
+    mode: Option<(String, At)>,
+    /// The names sagas know it by: its key in the channel and its
+    /// `components/messages` name.
+    names: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -91,6 +98,8 @@ struct Contract {
     doc: u32,
     dialect: Option<Dialect>,
     version: Option<(String, At)>,
+    /// `x-hnp-compatibility` of the document (at its root or in `info`).
+    mode: Option<(String, At)>,
     servers: BTreeMap<String, (At, Option<String>)>,
     channels: BTreeMap<String, Channel>,
     operations: BTreeMap<String, Operation>,
@@ -98,8 +107,25 @@ struct Contract {
     http: BTreeMap<String, HttpOp>,
 }
 
+/// What one comparison found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// Messages that broke (removed, or changed incompatibly), by every name sagas
+    /// know them by: the first breaking finding's location and message.
+    pub broken: BTreeMap<String, (Location, String)>,
+    /// Whether any item has a `-transitive` mode (so releases must be compared).
+    pub wants_releases: bool,
+}
+
 /// Compare the document `old_doc` of `old` with `new_doc` of `new`.
-pub fn diff_documents(old: &Revision, old_doc: u32, new: &Revision, new_doc: u32) -> Vec<Finding> {
+pub fn diff_documents(
+    old: &Revision,
+    old_doc: u32,
+    new: &Revision,
+    new_doc: u32,
+    opts: &Options,
+) -> Outcome {
     let o = extract(old, old_doc);
     let n = extract(new, new_doc);
     let mut cx = Cx {
@@ -109,14 +135,45 @@ pub fn diff_documents(old: &Revision, old_doc: u32, new: &Revision, new_doc: u32
         n: &n,
         out: Vec::new(),
         breaking: false,
+        opts,
+        mode: None,
+        broken: BTreeMap::new(),
+        wants_releases: false,
+        proven: [schema::Proven::default(), schema::Proven::default()],
     };
+    let doc_mode = cx.modes();
+    if let Some(release) = &opts.release {
+        // Against an older release: schema compatibility of transitive items only.
+        cx.messages();
+        cx.mode = doc_mode;
+        if doc_mode.is_some_and(|m| m.transitive) {
+            cx.http();
+        }
+        let mut out = cx.out;
+        out.retain(|f| f.diag.rule.starts_with("diff-schema-"));
+        for f in &mut out {
+            f.diag.message = format!("since release `{release}`: {}", f.diag.message);
+            for r in &mut f.diag.related {
+                r.message = format!("in release {release}");
+            }
+        }
+        return Outcome {
+            findings: out,
+            ..Outcome::default()
+        };
+    }
     cx.servers();
     cx.channels();
     cx.operations();
     cx.messages();
+    cx.mode = doc_mode;
     cx.http();
     cx.version();
-    cx.out
+    Outcome {
+        findings: cx.out,
+        broken: cx.broken,
+        wants_releases: cx.wants_releases,
+    }
 }
 
 // ---- extraction ----
@@ -133,6 +190,9 @@ fn extract(rev: &Revision, doc: u32) -> Contract {
     if let Some(v) = root.pointer("/info/version").and_then(Value::as_str) {
         c.version = Some((v.to_string(), (doc, "/info/version".into())));
     }
+    c.mode = ["/x-hnp-compatibility", "/info/x-hnp-compatibility"]
+        .into_iter()
+        .find_map(|p| Some((mode_text(root.pointer(p)?), (doc, p.to_string()))));
     match f.kind {
         DocKind::AsyncApi(v) => {
             c.dialect = Some(Dialect::Draft7);
@@ -267,7 +327,27 @@ fn message(
         })
     };
     msg.ce_type = from_schema.or_else(from_examples);
+    if let Some((a, v)) = msg_field(rev, &at, m, "x-hnp-compatibility") {
+        msg.mode = Some((mode_text(v), a));
+    }
+    if let Some([c, m, name]) = pointer::parse(&at.1).as_deref() {
+        if c == "components" && m == "messages" {
+            msg.names.push(name.clone());
+        }
+    }
     msg
+}
+
+/// The text of an `x-hnp-compatibility` value (a non-string is kept as JSON, so the
+/// finding shows it).
+fn mode_text(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+/// `x-hnp-compatibility` on an object at `at`.
+fn mode_of(v: &Value, at: &At) -> Option<(String, At)> {
+    v.get("x-hnp-compatibility")
+        .map(|m| (mode_text(m), (at.0, child(&at.1, "x-hnp-compatibility"))))
 }
 
 fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
@@ -301,14 +381,17 @@ fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 msg.ordering_key.clone_from(&ordering_key);
             }
             msg.channel.clone_from(k);
+            msg.names.insert(0, mk.clone());
             c.messages.insert(format!("{k}/{mk}"), msg);
         }
+        let mode = mode_of(ch, &(f, p.clone()));
         c.channels.insert(
             k.clone(),
             Channel {
                 at: (f, p),
                 address,
                 params,
+                mode,
             },
         );
     }
@@ -474,18 +557,21 @@ fn asyncapi2(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 );
                 msg.flow = Some(flow);
                 msg.channel.clone_from(k);
+                msg.names.insert(0, id.clone());
                 if msg.ordering_key.is_none() {
                     msg.ordering_key.clone_from(&ordering_key);
                 }
                 c.messages.insert(format!("{key}/{id}"), msg);
             }
         }
+        let mode = mode_of(ch, &(f, p.clone()));
         c.channels.insert(
             k.clone(),
             Channel {
                 at: (f, p),
                 address: Some(k.clone()),
                 params,
+                mode,
             },
         );
     }
@@ -673,6 +759,13 @@ struct Cx<'a> {
     out: Vec<Finding>,
     /// A breaking change was found (for the versioning policy).
     breaking: bool,
+    opts: &'a Options,
+    /// The compatibility mode of the item being compared (`None`: by direction).
+    mode: Option<Mode>,
+    broken: BTreeMap<String, (Location, String)>,
+    wants_releases: bool,
+    /// Pairs proven compatible so far: old ⊆ new, new ⊆ old.
+    proven: [schema::Proven; 2],
 }
 
 impl Cx<'_> {
@@ -715,6 +808,52 @@ impl Cx<'_> {
     /// The channel is gone (reported once, with everything on it).
     fn channel_removed(&self, key: &str) -> bool {
         self.o.channels.contains_key(key) && !self.n.channels.contains_key(key)
+    }
+
+    /// Check the new side's `x-hnp-compatibility` values; the document's mode (else
+    /// the default).
+    fn modes(&mut self) -> Option<Mode> {
+        let mut declared: Vec<(String, At)> = self.n.mode.iter().cloned().collect();
+        declared.extend(self.n.channels.values().filter_map(|c| c.mode.clone()));
+        declared.extend(self.n.messages.values().filter_map(|m| m.mode.clone()));
+        declared.sort_by(|a, b| a.1.cmp(&b.1));
+        declared.dedup_by(|a, b| a.1 == b.1);
+        for (text, at) in declared {
+            match Mode::parse(&text) {
+                Some(m) => self.wants_releases |= m.transitive,
+                None => {
+                    self.push(
+                        "diff-compatibility-invalid",
+                        "document",
+                        Some(&at),
+                        None,
+                        format!("`x-hnp-compatibility: {text}` is not a compatibility mode"),
+                    )
+                    .help = Some(format!("use one of: {}", Mode::NAMES.join(", ")));
+                }
+            }
+        }
+        self.wants_releases |= self.opts.default_mode.is_some_and(|m| m.transitive);
+        self.n
+            .mode
+            .as_ref()
+            .and_then(|m| Mode::parse(&m.0))
+            .or(self.opts.default_mode)
+    }
+
+    /// A message's mode: its own, else its channel's, else the document's, else the
+    /// default (the new revision's declarations hold).
+    fn message_mode(&self, m: &Message) -> Option<Mode> {
+        let parsed = |x: &Option<(String, At)>| x.as_ref().and_then(|(t, _)| Mode::parse(t));
+        parsed(&m.mode)
+            .or_else(|| {
+                self.n
+                    .channels
+                    .get(&m.channel)
+                    .and_then(|c| parsed(&c.mode))
+            })
+            .or_else(|| parsed(&self.n.mode))
+            .or(self.opts.default_mode)
     }
 
     fn servers(&mut self) {
@@ -937,6 +1076,17 @@ impl Cx<'_> {
     fn messages(&mut self) {
         for (k, om) in &self.o.messages {
             let Some(nm) = self.n.messages.get(k) else {
+                if self.opts.release.is_none() {
+                    let loc = self.old_loc(&om.at);
+                    for name in &om.names {
+                        self.broken.entry(name.clone()).or_insert_with(|| {
+                            (
+                                loc.clone(),
+                                format!("{} removed from {}", om.label, om.group),
+                            )
+                        });
+                    }
+                }
                 if self.channel_removed(&om.channel) {
                     continue;
                 }
@@ -949,6 +1099,41 @@ impl Cx<'_> {
                 );
                 continue;
             };
+            self.mode = self.message_mode(nm);
+            if self.opts.release.is_some() && !self.mode.is_some_and(|m| m.transitive) {
+                continue;
+            }
+            let first = self.out.len();
+            self.message_pair(om, nm);
+            if let Some(f) = self.out[first..]
+                .iter()
+                .find(|f| f.diag.severity == Severity::Error)
+            {
+                let hit = (f.diag.location.clone(), f.diag.message.clone());
+                for name in &nm.names {
+                    self.broken
+                        .entry(name.clone())
+                        .or_insert_with(|| hit.clone());
+                }
+            }
+        }
+        self.mode = None;
+        for (k, nm) in &self.n.messages {
+            if !self.o.messages.contains_key(k) {
+                self.push(
+                    "diff-added",
+                    &nm.group,
+                    Some(&nm.at),
+                    None,
+                    format!("{} added to {}", nm.label, nm.group),
+                );
+            }
+        }
+    }
+
+    /// Compare a message present on both sides.
+    fn message_pair(&mut self, om: &Message, nm: &Message) {
+        {
             let flow = match (om.flow, nm.flow) {
                 (Some(a), Some(b)) => a.merge(b),
                 (Some(a), None) | (None, Some(a)) => a,
@@ -1087,17 +1272,6 @@ impl Cx<'_> {
                 _ => {}
             }
         }
-        for (k, nm) in &self.n.messages {
-            if !self.o.messages.contains_key(k) {
-                self.push(
-                    "diff-added",
-                    &nm.group,
-                    Some(&nm.at),
-                    None,
-                    format!("{} added to {}", nm.label, nm.group),
-                );
-            }
-        }
     }
 
     /// Compare one schema occurrence; report the issues of the directions its flow
@@ -1116,6 +1290,14 @@ impl Cx<'_> {
         let (Some(ov), Some(nv)) = (self.old.get(o.0, &o.1), self.new.get(n.0, &n.1)) else {
             return false;
         };
+        // A declared mode replaces what the direction implies; `none` checks nothing.
+        let flow = match self.mode {
+            Some(m) => match m.flow() {
+                Some(f) => f,
+                None => return false,
+            },
+            None => flow,
+        };
         let os = Side {
             resolver: self.old,
             dialect: od.or(self.o.dialect).unwrap_or(Dialect::Draft7),
@@ -1129,12 +1311,12 @@ impl Cx<'_> {
         let mut broke = false;
         let mut issues: Vec<(Breaks, schema::Issue)> = Vec::new();
         if flow.checks_old_writers() {
-            for i in schema::subset(os, (&ol, ov), ns, (&nl, nv), true) {
+            for i in schema::subset_with(os, (&ol, ov), ns, (&nl, nv), true, &mut self.proven[0]) {
                 issues.push((Breaks::OldWriters, i));
             }
         }
         if flow.checks_old_readers() {
-            for i in schema::subset(ns, (&nl, nv), os, (&ol, ov), false) {
+            for i in schema::subset_with(ns, (&nl, nv), os, (&ol, ov), false, &mut self.proven[1]) {
                 issues.push((Breaks::OldReaders, i));
             }
         }

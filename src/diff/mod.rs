@@ -17,6 +17,7 @@ pub mod contract;
 pub mod git;
 pub mod load;
 pub mod render;
+pub mod saga;
 pub mod schema;
 
 /// Which side a change breaks.
@@ -67,5 +68,127 @@ impl Flow {
     /// Whether changes that break old readers matter.
     pub fn checks_old_readers(self) -> bool {
         matches!(self, Flow::Written | Flow::Both)
+    }
+}
+
+/// A registry compatibility mode (Confluent Schema Registry's names), declared with
+/// `x-hnp-compatibility` on a message, its channel or the document, or given with
+/// `diff --compatibility`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    pub compat: Compat,
+    /// Check HEAD against every release (`--tags`), not only against BASE.
+    pub transitive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compat {
+    /// Readers on the new schema read data written with the old one: L(old) ⊆ L(new).
+    Backward,
+    /// Readers on the old schema read data written with the new one: L(new) ⊆ L(old).
+    Forward,
+    /// Both.
+    Full,
+    /// No schema compatibility required.
+    None,
+}
+
+impl Mode {
+    /// The accepted spellings, for messages and help.
+    pub const NAMES: &'static [&'static str] = &[
+        "backward",
+        "backward-transitive",
+        "forward",
+        "forward-transitive",
+        "full",
+        "full-transitive",
+        "none",
+    ];
+
+    /// `backward`, `FORWARD_TRANSITIVE`, `full-transitive`, `none` (case and `_`/`-`
+    /// insensitive, as registries spell them).
+    pub fn parse(s: &str) -> Option<Mode> {
+        let norm = s.trim().to_ascii_lowercase().replace('_', "-");
+        let (base, transitive) = match norm.strip_suffix("-transitive") {
+            Some(b) => (b, true),
+            None => (norm.as_str(), false),
+        };
+        let compat = match base {
+            "backward" => Compat::Backward,
+            "forward" => Compat::Forward,
+            "full" => Compat::Full,
+            "none" if !transitive => Compat::None,
+            _ => return None,
+        };
+        Some(Mode { compat, transitive })
+    }
+
+    /// The directions this mode requires (`None`: no schema check at all).
+    pub fn flow(self) -> Option<Flow> {
+        match self.compat {
+            Compat::Backward => Some(Flow::Read),
+            Compat::Forward => Some(Flow::Written),
+            Compat::Full => Some(Flow::Both),
+            Compat::None => None,
+        }
+    }
+
+    pub fn name(self) -> String {
+        let base = match self.compat {
+            Compat::Backward => "backward",
+            Compat::Forward => "forward",
+            Compat::Full => "full",
+            Compat::None => "none",
+        };
+        if self.transitive {
+            format!("{base}-transitive")
+        } else {
+            base.to_string()
+        }
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Mode, String> {
+        Mode::parse(s).ok_or_else(|| format!("one of: {}", Mode::NAMES.join(", ")))
+    }
+}
+
+/// How one comparison runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The mode of items declaring none (default: the one their direction implies).
+    pub default_mode: Option<Mode>,
+    /// Set when comparing HEAD with an older release for the `-transitive` modes: only
+    /// schema compatibility of items with a transitive mode is reported, labelled with
+    /// the release.
+    pub release: Option<String>,
+}
+
+#[cfg(test)]
+mod mode_tests {
+    use super::*;
+
+    #[test]
+    fn modes_parse_in_registry_and_kebab_spellings() {
+        assert_eq!(
+            Mode::parse("BACKWARD_TRANSITIVE"),
+            Some(Mode {
+                compat: Compat::Backward,
+                transitive: true
+            })
+        );
+        assert_eq!(Mode::parse("full").map(Mode::flow), Some(Some(Flow::Both)));
+        assert_eq!(
+            Mode::parse("forward").and_then(Mode::flow),
+            Some(Flow::Written)
+        );
+        assert_eq!(Mode::parse("none").map(Mode::flow), Some(None));
+        assert_eq!(Mode::parse("none-transitive"), None);
+        assert_eq!(Mode::parse("sideways"), None);
+        for n in Mode::NAMES {
+            assert_eq!(Mode::parse(n).map(Mode::name).as_deref(), Some(*n));
+        }
     }
 }

@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 /// How to read a schema's keywords.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
     /// OpenAPI 3.0 Schema Object: `nullable`, boolean `exclusiveMinimum`, siblings of
     /// `$ref` ignored.
@@ -141,12 +141,36 @@ pub fn subset(
     r: (&Loc, &Value),
     left_is_old: bool,
 ) -> Vec<Issue> {
+    subset_with(left, l, right, r, left_is_old, &mut Proven::default())
+}
+
+/// Pairs of schemas proven `L(left) ⊆ L(right)`, kept across comparisons of the same
+/// two revisions (keyed by the values' addresses and the two dialects), so schemas
+/// shared by many operations are proven once: without it, a document whose schemas
+/// all reach each other costs a walk of the whole graph per occurrence.
+#[derive(Debug, Default)]
+pub struct Proven {
+    sets: HashMap<(Dialect, Dialect), HashSet<(usize, usize)>>,
+}
+
+/// [`subset`], reusing and extending `proven` (the two sides must be the same
+/// revisions, unchanged, on every call with one `Proven`).
+pub fn subset_with(
+    left: Side<'_>,
+    l: (&Loc, &Value),
+    right: Side<'_>,
+    r: (&Loc, &Value),
+    left_is_old: bool,
+    proven: &mut Proven,
+) -> Vec<Issue> {
+    let key = (left.dialect, right.dialect);
+    let set = proven.sets.entry(key).or_default();
     let mut c = Checker {
         l: left,
         r: right,
         left_is_old,
         stack: HashMap::new(),
-        proven: HashSet::new(),
+        proven: std::mem::take(set),
         steps: 0,
         assumed: 0,
         nest: Vec::new(),
@@ -154,6 +178,7 @@ pub fn subset(
         types_busy: HashSet::new(),
     };
     let mut out = c.sub(&Node::at(l.0, l.1), &Node::at(r.0, r.1), "", 0);
+    *set = c.proven;
     dedup(&mut out);
     out
 }

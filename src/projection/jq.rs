@@ -29,8 +29,81 @@ pub struct CompileError {
     pub message: String,
 }
 
-/// Compile `code` (with `$event` bound). `Err` lists every located error.
+/// Filters whose result depends on the machine or the moment, not on the row and the
+/// event: a replay must give the same rows every time, so reducers may not use them.
+const NONDETERMINISTIC: &[(&str, &str)] = &[
+    (
+        "now",
+        "the time of the replay; take the event's time from `$event.time`",
+    ),
+    ("env", "the replaying process's environment"),
+    ("$ENV", "the replaying process's environment"),
+    ("input", "input beyond the row"),
+    ("inputs", "input beyond the row"),
+    ("input_filename", "the replaying process's input"),
+    ("$__loc__", "the reducer's own text position"),
+];
+
+/// Uses of [`NONDETERMINISTIC`] filters (outside string literals and comments, and not
+/// as field names like `.now`).
+fn nondeterministic(code: &str) -> Vec<CompileError> {
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            c if c == b'$' || c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                let word = &code[start..i];
+                let field = start > 0 && b[start - 1] == b'.';
+                let def = code[..start].trim_end().ends_with("def");
+                if !field && !def {
+                    if let Some((_, why)) = NONDETERMINISTIC.iter().find(|(w, _)| *w == word) {
+                        out.push(CompileError {
+                            start,
+                            end: i,
+                            message: format!(
+                                "`{word}` makes the reducer non-deterministic ({why}): a replay must give the same rows every time"
+                            ),
+                        });
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// Compile `code` (with `$event` bound). `Err` lists every located error, including
+/// uses of non-deterministic filters (`now`, `env`, `$ENV`, `input`…).
 pub fn compile(code: &str) -> Result<Program, Vec<CompileError>> {
+    let program = compile_any(code)?;
+    let bad = nondeterministic(code);
+    if bad.is_empty() {
+        Ok(program)
+    } else {
+        Err(bad)
+    }
+}
+
+fn compile_any(code: &str) -> Result<Program, Vec<CompileError>> {
     let defs = jaq_core::defs()
         .chain(jaq_std::defs())
         .chain(jaq_json::defs());
@@ -229,6 +302,26 @@ mod tests {
         let e = compile(".a = foo(1)").expect_err("undefined");
         assert_eq!(&".a = foo(1)"[e[0].start..e[0].end], "foo");
         assert!(e[0].message.contains("undefined"), "{:?}", e);
+    }
+
+    #[test]
+    fn rejects_nondeterministic_filters_at_their_place() {
+        for (code, word) in [(".t = now", "now"), (".h = env.HOME", "env")] {
+            let e = compile(code).expect_err(code);
+            assert_eq!(e.len(), 1, "{code}: {e:?}");
+            assert_eq!(&code[e[0].start..e[0].end], word, "{code}");
+            assert!(e[0].message.contains("non-deterministic"), "{e:?}");
+        }
+        // Field names, strings and comments are fine.
+        for code in [
+            ".now = $event.time",
+            ".a = \"now env\"",
+            ".a = 1 # now",
+            ".a = .env.now",
+            "def now: 1; .a = 2",
+        ] {
+            assert!(compile(code).is_ok(), "{code}");
+        }
     }
 
     #[test]

@@ -173,9 +173,10 @@ impl<'a> Folder<'a> {
     pub fn feed(&mut self, ev: &Ev) {
         self.out.events += 1;
         let mut message = ev.message().to_string();
-        let mut value = ev.value.clone();
+        // The event is cloned only when an upcaster rewrites it.
+        let mut upcast: Option<Value> = None;
         if self.validate_events && self.contract.messages.contains_key(&message) {
-            if let Some(e) = self.schemas.error(self.contract, &message, &value) {
+            if let Some(e) = self.schemas.error(self.contract, &message, &ev.value) {
                 self.report(Diagnostic::new(
                     "projection-event-invalid",
                     ev.location.clone(),
@@ -185,10 +186,16 @@ impl<'a> Folder<'a> {
             }
         }
         if self.c.upcasters.contains_key(&message) {
-            match upcast_with(self.c, self.contract, &mut self.schemas, &message, &value) {
+            match upcast_with(
+                self.c,
+                self.contract,
+                &mut self.schemas,
+                &message,
+                &ev.value,
+            ) {
                 Ok((m, v, _)) => {
                     message = m;
-                    value = v;
+                    upcast = Some(v);
                     self.out.upcast += 1;
                 }
                 Err(e) => {
@@ -211,6 +218,7 @@ impl<'a> Folder<'a> {
                 }
             }
         }
+        let value = upcast.as_ref().unwrap_or(&ev.value);
         let Some(prog) = self.c.reducers.get(&message) else {
             if self.p.ignore.iter().any(|n| n.name == message) {
                 self.out.ignored += 1;
@@ -221,7 +229,7 @@ impl<'a> Folder<'a> {
             return;
         };
         let key = match crate::source::pointer::parse(&self.p.key).and_then(|t| {
-            let mut v = &value;
+            let mut v = value;
             for tok in &t {
                 v = crate::source::pointer::step(v, tok)?;
             }
@@ -246,7 +254,7 @@ impl<'a> Folder<'a> {
             }
         };
         self.out.folded += 1;
-        let event = to_val(&value);
+        let event = to_val(value);
         let row = self
             .rows
             .get(&key)
@@ -275,12 +283,13 @@ impl<'a> Folder<'a> {
         // Idempotency: the same event again (same idempotency key) changes nothing.
         if !self.not_idempotent.contains(&message) {
             if let Ok(again) = prog.run(new.clone(), event.clone()) {
-                let again = to_json(&again);
-                if again != json_row {
+                // Compared as jq values (numbers by value); JSON only for the message.
+                if again != new {
+                    let again = to_json(&again);
                     self.not_idempotent.insert(message.clone());
                     let kp = self.idempotency_ptr(&message);
                     let kv = crate::source::pointer::parse(&kp)
-                        .and_then(|t| crate::source::pointer::resolve(&value, &t).ok())
+                        .and_then(|t| crate::source::pointer::resolve(value, &t).ok())
                         .map(|v| v.to_string())
                         .unwrap_or_else(|| "(none)".to_string());
                     let d = Diagnostic::new(
@@ -295,7 +304,7 @@ impl<'a> Folder<'a> {
         }
         if let Some((shadow, at, loc)) = self.shadows.remove(&key) {
             if let Ok(s) = prog.run(shadow, event) {
-                if to_json(&s) != json_row {
+                if s != new {
                     self.shadows.insert(key.clone(), (s, at, loc));
                 }
             }

@@ -612,3 +612,254 @@ fn direction_decides_what_breaks() {
     let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
     insta::assert_snapshot!("direction_decides_what_breaks", summarize(&stdout(&out)));
 }
+
+fn diags_of(json: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(json).expect("valid JSON report");
+    v["diagnostics"].as_array().cloned().unwrap_or_default()
+}
+
+/// `x-hnp-compatibility` replaces what the direction implies: `backward` on the
+/// channel no longer asks old readers to accept a new enum value of what the
+/// application sends; `forward` on the document asks it of what it receives; `none`
+/// checks no schema; `--compatibility` sets the mode of items declaring none; an
+/// unknown mode is located.
+#[test]
+fn compatibility_modes_replace_the_direction_default() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    let new = OLD_AA2.replace("enum: [a, b]", "enum: [a, b, c]");
+    std::fs::write(dir.join("old.yaml"), OLD_AA2).expect("old");
+    let run = |text: &str, extra: &[&str]| -> Vec<Value> {
+        std::fs::write(dir.join("new.yaml"), text).expect("new");
+        let mut args = vec!["diff", "old.yaml", "new.yaml", "--format", "json"];
+        args.extend(extra);
+        let out = run_in(dir, &args);
+        diags_of(&stdout(&out))
+    };
+    let breaking = |ds: &[Value]| -> Vec<String> {
+        ds.iter()
+            .filter(|d| d["rule"] == "diff-schema-breaking")
+            .map(|d| d["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    // Direction: only the sent OrderPlaced breaks.
+    let by_direction = breaking(&run(&new, &[]));
+    assert_eq!(by_direction.len(), 1, "{by_direction:?}");
+    assert!(by_direction[0].contains("OrderPlaced"), "{by_direction:?}");
+    // backward on the channel: nothing (old data still valid under the new schema).
+    let backward = new.replace(
+        "  orders:\n    subscribe:",
+        "  orders:\n    x-hnp-compatibility: BACKWARD\n    subscribe:",
+    );
+    assert_eq!(breaking(&run(&backward, &[])), Vec::<String>::new());
+    // forward on the document: both messages must stay readable by old readers.
+    let forward = new.replace("info:", "x-hnp-compatibility: forward\ninfo:");
+    let f = breaking(&run(&forward, &[]));
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(f.iter().any(|m| m.contains("PlaceOrder")), "{f:?}");
+    // The message's own mode wins over the document's.
+    let own = forward.replace(
+        "        messageId: PlaceOrder\n",
+        "        messageId: PlaceOrder\n        x-hnp-compatibility: none\n",
+    );
+    let o = breaking(&run(&own, &[]));
+    assert_eq!(o.len(), 1, "{o:?}");
+    assert!(o[0].contains("OrderPlaced"), "{o:?}");
+    // The command-line default applies to items declaring none.
+    assert_eq!(breaking(&run(&new, &["--compatibility", "full"])).len(), 2);
+    assert_eq!(breaking(&run(&new, &["--compatibility", "none"])).len(), 0);
+    let out = run_in(
+        dir,
+        &[
+            "diff",
+            "old.yaml",
+            "new.yaml",
+            "--compatibility",
+            "sideways",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // An unknown mode: an error at the value.
+    let bad = new.replace("info:", "x-hnp-compatibility: backwards\ninfo:");
+    let ds = run(&bad, &[]);
+    let d = ds
+        .iter()
+        .find(|d| d["rule"] == "diff-compatibility-invalid")
+        .unwrap_or_else(|| panic!("{ds:?}"));
+    assert_eq!(d["line"], 2, "{d}");
+    assert!(
+        d["message"].as_str().unwrap_or("").contains("backwards"),
+        "{d}"
+    );
+}
+
+/// `-transitive` modes compare HEAD with every release tag too: an enum value of a
+/// received message dropped in v2 (released anyway, with a major bump) is no change
+/// from v2 to HEAD, but writers still on v1 break; only the transitive mode says so.
+#[test]
+fn transitive_modes_check_every_release_tag() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("hnp-events.yaml"), "documents:\n  - api.yaml\n").expect("config");
+    let git = git2::Repository::init(dir).expect("git init");
+    let tag = |name: &str| {
+        let head = git.head().expect("head").peel_to_commit().expect("commit");
+        git.tag_lightweight(name, head.as_object(), false)
+            .expect("tag");
+    };
+    // The application receives PlaceOrder: backward (old writers) matters.
+    let v1 = OLD_AA2.to_string();
+    std::fs::write(dir.join("api.yaml"), &v1).expect("v1");
+    commit_all(&git, "v1");
+    tag("v1.0.0");
+    let v2 = v1.replace(
+        "            kind: {type: string, enum: [a, b]}\n  gone:",
+        "            kind: {type: string, enum: [a]}\n  gone:",
+    );
+    assert_ne!(v1, v2);
+    std::fs::write(dir.join("api.yaml"), &v2).expect("v2");
+    commit_all(&git, "v2");
+    tag("v2.0.0");
+    let v3 = v2.replace("version: 1.0.0", "version: 2.1.0");
+    std::fs::write(dir.join("api.yaml"), &v3).expect("v3");
+    commit_all(&git, "v3");
+    let breaking = |args: &[&str]| -> Vec<Value> {
+        let out = run_in(dir, args);
+        assert!(code(&out) < 2, "{}", stderr(&out));
+        diags_of(&stdout(&out))
+            .into_iter()
+            .filter(|d| d["rule"] == "diff-schema-breaking")
+            .collect()
+    };
+    let plain = ["diff", "v2.0.0", "HEAD", "--format", "json", "--tags", "v*"];
+    assert_eq!(breaking(&plain), Vec::<Value>::new());
+    let mut transitive = plain.to_vec();
+    transitive.extend(["--compatibility", "backward-transitive"]);
+    let found = breaking(&transitive);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let m = found[0]["message"].as_str().unwrap_or("");
+    assert!(m.starts_with("since release `v1.0.0`"), "{m}");
+    assert!(m.contains("PlaceOrder"), "{m}");
+    assert!(
+        found[0]["related"][0]["file"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("v1.0.0:"),
+        "{found:?}"
+    );
+    // Declared in the document, the same; without --tags only BASE is compared.
+    let declared = v3.replace("info:", "x-hnp-compatibility: backward-transitive\ninfo:");
+    std::fs::write(dir.join("api.yaml"), &declared).expect("declared");
+    let found = breaking(&["diff", "v2.0.0", "--format", "json", "--tags", "v*"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let found = breaking(&["diff", "v2.0.0", "--format", "json"]);
+    assert_eq!(found, Vec::<Value>::new());
+}
+
+/// Sagas listed in `hnp-events.yaml` are compared at both revisions: a new required
+/// field on the command `ApplyResources` is reported at each saga step that sends it,
+/// and a saga whose version stays on the same major is `diff-version-not-bumped`.
+#[test]
+fn saga_steps_on_broken_messages_are_reported_at_the_saga() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    copy_dir(&repo().join("fixtures/hnp"), &dir.join("fixtures/hnp"));
+    std::fs::write(
+        dir.join("hnp-events.yaml"),
+        "documents:\n  - fixtures/hnp/asyncapi.yaml\nsagas:\n  - fixtures/hnp/sagas/crd-apply.saga.yaml\n  - fixtures/hnp/sagas/gitops-sync.saga.yaml\n",
+    )
+    .expect("config");
+    let git = git2::Repository::init(dir).expect("git init");
+    commit_all(&git, "v1");
+    // The change of `02-apply-resources-timeout-required.patch`, made by hand (the
+    // patch applies on top of the earlier ones).
+    let api = dir.join("fixtures/hnp/asyncapi.yaml");
+    let text = std::fs::read_to_string(&api).expect("contract");
+    let from = "required: [sagaId, sagaType, fabricId, step, issuedAt, resources, dryRun]";
+    assert_eq!(text.matches(from).count(), 1);
+    let text = text.replace(
+        from,
+        "required: [sagaId, sagaType, fabricId, step, issuedAt, resources, dryRun, timeoutSeconds]",
+    );
+    std::fs::write(&api, text).expect("changed contract");
+    let out = run_in(dir, &["diff", "HEAD", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let ds = diags_of(&stdout(&out));
+    let steps: Vec<&Value> = ds
+        .iter()
+        .filter(|d| d["rule"] == "diff-saga-step-broken")
+        .collect();
+    assert!(!steps.is_empty(), "{}", summarize(&stdout(&out)));
+    for d in &steps {
+        assert!(
+            d["file"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("crd-apply.saga.yaml"),
+            "{d}"
+        );
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("ApplyResources"),
+            "{d}"
+        );
+        assert!(
+            d["related"][0]["file"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("asyncapi.yaml"),
+            "{d}"
+        );
+        // The step's `send:` line in the saga file.
+        let line = d["line"].as_u64().expect("line") as usize;
+        let saga = std::fs::read_to_string(dir.join("fixtures/hnp/sagas/crd-apply.saga.yaml"))
+            .expect("saga");
+        assert!(
+            saga.lines()
+                .nth(line - 1)
+                .unwrap_or("")
+                .contains("ApplyResources"),
+            "{d}"
+        );
+    }
+    assert!(
+        ds.iter().any(|d| d["rule"] == "diff-version-not-bumped"
+            && d["file"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("crd-apply.saga.yaml")),
+        "{}",
+        summarize(&stdout(&out))
+    );
+    // gitops-sync does not send ApplyResources: nothing at it.
+    assert!(
+        !ds.iter().any(|d| d["file"]
+            .as_str()
+            .unwrap_or("")
+            .ends_with("gitops-sync.saga.yaml")),
+        "{}",
+        summarize(&stdout(&out))
+    );
+    // A major bump of the saga's version answers the versioning policy.
+    let p = dir.join("fixtures/hnp/sagas/crd-apply.saga.yaml");
+    let saga = std::fs::read_to_string(&p).expect("saga");
+    std::fs::write(&p, saga.replacen("version: 1.", "version: 2.", 1)).expect("bump");
+    let out = run_in(dir, &["diff", "HEAD", "--format", "json"]);
+    let ds = diags_of(&stdout(&out));
+    assert!(
+        !ds.iter().any(|d| d["rule"] == "diff-version-not-bumped"
+            && d["file"].as_str().unwrap_or("").ends_with(".saga.yaml")),
+        "{}",
+        summarize(&stdout(&out))
+    );
+    // The saga removed from the configuration at HEAD: a warning.
+    std::fs::write(
+        dir.join("hnp-events.yaml"),
+        "documents:\n  - fixtures/hnp/asyncapi.yaml\nsagas:\n  - fixtures/hnp/sagas/gitops-sync.saga.yaml\n",
+    )
+    .expect("config");
+    let out = run_in(dir, &["diff", "HEAD", "--format", "json"]);
+    assert!(rules_of(&stdout(&out)).contains(&"diff-saga-removed".to_string()));
+}
