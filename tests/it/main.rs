@@ -6,6 +6,7 @@ mod codegen;
 mod codegen_fidelity;
 mod codegen_git;
 mod codegen_writes;
+mod constraint_coverage;
 mod corpus;
 mod corpus_load;
 mod diff;
