@@ -191,6 +191,7 @@ impl<'a> Walker<'a> {
             };
             self.path.push(Seg::Key(key));
             self.schema_keyword(val, kw, d);
+            self.schema_value_rules(key, val, true);
             self.path.pop();
         }
     }
@@ -253,6 +254,10 @@ impl<'a> Walker<'a> {
                 let Some(items) = val.as_array() else {
                     return self.type_error(val, "an array");
                 };
+                // draft-04 and the OpenAPI 3.0 Schema: `enum` has `minItems: 1`.
+                if items.is_empty() && matches!(d, Dialect::Oas30 | Dialect::Swagger) {
+                    return self.type_error(val, "a non-empty array");
+                }
                 self.enum_duplicates(items);
             }
             Kw::Type => {

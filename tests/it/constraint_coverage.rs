@@ -35,11 +35,39 @@ use super::corpus::read_rows;
 
 /// Missed constraints we knowingly leave to the official schema, by schema file and a
 /// substring of the location, with the reason.
-const EXCUSED: &[(&str, &str, &str)] = &[];
+const EXCUSED: &[(&str, &str, &str)] = &[
+    (
+        "",
+        " /required [asyncapi]",
+        "the version key is how a file is recognised as AsyncAPI: without it the mutant is not \
+         an AsyncAPI document to us and nothing is validated (detection, not a rule table)",
+    ),
+    (
+        "",
+        " /required [openapi]",
+        "the version key is how a file is recognised as OpenAPI: without it nothing is validated",
+    ),
+    (
+        "",
+        " /required [swagger]",
+        "the version key is how a file is recognised as Swagger: without it nothing is validated",
+    ),
+    (
+        "asyncapi-3.",
+        "/definitions/http:~1~1asyncapi.com~1bindings~1",
+        "protocol binding objects (amqp, http, websockets, …, each versioned by `bindingVersion`) \
+         are not checked field by field yet: only the protocol names are",
+    ),
+    (
+        "asyncapi-3.",
+        "channelBindingsObject.json/properties/ws/properties/bindingVersion/enum",
+        "binding versions are not checked yet (see the binding objects above)",
+    ),
+];
 
 /// The least share of mutable constraints `validate` must catch, per schema file
 /// (percent). Raised as rules close the gaps.
-const FLOOR_PERCENT: usize = 0;
+const FLOOR_PERCENT: usize = 90;
 
 const SCHEMAS: &[&str] = &[
     "asyncapi-2.0.0.json",
@@ -1047,9 +1075,10 @@ fn constraint_coverage() {
                 Outcome::Missed { doc, pointer, ours } => {
                     tally.reached += 1;
                     tally.mutable += 1;
+                    let label = format!("{name} {}", c.label());
                     let excuse = EXCUSED
                         .iter()
-                        .find(|(s, loc, _)| s == name && c.label().contains(loc));
+                        .find(|(s, loc, _)| name.starts_with(s) && label.contains(loc));
                     let line = format!(
                         "{name} {}\n      mutant of {doc} at {pointer}; ours: {}{}",
                         c.label(),
@@ -1115,7 +1144,13 @@ fn constraint_coverage() {
             t.mutable
         );
     }
-    let _ = unexcused;
+    assert!(
+        unexcused.is_empty(),
+        "{} constraint(s) of the official schemas we do not enforce (add a rule or an excuse \
+         with its reason):\n  {}",
+        unexcused.len(),
+        unexcused.join("\n  ")
+    );
 }
 
 /// Find an exact mutant for `c` and see whether we catch it.
