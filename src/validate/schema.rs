@@ -256,7 +256,10 @@ impl<'a> Walker<'a> {
                 };
                 // draft-04 and the OpenAPI 3.0 Schema: `enum` has `minItems: 1`.
                 if items.is_empty() && matches!(d, Dialect::Oas30 | Dialect::Swagger) {
-                    return self.type_error(val, "a non-empty array");
+                    let (rule, loc) = (self.rules.type_, self.loc());
+                    let msg =
+                        "`enum` must list at least one value (an empty `enum` allows nothing)";
+                    return self.report(rule, loc, msg.to_string(), None);
                 }
                 self.enum_duplicates(items);
             }

@@ -233,6 +233,7 @@ impl<'a> Walker<'a> {
         match cons {
             Cons::Unique => {
                 let Some(items) = v.as_array() else { return };
+                let list = self.parent_key();
                 for i in super::valueset::repeated(items) {
                     self.path.push(Seg::Idx(i));
                     let loc = self.loc();
@@ -242,9 +243,7 @@ impl<'a> Walker<'a> {
                         other => other.to_string(),
                     };
                     let msg = format!(
-                        "{} is listed more than once in `{}`; its items must be distinct",
-                        shown,
-                        self.parent_key()
+                        "{shown} is listed more than once in `{list}`; its items must be distinct"
                     );
                     self.report("value-duplicate", loc, msg, None);
                     self.path.pop();

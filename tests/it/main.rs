@@ -27,4 +27,5 @@ mod saga_mutants;
 mod scaling;
 mod structural;
 mod util;
+mod value_rules;
 mod yaml_oracle;
