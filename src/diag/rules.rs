@@ -500,9 +500,21 @@ rules! {
     "schema-example-invalid" => Error,
         "An example does not match its schema.",
         "Examples are shown in documentation, used as mock data and copied into tests; an example its own schema rejects misleads all of them, or shows that the schema is wrong.";
+    "value-duplicate" => Error,
+        "A list whose items the specification requires to be distinct repeats one.",
+        "The official schemas declare these lists sets (`uniqueItems`): server names of a channel, scopes, media types, schemes, parameters, a schema's `required`; a repeated entry is a copy-paste slip that validators and code generators reject or silently merge.",
+        fail: "servers: [production, production]", pass: "servers: [production, staging]";
+    "value-format" => Error,
+        "A URL, email address or regular expression field is malformed.",
+        "The official schemas give these fields a `format` (`uri`, `uri-reference`, `email`, `regex`) that the AsyncAPI parser and Spectral check; a relative or malformed URL breaks every link, client and OAuth flow that follows it.",
+        fail: "license:\n  name: MIT\n  url: opensource.org/licenses/MIT", pass: "license:\n  name: MIT\n  url: https://opensource.org/licenses/MIT";
     "value-not-in-enum" => Warning,
         "A parameter's or server variable's `default` or example is not one of its `enum` values.",
         "A default the enum does not allow is substituted whenever no value is given, so every client that relies on it sends a value the API itself declares impossible; an example outside the enum documents one.";
+    "value-pattern" => Error,
+        "A field's value does not have the form the specification requires.",
+        "The official schemas constrain some strings by pattern: a Swagger `host` is a bare host and port, a `basePath` starts with `/`, a correlation ID or parameter `location` is a `$message.header#/…` or `$message.payload#/…` runtime expression; other values cannot be resolved by tools.",
+        fail: "host: https://api.example.com/v1", pass: "host: api.example.com\nbasePath: /v1";
     "yaml-alias-limit" => Error,
         "YAML aliases expand to more nodes than allowed (an alias bomb).",
         "A few lines of nested aliases can expand to billions of nodes (the 'billion laughs' attack). Expansion is bounded so that validation runs in bounded memory.";

@@ -203,8 +203,8 @@ static MESSAGE_TRAIT2: Obj = obj(
 static MESSAGE_EXAMPLE: Obj = obj(
     "Message Example Object",
     &[
-        f("name", STR),
-        f("summary", STR),
+        f("name", STR).since(21),
+        f("summary", STR).since(21),
         f("headers", Ty::Node(K::AnyObject)),
         f("payload", Ty::Any),
     ],

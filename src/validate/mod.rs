@@ -6,6 +6,8 @@
 //! - `walk.rs`: the single-pass table-driven walker (`$ref`s followed through a queue);
 //! - `schema.rs`: Schema Objects per dialect and payloads by `schemaFormat`;
 //! - `examples.rs`: examples against their schemas (compiled with `jsonschema`);
+//! - `values.rs`: value constraints of the official schemas the tables' types do not say
+//!   (formats, patterns, distinct items, field combinations);
 //! - `semantic.rs`: rules the specifications state in prose, checked on the IR.
 
 mod asyncapi_tables;
@@ -14,6 +16,7 @@ mod openapi_tables;
 mod schema;
 mod semantic;
 pub mod spec;
+mod values;
 mod valueset;
 mod walk;
 

@@ -191,6 +191,7 @@ impl<'a> Walker<'a> {
             };
             self.path.push(Seg::Key(key));
             self.schema_keyword(val, kw, d);
+            self.schema_value_rules(key, val, true);
             self.path.pop();
         }
     }
@@ -253,6 +254,13 @@ impl<'a> Walker<'a> {
                 let Some(items) = val.as_array() else {
                     return self.type_error(val, "an array");
                 };
+                // draft-04 and the OpenAPI 3.0 Schema: `enum` has `minItems: 1`.
+                if items.is_empty() && matches!(d, Dialect::Oas30 | Dialect::Swagger) {
+                    let (rule, loc) = (self.rules.type_, self.loc());
+                    let msg =
+                        "`enum` must list at least one value (an empty `enum` allows nothing)";
+                    return self.report(rule, loc, msg.to_string(), None);
+                }
                 self.enum_duplicates(items);
             }
             Kw::Type => {

@@ -416,7 +416,14 @@ impl<'a> Walker<'a> {
                     );
                 };
                 for (k, val) in m {
-                    self.with_key(k, |w| w.check(val, STRS));
+                    self.with_key(k, |w| {
+                        w.check(val, STRS);
+                        // Scopes are distinct (AsyncAPI SecurityRequirement, Swagger
+                        // securityRequirement).
+                        if w.family != Family::OpenApi {
+                            w.value_rule_unique(val);
+                        }
+                    });
                 }
             }
         }
@@ -653,6 +660,7 @@ impl<'a> Walker<'a> {
             _ => {
                 let table = self.table_of(k);
                 self.object_fields(m, table, &[]);
+                self.value_rules(m, k);
                 match k {
                     K::MediaType | K::OasParameter | K::OasHeader => self.value_examples(m, k),
                     K::Parameter3 | K::ServerVariable => self.values_in_enum(m, k),
@@ -869,6 +877,7 @@ impl<'a> Walker<'a> {
             open: ty.is_none(),
         };
         self.object_fields(m, &table, extra);
+        self.value_rules(m, k);
     }
 }
 

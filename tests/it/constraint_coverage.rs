@@ -1,0 +1,1301 @@
+//! Constraint coverage, measured: every constraint of the official JSON Schemas in
+//! `$HNP_CORPUS/schemas` (AsyncAPI 2.0.0–3.1.0, OpenAPI 3.0 and 3.1, Swagger 2.0) is
+//! enumerated by its location in the schema file; for each, a mutation of a valid corpus
+//! document that violates exactly that constraint is generated and confirmed with the
+//! `jsonschema` crate (the mutant is invalid, and every error left once each failed
+//! `oneOf`/`anyOf` is followed into the branch the original document matched is the
+//! targeted constraint's); then `validate` (library call) must report an error at or
+//! inside the official error's instance location.
+//!
+//! Constraints counted: each `required` entry, `additionalProperties: false` (and 3.1's
+//! `unevaluatedProperties: false`), each `patternProperties` entry, `enum`/`const`,
+//! `pattern`, `format`, `minItems`/`uniqueItems`/`minProperties`, `oneOf`/`anyOf`/`not`,
+//! `if`-`then`/`else`, `dependencies` (and 3.1's `dependentSchemas`).
+//!
+//! A constraint is *reached* when some valid corpus document has a value its subschema
+//! applies to; it is *mutable* when a mutation violating exactly it was found; it is
+//! *caught* when we report it. The test prints a table per schema and every missed
+//! constraint with its location, and fails when a missed constraint is neither caught
+//! nor listed in [`EXCUSED`] with a reason.
+//!
+//! Run: `HNP_CORPUS=/work/shared/corpus cargo test --test it constraint_coverage -- --nocapture`
+//! (`HNP_COVERAGE_LIST=1` also lists every enumerated constraint).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use hnp_events::diag::Severity;
+use hnp_events::source::{DocKind, LoadOptions, Workspace};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{ValidationError, Validator};
+use serde_json::{Map, Value, json};
+
+use super::corpus::read_rows;
+
+/// Missed constraints we knowingly leave to the official schema, by schema file and a
+/// substring of the location, with the reason.
+const EXCUSED: &[(&str, &str, &str)] = &[
+    (
+        "",
+        " /required [asyncapi]",
+        "the version key is how a file is recognised as AsyncAPI: without it the mutant is not \
+         an AsyncAPI document to us and nothing is validated (detection, not a rule table)",
+    ),
+    (
+        "",
+        " /required [openapi]",
+        "the version key is how a file is recognised as OpenAPI: without it nothing is validated",
+    ),
+    (
+        "",
+        " /required [swagger]",
+        "the version key is how a file is recognised as Swagger: without it nothing is validated",
+    ),
+    (
+        "asyncapi-3.",
+        "/definitions/http:~1~1asyncapi.com~1bindings~1",
+        "protocol binding objects (amqp, http, websockets, …, each versioned by `bindingVersion`) \
+         are not checked field by field yet: only the protocol names are",
+    ),
+    (
+        "asyncapi-3.",
+        "channelBindingsObject.json/properties/ws/properties/bindingVersion/enum",
+        "binding versions are not checked yet (see the binding objects above)",
+    ),
+];
+
+/// The least share of mutable constraints `validate` must catch, per schema file
+/// (percent). Raised as rules close the gaps.
+const FLOOR_PERCENT: usize = 90;
+
+const SCHEMAS: &[&str] = &[
+    "asyncapi-2.0.0.json",
+    "asyncapi-2.1.0.json",
+    "asyncapi-2.2.0.json",
+    "asyncapi-2.3.0.json",
+    "asyncapi-2.4.0.json",
+    "asyncapi-2.5.0.json",
+    "asyncapi-2.6.0.json",
+    "asyncapi-3.0.0.json",
+    "asyncapi-3.1.0.json",
+    "openapi-3.0.json",
+    "openapi-3.1.json",
+    "swagger-2.0.json",
+];
+
+/// Documents larger than this are not mutated (our validation of each mutant must stay fast).
+const MAX_DOC_BYTES: u64 = 200_000;
+/// Instance locations kept per subschema (the first that yields an exact mutant wins).
+const SITES_PER_SCHEMA: usize = 6;
+
+fn schema_file_of(kind: &DocKind) -> Option<String> {
+    Some(match kind {
+        DocKind::AsyncApi(v) => format!("asyncapi-{v}.json"),
+        DocKind::OpenApi(v) if v.minor == 0 => "openapi-3.0.json".to_string(),
+        DocKind::OpenApi(_) => "openapi-3.1.json".to_string(),
+        DocKind::Swagger => "swagger-2.0.json".to_string(),
+        _ => return None,
+    })
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn esc(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn unesc(seg: &str) -> String {
+    seg.replace("~1", "/").replace("~0", "~")
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut cur = root;
+    for seg in pointer.strip_prefix('/')?.split('/') {
+        let key = unesc(seg);
+        cur = match cur {
+            Value::Object(m) => m.get(&key)?,
+            Value::Array(a) => a.get(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn get_mut<'v>(root: &'v mut Value, pointer: &str) -> Option<&'v mut Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let mut cur = root;
+    for seg in pointer.strip_prefix('/')?.split('/') {
+        let key = unesc(seg);
+        cur = match cur {
+            Value::Object(m) => m.get_mut(&key)?,
+            Value::Array(a) => a.get_mut(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// Keys whose value is a map of names to subschemas.
+const SCHEMA_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "definitions",
+    "$defs",
+    "dependentSchemas",
+];
+/// Keys whose value is one subschema.
+const SCHEMA_ONE: &[&str] = &[
+    "additionalProperties",
+    "unevaluatedProperties",
+    "items",
+    "additionalItems",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+];
+/// Keys whose value is a list of subschemas.
+const SCHEMA_LIST: &[&str] = &["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+
+#[derive(Debug, Clone)]
+struct Constraint {
+    /// JSON pointer (in the schema file) of the subschema that holds it.
+    at: String,
+    keyword: &'static str,
+    /// The `required` entry, the `patternProperties` pattern, the `dependencies` key.
+    detail: Option<String>,
+}
+
+impl Constraint {
+    fn keyword_location(&self) -> String {
+        format!("{}/{}", self.at, self.keyword)
+    }
+    fn label(&self) -> String {
+        match &self.detail {
+            Some(d) => format!("{}/{} [{d}]", self.at, self.keyword),
+            None => format!("{}/{}", self.at, self.keyword),
+        }
+    }
+}
+
+/// One official schema file: its tree, embedded resources, validators.
+struct Official {
+    root: Value,
+    /// Base URI (no fragment) → pointer of the resource in the file.
+    resources: Vec<(String, String)>,
+    /// Anchor name → pointer (`$dynamicAnchor`/`$anchor`), per file.
+    registry: jsonschema::Registry<'static>,
+    draft: jsonschema::Draft,
+    validator: Validator,
+    validator_formats: Validator,
+    branch_cache: HashMap<String, Option<Validator>>,
+    pattern_cache: HashMap<String, Option<Validator>>,
+}
+
+fn draft_of(root: &Value) -> jsonschema::Draft {
+    match root.get("$schema").and_then(Value::as_str).unwrap_or("") {
+        s if s.contains("draft-04") => jsonschema::Draft::Draft4,
+        s if s.contains("draft-07") => jsonschema::Draft::Draft7,
+        s if s.contains("2020-12") => jsonschema::Draft::Draft202012,
+        _ => jsonschema::Draft::Draft7,
+    }
+}
+
+fn id_of(node: &Map<String, Value>, draft: jsonschema::Draft) -> Option<&str> {
+    let key = if draft == jsonschema::Draft::Draft4 {
+        "id"
+    } else {
+        "$id"
+    };
+    node.get(key).and_then(Value::as_str)
+}
+
+fn resolve_uri(base: &str, reference: &str) -> String {
+    if reference.contains("://") || reference.starts_with("urn:") {
+        return reference.to_string();
+    }
+    if let Some(frag) = reference.strip_prefix('#') {
+        let b = base.split('#').next().unwrap_or(base);
+        return format!("{b}#{frag}");
+    }
+    let b = base.split('#').next().unwrap_or(base);
+    match b.rfind('/') {
+        Some(i) => format!("{}{}", &b[..=i], reference),
+        None => reference.to_string(),
+    }
+}
+
+/// Called with (pointer, subschema, base URI).
+type SchemaVisitor<'f> = dyn FnMut(&str, &Map<String, Value>, &str) + 'f;
+
+/// Walk the schema tree schema-wise: `f(pointer, node, base_uri)` for every subschema.
+fn walk_schema(
+    node: &Value,
+    ptr: &str,
+    base: &str,
+    draft: jsonschema::Draft,
+    f: &mut SchemaVisitor,
+) {
+    let Value::Object(m) = node else { return };
+    let base = match id_of(m, draft) {
+        Some(id) => resolve_uri(base, id).trim_end_matches('#').to_string(),
+        None => base.to_string(),
+    };
+    f(ptr, m, &base);
+    for (k, v) in m {
+        let p = format!("{ptr}/{}", esc(k));
+        if SCHEMA_MAPS.contains(&k.as_str()) || (k == "dependencies" && v.is_object()) {
+            if let Value::Object(sub) = v {
+                for (name, s) in sub {
+                    if s.is_object() {
+                        walk_schema(s, &format!("{p}/{}", esc(name)), &base, draft, f);
+                    }
+                }
+            }
+        } else if SCHEMA_ONE.contains(&k.as_str()) && v.is_object() {
+            walk_schema(v, &p, &base, draft, f);
+        } else if SCHEMA_LIST.contains(&k.as_str()) {
+            if let Value::Array(items) = v {
+                for (i, s) in items.iter().enumerate() {
+                    walk_schema(s, &format!("{p}/{i}"), &base, draft, f);
+                }
+            }
+        }
+    }
+}
+
+fn enumerate(root: &Value, draft: jsonschema::Draft) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    walk_schema(root, "", "", draft, &mut |ptr, m, _| {
+        let c = |keyword: &'static str, detail: Option<String>| Constraint {
+            at: ptr.to_string(),
+            keyword,
+            detail,
+        };
+        if let Some(Value::Array(req)) = m.get("required") {
+            for r in req.iter().filter_map(Value::as_str) {
+                out.push(c("required", Some(r.to_string())));
+            }
+        }
+        for kw in ["additionalProperties", "unevaluatedProperties"] {
+            if m.get(kw) == Some(&Value::Bool(false)) {
+                out.push(c(
+                    if kw == "additionalProperties" {
+                        "additionalProperties"
+                    } else {
+                        "unevaluatedProperties"
+                    },
+                    None,
+                ));
+            }
+        }
+        if let Some(Value::Object(pp)) = m.get("patternProperties") {
+            for pat in pp.keys() {
+                out.push(c("patternProperties", Some(pat.clone())));
+            }
+        }
+        for kw in [
+            "enum",
+            "const",
+            "pattern",
+            "format",
+            "minItems",
+            "uniqueItems",
+            "minProperties",
+            "oneOf",
+            "anyOf",
+            "not",
+            "if",
+        ] {
+            if let Some(v) = m.get(kw) {
+                let skip = (kw == "uniqueItems" && v != &Value::Bool(true))
+                    || (kw == "minItems" && v.as_u64().unwrap_or(0) == 0)
+                    || (kw == "minProperties" && v.as_u64().unwrap_or(0) == 0)
+                    || (kw == "if" && !m.contains_key("then") && !m.contains_key("else"));
+                if !skip {
+                    out.push(c(kw, None));
+                }
+            }
+        }
+        for kw in ["dependencies", "dependentSchemas", "dependentRequired"] {
+            if let Some(Value::Object(deps)) = m.get(kw) {
+                for k in deps.keys() {
+                    out.push(c(
+                        match kw {
+                            "dependencies" => "dependencies",
+                            "dependentSchemas" => "dependentSchemas",
+                            _ => "dependentRequired",
+                        },
+                        Some(k.clone()),
+                    ));
+                }
+            }
+        }
+    });
+    out
+}
+
+impl Official {
+    fn load(dir: &Path, name: &str) -> Official {
+        let schemas = dir.join("schemas");
+        let root = read_json(&schemas.join(name));
+        let draft = draft_of(&root);
+        let mut resources = Vec::new();
+        walk_schema(&root, "", "", draft, &mut |ptr, m, base| {
+            if id_of(m, draft).is_some() {
+                resources.push((base.to_string(), ptr.to_string()));
+            }
+        });
+        let root_id = resources
+            .iter()
+            .find(|(_, p)| p.is_empty())
+            .map(|(b, _)| b.clone())
+            .unwrap_or_else(|| "urn:hnp:root".to_string());
+        let mut extra: Vec<(String, Value)> = Vec::new();
+        if name == "openapi-3.1.json" {
+            for f in [
+                "openapi-3.1-dialect-base.json",
+                "openapi-3.1-meta-base.json",
+                "openapi-3.1-schema-base.json",
+            ] {
+                let v = read_json(&schemas.join(f));
+                if let Some(id) = v.get("$id").and_then(Value::as_str) {
+                    extra.push((id.to_string(), v));
+                }
+            }
+        }
+        let mut builder = jsonschema::Registry::new();
+        for (uri, v) in extra {
+            builder = builder
+                .add(uri, jsonschema::Resource::from_contents(v))
+                .expect("resource");
+        }
+        builder = builder
+            .add(
+                root_id.clone(),
+                jsonschema::Resource::from_contents(root.clone()),
+            )
+            .expect("root resource");
+        let registry = builder.prepare().expect("registry");
+        let build = |formats: bool| {
+            jsonschema::options()
+                .with_draft(draft)
+                .with_registry(&registry)
+                .should_validate_formats(formats)
+                .build(&root)
+                .unwrap_or_else(|e| panic!("compiling {name}: {e}"))
+        };
+        let validator = build(false);
+        let validator_formats = build(true);
+        Official {
+            root,
+            resources,
+            registry,
+            draft,
+            validator,
+            validator_formats,
+            branch_cache: HashMap::new(),
+            pattern_cache: HashMap::new(),
+        }
+    }
+
+    /// The absolute URI of the subschema at `ptr` (its nearest resource + fragment).
+    fn uri_of(&self, ptr: &str) -> String {
+        let mut best: Option<&(String, String)> = None;
+        for r in &self.resources {
+            let inside = ptr == r.1 || (ptr.starts_with(&r.1) && ptr[r.1.len()..].starts_with('/'));
+            if inside && best.is_none_or(|b| r.1.len() > b.1.len()) {
+                best = Some(r);
+            }
+        }
+        match best {
+            Some((base, p)) => format!("{base}#{}", &ptr[p.len()..]),
+            None => format!("urn:hnp:root#{ptr}"),
+        }
+    }
+
+    /// The pointer in the file of an absolute URI (`base#fragment`).
+    fn pointer_of_uri(&self, uri: &str) -> Option<String> {
+        let (base, frag) = uri.split_once('#').unwrap_or((uri, ""));
+        let base = base.trim_end_matches('#');
+        let (_, p) = self.resources.iter().find(|(b, _)| b == base)?;
+        let frag = percent_decode(frag);
+        if frag.is_empty() || frag.starts_with('/') {
+            Some(format!("{p}{frag}"))
+        } else {
+            None
+        }
+    }
+
+    /// The keyword location, in the file, of an error.
+    fn error_location(&self, e: &ValidationError) -> String {
+        match e.absolute_keyword_location() {
+            Some(u) => self
+                .pointer_of_uri(u.as_str())
+                .unwrap_or_else(|| u.as_str().to_string()),
+            None => e.schema_path().as_str().to_string(),
+        }
+    }
+
+    fn branch_valid(&mut self, ptr: &str, inst: &Value) -> bool {
+        if !self.branch_cache.contains_key(ptr) {
+            let uri = self.uri_of(ptr);
+            let v = jsonschema::options()
+                .with_draft(self.draft)
+                .with_registry(&self.registry)
+                .should_validate_formats(false)
+                .build(&json!({ "$ref": uri }))
+                .ok();
+            self.branch_cache.insert(ptr.to_string(), v);
+        }
+        match self.branch_cache.get(ptr) {
+            Some(Some(v)) => v.is_valid(inst),
+            _ => true,
+        }
+    }
+
+    fn matches(&mut self, pattern: &str, key: &str) -> bool {
+        if !self.pattern_cache.contains_key(pattern) {
+            let v = jsonschema::options()
+                .build(&json!({ "pattern": pattern }))
+                .ok();
+            self.pattern_cache.insert(pattern.to_string(), v);
+        }
+        match self.pattern_cache.get(pattern) {
+            Some(Some(v)) => v.is_valid(&Value::String(key.to_string())),
+            _ => false,
+        }
+    }
+
+    fn resolve_ref(&self, base: &str, reference: &str) -> Option<(String, String)> {
+        let uri = resolve_uri(
+            if base.is_empty() {
+                "urn:hnp:root"
+            } else {
+                base
+            },
+            reference,
+        );
+        let ptr = if let Some(frag) = uri.strip_prefix("urn:hnp:root#") {
+            percent_decode(frag)
+        } else {
+            self.pointer_of_uri(&uri)?
+        };
+        let target_base = self.base_at(&ptr);
+        Some((ptr, target_base))
+    }
+
+    fn base_at(&self, ptr: &str) -> String {
+        let uri = self.uri_of(ptr);
+        uri.split('#').next().unwrap_or("").to_string()
+    }
+}
+
+/// Where each subschema applies in one document: `(schema pointer, instance pointer)`.
+struct Applies {
+    pairs: HashSet<(String, String)>,
+    /// Schema pointer → instance pointers, first seen first.
+    sites: HashMap<String, Vec<String>>,
+}
+
+fn apply(
+    off: &mut Official,
+    sp: &str,
+    base: &str,
+    inst: &Value,
+    ip: &str,
+    out: &mut Applies,
+    depth: usize,
+) {
+    if depth > 200 || !out.pairs.insert((sp.to_string(), ip.to_string())) {
+        return;
+    }
+    let Some(Value::Object(m)) = get(&off.root, sp).cloned() else {
+        return;
+    };
+    let base = match id_of(&m, off.draft) {
+        Some(id) => resolve_uri(
+            if base.is_empty() {
+                "urn:hnp:root"
+            } else {
+                base
+            },
+            id,
+        )
+        .trim_end_matches('#')
+        .to_string(),
+        None => base.to_string(),
+    };
+    let sites = out.sites.entry(sp.to_string()).or_default();
+    if sites.len() < SITES_PER_SCHEMA {
+        sites.push(ip.to_string());
+    }
+    if let Some(Value::String(r)) = m.get("$ref") {
+        if let Some((tp, tb)) = off.resolve_ref(&base, r) {
+            apply(off, &tp, &tb, inst, ip, out, depth + 1);
+        }
+        if off.draft != jsonschema::Draft::Draft202012 {
+            return;
+        }
+    }
+    if let Some(Value::Array(all)) = m.get("allOf") {
+        for i in 0..all.len() {
+            apply(
+                off,
+                &format!("{sp}/allOf/{i}"),
+                &base,
+                inst,
+                ip,
+                out,
+                depth + 1,
+            );
+        }
+    }
+    for kw in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(bs)) = m.get(kw) {
+            for i in 0..bs.len() {
+                let bp = format!("{sp}/{kw}/{i}");
+                if off.branch_valid(&bp, inst) {
+                    apply(off, &bp, &base, inst, ip, out, depth + 1);
+                }
+            }
+        }
+    }
+    if m.contains_key("if") {
+        let ifp = format!("{sp}/if");
+        if off.branch_valid(&ifp, inst) {
+            apply(off, &ifp, &base, inst, ip, out, depth + 1);
+            if m.contains_key("then") {
+                apply(off, &format!("{sp}/then"), &base, inst, ip, out, depth + 1);
+            }
+        } else if m.contains_key("else") {
+            apply(off, &format!("{sp}/else"), &base, inst, ip, out, depth + 1);
+        }
+    }
+    match inst {
+        Value::Object(obj) => {
+            let props = m.get("properties").and_then(Value::as_object);
+            let pats: Vec<String> = m
+                .get("patternProperties")
+                .and_then(Value::as_object)
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            for (k, v) in obj {
+                let kp = format!("{ip}/{}", esc(k));
+                let mut matched = false;
+                if props.is_some_and(|p| p.contains_key(k)) {
+                    matched = true;
+                    apply(
+                        off,
+                        &format!("{sp}/properties/{}", esc(k)),
+                        &base,
+                        v,
+                        &kp,
+                        out,
+                        depth + 1,
+                    );
+                }
+                for pat in &pats {
+                    if off.matches(pat, k) {
+                        matched = true;
+                        apply(
+                            off,
+                            &format!("{sp}/patternProperties/{}", esc(pat)),
+                            &base,
+                            v,
+                            &kp,
+                            out,
+                            depth + 1,
+                        );
+                    }
+                }
+                if !matched && m.get("additionalProperties").is_some_and(Value::is_object) {
+                    apply(
+                        off,
+                        &format!("{sp}/additionalProperties"),
+                        &base,
+                        v,
+                        &kp,
+                        out,
+                        depth + 1,
+                    );
+                }
+                for kw in ["dependencies", "dependentSchemas"] {
+                    if m.get(kw)
+                        .and_then(|d| d.get(k))
+                        .is_some_and(Value::is_object)
+                    {
+                        apply(
+                            off,
+                            &format!("{sp}/{kw}/{}", esc(k)),
+                            &base,
+                            inst,
+                            ip,
+                            out,
+                            depth + 1,
+                        );
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            let prefix = m
+                .get("prefixItems")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            for (i, v) in items.iter().enumerate() {
+                let ipi = format!("{ip}/{i}");
+                match m.get("items") {
+                    Some(Value::Object(_)) if i >= prefix => {
+                        apply(off, &format!("{sp}/items"), &base, v, &ipi, out, depth + 1)
+                    }
+                    Some(Value::Array(list)) if i < list.len() => apply(
+                        off,
+                        &format!("{sp}/items/{i}"),
+                        &base,
+                        v,
+                        &ipi,
+                        out,
+                        depth + 1,
+                    ),
+                    _ => {}
+                }
+                if i < prefix {
+                    apply(
+                        off,
+                        &format!("{sp}/prefixItems/{i}"),
+                        &base,
+                        v,
+                        &ipi,
+                        out,
+                        depth + 1,
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Errors left after following each failed union into the branch the original matched.
+fn leaves<'e>(
+    off: &Official,
+    e: &'e ValidationError<'static>,
+    pairs: &HashSet<(String, String)>,
+    target: &str,
+    out: &mut Vec<(&'e ValidationError<'static>, String)>,
+) {
+    let loc = off.error_location(e);
+    if loc == target {
+        out.push((e, loc));
+        return;
+    }
+    let context = match e.kind() {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context
+        }
+        _ => {
+            out.push((e, loc));
+            return;
+        }
+    };
+    let ip = e.instance_path().as_str().to_string();
+    let matched: Vec<usize> = (0..context.len())
+        .filter(|i| pairs.contains(&(format!("{loc}/{i}"), ip.clone())))
+        .collect();
+    let pick = if matched.len() == 1 {
+        matched[0]
+    } else {
+        match (0..context.len()).min_by_key(|&i| context[i].len()) {
+            Some(i) => i,
+            None => {
+                out.push((e, loc));
+                return;
+            }
+        }
+    };
+    for sub in &context[pick] {
+        leaves(off, sub, pairs, target, out);
+    }
+}
+
+struct Doc {
+    path: PathBuf,
+    value: Value,
+    applies: Applies,
+}
+
+/// Candidate mutations of the value at `ip` for constraint `c`.
+fn candidates(off: &Official, c: &Constraint, doc: &Value, ip: &str) -> Vec<Value> {
+    let Some(v) = get(doc, ip) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Value> = Vec::new();
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut d = doc.clone();
+        if let Some(t) = get_mut(&mut d, ip) {
+            f(t);
+        }
+        d
+    };
+    let replace = |new: Value| with(&|t: &mut Value| *t = new.clone());
+    let scalars = || {
+        vec![
+            json!("hnp-mutant: not allowed"),
+            json!(987654321),
+            json!(true),
+            json!([]),
+            json!({}),
+            Value::Null,
+        ]
+    };
+    match c.keyword {
+        "required" => {
+            let key = c.detail.clone().unwrap_or_default();
+            if v.get(&key).is_some() {
+                out.push(with(&|t: &mut Value| {
+                    if let Some(o) = t.as_object_mut() {
+                        o.remove(&key);
+                    }
+                }));
+            }
+        }
+        "additionalProperties" | "unevaluatedProperties" if v.is_object() => {
+            out.push(with(&|t: &mut Value| {
+                if let Some(o) = t.as_object_mut() {
+                    o.insert("hnpUnexpected".into(), json!("x"));
+                }
+            }));
+        }
+        "patternProperties" => {
+            // Handled by the caller per key (see `site_candidates`).
+        }
+        "enum" | "const" => {
+            let mut vals = vec![json!("hnp-not-allowed")];
+            if let Some(s) = v.as_str() {
+                vals.push(json!(format!("{s}-hnp")));
+            }
+            vals.extend(scalars());
+            for x in vals {
+                out.push(replace(x));
+            }
+        }
+        "pattern" if v.is_string() => {
+            for s in ["hnp not matching !", "", "1", "a", "{", "-", "x-", "$"] {
+                out.push(replace(json!(s)));
+            }
+        }
+        "format" if v.is_string() => {
+            for s in [
+                "::not valid::",
+                "not an address",
+                "[",
+                "http://[bad",
+                "%zz",
+                "a b",
+            ] {
+                out.push(replace(json!(s)));
+            }
+        }
+        "minItems" => {
+            let n = get(&off.root, &c.keyword_location())
+                .and_then(Value::as_u64)
+                .unwrap_or(1) as usize;
+            if let Some(a) = v.as_array() {
+                let cut: Vec<Value> = a.iter().take(n.saturating_sub(1)).cloned().collect();
+                out.push(replace(Value::Array(cut)));
+            }
+        }
+        "uniqueItems" => {
+            if let Some(a) = v.as_array().filter(|a| !a.is_empty()) {
+                let mut b = a.clone();
+                b.push(a[0].clone());
+                out.push(replace(Value::Array(b)));
+            }
+        }
+        "minProperties" => {
+            let n = get(&off.root, &c.keyword_location())
+                .and_then(Value::as_u64)
+                .unwrap_or(1) as usize;
+            if let Some(o) = v.as_object() {
+                let cut: Map<String, Value> = o
+                    .iter()
+                    .take(n.saturating_sub(1))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                out.push(replace(Value::Object(cut)));
+            }
+        }
+        "oneOf" | "anyOf" | "not" | "if" | "dependencies" | "dependentSchemas"
+        | "dependentRequired" => {
+            if c.keyword == "dependencies" || c.keyword == "dependentRequired" {
+                // {a: [b, ...]}: keep a (add it if absent), drop one of the others.
+                let dep = get(&off.root, &c.keyword_location())
+                    .and_then(|d| d.get(c.detail.as_deref().unwrap_or("")))
+                    .cloned();
+                if let (Some(Value::Array(needs)), Some(o)) = (dep, v.as_object()) {
+                    for n in needs.iter().filter_map(Value::as_str) {
+                        if o.contains_key(n) {
+                            let a = c.detail.clone().unwrap_or_default();
+                            let n = n.to_string();
+                            out.push(with(&|t: &mut Value| {
+                                if let Some(o) = t.as_object_mut() {
+                                    o.remove(&n);
+                                    o.entry(a.clone()).or_insert(json!("x"));
+                                }
+                            }));
+                        }
+                    }
+                }
+            }
+            if c.keyword == "not" {
+                // Satisfy the negated schema: add what it requires, set what it enumerates.
+                let neg = get(&off.root, &c.keyword_location())
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                if let Some(o) = v.as_object() {
+                    let mut o2 = o.clone();
+                    for r in neg
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                    {
+                        o2.entry(r.to_string())
+                            .or_insert(json!("https://example.com/hnp"));
+                    }
+                    if let Some(Value::Object(props)) = neg.get("properties") {
+                        for (k, s) in props {
+                            if let Some(x) = s.get("enum").and_then(|e| e.get(0)) {
+                                o2.insert(k.clone(), x.clone());
+                            }
+                        }
+                    }
+                    out.push(replace(Value::Object(o2)));
+                }
+            }
+            if let Some(o) = v.as_object() {
+                let mut o2 = o.clone();
+                o2.insert("$ref".into(), json!("#/components/schemas/hnp"));
+                out.push(replace(Value::Object(o2)));
+                for k in o.keys() {
+                    let k2 = k.clone();
+                    out.push(with(&|t: &mut Value| {
+                        if let Some(o) = t.as_object_mut() {
+                            o.remove(&k2);
+                        }
+                    }));
+                }
+                for k in o.keys() {
+                    for x in [json!(987654321), json!("hnp-mutant")] {
+                        let k2 = k.clone();
+                        out.push(with(&|t: &mut Value| {
+                            if let Some(o) = t.as_object_mut() {
+                                o.insert(k2.clone(), x.clone());
+                            }
+                        }));
+                    }
+                }
+            }
+            for x in scalars() {
+                out.push(replace(x));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Mutations for a `patternProperties` entry: a matching key's value replaced.
+fn pattern_candidates(
+    off: &mut Official,
+    c: &Constraint,
+    doc: &Value,
+    ip: &str,
+) -> Vec<(Value, String)> {
+    let pat = c.detail.clone().unwrap_or_default();
+    let Some(Value::Object(o)) = get(doc, ip) else {
+        return Vec::new();
+    };
+    let keys: Vec<String> = o.keys().cloned().collect();
+    let mut out = Vec::new();
+    for k in keys.iter().filter(|k| off.matches(&pat, k)).take(2) {
+        for x in [
+            json!(987654321),
+            json!("hnp-mutant"),
+            json!(true),
+            json!([]),
+            json!({}),
+            json!({"hnpUnexpected": 1}),
+        ] {
+            let mut d = doc.clone();
+            if let Some(Value::Object(t)) = get_mut(&mut d, ip) {
+                t.insert(k.clone(), x);
+            }
+            out.push((d, format!("{ip}/{}", esc(k))));
+        }
+    }
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    enumerated: usize,
+    reached: usize,
+    mutable: usize,
+    caught: usize,
+}
+
+#[derive(Debug)]
+enum Outcome {
+    Unreached,
+    NoExactMutant,
+    Caught,
+    Missed {
+        doc: String,
+        pointer: String,
+        ours: Vec<String>,
+    },
+}
+
+#[test]
+fn constraint_coverage() {
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        println!("skipping: HNP_CORPUS not set");
+        return;
+    };
+    let started = Instant::now();
+    let dir = PathBuf::from(dir);
+    assert!(dir.is_dir(), "HNP_CORPUS={} is not a folder", dir.display());
+    let rows = read_rows(&dir);
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let list = std::env::var_os("HNP_COVERAGE_LIST").is_some();
+    let mut table: BTreeMap<String, Tally> = BTreeMap::new();
+    let mut missed_lines = Vec::new();
+    let mut unexcused = Vec::new();
+    let mut mutants = 0usize;
+    for name in SCHEMAS {
+        let mut off = Official::load(&dir, name);
+        let constraints = enumerate(&off.root, off.draft);
+        // The valid corpus documents of this version, smallest first, that we call clean.
+        let mut docs: Vec<Doc> = Vec::new();
+        let mut paths: Vec<(u64, PathBuf)> = rows
+            .iter()
+            .filter(|r| r.expected == "valid" && r.schema_verdict == "valid")
+            .filter(|r| r.external_refs.contains("local=0") && r.external_refs.contains("remote=0"))
+            .map(|r| dir.join(&r.path))
+            .filter_map(|p| Some((std::fs::metadata(&p).ok()?.len(), p)))
+            .filter(|(n, _)| *n <= MAX_DOC_BYTES)
+            .collect();
+        paths.sort();
+        for (_, path) in paths {
+            let opts = LoadOptions {
+                root: Some(dir.clone()),
+                ..LoadOptions::default()
+            };
+            let Ok(ws) = Workspace::load(std::slice::from_ref(&path), &opts) else {
+                continue;
+            };
+            let Some(&id) = ws.inputs.first() else {
+                continue;
+            };
+            let file = ws.file(id);
+            if schema_file_of(&file.kind).as_deref() != Some(name) {
+                continue;
+            }
+            let Some(value) = file.value.clone() else {
+                continue;
+            };
+            let mut diags = ws.diagnostics.clone();
+            diags.extend(hnp_events::validate::validate(&ws));
+            if diags.iter().any(|d| d.severity == Severity::Error)
+                || !off.validator.is_valid(&value)
+            {
+                continue;
+            }
+            let mut applies = Applies {
+                pairs: HashSet::new(),
+                sites: HashMap::new(),
+            };
+            apply(&mut off, "", "", &value, "", &mut applies, 0);
+            docs.push(Doc {
+                path,
+                value,
+                applies,
+            });
+        }
+        let tally = table.entry(name.to_string()).or_default();
+        for c in &constraints {
+            tally.enumerated += 1;
+            let outcome = judge(&mut off, c, &docs, tmp.path(), &dir, &mut mutants);
+            if list {
+                println!("{name} {} {outcome:?}", c.label());
+            }
+            match outcome {
+                Outcome::Unreached => {}
+                Outcome::NoExactMutant => tally.reached += 1,
+                Outcome::Caught => {
+                    tally.reached += 1;
+                    tally.mutable += 1;
+                    tally.caught += 1;
+                }
+                Outcome::Missed { doc, pointer, ours } => {
+                    tally.reached += 1;
+                    tally.mutable += 1;
+                    let label = format!("{name} {}", c.label());
+                    let excuse = EXCUSED
+                        .iter()
+                        .find(|(s, loc, _)| name.starts_with(s) && label.contains(loc));
+                    let line = format!(
+                        "{name} {}\n      mutant of {doc} at {pointer}; ours: {}{}",
+                        c.label(),
+                        if ours.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            ours.join("; ")
+                        },
+                        excuse
+                            .map(|e| format!("\n      excused: {}", e.2))
+                            .unwrap_or_default()
+                    );
+                    if excuse.is_none() {
+                        unexcused.push(line.clone());
+                    }
+                    missed_lines.push(line);
+                }
+            }
+        }
+        drop(off);
+    }
+    println!("constraint coverage (official schema constraints, mutants caught by validate):");
+    println!(
+        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>7}",
+        "schema", "enumerated", "reached", "mutable", "caught", "%"
+    );
+    let mut total = Tally::default();
+    for (name, t) in &table {
+        println!(
+            "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>6.1}%",
+            name,
+            t.enumerated,
+            t.reached,
+            t.mutable,
+            t.caught,
+            100.0 * t.caught as f64 / t.mutable.max(1) as f64
+        );
+        total.enumerated += t.enumerated;
+        total.reached += t.reached;
+        total.mutable += t.mutable;
+        total.caught += t.caught;
+    }
+    println!(
+        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>6.1}%",
+        "total",
+        total.enumerated,
+        total.reached,
+        total.mutable,
+        total.caught,
+        100.0 * total.caught as f64 / total.mutable.max(1) as f64
+    );
+    println!(
+        "mutants validated by the official schema: {mutants}; {} missed constraint(s):\n  {}",
+        missed_lines.len(),
+        missed_lines.join("\n  ")
+    );
+    println!("constraint coverage took {:.1?}", started.elapsed());
+    for (name, t) in &table {
+        assert!(
+            t.caught * 100 >= t.mutable * FLOOR_PERCENT,
+            "{name}: {}/{} caught, below the floor of {FLOOR_PERCENT} %",
+            t.caught,
+            t.mutable
+        );
+    }
+    assert!(
+        unexcused.is_empty(),
+        "{} constraint(s) of the official schemas we do not enforce (add a rule or an excuse \
+         with its reason):\n  {}",
+        unexcused.len(),
+        unexcused.join("\n  ")
+    );
+}
+
+/// Find an exact mutant for `c` and see whether we catch it.
+fn judge(
+    off: &mut Official,
+    c: &Constraint,
+    docs: &[Doc],
+    tmp: &Path,
+    corpus: &Path,
+    mutants: &mut usize,
+) -> Outcome {
+    let target = c.keyword_location();
+    let mut reached = false;
+    for doc in docs {
+        let Some(sites) = doc.applies.sites.get(&c.at) else {
+            continue;
+        };
+        reached = true;
+        for ip in sites {
+            let cands: Vec<Value> = if c.keyword == "patternProperties" {
+                pattern_candidates(off, c, &doc.value, ip)
+                    .into_iter()
+                    .map(|(d, _)| d)
+                    .collect()
+            } else {
+                candidates(off, c, &doc.value, ip)
+            };
+            for m in cands {
+                *mutants += 1;
+                let validator = if c.keyword == "format" {
+                    &off.validator_formats
+                } else {
+                    &off.validator
+                };
+                let errors: Vec<ValidationError<'static>> =
+                    validator.iter_errors(&m).map(|e| e.to_owned()).collect();
+                if errors.is_empty() {
+                    continue;
+                }
+                let mut ls = Vec::new();
+                for e in &errors {
+                    leaves(off, e, &doc.applies.pairs, &target, &mut ls);
+                }
+                let exact = ls.iter().all(|(e, loc)| match c.keyword {
+                    "patternProperties" => {
+                        let inside = format!("{ip}/");
+                        e.instance_path().as_str().starts_with(&inside)
+                    }
+                    "if" => {
+                        loc.starts_with(&format!("{}/then", c.at))
+                            || loc.starts_with(&format!("{}/else", c.at))
+                            || e.evaluation_path().as_str().contains("/then")
+                            || e.evaluation_path().as_str().contains("/else")
+                    }
+                    "required" => {
+                        *loc == target
+                            && matches!(e.kind(), ValidationErrorKind::Required { property }
+                                if property.as_str() == c.detail.as_deref())
+                    }
+                    "dependencies" | "dependentSchemas" | "dependentRequired" => {
+                        loc.starts_with(&target)
+                    }
+                    _ => *loc == target,
+                });
+                if !exact {
+                    continue;
+                }
+                // An exact mutant: does validate catch it, at or inside the official error?
+                let official: Vec<String> = errors
+                    .iter()
+                    .map(|e| e.instance_path().as_str().to_string())
+                    .collect();
+                let (caught, ours) = ours_catch(&doc.path, &m, &official, tmp, corpus);
+                let rel = doc
+                    .path
+                    .strip_prefix(corpus)
+                    .unwrap_or(&doc.path)
+                    .display()
+                    .to_string();
+                return if caught {
+                    Outcome::Caught
+                } else {
+                    Outcome::Missed {
+                        doc: rel,
+                        pointer: official.join(", "),
+                        ours,
+                    }
+                };
+            }
+        }
+    }
+    if reached {
+        Outcome::NoExactMutant
+    } else {
+        Outcome::Unreached
+    }
+}
+
+fn ours_catch(
+    original: &Path,
+    mutant: &Value,
+    official: &[String],
+    tmp: &Path,
+    _corpus: &Path,
+) -> (bool, Vec<String>) {
+    let name = original
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "doc".into());
+    let path = tmp.join(format!("{name}.json"));
+    let text = serde_json::to_string_pretty(mutant).expect("json");
+    std::fs::write(&path, text).expect("write mutant");
+    let opts = LoadOptions {
+        root: Some(tmp.to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let Ok(ws) = Workspace::load(std::slice::from_ref(&path), &opts) else {
+        return (true, vec!["load error".into()]);
+    };
+    let mut diags = ws.diagnostics.clone();
+    diags.extend(hnp_events::validate::validate(&ws));
+    let errors: Vec<_> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let inside = |outer: &str, inner: &str| {
+        inner == outer
+            || (inner.starts_with(outer) && inner.as_bytes().get(outer.len()) == Some(&b'/'))
+    };
+    let caught = errors.iter().any(|d| {
+        d.location
+            .pointer
+            .as_deref()
+            .is_some_and(|p| official.iter().any(|o| inside(o, p)))
+    });
+    let ours = errors
+        .iter()
+        .take(3)
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.location.pointer.as_deref().unwrap_or("-"),
+                d.rule
+            )
+        })
+        .collect();
+    (caught, ours)
+}
