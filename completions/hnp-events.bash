@@ -31,6 +31,9 @@ _hnp__events() {
             hnp__events,explain)
                 cmd="hnp__events__subcmd__explain"
                 ;;
+            hnp__events,graph)
+                cmd="hnp__events__subcmd__graph"
+                ;;
             hnp__events,help)
                 cmd="hnp__events__subcmd__help"
                 ;;
@@ -67,6 +70,9 @@ _hnp__events() {
             hnp__events__subcmd__help,explain)
                 cmd="hnp__events__subcmd__help__subcmd__explain"
                 ;;
+            hnp__events__subcmd__help,graph)
+                cmd="hnp__events__subcmd__help__subcmd__graph"
+                ;;
             hnp__events__subcmd__help,help)
                 cmd="hnp__events__subcmd__help__subcmd__help"
                 ;;
@@ -95,7 +101,7 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man diff help"
+            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man diff graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,8 +264,54 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__events__subcmd__graph)
+            opts="-f -o -h -V --format --focus --depth --with-findings --output --root --max-file-size --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "mermaid dot svg json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "mermaid dot svg json" -- "${cur}"))
+                    return 0
+                    ;;
+                --focus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__events__subcmd__help)
-            opts="init validate classify rules explain schema simulate codegen completions man diff help"
+            opts="init validate classify rules explain schema simulate codegen completions man diff graph help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +381,20 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__help__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

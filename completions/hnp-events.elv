@@ -34,6 +34,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
+            cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;init'= {
@@ -170,6 +171,21 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;graph'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --focus 'Draw only the neighbourhood of this node (an operation id, message name, channel address, saga or projection name)'
+            cand --depth 'How many edges away from --focus to go'
+            cand -o 'Write to this file instead of standard output'
+            cand --output 'Write to this file instead of standard output'
+            cand --root 'Workspace root for $refs'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand --with-findings 'Mark the nodes that architecture gates find lacking (runs the gates)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;help'= {
             cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
@@ -182,6 +198,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
+            cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;help;init'= {
@@ -205,6 +222,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;man'= {
         }
         &'hnp-events;help;diff'= {
+        }
+        &'hnp-events;help;graph'= {
         }
         &'hnp-events;help;help'= {
         }

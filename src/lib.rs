@@ -18,6 +18,7 @@ pub mod diag;
 pub mod diff;
 pub mod fsio;
 pub mod gates;
+pub mod graph;
 pub mod model;
 pub mod projection;
 pub mod report;

@@ -4,6 +4,7 @@
 mod classify;
 mod codegen;
 mod diff;
+mod graph;
 mod init;
 mod projection;
 mod simulate;
@@ -83,7 +84,7 @@ pub enum Command {
     },
     /// Print a JSON Schema (for editors): of hnp-events.yaml or of saga files
     #[command(
-        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json"
+        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json\n  hnp-events schema projection > projection.schema.json"
     )]
     Schema {
         /// Which schema
@@ -110,6 +111,9 @@ pub enum Command {
     /// Compare two revisions of the contract: breaking changes, and which side they break
     #[command(after_help = diff::AFTER_HELP)]
     Diff(diff::DiffArgs),
+    /// Draw the event flow (operations, channels, messages, sagas, projections) or a
+    /// saga's state machine: Mermaid, DOT, SVG or JSON
+    Graph(graph::GraphArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -281,6 +285,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Classify(args) => classify::run(&args),
         Command::Codegen(args) => codegen::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Graph(args) => graph::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

@@ -54,6 +54,8 @@ fn help_texts() {
         &["schema", "--help"],
         &["completions", "--help"],
         &["man", "--help"],
+        &["diff", "--help"],
+        &["graph", "--help"],
     ] {
         let out = run(cmd);
         assert_eq!(code(&out), 0);
@@ -76,6 +78,8 @@ fn every_subcommand_help_has_examples() {
         "codegen",
         "completions",
         "man",
+        "diff",
+        "graph",
     ] {
         let out = run(&[sub, "--help"]);
         assert!(
@@ -360,6 +364,13 @@ fn completions_complete_in_each_shell() {
             &["gate-schema-consistency"],
         ),
         ("hnp-events completions ", &["bash", "zsh", "fish"]),
+        ("hnp-events schema ", &["config", "saga", "projection"]),
+        ("hnp-events di", &["diff"]),
+        ("hnp-events gra", &["graph"]),
+        (
+            "hnp-events graph --format ",
+            &["mermaid", "dot", "svg", "json"],
+        ),
         (
             "hnp-events validate fixtures/hnp/asyncapi-2",
             &["asyncapi-2.6.yaml"],

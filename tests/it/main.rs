@@ -11,6 +11,7 @@ mod corpus_load;
 mod diff;
 mod gates;
 mod gates_precision;
+mod graph;
 mod hnp;
 mod hostile;
 mod loader;
