@@ -16,6 +16,9 @@ _hnp__events() {
             ",$1")
                 cmd="hnp__events"
                 ;;
+            hnp__events,bundle)
+                cmd="hnp__events__subcmd__bundle"
+                ;;
             hnp__events,classify)
                 cmd="hnp__events__subcmd__classify"
                 ;;
@@ -54,6 +57,9 @@ _hnp__events() {
                 ;;
             hnp__events,validate)
                 cmd="hnp__events__subcmd__validate"
+                ;;
+            hnp__events__subcmd__help,bundle)
+                cmd="hnp__events__subcmd__help__subcmd__bundle"
                 ;;
             hnp__events__subcmd__help,classify)
                 cmd="hnp__events__subcmd__help__subcmd__classify"
@@ -101,12 +107,50 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man diff graph help"
+            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man diff graph bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__bundle)
+            opts="-o -f -h -V --out --dereference --format --root --max-file-size --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-file-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -311,8 +355,22 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__help)
-            opts="init validate classify rules explain schema simulate codegen completions man diff graph help"
+            opts="init validate classify rules explain schema simulate codegen completions man diff graph bundle help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__help__subcmd__bundle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand man 'Print the man page (roff)'
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
             cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
+            cand bundle 'Write a multi-file document as one file (external parts under components)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;init'= {
@@ -186,6 +187,19 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;bundle'= {
+            cand -o 'The file to write'
+            cand --out 'The file to write'
+            cand -f 'Output format [default: by the --out extension: .json is JSON, else YAML]'
+            cand --format 'Output format [default: by the --out extension: .json is JSON, else YAML]'
+            cand --root 'Workspace root: $refs may reach any file under it'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand --dereference 'Inline every $ref except recursive ones'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;help'= {
             cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
@@ -199,6 +213,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand man 'Print the man page (roff)'
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
             cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
+            cand bundle 'Write a multi-file document as one file (external parts under components)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;help;init'= {
@@ -224,6 +239,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;diff'= {
         }
         &'hnp-events;help;graph'= {
+        }
+        &'hnp-events;help;bundle'= {
         }
         &'hnp-events;help;help'= {
         }

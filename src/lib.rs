@@ -9,6 +9,7 @@
 // The saga file schema is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod bundle;
 pub mod classify;
 pub mod cli;
 pub mod codegen;

@@ -1,6 +1,7 @@
 //! The command line: clap definitions (the one source of help, completions and the man
 //! page) and the dispatch to commands. Only wiring lives here.
 
+mod bundle;
 mod classify;
 mod codegen;
 mod diff;
@@ -114,6 +115,8 @@ pub enum Command {
     /// Draw the event flow (operations, channels, messages, sagas, projections) or a
     /// saga's state machine: Mermaid, DOT, SVG or JSON
     Graph(graph::GraphArgs),
+    /// Write a multi-file document as one file (external parts under components)
+    Bundle(bundle::BundleArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -286,6 +289,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Codegen(args) => codegen::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Bundle(args) => bundle::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

@@ -56,6 +56,7 @@ fn help_texts() {
         &["man", "--help"],
         &["diff", "--help"],
         &["graph", "--help"],
+        &["bundle", "--help"],
     ] {
         let out = run(cmd);
         assert_eq!(code(&out), 0);
@@ -80,6 +81,7 @@ fn every_subcommand_help_has_examples() {
         "man",
         "diff",
         "graph",
+        "bundle",
     ] {
         let out = run(&[sub, "--help"]);
         assert!(
@@ -367,6 +369,7 @@ fn completions_complete_in_each_shell() {
         ("hnp-events schema ", &["config", "saga", "projection"]),
         ("hnp-events di", &["diff"]),
         ("hnp-events gra", &["graph"]),
+        ("hnp-events bun", &["bundle"]),
         (
             "hnp-events graph --format ",
             &["mermaid", "dot", "svg", "json"],

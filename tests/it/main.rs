@@ -1,5 +1,6 @@
 //! The one integration-test binary (faster builds than one binary per file).
 
+mod bundle;
 mod classify;
 mod cli;
 mod codegen;
