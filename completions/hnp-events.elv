@@ -36,6 +36,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
             cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
             cand bundle 'Write a multi-file document as one file (external parts under components)'
+            cand docs 'Write a self-contained HTML site (or Markdown) of the architecture: gates, flow, CQRS, channels, messages, sagas, projections'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;init'= {
@@ -200,6 +201,19 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;docs'= {
+            cand -o 'The folder to write the site into (created if missing)'
+            cand --out 'The folder to write the site into (created if missing)'
+            cand -f 'HTML site or Markdown pages'
+            cand --format 'HTML site or Markdown pages'
+            cand --templates 'Folder of templates overriding the embedded ones by file name'
+            cand --root 'Workspace root for $refs'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;help'= {
             cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
@@ -214,6 +228,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
             cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
             cand bundle 'Write a multi-file document as one file (external parts under components)'
+            cand docs 'Write a self-contained HTML site (or Markdown) of the architecture: gates, flow, CQRS, channels, messages, sagas, projections'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;help;init'= {
@@ -241,6 +256,8 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;graph'= {
         }
         &'hnp-events;help;bundle'= {
+        }
+        &'hnp-events;help;docs'= {
         }
         &'hnp-events;help;help'= {
         }

@@ -17,6 +17,7 @@ pub mod config;
 pub mod config_schema;
 pub mod diag;
 pub mod diff;
+pub mod docs;
 pub mod fsio;
 pub mod gates;
 pub mod graph;

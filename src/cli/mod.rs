@@ -5,6 +5,7 @@ mod bundle;
 mod classify;
 mod codegen;
 mod diff;
+mod docs;
 mod graph;
 mod init;
 mod projection;
@@ -117,6 +118,9 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Write a multi-file document as one file (external parts under components)
     Bundle(bundle::BundleArgs),
+    /// Write a self-contained HTML site (or Markdown) of the architecture: gates, flow,
+    /// CQRS, channels, messages, sagas, projections
+    Docs(docs::DocsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -290,6 +294,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Diff(args) => diff::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Bundle(args) => bundle::run(&args),
+        Command::Docs(args) => docs::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

@@ -217,8 +217,10 @@ pub fn load(
             .chain(&ws.diagnostics)
             .filter(|d| d.severity == Severity::Error && d.rule != "schema-example-invalid")
             .count();
-        for s in &sagas {
-            findings.extend(crate::saga::check(s, &ws));
+        // Each saga against its own contract (not the first document loaded here).
+        match crate::saga::sim::load(&inputs.sagas, display) {
+            Ok(l) => findings.extend(l.diagnostics),
+            Err((d, _)) => findings.extend(d),
         }
         for p in &inputs.projections {
             if let Ok(c) = crate::projection::load_and_check(p, display(p)) {

@@ -57,6 +57,7 @@ fn help_texts() {
         &["diff", "--help"],
         &["graph", "--help"],
         &["bundle", "--help"],
+        &["docs", "--help"],
     ] {
         let out = run(cmd);
         assert_eq!(code(&out), 0);
@@ -82,6 +83,7 @@ fn every_subcommand_help_has_examples() {
         "diff",
         "graph",
         "bundle",
+        "docs",
     ] {
         let out = run(&[sub, "--help"]);
         assert!(
@@ -370,6 +372,7 @@ fn completions_complete_in_each_shell() {
         ("hnp-events di", &["diff"]),
         ("hnp-events gra", &["graph"]),
         ("hnp-events bun", &["bundle"]),
+        ("hnp-events docs --format ", &["html", "markdown"]),
         (
             "hnp-events graph --format ",
             &["mermaid", "dot", "svg", "json"],

@@ -10,6 +10,7 @@ mod codegen_writes;
 mod corpus;
 mod corpus_load;
 mod diff;
+mod docs;
 mod gates;
 mod gates_precision;
 mod graph;
