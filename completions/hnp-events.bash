@@ -16,6 +16,9 @@ _hnp__events() {
             ",$1")
                 cmd="hnp__events"
                 ;;
+            hnp__events,bundle)
+                cmd="hnp__events__subcmd__bundle"
+                ;;
             hnp__events,classify)
                 cmd="hnp__events__subcmd__classify"
                 ;;
@@ -28,8 +31,14 @@ _hnp__events() {
             hnp__events,diff)
                 cmd="hnp__events__subcmd__diff"
                 ;;
+            hnp__events,docs)
+                cmd="hnp__events__subcmd__docs"
+                ;;
             hnp__events,explain)
                 cmd="hnp__events__subcmd__explain"
+                ;;
+            hnp__events,graph)
+                cmd="hnp__events__subcmd__graph"
                 ;;
             hnp__events,help)
                 cmd="hnp__events__subcmd__help"
@@ -52,6 +61,9 @@ _hnp__events() {
             hnp__events,validate)
                 cmd="hnp__events__subcmd__validate"
                 ;;
+            hnp__events__subcmd__help,bundle)
+                cmd="hnp__events__subcmd__help__subcmd__bundle"
+                ;;
             hnp__events__subcmd__help,classify)
                 cmd="hnp__events__subcmd__help__subcmd__classify"
                 ;;
@@ -64,8 +76,14 @@ _hnp__events() {
             hnp__events__subcmd__help,diff)
                 cmd="hnp__events__subcmd__help__subcmd__diff"
                 ;;
+            hnp__events__subcmd__help,docs)
+                cmd="hnp__events__subcmd__help__subcmd__docs"
+                ;;
             hnp__events__subcmd__help,explain)
                 cmd="hnp__events__subcmd__help__subcmd__explain"
+                ;;
+            hnp__events__subcmd__help,graph)
+                cmd="hnp__events__subcmd__help__subcmd__graph"
                 ;;
             hnp__events__subcmd__help,help)
                 cmd="hnp__events__subcmd__help__subcmd__help"
@@ -95,12 +113,50 @@ _hnp__events() {
 
     case "${cmd}" in
         hnp__events)
-            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man diff help"
+            opts="-h -V --max-file-size --help --version init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__bundle)
+            opts="-o -f -h -V --out --dereference --format --root --max-file-size --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-file-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -248,6 +304,48 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__events__subcmd__docs)
+            opts="-o -f -h -V --out --format --templates --root --max-file-size --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "html markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "html markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --templates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__events__subcmd__explain)
             opts="-h -V --max-file-size --help --version asyncapi-channel-parameter-undeclared asyncapi-channel-parameter-unused asyncapi-component-name asyncapi-duplicate-message-id asyncapi-duplicate-operation-id asyncapi-enum asyncapi-field-version asyncapi-operation-message-not-in-channel asyncapi-ref-target asyncapi-required asyncapi-schema-format-unvalidated asyncapi-security-undefined asyncapi-server-undefined asyncapi-tag-duplicate asyncapi-type asyncapi-unknown-field config-invalid cqrs-ambiguous diff-added diff-channel-address-changed diff-channel-parameters-changed diff-channel-removed diff-cloudevents-type-bumped diff-cloudevents-type-changed diff-cloudevents-version-not-bumped diff-compatibility-invalid diff-correlation-id-moved diff-delivery-weakened diff-document-removed diff-http-media-type-removed diff-http-operation-removed diff-http-parameter-required-added diff-http-status-removed diff-idempotency-key-moved diff-message-removed diff-operation-action-changed diff-operation-removed diff-ordering-key-changed diff-renamed diff-reply-changed diff-saga-removed diff-saga-step-broken diff-schema-breaking diff-schema-undecided diff-security-added diff-server-removed diff-version-not-bumped document-empty document-kind-unknown document-version-unsupported file-binary file-encoding file-unreadable gate-cqrs-compliance gate-delivery-declared gate-error-handling-coverage gate-event-flow-coverage gate-idempotency-declared gate-not-measured gate-ordering-declared gate-pointer-missing gate-pointer-optional gate-saga-completeness gate-schema-consistency gate-threshold json-syntax nesting-too-deep openapi-component-name openapi-duplicate-operation-id openapi-enum openapi-example-conflict openapi-field-version openapi-parameter-schema-content openapi-path-parameter-required openapi-path-parameter-undefined openapi-required openapi-security-undefined openapi-tag-duplicate openapi-type openapi-unknown-field projection-contract projection-event-invalid projection-field-unknown projection-initial-invalid projection-invalid projection-key-missing projection-message-unknown projection-not-idempotent projection-order-sensitive projection-reducer-failed projection-reducer-invalid projection-snapshot-divergent projection-state-invalid projection-unhandled-message projection-upcast-invalid ref-cycle ref-invalid ref-outside-root ref-remote ref-unresolved saga-after-terminal saga-branch-incomplete saga-compensation-missing saga-compensation-order saga-concurrent-start saga-confirm-ambiguous saga-contract saga-correlation-missing saga-correlation-unknown saga-direction saga-duplicate-effect saga-event-invalid saga-failure-event-missing saga-failure-unhandled saga-invalid saga-late-effect saga-latency-objective saga-message-unknown saga-not-finished saga-orphaned-timer saga-pivot-compensation saga-pointer-optional saga-pointer-unknown saga-reply-foreign saga-reply-misattributed saga-reply-stale saga-retry-not-idempotent saga-stream-invalid saga-time-backwards saga-timeout-complete-command saga-timeout-missing saga-timeout-unhandled saga-unexpected-event saga-unhandled-event saga-unknown-instance saga-unknown-message saga-unreachable-step schema-enum-duplicate schema-example-invalid value-duplicate value-format value-not-in-enum value-pattern yaml-alias-limit yaml-duplicate-key yaml-lenient yaml-syntax yaml-tab-indent"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -266,9 +364,69 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        hnp__events__subcmd__help)
-            opts="init validate classify rules explain schema simulate codegen completions man diff help"
+        hnp__events__subcmd__graph)
+            opts="-f -o -h -V --format --focus --depth --with-findings --output --root --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "mermaid dot svg json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "mermaid dot svg json" -- "${cur}"))
+                    return 0
+                    ;;
+                --focus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-file-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__help)
+            opts="init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__help__subcmd__bundle)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -336,7 +494,35 @@ _hnp__events() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        hnp__events__subcmd__help__subcmd__docs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         hnp__events__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        hnp__events__subcmd__help__subcmd__graph)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

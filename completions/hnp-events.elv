@@ -34,6 +34,9 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
+            cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
+            cand bundle 'Write a multi-file document as one file (external parts under components)'
+            cand docs 'Write a self-contained HTML site (or Markdown) of the architecture: gates, flow, CQRS, channels, messages, sagas, projections'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;init'= {
@@ -172,6 +175,47 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'hnp-events;graph'= {
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand --focus 'Draw only the neighbourhood of this node (an operation id, message name, channel address, saga or projection name)'
+            cand --depth 'How many edges away from --focus to go'
+            cand -o 'Write to this file instead of standard output'
+            cand --output 'Write to this file instead of standard output'
+            cand --root 'Workspace root for $refs'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand --with-findings 'Mark the nodes that architecture gates find lacking (runs the gates)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hnp-events;bundle'= {
+            cand -o 'The file to write'
+            cand --out 'The file to write'
+            cand -f 'Output format [default: by the --out extension: .json is JSON, else YAML]'
+            cand --format 'Output format [default: by the --out extension: .json is JSON, else YAML]'
+            cand --root 'Workspace root: $refs may reach any file under it'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand --dereference 'Inline every $ref except recursive ones'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'hnp-events;docs'= {
+            cand -o 'The folder to write the site into (created if missing)'
+            cand --out 'The folder to write the site into (created if missing)'
+            cand -f 'HTML site or Markdown pages'
+            cand --format 'HTML site or Markdown pages'
+            cand --templates 'Folder of templates overriding the embedded ones by file name'
+            cand --root 'Workspace root for $refs'
+            cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'hnp-events;help'= {
             cand init 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
             cand validate 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
@@ -184,6 +228,9 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand completions 'Print a shell completion script'
             cand man 'Print the man page (roff)'
             cand diff 'Compare two revisions of the contract: breaking changes, and which side they break'
+            cand graph 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga''s state machine: Mermaid, DOT, SVG or JSON'
+            cand bundle 'Write a multi-file document as one file (external parts under components)'
+            cand docs 'Write a self-contained HTML site (or Markdown) of the architecture: gates, flow, CQRS, channels, messages, sagas, projections'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'hnp-events;help;init'= {
@@ -207,6 +254,12 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
         &'hnp-events;help;man'= {
         }
         &'hnp-events;help;diff'= {
+        }
+        &'hnp-events;help;graph'= {
+        }
+        &'hnp-events;help;bundle'= {
+        }
+        &'hnp-events;help;docs'= {
         }
         &'hnp-events;help;help'= {
         }

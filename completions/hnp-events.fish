@@ -38,6 +38,9 @@ complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "codegen" -d '
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "diff" -d 'Compare two revisions of the contract: breaking changes, and which side they break'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "graph" -d 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga\'s state machine: Mermaid, DOT, SVG or JSON'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "bundle" -d 'Write a multi-file document as one file (external parts under components)'
+complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "docs" -d 'Write a self-contained HTML site (or Markdown) of the architecture: gates, flow, CQRS, channels, messages, sagas, projections'
 complete -c hnp-events -n "__fish_hnp_events_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand init" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand init" -l example -d 'Also write an example AsyncAPI contract (contracts/), saga (sagas/) and event stream (streams/) that pass `validate` and `simulate`'
@@ -439,18 +442,49 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -l base-from
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -s q -l quiet -d 'Print only diagnostics (no summary line)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -s V -l version -d 'Print version'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "init" -d 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "classify" -d 'Classify every operation as command, query, event or request/reply, with the reason'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "rules" -d 'List every rule with its id, default severity and summary'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "explain" -d 'Explain a rule: what it checks and why (with examples, if it has them)'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "schema" -d 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "simulate" -d 'Run sagas over a recorded event stream: timelines, invariants, exploration'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "codegen" -d 'Generate Rust or Python message types and handler skeletons, safely regenerable'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "completions" -d 'Print a shell completion script'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "man" -d 'Print the man page (roff)'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "diff" -d 'Compare two revisions of the contract: breaking changes, and which side they break'
-complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -s f -l format -d 'Output format' -r -f -a "mermaid\t'A Mermaid flowchart, or stateDiagram-v2 for a saga (GitHub renders both)'
+dot\t'Graphviz DOT (`dot -Tsvg`)'
+svg\t'A self-contained SVG, laid out without Graphviz or a browser'
+json\t'Nodes and edges as JSON'"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -l focus -d 'Draw only the neighbourhood of this node (an operation id, message name, channel address, saga or projection name)' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -l depth -d 'How many edges away from --focus to go' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -s o -l output -d 'Write to this file instead of standard output' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -l root -d 'Workspace root for $refs' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -l with-findings -d 'Mark the nodes that architecture gates find lacking (runs the gates)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand graph" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -s o -l out -d 'The file to write' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -s f -l format -d 'Output format [default: by the --out extension: .json is JSON, else YAML]' -r -f -a "yaml\t''
+json\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -l root -d 'Workspace root: $refs may reach any file under it' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -l dereference -d 'Inline every $ref except recursive ones'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -s h -l help -d 'Print help'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand bundle" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s o -l out -d 'The folder to write the site into (created if missing)' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s f -l format -d 'HTML site or Markdown pages' -r -f -a "html\t'A static HTML site'
+markdown\t'Markdown with Mermaid diagrams (for a wiki or a pull request)'"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l templates -d 'Folder of templates overriding the embedded ones by file name' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l root -d 'Workspace root for $refs' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s V -l version -d 'Print version'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "init" -d 'Write a commented hnp-events.yaml listing the API documents and sagas found here'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "validate" -d 'Check AsyncAPI, OpenAPI and Swagger documents and everything they $ref'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "classify" -d 'Classify every operation as command, query, event or request/reply, with the reason'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "rules" -d 'List every rule with its id, default severity and summary'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "explain" -d 'Explain a rule: what it checks and why (with examples, if it has them)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "schema" -d 'Print a JSON Schema (for editors): of hnp-events.yaml or of saga files'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "simulate" -d 'Run sagas over a recorded event stream: timelines, invariants, exploration'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "codegen" -d 'Generate Rust or Python message types and handler skeletons, safely regenerable'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "man" -d 'Print the man page (roff)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "diff" -d 'Compare two revisions of the contract: breaking changes, and which side they break'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "graph" -d 'Draw the event flow (operations, channels, messages, sagas, projections) or a saga\'s state machine: Mermaid, DOT, SVG or JSON'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "bundle" -d 'Write a multi-file document as one file (external parts under components)'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "docs" -d 'Write a self-contained HTML site (or Markdown) of the architecture: gates, flow, CQRS, channels, messages, sagas, projections'
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand help; and not __fish_seen_subcommand_from init validate classify rules explain schema simulate codegen completions man diff graph bundle docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'asyncapi-channel-parameter-undeclared'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'asyncapi-channel-parameter-unused'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand explain" -f -a 'asyncapi-component-name'

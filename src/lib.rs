@@ -9,6 +9,7 @@
 // The saga file schema is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod bundle;
 pub mod classify;
 pub mod cli;
 pub mod codegen;
@@ -16,8 +17,10 @@ pub mod config;
 pub mod config_schema;
 pub mod diag;
 pub mod diff;
+pub mod docs;
 pub mod fsio;
 pub mod gates;
+pub mod graph;
 pub mod model;
 pub mod projection;
 pub mod report;

@@ -1,9 +1,12 @@
 //! The command line: clap definitions (the one source of help, completions and the man
 //! page) and the dispatch to commands. Only wiring lives here.
 
+mod bundle;
 mod classify;
 mod codegen;
 mod diff;
+mod docs;
+mod graph;
 mod init;
 mod projection;
 mod simulate;
@@ -83,7 +86,7 @@ pub enum Command {
     },
     /// Print a JSON Schema (for editors): of hnp-events.yaml or of saga files
     #[command(
-        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json"
+        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json\n  hnp-events schema projection > projection.schema.json"
     )]
     Schema {
         /// Which schema
@@ -110,6 +113,14 @@ pub enum Command {
     /// Compare two revisions of the contract: breaking changes, and which side they break
     #[command(after_help = diff::AFTER_HELP)]
     Diff(diff::DiffArgs),
+    /// Draw the event flow (operations, channels, messages, sagas, projections) or a
+    /// saga's state machine: Mermaid, DOT, SVG or JSON
+    Graph(graph::GraphArgs),
+    /// Write a multi-file document as one file (external parts under components)
+    Bundle(bundle::BundleArgs),
+    /// Write a self-contained HTML site (or Markdown) of the architecture: gates, flow,
+    /// CQRS, channels, messages, sagas, projections
+    Docs(docs::DocsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -281,6 +292,9 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
         Command::Classify(args) => classify::run(&args),
         Command::Codegen(args) => codegen::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Graph(args) => graph::run(&args),
+        Command::Bundle(args) => bundle::run(&args),
+        Command::Docs(args) => docs::run(&args),
         Command::Rules(args) => {
             let text = match args.format {
                 RulesFormat::Table => rules_table(),

@@ -54,6 +54,10 @@ fn help_texts() {
         &["schema", "--help"],
         &["completions", "--help"],
         &["man", "--help"],
+        &["diff", "--help"],
+        &["graph", "--help"],
+        &["bundle", "--help"],
+        &["docs", "--help"],
     ] {
         let out = run(cmd);
         assert_eq!(code(&out), 0);
@@ -76,6 +80,10 @@ fn every_subcommand_help_has_examples() {
         "codegen",
         "completions",
         "man",
+        "diff",
+        "graph",
+        "bundle",
+        "docs",
     ] {
         let out = run(&[sub, "--help"]);
         assert!(
@@ -360,6 +368,15 @@ fn completions_complete_in_each_shell() {
             &["gate-schema-consistency"],
         ),
         ("hnp-events completions ", &["bash", "zsh", "fish"]),
+        ("hnp-events schema ", &["config", "saga", "projection"]),
+        ("hnp-events di", &["diff"]),
+        ("hnp-events gra", &["graph"]),
+        ("hnp-events bun", &["bundle"]),
+        ("hnp-events docs --format ", &["html", "markdown"]),
+        (
+            "hnp-events graph --format ",
+            &["mermaid", "dot", "svg", "json"],
+        ),
         (
             "hnp-events validate fixtures/hnp/asyncapi-2",
             &["asyncapi-2.6.yaml"],

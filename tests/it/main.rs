@@ -1,5 +1,6 @@
 //! The one integration-test binary (faster builds than one binary per file).
 
+mod bundle;
 mod classify;
 mod cli;
 mod codegen;
@@ -10,8 +11,10 @@ mod constraint_coverage;
 mod corpus;
 mod corpus_load;
 mod diff;
+mod docs;
 mod gates;
 mod gates_precision;
+mod graph;
 mod hnp;
 mod hostile;
 mod loader;

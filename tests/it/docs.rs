@@ -1,0 +1,254 @@
+//! `hnp-events docs`: the HNP site's overview shows the eight gate metrics and the flow
+//! diagram, every internal link of every page resolves (HTML and Markdown), nothing
+//! refers outside the site, templates can be overridden, and nothing is written
+//! outside --out.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::util::{code, repo, run, run_in, stderr};
+
+const METRICS: &[&str] = &[
+    "event_flow_coverage",
+    "cqrs_compliance",
+    "schema_consistency",
+    "saga_completeness",
+    "error_handling_coverage",
+    "delivery_declared",
+    "ordering_declared",
+    "idempotency_declared",
+];
+
+fn site(args: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("site");
+    let mut all = vec!["docs"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().expect("utf-8")]);
+    let o = run(&all);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    dir
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            files(&p, ext, out);
+        } else if p.extension().is_some_and(|x| x == ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// Values of an attribute (`href="…"`) in a page.
+fn attr_values(text: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    text.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &text[i + needle.len()..];
+            rest.find('"').map(|end| rest[..end].to_string())
+        })
+        .collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#x2f;", "/").replace("&amp;", "&")
+}
+
+/// Every link of every page leads to an existing file (and, with a fragment, to an
+/// element with that id).
+fn check_links(root: &Path, pages: &[PathBuf], links: impl Fn(&str) -> Vec<String>, ids: bool) {
+    let mut checked = 0;
+    for page in pages {
+        let text = std::fs::read_to_string(page).expect("read page");
+        for raw in links(&text) {
+            let link = unescape(&raw);
+            assert!(
+                !link.contains("://") && !link.starts_with("//"),
+                "{}: external link {link}",
+                page.display()
+            );
+            let (path, frag) = match link.split_once('#') {
+                Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                None => (link.clone(), None),
+            };
+            let target = if path.is_empty() {
+                page.clone()
+            } else {
+                page.parent().expect("folder").join(&path)
+            };
+            let target = hnp_events::source::normalise_path(&target);
+            assert!(
+                target.starts_with(hnp_events::source::normalise_path(root)),
+                "{}: {link} leaves the site",
+                page.display()
+            );
+            assert!(target.is_file(), "{}: broken link {link}", page.display());
+            if let (Some(f), true) = (frag, ids) {
+                let t = std::fs::read_to_string(&target).expect("read target");
+                assert!(
+                    t.contains(&format!("id=\"{f}\"")),
+                    "{}: {link}: no element with id `{f}`",
+                    page.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "links were checked ({checked})");
+}
+
+#[test]
+fn hnp_site_overview_links_and_self_containment() {
+    let dir = site(&["fixtures/hnp"]);
+    let root = dir.path().join("site");
+    let index = std::fs::read_to_string(root.join("index.html")).expect("index.html");
+    for m in METRICS {
+        assert!(
+            index.contains(&format!("<code>{m}</code>")),
+            "the overview shows {m}"
+        );
+    }
+    // Each of the eight rows has a pass/fail status (HNP passes them all).
+    assert_eq!(index.matches("<td class=\"pass\">pass</td>").count(), 8);
+    let fig = index.find("id=\"flow-diagram\"").expect("the flow diagram");
+    assert!(index[fig..].trim_start().contains("<svg"), "an inline SVG");
+    assert!(index.contains("prefers-color-scheme: dark"));
+    let mut pages = Vec::new();
+    files(&root, "html", &mut pages);
+    let names: BTreeSet<String> = pages
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&root)
+                .expect("under root")
+                .display()
+                .to_string()
+        })
+        .collect();
+    for expected in [
+        "cqrs.html",
+        "sagas/gitops-sync.html",
+        "projections/fabric-sync-status.html",
+        "messages/syncstarted.html",
+        "channels/gitops-sync-progress.html",
+    ] {
+        assert!(names.contains(expected), "{expected} in {names:?}");
+    }
+    for p in &pages {
+        let t = std::fs::read_to_string(p).expect("page");
+        assert!(t.starts_with("<!DOCTYPE html>"), "{}", p.display());
+        for banned in ["<script", "<link", "@import", "url(http", " src=\""] {
+            assert!(!t.contains(banned), "{}: {banned}", p.display());
+        }
+        assert!(
+            t.contains("<main id=\"main\">") && t.contains("<nav"),
+            "{}",
+            p.display()
+        );
+    }
+    check_links(&root, &pages, |t| attr_values(t, "href"), true);
+    // A message page: its schema table, CloudEvents type and producers.
+    let msg = std::fs::read_to_string(root.join("messages/syncstarted.html")).expect("page");
+    assert!(msg.contains("com.githedgehog.hnp.gitops.sync_started.v1"));
+    assert!(msg.contains("<caption>Payload</caption>"));
+    assert!(msg.contains("saga gitops-sync"));
+    // A saga page: the state machine and the steps table.
+    let saga = std::fs::read_to_string(root.join("sagas/gitops-sync.html")).expect("page");
+    assert!(saga.contains("class=\"hnp-graph\"") && saga.contains("undo apply-netbox"));
+    assert!(saga.contains("<code>apply-netbox</code>"));
+}
+
+#[test]
+fn markdown_site_has_mermaid_and_resolving_links() {
+    let dir = site(&["fixtures/hnp", "--format", "markdown"]);
+    let root = dir.path().join("site");
+    let index = std::fs::read_to_string(root.join("index.md")).expect("index.md");
+    assert!(index.contains("```mermaid\nflowchart LR"));
+    for m in METRICS {
+        assert!(index.contains(&format!("`{m}`")), "{m}");
+    }
+    let saga = std::fs::read_to_string(root.join("sagas/gitops-sync.md")).expect("saga");
+    assert!(saga.contains("```mermaid\n---\ntitle: saga gitops-sync\n---\nstateDiagram-v2"));
+    let mut pages = Vec::new();
+    files(&root, "md", &mut pages);
+    // Links outside code: fenced blocks and inline code spans are text.
+    let md_links = |t: &str| -> Vec<String> {
+        let mut prose = String::new();
+        for (i, block) in t.split("```").enumerate() {
+            if i % 2 == 0 {
+                for line in block.lines() {
+                    for (j, span) in line.split('`').enumerate() {
+                        if j % 2 == 0 {
+                            prose.push_str(span);
+                        }
+                    }
+                    prose.push('\n');
+                }
+            }
+        }
+        prose
+            .match_indices("](")
+            // `\]` is an escaped bracket, not the end of a link text.
+            .filter(|(i, _)| !prose[..*i].ends_with('\\'))
+            .filter_map(|(i, _)| {
+                let rest = &prose[i + 2..];
+                rest.find(')').map(|e| rest[..e].to_string())
+            })
+            .collect()
+    };
+    check_links(&root, &pages, md_links, false);
+}
+
+#[test]
+fn templates_override_by_name_and_only_out_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tpl = dir.path().join("tpl");
+    std::fs::create_dir(&tpl).expect("mkdir");
+    std::fs::write(
+        tpl.join("cqrs.html.j2"),
+        "<!DOCTYPE html><p>custom {{ site.cqrs | length }} operations</p>\n",
+    )
+    .expect("write");
+    let o = run_in(
+        dir.path(),
+        &[
+            "docs",
+            repo()
+                .join("fixtures/hnp/asyncapi.yaml")
+                .to_str()
+                .expect("utf-8"),
+            "--out",
+            "site",
+            "--templates",
+            "tpl",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let cqrs = std::fs::read_to_string(dir.path().join("site/cqrs.html")).expect("cqrs");
+    assert_eq!(cqrs, "<!DOCTYPE html><p>custom 70 operations</p>\n");
+    let mut top: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["site", "tpl"]);
+    // A template that does not compile is a tool error naming it.
+    std::fs::write(tpl.join("index.html.j2"), "{% if %}").expect("write");
+    let o = run_in(
+        dir.path(),
+        &[
+            "docs",
+            repo()
+                .join("fixtures/hnp/asyncapi.yaml")
+                .to_str()
+                .expect("utf-8"),
+            "--out",
+            "site2",
+            "--templates",
+            "tpl",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("index.html.j2"), "{}", stderr(&o));
+}

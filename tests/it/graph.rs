@@ -1,0 +1,290 @@
+//! `hnp-events graph`: the HNP flow and saga state machines as Mermaid and DOT
+//! (snapshots), DOT accepted by Graphviz, SVG well-formed with no overlapping boxes,
+//! focus, and findings laid over the nodes that `validate` reports.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::util::{code, run, stderr, stdout};
+
+/// The per-item rules of the eight gates.
+const GATE_RULES: &[&str] = &[
+    "gate-event-flow-coverage",
+    "gate-cqrs-compliance",
+    "gate-schema-consistency",
+    "gate-saga-completeness",
+    "gate-error-handling-coverage",
+    "gate-delivery-declared",
+    "gate-ordering-declared",
+    "gate-idempotency-declared",
+];
+
+const SAGAS: &[&str] = &["crd-apply", "drift-reconcile", "gitops-sync"];
+
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn hnp_flow_mermaid_and_dot() {
+    insta::assert_snapshot!("graph_hnp_mermaid", ok(&["graph"]));
+    insta::assert_snapshot!("graph_hnp_dot", ok(&["graph", "--format", "dot"]));
+}
+
+#[test]
+fn hnp_saga_state_machines() {
+    for s in SAGAS {
+        let path = format!("fixtures/hnp/sagas/{s}.saga.yaml");
+        insta::assert_snapshot!(format!("graph_saga_{s}_mermaid"), ok(&["graph", &path]));
+        insta::assert_snapshot!(
+            format!("graph_saga_{s}_dot"),
+            ok(&["graph", &path, "--format", "dot"])
+        );
+    }
+}
+
+/// Graphviz's `dot`, or `None` with a note (a failure when `CI` is set).
+fn graphviz() -> Option<&'static str> {
+    let found = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some("dot");
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but Graphviz `dot` is missing (apt-get install graphviz)"
+    );
+    println!("note: Graphviz `dot` not found; the DOT output is not checked by Graphviz");
+    None
+}
+
+fn dot_to_svg(dot: &str, input: &str) -> String {
+    let mut child = Command::new(dot)
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dot runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write to dot");
+    let out = child.wait_with_output().expect("dot finishes");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "dot rejected the graph: {err}");
+    // Graphviz reports syntax problems as warnings and still draws something.
+    assert!(
+        !err.contains("syntax error") && !err.contains("Warning"),
+        "dot warned: {err}"
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn dot_output_is_accepted_by_graphviz() {
+    let Some(dot) = graphviz() else {
+        return;
+    };
+    let flow = ok(&["graph", "--format", "dot", "--with-findings"]);
+    let svg = dot_to_svg(dot, &flow);
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(&svg, opts).expect("Graphviz's SVG parses");
+    // Every node of the JSON graph is drawn.
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["graph", "--format", "json"])).expect("JSON");
+    let nodes = json["nodes"].as_array().expect("nodes").len();
+    assert_eq!(
+        svg.matches("class=\"node\"").count(),
+        nodes + legend_nodes(&flow)
+    );
+    for s in SAGAS {
+        let path = format!("fixtures/hnp/sagas/{s}.saga.yaml");
+        dot_to_svg(dot, &ok(&["graph", &path, "--format", "dot"]));
+    }
+}
+
+fn legend_nodes(dot: &str) -> usize {
+    dot.lines()
+        .filter(|l| l.trim_start().starts_with("legend_"))
+        .count()
+}
+
+/// The boxes of the nodes an SVG of ours draws: `(x, y, w, h)`.
+fn boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    let num = |n: &roxmltree::Node, a: &str| -> f64 {
+        n.attribute(a)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("rect without a numeric {a}"))
+    };
+    doc.descendants()
+        .filter(|n| {
+            n.has_tag_name("g")
+                && n.attribute("class")
+                    .is_some_and(|c| c.split(' ').any(|w| w == "node"))
+        })
+        .map(|g| {
+            let r = g
+                .children()
+                .find(|c| c.has_tag_name("rect"))
+                .expect("a node has a box");
+            (
+                num(&r, "x"),
+                num(&r, "y"),
+                num(&r, "width"),
+                num(&r, "height"),
+            )
+        })
+        .collect()
+}
+
+fn assert_no_overlap(b: &[(f64, f64, f64, f64)]) {
+    let mut sorted: Vec<usize> = (0..b.len()).collect();
+    sorted.sort_by(|&i, &j| b[i].0.total_cmp(&b[j].0));
+    for (k, &i) in sorted.iter().enumerate() {
+        for &j in &sorted[k + 1..] {
+            if b[j].0 >= b[i].0 + b[i].2 {
+                break;
+            }
+            let (a, c) = (b[i], b[j]);
+            let overlap = a.0 < c.0 + c.2 && c.0 < a.0 + a.2 && a.1 < c.1 + c.3 && c.1 < a.1 + a.3;
+            assert!(!overlap, "boxes {a:?} and {c:?} overlap");
+        }
+    }
+}
+
+#[test]
+fn svg_is_well_formed_with_a_legend_and_no_overlapping_boxes() {
+    let svg = ok(&["graph", "--format", "svg"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["graph", "--format", "json"])).expect("JSON");
+    let b = boxes(&svg);
+    assert_eq!(b.len(), json["nodes"].as_array().expect("nodes").len());
+    assert_no_overlap(&b);
+    assert!(svg.contains("class=\"legend\""), "a legend");
+    for k in ["command", "query", "event", "channel", "message", "saga"] {
+        assert!(svg.contains(&format!(">{k}</text>")), "legend lists {k}");
+    }
+    assert!(svg.contains("prefers-color-scheme: dark"));
+    assert!(!svg.contains("href"), "no external resources");
+    for s in SAGAS {
+        let path = format!("fixtures/hnp/sagas/{s}.saga.yaml");
+        let svg = ok(&["graph", &path, "--format", "svg"]);
+        assert_no_overlap(&boxes(&svg));
+        assert!(svg.contains(">compensation</text>"), "{s}: legend");
+    }
+}
+
+#[test]
+fn focus_keeps_the_neighbourhood() {
+    let json: serde_json::Value = serde_json::from_str(&ok(&[
+        "graph",
+        "--format",
+        "json",
+        "--focus",
+        "SyncStarted",
+        "--depth",
+        "1",
+    ]))
+    .expect("JSON");
+    let ids: Vec<&str> = json["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"msg:SyncStarted"));
+    // gitops-sync starts on SyncStarted.
+    assert!(ids.contains(&"saga:gitops-sync"), "{ids:?}");
+    // Every edge touches the centre at depth 1.
+    for e in json["edges"].as_array().expect("edges") {
+        let ends = [e["from"].as_str(), e["to"].as_str()];
+        assert!(
+            ends.iter().all(|x| x.is_some_and(|x| ids.contains(&x))),
+            "{e}"
+        );
+    }
+    let all: serde_json::Value =
+        serde_json::from_str(&ok(&["graph", "--format", "json"])).expect("JSON");
+    assert!(ids.len() < all["nodes"].as_array().expect("nodes").len());
+    let out = run(&["graph", "--focus", "SyncStartd"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("did you mean `SyncStarted`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The gate misses `validate` reports are the ones `graph --with-findings` marks.
+#[test]
+fn findings_overlay_matches_validate() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(crate::util::repo().join("fixtures/gates")).expect("fixtures") {
+        let p = entry.expect("entry").path();
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        if !name.ends_with(".yaml") || name.contains(".saga.") {
+            continue;
+        }
+        let rel = format!("fixtures/gates/{name}");
+        let out = run(&["validate", "--no-config", &rel, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON report");
+        let mut expected: Vec<String> = v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| {
+                let r = d["rule"].as_str().unwrap_or("");
+                GATE_RULES.contains(&r)
+            })
+            .map(|d| {
+                format!(
+                    "{}: {}",
+                    d["rule"].as_str().unwrap_or(""),
+                    d["message"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let g: serde_json::Value =
+            serde_json::from_str(&ok(&["graph", &rel, "--with-findings", "--format", "json"]))
+                .expect("JSON graph");
+        let mut marked: Vec<String> = g["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .flat_map(|n| n["findings"].as_array().cloned().unwrap_or_default())
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect();
+        expected.sort();
+        marked.sort();
+        assert_eq!(marked, expected, "{rel}");
+        checked += expected.len();
+    }
+    assert!(
+        checked > 10,
+        "the gate fixtures have misses to mark ({checked})"
+    );
+    // HNP meets every gate: nothing is marked.
+    let hnp = ok(&["graph", "--with-findings", "--format", "json"]);
+    assert!(!hnp.contains("\"findings\""));
+}
