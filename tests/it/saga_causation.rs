@@ -19,18 +19,7 @@ fn gitops() -> saga::Saga {
 }
 
 fn ev(line: u32, time: i64, message: &str, corr: &str, cause: Option<&str>) -> Event {
-    let mut headers = json!({"correlationid": corr, "id": format!("{corr}-{line}")});
-    if let Some(c) = cause {
-        headers["causationid"] = json!(c);
-    }
-    Event {
-        line,
-        offset: 0,
-        time,
-        message: message.to_string(),
-        headers,
-        payload: json!({"direction": "git_to_netbox"}),
-    }
+    crate::util::saga_event(line, time, message, corr, cause)
 }
 
 fn run(sagas: &[saga::Saga], evs: &[Event]) -> engine::Outcome {

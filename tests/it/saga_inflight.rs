@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use hnp_events::saga::{self, engine, stream::Event};
-use serde_json::json;
 
 use crate::util::repo;
 
@@ -18,18 +17,7 @@ fn load(path: &str) -> saga::Saga {
 }
 
 fn ev(line: u32, time: i64, message: &str, cause: Option<&str>) -> Event {
-    let mut headers = json!({"correlationid": "k", "id": format!("e{line}")});
-    if let Some(c) = cause {
-        headers["causationid"] = json!(c);
-    }
-    Event {
-        line,
-        offset: 0,
-        time,
-        message: message.to_string(),
-        headers,
-        payload: json!({"direction": "git_to_netbox"}),
-    }
+    crate::util::saga_event(line, time, message, "k", cause)
 }
 
 fn run(s: saga::Saga, evs: &[Event]) -> engine::Outcome {

@@ -65,3 +65,26 @@ pub fn summarize(json: &str) -> String {
     }
     out
 }
+
+/// A recorded saga event for engine-level tests: correlation id `corr`, event id
+/// `{corr}-{line}`, an optional causation id, and the gitops-sync payload.
+pub fn saga_event(
+    line: u32,
+    time: i64,
+    message: &str,
+    corr: &str,
+    cause: Option<&str>,
+) -> hnp_events::saga::stream::Event {
+    let mut headers = serde_json::json!({"correlationid": corr, "id": format!("{corr}-{line}")});
+    if let Some(c) = cause {
+        headers["causationid"] = serde_json::json!(c);
+    }
+    hnp_events::saga::stream::Event {
+        line,
+        offset: 0,
+        time,
+        message: message.to_string(),
+        headers,
+        payload: serde_json::json!({"direction": "git_to_netbox"}),
+    }
+}
