@@ -357,11 +357,16 @@ pub fn overlay_findings(g: &mut Graph, findings: &[Diagnostic]) {
         .filter(|d| crate::gates::GATES.iter().any(|g| g.rule == d.rule))
     {
         let file = &*d.location.file;
-        let ptr = d.location.pointer.as_deref().unwrap_or("");
-        let hit = by_at
-            .get(&(file, ptr))
-            .or_else(|| by_file.get(file))
-            .copied();
+        // The innermost node holding the finding: its own pointer, else the nearest
+        // enclosing item (a finding at `/operations/x/x-hnp-emits/0` marks `x`).
+        let mut ptr = d.location.pointer.as_deref().unwrap_or("");
+        let mut hit = by_at.get(&(file, ptr)).copied();
+        while hit.is_none() {
+            let Some(cut) = ptr.rfind('/') else { break };
+            ptr = &ptr[..cut];
+            hit = by_at.get(&(file, ptr)).copied();
+        }
+        let hit = hit.or_else(|| by_file.get(file).copied());
         if let Some(i) = hit {
             marks
                 .entry(i)
