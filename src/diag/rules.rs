@@ -195,6 +195,11 @@ rules! {
     "document-kind-unknown" => Error,
         "The file is not an AsyncAPI, OpenAPI or Swagger document, nor a fragment of one.",
         "Documents are recognised by their `asyncapi`, `openapi` or `swagger` version field; fragments hold only reusable parts such as `components`. Anything else given explicitly is probably the wrong file.";
+    "document-version-missing" => Error,
+        "A file named as an API document has no `asyncapi`, `openapi` or `swagger` version field.",
+        "The version field is how a document's specification and version are known, and every specification requires it. A file given explicitly that has an `info` object like an API document but no version field would otherwise be read as a fragment and pass unchecked; the message names the field its other keys suggest (`channels`/`operations`: `asyncapi`; `paths`/`webhooks`: `openapi`; `basePath`/`definitions`: `swagger`).",
+        fail: "info: {title: Orders, version: 1.0.0}\nchannels: {}",
+        pass: "asyncapi: 3.0.0\ninfo: {title: Orders, version: 1.0.0}\nchannels: {}";
     "document-version-unsupported" => Error,
         "The document declares a specification version hnp-events does not support.",
         "Supported: AsyncAPI 2.0–2.6, 3.0 and 3.1; OpenAPI 3.0.x and 3.1.x; Swagger 2.0. Validating against the wrong version's rules would give wrong answers.";

@@ -176,6 +176,55 @@ pub fn detect(root: &Value) -> (DocKind, Option<VersionProblem>) {
     (DocKind::Other, None)
 }
 
+/// A version-less root that is shaped like an API document (an `info` object, as every
+/// specification requires at the root, which no fragment holds): the message naming the
+/// missing version key (guessed from the other root keys) and a help text.
+pub fn missing_version(root: &Value) -> Option<(String, String)> {
+    let obj = root.as_object()?;
+    if !obj.get("info").is_some_and(Value::is_object) {
+        return None;
+    }
+    let has = |keys: &[&'static str]| keys.iter().find(|k| obj.contains_key(**k)).copied();
+    let (key, example, why) = if let Some(k) =
+        has(&["channels", "operations", "defaultContentType", "id"])
+    {
+        ("asyncapi", "asyncapi: 3.0.0", k)
+    } else if let Some(k) = has(&[
+        "basePath",
+        "host",
+        "schemes",
+        "produces",
+        "consumes",
+        "definitions",
+        "securityDefinitions",
+    ]) {
+        ("swagger", "swagger: '2.0'", k)
+    } else if let Some(k) = has(&["paths", "webhooks", "jsonSchemaDialect"]) {
+        ("openapi", "openapi: 3.0.3", k)
+    } else {
+        return Some((
+            "no `asyncapi`, `openapi` or `swagger` field: the file has an `info` object like an API \
+             document, but without its version field it is not validated as one"
+                .to_string(),
+            "add the version field the document follows at the top (`asyncapi: 3.0.0`, \
+             `openapi: 3.1.0`, `swagger: '2.0'`)"
+                .to_string(),
+        ));
+    };
+    Some((
+        format!(
+            "no `{key}` field: the file looks like {} document (it has `info` and `{why}`), \
+             but without its version field it is not validated as one",
+            match key {
+                "asyncapi" => "an AsyncAPI",
+                "swagger" => "a Swagger 2.0",
+                _ => "an OpenAPI",
+            }
+        ),
+        format!("add the version it follows at the top, e.g. `{example}`"),
+    ))
+}
+
 /// A short description of a JSON value for messages: `number 3.0`, `a list`.
 pub fn describe(v: &Value) -> String {
     match v {
@@ -218,5 +267,20 @@ mod tests {
         assert_eq!(detect(&json!({"components": {}})).0, DocKind::Fragment);
         assert_eq!(detect(&json!({"type": "object"})).0, DocKind::Other);
         assert_eq!(detect(&json!([1])).0, DocKind::Other);
+    }
+
+    #[test]
+    fn a_missing_version_key_is_named() {
+        let m = |v: Value| missing_version(&v).map(|(m, _)| m);
+        let async_ = m(json!({"info": {}, "channels": {}})).expect("asyncapi");
+        assert!(async_.starts_with("no `asyncapi` field"), "{async_}");
+        let oas = m(json!({"info": {}, "paths": {}})).expect("openapi");
+        assert!(oas.starts_with("no `openapi` field"), "{oas}");
+        let sw = m(json!({"info": {}, "paths": {}, "basePath": "/"})).expect("swagger");
+        assert!(sw.starts_with("no `swagger` field"), "{sw}");
+        let any = m(json!({"info": {}})).expect("any");
+        assert!(any.contains("`asyncapi`, `openapi` or `swagger`"), "{any}");
+        assert_eq!(m(json!({"components": {"schemas": {}}})), None);
+        assert_eq!(m(json!({"info": "x", "channels": {}})), None);
     }
 }

@@ -316,6 +316,15 @@ impl Workspace {
                 loc,
                 p.message,
             ));
+        } else if let Some((msg, help)) = (origin == Origin::Explicit && !kind.is_document())
+            .then(|| file.value.as_ref().and_then(detect::missing_version))
+            .flatten()
+        {
+            // Named as an API document, shaped like one, but its version key is missing:
+            // validating it as a fragment would pass it unchecked.
+            diags.push(
+                Diagnostic::new("document-version-missing", file.locate(""), msg).with_help(help),
+            );
         } else if origin == Origin::Explicit && kind == DocKind::Other {
             diags.push(
                 Diagnostic::new(

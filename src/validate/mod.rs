@@ -45,7 +45,9 @@ pub fn validate_with_model(ws: &Workspace) -> (Vec<Diagnostic>, crate::model::Mo
         };
         let mut w = walk::Walker::new(ws, id, family, ver.min(255) as u8, label);
         w.run(root);
-        Some((w.diags, w.examples))
+        let mut diags = w.diags;
+        name_the_referencing_document(ws, id, &file.kind, &mut diags);
+        Some((diags, w.examples))
     });
     let mut diags = Vec::new();
     let mut jobs = Vec::new();
@@ -57,6 +59,58 @@ pub fn validate_with_model(ws: &Workspace) -> (Vec<Diagnostic>, crate::model::Mo
     diags.append(&mut model_diags);
     diags.extend(semantic::check(ws, &model));
     diags.extend(examples::check(ws, jobs, &model));
-    crate::diag::sort_and_dedup(&mut diags);
+    merge_same_findings(&mut diags);
     (diags, model)
+}
+
+/// A file reached through `$ref`s is checked under the rules of the document that
+/// references it (its specification, version and Schema Object dialect): a finding there
+/// names that document and its version field, so that a file shared by an OpenAPI 3.0 and
+/// an AsyncAPI or OpenAPI 3.1 document says whose rules it breaks.
+fn name_the_referencing_document(
+    ws: &Workspace,
+    input: crate::source::FileId,
+    kind: &DocKind,
+    diags: &mut [Diagnostic],
+) {
+    let file = ws.file(input);
+    let key = match kind {
+        DocKind::AsyncApi(_) => "asyncapi",
+        DocKind::OpenApi(_) => "openapi",
+        _ => "swagger",
+    };
+    let loc = file.locate(&crate::source::pointer::push("", key));
+    for d in diags.iter_mut() {
+        if d.location.file != file.display {
+            d.related.push(crate::diag::Related {
+                location: loc.clone(),
+                message: format!(
+                    "checked under the rules of {} because `{}` references it",
+                    kind.label(),
+                    file.display
+                ),
+            });
+        }
+    }
+}
+
+/// Sort and deduplicate; the same finding reached from several documents is reported
+/// once, naming each referencing document.
+fn merge_same_findings(diags: &mut Vec<Diagnostic>) {
+    crate::diag::sort_and_dedup(diags);
+    diags.dedup_by(|later, kept| {
+        let same = later.rule == kept.rule
+            && later.severity == kept.severity
+            && later.message == kept.message
+            && later.location == kept.location
+            && later.help == kept.help;
+        if same {
+            for r in later.related.drain(..) {
+                if !kept.related.contains(&r) {
+                    kept.related.push(r);
+                }
+            }
+        }
+        same
+    });
 }

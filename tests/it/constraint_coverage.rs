@@ -37,22 +37,6 @@ use super::corpus::read_rows;
 /// substring of the location, with the reason.
 const EXCUSED: &[(&str, &str, &str)] = &[
     (
-        "",
-        " /required [asyncapi]",
-        "the version key is how a file is recognised as AsyncAPI: without it the mutant is not \
-         an AsyncAPI document to us and nothing is validated (detection, not a rule table)",
-    ),
-    (
-        "",
-        " /required [openapi]",
-        "the version key is how a file is recognised as OpenAPI: without it nothing is validated",
-    ),
-    (
-        "",
-        " /required [swagger]",
-        "the version key is how a file is recognised as Swagger: without it nothing is validated",
-    ),
-    (
         "asyncapi-3.",
         "/definitions/http:~1~1asyncapi.com~1bindings~1",
         "protocol binding objects (amqp, http, websockets, …, each versioned by `bindingVersion`) \

@@ -116,3 +116,107 @@ fn schema_example_invalid_names_the_closest_branch() {
         "schema-example-invalid"
     ));
 }
+
+// ---- issue 14: a shared file is checked under each referencing document's rules ----
+
+/// A schema file referenced from an OpenAPI 3.0 and an AsyncAPI 3.0 document: its
+/// `const`/`examples` break only the 3.0 dialect, a bad `minLength` breaks both; each
+/// finding names the document whose rules it breaks (the 3.0 one, by its `openapi` key).
+#[test]
+fn a_shared_schema_file_gets_each_referencing_documents_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    write(
+        "oas30.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: './common.yaml#/components/schemas/A'}\n",
+    );
+    write(
+        "events.yaml",
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\ncomponents:\n  schemas:\n    A: {$ref: './common.yaml#/components/schemas/A'}\n",
+    );
+    write(
+        "common.yaml",
+        "components:\n  schemas:\n    A:\n      type: object\n      properties:\n        x: {type: string, const: '1'}\n        y: {$ref: '#/components/schemas/B'}\n    B: {type: string, examples: [a], minLength: -1}\n",
+    );
+    let load = |names: &[&str]| {
+        let paths: Vec<_> = names.iter().map(|n| dir.path().join(n)).collect();
+        let opts = LoadOptions {
+            root: Some(dir.path().to_path_buf()),
+            ..LoadOptions::default()
+        };
+        let ws = Workspace::load(&paths, &opts).expect("load");
+        hnp_events::validate::validate(&ws)
+    };
+    let line = |d: &hnp_events::diag::Diagnostic| {
+        let rel: Vec<String> = d
+            .related
+            .iter()
+            .map(|r| format!("{}: {}", r.location.pointer.as_deref().unwrap_or("-"), r.message))
+            .collect();
+        format!(
+            "{} {} {} [{}]",
+            d.rule,
+            d.location.pointer.as_deref().unwrap_or("-"),
+            d.location.file.rsplit('/').next().unwrap_or(""),
+            rel.join("; ").replace(&*dir.path().to_string_lossy(), "")
+        )
+    };
+    // Both documents: the 3.0 dialect's findings name oas30.yaml, the shared one each.
+    let both: Vec<String> = load(&["oas30.yaml", "events.yaml"]).iter().map(line).collect();
+    assert!(
+        both.iter().any(|l| l.starts_with("openapi-unknown-field /components/schemas/A/properties/x/const common.yaml")
+            && l.contains("/openapi: checked under the rules of OpenAPI 3.0.3 because")
+            && l.contains("oas30.yaml")),
+        "{both:#?}"
+    );
+    assert!(
+        both.iter().any(|l| l.starts_with("openapi-unknown-field /components/schemas/B/examples")),
+        "{both:#?}"
+    );
+    assert!(
+        both.iter().any(|l| l.starts_with("asyncapi-type /components/schemas/B/minLength")
+            && l.contains("/asyncapi: checked under the rules of AsyncAPI 3.0.0")
+            && l.contains("events.yaml")),
+        "{both:#?}"
+    );
+    assert!(
+        !both.iter().any(|l| l.starts_with("asyncapi-unknown-field")),
+        "draft-07 allows const and examples: {both:#?}"
+    );
+    // The AsyncAPI document alone: only the shared finding.
+    let alone: Vec<String> = load(&["events.yaml"]).iter().map(line).collect();
+    assert_eq!(alone.len(), 1, "{alone:#?}");
+    assert!(alone[0].starts_with("asyncapi-type /components/schemas/B/minLength"), "{alone:#?}");
+}
+
+/// A file named as an API document with no version key is an error naming the key,
+/// not a fragment that passes unchecked.
+#[test]
+fn a_document_without_its_version_key_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        ("info: {title: t, version: '1'}\nchannels: {}\n", "no `asyncapi` field"),
+        ("info: {title: t, version: '1'}\npaths: {}\n", "no `openapi` field"),
+        ("info: {title: t, version: '1'}\nbasePath: /v1\npaths: {}\n", "no `swagger` field"),
+        ("info: {title: t, version: '1'}\n", "no `asyncapi`, `openapi` or `swagger` field"),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("doc{i}.yaml"));
+        std::fs::write(&path, text).expect("write");
+        let ws = Workspace::load(std::slice::from_ref(&path), &LoadOptions::default())
+            .expect("load");
+        let d: Vec<_> = ws
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "document-version-missing")
+            .collect();
+        assert_eq!(d.len(), 1, "{text}: {:#?}", ws.diagnostics);
+        assert!(d[0].message.starts_with(want), "{}", d[0].message);
+        assert_eq!(d[0].location.pointer.as_deref(), Some(""));
+    }
+    // A fragment (no `info`) named explicitly is still loaded as one, without the error.
+    let frag = dir.path().join("frag.yaml");
+    std::fs::write(&frag, "components:\n  schemas:\n    A: {type: string}\n").expect("write");
+    let ws = Workspace::load(std::slice::from_ref(&frag), &LoadOptions::default()).expect("load");
+    assert!(ws.diagnostics.is_empty(), "{:#?}", ws.diagnostics);
+}
