@@ -8,7 +8,10 @@ const TAGS2: Ty = Ty::Arr(&Ty::Node(K::Tag));
 const TAGS3: Ty = Ty::Arr(&Ty::RefOr(K::Tag));
 const DOCS2: Ty = Ty::Node(K::ExternalDocs);
 const DOCS3: Ty = Ty::RefOr(K::ExternalDocs);
-const BINDINGS: Ty = Ty::RefOr(K::Bindings);
+const SERVER_BINDINGS: Ty = Ty::RefOr(K::Bindings(BindingsOf::Server));
+const CHANNEL_BINDINGS: Ty = Ty::RefOr(K::Bindings(BindingsOf::Channel));
+const OPERATION_BINDINGS: Ty = Ty::RefOr(K::Bindings(BindingsOf::Operation));
+const MESSAGE_BINDINGS: Ty = Ty::RefOr(K::Bindings(BindingsOf::Message));
 const SECURITY2: Ty = Ty::Arr(&Ty::SecReq);
 const SECURITY3: Ty = Ty::Arr(&Ty::RefOr(K::AsyncSecurityScheme));
 
@@ -93,7 +96,7 @@ static SERVER2: Obj = obj(
         f("description", STR),
         f("variables", Ty::Map(&Ty::RefOr(K::ServerVariable))),
         f("security", SECURITY2),
-        f("bindings", BINDINGS),
+        f("bindings", SERVER_BINDINGS),
         f("tags", TAGS2).since(25),
     ],
 );
@@ -112,7 +115,7 @@ static SERVER3: Obj = obj(
         f("security", SECURITY3),
         f("tags", TAGS3),
         f("externalDocs", DOCS3),
-        f("bindings", BINDINGS),
+        f("bindings", SERVER_BINDINGS),
     ],
 );
 
@@ -126,7 +129,7 @@ static CHANNEL2: Obj = obj(
         f("publish", Ty::Node(K::Operation2)),
         f("subscribe", Ty::Node(K::Operation2)),
         f("deprecated", BOOL),
-        f("bindings", BINDINGS),
+        f("bindings", CHANNEL_BINDINGS),
     ],
 );
 
@@ -140,7 +143,7 @@ static OPERATION2: Obj = obj(
         f("tags", TAGS2),
         f("externalDocs", DOCS2),
         f("operationId", STR),
-        f("bindings", BINDINGS),
+        f("bindings", OPERATION_BINDINGS),
         f("message", Ty::Node(K::Message2)),
     ],
 );
@@ -154,7 +157,7 @@ static OPERATION_TRAIT2: Obj = obj(
         f("externalDocs", DOCS2),
         f("operationId", STR),
         f("security", SECURITY2).since(24),
-        f("bindings", BINDINGS),
+        f("bindings", OPERATION_BINDINGS),
     ],
 );
 
@@ -175,7 +178,7 @@ static MESSAGE2: Obj = obj(
         f("externalDocs", DOCS2),
         f("deprecated", BOOL),
         f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
-        f("bindings", BINDINGS),
+        f("bindings", MESSAGE_BINDINGS),
         f("traits", Ty::Arr(&Ty::RefOr(K::MessageTrait2))),
     ],
 );
@@ -196,7 +199,7 @@ static MESSAGE_TRAIT2: Obj = obj(
         f("externalDocs", DOCS2),
         f("deprecated", BOOL),
         f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
-        f("bindings", BINDINGS),
+        f("bindings", MESSAGE_BINDINGS),
     ],
 );
 
@@ -241,10 +244,10 @@ static COMPONENTS2: Obj = obj(
         f("correlationIds", Ty::Comp(&Ty::RefOr(K::CorrelationId))),
         f("operationTraits", Ty::Comp(&Ty::RefOr(K::OperationTrait2))),
         f("messageTraits", Ty::Comp(&Ty::RefOr(K::MessageTrait2))),
-        f("serverBindings", Ty::Comp(&BINDINGS)),
-        f("channelBindings", Ty::Comp(&BINDINGS)),
-        f("operationBindings", Ty::Comp(&BINDINGS)),
-        f("messageBindings", Ty::Comp(&BINDINGS)),
+        f("serverBindings", Ty::Comp(&SERVER_BINDINGS)),
+        f("channelBindings", Ty::Comp(&CHANNEL_BINDINGS)),
+        f("operationBindings", Ty::Comp(&OPERATION_BINDINGS)),
+        f("messageBindings", Ty::Comp(&MESSAGE_BINDINGS)),
     ],
 );
 
@@ -260,7 +263,7 @@ static CHANNEL3: Obj = obj(
         f("servers", Ty::Arr(&Ty::Ref)),
         f("tags", TAGS3),
         f("externalDocs", DOCS3),
-        f("bindings", BINDINGS),
+        f("bindings", CHANNEL_BINDINGS),
     ],
 );
 
@@ -278,7 +281,7 @@ static OPERATION3: Obj = obj(
         f("security", SECURITY3),
         f("tags", TAGS3),
         f("externalDocs", DOCS3),
-        f("bindings", BINDINGS),
+        f("bindings", OPERATION_BINDINGS),
     ],
 );
 
@@ -291,7 +294,7 @@ static OPERATION_TRAIT3: Obj = obj(
         f("security", SECURITY3),
         f("tags", TAGS3),
         f("externalDocs", DOCS3),
-        f("bindings", BINDINGS),
+        f("bindings", OPERATION_BINDINGS),
     ],
 );
 
@@ -324,7 +327,7 @@ static MESSAGE3: Obj = obj(
         f("externalDocs", DOCS3),
         f("deprecated", BOOL),
         f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
-        f("bindings", BINDINGS),
+        f("bindings", MESSAGE_BINDINGS),
         f("traits", Ty::Arr(&Ty::Any)),
     ],
 );
@@ -343,7 +346,7 @@ static MESSAGE_TRAIT3: Obj = obj(
         f("externalDocs", DOCS3),
         f("deprecated", BOOL),
         f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
-        f("bindings", BINDINGS),
+        f("bindings", MESSAGE_BINDINGS),
     ],
 );
 
@@ -380,10 +383,10 @@ static COMPONENTS3: Obj = obj(
             "replyAddresses",
             Ty::Comp(&Ty::RefOr(K::OperationReplyAddress)),
         ),
-        f("serverBindings", Ty::Comp(&BINDINGS)),
-        f("channelBindings", Ty::Comp(&BINDINGS)),
-        f("operationBindings", Ty::Comp(&BINDINGS)),
-        f("messageBindings", Ty::Comp(&BINDINGS)),
+        f("serverBindings", Ty::Comp(&SERVER_BINDINGS)),
+        f("channelBindings", Ty::Comp(&CHANNEL_BINDINGS)),
+        f("operationBindings", Ty::Comp(&OPERATION_BINDINGS)),
+        f("messageBindings", Ty::Comp(&MESSAGE_BINDINGS)),
         f("tags", Ty::Comp(&Ty::RefOr(K::Tag))),
         f("externalDocs", Ty::Comp(&Ty::RefOr(K::ExternalDocs))),
     ],

@@ -4,6 +4,7 @@
 //! - `spec.rs`: the vocabulary of the structural tables (kinds, field types, versions);
 //! - `asyncapi_tables.rs`, `openapi_tables.rs`: the tables, one per specification family;
 //! - `walk.rs`: the single-pass table-driven walker (`$ref`s followed through a queue);
+//! - `bindings.rs`: AsyncAPI 3 protocol binding objects (`bindingVersion`, fields);
 //! - `schema.rs`: Schema Objects per dialect and payloads by `schemaFormat`;
 //! - `examples.rs`: examples against their schemas (compiled with `jsonschema`);
 //! - `values.rs`: value constraints of the official schemas the tables' types do not say
@@ -11,6 +12,7 @@
 //! - `semantic.rs`: rules the specifications state in prose, checked on the IR.
 
 mod asyncapi_tables;
+mod bindings;
 mod examples;
 mod openapi_tables;
 mod schema;

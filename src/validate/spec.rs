@@ -22,6 +22,15 @@ pub enum Dialect {
     Swagger,
 }
 
+/// What a Bindings Object belongs to (each protocol defines one binding per kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BindingsOf {
+    Server,
+    Channel,
+    Operation,
+    Message,
+}
+
 /// Object kinds with a table of fields (or hand-written checks, see `walk.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum K {
@@ -31,8 +40,8 @@ pub enum K {
     Tag,
     ExternalDocs,
     ServerVariable,
-    /// Map of binding objects keyed by protocol.
-    Bindings,
+    /// Map of binding objects keyed by protocol, of a server, channel, operation or message.
+    Bindings(BindingsOf),
     /// Map of `x-` extensions/anything: only "is an object" is checked.
     AnyObject,
     // AsyncAPI (both majors unless the name says otherwise).

@@ -576,7 +576,7 @@ impl<'a> Walker<'a> {
         };
         match k {
             K::AnyObject => {}
-            K::Bindings => self.bindings(m),
+            K::Bindings(of) => self.bindings(m, of),
             K::Message2 => {
                 if m.contains_key("oneOf") {
                     static ONE_OF: Obj = Obj {
@@ -690,7 +690,7 @@ impl<'a> Walker<'a> {
 
     pub(super) fn title_of(&self, k: K) -> &'static str {
         match k {
-            K::Bindings => "Bindings Object",
+            K::Bindings(_) => "Bindings Object",
             K::AnyObject => "an object",
             K::Message2 | K::AnySchema => "Message Object or Schema",
             K::AsyncSecurityScheme | K::OasSecurityScheme | K::SwSecurityScheme => {
@@ -821,7 +821,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn bindings(&mut self, m: &'a Map<String, Value>) {
+    fn bindings(&mut self, m: &'a Map<String, Value>, of: BindingsOf) {
         for (key, val) in m {
             self.path.push(Seg::Key(key));
             let known = asyncapi_tables::BINDING_PROTOCOLS.contains(&key.as_str());
@@ -835,8 +835,11 @@ impl<'a> Walker<'a> {
                     .map(|c| format!("did you mean `{c}`?"));
                 let (rule, loc) = (self.rules.unknown, self.loc_key());
                 self.report(rule, loc, format!("unknown protocol `{key}` in the Bindings Object; use a protocol name such as `kafka`, `amqp`, `mqtt`, `http`, `ws`, or an `x-` extension"), help);
-            } else if known && self.ver >= 30 && !val.is_object() {
-                self.type_error(val, "an object (a binding)");
+            } else if known && self.ver >= 30 {
+                match val.as_object() {
+                    Some(b) => self.binding_object(key, b, of),
+                    None => self.type_error(val, "an object (a binding)"),
+                }
             }
             self.path.pop();
         }

@@ -125,7 +125,8 @@ fn schema_example_invalid_names_the_closest_branch() {
 #[test]
 fn a_shared_schema_file_gets_each_referencing_documents_rules() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    let write =
+        |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
     write(
         "oas30.yaml",
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: './common.yaml#/components/schemas/A'}\n",
@@ -151,7 +152,13 @@ fn a_shared_schema_file_gets_each_referencing_documents_rules() {
         let rel: Vec<String> = d
             .related
             .iter()
-            .map(|r| format!("{}: {}", r.location.pointer.as_deref().unwrap_or("-"), r.message))
+            .map(|r| {
+                format!(
+                    "{}: {}",
+                    r.location.pointer.as_deref().unwrap_or("-"),
+                    r.message
+                )
+            })
             .collect();
         format!(
             "{} {} {} [{}]",
@@ -162,21 +169,29 @@ fn a_shared_schema_file_gets_each_referencing_documents_rules() {
         )
     };
     // Both documents: the 3.0 dialect's findings name oas30.yaml, the shared one each.
-    let both: Vec<String> = load(&["oas30.yaml", "events.yaml"]).iter().map(line).collect();
+    let both: Vec<String> = load(&["oas30.yaml", "events.yaml"])
+        .iter()
+        .map(line)
+        .collect();
     assert!(
-        both.iter().any(|l| l.starts_with("openapi-unknown-field /components/schemas/A/properties/x/const common.yaml")
-            && l.contains("/openapi: checked under the rules of OpenAPI 3.0.3 because")
+        both.iter().any(|l| l.starts_with(
+            "openapi-unknown-field /components/schemas/A/properties/x/const common.yaml"
+        ) && l
+            .contains("/openapi: checked under the rules of OpenAPI 3.0.3 because")
             && l.contains("oas30.yaml")),
         "{both:#?}"
     );
     assert!(
-        both.iter().any(|l| l.starts_with("openapi-unknown-field /components/schemas/B/examples")),
+        both.iter()
+            .any(|l| l.starts_with("openapi-unknown-field /components/schemas/B/examples")),
         "{both:#?}"
     );
     assert!(
-        both.iter().any(|l| l.starts_with("asyncapi-type /components/schemas/B/minLength")
-            && l.contains("/asyncapi: checked under the rules of AsyncAPI 3.0.0")
-            && l.contains("events.yaml")),
+        both.iter().any(
+            |l| l.starts_with("asyncapi-type /components/schemas/B/minLength")
+                && l.contains("/asyncapi: checked under the rules of AsyncAPI 3.0.0")
+                && l.contains("events.yaml")
+        ),
         "{both:#?}"
     );
     assert!(
@@ -186,7 +201,10 @@ fn a_shared_schema_file_gets_each_referencing_documents_rules() {
     // The AsyncAPI document alone: only the shared finding.
     let alone: Vec<String> = load(&["events.yaml"]).iter().map(line).collect();
     assert_eq!(alone.len(), 1, "{alone:#?}");
-    assert!(alone[0].starts_with("asyncapi-type /components/schemas/B/minLength"), "{alone:#?}");
+    assert!(
+        alone[0].starts_with("asyncapi-type /components/schemas/B/minLength"),
+        "{alone:#?}"
+    );
 }
 
 /// A file named as an API document with no version key is an error naming the key,
@@ -195,16 +213,28 @@ fn a_shared_schema_file_gets_each_referencing_documents_rules() {
 fn a_document_without_its_version_key_is_an_error_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cases = [
-        ("info: {title: t, version: '1'}\nchannels: {}\n", "no `asyncapi` field"),
-        ("info: {title: t, version: '1'}\npaths: {}\n", "no `openapi` field"),
-        ("info: {title: t, version: '1'}\nbasePath: /v1\npaths: {}\n", "no `swagger` field"),
-        ("info: {title: t, version: '1'}\n", "no `asyncapi`, `openapi` or `swagger` field"),
+        (
+            "info: {title: t, version: '1'}\nchannels: {}\n",
+            "no `asyncapi` field",
+        ),
+        (
+            "info: {title: t, version: '1'}\npaths: {}\n",
+            "no `openapi` field",
+        ),
+        (
+            "info: {title: t, version: '1'}\nbasePath: /v1\npaths: {}\n",
+            "no `swagger` field",
+        ),
+        (
+            "info: {title: t, version: '1'}\n",
+            "no `asyncapi`, `openapi` or `swagger` field",
+        ),
     ];
     for (i, (text, want)) in cases.iter().enumerate() {
         let path = dir.path().join(format!("doc{i}.yaml"));
         std::fs::write(&path, text).expect("write");
-        let ws = Workspace::load(std::slice::from_ref(&path), &LoadOptions::default())
-            .expect("load");
+        let ws =
+            Workspace::load(std::slice::from_ref(&path), &LoadOptions::default()).expect("load");
         let d: Vec<_> = ws
             .diagnostics
             .iter()
@@ -219,4 +249,43 @@ fn a_document_without_its_version_key_is_an_error_naming_it() {
     std::fs::write(&frag, "components:\n  schemas:\n    A: {type: string}\n").expect("write");
     let ws = Workspace::load(std::slice::from_ref(&frag), &LoadOptions::default()).expect("load");
     assert!(ws.diagnostics.is_empty(), "{:#?}", ws.diagnostics);
+}
+
+/// AsyncAPI 3 binding objects: `bindingVersion` per protocol and kind, and the HTTP, AMQP
+/// and WebSockets bindings field by field (the official schema's constraints; the
+/// constraint coverage test confirms each against `jsonschema`).
+#[test]
+fn asyncapi3_binding_objects_are_checked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("b.yaml");
+    std::fs::write(
+        &path,
+        "asyncapi: 3.0.0\ninfo: {title: t, version: '1'}\nchannels:\n  q:\n    bindings:\n      amqp: {is: queue, exchange: {name: x}, bindingVersion: '0.3.0'}\n      ws: {method: PUT, bindingVersion: '0.2.0'}\n  r:\n    bindings:\n      amqp: {is: routingKey, exchange: {name: x, type: topic}}\n      ws: {method: GET, query: {type: object}}\noperations:\n  o:\n    action: send\n    channel: {$ref: '#/channels/q'}\n    bindings:\n      http: {method: get, foo: 1}\n      amqp: {deliveryMode: 3, expiration: -1}\n      kafka: {bindingVersion: '9'}\n  p:\n    action: send\n    channel: {$ref: '#/channels/r'}\n    bindings:\n      http: {method: GET, bindingVersion: '0.2.0'}\n      amqp: {deliveryMode: 2, ack: true, x-note: 1}\n",
+    )
+    .expect("write");
+    let ws = Workspace::load(std::slice::from_ref(&path), &LoadOptions::default()).expect("load");
+    let got: Vec<String> = hnp_events::validate::validate(&ws)
+        .iter()
+        .filter(|d| d.severity == hnp_events::diag::Severity::Error)
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.rule,
+                d.location.pointer.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "asyncapi-required /channels/q/bindings/amqp",
+            "asyncapi-enum /channels/q/bindings/ws/bindingVersion",
+            "asyncapi-enum /operations/o/bindings/http/method",
+            "asyncapi-unknown-field /operations/o/bindings/http/foo",
+            "asyncapi-enum /operations/o/bindings/amqp/deliveryMode",
+            "asyncapi-type /operations/o/bindings/amqp/expiration",
+            "asyncapi-enum /operations/o/bindings/kafka/bindingVersion",
+        ],
+        "channel r and operation p are valid"
+    );
 }
