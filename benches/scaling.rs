@@ -2,7 +2,8 @@
 //! (n, 2n, 4n, 8n), generated here. Linear checks take about twice as long per doubling;
 //! a quadratic one would take four times as long. The inputs of issue 11: a `$ref` cycle
 //! and a `$ref` chain, a one-line JSON document with a diagnostic per array item (columns
-//! on a long line), many tags (duplicate check), many paths (with and without gates).
+//! on a long line), many tags (duplicate check), many paths (with and without gates);
+//! issue 13: AsyncAPI 2.x request, error and event channels through classify and the gates.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -64,6 +65,47 @@ fn paths(n: usize) -> String {
     pretty(openapi(json!({"paths": p})))
 }
 
+/// A letters-only tag for `i` (names split into words drop digits): `a`, `b`, …, `ba`.
+fn letters(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'a' + (i % 26) as u8);
+        i /= 26;
+        if i == 0 {
+            break;
+        }
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// An AsyncAPI 2.x document with `n` request channels (`svc.x.request`, received,
+/// operation `requestX`), each with an error channel and an event channel: the shapes
+/// classify and the gates once answered by scanning every operation per operation.
+fn asyncapi_2x(n: usize) -> String {
+    let mut ch = serde_json::Map::new();
+    for i in 0..n {
+        let t = letters(i);
+        let cap = format!("{}{}", t[..1].to_uppercase(), &t[1..]);
+        ch.insert(
+            format!("svc.{t}.request"),
+            json!({"publish": {"operationId": format!("request{cap}"), "message": {
+                "name": format!("Do{cap}"),
+                "payload": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+            }}}),
+        );
+        ch.insert(format!("svc.{t}.error"), json!({}));
+        ch.insert(
+            format!("svc.{t}.events"),
+            json!({"subscribe": {"operationId": format!("on{cap}"), "message": {
+                "name": format!("{cap}Done"),
+                "payload": {"type": "object"}
+            }}}),
+        );
+    }
+    pretty(json!({"asyncapi": "2.6.0", "info": {"title": "t", "version": "1"}, "channels": ch}))
+}
+
 fn pretty(v: Value) -> String {
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }
@@ -106,13 +148,14 @@ fn bench(c: &mut Criterion) {
         ..LoadOptions::default()
     };
     type Gen = fn(usize) -> String;
-    let cases: [(&str, Gen, usize, bool); 6] = [
+    let cases: [(&str, Gen, usize, bool); 7] = [
         ("ref cycle", |n| refs(n, true), 1000, false),
         ("ref chain", |n| refs(n, false), 1000, false),
         ("one-line json diagnostics", one_line, 20_000, false),
         ("tags", tags, 10_000, false),
         ("paths", paths, 4000, false),
         ("paths with gates", paths, 4000, true),
+        ("asyncapi 2.x channels with gates", asyncapi_2x, 1000, true),
     ];
     let mut group = c.benchmark_group("scaling");
     group

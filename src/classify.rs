@@ -227,6 +227,7 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
     for (di, doc) in model.documents.iter().enumerate() {
         let chan_roles = roles::channel_roles(doc);
         let answering = answering_channels(doc);
+        let index = doc_index(doc, &chan_roles);
         for (oi, op) in doc.operations.iter().enumerate() {
             let mut answer = false;
             let mut paired_reply = None;
@@ -358,7 +359,7 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                         };
                         (k, format!("`reply` declared: {how}{wording}"))
                     } else if let Some((k, why, pair)) =
-                        role_kind(doc, op, &chan_roles, &answering, &msg_names, verbs)
+                        role_kind(doc, op, &chan_roles, &index, &answering, &msg_names, verbs)
                     {
                         answer = pair.is_none() && k == Kind::Reply;
                         paired_reply = pair;
@@ -373,6 +374,19 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                                 } else {
                                     "a command"
                                 }
+                            ),
+                        )
+                    } else if let Some(addr) = (action == Action::Send
+                        && !namings.is_empty()
+                        && namings.iter().all(|n| *n == Naming::Imperative))
+                    .then(|| stream_address(doc, op))
+                    .flatten()
+                    {
+                        (
+                            Kind::EventPublished,
+                            format!(
+                                "sent on the stream `{addr}`: what a stream carries are events, whatever the verb of {}{wording}",
+                                msg_names.join(", ")
                             ),
                         )
                     } else if !namings.is_empty()
@@ -476,6 +490,66 @@ pub(crate) struct Answering {
     received: std::collections::HashSet<usize>,
 }
 
+/// What `role_kind` looks up per operation, computed once per document (one pass over
+/// its channels and operations) so classifying a document stays linear in its size.
+struct DocIndex {
+    /// Channel words → the first reply channel with that (non-empty) stem.
+    reply_twin: HashMap<Vec<String>, usize>,
+    /// The channel of the first operation whose own name carries an answer
+    /// (`receiveSumResult`): where a `requestSum` is answered.
+    answer_op_channel: Option<usize>,
+    /// (channel, verb stem) of the messages the application sends on each channel:
+    /// `auth` sent on `/ws` gives (`/ws`, `auth`); a trailing `e` is dropped
+    /// (`subscribe` → `subscrib`) so that the past form (`subscribed`) starts with it.
+    sent_stems: std::collections::HashSet<(usize, String)>,
+}
+
+/// Whether a past-tense word (`authorized`) is the past form of a request sent on
+/// channel `c` (`auth`): a lookup of each of its prefixes of three letters or more.
+fn acknowledges(index: &DocIndex, c: usize, past: &str) -> Option<String> {
+    let p = past.to_ascii_lowercase();
+    (3..=p.len())
+        .filter(|&k| p.is_char_boundary(k))
+        .map(|k| &p[..k])
+        .find(|pre| index.sent_stems.contains(&(c, (*pre).to_string())))
+        .map(str::to_string)
+}
+
+fn doc_index(doc: &Document, chan_roles: &[(ChannelRole, Vec<String>)]) -> DocIndex {
+    let mut reply_twin = HashMap::new();
+    for (i, (r, stem)) in chan_roles.iter().enumerate() {
+        if matches!(r, ChannelRole::Reply) && !stem.is_empty() {
+            reply_twin.entry(stem.clone()).or_insert(i);
+        }
+    }
+    let answer_op_channel = doc.operations.iter().find_map(|o| {
+        let oid = o.operation_id.as_deref().or(o.key.as_deref())?;
+        (roles::message_role(oid) == ChannelRole::Reply)
+            .then_some(o.channel)
+            .flatten()
+    });
+    let mut sent_stems = std::collections::HashSet::new();
+    for o in &doc.operations {
+        let (Some(Action::Send), Some(c)) = (o.action, o.channel) else {
+            continue;
+        };
+        for &m in &o.messages {
+            if let Some(first) = words(&message_name(doc, m)).into_iter().next() {
+                let lower = first.to_ascii_lowercase();
+                let stem = lower.strip_suffix('e').unwrap_or(&lower);
+                if stem.len() >= 3 {
+                    sent_stems.insert((c, stem.to_string()));
+                }
+            }
+        }
+    }
+    DocIndex {
+        reply_twin,
+        answer_op_channel,
+        sent_stems,
+    }
+}
+
 fn answering_channels(doc: &Document) -> Answering {
     let mut a = Answering {
         sent: Default::default(),
@@ -509,6 +583,7 @@ fn role_kind(
     doc: &Document,
     op: &Operation,
     chan_roles: &[(ChannelRole, Vec<String>)],
+    index: &DocIndex,
     answering: &Answering,
     msg_names: &[String],
     verbs: &Verbs,
@@ -518,15 +593,7 @@ fn role_kind(
         .and_then(|c| doc.channels.get(c).map(|ch| (c, ch)));
     let addr = ch.map(|(_, c)| roles::address(c).to_string());
     // The reply/error channel answering a channel with these words.
-    let twin = |w: &[String]| {
-        chan_roles
-            .iter()
-            .enumerate()
-            .find(|(_, (r, stem))| {
-                matches!(r, ChannelRole::Reply) && !stem.is_empty() && stem.as_slice() == w
-            })
-            .map(|(i, _)| i)
-    };
+    let twin = |w: &[String]| index.reply_twin.get(w).copied();
     if let (Some((ci, _)), Some(addr)) = (ch, &addr) {
         let (role, stem) = chan_roles
             .get(ci)
@@ -590,6 +657,32 @@ fn role_kind(
             None,
         ));
     }
+    // One connection where answers come back (`success`, `pong`): a received message
+    // in the past form of a request sent there (`authorized` after `auth`, `subscribed`
+    // after `subscribe`) acknowledges that request; it is its answer, not an event.
+    if let (Some(Action::Receive), Some((ci, _)), Some(addr)) = (op.action, ch, &addr) {
+        if answering.received.contains(&ci) && !msg_names.is_empty() {
+            let acked: Option<Vec<String>> = msg_names
+                .iter()
+                .map(|n| {
+                    let w = words(n);
+                    let past = w.iter().find(|x| verbs.is_past(x))?;
+                    acknowledges(index, ci, past)
+                })
+                .collect();
+            if let Some(acked) = acked {
+                return Some((
+                    Kind::Reply,
+                    format!(
+                        "acknowledges `{}` sent on `{addr}` (its past form {})",
+                        acked.join("`, `"),
+                        msg_names.join(", ")
+                    ),
+                    None,
+                ));
+            }
+        }
+    }
     // A channel the application answers on: it sends answers there (`…Response`,
     // `…Ack`), so what it receives there (other than events and answers) are requests
     // it handles and answers on that channel.
@@ -639,13 +732,7 @@ fn role_kind(
         // `requestSum`, answered by an operation of the document that carries answers.
         let w = roles::words(id);
         if w.first().is_some_and(|f| f == "request") && w.len() > 1 && !id.contains('/') {
-            let answer = doc.operations.iter().find_map(|o| {
-                let oid = o.operation_id.as_deref().or(o.key.as_deref())?;
-                (roles::message_role(oid) == ChannelRole::Reply)
-                    .then_some(o.channel)
-                    .flatten()
-            });
-            if let Some(c) = answer {
+            if let Some(c) = index.answer_op_channel {
                 let to = doc.channels.get(c).map(roles::address).unwrap_or("?");
                 return Some((
                     Kind::Request,
@@ -699,6 +786,23 @@ fn no_message_command(
         Kind::Command
     };
     Some((kind, addr.to_string()))
+}
+
+/// The address of an operation's channel when its last literal segment names a stream
+/// of events (`/ws/test/stream`, `orders.events`, `prices/feed`): what the application
+/// sends there is published as an event, whatever verb its message's name starts with.
+fn stream_address(doc: &Document, op: &Operation) -> Option<String> {
+    let ch = doc.channels.get(op.channel?)?;
+    let addr = roles::address(ch);
+    let last = addr
+        .rsplit(['.', '/', ':'])
+        .find(|s| !s.is_empty() && !s.contains('{'))?
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "stream" | "streams" | "events" | "feed" | "feeds" | "updates" | "notifications"
+    )
+    .then(|| addr.to_string())
 }
 
 /// Verbs that read: an address segment starting with one names a query.

@@ -138,6 +138,10 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     keys.sort();
     let mut seen: HashSet<&Src> = HashSet::new();
     let mut items = Vec::new();
+    let mut counts_by_doc: std::collections::HashMap<
+        usize,
+        std::collections::HashMap<&str, usize>,
+    > = std::collections::HashMap::new();
     for &(d, c) in keys {
         let Some(doc) = model.documents.get(d) else {
             continue;
@@ -165,7 +169,10 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         let key = ext(ws, &ch.extensions, "x-hnp-ordering-key");
         let none =
             ext(ws, &ch.extensions, "x-hnp-ordering").and_then(Value::as_str) == Some("none");
-        let implied = protocols::ordering(ws, doc, ch);
+        let counts = counts_by_doc
+            .entry(d)
+            .or_insert_with(|| protocols::address_counts(doc));
+        let implied = protocols::ordering_in(ws, doc, ch, counts);
         let miss = match key {
             Some(Value::String(p)) if p.is_empty() || p.starts_with('/') => None,
             Some(v) => Some(format!("`x-hnp-ordering-key: {v}` is not a JSON pointer")),

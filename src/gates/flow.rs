@@ -25,14 +25,87 @@ pub fn is_event(row: &Row) -> bool {
     matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) && !row.answer
 }
 
+/// Per document, the channels some operation sends messages on, and those it sends
+/// failure messages on (`…Error`): one pass, so the per-operation questions below are
+/// lookups, not scans of every operation (linear on large documents).
+struct SentOn {
+    any: HashSet<usize>,
+    failure: HashSet<usize>,
+}
+
+fn sent_on(model: &Model) -> Vec<SentOn> {
+    model
+        .documents
+        .iter()
+        .map(|doc| {
+            let mut s = SentOn {
+                any: HashSet::new(),
+                failure: HashSet::new(),
+            };
+            for o in &doc.operations {
+                let (Some(Action::Send), Some(c)) = (o.action, o.channel) else {
+                    continue;
+                };
+                if !o.messages.is_empty() {
+                    s.any.insert(c);
+                }
+                if o.messages
+                    .iter()
+                    .filter_map(|&i| doc.messages.get(i))
+                    .any(|m| failure_name(&message_name(m)))
+                {
+                    s.failure.insert(c);
+                }
+            }
+            s
+        })
+        .collect()
+}
+
 /// Whether a received operation's channel is one the application also sends on (the
 /// results of a command come back on the same connection).
-fn received_and_answered(doc: &crate::model::Document, op: &crate::model::Operation) -> bool {
+fn received_and_answered(sent: Option<&SentOn>, op: &crate::model::Operation) -> bool {
     op.action == Some(Action::Receive)
-        && op.channel.is_some()
-        && doc.operations.iter().any(|o| {
-            o.action == Some(Action::Send) && o.channel == op.channel && !o.messages.is_empty()
-        })
+        && op
+            .channel
+            .is_some_and(|c| sent.is_some_and(|s| s.any.contains(&c)))
+}
+
+/// The failure channels (error channels, dead-letter queues) of a document, by stem:
+/// whether one covers a channel with words `w` is a lookup of each prefix of `w`.
+struct FailureStems {
+    any: HashSet<Vec<String>>,
+    dead_letter: HashSet<Vec<String>>,
+}
+
+impl FailureStems {
+    fn new(doc: &crate::model::Document) -> Self {
+        let mut f = FailureStems {
+            any: HashSet::new(),
+            dead_letter: HashSet::new(),
+        };
+        for (r, stem) in roles::channel_roles(doc) {
+            if stem.is_empty() {
+                continue;
+            }
+            match r {
+                ChannelRole::Error => {
+                    f.any.insert(stem);
+                }
+                ChannelRole::DeadLetter => {
+                    f.dead_letter.insert(stem.clone());
+                    f.any.insert(stem);
+                }
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// Whether a stem of `set` is a prefix of `w` ([`roles::covers`]).
+    fn covers(set: &HashSet<Vec<String>>, w: &[String]) -> bool {
+        !set.is_empty() && (1..=w.len()).any(|k| set.contains(&w[..k]))
+    }
 }
 
 /// Whether an operation only exchanges control messages (ping, heartbeat, subscribe):
@@ -51,14 +124,23 @@ pub fn control_op(doc: &crate::model::Document, op: &crate::model::Operation) ->
 
 /// Whether a message's payload has an error property (`error`, `errorMessage`).
 fn carries_error(ws: &Workspace, m: &crate::model::Message) -> bool {
-    m.payload
+    let Some((file, payload)) = m
+        .payload
         .as_ref()
-        .and_then(|p| value_at(ws, &p.src).map(|v| super::util::schema_props(ws, p.src.file, v)))
-        .is_some_and(|props| {
-            props
-                .iter()
-                .any(|p| p.to_ascii_lowercase().contains("error"))
-        })
+        .and_then(|p| value_at(ws, &p.src).map(|v| (p.src.file, v)))
+    else {
+        return false;
+    };
+    let error_prop = |props: std::collections::BTreeSet<String>| {
+        props
+            .iter()
+            .any(|p| p.to_ascii_lowercase().contains("error"))
+    };
+    // The payload's own properties, or those of its envelope's `data` (CloudEvents
+    // structured mode: the answer is under `data`).
+    error_prop(super::util::schema_props(ws, file, payload))
+        || super::util::schema_property(ws, file, payload, "data")
+            .is_some_and(|(f, d)| error_prop(super::util::schema_props(ws, f, d)))
 }
 
 /// Whether the channel of an operation is a dead-letter queue.
@@ -129,6 +211,7 @@ fn consumed(model: &Model) -> (HashSet<&Src>, HashSet<String>) {
 /// document that consumes none of the events it publishes describes one application,
 /// whose consumers are elsewhere); what is not measured is returned as notes.
 pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Vec<String>) {
+    let sent = sent_on(model);
     let mut items = Vec::new();
     let mut notes = Vec::new();
     for row in rows.iter().filter(|r| is_command(r)) {
@@ -152,7 +235,7 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
                 .and_then(|v| v.get("callbacks"))
                 .and_then(Value::as_object)
                 .is_some_and(|c| !c.is_empty());
-        let answered_here = received_and_answered(doc, op);
+        let answered_here = received_and_answered(sent.get(row.doc), op);
         let miss = (!(emits || reply || callbacks || answered_here))
             .then(|| format!("command `{}` declares no resulting event", row.id));
         items.push(Item::check(
@@ -726,16 +809,8 @@ pub fn cqrs(
 
 pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     let mut items = Vec::new();
-    let failure_stems: Vec<Vec<(ChannelRole, Vec<String>)>> = model
-        .documents
-        .iter()
-        .map(|d| {
-            roles::channel_roles(d)
-                .into_iter()
-                .filter(|(r, _)| matches!(r, ChannelRole::Error | ChannelRole::DeadLetter))
-                .collect()
-        })
-        .collect();
+    let failure_stems: Vec<FailureStems> = model.documents.iter().map(FailureStems::new).collect();
+    let sent = sent_on(model);
     // Event consumers that declare at-least-once delivery: a message that keeps failing
     // is redelivered forever unless a dead-letter channel or a retry policy ends it.
     for row in rows
@@ -766,10 +841,9 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
                     || ext(ws, &c.extensions, "x-hnp-retry").is_some()
             })
             || super::protocols::sqs_dead_letter(ws, channel, op)
-            || failure_stems.get(row.doc).is_some_and(|l| {
-                l.iter()
-                    .any(|(r, stem)| *r == ChannelRole::DeadLetter && roles::covers(stem, &words))
-            });
+            || failure_stems
+                .get(row.doc)
+                .is_some_and(|f| FailureStems::covers(&f.dead_letter, &words));
         let miss = (!ok).then(|| {
             format!(
                 "at-least-once consumer `{}` has no dead-letter channel or retry policy",
@@ -803,9 +877,18 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
         } else {
             // A failure reply, or a reply whose payload carries an error
             // (`subscriptionStatus` with `errorMessage`).
+            // A 3.0 `reply` that names only its channel may answer with any message of
+            // that channel.
             let reply_failure = op.reply.as_ref().is_some_and(|r| {
-                r.messages
-                    .iter()
+                let msgs = if r.messages.is_empty() {
+                    r.channel
+                        .and_then(|c| doc.channels.get(c))
+                        .map(|c| c.messages.as_slice())
+                        .unwrap_or_default()
+                } else {
+                    r.messages.as_slice()
+                };
+                msgs.iter()
                     .filter_map(|&i| doc.messages.get(i))
                     .any(|m| failure_name(&message_name(m)) || carries_error(ws, m))
             });
@@ -832,7 +915,7 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
             };
             let failure_channel = failure_stems
                 .get(row.doc)
-                .is_some_and(|l| l.iter().any(|(_, stem)| roles::covers(stem, &words)));
+                .is_some_and(|f| FailureStems::covers(&f.any, &words));
             let paired_failure = row
                 .paired_reply
                 .and_then(|c| doc.channels.get(c))
@@ -845,15 +928,9 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
             // A command received on a channel the application also sends failures on
             // (one WebSocket: the answer comes back on the same connection).
             let same_channel_failure = op.action == Some(Action::Receive)
-                && doc.operations.iter().any(|o| {
-                    o.action == Some(Action::Send)
-                        && o.channel.is_some()
-                        && o.channel == op.channel
-                        && o.messages
-                            .iter()
-                            .filter_map(|&i| doc.messages.get(i))
-                            .any(|m| failure_name(&message_name(m)))
-                });
+                && op
+                    .channel
+                    .is_some_and(|c| sent.get(row.doc).is_some_and(|s| s.failure.contains(&c)));
             reply_failure
                 || emits_failure
                 || dead_letter

@@ -177,6 +177,26 @@ pub fn delivery(
 /// (`run.{run_id}.step.{step_id}`), one WebSocket connection (or, with no servers, several
 /// channels on one address), an SQS FIFO queue, or a Kafka message `key` on every message.
 pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> {
+    ordering_in(ws, doc, ch, &address_counts(doc))
+}
+
+/// How many channels of a document have each address (one pass; [`ordering_in`] looks
+/// an address up instead of scanning every channel per channel).
+pub fn address_counts(doc: &Document) -> std::collections::HashMap<&str, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for c in &doc.channels {
+        *counts.entry(super::roles::address(c)).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// [`ordering`] with the document's [`address_counts`] computed once.
+pub fn ordering_in(
+    ws: &Workspace,
+    doc: &Document,
+    ch: &Channel,
+    counts: &std::collections::HashMap<&str, usize>,
+) -> Option<String> {
     let msgs: Vec<_> = ch
         .messages
         .iter()
@@ -211,12 +231,7 @@ pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> 
     // Several channels on one address, with no broker named: one endpoint whose
     // messages are told apart by type, not by destination — one connection, in order.
     let addr = super::roles::address(ch);
-    if doc.servers.is_empty()
-        && doc
-            .channels
-            .iter()
-            .any(|c| !std::ptr::eq(c, ch) && super::roles::address(c) == addr)
-    {
+    if doc.servers.is_empty() && counts.get(addr).is_some_and(|&n| n > 1) {
         return Some(format!(
             "the channels sharing the address `{addr}` are one connection, delivered in order"
         ));

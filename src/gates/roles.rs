@@ -110,7 +110,7 @@ pub fn channel_roles(doc: &Document) -> Vec<(ChannelRole, Vec<String>)> {
             (r, stem.to_vec(), past)
         })
         .collect();
-    let reply_stems: Vec<&Vec<String>> = raw
+    let reply_stems: std::collections::HashSet<&Vec<String>> = raw
         .iter()
         .filter(|(r, _, _)| *r == ChannelRole::Reply)
         .map(|(_, s, _)| s)

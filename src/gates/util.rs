@@ -98,6 +98,57 @@ fn walk_all_of(
     }
 }
 
+/// The schema of property `name` of a schema (following `$ref`s and `allOf`), with the
+/// file it lives in.
+pub fn schema_property<'a>(
+    ws: &'a Workspace,
+    file: FileId,
+    schema: &'a Value,
+    name: &str,
+) -> Option<(FileId, &'a Value)> {
+    fn walk<'a>(
+        ws: &'a Workspace,
+        file: FileId,
+        schema: &'a Value,
+        name: &str,
+        depth: usize,
+    ) -> Option<(FileId, &'a Value)> {
+        if depth > 16 {
+            return None;
+        }
+        let (f, _, s) = ws.deref(file, schema);
+        if let Some(p) = s.get("properties").and_then(|p| p.get(name)) {
+            return Some((f, p));
+        }
+        s.get("allOf")
+            .and_then(Value::as_array)?
+            .iter()
+            .find_map(|sub| walk(ws, f, sub, name, depth + 1))
+    }
+    walk(ws, file, schema, name, 0)
+}
+
+/// Whether a schema, or an `allOf` member under it, is a `$ref` that did not resolve
+/// (reported once by `ref-unresolved`/`ref-remote`): what it would add is unknown.
+pub fn schema_has_dangling_ref(ws: &Workspace, file: FileId, schema: &Value) -> bool {
+    let mut dangling = false;
+    walk_all_of(ws, file, schema, 0, &mut |s| {
+        dangling |= s.get("$ref").is_some_and(Value::is_string);
+    });
+    dangling
+}
+
+/// Whether a message's payload or headers lean on a `$ref` that did not resolve: a key
+/// or property the gates look for may be behind it, so its absence is not a finding.
+pub fn message_has_dangling_ref(ws: &Workspace, m: &Message) -> bool {
+    message_layers(ws, m).into_iter().any(|(f, v)| {
+        ["payload", "headers"]
+            .iter()
+            .filter_map(|k| v.get(*k))
+            .any(|s| schema_has_dangling_ref(ws, f, s))
+    })
+}
+
 /// The header property names of a message, its traits included.
 pub fn header_props(ws: &Workspace, m: &Message) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
