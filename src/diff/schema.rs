@@ -152,9 +152,12 @@ pub fn subset(
 #[derive(Debug, Default)]
 pub struct Proven {
     sets: HashMap<(Dialect, Dialect), HashSet<(usize, usize)>>,
-    failed: HashMap<(Dialect, Dialect, bool), HashMap<(usize, usize), Failure>>,
+    failed: HashMap<(Dialect, Dialect, bool), Failed>,
     compared: usize,
 }
+
+/// Failed pairs by the two values' addresses.
+type Failed = HashMap<(usize, usize), Failure>;
 
 impl Proven {
     /// How many schema pairs were compared keyword by keyword (not answered from a
@@ -546,7 +549,7 @@ struct Checker<'a> {
     /// Pairs proven compatible.
     proven: HashSet<(usize, usize)>,
     /// Pairs whose proof failed (see [`Failure`]).
-    failed: HashMap<(usize, usize), Failure>,
+    failed: Failed,
     /// Pairs compared keyword by keyword.
     compared: usize,
     steps: usize,
