@@ -1,6 +1,7 @@
 //! `hnp-events diff`: compare two revisions (git revisions or two files) of the
 //! contract, render the findings, decide the exit code.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -158,6 +159,14 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
         &sides.base_label,
     ));
     if wants_releases {
+        // Messages reported so far, by rule and location (a lookup per release finding
+        // instead of a scan of every finding).
+        let mut seen: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for g in &findings {
+            seen.entry((g.diag.rule.to_string(), format!("{:?}", g.diag.location)))
+                .or_default()
+                .push(g.diag.message.clone());
+        }
         for (tag, rev, pairs) in &sides.releases {
             let opts = Options {
                 release: Some(tag.clone()),
@@ -167,12 +176,14 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
                 let out = contract::diff_documents(rev, *o, &sides.new, *n, &opts);
                 // A change already reported against BASE is not repeated per release.
                 for f in out.findings {
-                    let dup = findings.iter().any(|g| {
-                        g.diag.rule == f.diag.rule
-                            && g.diag.location == f.diag.location
-                            && f.diag.message.ends_with(g.diag.message.as_str())
-                    });
+                    let messages = seen
+                        .entry((f.diag.rule.to_string(), format!("{:?}", f.diag.location)))
+                        .or_default();
+                    let dup = messages
+                        .iter()
+                        .any(|m| f.diag.message.ends_with(m.as_str()));
                     if !dup {
+                        messages.push(f.diag.message.clone());
                         findings.push(f);
                     }
                 }
@@ -180,18 +191,13 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
         }
     }
     // Severities from the config's `rules:` (off removes the finding).
-    let mut diags: Vec<Diagnostic> = findings.iter().map(|f| f.diag.clone()).collect();
-    config.apply_rule_levels(&mut diags);
     let mut kept: Vec<Finding> = Vec::new();
     for f in findings {
-        if let Some(d) = diags.iter().find(|d| {
-            **d == f.diag
-                || (d.rule == f.diag.rule
-                    && d.location == f.diag.location
-                    && d.message == f.diag.message)
-        }) {
+        let mut one = vec![f.diag];
+        config.apply_rule_levels(&mut one);
+        if let Some(diag) = one.pop() {
             kept.push(Finding {
-                diag: d.clone(),
+                diag,
                 group: f.group,
             });
         }

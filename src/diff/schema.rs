@@ -144,13 +144,52 @@ pub fn subset(
     subset_with(left, l, right, r, left_is_old, &mut Proven::default())
 }
 
-/// Pairs of schemas proven `L(left) ⊆ L(right)`, kept across comparisons of the same
-/// two revisions (keyed by the values' addresses and the two dialects), so schemas
-/// shared by many operations are proven once: without it, a document whose schemas
-/// all reach each other costs a walk of the whole graph per occurrence.
+/// Pairs of schemas proven `L(left) ⊆ L(right)`, and pairs whose proof failed, kept
+/// across comparisons of the same two revisions (keyed by the values' addresses and
+/// the two dialects), so schemas shared by many operations are compared once: without
+/// it, a document whose schemas all reach each other costs a walk of the whole graph
+/// per occurrence.
 #[derive(Debug, Default)]
 pub struct Proven {
     sets: HashMap<(Dialect, Dialect), HashSet<(usize, usize)>>,
+    failed: HashMap<(Dialect, Dialect, bool), Failed>,
+    compared: usize,
+}
+
+/// Failed pairs by the two values' addresses.
+type Failed = HashMap<(usize, usize), Failure>;
+
+impl Proven {
+    /// How many schema pairs were compared keyword by keyword (not answered from a
+    /// cache, nor assumed) with this `Proven`: what the comparison costs.
+    pub fn pairs_compared(&self) -> usize {
+        self.compared
+    }
+}
+
+/// A pair whose proof failed for reasons that do not depend on where it was met:
+/// its issues with instance locations relative to the pair (`""` is the pair's own
+/// value), the [`FAILURE_ISSUES`] nearest the pair's value, and what was left out.
+#[derive(Debug, Clone)]
+struct Failure {
+    issues: Vec<Issue>,
+    omitted: Option<(Effect, usize)>,
+}
+
+/// Issues kept per failed pair for reuse.
+const FAILURE_ISSUES: usize = 8;
+
+/// Messages of issues that depend on where a pair was met (the step budget, the
+/// nesting, the pairs in progress), not on the pair: a failure made only of these is
+/// not cached.
+const TOO_LARGE: &str = "the schemas are too large or too deeply nested to compare";
+const SELF_REFERENCE: &str = "a schema refers to itself without describing any part of the value";
+const SELF_INCLUSION: &str =
+    "the schema includes itself through `allOf`/`$ref`, or nests them too deeply to compare";
+
+fn contextual(i: &Issue) -> bool {
+    i.effect == Effect::Unknown
+        && (i.message == TOO_LARGE || i.message == SELF_REFERENCE || i.message == SELF_INCLUSION)
 }
 
 /// [`subset`], reusing and extending `proven` (the two sides must be the same
@@ -164,23 +203,47 @@ pub fn subset_with(
     proven: &mut Proven,
 ) -> Vec<Issue> {
     let key = (left.dialect, right.dialect);
-    let set = proven.sets.entry(key).or_default();
+    let fkey = (left.dialect, right.dialect, left_is_old);
     let mut c = Checker {
         l: left,
         r: right,
         left_is_old,
         stack: HashMap::new(),
-        proven: std::mem::take(set),
+        proven: std::mem::take(proven.sets.entry(key).or_default()),
+        failed: std::mem::take(proven.failed.entry(fkey).or_default()),
+        compared: 0,
         steps: 0,
-        assumed: 0,
+        low: usize::MAX,
+        tentative: Vec::new(),
         nest: Vec::new(),
         types_done: HashMap::new(),
         types_busy: HashSet::new(),
     };
     let mut out = c.sub(&Node::at(l.0, l.1), &Node::at(r.0, r.1), "", 0);
-    *set = c.proven;
+    proven.sets.insert(key, c.proven);
+    proven.failed.insert(fkey, c.failed);
+    proven.compared += c.compared;
     dedup(&mut out);
     out
+}
+
+/// An issue's instance location relative to `at` (where its pair was met).
+fn relative_at(issue_at: &str, at: &str) -> Option<String> {
+    if at.is_empty() {
+        return Some(if issue_at == "/" {
+            String::new()
+        } else {
+            issue_at.to_string()
+        });
+    }
+    let rest = issue_at.strip_prefix(at)?;
+    (rest.is_empty() || rest.starts_with('/')).then(|| rest.to_string())
+}
+
+/// A relative instance location (see [`relative_at`]) placed below `at`.
+fn absolute_at(at: &str, rel: &str) -> String {
+    let s = format!("{at}{rel}");
+    if s.is_empty() { "/".into() } else { s }
 }
 
 fn dedup(v: &mut Vec<Issue>) {
@@ -480,13 +543,24 @@ struct Checker<'a> {
     /// the instance depth at which they were entered.
     /// Keyed by the values' addresses: a synthetic `true` (an absent keyword) shares
     /// its parent's location, never its address.
-    stack: HashMap<(usize, usize), usize>,
+    /// The value is the instance depth at which the pair was entered and its position
+    /// on the stack.
+    stack: HashMap<(usize, usize), (usize, usize)>,
     /// Pairs proven compatible.
     proven: HashSet<(usize, usize)>,
+    /// Pairs whose proof failed (see [`Failure`]).
+    failed: Failed,
+    /// Pairs compared keyword by keyword.
+    compared: usize,
     steps: usize,
-    /// How many times a pair was assumed compatible because it was met below itself
-    /// (a result that relied on an assumption is not cached).
-    assumed: usize,
+    /// The lowest stack position of a pair assumed compatible (met below itself) in
+    /// the comparison under way: a result that relied on an assumption about a pair
+    /// still in progress is only tentative.
+    low: usize,
+    /// Pairs proven on the assumption that pairs still in progress are compatible:
+    /// proven once the lowest of those is (like Tarjan's strongly connected
+    /// components), dropped if it fails.
+    tentative: Vec<(usize, usize)>,
     /// Nesting of [`Checker::sub_rest_vs_schema`]: the right conjuncts being expanded.
     nest: Vec<Loc>,
     /// Type sets computed so far (by side and location), and those being computed.
@@ -614,13 +688,7 @@ impl<'a> Checker<'a> {
     fn sub(&mut self, l: &Node<'a>, r: &Node<'a>, at: &str, depth: usize) -> Vec<Issue> {
         self.steps += 1;
         if self.steps > MAX_STEPS || depth > MAX_DEPTH {
-            return vec![self.issue(
-                Effect::Unknown,
-                l,
-                r,
-                at,
-                "the schemas are too large or too deeply nested to compare".into(),
-            )];
+            return vec![self.issue(Effect::Unknown, l, r, at, TOO_LARGE.into())];
         }
         let l = match self.deref(false, l) {
             Ok(n) => n,
@@ -640,27 +708,99 @@ impl<'a> Checker<'a> {
         if self.proven.contains(&key) {
             return Vec::new();
         }
-        if let Some(&entered) = self.stack.get(&key) {
+        if let Some(f) = self.failed.get(&key) {
+            return self.reuse(f.clone(), &l, &r, at);
+        }
+        if let Some(&(entered, pos)) = self.stack.get(&key) {
             // Met again below itself: assumed compatible when the instance was
             // descended into since (coinduction over finite instances).
             if depth > entered {
-                self.assumed += 1;
+                self.low = self.low.min(pos);
                 return Vec::new();
             }
-            return vec![self.issue(
-                Effect::Unknown,
-                &l,
-                &r,
-                at,
-                "a schema refers to itself without describing any part of the value".into(),
-            )];
+            return vec![self.issue(Effect::Unknown, &l, &r, at, SELF_REFERENCE.into())];
         }
-        self.stack.insert(key, depth);
-        let assumed = self.assumed;
+        let pos = self.stack.len();
+        self.stack.insert(key, (depth, pos));
+        let outer_low = std::mem::replace(&mut self.low, usize::MAX);
+        let mark = self.tentative.len();
+        let nested = !self.nest.is_empty();
+        self.compared += 1;
         let out = self.sub_inner(&l, &r, at, depth);
         self.stack.remove(&key);
-        if out.is_empty() && self.assumed == assumed {
-            self.proven.insert(key);
+        let low = self.low;
+        if out.is_empty() {
+            if low >= pos {
+                // Every assumption made below was about this pair or pairs entered
+                // after it, all proven now.
+                self.proven.insert(key);
+                for k in self.tentative.drain(mark..) {
+                    self.proven.insert(k);
+                }
+                self.low = outer_low;
+            } else {
+                self.tentative.push(key);
+                self.low = outer_low.min(low);
+            }
+        } else {
+            self.tentative.truncate(mark);
+            self.low = outer_low.min(low);
+            // A synthetic `true` (an absent keyword) has its parent's location.
+            if !nested && !std::ptr::eq(l.v, &TRUE) {
+                if let Some(f) = self.failure(&out, at) {
+                    self.failed.insert(key, f);
+                }
+            }
+        }
+        out
+    }
+
+    /// What to keep of a failed pair's issues (`None`: nothing that holds wherever
+    /// the pair is met).
+    fn failure(&self, out: &[Issue], at: &str) -> Option<Failure> {
+        let mut kept: Vec<(usize, Issue)> = Vec::new();
+        for i in out.iter().filter(|i| !contextual(i)) {
+            let rel = relative_at(&i.at, at)?;
+            kept.push((
+                rel.len(),
+                Issue {
+                    at: rel,
+                    ..i.clone()
+                },
+            ));
+        }
+        if kept.is_empty() {
+            return None;
+        }
+        // The issues nearest the pair's value first (stable: same order otherwise).
+        kept.sort_by_key(|(n, _)| *n);
+        let rest = kept.split_off(kept.len().min(FAILURE_ISSUES));
+        let omitted = rest
+            .iter()
+            .map(|(_, i)| i.effect)
+            .min()
+            .map(|e| (e, rest.len()));
+        Some(Failure {
+            issues: kept.into_iter().map(|(_, i)| i).collect(),
+            omitted,
+        })
+    }
+
+    /// A cached failure met again at `at`.
+    fn reuse(&self, f: Failure, l: &Node<'_>, r: &Node<'_>, at: &str) -> Vec<Issue> {
+        let mut out: Vec<Issue> = f
+            .issues
+            .into_iter()
+            .map(|i| Issue {
+                at: absolute_at(at, &i.at),
+                ..i
+            })
+            .collect();
+        if let Some((effect, n)) = f.omitted {
+            let m = format!(
+                "{n} more change(s) further inside this value, listed where these schemas were first compared"
+            );
+            out.push(self.issue(effect, l, r, at, m));
         }
         out
     }
@@ -742,13 +882,7 @@ impl<'a> Checker<'a> {
             )];
         };
         if self.steps > MAX_STEPS || self.nest.len() > 32 || self.nest.contains(&rc.loc) {
-            return vec![self.issue(
-                Effect::Unknown,
-                l,
-                &rc,
-                at,
-                "the schema includes itself through `allOf`/`$ref`, or nests them too deeply to compare".into(),
-            )];
+            return vec![self.issue(Effect::Unknown, l, &rc, at, SELF_INCLUSION.into())];
         }
         if rc.is_trivial() {
             return Vec::new();
@@ -779,13 +913,7 @@ impl<'a> Checker<'a> {
     ) -> Vec<Issue> {
         self.steps += 1;
         if self.steps > MAX_STEPS {
-            return vec![self.issue(
-                Effect::Unknown,
-                l,
-                r,
-                at,
-                "the schemas are too large or too deeply nested to compare".into(),
-            )];
+            return vec![self.issue(Effect::Unknown, l, r, at, TOO_LARGE.into())];
         }
         let tl = self.types(false, l, 0);
         let first = self.keywords(l, l_conj, r, tl, at, depth);

@@ -331,6 +331,88 @@ fn compatibility_verdicts_are_sound() {
 
 // ---- the command ----
 
+/// `n` object schemas `S0 → S1 → … → S(n-1) → S0` (each refers to the next through
+/// `owner`, so every schema reaches every other); `changed` adds a required property
+/// to every tenth one.
+fn cyclic_schemas(n: usize, changed: bool) -> Value {
+    let mut defs = Map::new();
+    for i in 0..n {
+        let mut required = vec![json!("id")];
+        if changed && i % 10 == 0 {
+            required.push(json!("extra"));
+        }
+        defs.insert(
+            format!("S{i}"),
+            json!({"type": "object", "required": required, "properties": {
+                "id": {"type": "integer"}, "extra": {"type": "string"},
+                "owner": {"$ref": format!("#/$defs/S{}", (i + 1) % n)}}}),
+        );
+    }
+    json!({"$defs": defs})
+}
+
+/// Compare every `S(i)` of two revisions with one shared cache (as `diff` does for
+/// the occurrences of one document pair): the verdicts and how many schema pairs
+/// were compared keyword by keyword.
+fn compare_all_cyclic(n: usize, changed: bool) -> (usize, usize) {
+    use hnp_events::diff::schema::{Proven, subset_with};
+    let old = cyclic_schemas(n, false);
+    let new = cyclic_schemas(n, changed);
+    let (ro, rn) = (LocalResolver { root: &old }, LocalResolver { root: &new });
+    let side = |r| Side {
+        resolver: r,
+        dialect: Dialect::Draft2020,
+    };
+    let mut proven = Proven::default();
+    let mut failed = 0;
+    for i in 0..n {
+        let ptr = format!("/$defs/S{i}");
+        let loc = Loc::new(0, ptr.clone());
+        let (Some(o), Some(nv)) = (old.pointer(&ptr), new.pointer(&ptr)) else {
+            panic!("S{i} missing");
+        };
+        let issues = subset_with(
+            side(&ro),
+            (&loc, o),
+            side(&rn),
+            (&loc, nv),
+            true,
+            &mut proven,
+        );
+        failed += usize::from(!issues.is_empty());
+    }
+    (failed, proven.pairs_compared())
+}
+
+#[test]
+fn cyclic_schemas_are_compared_once_per_pair() {
+    // Unchanged: every pair is proven on the assumption that the pair it started
+    // from holds, and kept once that one is proven (not walked again per schema).
+    let (f1, p1) = compare_all_cyclic(60, false);
+    let (f2, p2) = compare_all_cyclic(120, false);
+    assert_eq!((f1, f2), (0, 0), "an unchanged cycle must be compatible");
+    // Changed: every schema reaches a changed one, so every comparison fails, and the
+    // failed pairs are cached.
+    let (g1, q1) = compare_all_cyclic(60, true);
+    let (g2, q2) = compare_all_cyclic(120, true);
+    assert_eq!(
+        (g1, g2),
+        (60, 120),
+        "every schema reaches a new required property"
+    );
+    for (n, p) in [(60, p1), (120, p2), (60, q1), (120, q2)] {
+        // Four pairs per schema (itself and its three properties), compared once.
+        assert!(
+            p <= 4 * n,
+            "{p} pairs compared for n = {n}: more than once per pair"
+        );
+    }
+    assert!(
+        p2 <= 2 * p1 + 8 && q2 <= 2 * q1 + 8,
+        "growth: {p1} -> {p2}, {q1} -> {q2}"
+    );
+}
+
 use std::path::Path;
 
 use crate::codegen_git::commit_all;
