@@ -1,8 +1,8 @@
 //! `simulate --explore`: perturb a recorded stream systematically and re-run the
 //! saga on each perturbation — duplicate, drop or swap events, deliver replies just
-//! before/after their deadline, fail a step once, exhaust its retries, fail a
-//! compensation once — then minimise each counterexample (delta debugging) and give
-//! it a replay token.
+//! before/after their deadline, fail a step once, exhaust its retries (by failure
+//! replies, or by silence on every attempt), fail a compensation once — then minimise
+//! each counterexample (delta debugging) and give it a replay token.
 //!
 //! Participants are modelled: compensation replies in the stream are dropped and every
 //! compensation command is confirmed 1 ms after it is sent (unless the scenario fails
@@ -26,6 +26,9 @@ pub enum Op {
     At(usize, i64),
     Fail(usize),
     Exhaust(usize),
+    /// Exhaust the step this reply answers by silence: no attempt is ever answered,
+    /// every attempt times out and the step's outcome stays unknown.
+    Silent(usize),
     /// Start event of the instance, saga, step, compensation index.
     CompFail(usize, usize, usize, usize),
     /// Answer the first attempt of the step this reply answers `d` ms late (after the
@@ -45,6 +48,7 @@ impl Op {
             | Op::At(u, _)
             | Op::Fail(u)
             | Op::Exhaust(u)
+            | Op::Silent(u)
             | Op::Late(u, _)
             | Op::Case(u, _)
             | Op::CompFail(u, ..) => u,
@@ -70,6 +74,7 @@ impl Op {
             Op::At(u, t) => Op::At(f(u), t),
             Op::Fail(u) => Op::Fail(f(u)),
             Op::Exhaust(u) => Op::Exhaust(f(u)),
+            Op::Silent(u) => Op::Silent(f(u)),
             Op::CompFail(u, s, st, i) => Op::CompFail(f(u), s, st, i),
             Op::Late(u, d) => Op::Late(f(u), d),
             Op::Case(u, k) => Op::Case(f(u), k),
@@ -84,6 +89,7 @@ impl Op {
             Op::At(u, t) => format!("t{u}@{t}"),
             Op::Fail(u) => format!("f{u}"),
             Op::Exhaust(u) => format!("e{u}"),
+            Op::Silent(u) => format!("n{u}"),
             Op::CompFail(u, s, st, i) => format!("c{u}.{s}.{st}.{i}"),
             Op::Late(u, d) => format!("l{u}@{d}"),
             Op::Case(u, k) => format!("b{u}.{k}"),
@@ -99,6 +105,7 @@ impl Op {
             "s" => Op::Swap(n(rest)?),
             "f" => Op::Fail(n(rest)?),
             "e" => Op::Exhaust(n(rest)?),
+            "n" => Op::Silent(n(rest)?),
             "t" => {
                 let (u, t) = rest.split_once('@')?;
                 Op::At(n(u)?, t.parse().ok()?)
@@ -214,6 +221,10 @@ impl Op {
             Op::Fail(u) => format!("fail the step once before {}", m(u)),
             Op::Exhaust(u) => format!(
                 "exhaust the step answered by {}: every attempt fails (or is never answered)",
+                m(u)
+            ),
+            Op::Silent(u) => format!(
+                "never answer the step answered by {}: every attempt times out, so its outcome stays unknown",
                 m(u)
             ),
             Op::CompFail(u, _, _, i) => format!(
@@ -616,7 +627,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
-            Op::Exhaust(u) => {
+            Op::Exhaust(u) | Op::Silent(u) => {
                 if let Some(p) = pos(&evs, u) {
                     if let Some(st) = completes(sagas, &evs[p].1.message) {
                         let orig = evs.remove(p).1;
@@ -631,7 +642,8 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                         }
                         // Without failure events the step is never answered: its
                         // timeout decides.
-                        if let Some(fail) = st.fail.first() {
+                        if let Some(fail) = st.fail.first().filter(|_| matches!(op, Op::Exhaust(_)))
+                        {
                             let mut t = orig.time;
                             let cause = reply_cause(sagas, &orig);
                             for n in 1..=st.retry.max {
@@ -743,6 +755,13 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
             // is the test, exhausting them would only restate the pivot's meaning.
             if st.retry.max == 1 || !post_pivot.contains(&u) {
                 ops.push(Op::Exhaust(u));
+                // With failure replies, exhausting by failure says the step did not
+                // happen; silence on every attempt leaves it in doubt (compensated).
+                // Not on a pivot: a pivot in doubt cannot be compensated by definition,
+                // and the format has no `until-success` yet to say it is retried on.
+                if !st.fail.is_empty() && st.send.is_some() && st.timeout.is_some() && !st.pivot {
+                    ops.push(Op::Silent(u));
+                }
             }
         }
     }
@@ -814,6 +833,20 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                     What::Completed { step, .. } => Some(step.as_str()),
                     _ => None,
                 })
+                .collect();
+            // The last step itself is compensated when every attempt of it times
+            // out (its outcome unknown): paired with silence on it.
+            let silenced = match &inst.timeline[last].what {
+                What::Completed { step, .. } => {
+                    saga.steps.iter().find(|s| s.id == *step).filter(|s| {
+                        !s.fail.is_empty() && s.send.is_some() && s.timeout.is_some() && !s.pivot
+                    })
+                }
+                _ => None,
+            };
+            let before: Vec<&str> = before
+                .into_iter()
+                .chain(silenced.map(|s| s.id.as_str()))
                 .collect();
             for step in before.iter().rev() {
                 if let Some(sti) = saga.steps.iter().position(|s| s.id == *step) {
@@ -952,19 +985,31 @@ impl Scenarios {
                 by_group[g].push(i);
             }
         }
-        let exhaust_for =
-            ops.iter()
-                .map(|o| {
-                    let Op::CompFail(u, ..) = *o else {
-                        return None;
-                    };
-                    let key = base.get(u)?;
-                    let g = *groups.of.get(u)?;
-                    by_group[g].iter().rev().map(|&i| ops[i]).find(
-                        |o| matches!(o, Op::Exhaust(x) if same_instance(sagas, &base[*x], key)),
-                    )
+        let exhaust_for = ops
+            .iter()
+            .map(|o| {
+                let Op::CompFail(u, s, st, _) = *o else {
+                    return None;
+                };
+                let key = base.get(u)?;
+                let g = *groups.of.get(u)?;
+                let step = sagas.get(s)?.steps.get(st)?;
+                let last = by_group[g].iter().rev().map(|&i| ops[i]).find(
+                    |o| matches!(o, Op::Exhaust(x) if same_instance(sagas, &base[*x], key)),
+                )?;
+                // When the compensated step is that last step, every attempt of it
+                // times out instead (its outcome unknown, so it is compensated).
+                let Op::Exhaust(x) = last else {
+                    return Some(last);
+                };
+                let own = completes(sagas, &base[x].message).is_some_and(|c| std::ptr::eq(c, step));
+                Some(if own && ops.contains(&Op::Silent(x)) {
+                    Op::Silent(x)
+                } else {
+                    last
                 })
-                .collect();
+            })
+            .collect();
         Scenarios {
             ops,
             exhaust_for,

@@ -365,10 +365,9 @@ const PLANTED: &[Planted] = &[
 ];
 
 /// Survivors allowed, with the reason (bug text → why nothing can see it).
-const KNOWN_SURVIVORS: &[(&str, &str)] = &[(
-    "the status compensation is never retried",
-    "update-status is the last step: its compensation runs only when every attempt timed out (its outcome unknown), and exploration exhausts a step with its failure replies (an outright failure needs no compensation), never with silence on every attempt",
-)];
+/// (Empty since exploration exhausts a step by silence, which caught the last one: the
+/// status compensation of gitops-sync never retried.)
+const KNOWN_SURVIVORS: &[(&str, &str)] = &[];
 
 fn saga_file(name: &str) -> String {
     if matches!(name, "adoption" | "checkup") {
@@ -635,4 +634,58 @@ fn unmutated_hnp_sagas_explore_clean_at_depth_two() {
             );
         }
     }
+}
+
+/// Exhausting a step by silence: with its status compensation never retried,
+/// gitops-sync is caught only when every attempt of `update-status` times out (its
+/// outcome unknown, so it is compensated) and that compensation fails once. The
+/// counterexample names the silence, and its token replays the same violation.
+#[test]
+fn silence_on_every_attempt_catches_an_unretried_compensation() {
+    let text = std::fs::read_to_string(repo().join(saga_file("gitops-sync"))).expect("saga");
+    let bug = PLANTED
+        .iter()
+        .find(|p| p.bug == "the status compensation is never retried")
+        .expect("mutant");
+    let text = text.replacen(bug.from, bug.to, 1).replacen(
+        "contract: ../asyncapi.yaml",
+        &format!(
+            "contract: {}",
+            repo().join("fixtures/hnp/asyncapi.yaml").display()
+        ),
+        1,
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("gitops-sync.saga.yaml");
+    std::fs::write(&p, &text).expect("write");
+    let sagas = [saga::load(&p, Arc::from("gitops-sync")).expect("saga")];
+    let evs = read_stream("fixtures/hnp/streams/gitops-sync-happy.jsonl");
+    let r = explore::explore(&sagas, &evs, 7, explore::ExploreOptions::default());
+    let c = r
+        .counterexamples
+        .iter()
+        .find(|c| c.perturbation.iter().any(|p| p.starts_with("never answer")))
+        .unwrap_or_else(|| panic!("no silence counterexample: {:#?}", r.counterexamples));
+    assert!(
+        c.perturbation
+            .iter()
+            .any(|p| p.contains("fail compensation #0 once")),
+        "{:?}",
+        c.perturbation
+    );
+    let replayed = explore::replay(&sagas, &evs, 7, &c.token).expect("replay");
+    assert!(
+        replayed.violations.iter().any(|v| v.rule == c.rule),
+        "{} not replayed by {}",
+        c.rule,
+        c.token
+    );
+    // The unmutated saga retries that compensation: no counterexample.
+    let clean = [saga::load(
+        &repo().join(saga_file("gitops-sync")),
+        Arc::from("gitops-sync"),
+    )
+    .expect("saga")];
+    let r = explore::explore(&clean, &evs, 7, explore::ExploreOptions::default());
+    assert!(r.counterexamples.is_empty(), "{:#?}", r.counterexamples);
 }

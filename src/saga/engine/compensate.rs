@@ -122,19 +122,35 @@ impl Engine<'_> {
             None if inst.uncompensable.is_empty() => self.finish_inst(ii, t, Final::Compensated),
             None => {
                 let saga = &sagas[inst.saga];
-                let names: Vec<String> = inst
+                // A step whose every attempt timed out is in doubt, not completed.
+                let (doubt, done): (Vec<usize>, Vec<usize>) = inst
                     .uncompensable
                     .iter()
-                    .map(|&s| format!("`{}`", saga.steps[s].id))
-                    .collect();
+                    .partition(|s| inst.uncertain.contains(s));
+                let names = |v: &[usize]| {
+                    v.iter()
+                        .map(|&s| format!("`{}`", saga.steps[s].id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let mut parts = Vec::new();
+                if !done.is_empty() {
+                    parts.push(format!(
+                        "completed steps without compensation: {}",
+                        names(&done)
+                    ));
+                }
+                if !doubt.is_empty() {
+                    parts.push(format!(
+                        "steps in doubt (every attempt timed out) without compensation: {}",
+                        names(&doubt)
+                    ));
+                }
                 self.finish_inst(
                     ii,
                     t,
                     Final::Failed {
-                        reason: format!(
-                            "completed steps without compensation: {}",
-                            names.join(", ")
-                        ),
+                        reason: parts.join("; "),
                     },
                 );
             }
