@@ -128,6 +128,7 @@ fn run(file: &PathBuf, opts: &LoadOptions, with_gates: bool) -> usize {
             classify_diags: &classify_diags,
             sagas: &[],
             verbs: &verbs,
+            served: None,
         };
         let filter = Filter {
             enabled: &|_| true,

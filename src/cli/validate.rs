@@ -135,10 +135,13 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
             }
         }
     }
-    // Projections: static checks join the output.
+    // Projections: static checks join the output; what they serve feeds
+    // projection_coverage.
+    let mut served = std::collections::BTreeSet::new();
     for p in &projections {
         match crate::projection::load_and_check(p, display(p)) {
             Ok(c) => {
+                served.extend(c.projection.serves.iter().map(|n| n.name.clone()));
                 sources.extend(c.sources);
                 diags.extend(c.diagnostics);
             }
@@ -206,7 +209,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
             let (m, d) = run_gates(
                 ws,
                 model,
-                &loaded_sagas,
+                (&loaded_sagas, (!projections.is_empty()).then_some(&served)),
                 &config,
                 config_file.as_ref(),
                 &enabled,
@@ -278,7 +281,11 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
 fn run_gates(
     ws: &Workspace,
     model: &crate::model::Model,
-    sagas: &[crate::saga::Saga],
+    // The saga files, and what the projection files serve (`None`: no projection files).
+    (sagas, served): (
+        &[crate::saga::Saga],
+        Option<&std::collections::BTreeSet<String>>,
+    ),
     config: &Config,
     config_file: Option<&SourceFile>,
     enabled: &dyn Fn(&str) -> bool,
@@ -315,6 +322,7 @@ fn run_gates(
         classify_diags: &classify_diags,
         sagas,
         verbs: &verbs,
+        served,
     };
     let filter = gates::Filter {
         enabled,

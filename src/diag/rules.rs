@@ -254,6 +254,11 @@ rules! {
         "An ordering, idempotency or correlation pointer may be absent from a message it applies to.",
         "A key whose property is not `required` at every level of its path may be missing from a message; the consumer then cannot order, deduplicate or correlate it. Make the path required, or point to one that is.",
         fail: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, properties: {uid: {type: string}}}", pass: "channels:\n  lifecycle:\n    x-hnp-ordering-key: /payload/uid\n    messages:\n      ResourceCreated:\n        payload: {type: object, required: [uid], properties: {uid: {type: string}}}";
+    "gate-projection-coverage" => Warning,
+        "A query operation is served by no projection and does not say why.",
+        "Gate `projection_coverage` (default 90%; measured only when the run includes projection files). In an event-sourced design the queries answer from read models folded from the event streams; a query that no projection serves reads some other state, which replay cannot rebuild. List the operation in a projection's `serves`, or mark it `x-hnp-projection: {none: <reason>}` when it reads state that is not event-sourced (the reason is required).",
+        fail: "paths:\n  /fabrics/{id}/status/:\n    get:\n      operationId: getFabricStatus   # in no projection's `serves`",
+        pass: "# fabric-sync-status.projection.yaml\nserves: [getFabricStatus]\n# openapi.yaml: a query not event-sourced\npaths:\n  /fabrics/:\n    get:\n      operationId: listFabrics\n      x-hnp-projection: {none: read from the NetBox database}";
     "gate-saga-completeness" => Warning,
         "A saga step lacks a compensation, a timeout or failure handling.",
         "Gate `saga_completeness` (default 85%; n/a without saga files). A step that changes state must be undone when a later step fails (unless it is the pivot or read-only), must not wait forever, and must say which failure events end it.",

@@ -1,4 +1,5 @@
-//! Architecture gates run by `validate` after the structural rules: eight metrics, each
+//! Architecture gates run by `validate` after the structural rules: nine metrics (the ninth,
+//! `projection_coverage`, only with projection files), each
 //! a numerator over a denominator against a threshold, with one located warning per
 //! item that misses and an error (`gate-threshold`) when a metric is below its
 //! threshold. A metric with nothing to count is "n/a" and neither passes nor fails.
@@ -11,6 +12,7 @@ pub mod flow;
 pub mod messages;
 pub mod metric;
 pub mod pointers;
+pub mod projection;
 pub mod protocols;
 pub mod roles;
 pub mod settings;
@@ -86,6 +88,12 @@ pub const GATES: &[Gate] = &[
         threshold: 1.0,
         strict: false,
     },
+    Gate {
+        name: "projection_coverage",
+        rule: "gate-projection-coverage",
+        threshold: 0.9,
+        strict: false,
+    },
 ];
 
 /// The rule of a metric falling below its threshold.
@@ -101,6 +109,9 @@ pub struct Input<'a> {
     pub sagas: &'a [Saga],
     /// The verb lists that decide how message names read (built-in plus configured).
     pub verbs: &'a verbs::Verbs,
+    /// The operations the run's projection files serve; `None` when it has none
+    /// (`projection_coverage` is then not measured).
+    pub served: Option<&'a std::collections::BTreeSet<String>>,
 }
 
 /// How a run is filtered: which rules run, which findings are suppressed, and where a
@@ -192,6 +203,10 @@ pub fn run(
             "delivery_declared" => located(ws, delivery::delivery(ws, model)),
             "ordering_declared" => located(ws, delivery::ordering(ws, model, rows)),
             "idempotency_declared" => located(ws, messages::idempotency(ws, model, rows)),
+            "projection_coverage" => match input.served {
+                Some(served) => located(ws, projection::coverage(ws, model, rows, served)),
+                None => continue,
+            },
             _ => Vec::new(),
         };
         let mut metric = Metric {

@@ -103,7 +103,7 @@ pub struct Arch {
     pub rows: Vec<Row>,
     pub sagas: Vec<Saga>,
     pub projections: Vec<Projection>,
-    /// The eight gate metrics (empty when the gates did not run).
+    /// The gate metrics (empty when the gates did not run).
     pub metrics: Vec<Metric>,
     /// Why the gates did not run, when they did not.
     pub gates_skipped: Option<String>,
@@ -207,6 +207,10 @@ pub fn load(
     let (structural, model) = crate::validate::validate_with_model(&ws);
     let verbs = config.gates.verbs().into_owned();
     let (rows, classify_diags) = crate::classify::classify_with(&ws, &model, &verbs);
+    let served: std::collections::BTreeSet<String> = projections
+        .iter()
+        .flat_map(|p| p.serves.iter().map(|n| n.name.clone()))
+        .collect();
     let mut metrics = Vec::new();
     let mut gates_skipped = None;
     if gates {
@@ -249,6 +253,7 @@ pub fn load(
                 classify_diags: &classify_diags,
                 sagas: &sagas,
                 verbs: &verbs,
+                served: (!inputs.projections.is_empty()).then_some(&served),
             };
             let filter = crate::gates::Filter {
                 enabled: &enabled,

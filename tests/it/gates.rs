@@ -459,6 +459,7 @@ fn gates_of(path: &Path, root: &Path) -> Vec<hnp_events::gates::Metric> {
         classify_diags: &cdiags,
         sagas: &[],
         verbs: hnp_events::gates::verbs::Verbs::builtin(),
+        served: None,
     };
     let enabled = |_: &str| true;
     let suppressed = |_: &str, _: &hnp_events::diag::Location| false;

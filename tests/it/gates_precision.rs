@@ -95,6 +95,7 @@ fn measure_all(path: &Path, root: &Path) -> (BTreeMap<String, String>, Vec<(Stri
         classify_diags: &cdiags,
         sagas: &[],
         verbs: hnp_events::gates::verbs::Verbs::builtin(),
+        served: None,
     };
     let enabled = |_: &str| true;
     let suppressed = |_: &str, _: &hnp_events::diag::Location| false;

@@ -430,3 +430,134 @@ fn validate_checks_projections_named_on_the_command_line() {
     ]);
     assert!(!stdout(&o).contains("projection-"), "{}", stdout(&o));
 }
+
+/// An OpenAPI document with the given query operations (path → operationId and
+/// extra YAML lines), beside the HNP contract.
+fn coverage_run(ops: &[(&str, &str, &str)], projections: &[&str]) -> (i32, Value) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut doc = String::from("openapi: 3.0.3\ninfo: {title: reads, version: 1.0.0}\npaths:\n");
+    for (path, id, extra) in ops {
+        doc.push_str(&format!(
+            "  {path}:\n    get:\n      operationId: {id}\n{extra}      responses:\n        '200': {{description: ok}}\n"
+        ));
+    }
+    let file = dir.path().join("reads.yaml");
+    std::fs::write(&file, doc).expect("write");
+    let file = file.to_string_lossy().to_string();
+    let mut args = vec![
+        "validate",
+        "--no-config",
+        "--rule",
+        "gate-projection-coverage",
+        "--rule",
+        "gate-threshold",
+        "-f",
+        "json",
+        &file,
+    ];
+    let ps: Vec<String> = projections
+        .iter()
+        .map(|p| format!("{P}/{p}.projection.yaml"))
+        .collect();
+    args.extend(ps.iter().map(String::as_str));
+    let o = run(&args);
+    let v: Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("JSON output ({e}): {}\n{}", stdout(&o), stderr(&o)));
+    (code(&o), v)
+}
+
+fn coverage_metric(v: &Value) -> &Value {
+    v["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["name"] == "projection_coverage")
+        .unwrap_or_else(|| panic!("no projection_coverage in {v:#}"))
+}
+
+fn coverage_findings(v: &Value) -> Vec<(String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "gate-projection-coverage")
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap_or("?").to_string(),
+                d["line"].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn projection_coverage_counts_served_and_reasoned_queries() {
+    let served = ("/fabrics/{id}/status/", "getFabricStatus", "");
+    let reasoned = (
+        "/fabrics/",
+        "listFabrics",
+        "      x-hnp-projection: {none: read from the NetBox database}\n",
+    );
+    // Passing: one query served by the sync-status projection, one with a reason.
+    let (c, v) = coverage_run(&[served, reasoned], &["fabric-sync-status"]);
+    let m = coverage_metric(&v);
+    assert_eq!(
+        (&m["numerator"], &m["denominator"]),
+        (&2.into(), &2.into()),
+        "{v:#}"
+    );
+    assert_eq!(m["status"], "pass");
+    assert!(coverage_findings(&v).is_empty(), "{v:#}");
+    assert_eq!(c, 0, "{v:#}");
+
+    // Failing: a query nobody serves, and a `none` without its reason.
+    let unserved = ("/vpcs/", "listVpcs", "");
+    let bare = (
+        "/switches/",
+        "listSwitches",
+        "      x-hnp-projection: none\n",
+    );
+    let (c, v) = coverage_run(&[served, reasoned, unserved, bare], &["fabric-sync-status"]);
+    let m = coverage_metric(&v);
+    assert_eq!(
+        (&m["numerator"], &m["denominator"]),
+        (&2.into(), &4.into()),
+        "{v:#}"
+    );
+    assert_eq!(m["status"], "fail");
+    let f = coverage_findings(&v);
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(
+        f[0].0.contains("`listVpcs` is served by no projection"),
+        "{f:?}"
+    );
+    assert!(
+        f[1].0.contains("`listSwitches`") && f[1].0.contains("reason is required"),
+        "{f:?}"
+    );
+    // Each finding points at its operation (`get:` of its path, lines 16 and 21).
+    assert_eq!((f[0].1.as_str(), f[1].1.as_str()), ("16", "21"), "{f:?}");
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["rule"] == "gate-threshold"
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains("projection_coverage is 50%"))),
+        "{v:#}"
+    );
+    assert_eq!(c, 1);
+
+    // The same documents without a projection file: the gate is not measured.
+    let (_, v) = coverage_run(&[served, unserved], &[]);
+    assert!(
+        v["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .all(|m| m["name"] != "projection_coverage"),
+        "{v:#}"
+    );
+}
