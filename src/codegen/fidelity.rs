@@ -726,6 +726,19 @@ fn negatives(schema: &Value, base: &Value) -> Vec<(String, Value)> {
             }
         }
     }
+    if let Some(props) = m.get("properties").and_then(Value::as_object) {
+        for (k, ps) in props {
+            let pm = g.flat(ps, 0);
+            if let Some(Value::String(c)) = pm.get("const") {
+                if obj.contains_key(k) {
+                    let mut bad = obj.clone();
+                    bad.insert(k.clone(), json!(format!("{c}-not-the-const")));
+                    out.push((format!("`{k}` other than its const"), Value::Object(bad)));
+                    break;
+                }
+            }
+        }
+    }
     if m.get("additionalProperties") == Some(&Value::Bool(false)) {
         let mut bad = obj.clone();
         bad.insert("unexpectedField".into(), json!(1));

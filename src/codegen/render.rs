@@ -25,7 +25,7 @@ macro_rules! tpl {
     };
 }
 
-const RUST_ALL: &str = "crate_name, lib_name, types, serde_used, messages, groups, sagas";
+const RUST_ALL: &str = "crate_name, lib_name, types, serde_used, literals, messages, groups, sagas";
 const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups, sagas";
 
 /// The context of one saga (`sagas[]`, and `saga` in the per-saga templates).
@@ -39,11 +39,15 @@ pub const RUST: &[Template] = &[
         "lib.rs.j2",
         "crate_name, lib_name, types, messages, groups"
     ),
-    tpl!("rust", "serde_helpers.rs.j2", "(none)"),
+    tpl!(
+        "rust",
+        "serde_helpers.rs.j2",
+        "literals[]: {n, lit (Rust literal), doc, required, optional, or_null} (`const` strings of struct fields)"
+    ),
     tpl!(
         "rust",
         "models.rs.j2",
-        "types[]: {name, doc[], kind: struct|enum|int_enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, value} (int_enum, with listed) | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, target}"
+        "types[]: {name, doc[], kind: struct|enum|int_enum|union|alias, fields[]: {name, ty, serde, doc[]}, extra?: {name, ty}, variants[]: {name, value, lit} | {name, value} (int_enum, with listed) | {name, ty, tag?}, discriminator?, tag? (serde tag literal: a tagged union), untagged_why?, keeps_tag (a tagged union whose variant structs keep the tag: generated Deserialize), target}"
     ),
     tpl!(
         "rust",

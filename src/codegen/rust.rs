@@ -320,9 +320,22 @@ pub(super) fn tagging(
                         "`{name}` is also used on its own, so its struct keeps the `{property}` field"
                     )),
                     None => {
-                        for v in variants {
-                            if let Ty::Named(j) = v {
-                                dropped.insert((*j, property.clone()));
+                        // Every variant struct declares the tag: it keeps the field (so
+                        // the struct is whole on its own too) and the enum's generated
+                        // `Deserialize` hands it the whole object.
+                        let declared = variants.iter().all(|v| match v {
+                            Ty::Named(j) => matches!(
+                                defs.get(*j).map(|d| &d.kind),
+                                Some(Kind::Struct { fields, .. })
+                                    if fields.iter().any(|f| &f.key == property)
+                            ),
+                            _ => false,
+                        });
+                        if !declared {
+                            for v in variants {
+                                if let Ty::Named(j) = v {
+                                    dropped.insert((*j, property.clone()));
+                                }
                             }
                         }
                         Ok(tags.clone())
@@ -400,6 +413,10 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
     let scc = cycles(defs);
     let (tagged, dropped) = tagging(api);
     let mut types = Vec::new();
+    // `const` string values of struct fields, each checked by its own helper
+    // (`serde_helpers::const_N`), in first-use order.
+    let mut literals: Vec<(String, [bool; 3])> = Vec::new();
+    let mut literal_ids: std::collections::HashMap<String, usize> = Default::default();
     for (i, d) in defs.iter().enumerate() {
         let base = json!({"name": d.name, "doc": doc_lines(&d.doc)});
         let mut o = base.as_object().cloned().unwrap_or_default();
@@ -482,6 +499,14 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     (Some(Err(why)), _) => (None, Some(comment(why))),
                     _ => (None, None),
                 };
+                // The variant structs keep their tag field (see `tagging`).
+                let keeps_tag = is_tagged
+                    && discriminator.as_ref().is_some_and(|d| {
+                        variants.iter().all(|v| {
+                            matches!(v, Ty::Named(j) if !dropped.contains(&(*j, d.property.clone())))
+                        })
+                    });
+                o.insert("keeps_tag".into(), json!(keeps_tag));
                 o.insert("tag".into(), json!(tag));
                 o.insert("untagged_why".into(), json!(untagged_why));
             }
@@ -503,12 +528,37 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                         attrs.push(format!("rename = {}", rust_str(&f.key)));
                     }
                     let nullable = matches!(f.ty, Ty::Nullable(_));
+                    // A `const` string accepts only its value (`Option<..>` when
+                    // optional; a nullable one also `null`).
+                    let literal = match &f.ty {
+                        Ty::Literal(l) => Some((l, "")),
+                        Ty::Nullable(t) => match t.as_ref() {
+                            Ty::Literal(l) if f.required => Some((l, "_or_null")),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some((l, null)) = literal {
+                        let next = literal_ids.len();
+                        let k = *literal_ids.entry(l.clone()).or_insert_with(|| {
+                            literals.push((l.clone(), [false; 3]));
+                            next
+                        });
+                        let opt = if f.required { null } else { "_opt" };
+                        let used = usize::from(!f.required) + 2 * usize::from(!null.is_empty());
+                        if let Some(u) = literals.get_mut(k).and_then(|l| l.1.get_mut(used)) {
+                            *u = true;
+                        }
+                        attrs.push(format!(
+                            "deserialize_with = \"crate::serde_helpers::const_{k}{opt}\""
+                        ));
+                    }
                     let full = if f.required {
                         inner
                     } else {
                         attrs.push("default".into());
                         attrs.push("skip_serializing_if = \"Option::is_none\"".into());
-                        if nullable || f.ty == Ty::Any {
+                        if (nullable || f.ty == Ty::Any) && literal.is_none() {
                             attrs.push(
                                 "deserialize_with = \"crate::serde_helpers::present\"".into(),
                             );
@@ -595,6 +645,13 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
     // Only aliases (or nothing): models.rs imports no serde traits (no unused import).
     ctx["serde_used"] = json!(types.iter().any(|t| t["kind"] != "alias"));
     ctx["types"] = Value::Array(types);
+    ctx["literals"] = Value::Array(
+        literals
+            .iter()
+            .enumerate()
+            .map(|(k, (l, [req, opt, or_null]))| json!({"n": k, "lit": rust_str(l), "doc": comment(l), "required": req, "optional": opt, "or_null": or_null}))
+            .collect(),
+    );
     ctx["messages"] = Value::Array(messages);
     ctx["groups"] = Value::Array(groups);
     ctx

@@ -458,13 +458,15 @@ fn discriminators_become_tagged_unions() {
     let rust = file_of(&outs[0], "src/models.rs");
     // AsyncAPI 2.x `discriminator: petType`, tags from the schema names.
     for want in [
-        "#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"Cat\")]\n    Cat(Cat),",
+        "/// Tagged by `petType`, which each variant struct keeps as a field: the\n/// generated `Deserialize` picks the variant by the tag and hands it the whole object.\n#[derive(Debug, Clone, PartialEq, Serialize)]\n#[serde(untagged)]\npub enum Pet {\n    Cat(Cat),",
+        "\"Cat\" => serde_json::from_value(v)\n                .map(Self::Cat)",
         // OpenAPI mapping, by $ref and by bare name; a second tag is an alias.
-        "#[serde(tag = \"type\")]\npub enum AuditEvent {\n    #[serde(rename = \"created\")]\n    Created(Created),\n    #[serde(rename = \"deleted\", alias = \"removed\")]\n    Deleted(Deleted),",
+        "\"created\" => serde_json::from_value(v)\n                .map(Self::Created)",
+        "\"deleted\" | \"removed\" => serde_json::from_value(v)\n                .map(Self::Deleted)",
         // One-value enums as tags.
-        "#[serde(rename = \"email\")]\n    Email(Email),",
-        // The enum carries the tag: the variant struct does not.
-        "pub struct Cat {\n    pub name: String,",
+        "\"email\" => serde_json::from_value(v)\n                .map(Self::Email)",
+        // The variant struct keeps its tag (it is whole on its own too).
+        "pub struct Cat {\n    #[serde(rename = \"petType\")]\n    pub pet_type: String,\n    pub name: String,",
         // Fallbacks, with the reason.
         "untagged (kept as a field of each\n/// variant): variant 2 is not an object type, so it cannot carry the `unit` tag.\n#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\npub enum Reading",
         "`Car` is also used on its own, so its struct keeps the `kind` field.",
@@ -831,7 +833,9 @@ fn a_mapping_may_name_one_variant_under_several_tags() {
     );
     let (rust, py) = models_of(work.path(), &spec);
     assert!(
-        rust.contains("#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"dog\", alias = \"puppy\")]\n    Dog(Dog),\n    #[serde(rename = \"cat\")]\n    Cat(Cat),"),
+        rust.contains(
+            "\"dog\" | \"puppy\" => serde_json::from_value(v)\n                .map(Self::Dog)"
+        ) && rust.contains("\"cat\" => serde_json::from_value(v)\n                .map(Self::Cat)"),
         "{rust}"
     );
     assert!(
@@ -966,6 +970,23 @@ fn property_names_and_tag_values_with_line_breaks_stay_in_their_comment() {
 /// Issue 11, 16: without a `discriminator`, variants told apart by a required `const`
 /// property are tagged by it, so the superset variant (`Heartbeat`, a subset of `Update`'s
 /// fields) cannot swallow an `update` message (websocket-gemini's `Market`).
+/// A variant that does not declare the tag property: serde's internally tagged enum
+/// carries the tag (the struct has no field for it).
+#[test]
+fn a_variant_without_the_tag_property_gets_a_serde_tagged_enum() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = format!(
+        "{PETS_HEAD}    Pet:\n      oneOf: [{{$ref: '#/components/schemas/Dog'}}, {{$ref: '#/components/schemas/Cat'}}]\n      discriminator: {{propertyName: petType}}\n    Dog:\n      type: object\n      properties: {{bark: {{type: boolean}}}}\n    Cat:\n      type: object\n      required: [petType]\n      properties: {{petType: {{type: string}}, name: {{type: string}}}}\n"
+    );
+    let (rust, _) = models_of(work.path(), &spec);
+    assert!(
+        rust.contains("#[serde(tag = \"petType\")]\npub enum Pet {\n    #[serde(rename = \"Dog\")]\n    Dog(Dog),")
+            && rust.contains("pub struct Cat {\n    #[serde(default, skip_serializing_if")
+            && !rust.contains("pub pet_type"),
+        "{rust}"
+    );
+}
+
 #[test]
 fn const_properties_discriminate_a_union_without_a_discriminator() {
     let work = tempfile::tempdir().expect("tempdir");
@@ -976,7 +997,9 @@ fn const_properties_discriminate_a_union_without_a_discriminator() {
     );
     let (rust, py) = models_of(work.path(), &spec);
     assert!(
-        rust.contains("#[serde(tag = \"type\")]\npub enum Pet {\n    #[serde(rename = \"heartbeat\")]\n    Beat(Beat),\n    #[serde(rename = \"update\")]\n    Update(Update),"),
+        rust.contains("\"heartbeat\" => serde_json::from_value(v)\n                .map(Self::Beat)")
+            && rust.contains("\"update\" => serde_json::from_value(v)\n                .map(Self::Update)")
+            && rust.contains("pub struct Beat {\n    /// Always `heartbeat`.\n    #[serde(deserialize_with = \"crate::serde_helpers::const_0\")]\n    pub r#type: String,"),
         "{rust}"
     );
     assert!(
