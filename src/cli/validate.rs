@@ -221,9 +221,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         diags.extend(doc_diags);
         suppressor.apply(&mut diags);
     }
-    if let Some(p) = progress {
-        p.finish_and_clear();
-    }
+    drop(progress);
 
     diags.retain(|d| enabled(d.rule));
     config.apply_rule_levels(&mut diags);
@@ -332,7 +330,39 @@ fn run_gates(
     gates::run(&input, &config.gates, &filter)
 }
 
-fn progress_spinner(args: &ValidateArgs) -> Option<indicatif::ProgressBar> {
+/// A spinner on standard error while documents load and are checked: only on a terminal,
+/// not in CI, and only once the run has taken [`SPINNER_AFTER`] (a quick run never flashes
+/// one). A thread waits for that long, or for the spinner to be dropped, whichever comes
+/// first.
+struct Spinner {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A run shorter than this never shows the spinner (`HNP_PROGRESS_AFTER_MS` changes it;
+/// the tests use it to make "a quick run" independent of the machine's load).
+const SPINNER_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+
+fn spinner_after() -> std::time::Duration {
+    std::env::var("HNP_PROGRESS_AFTER_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(SPINNER_AFTER, std::time::Duration::from_millis)
+}
+
+impl Drop for Spinner {
+    /// Stops the spinner and clears it before anything else is printed (also on an early
+    /// return with an error).
+    fn drop(&mut self) {
+        // Dropping the sender wakes the thread, which clears the spinner if it drew one.
+        self.stop = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn progress_spinner(args: &ValidateArgs) -> Option<Spinner> {
     let interactive = std::io::stderr().is_terminal()
         && std::env::var_os("CI").is_none()
         && !args.quiet
@@ -340,8 +370,20 @@ fn progress_spinner(args: &ValidateArgs) -> Option<indicatif::ProgressBar> {
     if !interactive {
         return None;
     }
-    let p = indicatif::ProgressBar::new_spinner();
-    p.set_message("loading and checking documents…");
-    p.enable_steady_tick(std::time::Duration::from_millis(100));
-    Some(p)
+    let after = spinner_after();
+    let (stop, wait) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        if wait.recv_timeout(after) != Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+            return;
+        }
+        let p = indicatif::ProgressBar::new_spinner();
+        p.set_message("loading and checking documents…");
+        p.enable_steady_tick(std::time::Duration::from_millis(100));
+        let _ = wait.recv();
+        p.finish_and_clear();
+    });
+    Some(Spinner {
+        stop: Some(stop),
+        thread: Some(thread),
+    })
 }

@@ -90,7 +90,7 @@ impl<'a> Walker<'a> {
             self.examples.push(Job {
                 file: self.file,
                 at: format!("{}/{i}", pointer::push(&ptr, "examples")),
-                label: format!("the schema's `examples` item {i}"),
+                label: format!("the schema's example {}", i + 1),
                 schemas: vec![(self.file, ptr.clone())],
                 flavor,
             });

@@ -12,6 +12,7 @@ mod corpus;
 mod corpus_load;
 mod diff;
 mod docs;
+mod first_hour;
 mod gates;
 mod gates_precision;
 mod graph;
