@@ -252,3 +252,114 @@ fn templates_override_by_name_and_only_out_is_written() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("index.html.j2"), "{}", stderr(&o));
 }
+
+/// Headless Chromium (`CHROMIUM`, else `chromium` on the PATH), or `None` with a note
+/// (a failure when `CI` is set: `.ci/run` installs Debian's `chromium`).
+fn chromium() -> Option<String> {
+    let exe = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".to_string());
+    let found = std::process::Command::new(&exe)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(exe);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but `{exe}` is missing (apt-get install chromium)"
+    );
+    println!("note: `{exe}` not found; the site is not checked in a browser");
+    None
+}
+
+/// `.ci/browser-check.py SITE`: its exit code and JSON summary.
+fn browser_check(exe: &str, site: &Path) -> (i32, serde_json::Value) {
+    let o = std::process::Command::new("python3")
+        .arg(repo().join(".ci/browser-check.py"))
+        .arg(site)
+        .env("CHROMIUM", exe)
+        .output()
+        .expect("python3");
+    let summary = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    (o.status.code().unwrap_or(-1), summary)
+}
+
+/// What the browser shows (rendered DOM, not the HTML text): every page of the HNP site
+/// loads from file:// without a console error, every link and fragment resolves, the
+/// overview shows the eight gate metrics with a status and the laid-out flow diagram.
+#[test]
+fn hnp_site_in_a_headless_browser() {
+    let Some(exe) = chromium() else { return };
+    let dir = site(&["fixtures/hnp"]);
+    let root = dir.path().join("site");
+    let mut pages = Vec::new();
+    files(&root, "html", &mut pages);
+    let (rc, s) = browser_check(&exe, &root);
+    assert_eq!(rc, 0, "{s:#}");
+    assert_eq!(s["errors"], serde_json::json!([]));
+    assert_eq!(s["pages"].as_u64(), Some(pages.len() as u64));
+    let shown: Vec<&str> = s["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .map(|m| m["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(shown, METRICS);
+    for m in s["metrics"].as_array().into_iter().flatten() {
+        assert_eq!(m["status"], "pass", "{m}");
+        assert_eq!(m["visible"], true, "{m}");
+    }
+    let flow = &s["flow"];
+    assert!(flow["width"].as_f64() > Some(100.0), "{flow}");
+    assert!(flow["height"].as_f64() > Some(100.0), "{flow}");
+    assert!(flow["nodes"].as_u64() > Some(100), "{flow}");
+    assert_eq!(flow["legend"], true);
+}
+
+/// The browser check fails where it should: a console error, a broken link, a missing
+/// fragment, an external link, and an overview without the metrics and the diagram.
+#[test]
+fn browser_check_catches_console_errors_and_broken_links() {
+    let Some(exe) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = |body: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><title>t</title></head><body><main id=\"main\">{body}</main></body></html>"
+        )
+    };
+    std::fs::write(
+        dir.path().join("index.html"),
+        page("<a href=\"other.html#nowhere\">o</a> <a href=\"missing.html\">m</a> <a href=\"https://example.invalid/\">x</a>"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("other.html"),
+        page("<script>console.error('boom')</script><a href=\"index.html#main\">back</a>"),
+    )
+    .expect("write");
+    let (rc, s) = browser_check(&exe, dir.path());
+    assert_eq!(rc, 1, "{s:#}");
+    let errors: Vec<&str> = s["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    let has = |needle: &str| errors.iter().any(|e| e.contains(needle));
+    assert!(has("other.html: console.error"), "{errors:#?}");
+    assert!(has("broken link file://"), "{errors:#?}");
+    assert!(has("no element #nowhere"), "{errors:#?}");
+    assert!(
+        has("link outside the site: https://example.invalid/"),
+        "{errors:#?}"
+    );
+    assert!(has("gate metrics shown []"), "{errors:#?}");
+    assert!(has("flow diagram not shown"), "{errors:#?}");
+    assert_eq!(s["pages"], 2);
+}
