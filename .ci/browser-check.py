@@ -7,7 +7,8 @@ For every page: console errors, uncaught exceptions and failed loads are errors;
 link must lead to a page of the site (and a #fragment to an element with that id);
 screenshots at 1280 and 390 px width go to SHOTS (when given). The overview must show,
 in the rendered DOM, the eight gate metrics (with a pass/fail status) and the flow
-diagram (an SVG with boxes, laid out with a non-zero size).
+diagram (an SVG with boxes, laid out with a non-zero size); its optional filter box,
+when present, must narrow the lists to a typed name and restore them when cleared.
 
 Usage: browser-check.py SITE [SHOTS]  (CHROMIUM overrides the browser's path)
 Prints a JSON summary on stdout (a line and the errors on stderr); exit code 0 when all checks pass, 1 otherwise,
@@ -158,6 +159,18 @@ PAGE_JS = """(() => {
                 edges: svg.querySelectorAll('path.edge').length,
                 legend: !!svg.querySelector('.legend')};
   }
+  const input = document.getElementById('filter-input');
+  if (input) {
+    const items = [...document.querySelectorAll('#channels ~ ul li, #messages ~ ul li')];
+    const query = items.length ? items[items.length - 1].textContent : '';
+    input.value = query;
+    input.dispatchEvent(new Event('input'));
+    const shown = items.filter(li => li.offsetParent !== null).length;
+    out.filter = {shown_box: !document.getElementById('filter').hidden, query, total: items.length, shown};
+    input.value = '';
+    input.dispatchEvent(new Event('input'));
+    out.filter.after_clear = items.filter(li => li.offsetParent !== null).length;
+  }
   return JSON.stringify(out);
 })()"""
 
@@ -265,7 +278,13 @@ def main():
     flow = overview.get("flow")
     if not flow or flow["width"] <= 0 or flow["height"] <= 0 or flow["nodes"] == 0 or not flow["legend"]:
         errors.append(f"index.html: flow diagram not shown: {flow}")
+    filt = overview.get("filter")
+    if filt and not (
+        filt["shown_box"] and 1 <= filt["shown"] < filt["total"] and filt["after_clear"] == filt["total"]
+    ):
+        errors.append(f"index.html: the filter box does not filter: {filt}")
     summary = {
+        "filter": filt,
         "pages": len(seen),
         "links": links,
         "screenshots": len(list(shots.glob("*.png"))) if shots else 0,
