@@ -227,6 +227,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'HTML site or Markdown pages')
             [CompletionResult]::new('--templates', '--templates', [CompletionResultType]::ParameterName, 'Folder of templates overriding the embedded ones by file name')
             [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Workspace root for $refs')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Add the changelog from this git revision to the working tree (as `hnp-events diff REV` reports it for the documents)')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

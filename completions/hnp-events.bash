@@ -305,7 +305,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__docs)
-            opts="-o -f -h -V --out --format --templates --root --max-file-size --help --version"
+            opts="-o -f -h -V --out --format --templates --root --base --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +332,10 @@ _hnp__events() {
                     return 0
                     ;;
                 --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

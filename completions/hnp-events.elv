@@ -210,6 +210,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --format 'HTML site or Markdown pages'
             cand --templates 'Folder of templates overriding the embedded ones by file name'
             cand --root 'Workspace root for $refs'
+            cand --base 'Add the changelog from this git revision to the working tree (as `hnp-events diff REV` reports it for the documents)'
             cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'

@@ -471,6 +471,7 @@ complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s f -l form
 markdown\t'Markdown with Mermaid diagrams (for a wiki or a pull request)'"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l templates -d 'Folder of templates overriding the embedded ones by file name' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l root -d 'Workspace root for $refs' -r -F
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l base -d 'Add the changelog from this git revision to the working tree (as `hnp-events diff REV` reports it for the documents)' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand docs" -s V -l version -d 'Print version'

@@ -3,7 +3,13 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use serde_json::{Value, json};
+
 use super::{ToolError, exit};
+use crate::diag::{Diagnostic, Location, Severity};
+use crate::diff::contract::{self, Finding};
+use crate::diff::git::{self, GitTree};
+use crate::diff::load::{DiskTree, Revision, Tree};
 use crate::docs::{self, DocsFormat};
 use crate::graph::arch;
 
@@ -13,12 +19,16 @@ Examples:
   hnp-events docs fixtures/hnp --out target/site    # a folder: its documents, sagas and projections
   hnp-events docs --out wiki --format markdown      # Markdown with Mermaid diagrams
   hnp-events docs --out site --templates my-templates/   # override templates by file name
+  hnp-events docs --out site --base v1.3.0          # with the changelog (`diff`) from a git revision
 
-The site is self-contained (inline CSS and SVG; no scripts, fonts or network) and works
-from file://: an overview (documents, the eight gate metrics, the flow diagram), the CQRS
-table, and a page per channel, message, saga and projection.
-Exit codes: 0 written, 2 the inputs could not be read, a template failed or the site
-could not be written.";
+The site is self-contained (inline CSS and SVG; no fonts, external scripts or network;
+one small inline script adds a filter box to the overview) and works from file://: an
+overview (documents, the eight gate metrics, the flow diagram with gate misses marked), the CQRS
+table, and a page per channel, message, saga and projection. With --base, a changelog
+page (Markdown: a section of the overview): what `hnp-events diff REV` reports for the
+documents, from REV to the working tree.
+Exit codes: 0 written, 2 the inputs could not be read, a template failed, --base is not
+a revision of the git repository around the documents, or the site could not be written.";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
@@ -37,6 +47,132 @@ pub struct DocsArgs {
     /// Workspace root for $refs
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Add the changelog from this git revision to the working tree (as `hnp-events diff
+    /// REV` reports it for the documents)
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+}
+
+/// The contract changes of `documents` from `base` to the working tree, through the
+/// `diff` library: the same comparison `hnp-events diff BASE -- DOCUMENTS` makes.
+fn changelog(base: &str, documents: &[PathBuf]) -> Result<Vec<Finding>, String> {
+    let (repo, _) = git::open()?;
+    let workdir = repo
+        .workdir()
+        .ok_or("a bare repository has no working tree")?
+        .canonicalize()
+        .map_err(|e| format!("the working tree: {e}"))?;
+    let mut rels = Vec::new();
+    for d in documents {
+        let abs = d
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", d.display()))?;
+        let rel = abs
+            .strip_prefix(&workdir)
+            .map_err(|_| format!("{}: outside the git repository", d.display()))?;
+        rels.push(rel.to_path_buf());
+    }
+    let base_tree = GitTree {
+        repo: &repo,
+        tree: git::tree_of(&repo, base)?,
+        label: base.to_string(),
+    };
+    let head = DiskTree::new(workdir);
+    let mut at_base = Vec::new();
+    for r in &rels {
+        if base_tree.read(r)?.is_some() {
+            at_base.push(r.clone());
+        }
+    }
+    let old = Revision::load(&base_tree, base, &at_base)?;
+    let new = Revision::load(&head, "the working tree", &rels)?;
+    let mut findings: Vec<Finding> = old
+        .diagnostics
+        .iter()
+        .chain(&new.diagnostics)
+        .map(|d| Finding {
+            diag: d.clone(),
+            group: "documents".into(),
+        })
+        .collect();
+    let opts = crate::diff::Options::default();
+    for (i, r) in rels.iter().enumerate() {
+        let Some(&n) = new.inputs.get(i) else {
+            continue;
+        };
+        match at_base
+            .iter()
+            .position(|b| b == r)
+            .and_then(|j| old.inputs.get(j))
+        {
+            Some(&o) => {
+                let out = contract::diff_documents(&old, o, &new, n, &opts);
+                findings.extend(out.findings);
+            }
+            None => {
+                let f = new.file(n);
+                findings.push(Finding {
+                    diag: Diagnostic::new(
+                        "diff-added",
+                        Location::file(f.display.clone()),
+                        format!("document `{}` added", f.display),
+                    ),
+                    group: "documents".into(),
+                });
+            }
+        }
+    }
+    // The order and de-duplication of `hnp-events diff`.
+    findings.sort_by(|a, b| a.diag.sort_key().cmp(&b.diag.sort_key()));
+    findings.dedup_by(|a, b| a.diag == b.diag);
+    Ok(findings)
+}
+
+/// Which findings a changelog section takes, by severity.
+type Pick = fn(Severity) -> bool;
+
+/// The changelog in the site's context: counts, and findings by section and group
+/// (breaking / to review / non-breaking, as `diff --format markdown` orders them).
+fn changelog_context(findings: &[Finding], base: &str) -> Value {
+    let head = "the working tree";
+    let sections: [(&str, Pick); 3] = [
+        ("Breaking", |s| s == Severity::Error),
+        ("To review", |s| s == Severity::Warning),
+        ("Non-breaking", |s| s < Severity::Warning),
+    ];
+    let mut out = Vec::new();
+    let mut counts = Vec::new();
+    for (title, pick) in sections {
+        let mut groups: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
+        for f in findings.iter().filter(|f| pick(f.diag.severity)) {
+            let d = &f.diag;
+            let at = match d.location.line() {
+                Some(l) => format!("{}:{l}", d.location.file),
+                None => d.location.file.to_string(),
+            };
+            groups
+                .entry(f.group.as_str())
+                .or_default()
+                .push(json!({"rule": d.rule, "message": d.message, "at": at}));
+        }
+        counts.push(groups.values().map(Vec::len).sum::<usize>());
+        if !groups.is_empty() {
+            let groups: Vec<Value> = groups
+                .into_iter()
+                .map(|(g, items)| json!({"group": g, "items": items}))
+                .collect();
+            out.push(json!({"title": title, "groups": groups}));
+        }
+    }
+    json!({
+        "base": base,
+        "head": head,
+        "breaking": counts[0],
+        "review": counts[1],
+        "other": counts[2],
+        "sections": out,
+        "markdown": crate::diff::render::markdown(findings, base, head),
+    })
 }
 
 /// A page path made of plain names (no `..`, not absolute): stays under --out.
@@ -53,7 +189,13 @@ pub fn run(args: &DocsArgs) -> Result<u8, ToolError> {
         arch::LoadFailure::Load(e) => ToolError::Load(e),
         other => ToolError::Usage(other.to_string()),
     })?;
-    let pages = docs::render(&a, args.format, args.templates.as_deref())
+    let mut ctx = docs::context::build(&a);
+    if let Some(base) = &args.base {
+        let findings = changelog(base, &inputs.documents)
+            .map_err(|e| ToolError::Usage(format!("--base {base}: {e}")))?;
+        ctx["changelog"] = changelog_context(&findings, base);
+    }
+    let pages = docs::render_context(&ctx, args.format, args.templates.as_deref())
         .map_err(|e| ToolError::Usage(e.to_string()))?;
     let io =
         |p: &Path, e: std::io::Error| ToolError::Usage(format!("writing {}: {e}", p.display()));

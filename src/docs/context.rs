@@ -249,7 +249,9 @@ fn spec_text(s: &Spec) -> String {
 /// Build the context. `flow_svg`/`flow_mermaid` are the overview's diagram.
 pub fn build(arch: &Arch) -> Value {
     let ws = &arch.ws;
-    let graph = flow::build(arch);
+    // The flow diagram marks the nodes with gate misses, like `graph --with-findings`.
+    let mut graph = flow::build(arch);
+    flow::overlay_findings(&mut graph, &arch.findings);
     let mut taken_ch = BTreeSet::new();
     let mut taken_msg = BTreeSet::new();
     let mut taken_saga = BTreeSet::new();
@@ -555,6 +557,8 @@ pub fn build(arch: &Arch) -> Value {
         "messages": messages,
         "sagas": sagas,
         "projections": projections,
+        // Set by `docs --base REV` (src/cli/docs.rs): the changelog from `diff`.
+        "changelog": Value::Null,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `hnp-events docs`: a static, self-contained site (HTML with inline CSS and SVG, no
-//! scripts, fonts or network; works from `file://`) or the same content as Markdown
+//! fonts, external scripts or network; one optional inline filter script on the
+//! overview; works from `file://`) or the same content as Markdown
 //! with Mermaid blocks. Owns the site's context (`context`) and its rendering with
 //! embedded minijinja templates (`templates/docs/`), overridable by file name from a
 //! folder. Returns the files to write (relative paths); never writes itself.
@@ -41,6 +42,7 @@ pub const HTML: &[(&str, &str)] = &[
     tpl!("html", "message.html.j2"),
     tpl!("html", "saga.html.j2"),
     tpl!("html", "projection.html.j2"),
+    tpl!("html", "changelog.html.j2"),
 ];
 
 /// The embedded Markdown templates.
@@ -144,6 +146,11 @@ pub fn render_context(
         (format!("index.{ext}"), page("index", "", None)?),
         (format!("cqrs.{ext}"), page("cqrs", "", None)?),
     ];
+    // The changelog (`docs --base REV`): a page of the HTML site; in Markdown, a
+    // section of the overview.
+    if ctx["changelog"].is_object() && format == DocsFormat::Html {
+        out.push(("changelog.html".to_string(), page("changelog", "", None)?));
+    }
     for (list, tpl, dir) in [
         ("channels", "channel", "channels"),
         ("messages", "message", "messages"),
