@@ -314,9 +314,21 @@ fn hnp_site_in_a_headless_browser() {
         .iter()
         .map(|m| m["name"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(shown, METRICS);
+    // fixtures/hnp has projection files, so projection coverage is measured too.
+    let expected: Vec<&str> = METRICS
+        .iter()
+        .copied()
+        .chain(["projection_coverage"])
+        .collect();
+    assert_eq!(shown, expected);
     for m in s["metrics"].as_array().into_iter().flatten() {
-        assert_eq!(m["status"], "pass", "{m}");
+        // The HNP projections serve few of its queries yet (issue 18): that gate may fail,
+        // but it is shown with its status like the others.
+        if m["name"] == "projection_coverage" {
+            assert!(m["status"] == "pass" || m["status"] == "fail", "{m}");
+        } else {
+            assert_eq!(m["status"], "pass", "{m}");
+        }
         assert_eq!(m["visible"], true, "{m}");
     }
     let flow = &s["flow"];
