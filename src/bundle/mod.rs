@@ -8,6 +8,14 @@
 //! reference except those that lead back into themselves (recursive schemas), which
 //! keep pointing at their component. Key order is kept (serde_json `preserve_order`).
 //!
+//! Extension values (`x-…` keys) are the extension's business, not the document's: a
+//! `$ref` inside one that leads to another file (such as `x-hnp-emits` in an OpenAPI
+//! document naming messages of an AsyncAPI document) is neither pulled in nor inlined
+//! — it would turn another kind of document's parts into this document's components
+//! (another schema dialect) and lose which part it names. It stays an external
+//! reference, its path rewritten relative to the folder the bundle is written to.
+//! `dereference` leaves every reference inside an extension value as it is.
+//!
 //! Reads the loaded workspace (`crate::source`); returns values and text, never
 //! writes. References that did not resolve (missing files, remote URLs) are left as
 //! they are: `validate` reports them on the bundle as on the original.
@@ -15,6 +23,7 @@
 pub mod yaml;
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path};
 
 use serde_json::{Map, Value};
 
@@ -37,6 +46,9 @@ pub const MAX_VALUES: usize = 20_000_000;
 struct Bundler<'a> {
     ws: &'a Workspace,
     root: FileId,
+    /// The folder the bundle will be written to (external references kept in
+    /// extension values are made relative to it).
+    out_dir: &'a Path,
     swagger: bool,
     /// Part (file, pointer) → (section, name) once pulled.
     names: HashMap<(FileId, String), (String, String)>,
@@ -278,6 +290,11 @@ impl Bundler<'_> {
             let rest = self.siblings(file, m, site);
             return with_ref(format!("#{tp}"), rest);
         }
+        if in_extension(site) {
+            let path = relative_uri(self.out_dir, &self.ws.file(tf).path);
+            let rest = self.siblings(file, m, site);
+            return with_ref(format!("{path}#{}", encode_fragment(&tp)), rest);
+        }
         let key = (tf, tp.clone());
         if let Some((s, n)) = self.names.get(&key).cloned() {
             let rest = self.siblings(file, m, site);
@@ -324,6 +341,110 @@ impl Bundler<'_> {
     }
 }
 
+/// Keys under which every key is a name (of a property, a component, a channel, a
+/// media type, …), so that a name starting with `x-` there is not an extension.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "definitions",
+    "$defs",
+    "dependentSchemas",
+    "schemas",
+    "channels",
+    "operations",
+    "servers",
+    "messages",
+    "parameters",
+    "headers",
+    "examples",
+    "content",
+    "encoding",
+    "links",
+    "callbacks",
+    "variables",
+    "scopes",
+    "mapping",
+    "securitySchemes",
+    "webhooks",
+    "requestBodies",
+    "serverVariables",
+    "correlationIds",
+    "replies",
+    "replyAddresses",
+    "operationTraits",
+    "messageTraits",
+    "serverBindings",
+    "channelBindings",
+    "operationBindings",
+    "messageBindings",
+    "pathItems",
+];
+
+/// Whether the value at `site` is (inside) an extension value: some token is an
+/// `x-…` key in a place where keys are fields, not names. (`paths` and an
+/// operation's `responses` hold paths and status codes, never `x-` names, so an
+/// `x-` key there is an extension; top-level and `components` sections hold names.)
+pub fn in_extension(site: &[String]) -> bool {
+    site.iter().enumerate().any(|(i, t)| {
+        if !t.starts_with("x-") {
+            return false;
+        }
+        let Some(parent) = i.checked_sub(1).and_then(|p| site.get(p)) else {
+            return true;
+        };
+        if i == 2 && site[0] == "components" {
+            return false;
+        }
+        if parent == "responses" {
+            // Swagger's top-level `responses` names them; an operation's holds codes.
+            return i != 1;
+        }
+        !NAME_MAPS.contains(&parent.as_str())
+    })
+}
+
+/// `target` as a relative URI reference from the folder `from` (both absolute),
+/// `/`-separated, characters outside a URI path percent-encoded.
+fn relative_uri(from: &Path, target: &Path) -> String {
+    let a: Vec<Component> = from.components().collect();
+    let b: Vec<Component> = target.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = Vec::new();
+    for _ in common..a.len() {
+        parts.push("..".to_string());
+    }
+    for c in &b[common..] {
+        parts.push(c.as_os_str().to_string_lossy().into_owned());
+    }
+    let joined = parts.join("/");
+    let enc = percent_encode(&joined, b"/");
+    if enc.starts_with("..") {
+        enc
+    } else {
+        format!("./{enc}")
+    }
+}
+
+/// A JSON pointer as a URI fragment.
+fn encode_fragment(ptr: &str) -> String {
+    percent_encode(ptr, b"/?:@!$&'()*+,;=")
+}
+
+fn percent_encode(s: &str, keep: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
 /// A referenced value with the reference's sibling keys laid over it.
 fn merge(body: Value, rest: Map<String, Value>) -> Value {
     if rest.is_empty() {
@@ -340,8 +461,9 @@ fn merge(body: Value, rest: Map<String, Value>) -> Value {
     }
 }
 
-/// The first input document of the workspace as one document.
-pub fn bundle(ws: &Workspace) -> Result<Value, BundleError> {
+/// The first input document of the workspace as one document, to be written into the
+/// folder `out_dir` (absolute; references kept in extension values are relative to it).
+pub fn bundle(ws: &Workspace, out_dir: &Path) -> Result<Value, BundleError> {
     let root = *ws.inputs.first().ok_or(BundleError::NotADocument)?;
     let file = ws.file(root);
     let swagger = match file.kind {
@@ -353,6 +475,7 @@ pub fn bundle(ws: &Workspace) -> Result<Value, BundleError> {
     let mut b = Bundler {
         ws,
         root,
+        out_dir,
         swagger,
         names: HashMap::new(),
         used: HashSet::new(),
@@ -430,6 +553,7 @@ pub fn dereference(doc: &Value) -> Result<Value, BundleError> {
     let mut d = Deref {
         root: doc,
         stack: Vec::new(),
+        site: Vec::new(),
         budget: MAX_VALUES,
         async3: doc
             .get("asyncapi")
@@ -442,11 +566,24 @@ pub fn dereference(doc: &Value) -> Result<Value, BundleError> {
 struct Deref<'a> {
     root: &'a Value,
     stack: Vec<String>,
+    /// Where in the output the value being made goes.
+    site: Vec<String>,
     budget: usize,
     async3: bool,
 }
 
 impl Deref<'_> {
+    fn items(&mut self, a: &[Value], identity: bool) -> Result<Value, BundleError> {
+        let mut out = Vec::with_capacity(a.len());
+        for (i, x) in a.iter().enumerate() {
+            self.site.push(i.to_string());
+            let y = self.go(x, identity);
+            self.site.pop();
+            out.push(y?);
+        }
+        Ok(Value::Array(out))
+    }
+
     /// `identity`: a reference here names an item and must stay one.
     fn go(&mut self, v: &Value, identity: bool) -> Result<Value, BundleError> {
         self.budget = self
@@ -456,7 +593,7 @@ impl Deref<'_> {
         let root = self.root;
         match v {
             Value::Object(m) => {
-                if identity && m.contains_key("$ref") {
+                if m.contains_key("$ref") && (identity || in_extension(&self.site)) {
                     return Ok(v.clone());
                 }
                 if let Some(raw) = m.get("$ref").and_then(Value::as_str) {
@@ -473,7 +610,10 @@ impl Deref<'_> {
                             let mut rest = Map::new();
                             for (k, x) in m {
                                 if k != "$ref" {
-                                    rest.insert(k.clone(), self.go(x, false)?);
+                                    self.site.push(k.clone());
+                                    let y = self.go(x, false);
+                                    self.site.pop();
+                                    rest.insert(k.clone(), y?);
                                 }
                             }
                             return Ok(merge(body?, rest));
@@ -485,27 +625,21 @@ impl Deref<'_> {
                     let id = self.async3 && k == "channel";
                     let list_id =
                         self.async3 && (k == "messages" || k == "servers") && x.is_array();
+                    self.site.push(k.clone());
                     let y = if list_id {
                         match x {
-                            Value::Array(a) => Value::Array(
-                                a.iter()
-                                    .map(|i| self.go(i, true))
-                                    .collect::<Result<Vec<_>, _>>()?,
-                            ),
-                            _ => x.clone(),
+                            Value::Array(a) => self.items(a, true),
+                            _ => Ok(x.clone()),
                         }
                     } else {
-                        self.go(x, id)?
+                        self.go(x, id)
                     };
-                    out.insert(k.clone(), y);
+                    self.site.pop();
+                    out.insert(k.clone(), y?);
                 }
                 Ok(Value::Object(out))
             }
-            Value::Array(a) => a
-                .iter()
-                .map(|x| self.go(x, false))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
+            Value::Array(a) => self.items(a, false),
             _ => Ok(v.clone()),
         }
     }
@@ -531,6 +665,70 @@ mod tests {
         assert_eq!(
             d["x"]["properties"]["children"]["items"],
             json!({"$ref": "#/components/schemas/Tree"})
+        );
+    }
+
+    fn site(p: &str) -> Vec<String> {
+        pointer::parse(p).expect("pointer")
+    }
+
+    #[test]
+    fn extension_positions_are_told_from_names() {
+        for p in [
+            "/x-hnp-emits/0",
+            "/paths/~1a/post/x-hnp-emits/0",
+            "/paths/x-ext",
+            "/paths/~1a/get/responses/x-ext",
+            "/components/x-ext/A",
+            "/components/messages/M/x-hnp-idempotency/key",
+            "/components/schemas/S/properties/p/x-link",
+            "/tags/0/x-ext",
+        ] {
+            assert!(in_extension(&site(p)), "{p}");
+        }
+        for p in [
+            "",
+            "/components/schemas/x-thing",
+            "/components/schemas/S/properties/x-id",
+            "/responses/x-shared",
+            "/channels/x-chan/messages/x-msg",
+            "/paths/~1a/post/responses/200/content/x-type~1y",
+            "/components/schemas/S/patternProperties/x-",
+        ] {
+            assert!(!in_extension(&site(p)), "{p}");
+        }
+    }
+
+    #[test]
+    fn relative_uris_from_the_output_folder() {
+        let t = Path::new("/w/api/async api.yaml");
+        assert_eq!(relative_uri(Path::new("/w/api"), t), "./async%20api.yaml");
+        assert_eq!(
+            relative_uri(Path::new("/w/out/deep"), t),
+            "../../api/async%20api.yaml"
+        );
+        assert_eq!(relative_uri(Path::new("/w"), t), "./api/async%20api.yaml");
+        assert_eq!(
+            encode_fragment("/paths/~1a~1{id}/get"),
+            "/paths/~1a~1%7Bid%7D/get"
+        );
+    }
+
+    #[test]
+    fn dereference_leaves_extension_references() {
+        let doc = json!({
+            "components": {"messages": {"M": {"payload": {"$ref": "#/components/schemas/P"}}},
+                           "schemas": {"P": {"type": "string"}}},
+            "x-hnp-emits": [{"$ref": "#/components/messages/M"}],
+            "y": {"x-ext": {"$ref": "#/components/schemas/P"}, "s": {"$ref": "#/components/schemas/P"}}
+        });
+        let d = dereference(&doc).expect("small");
+        assert_eq!(d["x-hnp-emits"], doc["x-hnp-emits"]);
+        assert_eq!(d["y"]["x-ext"], doc["y"]["x-ext"]);
+        assert_eq!(d["y"]["s"], json!({"type": "string"}));
+        assert_eq!(
+            d["components"]["messages"]["M"]["payload"],
+            json!({"type": "string"})
         );
     }
 }

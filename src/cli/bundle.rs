@@ -13,8 +13,11 @@ Examples:
 
 References inside the document are kept; parts of other files are pulled in under
 `components` (Swagger 2.0: `definitions`, `parameters`, `responses`) with stable names
-and their $refs rewritten. --dereference inlines every reference except recursive
-ones. Key order is kept. Nothing is written but the --out file.
+and their $refs rewritten. A $ref inside an extension value (`x-…`, e.g. `x-hnp-emits`
+naming another document's messages) stays a reference to that file, its path made
+relative to the --out folder. --dereference inlines every reference except recursive
+ones and those in extension values. Key order is kept. Nothing is written but the
+--out file.
 Exit codes: 0 written, 2 the document could not be read or the output not written.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,7 +53,17 @@ pub fn run(args: &BundleArgs) -> Result<u8, ToolError> {
     let ws = Workspace::load(std::slice::from_ref(&args.path), &opts)?;
     let usage =
         |e: crate::bundle::BundleError| ToolError::Usage(format!("{}: {e}", args.path.display()));
-    let mut doc = crate::bundle::bundle(&ws).map_err(usage)?;
+    // The folder written to: references kept in extension values are relative to it.
+    // (A folder that does not exist is reported by the write below.)
+    let parent = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let out_dir = parent
+        .canonicalize()
+        .or_else(|_| std::path::absolute(&parent))
+        .unwrap_or(parent);
+    let mut doc = crate::bundle::bundle(&ws, &out_dir).map_err(usage)?;
     if args.dereference {
         doc = crate::bundle::dereference(&doc).map_err(usage)?;
     }

@@ -211,7 +211,11 @@ fn corpus_bundles_keep_their_verdict() {
             ..LoadOptions::default()
         };
         let ws = Workspace::load(std::slice::from_ref(&path), &opts).expect("load");
-        let bundled = match hnp_events::bundle::bundle(&ws) {
+        let out = tmp.path().join(&row.path);
+        let out_dir = out.parent().expect("parent").to_path_buf();
+        std::fs::create_dir_all(&out_dir).expect("mkdir");
+        let out_dir = out_dir.canonicalize().expect("canonical");
+        let bundled = match hnp_events::bundle::bundle(&ws, &out_dir) {
             Ok(v) => v,
             Err(e) => {
                 failures.push(format!("{}: {e}", row.path));
@@ -220,8 +224,6 @@ fn corpus_bundles_keep_their_verdict() {
         };
         // Beside the original's folder layout, so that references that did not
         // resolve there do not resolve here either.
-        let out = tmp.path().join(&row.path);
-        std::fs::create_dir_all(out.parent().expect("parent")).expect("mkdir");
         let json = row.path.ends_with(".json");
         let text = if json {
             serde_json::to_string_pretty(&bundled).expect("JSON")
@@ -253,4 +255,139 @@ fn corpus_bundles_keep_their_verdict() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let e = e.expect("entry");
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy");
+        }
+    }
+}
+
+/// What `validate --no-gates` says of a document: its exit code and its error rules.
+fn verdict(path: &Path, root: &Path) -> (i32, Vec<String>) {
+    let o = run(&[
+        "validate",
+        "--no-config",
+        "--no-gates",
+        "--root",
+        root.to_str().expect("utf-8"),
+        path.to_str().expect("utf-8"),
+    ]);
+    let mut rules: Vec<String> = errors(path, root)
+        .iter()
+        .map(|e| e.split(' ').nth(1).unwrap_or("").to_string())
+        .collect();
+    rules.sort();
+    (code(&o), rules)
+}
+
+/// Every API document of the HNP fixtures: its bundle — beside the original, in
+/// another folder, as JSON, dereferenced — gets the original's `validate --no-gates`
+/// verdict. `openapi.yaml` names AsyncAPI messages in `x-hnp-emits`: those stay
+/// references into `asyncapi.yaml` (relative to where the bundle is), not AsyncAPI
+/// messages and schemas pulled into an OpenAPI 3.0 document's components.
+#[test]
+fn hnp_bundles_keep_their_verdict() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canonical");
+    let hnp = root.join("hnp");
+    copy_dir(&crate::util::repo().join("fixtures/hnp"), &hnp);
+    let mut docs = Vec::new();
+    for e in std::fs::read_dir(&hnp).expect("read dir") {
+        let path = e.expect("entry").path();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if text.lines().any(|l| {
+            l.starts_with("asyncapi:") || l.starts_with("openapi:") || l.starts_with("swagger:")
+        }) {
+            docs.push(path);
+        }
+    }
+    docs.sort();
+    let names: Vec<String> = docs
+        .iter()
+        .map(|d| d.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["asyncapi-2.6.yaml", "asyncapi.yaml", "openapi.yaml"]
+    );
+    std::fs::create_dir_all(root.join("out/deep")).expect("mkdir");
+    let mut checked = 0;
+    for doc in &docs {
+        let stem = doc
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let before = verdict(doc, &root);
+        for (out, extra) in [
+            (hnp.join(format!("{stem}.bundled.yaml")), None),
+            (root.join(format!("out/deep/{stem}.json")), None),
+            (
+                root.join(format!("out/{stem}.flat.yaml")),
+                Some("--dereference"),
+            ),
+        ] {
+            let mut args = vec![
+                "bundle",
+                doc.to_str().expect("utf-8"),
+                "--root",
+                root.to_str().expect("utf-8"),
+                "--out",
+                out.to_str().expect("utf-8"),
+            ];
+            args.extend(extra);
+            let o = run(&args);
+            assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+            let after = verdict(&out, &root);
+            assert_eq!(after, before, "{} → {}", doc.display(), out.display());
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 9);
+    // The OpenAPI bundle: `x-hnp-emits` still names the AsyncAPI messages, by a path
+    // relative to each bundle's folder; no AsyncAPI part became an OpenAPI component.
+    for (bundle, prefix) in [
+        (
+            hnp.join("openapi.bundled.yaml"),
+            "./asyncapi.yaml#/components/messages/",
+        ),
+        (
+            root.join("out/deep/openapi.json"),
+            "../../hnp/asyncapi.yaml#/components/messages/",
+        ),
+        (
+            root.join("out/openapi.flat.yaml"),
+            "../hnp/asyncapi.yaml#/components/messages/",
+        ),
+    ] {
+        let v = load_value(&bundle);
+        let mut emits = Vec::new();
+        for item in v["paths"].as_object().expect("paths").values() {
+            for op in item.as_object().expect("path item").values() {
+                if let Some(list) = op.get("x-hnp-emits").and_then(Value::as_array) {
+                    for e in list {
+                        emits.push(e["$ref"].as_str().unwrap_or("(inlined)").to_string());
+                    }
+                }
+            }
+        }
+        assert!(emits.len() > 20, "{}: {emits:?}", bundle.display());
+        assert!(
+            emits.iter().all(|e| e.starts_with(prefix)),
+            "{}: {emits:?}",
+            bundle.display()
+        );
+        assert!(v.pointer("/components/messages").is_none());
+        let mut rs = Vec::new();
+        refs(&v["components"], &mut rs);
+        assert!(rs.iter().all(|r| r.starts_with("#/")), "{rs:?}");
+    }
 }
