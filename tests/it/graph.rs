@@ -191,6 +191,114 @@ fn svg_is_well_formed_with_a_legend_and_no_overlapping_boxes() {
     }
 }
 
+/// The edges an SVG of ours draws (not the legend's): each path's points, its cubic
+/// curves sampled.
+fn edge_points(svg: &str) -> Vec<Vec<(f64, f64)>> {
+    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    let mut out = Vec::new();
+    for n in doc.descendants().filter(|n| {
+        n.has_tag_name("path")
+            && n.attribute("marker-end").is_some()
+            && n.attribute("class")
+                .is_some_and(|c| c.split(' ').any(|w| w == "edge"))
+    }) {
+        let d = n.attribute("d").expect("a path has d");
+        let mut pts: Vec<(f64, f64)> = Vec::new();
+        let mut toks = d.split([' ', ',']).filter(|t| !t.is_empty());
+        let num = |t: &str| -> f64 { t.parse().unwrap_or_else(|_| panic!("number in {d}")) };
+        let mut cmd = ' ';
+        let mut pending: Vec<f64> = Vec::new();
+        while let Some(t) = toks.next() {
+            let t = match t.chars().next() {
+                Some(c @ ('M' | 'L' | 'C')) => {
+                    cmd = c;
+                    &t[1..]
+                }
+                _ => t,
+            };
+            let y = toks.next().map(num).expect("a y");
+            pending.push(num(t));
+            pending.push(y);
+            match cmd {
+                'M' | 'L' => {
+                    pts.push((pending[0], pending[1]));
+                    pending.clear();
+                }
+                'C' if pending.len() == 6 => {
+                    let p0 = *pts.last().expect("a start");
+                    let (c1, c2, p3) = (
+                        (pending[0], pending[1]),
+                        (pending[2], pending[3]),
+                        (pending[4], pending[5]),
+                    );
+                    for k in 1..=16 {
+                        let t = f64::from(k) / 16.0;
+                        let u = 1.0 - t;
+                        let f = |a: f64, b: f64, c: f64, e: f64| {
+                            u * u * u * a
+                                + 3.0 * u * u * t * b
+                                + 3.0 * u * t * t * c
+                                + t * t * t * e
+                        };
+                        pts.push((f(p0.0, c1.0, c2.0, p3.0), f(p0.1, c1.1, c2.1, p3.1)));
+                    }
+                    pending.clear();
+                }
+                'C' => {}
+                other => panic!("unexpected path command {other} in {d}"),
+            }
+        }
+        out.push(pts);
+    }
+    out
+}
+
+/// Edges are routed around the boxes: no edge passes through the inside of a box
+/// (straight segments checked along their length, curves at 16 points each).
+fn assert_edges_avoid_boxes(svg: &str) {
+    let b = boxes(svg);
+    let edges = edge_points(svg);
+    assert!(!edges.is_empty(), "edges drawn");
+    let inside = |(x, y): (f64, f64)| {
+        b.iter()
+            .find(|r| x > r.0 + 1.0 && x < r.0 + r.2 - 1.0 && y > r.1 + 1.0 && y < r.1 + r.3 - 1.0)
+    };
+    for pts in &edges {
+        for w in pts.windows(2) {
+            for k in 0..=8 {
+                let t = f64::from(k) / 8.0;
+                let p = (
+                    w[0].0 + (w[1].0 - w[0].0) * t,
+                    w[0].1 + (w[1].1 - w[0].1) * t,
+                );
+                if let Some(r) = inside(p) {
+                    panic!("an edge through {pts:?} crosses the box {r:?} at {p:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn edges_are_routed_around_boxes() {
+    // The check itself: a straight edge and a curve through a box are caught.
+    for d in ["M0,50 L300,50", "M0,0 C150,0 150,100 300,100"] {
+        let bad = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g class=\"node a\"><rect x=\"100\" y=\"30\" width=\"80\" height=\"40\"/></g><path class=\"edge e-emits\" d=\"{d}\" marker-end=\"url(#arrow-emits)\"/></svg>"
+        );
+        assert!(
+            std::panic::catch_unwind(|| assert_edges_avoid_boxes(&bad)).is_err(),
+            "{d}"
+        );
+    }
+    assert_edges_avoid_boxes(&ok(&["graph", "--format", "svg"]));
+    assert_edges_avoid_boxes(&ok(&["graph", "--format", "svg", "--with-findings"]));
+    for s in SAGAS {
+        let path = format!("fixtures/hnp/sagas/{s}.saga.yaml");
+        assert_edges_avoid_boxes(&ok(&["graph", &path, "--format", "svg"]));
+    }
+}
+
 #[test]
 fn focus_keeps_the_neighbourhood() {
     let json: serde_json::Value = serde_json::from_str(&ok(&[
