@@ -10,6 +10,15 @@ in the rendered DOM, the eight gate metrics (with a pass/fail status) and the fl
 diagram (an SVG with boxes, laid out with a non-zero size); its optional filter box,
 when present, must narrow the lists to a typed name and restore them when cleared.
 
+Accessibility, on every page: semantic structure (one <main>, a labelled <nav>, one
+<h1>, no skipped heading level, every table with a caption and header cells); readable
+in light and dark (`prefers-color-scheme` emulated both ways): every rendered text —
+HTML and the diagrams' SVG text — has WCAG AA contrast against what it is drawn on
+(4.5:1, 3:1 for large text); keyboard: the first Tab focuses a visible "skip to
+content" link to #main, and (on the overview and one page of each kind) Tab visits every
+focusable element in document order, each scrolled into view with a focus outline, and
+no element has a positive tabindex. With SHOTS, dark-scheme screenshots at 1280 px too.
+
 Usage: browser-check.py SITE [SHOTS]  (CHROMIUM overrides the browser's path)
 Prints a JSON summary on stdout (a line and the errors on stderr); exit code 0 when all checks pass, 1 otherwise,
 2 when the browser could not run.
@@ -175,6 +184,180 @@ PAGE_JS = """(() => {
 })()"""
 
 
+SEMANTIC_JS = """(() => {
+  const problems = [];
+  if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one <main>');
+  const navs = [...document.querySelectorAll('nav')];
+  if (!navs.length || navs.some(n => !n.getAttribute('aria-label'))) problems.push('no <nav> with an aria-label');
+  const hs = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]);
+  if (hs.filter(l => l === 1).length !== 1) problems.push(`${hs.filter(l => l === 1).length} <h1>`);
+  for (let i = 1; i < hs.length; i++) {
+    if (hs[i] > hs[i - 1] + 1) { problems.push(`heading level skips from h${hs[i - 1]} to h${hs[i]}`); break; }
+  }
+  document.querySelectorAll('table').forEach((t, i) => {
+    if (!t.querySelector('caption') && !t.getAttribute('aria-label')) problems.push(`table ${i + 1} has no caption`);
+    if (!t.querySelector('th')) problems.push(`table ${i + 1} has no header cells`);
+  });
+  document.querySelectorAll('[tabindex]').forEach(e => {
+    if (e.tabIndex > 0) problems.push(`positive tabindex on <${e.tagName.toLowerCase()}>`);
+  });
+  return JSON.stringify(problems);
+})()"""
+
+# WCAG 2 contrast of every rendered text against what it is drawn on.
+CONTRAST_JS = """(() => {
+  const parse = c => {
+    const m = /rgba?\\(([^)]+)\\)/.exec(c || '');
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, bottom) => {
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]);
+  };
+  const lum = c => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => {
+    const x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05);
+  };
+  // The canvas is dark only when the page opts in (`color-scheme: … dark`).
+  const darkCanvas = matchMedia('(prefers-color-scheme: dark)').matches &&
+    /dark/.test(getComputedStyle(document.documentElement).colorScheme);
+  const canvas = darkCanvas ? [18, 18, 18, 1] : [255, 255, 255, 1];
+  const htmlBg = el => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = canvas;
+    for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  };
+  const rectFill = r => {
+    if (!r) return null;
+    const cs = getComputedStyle(r);
+    const c = parse(cs.fill);
+    if (!c) return null;
+    c[3] *= parseFloat(cs.fillOpacity || '1') * parseFloat(cs.opacity || '1');
+    return c[3] > 0 ? c : null;
+  };
+  const svgBg = t => {
+    const svg = t.ownerSVGElement;
+    let bg = htmlBg(svg);
+    const back = rectFill(svg.querySelector(':scope > rect.bg'));
+    if (back) bg = over(back, bg);
+    const own = t.parentElement !== svg ? rectFill(t.parentElement.querySelector(':scope > rect')) : null;
+    return own ? over(own, bg) : bg;
+  };
+  let checked = 0, min = Infinity;
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'style', 'title', 'svg', 'defs', 'marker'].includes(tag)) continue;
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    if (!el.getClientRects().length) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility !== 'visible' || parseFloat(cs.opacity) === 0) continue;
+    const inSvg = el instanceof SVGElement;
+    let fg = parse(inSvg ? cs.fill : cs.color);
+    if (!fg) continue;
+    const bg = inSvg ? svgBg(el) : htmlBg(el);
+    fg = over(fg, bg);
+    const r = ratio(fg, bg);
+    const size = parseFloat(cs.fontSize), bold = parseInt(cs.fontWeight, 10) >= 700;
+    const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+    checked++;
+    min = Math.min(min, r);
+    if (r < need && low.length < 5) {
+      low.push(`<${tag}> "${el.textContent.trim().slice(0, 30)}" ${r.toFixed(2)}:1 (needs ${need}:1)`);
+    }
+  }
+  return JSON.stringify({checked, min: checked ? Math.round(min * 100) / 100 : null, low});
+})()"""
+
+FOCUSABLES_JS = """(() => {
+  const sel = 'a[href], button, input, select, textarea, summary, [tabindex]';
+  const shown = e => e.getClientRects().length && getComputedStyle(e).visibility === 'visible';
+  const own = e => e.matches(sel) && e.tabIndex >= 0 && !e.disabled && shown(e);
+  // Chromium also focuses a scrolling box that has nothing focusable inside.
+  const scroller = e => {
+    const cs = getComputedStyle(e);
+    const scrolls = (/(auto|scroll)/.test(cs.overflowX) && e.scrollWidth > e.clientWidth) ||
+      (/(auto|scroll)/.test(cs.overflowY) && e.scrollHeight > e.clientHeight);
+    return scrolls && shown(e) && ![...e.querySelectorAll(sel)].some(own);
+  };
+  window.__focusables = [...document.body.querySelectorAll('*')].filter(e => own(e) || scroller(e));
+  return window.__focusables.length;
+})()"""
+
+FOCUSED_JS = """(() => {
+  const a = document.activeElement;
+  const cs = getComputedStyle(a);
+  const r = a.getBoundingClientRect();
+  return JSON.stringify({
+    i: (window.__focusables || []).indexOf(a),
+    what: `<${a.tagName.toLowerCase()}> ${(a.getAttribute('href') || a.id || a.textContent || '').trim().slice(0, 40)}`,
+    href: a.getAttribute('href'),
+    outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0,
+    inview: r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < innerWidth && r.top < innerHeight,
+  });
+})()"""
+
+
+def evaluate(b, s, expr):
+    r = b.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=s)
+    if "exceptionDetails" in r:
+        raise RuntimeError(f"script: {r['exceptionDetails'].get('text')} {r['exceptionDetails'].get('exception', {}).get('description', '')}")
+    return json.loads(r["result"]["value"]) if isinstance(r["result"].get("value"), str) else r["result"].get("value")
+
+
+def scheme(b, s, name):
+    b.send(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": name}]},
+        session=s,
+    )
+
+
+def tab(b, s):
+    for kind in ("keyDown", "keyUp"):
+        b.send(
+            "Input.dispatchKeyEvent",
+            {"type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9},
+            session=s,
+        )
+
+
+def keyboard(b, s, rel, walk, errors):
+    """The first Tab reaches the skip link; with `walk`, Tab visits every focusable
+    element in order. Returns the number of tab stops visited."""
+    n = evaluate(b, s, FOCUSABLES_JS)
+    tab(b, s)
+    first = evaluate(b, s, FOCUSED_JS)
+    if first["href"] != "#main" or not first["inview"] or not first["outline"]:
+        errors.append(f"{rel}: the first Tab does not show a focused skip link to #main: {first}")
+        return 1
+    if not walk:
+        return 1
+    seen = 1
+    for expected in range(1, n):
+        tab(b, s)
+        f = evaluate(b, s, FOCUSED_JS)
+        seen += 1
+        if f["i"] != expected:
+            errors.append(f"{rel}: Tab stop {expected + 1} of {n} is {f['what']} (index {f['i']})")
+            break
+        if not f["inview"] or not f["outline"]:
+            errors.append(f"{rel}: {f['what']} is focused but {'not scrolled into view' if not f['inview'] else 'has no focus outline'}")
+            break
+    return seen
+
+
 def file_path(url):
     u = urllib.parse.urlsplit(url)
     return Path(urllib.parse.unquote(u.path)).resolve(), urllib.parse.unquote(u.fragment)
@@ -195,6 +378,9 @@ def main():
     exe = os.environ.get("CHROMIUM", "chromium")
     errors = []
     seen = {}
+    contrast = {"light": {"texts": 0, "min": None}, "dark": {"texts": 0, "min": None}}
+    walked = set()
+    stops = 0
     profile = tempfile.mkdtemp(prefix="hnp-browser-check-")
     try:
         b = Browser(exe, profile)
@@ -207,6 +393,7 @@ def main():
         s = b.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for m in ("Page.enable", "Runtime.enable", "Log.enable"):
             b.send(m, session=s)
+        b.send("Emulation.setFocusEmulationEnabled", {"enabled": True}, session=s)
         for page in pages:
             rel = page.relative_to(site).as_posix()
             for width in WIDTHS if shots else WIDTHS[:1]:
@@ -227,6 +414,30 @@ def main():
                     session=s,
                 )
                 info = json.loads(r["result"]["value"])
+                if width == WIDTHS[0]:
+                    for problem in evaluate(b, s, SEMANTIC_JS):
+                        errors.append(f"{rel}: {problem}")
+                    for name in ("light", "dark"):
+                        scheme(b, s, name)
+                        c = evaluate(b, s, CONTRAST_JS)
+                        contrast[name]["texts"] += c["checked"]
+                        if c["min"] is not None:
+                            contrast[name]["min"] = min(contrast[name]["min"] or 99, c["min"])
+                        for low in c["low"]:
+                            errors.append(f"{rel}: {name} scheme: low contrast {low}")
+                        if shots and name == "dark":
+                            shot = b.send(
+                                "Page.captureScreenshot",
+                                {"format": "png", "captureBeyondViewport": False},
+                                session=s,
+                            )
+                            dark = rel.replace("/", "__").removesuffix(".html") + f"-{width}-dark.png"
+                            (shots / dark).write_bytes(base64.b64decode(shot["data"]))
+                    scheme(b, s, "light")
+                    kind = rel.split("/")[0] if "/" in rel else rel
+                    walk = kind not in walked
+                    walked.add(kind)
+                    stops += keyboard(b, s, rel, walk, errors)
                 for e in b.events:
                     if e.get("sessionId") != s:
                         continue
@@ -292,6 +503,8 @@ def main():
         "screenshots": len(list(shots.glob("*.png"))) if shots else 0,
         "metrics": metrics,
         "flow": flow,
+        "contrast": contrast,
+        "keyboard": {"pages_walked": sorted(walked), "tab_stops": stops},
         "seconds": round(time.monotonic() - started, 2),
         "errors": errors,
     }

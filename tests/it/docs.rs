@@ -344,6 +344,28 @@ fn hnp_site_in_a_headless_browser() {
         "{f}"
     );
     assert_eq!(f["after_clear"], f["total"], "{f}");
+    // Readable in light and dark, and keyboard-navigable (the errors above would say
+    // where not): every text was measured in both schemes, and Tab walked the overview
+    // and one page of each kind.
+    for scheme in ["light", "dark"] {
+        let c = &s["contrast"][scheme];
+        assert!(c["texts"].as_u64() > Some(1000), "{c}");
+        assert!(c["min"].as_f64() >= Some(4.5), "{c}");
+    }
+    let k = &s["keyboard"];
+    assert_eq!(
+        k["pages_walked"],
+        serde_json::json!([
+            "channels",
+            "cqrs.html",
+            "index.html",
+            "messages",
+            "projections",
+            "sagas"
+        ]),
+        "{k}"
+    );
+    assert!(k["tab_stops"].as_u64() > Some(100), "{k}");
 }
 
 /// The browser check fails where it should: a console error, a broken link, a missing
@@ -367,6 +389,19 @@ fn browser_check_catches_console_errors_and_broken_links() {
         page("<script>console.error('boom')</script><a href=\"index.html#main\">back</a>"),
     )
     .expect("write");
+    // Accessibility: no skip link, nav or caption, a skipped heading level, a positive
+    // tabindex, text too faint in the light scheme and in the dark scheme only.
+    std::fs::write(
+        dir.path().join("a11y.html"),
+        page(concat!(
+            "<style>body { background: #fff; color: #000; } p.faint { color: #777; }",
+            " @media (prefers-color-scheme: dark) { body { background: #000; } p.dim { color: #333; } }</style>",
+            "<h1>t</h1><h3>skipped</h3><p class=\"faint\">faint</p><p class=\"dim\">dim at night</p>",
+            "<table><tr><td>no caption, no header</td></tr></table>",
+            "<a href=\"index.html\">a</a><span tabindex=\"2\">jumps the queue</span>"
+        )),
+    )
+    .expect("write");
     let (rc, s) = browser_check(&exe, dir.path());
     assert_eq!(rc, 1, "{s:#}");
     let errors: Vec<&str> = s["errors"]
@@ -385,7 +420,35 @@ fn browser_check_catches_console_errors_and_broken_links() {
     );
     assert!(has("gate metrics shown []"), "{errors:#?}");
     assert!(has("flow diagram not shown"), "{errors:#?}");
-    assert_eq!(s["pages"], 2);
+    assert!(
+        has("index.html: no <nav> with an aria-label"),
+        "{errors:#?}"
+    );
+    assert!(has("index.html: 0 <h1>"), "{errors:#?}");
+    assert!(
+        has("index.html: the first Tab does not show a focused skip link"),
+        "{errors:#?}"
+    );
+    assert!(
+        has("a11y.html: heading level skips from h1 to h3"),
+        "{errors:#?}"
+    );
+    assert!(has("a11y.html: table 1 has no caption"), "{errors:#?}");
+    assert!(has("a11y.html: table 1 has no header cells"), "{errors:#?}");
+    assert!(has("a11y.html: positive tabindex on <span>"), "{errors:#?}");
+    assert!(
+        has("a11y.html: light scheme: low contrast <p> \"faint\""),
+        "{errors:#?}"
+    );
+    assert!(
+        !has("a11y.html: light scheme: low contrast <p> \"dim"),
+        "{errors:#?}"
+    );
+    assert!(
+        has("a11y.html: dark scheme: low contrast <p> \"dim at night\""),
+        "{errors:#?}"
+    );
+    assert_eq!(s["pages"], 3);
 }
 
 /// `docs --base REV`: the changelog of `diff` as a page of the site (and a section of
