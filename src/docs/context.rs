@@ -83,11 +83,57 @@ fn declarations(
 }
 
 /// One row per property of a schema (nested objects flattened with dotted paths),
-/// following `$ref`s and `allOf`.
+/// following `$ref`s and `allOf`. A property declared in several `allOf` parts and in
+/// the schema itself is one row: the instance must satisfy all of them, so the
+/// constraints are joined, and it is required when any of those schemas requires it.
 fn schema_rows(ws: &Workspace, file: FileId, schema: &Value) -> Vec<Value> {
-    let mut rows = Vec::new();
+    let mut rows = Rows::default();
     walk_schema(ws, file, schema, "", &mut rows, 0, &mut Vec::new());
-    rows
+    rows.rows
+}
+
+#[derive(Default)]
+struct Rows {
+    rows: Vec<Value>,
+    /// Row index by path.
+    index: HashMap<String, usize>,
+}
+
+impl Rows {
+    fn add(&mut self, path: &str, row: Value) {
+        let Some(&i) = self.index.get(path) else {
+            self.index.insert(path.to_string(), self.rows.len());
+            self.rows.push(row);
+            return;
+        };
+        let old = &mut self.rows[i];
+        for k in ["type", "description", "example"] {
+            if old[k].as_str().is_some_and(str::is_empty) {
+                old[k] = row[k].clone();
+            }
+        }
+        if row["required"] == true {
+            old["required"] = Value::Bool(true);
+        }
+        let joined = {
+            let a = old["constraints"].as_str().unwrap_or_default();
+            let b = row["constraints"].as_str().unwrap_or_default();
+            let mut parts: Vec<&str> = a.split("; ").filter(|p| !p.is_empty()).collect();
+            for p in b.split("; ").filter(|p| !p.is_empty()) {
+                if !parts.contains(&p) {
+                    parts.push(p);
+                }
+            }
+            parts.join("; ")
+        };
+        old["constraints"] = Value::String(joined);
+    }
+
+    fn require(&mut self, path: &str) {
+        if let Some(&i) = self.index.get(path) {
+            self.rows[i]["required"] = Value::Bool(true);
+        }
+    }
 }
 
 fn constraints(s: &Value) -> String {
@@ -150,11 +196,11 @@ fn walk_schema(
     file: FileId,
     schema: &Value,
     prefix: &str,
-    rows: &mut Vec<Value>,
+    rows: &mut Rows,
     depth: usize,
     seen: &mut Vec<String>,
 ) {
-    if depth > 5 || rows.len() > 400 {
+    if depth > 5 || rows.rows.len() > 400 {
         return;
     }
     let (f, ptr, s) = ws.deref(file, schema);
@@ -170,6 +216,13 @@ fn walk_schema(
             walk_schema(ws, f, p, prefix, rows, depth + 1, seen);
         }
     }
+    let path_of = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
     let required: BTreeSet<&str> = s
         .get("required")
         .and_then(Value::as_array)
@@ -178,28 +231,31 @@ fn walk_schema(
     if let Some(Value::Object(props)) = s.get("properties") {
         for (name, p) in props {
             let (pf, _, ps) = ws.deref(f, p);
-            let path = if prefix.is_empty() {
-                name.clone()
-            } else {
-                format!("{prefix}.{name}")
-            };
+            let path = path_of(name);
             let example = ps
                 .get("example")
                 .or_else(|| ps.get("examples").and_then(|e| e.get(0)))
                 .map(compact)
                 .unwrap_or_default();
-            rows.push(json!({
-                "path": path,
-                "type": type_of(ps),
-                "required": required.contains(name.as_str()),
-                "constraints": constraints(ps),
-                "description": ps.get("description").map(compact).unwrap_or_default(),
-                "example": example,
-            }));
+            rows.add(
+                &path,
+                json!({
+                    "path": path,
+                    "type": type_of(ps),
+                    "required": required.contains(name.as_str()),
+                    "constraints": constraints(ps),
+                    "description": ps.get("description").map(compact).unwrap_or_default(),
+                    "example": example,
+                }),
+            );
             if ps.get("properties").is_some() || ps.get("allOf").is_some() {
                 walk_schema(ws, pf, p, &path, rows, depth + 1, seen);
             }
         }
+    }
+    // `required` names properties wherever they are declared (an `allOf` part too).
+    for name in &required {
+        rows.require(&path_of(name));
     }
     if let Some(p) = &ptr {
         let key = format!("{}:{p}", f.0);
@@ -419,10 +475,7 @@ pub fn build(arch: &Arch) -> Value {
         .iter()
         .map(|saga| {
             let m = crate::graph::machine::build(saga);
-            let steps: Vec<Value> = saga
-                .steps
-                .iter()
-                .map(|st| {
+            let step_row = |st: &crate::saga::format::Step, extra: &[String]| {
                     let comp: Vec<String> = st
                         .compensation
                         .iter()
@@ -434,12 +487,12 @@ pub fn build(arch: &Arch) -> Value {
                             s
                         })
                         .collect();
-                    let mut flags = Vec::new();
+                    let mut flags: Vec<String> = extra.to_vec();
                     if st.pivot {
-                        flags.push("pivot");
+                        flags.push("pivot".to_string());
                     }
                     if st.read_only {
-                        flags.push("read-only");
+                        flags.push("read-only".to_string());
                     }
                     json!({
                         "id": st.id,
@@ -458,8 +511,71 @@ pub fn build(arch: &Arch) -> Value {
                         "p95": st.p95.map(crate::graph::machine::duration).unwrap_or_default(),
                         "flags": flags.join(", "),
                     })
-                })
-                .collect();
+                };
+            // Rows in document order: steps, the steps of parallel groups, and each
+            // branch (its wait, with its timeout) before the steps of its cases.
+            use crate::saga::format::Node;
+            let mut steps: Vec<Value> = Vec::new();
+            let mut shown = vec![false; saga.steps.len()];
+            fn walk<'s>(
+                saga: &'s crate::saga::format::Saga,
+                ids: &[usize],
+                case: Option<String>,
+                out: &mut Vec<(Option<usize>, Option<&'s crate::saga::format::Branch>, Vec<String>)>,
+            ) {
+                let tag: Vec<String> = case.iter().cloned().collect();
+                for &id in ids {
+                    match saga.nodes.get(id) {
+                        Some(Node::Step(s)) => out.push((Some(*s), None, tag.clone())),
+                        Some(Node::Parallel { steps, .. }) => {
+                            for s in steps {
+                                let mut t = tag.clone();
+                                t.push("parallel".to_string());
+                                out.push((Some(*s), None, t));
+                            }
+                        }
+                        Some(Node::Branch(b)) => {
+                            out.push((None, Some(b), tag.clone()));
+                            for (c, body) in &b.cases {
+                                walk(saga, body, Some(format!("case {c} of {}", b.id)), out);
+                            }
+                        }
+                        None => {}
+                    }
+                }
+            }
+            let mut order = Vec::new();
+            walk(saga, &saga.top, None, &mut order);
+            for (step, branch, tag) in order {
+                if let Some(i) = step {
+                    if let (Some(st), Some(seen)) = (saga.steps.get(i), shown.get_mut(i)) {
+                        *seen = true;
+                        steps.push(step_row(st, &tag));
+                    }
+                } else if let Some(b) = branch {
+                    let mut flags = tag.clone();
+                    let cases: Vec<&str> = b.cases.iter().map(|(c, _)| c.as_str()).collect();
+                    flags.push(format!("branch on {}: {}", b.pointer, cases.join(", ")));
+                    steps.push(json!({
+                        "id": b.id,
+                        "send": Value::Null,
+                        "on": names(std::slice::from_ref(&b.on)),
+                        "fail": [],
+                        "timeout": b.timeout.map(crate::graph::machine::duration).unwrap_or_default(),
+                        "on_timeout": if b.timeout.is_some() { "fail" } else { "" },
+                        "retry": "",
+                        "compensation": "",
+                        "p95": "",
+                        "flags": flags.join(", "),
+                    }));
+                }
+            }
+            // Anything the walk did not reach (none expected) still gets its row.
+            for (st, seen) in saga.steps.iter().zip(&shown) {
+                if !seen {
+                    steps.push(step_row(st, &[]));
+                }
+            }
             json!({
                 "slug": slug(&saga.name, &mut taken_saga),
                 "name": saga.name,

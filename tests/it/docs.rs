@@ -554,3 +554,302 @@ fn overview_diagram_marks_nodes_with_findings_like_graph() {
     assert!(!in_site.is_empty(), "the fail fixture has gate misses");
     assert_eq!(in_site, marked(&svg));
 }
+
+fn yaml_value(path: &Path) -> serde_json::Value {
+    let text = std::fs::read(path).expect("read");
+    let mut diags = Vec::new();
+    let f = hnp_events::source::parse_file(
+        path,
+        text,
+        std::sync::Arc::from(path.to_string_lossy().as_ref()),
+        &mut diags,
+    );
+    f.value.expect("a value")
+}
+
+/// A `$ref` (local to `file`, or `./other.yaml#/…` beside it) followed to its value.
+fn deref(
+    v: &serde_json::Value,
+    file: &Path,
+    cache: &mut std::collections::HashMap<PathBuf, serde_json::Value>,
+) -> (serde_json::Value, PathBuf) {
+    let Some(r) = v.get("$ref").and_then(serde_json::Value::as_str) else {
+        return (v.clone(), file.to_path_buf());
+    };
+    let (path, ptr) = r.split_once('#').expect("a fragment");
+    let target = if path.is_empty() {
+        file.to_path_buf()
+    } else {
+        file.parent().expect("folder").join(path)
+    };
+    let doc = cache
+        .entry(target.clone())
+        .or_insert_with(|| yaml_value(&target));
+    let found = doc.pointer(ptr).expect("the $ref resolves").clone();
+    deref(&found, &target, cache)
+}
+
+/// The top-level properties of an object schema as JSON Schema sees them: those of its
+/// `allOf` parts, then its own, each with every schema that constrains it; `required`
+/// collects the names any of them requires.
+fn collect_fields(
+    schema: &serde_json::Value,
+    file: &Path,
+    cache: &mut std::collections::HashMap<PathBuf, serde_json::Value>,
+    fields: &mut Vec<(String, Vec<serde_json::Value>)>,
+    required: &mut BTreeSet<String>,
+    depth: usize,
+) {
+    assert!(depth < 10, "allOf nesting");
+    let (s, sfile) = deref(schema, file, cache);
+    for part in s
+        .get("allOf")
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+    {
+        collect_fields(part, &sfile, cache, fields, required, depth + 1);
+    }
+    for r in s
+        .get("required")
+        .and_then(|r| r.as_array())
+        .into_iter()
+        .flatten()
+    {
+        required.insert(r.as_str().expect("a name").to_string());
+    }
+    for (name, p) in s
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flatten()
+    {
+        let (p, _) = deref(p, &sfile, cache);
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some((_, schemas)) => schemas.push(p),
+            None => fields.push((name.clone(), vec![p])),
+        }
+    }
+}
+
+/// A duration as saga files and the pages write it (`1m30s`, `24h`, `500ms`), in ms.
+fn millis(d: &str) -> u64 {
+    let mut total = 0;
+    let mut num = String::new();
+    let mut chars = d.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().unwrap_or_else(|_| panic!("duration {d}"));
+        num.clear();
+        total += n * match c {
+            'm' if chars.peek() == Some(&'s') => {
+                chars.next();
+                1
+            }
+            's' => 1000,
+            'm' => 60_000,
+            'h' => 3_600_000,
+            'd' => 86_400_000,
+            _ => panic!("duration {d}"),
+        };
+    }
+    assert!(num.is_empty(), "duration {d}");
+    total
+}
+
+/// The rows of the table with this caption: cells as text (tags dropped).
+fn table_rows(page: &str, caption: &str) -> Vec<Vec<String>> {
+    let Some(start) = page.find(&format!("<caption>{caption}</caption>")) else {
+        return Vec::new();
+    };
+    let body = &page[start..];
+    let body = &body[..body.find("</table>").expect("table end")];
+    let strip = |s: &str| {
+        let mut out = String::new();
+        let mut tag = false;
+        for c in s.chars() {
+            match c {
+                '<' => tag = true,
+                '>' => tag = false,
+                c if !tag => out.push(c),
+                _ => {}
+            }
+        }
+        unescape(&out).trim().to_string()
+    };
+    body.split("<tr>")
+        .skip(2) // the caption and the header row
+        .map(|row| {
+            row.split("</td>")
+                .flat_map(|c| c.split("</th>"))
+                .map(strip)
+                .collect()
+        })
+        .collect()
+}
+
+/// The pages say what the sources say. Oracle: the fixture files read as plain data.
+/// Every HNP AsyncAPI 3 message with an object payload: its page's payload table lists
+/// exactly the schema's properties, in order, with their type and whether they are
+/// required. Every step of every HNP saga: its row shows the timeout, on-timeout,
+/// retries, p95 and compensation command the saga file declares.
+#[test]
+fn pages_show_what_the_sources_declare() {
+    let dir = site(&["fixtures/hnp"]);
+    let root = dir.path().join("site");
+    let hnp = repo().join("fixtures/hnp");
+    let mut cache = std::collections::HashMap::new();
+    // Message pages by the name in their heading, declared in asyncapi.yaml.
+    let mut pages = std::collections::HashMap::new();
+    let mut msg_pages = Vec::new();
+    files(&root.join("messages"), "html", &mut msg_pages);
+    for p in msg_pages {
+        let t = std::fs::read_to_string(&p).expect("page");
+        let name = t
+            .split_once("<h1>Message <code>")
+            .and_then(|(_, r)| r.split_once("</code>"))
+            .map(|(n, _)| n.to_string())
+            .expect("a heading");
+        if unescape(&t).contains("<code>fixtures/hnp/asyncapi.yaml:") {
+            pages.insert(name, t);
+        }
+    }
+    let doc_path = hnp.join("asyncapi.yaml");
+    let doc = yaml_value(&doc_path);
+    let (mut checked, mut messages) = (0, 0);
+    for (name, m) in doc["components"]["messages"].as_object().expect("messages") {
+        let (m, mfile) = deref(m, &doc_path, &mut cache);
+        let Some(payload) = m.get("payload") else {
+            continue;
+        };
+        let mut fields: Vec<(String, Vec<serde_json::Value>)> = Vec::new();
+        let mut required = BTreeSet::new();
+        collect_fields(payload, &mfile, &mut cache, &mut fields, &mut required, 0);
+        if fields.is_empty() {
+            continue;
+        }
+        // A message also in asyncapi-2.6.yaml may be shown from there.
+        let Some(page) = pages.get(name) else {
+            continue;
+        };
+        messages += 1;
+        // Top-level fields (nested objects' fields follow theirs as `a.b`).
+        let rows: Vec<Vec<String>> = table_rows(page, "Payload")
+            .into_iter()
+            .filter(|r| !r[0].contains('.'))
+            .collect();
+        let shown: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        let declared: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(shown, declared, "{name}: payload fields");
+        for (row, (prop, schemas)) in rows.iter().zip(&fields) {
+            let want = if required.contains(prop) { "yes" } else { "no" };
+            assert_eq!(row[2], want, "{name}.{prop}: required");
+            for schema in schemas {
+                if let Some(ty) = schema.get("type").and_then(|t| t.as_str()) {
+                    assert!(
+                        row[1].contains(ty),
+                        "{name}.{prop}: type {ty}, shown {row:?}"
+                    );
+                }
+                for k in ["minimum", "maxLength", "const"] {
+                    if let Some(v) = schema.get(k) {
+                        let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                        assert!(
+                            row[3].contains(&format!("{k}: {v}")),
+                            "{name}.{prop}: {k} {v}, shown {row:?}"
+                        );
+                    }
+                }
+                if let Some(f) = schema.get("format").and_then(|f| f.as_str()) {
+                    assert!(
+                        row[3].contains(&format!("format: {f}")),
+                        "{name}.{prop}: {row:?}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        messages > 50 && checked > 300,
+        "{messages} messages, {checked} payload fields checked"
+    );
+    // Saga steps and branches.
+    let (mut steps, mut branches) = (0, 0);
+    for s in ["crd-apply", "drift-reconcile", "gitops-sync"] {
+        let saga = yaml_value(&hnp.join(format!("sagas/{s}.saga.yaml")));
+        let page = std::fs::read_to_string(root.join(format!("sagas/{s}.html"))).expect("page");
+        let rows = table_rows(
+            &page,
+            "Steps with timeouts, retries, compensations and objectives",
+        );
+        let mut stack: Vec<&serde_json::Value> = vec![&saga["steps"]];
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::Array(a) => stack.extend(a),
+                serde_json::Value::Object(o) => {
+                    // Parallel groups and branches hold steps of their own.
+                    stack.extend(o.values().filter(|x| x.is_array() || x.is_object()));
+                    let (Some(id), true) = (
+                        o.get("id").and_then(|x| x.as_str()),
+                        o.contains_key("timeout"),
+                    ) else {
+                        continue;
+                    };
+                    let row = rows
+                        .iter()
+                        .find(|r| r[0] == id)
+                        .unwrap_or_else(|| panic!("{s}: no row for step {id}: {rows:?}"));
+                    let text = |k: &str| o.get(k).and_then(|x| x.as_str()).map(str::to_string);
+                    // The same duration (the page writes `24h` as `1d`).
+                    assert_eq!(
+                        millis(&row[4]),
+                        millis(&text("timeout").unwrap_or_default()),
+                        "{s}/{id}: {row:?}"
+                    );
+                    if let Some(t) = text("onTimeout") {
+                        assert_eq!(row[5], t, "{s}/{id}");
+                    }
+                    if o.contains_key("branch") || o.contains_key("cases") {
+                        // A branch waits for its event; a timeout fails the saga.
+                        assert_eq!(row[5], "fail", "{s}/{id}");
+                        assert!(row[9].contains("branch on "), "{s}/{id}: {row:?}");
+                        branches += 1;
+                    }
+                    if let Some(r) = o.get("retry") {
+                        let want = format!(
+                            "×{}, backoff {}",
+                            r["max"],
+                            r["backoff"].as_str().unwrap_or_default()
+                        );
+                        assert_eq!(row[6], want, "{s}/{id}");
+                    }
+                    if let Some(c) = o.get("compensation") {
+                        // One compensation, or several in order.
+                        let list = c.as_array().cloned().unwrap_or_else(|| vec![c.clone()]);
+                        let shown: Vec<&str> = row[7].split("; ").collect();
+                        assert_eq!(shown.len(), list.len(), "{s}/{id}: {row:?}");
+                        for (x, c) in shown.iter().zip(&list) {
+                            let send = c["send"].as_str().expect("a compensation command");
+                            let confirm = c["confirm"].as_str().expect("its confirmation");
+                            assert!(
+                                x.starts_with(&format!("send {send} → {confirm}")),
+                                "{s}/{id}: {row:?}"
+                            );
+                        }
+                    } else {
+                        assert_eq!(row[7], "", "{s}/{id}");
+                    }
+                    assert_eq!(row[8], text("p95").unwrap_or_default(), "{s}/{id}");
+                    steps += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(steps >= 15, "{steps} saga steps checked");
+    assert_eq!(branches, 1, "drift-reconcile's branch has its row");
+}
