@@ -8,7 +8,8 @@ link must lead to a page of the site (and a #fragment to an element with that id
 screenshots at 1280 and 390 px width go to SHOTS (when given). The overview must show,
 in the rendered DOM, the eight gate metrics (with a pass/fail status) and the flow
 diagram (an SVG with boxes, laid out with a non-zero size); its optional filter box,
-when present, must narrow the lists to a typed name and restore them when cleared.
+when present, must narrow the lists to a typed name and restore them when cleared;
+with JavaScript disabled the overview must show every list item and no filter box.
 
 Accessibility, on every page: semantic structure (one <main>, a labelled <nav>, one
 <h1>, no skipped heading level, every table with a caption and header cells); readable
@@ -309,6 +310,14 @@ FOCUSED_JS = """(() => {
 })()"""
 
 
+NOJS_JS = """(() => {
+  const items = [...document.querySelectorAll('#channels ~ ul li, #messages ~ ul li')];
+  const f = document.getElementById('filter');
+  return JSON.stringify({filter_shown: !!f && f.getClientRects().length > 0, total: items.length,
+                         shown: items.filter(li => li.offsetParent !== null).length});
+})()"""
+
+
 def evaluate(b, s, expr):
     r = b.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=s)
     if "exceptionDetails" in r:
@@ -381,6 +390,7 @@ def main():
     contrast = {"light": {"texts": 0, "min": None}, "dark": {"texts": 0, "min": None}}
     walked = set()
     stops = 0
+    nojs = None
     profile = tempfile.mkdtemp(prefix="hnp-browser-check-")
     try:
         b = Browser(exe, profile)
@@ -457,6 +467,17 @@ def main():
                     name = rel.replace("/", "__").removesuffix(".html") + f"-{width}.png"
                     (shots / name).write_bytes(base64.b64decode(shot["data"]))
                 seen[page] = info
+        # Without JavaScript the site still works: the overview's filter box stays
+        # hidden and every list is complete.
+        index = (site / "index.html").resolve()
+        if index in seen:
+            b.send("Emulation.setScriptExecutionDisabled", {"value": True}, session=s)
+            b.send("Page.navigate", {"url": index.as_uri()}, session=s)
+            b.wait_event("Page.loadEventFired", s)
+            nojs = evaluate(b, s, NOJS_JS)
+            b.send("Emulation.setScriptExecutionDisabled", {"value": False}, session=s)
+            if nojs["filter_shown"] or nojs["shown"] != nojs["total"]:
+                errors.append(f"index.html without JavaScript: {nojs}")
     except (RuntimeError, TimeoutError, KeyError) as e:
         errors.append(f"browser: {e}")
     finally:
@@ -498,6 +519,7 @@ def main():
         errors.append(f"index.html: the filter box does not filter: {filt}")
     summary = {
         "filter": filt,
+        "without_js": nojs,
         "pages": len(seen),
         "links": links,
         "screenshots": len(list(shots.glob("*.png"))) if shots else 0,

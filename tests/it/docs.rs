@@ -352,6 +352,11 @@ fn hnp_site_in_a_headless_browser() {
         assert!(c["texts"].as_u64() > Some(1000), "{c}");
         assert!(c["min"].as_f64() >= Some(4.5), "{c}");
     }
+    // Without JavaScript: no filter box, every list item shown.
+    let nojs = &s["without_js"];
+    assert_eq!(nojs["filter_shown"], false, "{nojs}");
+    assert!(nojs["total"].as_u64() > Some(50), "{nojs}");
+    assert_eq!(nojs["shown"], nojs["total"], "{nojs}");
     let k = &s["keyboard"];
     assert_eq!(
         k["pages_walked"],
@@ -852,4 +857,22 @@ fn pages_show_what_the_sources_declare() {
     }
     assert!(steps >= 15, "{steps} saga steps checked");
     assert_eq!(branches, 1, "drift-reconcile's branch has its row");
+}
+
+/// The generated site is not committed (CI builds the HNP site into `target/`): the
+/// repository tracks no `docs/` folder.
+#[test]
+fn generated_site_is_not_committed() {
+    let o = std::process::Command::new("git")
+        .args(["ls-files", "--", "docs", "site"])
+        .current_dir(repo())
+        .output();
+    match o {
+        Ok(o) if o.status.success() => assert!(
+            o.stdout.is_empty(),
+            "tracked generated pages: {}",
+            String::from_utf8_lossy(&o.stdout)
+        ),
+        _ => println!("note: not a git work tree; the check is skipped"),
+    }
 }

@@ -396,3 +396,65 @@ fn findings_overlay_matches_validate() {
     let hnp = ok(&["graph", "--with-findings", "--format", "json"]);
     assert!(!hnp.contains("\"findings\""));
 }
+
+/// Projections in the flow (`graph fixtures/hnp`): oracle, the projection files read as
+/// data. Each is a node; each event it folds (`on:`) a `consumes` edge into it; each
+/// query it `serves` a `serves` edge to that operation; and no other edge touches it.
+#[test]
+fn projections_join_the_flow_as_their_files_declare() {
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["graph", "fixtures/hnp", "--format", "json"])).expect("JSON");
+    let edges: std::collections::BTreeSet<(String, String, String)> = json["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            (s("from"), s("to"), s("kind"))
+        })
+        .collect();
+    let dir = crate::util::repo().join("fixtures/hnp/projections");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("projections") {
+        let path = entry.expect("entry").path();
+        if !path.to_string_lossy().ends_with(".projection.yaml") {
+            continue;
+        }
+        let text = std::fs::read(&path).expect("read");
+        let mut diags = Vec::new();
+        let v = hnp_events::source::parse_file(
+            &path,
+            text,
+            std::sync::Arc::from(path.to_string_lossy().as_ref()),
+            &mut diags,
+        )
+        .value
+        .expect("YAML");
+        let name = v["projection"].as_str().expect("a name");
+        let id = format!("proj:{name}");
+        assert!(
+            json["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .any(|n| n["id"] == id.as_str() && n["kind"] == "projection"),
+            "{id}"
+        );
+        let mut want = std::collections::BTreeSet::new();
+        for event in v["on"].as_object().expect("reducers").keys() {
+            want.insert((format!("msg:{event}"), id.clone(), "consumes".to_string()));
+        }
+        for q in v["serves"].as_array().into_iter().flatten() {
+            let q = q.as_str().expect("an operation id");
+            want.insert((id.clone(), format!("op:{q}"), "serves".to_string()));
+        }
+        let got: std::collections::BTreeSet<_> = edges
+            .iter()
+            .filter(|(f, t, _)| *f == id || *t == id)
+            .cloned()
+            .collect();
+        assert_eq!(got, want, "{}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 6, "the HNP projections");
+}
