@@ -51,7 +51,7 @@ pub struct State {
     pub lines: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TransitionKind {
     Forward,
@@ -119,6 +119,8 @@ struct Build<'a> {
     saga: &'a Saga,
     m: Machine,
     failed: usize,
+    /// Transitions made so far: the same one twice is drawn once.
+    made: std::collections::HashSet<(usize, usize, TransitionKind, String)>,
 }
 
 /// Where control leaves a node: from a state, with a label.
@@ -155,12 +157,33 @@ impl Build<'_> {
     }
 
     fn go(&mut self, from: usize, to: usize, kind: TransitionKind, label: impl Into<String>) {
-        self.m.transitions.push(Transition {
-            from,
-            to,
-            kind,
-            label: label.into(),
-        });
+        let label = label.into();
+        if self.made.insert((from, to, kind, label.clone())) {
+            self.m.transitions.push(Transition {
+                from,
+                to,
+                kind,
+                label,
+            });
+        }
+    }
+
+    /// Where a chain of compensation states starting at `head` ends (the undo it
+    /// was built on), and its last compensation state.
+    fn chain_end(&self, head: usize, stop: &[usize]) -> Option<(usize, usize)> {
+        let mut at = head;
+        for _ in 0..=self.m.states.len() {
+            let next = self
+                .m
+                .transitions
+                .iter()
+                .find(|t| t.from == at && t.kind == TransitionKind::Compensate)?;
+            if stop.contains(&next.to) {
+                return Some((at, next.to));
+            }
+            at = next.to;
+        }
+        None
     }
 
     fn step_lines(step: &Step) -> Vec<String> {
@@ -319,7 +342,35 @@ impl Build<'_> {
                         .copied()
                         .filter(|u| !undos.contains(u))
                         .collect();
-                    let keep = if added.is_empty() { undos } else { added };
+                    // Several steps of the group have compensations: after the join a
+                    // failure undoes them all, the group's last step (in the file) first,
+                    // then what came before the group — one chain, not alternatives.
+                    let keep = if added.len() > 1 {
+                        let mut last: Vec<(usize, usize)> = Vec::new(); // (pre-group undo, head)
+                        for &head in &added {
+                            let Some((tail, end)) = self.chain_end(head, &undos) else {
+                                continue;
+                            };
+                            match last.iter_mut().find(|(u, _)| *u == end) {
+                                Some((_, prev)) => {
+                                    if let Some(t) = self.m.transitions.iter_mut().find(|t| {
+                                        t.from == tail
+                                            && t.to == end
+                                            && t.kind == TransitionKind::Compensate
+                                    }) {
+                                        t.to = *prev;
+                                    }
+                                    *prev = head;
+                                }
+                                None => last.push((end, head)),
+                            }
+                        }
+                        last.into_iter().map(|(_, head)| head).collect()
+                    } else if added.is_empty() {
+                        undos
+                    } else {
+                        added
+                    };
                     keep.into_iter()
                         .map(|u| Exit {
                             from: join,
@@ -378,6 +429,7 @@ pub fn build(saga: &Saga) -> Machine {
             transitions: Vec::new(),
         },
         failed: 0,
+        made: std::collections::HashSet::new(),
     };
     let start = b.state(StateKind::Start, "start", vec![]);
     let failed_lines = if saga.emits_failure.is_empty() {

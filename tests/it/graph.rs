@@ -458,3 +458,72 @@ fn projections_join_the_flow_as_their_files_declare() {
     }
     assert_eq!(seen, 6, "the HNP projections");
 }
+
+/// A saga with a parallel group and a branch (`fixtures/codegen/sagas/adoption`): fork
+/// and join around the group, a choice with a transition per case, compensations in
+/// reverse — as Mermaid and DOT (snapshots; DOT accepted by Graphviz) and as SVG (no
+/// overlapping boxes, no edge through a box).
+#[test]
+fn parallel_and_branch_saga_state_machine() {
+    let path = "fixtures/codegen/sagas/adoption.saga.yaml";
+    let mermaid = ok(&["graph", path]);
+    assert!(mermaid.contains("<<fork>>") && mermaid.contains("<<join>>"));
+    assert!(mermaid.contains("<<choice>>"));
+    insta::assert_snapshot!("graph_saga_adoption_mermaid", mermaid);
+    let dot = ok(&["graph", path, "--format", "dot"]);
+    insta::assert_snapshot!("graph_saga_adoption_dot", dot);
+    if let Some(exe) = graphviz() {
+        dot_to_svg(exe, &dot);
+    }
+    let svg = ok(&["graph", path, "--format", "svg"]);
+    assert_no_overlap(&boxes(&svg));
+    assert_edges_avoid_boxes(&svg);
+    // After the group, a failure undoes both of its steps in one chain (the group's
+    // last step first), then fails: not two alternative undo paths.
+    assert!(
+        mermaid.contains("s_book_visit --> undo_charge_fee : timeout"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("undo_charge_fee --> undo_reserve_pet : FeeRefunded"),
+        "{mermaid}"
+    );
+    assert!(
+        !mermaid.contains("s_book_visit --> undo_reserve_pet"),
+        "{mermaid}"
+    );
+}
+
+/// Every saga's state machine draws each transition once (a parallel group's exits
+/// once drew the step after the join twice, one per compensation path), in Mermaid and
+/// in the JSON. (After a branch a failure may lead to one undo per path — the README's
+/// "one transition per path" — so targets are not unique per event.)
+#[test]
+fn saga_state_machines_draw_each_transition_once() {
+    let mut sagas = Vec::new();
+    for dir in ["fixtures/hnp/sagas", "fixtures/codegen/sagas"] {
+        for e in std::fs::read_dir(crate::util::repo().join(dir)).expect("sagas") {
+            let p = e.expect("entry").path();
+            if p.to_string_lossy().ends_with(".saga.yaml") {
+                sagas.push(p);
+            }
+        }
+    }
+    sagas.sort();
+    assert!(sagas.len() >= 6, "{sagas:?}");
+    for p in &sagas {
+        let path = p.to_str().expect("utf-8");
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&["graph", path, "--format", "json"])).expect("JSON");
+        let mut seen = std::collections::BTreeSet::new();
+        for t in json["transitions"].as_array().expect("transitions") {
+            assert!(seen.insert(t.to_string()), "{path}: {t} twice");
+        }
+        let mermaid = ok(&["graph", path]);
+        let mut lines: Vec<&str> = mermaid.lines().filter(|l| l.contains("-->")).collect();
+        let n = lines.len();
+        lines.sort_unstable();
+        lines.dedup();
+        assert_eq!(lines.len(), n, "{path}: a transition drawn twice");
+    }
+}
