@@ -876,3 +876,47 @@ fn generated_site_is_not_committed() {
         _ => println!("note: not a git work tree; the check is skipped"),
     }
 }
+
+/// `--format markdown` writes the same content as the HTML site: the same pages (by
+/// path), and every row of every table of a page (its first cell: a field, a step, an
+/// operation, a metric) is a row of the Markdown page too.
+#[test]
+fn markdown_site_has_the_html_content() {
+    let html = site(&["fixtures/hnp"]);
+    let md = site(&["fixtures/hnp", "--format", "markdown"]);
+    let (hroot, mroot) = (html.path().join("site"), md.path().join("site"));
+    let rel = |root: &Path, ext: &str| -> BTreeSet<String> {
+        let mut v = Vec::new();
+        files(root, ext, &mut v);
+        v.iter()
+            .map(|p| {
+                let r = p
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .display()
+                    .to_string();
+                r.strip_suffix(&format!(".{ext}")).unwrap_or(&r).to_string()
+            })
+            .collect()
+    };
+    let pages = rel(&hroot, "html");
+    assert_eq!(pages, rel(&mroot, "md"), "the same pages");
+    let mut rows = 0;
+    for page in &pages {
+        let h = std::fs::read_to_string(hroot.join(format!("{page}.html"))).expect("page");
+        let m = std::fs::read_to_string(mroot.join(format!("{page}.md"))).expect("page");
+        for start in ["<tr><td><code>", "<tr><th scope=\"row\"><code>"] {
+            for (i, _) in h.match_indices(start) {
+                let rest = &h[i + start.len()..];
+                let cell = unescape(&rest[..rest.find("</code>").expect("code end")]);
+                let cell = cell.replace("&lt;", "<").replace("&gt;", ">");
+                assert!(
+                    m.contains(&format!("| `{cell}`")),
+                    "{page}.md has no row for `{cell}`"
+                );
+                rows += 1;
+            }
+        }
+    }
+    assert!(rows > 1000, "{rows} table rows compared");
+}
