@@ -318,6 +318,40 @@ NOJS_JS = """(() => {
 })()"""
 
 
+# Diagram labels as the browser lays them out: every text of a node box inside its box,
+# and no two texts of the diagram (node labels, legend, title) overlapping.
+LABELS_JS = """(() => {
+  const out = {texts: 0, outside: [], overlaps: []};
+  for (const svg of document.querySelectorAll('svg.hnp-graph')) {
+    const boxes = [];
+    for (const t of svg.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (!b.width) continue;
+      const m = t.getCTM(), r = {x: b.x + m.e, y: b.y + m.f, w: b.width, h: b.height, s: t.textContent};
+      boxes.push(r);
+      out.texts++;
+      const g = t.parentElement, rect = g.classList.contains('node') && g.querySelector(':scope > rect');
+      if (rect) {
+        const rb = rect.getBBox();
+        if (b.x < rb.x - 0.5 || b.x + b.width > rb.x + rb.width + 0.5) {
+          if (out.outside.length < 5) out.outside.push(`"${t.textContent}" ${b.width.toFixed(1)} wide in a ${rb.width.toFixed(1)} box`);
+        }
+      }
+    }
+    boxes.sort((a, b) => a.x - b.x);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length && boxes[j].x < boxes[i].x + boxes[i].w; j++) {
+        const a = boxes[i], c = boxes[j];
+        if (a.y < c.y + c.h - 0.5 && c.y < a.y + a.h - 0.5 && c.x < a.x + a.w - 0.5 && out.overlaps.length < 5) {
+          out.overlaps.push(`"${a.s}" and "${c.s}"`);
+        }
+      }
+    }
+  }
+  return JSON.stringify(out);
+})()"""
+
+
 def evaluate(b, s, expr):
     r = b.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=s)
     if "exceptionDetails" in r:
@@ -391,6 +425,7 @@ def main():
     walked = set()
     stops = 0
     nojs = None
+    labels = 0
     profile = tempfile.mkdtemp(prefix="hnp-browser-check-")
     try:
         b = Browser(exe, profile)
@@ -425,6 +460,12 @@ def main():
                 )
                 info = json.loads(r["result"]["value"])
                 if width == WIDTHS[0]:
+                    lab = evaluate(b, s, LABELS_JS)
+                    labels += lab["texts"]
+                    for o in lab["outside"]:
+                        errors.append(f"{rel}: diagram label overflows its box: {o}")
+                    for o in lab["overlaps"]:
+                        errors.append(f"{rel}: diagram labels overlap: {o}")
                     for problem in evaluate(b, s, SEMANTIC_JS):
                         errors.append(f"{rel}: {problem}")
                     for name in ("light", "dark"):
@@ -520,6 +561,7 @@ def main():
     summary = {
         "filter": filt,
         "without_js": nojs,
+        "diagram_labels": labels,
         "pages": len(seen),
         "links": links,
         "screenshots": len(list(shots.glob("*.png"))) if shots else 0,

@@ -353,6 +353,13 @@ fn hnp_site_in_a_headless_browser() {
         assert!(c["min"].as_f64() >= Some(4.5), "{c}");
     }
     // Without JavaScript: no filter box, every list item shown.
+    // Diagram labels, laid out by the browser, fit their boxes and do not overlap
+    // (the errors above would say which): the overview's and the sagas' texts.
+    assert!(
+        s["diagram_labels"].as_u64() > Some(500),
+        "{}",
+        s["diagram_labels"]
+    );
     let nojs = &s["without_js"];
     assert_eq!(nojs["filter_shown"], false, "{nojs}");
     assert!(nojs["total"].as_u64() > Some(50), "{nojs}");
@@ -407,6 +414,17 @@ fn browser_check_catches_console_errors_and_broken_links() {
         )),
     )
     .expect("write");
+    // A diagram whose label is wider than its box and overlaps another.
+    std::fs::write(
+        dir.path().join("diagram.html"),
+        page(concat!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"hnp-graph\" width=\"400\" height=\"100\">",
+            "<g class=\"node k-event\"><rect x=\"10\" y=\"10\" width=\"40\" height=\"30\"/>",
+            "<text x=\"12\" y=\"30\">a label far wider than its box</text></g>",
+            "<text x=\"60\" y=\"30\">neighbour</text></svg>"
+        )),
+    )
+    .expect("write");
     let (rc, s) = browser_check(&exe, dir.path());
     assert_eq!(rc, 1, "{s:#}");
     let errors: Vec<&str> = s["errors"]
@@ -453,7 +471,17 @@ fn browser_check_catches_console_errors_and_broken_links() {
         has("a11y.html: dark scheme: low contrast <p> \"dim at night\""),
         "{errors:#?}"
     );
-    assert_eq!(s["pages"], 3);
+    assert!(
+        has("diagram.html: diagram label overflows its box: \"a label far wider than its box\""),
+        "{errors:#?}"
+    );
+    assert!(
+        has(
+            "diagram.html: diagram labels overlap: \"a label far wider than its box\" and \"neighbour\""
+        ),
+        "{errors:#?}"
+    );
+    assert_eq!(s["pages"], 4);
 }
 
 /// `docs --base REV`: the changelog of `diff` as a page of the site (and a section of
