@@ -810,6 +810,56 @@ fn pages_show_what_the_sources_declare() {
         messages > 50 && checked > 300,
         "{messages} messages, {checked} payload fields checked"
     );
+    // Channel pages: every `x-hnp-*` declaration of the channel and of each operation
+    // on it, with its value.
+    let mut by_address = std::collections::HashMap::new();
+    let mut ch_pages = Vec::new();
+    files(&root.join("channels"), "html", &mut ch_pages);
+    for p in ch_pages {
+        let t = std::fs::read_to_string(&p).expect("page");
+        if let Some(a) = t
+            .split_once("<h1>Channel <code>")
+            .and_then(|(_, r)| r.split_once("</code>"))
+            .map(|(a, _)| unescape(a))
+        {
+            if unescape(&t).contains("<code>fixtures/hnp/asyncapi.yaml:") {
+                by_address.insert(a, t);
+            }
+        }
+    }
+    let mut declarations = 0;
+    let channels = doc["channels"].as_object().expect("channels");
+    for (id, ch) in channels {
+        let Some(page) = ch["address"].as_str().and_then(|a| by_address.get(a)) else {
+            continue;
+        };
+        let rows = table_rows(page, "Declarations (<code>x-hnp-*</code> and bindings)");
+        let mut want: Vec<(String, String, serde_json::Value)> = Vec::new();
+        let decl = |on: &str, o: &serde_json::Value, want: &mut Vec<_>| {
+            for (k, v) in o.as_object().into_iter().flatten() {
+                if k.starts_with("x-hnp-") {
+                    want.push((on.to_string(), k.clone(), v.clone()));
+                }
+            }
+        };
+        decl("channel", ch, &mut want);
+        for (op_id, op) in doc["operations"].as_object().expect("operations") {
+            if op["channel"]["$ref"].as_str() == Some(&format!("#/channels/{id}")) {
+                decl(op_id, op, &mut want);
+            }
+        }
+        for (on, key, value) in want {
+            let row = rows
+                .iter()
+                .find(|r| r[0] == on && r[1] == key)
+                .unwrap_or_else(|| panic!("channel {id}: no row for {on} {key}: {rows:?}"));
+            let shown: serde_json::Value = serde_json::from_str(&row[2].replace("&quot;", "\""))
+                .unwrap_or_else(|_| serde_json::Value::String(row[2].clone()));
+            assert_eq!(shown, value, "channel {id}: {on} {key}");
+            declarations += 1;
+        }
+    }
+    assert!(declarations > 50, "{declarations} declarations checked");
     // Saga steps and branches.
     let (mut steps, mut branches) = (0, 0);
     for s in ["crd-apply", "drift-reconcile", "gitops-sync"] {
