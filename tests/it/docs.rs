@@ -860,6 +860,57 @@ fn pages_show_what_the_sources_declare() {
         }
     }
     assert!(declarations > 50, "{declarations} declarations checked");
+    // Projection pages: the key, the queries served, the state's fields (required as
+    // declared) and a reducer row per event.
+    let mut projections = 0;
+    for e in std::fs::read_dir(hnp.join("projections")).expect("projections") {
+        let path = e.expect("entry").path();
+        if !path.to_string_lossy().ends_with(".projection.yaml") {
+            continue;
+        }
+        let v = yaml_value(&path);
+        let name = v["projection"].as_str().expect("a name");
+        let page = std::fs::read_to_string(root.join(format!("projections/{name}.html")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let text = unescape(&page);
+        let key = v["key"].as_str().expect("a key");
+        assert!(
+            text.contains(&format!("<dd><code>{key}</code></dd>")),
+            "{name}: key {key}"
+        );
+        for q in v["serves"].as_array().into_iter().flatten() {
+            assert!(
+                text.contains(q.as_str().expect("a query")),
+                "{name}: serves {q}"
+            );
+        }
+        let state = table_rows(&page, "Read model (state)");
+        let required: Vec<&str> = v["state"]["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        let fields: Vec<&String> = v["state"]["properties"]
+            .as_object()
+            .expect("state properties")
+            .keys()
+            .collect();
+        let shown: Vec<&String> = state.iter().map(|r| &r[0]).collect();
+        assert_eq!(shown, fields, "{name}: state fields");
+        for r in &state {
+            let want = if required.contains(&r[0].as_str()) {
+                "yes"
+            } else {
+                "no"
+            };
+            assert_eq!(r[2], want, "{name}.{}: required", r[0]);
+        }
+        let reducers = table_rows(&page, "Events folded into the read model");
+        let events: Vec<&String> = v["on"].as_object().expect("reducers").keys().collect();
+        let shown: Vec<&String> = reducers.iter().map(|r| &r[0]).collect();
+        assert_eq!(shown, events, "{name}: reducers");
+        projections += 1;
+    }
+    assert_eq!(projections, 6, "the HNP projections");
     // Saga steps and branches.
     let (mut steps, mut branches) = (0, 0);
     for s in ["crd-apply", "drift-reconcile", "gitops-sync"] {
