@@ -647,7 +647,7 @@ pub fn cycles(model: &Model, rows: &[Row], sagas: &[crate::saga::Saga]) -> Vec<I
 
 /// The strongly connected components of a graph (Tarjan's algorithm, iterative: no
 /// recursion depth on large documents).
-fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+pub(crate) fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let n = adj.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0usize; n];

@@ -689,3 +689,74 @@ fn answers_streams_and_dangling_keys() {
         ["gate-idempotency-declared: consumed message `PlainTask` has no idempotency key"]
     );
 }
+
+/// Missing sagas (issue 13 item 4): an operation that starts a chain of two or more
+/// commands (through `x-hnp-emits`, replies and consumers) is one `saga_completeness`
+/// item, at the operation that starts it (not again at the command's sender or at the
+/// handler of the second command); a saga file that sends two of the chain's commands
+/// covers it, one that sends a single one does not.
+#[test]
+fn missing_sagas() {
+    let (_, diags) = fixture("saga-chain.yaml");
+    assert_eq!(
+        gate_findings(&diags, &["gate-saga-completeness"]),
+        [
+            "gate-saga-completeness: operation `onOrderPlaced` starts a chain of 2 commands (ReserveStock → ChargePayment (via `onStockReserved`)) that no saga file coordinates"
+        ]
+    );
+    let text = std::fs::read_to_string(repo().join("fixtures/precision/saga-chain.yaml"))
+        .expect("fixture");
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    let verbs = hnp_events::gates::verbs::Verbs::builtin();
+    let saga_path = repo().join("fixtures/precision/saga-chain.saga.yaml");
+    let saga = hnp_events::saga::load(&saga_path, std::sync::Arc::from("saga-chain.saga.yaml"))
+        .expect("saga parses");
+    let items = hnp_events::gates::chains::missing_sagas(&model, &rows, &[saga], verbs);
+    assert_eq!(items.len(), 1);
+    assert!(items[0].miss.is_none(), "{:?}", items[0].miss);
+    // Mutant: the saga no longer charges the payment (one of the chain's commands).
+    let one = std::fs::read_to_string(&saga_path)
+        .expect("saga")
+        .replace("send: ChargePayment", "send: ReleaseStock");
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("one.saga.yaml");
+    std::fs::write(&p, one).expect("write");
+    let saga = hnp_events::saga::load(&p, std::sync::Arc::from("one.saga.yaml")).expect("parses");
+    let items = hnp_events::gates::chains::missing_sagas(&model, &rows, &[saga], verbs);
+    assert!(items[0].miss.is_some());
+    // Without the second command's `x-hnp-emits` there is no chain (one command).
+    let single = text.replace(
+        "    x-hnp-emits: [{$ref: '#/components/messages/ChargePayment'}]\n",
+        "",
+    );
+    let (_d2, ws2, model2) = load_doc(&single);
+    let (rows2, _) = hnp_events::classify::classify(&ws2, &model2);
+    assert!(hnp_events::gates::chains::missing_sagas(&model2, &rows2, &[], verbs).is_empty());
+}
+
+/// The HNP contract's NetBox → Git export (flow 3) is a chain of three commands; without
+/// `netbox-git-export.saga.yaml` it is reported, with it every gate passes.
+#[test]
+fn hnp_export_needs_its_saga() {
+    let base = [
+        "validate",
+        "fixtures/hnp/asyncapi.yaml",
+        "fixtures/hnp/asyncapi-2.6.yaml",
+        "fixtures/hnp/openapi.yaml",
+        "fixtures/hnp/sagas/crd-apply.saga.yaml",
+        "fixtures/hnp/sagas/drift-reconcile.saga.yaml",
+        "fixtures/hnp/sagas/gitops-sync.saga.yaml",
+    ];
+    let out = crate::util::run(&base);
+    let text = crate::util::stdout(&out);
+    assert!(
+        text.contains("warning[gate-saga-completeness]: operation `startGitExportOnNetBoxChange` starts a chain of 3 commands (CommitToGit → UpdateFabricStatus → MarkSyncError) that no saga file coordinates"),
+        "{text}"
+    );
+    let mut all = base.to_vec();
+    all.push("fixtures/hnp/sagas/netbox-git-export.saga.yaml");
+    let out = crate::util::run(&all);
+    assert_eq!(crate::util::code(&out), 0, "{}", crate::util::stdout(&out));
+    assert!(crate::util::stdout(&out).contains("no problems found"));
+}
