@@ -80,27 +80,12 @@ pub fn missing_sagas(model: &Model, rows: &[Row], sagas: &[Saga], verbs: &Verbs)
     for (i, r) in rows.iter().enumerate() {
         by_id.entry(r.id.as_str()).or_default().push(i);
     }
-    // The operations that send each message: an operation that leads to a command (its
-    // `x-hnp-emits`) reaches the command's sender, which is part of its chain, not a
-    // chain of its own.
-    let mut senders: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        let Some(op) = model
-            .documents
-            .get(r.doc)
-            .and_then(|d| d.operations.get(r.op))
-        else {
-            continue;
-        };
-        if op.action == Some(Action::Send) {
-            for e in &r.emits {
-                senders.entry(e.as_str()).or_default().push(i);
-            }
-        }
-    }
     // Per operation: the commands it leads to itself, and the operations that consume
     // what it leads to (its messages and `x-hnp-emits`, and its `reply`'s messages).
     let mut own: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+    // Whether the operation's own commands are a declared sequence (`x-hnp-emits`), not
+    // the alternatives of what it sends (a `oneOf` of requests is one command at a time).
+    let mut declared: Vec<bool> = Vec::with_capacity(rows.len());
     let mut adj: Vec<Vec<usize>> = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let mut cmds: Vec<String> = Vec::new();
@@ -112,13 +97,13 @@ pub fn missing_sagas(model: &Model, rows: &[Row], sagas: &[Saga], verbs: &Verbs)
         for e in &r.emits {
             if is_cmd(e) && !cmds.contains(e) {
                 cmds.push(e.clone());
-                next.extend(senders.get(e.as_str()).into_iter().flatten().copied());
             }
         }
         let op = model
             .documents
             .get(r.doc)
             .and_then(|d| d.operations.get(r.op).map(|o| (d, o)));
+        declared.push(op.is_some_and(|(_, o)| o.extensions.iter().any(|e| e.key == "x-hnp-emits")));
         if let Some((doc, op)) = op {
             if let Some(reply) = &op.reply {
                 for m in reply.messages.iter().filter_map(|&j| doc.messages.get(j)) {
@@ -175,7 +160,22 @@ pub fn missing_sagas(model: &Model, rows: &[Row], sagas: &[Saga], verbs: &Verbs)
     // Starts: operations that lead to a command themselves and reach two or more; one
     // downstream of another start is part of that start's chain (one finding per
     // workflow). Components in topological order (the reverse of Tarjan's).
-    let candidate = |v: usize| !own[v].is_empty() && reach[comp[v]].len() >= 2;
+    // The chain is a sequence: two commands listed in `x-hnp-emits`, or a command
+    // reached through another operation (the alternatives one operation sends are not).
+    // An operation that only sends commands another operation lists in its `x-hnp-emits`
+    // sends them on that operation's behalf: the chain is that operation's.
+    let listed: HashSet<&str> = (0..rows.len())
+        .filter(|&v| declared[v])
+        .flat_map(|v| own[v].iter().map(String::as_str))
+        .collect();
+    let candidate = |v: usize| {
+        let chain = &reach[comp[v]];
+        let on_behalf = !declared[v] && own[v].iter().all(|c| listed.contains(c.as_str()));
+        !own[v].is_empty()
+            && !on_behalf
+            && chain.len() >= 2
+            && ((declared[v] && own[v].len() >= 2) || chain.iter().any(|r| r.via != v))
+    };
     let mut downstream = vec![false; sccs.len()];
     for c in (0..sccs.len()).rev() {
         let has_start = sccs[c].iter().any(|&v| candidate(v));

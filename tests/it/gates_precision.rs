@@ -760,3 +760,25 @@ fn hnp_export_needs_its_saga() {
     assert_eq!(crate::util::code(&out), 0, "{}", crate::util::stdout(&out));
     assert!(crate::util::stdout(&out).contains("no problems found"));
 }
+
+/// The commands one operation sends are alternatives (a `oneOf` of requests), not a
+/// chain: found on the corpus (a client sending `request_media | get_chunk | get_vid` on
+/// one channel), so no item unless one command leads to another.
+#[test]
+fn alternatives_are_not_a_chain() {
+    let text = std::fs::read_to_string(repo().join("fixtures/precision/saga-chain.yaml"))
+        .expect("fixture")
+        .replace(
+            "    x-hnp-emits: [{$ref: '#/components/messages/ChargePayment'}]\n",
+            "",
+        )
+        .replace(
+            "    messages: [{$ref: '#/channels/stockCommands/messages/ReserveStock'}]\n    x-hnp-delivery: at-most-once\n  handleReserveStock:",
+            "    messages:\n      - {$ref: '#/channels/stockCommands/messages/ReserveStock'}\n      - {$ref: '#/channels/stockCommands/messages/ReleaseStock'}\n    x-hnp-delivery: at-most-once\n  handleReserveStock:",
+        );
+    assert!(text.contains("      - {$ref: '#/channels/stockCommands/messages/ReleaseStock'}"));
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    let verbs = hnp_events::gates::verbs::Verbs::builtin();
+    assert!(hnp_events::gates::chains::missing_sagas(&model, &rows, &[], verbs).is_empty());
+}
