@@ -418,11 +418,16 @@ fn replies_errors_and_pairs() {
             "receiveLeaderboard reply",
         ]
     );
-    // Only the real gap is left: no error channel answers the leaderboard request.
+    // Only the real gaps are left: no error channel answers the leaderboard request, and
+    // the JetStream consumer (at-least-once by its server: a message that keeps failing
+    // is redelivered) has no dead-letter channel or retry policy.
     // (Schema consistency reports the missing envelope on every message.)
     assert_eq!(
         findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]),
-        ["gate-error-handling-coverage: command `getLeaderboard` declares no failure path"]
+        [
+            "gate-error-handling-coverage: at-least-once consumer `onStepCompleted` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: command `getLeaderboard` declares no failure path"
+        ]
     );
 }
 
@@ -781,4 +786,32 @@ fn alternatives_are_not_a_chain() {
     let (rows, _) = hnp_events::classify::classify(&ws, &model);
     let verbs = hnp_events::gates::verbs::Verbs::builtin();
     assert!(hnp_events::gates::chains::missing_sagas(&model, &rows, &[], verbs).is_empty());
+}
+
+/// Error handling reads the delivery a consumer's protocol implies (the recall miss of
+/// the third round: a Kafka consumer with no dead-letter topic): Kafka and SQS consumers
+/// without `x-hnp-delivery` are asked for a failure path; an MQTT `qos: 1` consumer is
+/// not (acknowledged on receipt, no redelivery loop); a declared `at-most-once` wins.
+#[test]
+fn error_handling_reads_the_protocol() {
+    let count = |protocol: &str, op_extra: &str| {
+        let text = protocol_doc(protocol, "", op_extra, "orders.placed");
+        let (_d, ws, model) = load_doc(&text);
+        let (rows, _) = hnp_events::classify::classify(&ws, &model);
+        hnp_events::gates::flow::error_handling(&ws, &model, &rows)
+            .iter()
+            .filter(|i| {
+                i.miss
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("at-least-once consumer"))
+            })
+            .count()
+    };
+    assert_eq!(count("kafka", ""), 1);
+    assert_eq!(count("sqs", ""), 1);
+    assert_eq!(count("kafka", "\n    x-hnp-retry: {maxAttempts: 3}"), 0);
+    assert_eq!(count("kafka", "\n    x-hnp-delivery: at-most-once"), 0);
+    assert_eq!(count("mqtt", "\n    bindings: {mqtt: {qos: 1}}"), 0);
+    assert_eq!(count("mqtt", "\n    x-hnp-delivery: at-least-once"), 1);
+    assert_eq!(count("ws", ""), 0);
 }
