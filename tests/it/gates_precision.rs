@@ -815,3 +815,44 @@ fn error_handling_reads_the_protocol() {
     assert_eq!(count("mqtt", "\n    x-hnp-delivery: at-least-once"), 1);
     assert_eq!(count("ws", ""), 0);
 }
+
+/// A long chain (each handler's reply consumed by the next step's orchestrator): one
+/// finding, at its first operation, naming the first 16 commands ("at least"); every
+/// later operation is part of that chain.
+#[test]
+fn a_long_chain_is_one_finding() {
+    let n = 400;
+    let mut channels = String::new();
+    let mut ops = String::new();
+    let mut msgs = String::new();
+    for i in 0..=n {
+        channels.push_str(&format!(
+            "  c{i}:\n    address: c{i}\n    x-hnp-ordering: none\n    messages:\n      Item{i}Processed: {{$ref: '#/components/messages/Item{i}Processed'}}\n      ProcessItem{i}: {{$ref: '#/components/messages/ProcessItem{i}'}}\n"
+        ));
+        msgs.push_str(&format!(
+            "    Item{i}Processed: {{payload: {{type: object}}}}\n    ProcessItem{i}: {{payload: {{type: object}}}}\n"
+        ));
+        if i == n {
+            break;
+        }
+        let j = i + 1;
+        ops.push_str(&format!(
+            "  on{i}:\n    action: receive\n    channel: {{$ref: '#/channels/c{i}'}}\n    messages: [{{$ref: '#/channels/c{i}/messages/Item{i}Processed'}}]\n    x-hnp-emits: [{{$ref: '#/components/messages/ProcessItem{i}'}}]\n  handle{i}:\n    action: receive\n    channel: {{$ref: '#/channels/c{i}'}}\n    messages: [{{$ref: '#/channels/c{i}/messages/ProcessItem{i}'}}]\n    reply:\n      channel: {{$ref: '#/channels/c{j}'}}\n      messages: [{{$ref: '#/channels/c{j}/messages/Item{j}Processed'}}]\n"
+        ));
+    }
+    let text = format!(
+        "asyncapi: 3.0.0\ninfo: {{title: long, version: '1'}}\nchannels:\n{channels}operations:\n{ops}components:\n  messages:\n{msgs}"
+    );
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    let verbs = hnp_events::gates::verbs::Verbs::builtin();
+    let items = hnp_events::gates::chains::missing_sagas(&model, &rows, &[], verbs);
+    assert_eq!(items.len(), 1);
+    let miss = items[0].miss.clone().unwrap_or_default();
+    assert!(
+        miss.starts_with("operation `on0` starts a chain of at least 16 commands (ProcessItem0 → ProcessItem1 (via `on1`) → "),
+        "{miss}"
+    );
+    assert!(miss.contains("ProcessItem15 (via `on15`)"), "{miss}");
+    assert!(!miss.contains("ProcessItem16"), "{miss}");
+}
