@@ -647,7 +647,7 @@ pub fn cycles(model: &Model, rows: &[Row], sagas: &[crate::saga::Saga]) -> Vec<I
 
 /// The strongly connected components of a graph (Tarjan's algorithm, iterative: no
 /// recursion depth on large documents).
-fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+pub(crate) fn strongly_connected(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let n = adj.len();
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0usize; n];
@@ -823,14 +823,20 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
         let Some(op) = doc.operations.get(row.op) else {
             continue;
         };
-        if control_op(doc, op)
-            || dead_letter_channel(doc, op)
-            || ext(ws, &op.extensions, "x-hnp-delivery").and_then(Value::as_str)
-                != Some("at-least-once")
+        let channel = op.channel.and_then(|c| doc.channels.get(c));
+        // Declared, or implied by the operation's bindings or the channel's servers
+        // (Kafka, SQS, JetStream: see the protocol table) where a failed message comes
+        // back: not MQTT `qos: 1`, which acknowledges on receipt and has no redelivery
+        // loop (nor a dead-letter queue) for a consumer to guard against.
+        let at_least_once = match ext(ws, &op.extensions, "x-hnp-delivery").and_then(Value::as_str)
         {
+            Some(d) => d == "at-least-once",
+            None => super::protocols::delivery(ws, doc, channel, op)
+                .is_some_and(|i| i.guarantee == "at-least-once" && !i.why.starts_with("MQTT")),
+        };
+        if control_op(doc, op) || dead_letter_channel(doc, op) || !at_least_once {
             continue;
         }
-        let channel = op.channel.and_then(|c| doc.channels.get(c));
         let words = channel
             .map(|c| roles::words(roles::address(c)))
             .unwrap_or_default();

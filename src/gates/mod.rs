@@ -7,6 +7,7 @@
 //! Reads the IR (`crate::model`), the CQRS rows (`crate::classify`) and saga files;
 //! returns metrics and diagnostics (never prints).
 
+pub mod chains;
 pub mod delivery;
 pub mod flow;
 pub mod messages;
@@ -198,7 +199,14 @@ pub fn run(
                 ws,
                 messages::schema_consistency(ws, model, rows, &settings.envelope(), input.verbs),
             ),
-            "saga_completeness" => saga_items(input.sagas),
+            "saga_completeness" => {
+                let mut items = saga_items(input.sagas);
+                items.extend(located(
+                    ws,
+                    chains::missing_sagas(model, rows, input.sagas, input.verbs),
+                ));
+                items
+            }
             "error_handling_coverage" => located(ws, flow::error_handling(ws, model, rows)),
             "delivery_declared" => located(ws, delivery::delivery(ws, model)),
             "ordering_declared" => located(ws, delivery::ordering(ws, model, rows)),

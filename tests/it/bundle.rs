@@ -68,8 +68,17 @@ fn hnp_asyncapi_bundles_into_one_valid_file() {
         let o = run(&["bundle", doc, "--out", target.to_str().expect("utf-8")]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         assert!(stdout(&o).is_empty());
-        // The same verdict: no errors, and the gates still pass.
-        let v = run(&["validate", "--no-config", target.to_str().expect("utf-8")]);
+        // The same verdict: no errors, and the gates still pass (with the saga files
+        // that coordinate the contract's chains of commands).
+        let sagas = [
+            "fixtures/hnp/sagas/crd-apply.saga.yaml",
+            "fixtures/hnp/sagas/drift-reconcile.saga.yaml",
+            "fixtures/hnp/sagas/gitops-sync.saga.yaml",
+            "fixtures/hnp/sagas/netbox-git-export.saga.yaml",
+        ];
+        let mut args = vec!["validate", "--no-config", target.to_str().expect("utf-8")];
+        args.extend(sagas);
+        let v = run(&args);
         assert_eq!(code(&v), 0, "{doc} → {out}: {}", stdout(&v));
         let bundled = load_value(&target);
         let original = load_value(&crate::util::repo().join(doc));

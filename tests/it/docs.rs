@@ -230,7 +230,7 @@ fn templates_override_by_name_and_only_out_is_written() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let cqrs = std::fs::read_to_string(dir.path().join("site/cqrs.html")).expect("cqrs");
-    assert_eq!(cqrs, "<!DOCTYPE html><p>custom 70 operations</p>\n");
+    assert_eq!(cqrs, "<!DOCTYPE html><p>custom 72 operations</p>\n");
     let mut top: Vec<String> = std::fs::read_dir(dir.path())
         .expect("read dir")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

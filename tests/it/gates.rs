@@ -78,15 +78,33 @@ fn saga_completeness_fails_and_passes() {
     assert_eq!(c, 1, "{s}");
     assert_eq!(v["metrics"][0]["status"], "fail", "{s}");
     insta::assert_snapshot!("fail_saga-completeness", s);
+    // With the saga that coordinates the contract's NetBox → Git export (a chain of
+    // commands, counted by the same metric).
     let (s, v, c) = gate_run(
         "gate-saga-completeness",
-        &[contract, "fixtures/gates/saga-completeness.pass.saga.yaml"],
+        &[
+            contract,
+            "fixtures/gates/saga-completeness.pass.saga.yaml",
+            "fixtures/hnp/sagas/netbox-git-export.saga.yaml",
+        ],
     );
     assert_eq!(c, 0, "{s}");
     assert_eq!(v["metrics"][0]["status"], "pass", "{s}");
     insta::assert_snapshot!("pass_saga-completeness", s);
-    // Without saga files the metric is n/a and fails nothing.
+    // Without saga files the export chain is the one item, and it misses.
     let (s, v, c) = gate_run("gate-saga-completeness", &[contract]);
+    assert_eq!(c, 1, "{s}");
+    assert_eq!(v["metrics"][0]["status"], "fail", "{s}");
+    assert_eq!(v["metrics"][0]["denominator"], 1, "{s}");
+    assert!(
+        s.contains("operation `startGitExportOnNetBoxChange` starts a chain of 3 commands"),
+        "{s}"
+    );
+    // Without chains or saga files (the 2.6 ingress alone) the metric is n/a.
+    let (s, v, c) = gate_run(
+        "gate-saga-completeness",
+        &["fixtures/hnp/asyncapi-2.6.yaml"],
+    );
     assert_eq!(c, 0, "{s}");
     assert_eq!(v["metrics"][0]["status"], "n/a", "{s}");
 }
@@ -489,8 +507,10 @@ fn saga_metric_agrees_with_saga_completeness() {
                 &format!("fixtures/gates/{name}"),
             ],
         );
+        // Besides the saga's steps, the metric counts the HNP contract's chain of
+        // commands that no saga of this run coordinates (the NetBox → Git export).
         assert_eq!(v["metrics"][0]["numerator"], num, "{name}");
-        assert_eq!(v["metrics"][0]["denominator"], den, "{name}");
+        assert_eq!(v["metrics"][0]["denominator"], den + 1, "{name}");
     }
 }
 

@@ -418,11 +418,16 @@ fn replies_errors_and_pairs() {
             "receiveLeaderboard reply",
         ]
     );
-    // Only the real gap is left: no error channel answers the leaderboard request.
+    // Only the real gaps are left: no error channel answers the leaderboard request, and
+    // the JetStream consumer (at-least-once by its server: a message that keeps failing
+    // is redelivered) has no dead-letter channel or retry policy.
     // (Schema consistency reports the missing envelope on every message.)
     assert_eq!(
         findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]),
-        ["gate-error-handling-coverage: command `getLeaderboard` declares no failure path"]
+        [
+            "gate-error-handling-coverage: at-least-once consumer `onStepCompleted` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: command `getLeaderboard` declares no failure path"
+        ]
     );
 }
 
@@ -688,4 +693,166 @@ fn answers_streams_and_dangling_keys() {
         keys,
         ["gate-idempotency-declared: consumed message `PlainTask` has no idempotency key"]
     );
+}
+
+/// Missing sagas (issue 13 item 4): an operation that starts a chain of two or more
+/// commands (through `x-hnp-emits`, replies and consumers) is one `saga_completeness`
+/// item, at the operation that starts it (not again at the command's sender or at the
+/// handler of the second command); a saga file that sends two of the chain's commands
+/// covers it, one that sends a single one does not.
+#[test]
+fn missing_sagas() {
+    let (_, diags) = fixture("saga-chain.yaml");
+    assert_eq!(
+        gate_findings(&diags, &["gate-saga-completeness"]),
+        [
+            "gate-saga-completeness: operation `onOrderPlaced` starts a chain of 2 commands (ReserveStock → ChargePayment (via `onStockReserved`)) that no saga file coordinates"
+        ]
+    );
+    let text = std::fs::read_to_string(repo().join("fixtures/precision/saga-chain.yaml"))
+        .expect("fixture");
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    let verbs = hnp_events::gates::verbs::Verbs::builtin();
+    let saga_path = repo().join("fixtures/precision/saga-chain.saga.yaml");
+    let saga = hnp_events::saga::load(&saga_path, std::sync::Arc::from("saga-chain.saga.yaml"))
+        .expect("saga parses");
+    let items = hnp_events::gates::chains::missing_sagas(&model, &rows, &[saga], verbs);
+    assert_eq!(items.len(), 1);
+    assert!(items[0].miss.is_none(), "{:?}", items[0].miss);
+    // Mutant: the saga no longer charges the payment (one of the chain's commands).
+    let one = std::fs::read_to_string(&saga_path)
+        .expect("saga")
+        .replace("send: ChargePayment", "send: ReleaseStock");
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("one.saga.yaml");
+    std::fs::write(&p, one).expect("write");
+    let saga = hnp_events::saga::load(&p, std::sync::Arc::from("one.saga.yaml")).expect("parses");
+    let items = hnp_events::gates::chains::missing_sagas(&model, &rows, &[saga], verbs);
+    assert!(items[0].miss.is_some());
+    // Without the second command's `x-hnp-emits` there is no chain (one command).
+    let single = text.replace(
+        "    x-hnp-emits: [{$ref: '#/components/messages/ChargePayment'}]\n",
+        "",
+    );
+    let (_d2, ws2, model2) = load_doc(&single);
+    let (rows2, _) = hnp_events::classify::classify(&ws2, &model2);
+    assert!(hnp_events::gates::chains::missing_sagas(&model2, &rows2, &[], verbs).is_empty());
+}
+
+/// The HNP contract's NetBox → Git export (flow 3) is a chain of three commands; without
+/// `netbox-git-export.saga.yaml` it is reported, with it every gate passes.
+#[test]
+fn hnp_export_needs_its_saga() {
+    let base = [
+        "validate",
+        "fixtures/hnp/asyncapi.yaml",
+        "fixtures/hnp/asyncapi-2.6.yaml",
+        "fixtures/hnp/openapi.yaml",
+        "fixtures/hnp/sagas/crd-apply.saga.yaml",
+        "fixtures/hnp/sagas/drift-reconcile.saga.yaml",
+        "fixtures/hnp/sagas/gitops-sync.saga.yaml",
+    ];
+    let out = crate::util::run(&base);
+    let text = crate::util::stdout(&out);
+    assert!(
+        text.contains("warning[gate-saga-completeness]: operation `startGitExportOnNetBoxChange` starts a chain of 3 commands (CommitToGit → UpdateFabricStatus → MarkSyncError) that no saga file coordinates"),
+        "{text}"
+    );
+    let mut all = base.to_vec();
+    all.push("fixtures/hnp/sagas/netbox-git-export.saga.yaml");
+    let out = crate::util::run(&all);
+    assert_eq!(crate::util::code(&out), 0, "{}", crate::util::stdout(&out));
+    assert!(crate::util::stdout(&out).contains("no problems found"));
+}
+
+/// The commands one operation sends are alternatives (a `oneOf` of requests), not a
+/// chain: found on the corpus (a client sending `request_media | get_chunk | get_vid` on
+/// one channel), so no item unless one command leads to another.
+#[test]
+fn alternatives_are_not_a_chain() {
+    let text = std::fs::read_to_string(repo().join("fixtures/precision/saga-chain.yaml"))
+        .expect("fixture")
+        .replace(
+            "    x-hnp-emits: [{$ref: '#/components/messages/ChargePayment'}]\n",
+            "",
+        )
+        .replace(
+            "    messages: [{$ref: '#/channels/stockCommands/messages/ReserveStock'}]\n    x-hnp-delivery: at-most-once\n  handleReserveStock:",
+            "    messages:\n      - {$ref: '#/channels/stockCommands/messages/ReserveStock'}\n      - {$ref: '#/channels/stockCommands/messages/ReleaseStock'}\n    x-hnp-delivery: at-most-once\n  handleReserveStock:",
+        );
+    assert!(text.contains("      - {$ref: '#/channels/stockCommands/messages/ReleaseStock'}"));
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    let verbs = hnp_events::gates::verbs::Verbs::builtin();
+    assert!(hnp_events::gates::chains::missing_sagas(&model, &rows, &[], verbs).is_empty());
+}
+
+/// Error handling reads the delivery a consumer's protocol implies (the recall miss of
+/// the third round: a Kafka consumer with no dead-letter topic): Kafka and SQS consumers
+/// without `x-hnp-delivery` are asked for a failure path; an MQTT `qos: 1` consumer is
+/// not (acknowledged on receipt, no redelivery loop); a declared `at-most-once` wins.
+#[test]
+fn error_handling_reads_the_protocol() {
+    let count = |protocol: &str, op_extra: &str| {
+        let text = protocol_doc(protocol, "", op_extra, "orders.placed");
+        let (_d, ws, model) = load_doc(&text);
+        let (rows, _) = hnp_events::classify::classify(&ws, &model);
+        hnp_events::gates::flow::error_handling(&ws, &model, &rows)
+            .iter()
+            .filter(|i| {
+                i.miss
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("at-least-once consumer"))
+            })
+            .count()
+    };
+    assert_eq!(count("kafka", ""), 1);
+    assert_eq!(count("sqs", ""), 1);
+    assert_eq!(count("kafka", "\n    x-hnp-retry: {maxAttempts: 3}"), 0);
+    assert_eq!(count("kafka", "\n    x-hnp-delivery: at-most-once"), 0);
+    assert_eq!(count("mqtt", "\n    bindings: {mqtt: {qos: 1}}"), 0);
+    assert_eq!(count("mqtt", "\n    x-hnp-delivery: at-least-once"), 1);
+    assert_eq!(count("ws", ""), 0);
+}
+
+/// A long chain (each handler's reply consumed by the next step's orchestrator): one
+/// finding, at its first operation, naming the first 16 commands ("at least"); every
+/// later operation is part of that chain.
+#[test]
+fn a_long_chain_is_one_finding() {
+    let n = 400;
+    let mut channels = String::new();
+    let mut ops = String::new();
+    let mut msgs = String::new();
+    for i in 0..=n {
+        channels.push_str(&format!(
+            "  c{i}:\n    address: c{i}\n    x-hnp-ordering: none\n    messages:\n      Item{i}Processed: {{$ref: '#/components/messages/Item{i}Processed'}}\n      ProcessItem{i}: {{$ref: '#/components/messages/ProcessItem{i}'}}\n"
+        ));
+        msgs.push_str(&format!(
+            "    Item{i}Processed: {{payload: {{type: object}}}}\n    ProcessItem{i}: {{payload: {{type: object}}}}\n"
+        ));
+        if i == n {
+            break;
+        }
+        let j = i + 1;
+        ops.push_str(&format!(
+            "  on{i}:\n    action: receive\n    channel: {{$ref: '#/channels/c{i}'}}\n    messages: [{{$ref: '#/channels/c{i}/messages/Item{i}Processed'}}]\n    x-hnp-emits: [{{$ref: '#/components/messages/ProcessItem{i}'}}]\n  handle{i}:\n    action: receive\n    channel: {{$ref: '#/channels/c{i}'}}\n    messages: [{{$ref: '#/channels/c{i}/messages/ProcessItem{i}'}}]\n    reply:\n      channel: {{$ref: '#/channels/c{j}'}}\n      messages: [{{$ref: '#/channels/c{j}/messages/Item{j}Processed'}}]\n"
+        ));
+    }
+    let text = format!(
+        "asyncapi: 3.0.0\ninfo: {{title: long, version: '1'}}\nchannels:\n{channels}operations:\n{ops}components:\n  messages:\n{msgs}"
+    );
+    let (_d, ws, model) = load_doc(&text);
+    let (rows, _) = hnp_events::classify::classify(&ws, &model);
+    let verbs = hnp_events::gates::verbs::Verbs::builtin();
+    let items = hnp_events::gates::chains::missing_sagas(&model, &rows, &[], verbs);
+    assert_eq!(items.len(), 1);
+    let miss = items[0].miss.clone().unwrap_or_default();
+    assert!(
+        miss.starts_with("operation `on0` starts a chain of at least 16 commands (ProcessItem0 → ProcessItem1 (via `on1`) → "),
+        "{miss}"
+    );
+    assert!(miss.contains("ProcessItem15 (via `on15`)"), "{miss}");
+    assert!(!miss.contains("ProcessItem16"), "{miss}");
 }
