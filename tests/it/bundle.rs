@@ -131,7 +131,14 @@ fn dereference_inlines_all_but_identity_and_recursive_references() {
         "--dereference",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let v = run(&["validate", "--no-config", out.to_str().expect("utf-8")]);
+    // Without its saga files the contract alone misses the export saga (a gate finding by
+    // design), so the bundle is checked structurally, as the original is.
+    let v = run(&[
+        "validate",
+        "--no-config",
+        "--no-gates",
+        out.to_str().expect("utf-8"),
+    ]);
     assert_eq!(code(&v), 0, "{}", stdout(&v));
     let flat = load_value(&out);
     // Payloads are inlined: no schema reference is left in a message.
