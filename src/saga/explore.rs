@@ -4,9 +4,11 @@
 //! replies, or by silence on every attempt), fail a compensation once — then minimise
 //! each counterexample (delta debugging) and give it a replay token.
 //!
-//! Participants are modelled: compensation replies in the stream are dropped and every
-//! compensation command is confirmed 1 ms after it is sent (unless the scenario fails
-//! it), so failure scenarios need no hand-written compensation replies.
+//! Participants are modelled: compensation replies in the stream become the
+//! participant's answers (attempt by attempt, from a plain run of the recording) and
+//! every other compensation command is confirmed 1 ms after it is sent, unless the
+//! scenario makes that participant fail once or twice, lose, delay or repeat its
+//! answer; so failure scenarios need no hand-written compensation replies.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,8 +31,9 @@ pub enum Op {
     /// Exhaust the step this reply answers by silence: no attempt is ever answered,
     /// every attempt times out and the step's outcome stays unknown.
     Silent(usize),
-    /// Start event of the instance, saga, step, compensation index.
-    CompFail(usize, usize, usize, usize),
+    /// Start event of the instance, saga, step, compensation index, and how the
+    /// compensation's participant misbehaves.
+    CompFail(usize, usize, usize, usize, Play),
     /// Answer the first attempt of the step this reply answers `d` ms late (after the
     /// retry is sent), then the retry.
     Late(usize, i64),
@@ -75,7 +78,7 @@ impl Op {
             Op::Fail(u) => Op::Fail(f(u)),
             Op::Exhaust(u) => Op::Exhaust(f(u)),
             Op::Silent(u) => Op::Silent(f(u)),
-            Op::CompFail(u, s, st, i) => Op::CompFail(f(u), s, st, i),
+            Op::CompFail(u, s, st, i, p) => Op::CompFail(f(u), s, st, i, p),
             Op::Late(u, d) => Op::Late(f(u), d),
             Op::Case(u, k) => Op::Case(f(u), k),
         }
@@ -90,7 +93,7 @@ impl Op {
             Op::Fail(u) => format!("f{u}"),
             Op::Exhaust(u) => format!("e{u}"),
             Op::Silent(u) => format!("n{u}"),
-            Op::CompFail(u, s, st, i) => format!("c{u}.{s}.{st}.{i}"),
+            Op::CompFail(u, s, st, i, p) => format!("c{u}.{s}.{st}.{i}{}", p.suffix()),
             Op::Late(u, d) => format!("l{u}@{d}"),
             Op::Case(u, k) => format!("b{u}.{k}"),
         }
@@ -119,11 +122,19 @@ impl Op {
                 Op::Case(n(u)?, n(k)?)
             }
             "c" => {
-                let p: Vec<usize> = rest.split('.').map(n).collect::<Option<_>>()?;
+                let mut parts: Vec<&str> = rest.split('.').collect();
+                let play = match parts.last().copied() {
+                    Some(w) if w.parse::<usize>().is_err() => {
+                        parts.pop();
+                        *Play::ALL.iter().find(|p| p.suffix() == format!(".{w}"))?
+                    }
+                    _ => Play::Fail,
+                };
+                let p: Vec<usize> = parts.into_iter().map(n).collect::<Option<_>>()?;
                 let [u, s, st, i] = p.as_slice() else {
                     return None;
                 };
-                Op::CompFail(*u, *s, *st, *i)
+                Op::CompFail(*u, *s, *st, *i, play)
             }
             _ => return None,
         })
@@ -144,7 +155,7 @@ impl Op {
                 last.unwrap_or(u),
             ));
         }
-        if let Op::CompFail(_, s, st, i) = *self {
+        if let Op::CompFail(_, s, st, i, _) = *self {
             let Some(saga) = sagas.get(s) else {
                 return Err(format!(
                     "`{}` names saga #{s}, but {} saga files are loaded",
@@ -227,16 +238,76 @@ impl Op {
                 "never answer the step answered by {}: every attempt times out, so its outcome stays unknown",
                 m(u)
             ),
-            Op::CompFail(u, _, _, i) => format!(
-                "fail compensation #{i} once for the instance started by {}",
-                m(u)
-            ),
+            Op::CompFail(u, _, _, i, p) => {
+                format!("{} for the instance started by {}", p.describe(*i), m(u))
+            }
             Op::Case(u, k) => format!("take case #{k} of the branch on {}", m(u)),
             Op::Late(u, d) => format!(
                 "answer the first attempt of the step answered by {} {} late, after its retry was sent, then answer the retry",
                 m(u),
                 super::duration::show_ms(d.unsigned_abs())
             ),
+        }
+    }
+}
+
+/// How the participant model misbehaves on a compensation (the attempts after those
+/// it spoils are confirmed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Play {
+    /// The first attempt fails.
+    Fail,
+    /// The first two attempts fail.
+    FailTwice,
+    /// The first attempt is never answered (it times out).
+    Lose,
+    /// The first attempt is confirmed after its timeout, once the retry was answered.
+    Late,
+    /// The first attempt is confirmed twice (a redelivery).
+    Twice,
+}
+
+impl Play {
+    const ALL: [Play; 5] = [
+        Play::Fail,
+        Play::FailTwice,
+        Play::Lose,
+        Play::Late,
+        Play::Twice,
+    ];
+
+    fn answers(self) -> Vec<engine::Answer> {
+        use engine::Answer as A;
+        match self {
+            Play::Fail => vec![A::Fail],
+            Play::FailTwice => vec![A::Fail, A::Fail],
+            Play::Lose => vec![A::Lose],
+            Play::Late => vec![A::Late],
+            Play::Twice => vec![A::Twice],
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Play::Fail => "",
+            Play::FailTwice => ".fail2",
+            Play::Lose => ".lose",
+            Play::Late => ".late",
+            Play::Twice => ".twice",
+        }
+    }
+
+    fn describe(self, i: usize) -> String {
+        match self {
+            Play::Fail => format!("fail compensation #{i} once"),
+            Play::FailTwice => format!("fail compensation #{i} twice"),
+            Play::Lose => {
+                format!("never answer the first attempt of compensation #{i} (it times out)")
+            }
+            Play::Late => format!(
+                "confirm the first attempt of compensation #{i} late, after its timeout and after its retry was confirmed"
+            ),
+            Play::Twice => format!("confirm compensation #{i} twice (a redelivered confirmation)"),
         }
     }
 }
@@ -347,19 +418,107 @@ pub fn normalise(sagas: &[Saga], events: &[Event]) -> Vec<Event> {
         .collect()
 }
 
-fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
+/// What the recording says about the compensations' participants, from a plain run
+/// (as `simulate` does it) of the whole stream: how each recorded compensation was
+/// answered, attempt by attempt (confirmed, failed, or timed out). The participant
+/// model answers those compensations the same way in every scenario, so a recorded
+/// compensation reply is never dropped. Also the plain run's violations: a stream
+/// that `simulate` fails fails exploration too.
+pub fn recorded(sagas: &[Saga], events: &[Event]) -> (Vec<engine::CompScript>, Vec<Violation>) {
+    use engine::Answer;
+    let plain = engine::run(
+        sagas,
+        events,
+        Options {
+            keep_timelines: true,
+            ..Options::default()
+        },
+    );
+    let mut scripts: Vec<engine::CompScript> = Vec::new();
+    for inst in &plain.instances {
+        let Some(saga) = sagas.iter().find(|s| s.name == inst.saga) else {
+            continue;
+        };
+        let mut current: Option<(usize, usize)> = None;
+        for e in &inst.timeline {
+            let (answer, attempt) = match &e.what {
+                What::Compensating { step, command, .. } => {
+                    current = saga
+                        .steps
+                        .iter()
+                        .position(|s| s.id == *step)
+                        .and_then(|st| {
+                            let i = saga.steps[st]
+                                .compensation
+                                .iter()
+                                .position(|c| c.send.name == *command)?;
+                            Some((st, i))
+                        });
+                    continue;
+                }
+                What::Compensated { .. } if e.line > 0 => (Answer::Confirm, None),
+                What::CompensationFailed { event, attempt, .. } => (
+                    if event.is_some() && e.line > 0 {
+                        Answer::Fail
+                    } else if event.is_none() {
+                        Answer::Lose
+                    } else {
+                        continue;
+                    },
+                    Some(*attempt),
+                ),
+                _ => continue,
+            };
+            let Some((st, i)) = current else { continue };
+            let pos = match scripts
+                .iter()
+                .position(|c| c.key == inst.key && c.step == st && c.idx == i)
+            {
+                Some(p) => p,
+                None => {
+                    scripts.push(engine::CompScript {
+                        key: inst.key.clone(),
+                        step: st,
+                        idx: i,
+                        answers: Vec::new(),
+                    });
+                    scripts.len() - 1
+                }
+            };
+            let a = &mut scripts[pos].answers;
+            let n = attempt.map_or(a.len() + 1, |n| n as usize);
+            if a.len() < n {
+                a.resize(n - 1, Answer::Confirm);
+                a.push(answer);
+            }
+        }
+    }
+    // Timeouts alone (no recorded reply at all) say only that the recording ends.
+    scripts.retain(|c| c.answers.iter().any(|a| *a != Answer::Lose));
+    (scripts, plain.violations)
+}
+
+fn options(sagas: &[Saga], events: &[Event], ops: &[Op], rec: &[engine::CompScript]) -> Options {
     let mut o = Options {
         keep_timelines: true,
         auto_confirm: true,
         drain: true,
         causal: true,
+        comp_scripts: rec.to_vec(),
         ..Options::default()
     };
     for op in ops {
-        if let Op::CompFail(u, s, st, i) = *op {
+        if let Op::CompFail(u, s, st, i, p) = *op {
             if let (Some(ev), Some(saga)) = (events.get(u), sagas.get(s)) {
-                if let Some(k) = ev.key(&saga.correlation) {
-                    o.fail_compensation_once = Some((k, st, i));
+                if let Some(key) = ev.key(&saga.correlation) {
+                    o.comp_scripts
+                        .retain(|c| !(c.key == key && c.step == st && c.idx == i));
+                    o.comp_scripts.push(engine::CompScript {
+                        key,
+                        step: st,
+                        idx: i,
+                        answers: p.answers(),
+                    });
                 }
             }
         }
@@ -369,8 +528,14 @@ fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
 
 /// Run the engine on perturbed events, with the participant model's ground truth:
 /// the command each reply it produced truly answers.
-fn run(sagas: &[Saga], evs: &[Event], base: &[Event], ops: &[Op]) -> Outcome {
-    let mut o = options(sagas, base, ops);
+fn run(
+    sagas: &[Saga],
+    evs: &[Event],
+    base: &[Event],
+    ops: &[Op],
+    rec: &[engine::CompScript],
+) -> Outcome {
+    let mut o = options(sagas, base, ops, rec);
     o.true_cause = Some(format!("/headers/{TRUE_CAUSE}"));
     engine::run(sagas, evs, o)
 }
@@ -463,34 +628,6 @@ fn branch_of<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Bran
         super::format::Node::Branch(b) if b.on.name == msg => Some(b),
         _ => None,
     })
-}
-
-/// Set the value at a `/headers/...` or `/payload/...` pointer (creating objects on
-/// the way).
-fn set_field(e: &mut Event, ptr: &str, v: serde_json::Value) {
-    let Some(tokens) = crate::source::pointer::parse(ptr) else {
-        return;
-    };
-    let mut it = tokens.iter();
-    let mut cur = match it.next().map(String::as_str) {
-        Some("headers") => &mut e.headers,
-        Some("payload") => &mut e.payload,
-        _ => return,
-    };
-    let rest: Vec<&String> = it.collect();
-    for (i, t) in rest.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = serde_json::Value::Object(serde_json::Map::new());
-        }
-        let Some(m) = cur.as_object_mut() else { return };
-        if i + 1 == rest.len() {
-            m.insert((*t).clone(), v);
-            return;
-        }
-        cur = m
-            .entry((*t).clone())
-            .or_insert(serde_json::Value::Object(serde_json::Map::new()));
-    }
 }
 
 fn synthetic(base: &Event, message: &str, tag: &str, time: i64) -> Event {
@@ -685,7 +822,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     if let Some((ptr, value)) = branch_of(sagas, &e.message)
                         .and_then(|b| Some((b.pointer.clone(), b.cases.get(k)?.0.clone())))
                     {
-                        set_field(e, &ptr, serde_json::Value::String(value));
+                        e.set(&ptr, serde_json::Value::String(value));
                     }
                 }
             }
@@ -850,8 +987,19 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                 .collect();
             for step in before.iter().rev() {
                 if let Some(sti) = saga.steps.iter().position(|s| s.id == *step) {
-                    for ci in 0..saga.steps[sti].compensation.len() {
-                        ops.push(Op::CompFail(su, si, sti, ci));
+                    for (ci, c) in saga.steps[sti].compensation.iter().enumerate() {
+                        for p in Play::ALL {
+                            // Losing an attempt is failing it when no failure reply
+                            // is declared; a late answer needs a timeout and a retry.
+                            let same = match p {
+                                Play::Lose => c.fail.is_empty(),
+                                Play::Late => c.timeout.is_none() || c.retry.max < 2,
+                                _ => false,
+                            };
+                            if !same {
+                                ops.push(Op::CompFail(su, si, sti, ci, p));
+                            }
+                        }
                     }
                 }
             }
@@ -988,7 +1136,7 @@ impl Scenarios {
         let exhaust_for = ops
             .iter()
             .map(|o| {
-                let Op::CompFail(u, s, st, _) = *o else {
+                let Op::CompFail(u, s, st, ..) = *o else {
                     return None;
                 };
                 let key = base.get(u)?;
@@ -1089,8 +1237,19 @@ fn new_violations<'a>(
 /// Explore a stream (already read, not normalised).
 pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'_>) -> Report {
     let started = std::time::Instant::now();
+    let (rec, plain) = recorded(sagas, events);
     let base = normalise(sagas, events);
-    let base_out = run(sagas, &base, &base, &[]);
+    let mut base_out = run(sagas, &base, &base, &[], &rec);
+    // What plain `simulate` reports on the recording counts as the base too.
+    for v in plain {
+        if !base_out
+            .violations
+            .iter()
+            .any(|b| b.rule == v.rule && b.instance == v.instance)
+        {
+            base_out.violations.push(v);
+        }
+    }
     let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
         .violations
         .iter()
@@ -1135,7 +1294,7 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
         scenarios_run += 1;
         let (_, sub, local) = groups.project(&base, &sc);
         let evs = apply(sagas, &sub, &local);
-        let out = run(sagas, &evs, &sub, &local);
+        let out = run(sagas, &evs, &sub, &local, &rec);
         let mut rules_here = BTreeSet::new();
         for v in new_violations(&base_set, &out) {
             if rules_here.insert(v.rule) {
@@ -1153,7 +1312,7 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
     let mut counterexamples = Vec::new();
     for ((rule, saga), ops) in found {
         counterexamples.push(minimise(
-            sagas, &base, &groups, fp, &base_set, rule, saga, &ops,
+            sagas, &base, &groups, fp, &base_set, rule, saga, &ops, &rec,
         ));
     }
     Report {
@@ -1180,12 +1339,13 @@ fn minimise(
     rule: &'static str,
     saga: Option<String>,
     global_ops: &[Op],
+    rec: &[engine::CompScript],
 ) -> Counterexample {
     // Only the groups the scenario touches matter (see [`Groups`]).
     let (idx, base, ops) = groups.project(whole, global_ops);
     let base = &base[..];
     let ops = &ops[..];
-    let full = run(sagas, &apply(sagas, base, ops), base, ops);
+    let full = run(sagas, &apply(sagas, base, ops), base, ops, rec);
     let target: Option<Violation> = new_violations(base_set, &full)
         .into_iter()
         .find(|v| v.rule == rule && v.saga == saga)
@@ -1196,7 +1356,7 @@ fn minimise(
             Some(k) => k.iter().filter_map(|&i| evs.get(i).cloned()).collect(),
             None => evs,
         };
-        let out = run(sagas, &sub, base, ops);
+        let out = run(sagas, &sub, base, ops, rec);
         new_violations(base_set, &out)
             .iter()
             .any(|v| Some(*v) == target.as_ref())
@@ -1242,7 +1402,7 @@ fn minimise(
         ranges(&keep)
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
-    let out = run(sagas, &sub, base, &ops);
+    let out = run(sagas, &sub, base, &ops, rec);
     let violations: Vec<Violation> = new_violations(base_set, &out)
         .into_iter()
         .filter(|v| Some(*v) == target.as_ref())
@@ -1356,6 +1516,7 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     let keep = parse_ranges(keep).ok_or_else(bad)?;
+    let (rec, _) = recorded(sagas, events);
     let base = normalise(sagas, events);
     for op in &ops {
         op.check(sagas, base.len())
@@ -1381,5 +1542,5 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         ));
     }
     let sub: Vec<Event> = keep.iter().map(|&i| evs[i].clone()).collect();
-    Ok(run(sagas, &sub, &base, &ops))
+    Ok(run(sagas, &sub, &base, &ops, &rec))
 }
