@@ -37,6 +37,10 @@ pub enum Op {
     /// Answer the first attempt of the step this reply answers `d` ms late (after the
     /// retry is sent), then the retry.
     Late(usize, i64),
+    /// Silence the step this reply answers (as [`Op::Silent`]), then deliver the
+    /// reply `d` ms after its recorded time, answering the last attempt: the moment
+    /// the saga gives up on the step and sends its compensation (a late effect).
+    GaveUp(usize, i64),
     /// Give a branch's event the value of the branch's case `k` (every case is tried).
     Case(usize, usize),
 }
@@ -53,6 +57,7 @@ impl Op {
             | Op::Exhaust(u)
             | Op::Silent(u)
             | Op::Late(u, _)
+            | Op::GaveUp(u, _)
             | Op::Case(u, _)
             | Op::CompFail(u, ..) => u,
         }
@@ -80,6 +85,7 @@ impl Op {
             Op::Silent(u) => Op::Silent(f(u)),
             Op::CompFail(u, s, st, i, p) => Op::CompFail(f(u), s, st, i, p),
             Op::Late(u, d) => Op::Late(f(u), d),
+            Op::GaveUp(u, d) => Op::GaveUp(f(u), d),
             Op::Case(u, k) => Op::Case(f(u), k),
         }
     }
@@ -95,6 +101,7 @@ impl Op {
             Op::Silent(u) => format!("n{u}"),
             Op::CompFail(u, s, st, i, p) => format!("c{u}.{s}.{st}.{i}{}", p.suffix()),
             Op::Late(u, d) => format!("l{u}@{d}"),
+            Op::GaveUp(u, d) => format!("g{u}@{d}"),
             Op::Case(u, k) => format!("b{u}.{k}"),
         }
     }
@@ -116,6 +123,10 @@ impl Op {
             "l" => {
                 let (u, t) = rest.split_once('@')?;
                 Op::Late(n(u)?, t.parse().ok()?)
+            }
+            "g" => {
+                let (u, t) = rest.split_once('@')?;
+                Op::GaveUp(n(u)?, t.parse().ok()?)
             }
             "b" => {
                 let (u, k) = rest.split_once('.')?;
@@ -197,7 +208,7 @@ impl Op {
                 ));
             }
         }
-        if let Op::At(_, t) | Op::Late(_, t) = *self {
+        if let Op::At(_, t) | Op::Late(_, t) | Op::GaveUp(_, t) = *self {
             if t.unsigned_abs() > super::duration::MAX_MS {
                 return Err(format!(
                     "`{}` shifts an event by more than 100 years",
@@ -242,6 +253,11 @@ impl Op {
                 format!("{} for the instance started by {}", p.describe(*i), m(u))
             }
             Op::Case(u, k) => format!("take case #{k} of the branch on {}", m(u)),
+            Op::GaveUp(u, d) => format!(
+                "never answer the step answered by {} until the saga gives up on it (every attempt times out), then deliver that success {} later than recorded, as the saga sends its compensation",
+                m(u),
+                super::duration::show_ms(d.unsigned_abs())
+            ),
             Op::Late(u, d) => format!(
                 "answer the first attempt of the step answered by {} {} late, after its retry was sent, then answer the retry",
                 m(u),
@@ -764,7 +780,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
-            Op::Exhaust(u) | Op::Silent(u) => {
+            Op::Exhaust(u) | Op::Silent(u) | Op::GaveUp(u, _) => {
                 if let Some(p) = pos(&evs, u) {
                     if let Some(st) = completes(sagas, &evs[p].1.message) {
                         let orig = evs.remove(p).1;
@@ -776,6 +792,19 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                             } else {
                                 i += 1;
                             }
+                        }
+                        if let Op::GaveUp(_, d) = *op {
+                            // The success of the last attempt, once the saga gave up.
+                            let mut late = synthetic(
+                                &orig,
+                                &orig.message,
+                                &format!("g{k}"),
+                                orig.time.saturating_add(d),
+                            );
+                            if let Some((b, _, s)) = reply_cause(sagas, &orig) {
+                                set_cause(&mut late, s, &b, st.retry.max.max(1));
+                            }
+                            evs.push((usize::MAX, late));
                         }
                         // Without failure events the step is never answered: its
                         // timeout decides.
@@ -947,6 +976,17 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                                     .saturating_add(signed(st.retry.delay(1)))
                                     .saturating_add(signed(to / 2));
                                 ops.push(Op::Late(u, resent.saturating_add(1)));
+                            }
+                            if ops.contains(&Op::Silent(u)) {
+                                // Every attempt times out: the saga gives up then.
+                                let mut g = t0;
+                                for n in 1..=st.retry.max.max(1) {
+                                    g = g.saturating_add(signed(to));
+                                    if n < st.retry.max {
+                                        g = g.saturating_add(signed(st.retry.delay(n)));
+                                    }
+                                }
+                                ops.push(Op::GaveUp(u, g.saturating_sub(base[u].time)));
                             }
                         }
                     }
@@ -1190,8 +1230,12 @@ impl Scenarios {
                 for &j in &members[x + 1..] {
                     let (a, b) = (self.ops[i], self.ops[j]);
                     // Two perturbations of one event are not a pair of faults.
+                    // A late success at the moment of giving up is timed on the
+                    // recorded stream: it is not paired with faults that move time.
                     if a.uid() == b.uid()
                         || matches!(a, Op::CompFail(..)) && matches!(b, Op::CompFail(..))
+                        || matches!(a, Op::GaveUp(..))
+                        || matches!(b, Op::GaveUp(..))
                     {
                         continue;
                     }

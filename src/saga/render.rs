@@ -213,6 +213,9 @@ fn entry(e: &Entry) -> String {
         What::Uncertain { step } => {
             format!("abandon {step} (may have taken effect: compensate it too)")
         }
+        What::LateEffect { step, event } => {
+            format!("late effect {step} <- {event}: compensate it again")
+        }
         What::AwaitOutcome { step } => {
             format!("giving up: wait for the outcome of {step} (in flight) before compensating")
         }

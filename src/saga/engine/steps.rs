@@ -615,6 +615,24 @@ impl Engine<'_> {
             });
             return true;
         }
+        if inst.phase == Phase::Compensating && !st.compensation.is_empty() {
+            // Still compensating: the effect is undone too, its compensations run
+            // again after the one in flight.
+            for i in (0..st.compensation.len()).rev() {
+                if !inst.comp_todo.contains(&(step, i)) {
+                    inst.comp_todo.push((step, i));
+                }
+            }
+            let (sid, m) = (st.id.clone(), ev.message().to_string());
+            self.log(ii, t, line, idr, |_| What::LateEffect {
+                step: sid,
+                event: m,
+            });
+            if self.inst(ii).is_some_and(|i| i.comp.is_none()) {
+                self.next_comp(ii, t);
+            }
+            return true;
+        }
         let how = if st.compensation.is_empty() {
             "it has no compensation"
         } else {
