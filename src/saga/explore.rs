@@ -220,11 +220,16 @@ impl Op {
     }
 
     /// What the perturbation does, for people.
-    pub fn describe(&self, events: &[Event]) -> String {
+    pub fn describe(&self, sagas: &[Saga], events: &[Event]) -> String {
+        // Events are named by the stream file's line (the timelines show the same).
         let m = |u: &usize| {
-            events
-                .get(*u)
-                .map_or("?".to_string(), |e| format!("{} (event {u})", e.message))
+            events.get(*u).map_or("?".to_string(), |e| {
+                if e.line > 0 {
+                    format!("{} (line {})", e.message, e.line)
+                } else {
+                    format!("{} (event {u})", e.message)
+                }
+            })
         };
         match self {
             Op::Dup(u) => format!("deliver {} twice", m(u)),
@@ -249,8 +254,16 @@ impl Op {
                 "never answer the step answered by {}: every attempt times out, so its outcome stays unknown",
                 m(u)
             ),
-            Op::CompFail(u, _, _, i, p) => {
-                format!("{} for the instance started by {}", p.describe(*i), m(u))
+            Op::CompFail(u, s, st, i, p) => {
+                let step = sagas
+                    .get(*s)
+                    .and_then(|x| x.steps.get(*st))
+                    .map_or("?", |x| x.id.as_str());
+                format!(
+                    "{} for the instance started by {}",
+                    p.describe(*i, step),
+                    m(u)
+                )
             }
             Op::Case(u, k) => format!("take case #{k} of the branch on {}", m(u)),
             Op::GaveUp(u, d) => format!(
@@ -313,17 +326,18 @@ impl Play {
         }
     }
 
-    fn describe(self, i: usize) -> String {
+    /// What the participant does to compensation `i` (numbered from 1 in the step
+    /// here) of `step`.
+    fn describe(self, i: usize, step: &str) -> String {
+        let c = format!("compensation {} of `{step}`", i + 1);
         match self {
-            Play::Fail => format!("fail compensation #{i} once"),
-            Play::FailTwice => format!("fail compensation #{i} twice"),
-            Play::Lose => {
-                format!("never answer the first attempt of compensation #{i} (it times out)")
-            }
+            Play::Fail => format!("fail {c} once"),
+            Play::FailTwice => format!("fail {c} twice"),
+            Play::Lose => format!("never answer the first attempt of {c} (it times out)"),
             Play::Late => format!(
-                "confirm the first attempt of compensation #{i} late, after its timeout and after its retry was confirmed"
+                "confirm the first attempt of {c} late, after its timeout and after its retry was confirmed"
             ),
-            Play::Twice => format!("confirm compensation #{i} twice (a redelivered confirmation)"),
+            Play::Twice => format!("confirm {c} twice (a redelivered confirmation)"),
         }
     }
 }
@@ -1463,7 +1477,7 @@ fn minimise(
             .iter()
             .map(|o| {
                 o.renumber(|u| idx.get(u).copied().unwrap_or(usize::MAX))
-                    .describe(whole)
+                    .describe(sagas, whole)
             })
             .collect(),
         events: keep.len(),

@@ -140,7 +140,7 @@ pub fn timeline(inst: &InstanceReport, stream: &str) -> String {
     for e in &inst.timeline {
         let _ = writeln!(
             s,
-            "  {:>9}  {}{}",
+            "  {:>16}  {}{}",
             format!(
                 "+{}",
                 show_ms(e.t.saturating_sub(inst.started).max(0) as u64)

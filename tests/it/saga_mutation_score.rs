@@ -705,7 +705,7 @@ fn silence_on_every_attempt_catches_an_unretried_compensation() {
     assert!(
         c.perturbation
             .iter()
-            .any(|p| p.contains("fail compensation #0 once")),
+            .any(|p| p.starts_with("fail compensation 1 of `") && p.contains("` once")),
         "{:?}",
         c.perturbation
     );
