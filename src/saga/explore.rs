@@ -25,6 +25,9 @@ pub enum Op {
     Dup(usize),
     Drop(usize),
     Swap(usize),
+    /// Deliver this event after the next event of its own instance (each keeps its
+    /// time slot): only where causality allows it (see [`reorderable`]).
+    Reorder(usize),
     At(usize, i64),
     Fail(usize),
     Exhaust(usize),
@@ -52,6 +55,7 @@ impl Op {
             Op::Dup(u)
             | Op::Drop(u)
             | Op::Swap(u)
+            | Op::Reorder(u)
             | Op::At(u, _)
             | Op::Fail(u)
             | Op::Exhaust(u)
@@ -79,6 +83,7 @@ impl Op {
             Op::Dup(u) => Op::Dup(f(u)),
             Op::Drop(u) => Op::Drop(f(u)),
             Op::Swap(u) => Op::Swap(f(u)),
+            Op::Reorder(u) => Op::Reorder(f(u)),
             Op::At(u, t) => Op::At(f(u), t),
             Op::Fail(u) => Op::Fail(f(u)),
             Op::Exhaust(u) => Op::Exhaust(f(u)),
@@ -95,6 +100,7 @@ impl Op {
             Op::Dup(u) => format!("d{u}"),
             Op::Drop(u) => format!("x{u}"),
             Op::Swap(u) => format!("s{u}"),
+            Op::Reorder(u) => format!("o{u}"),
             Op::At(u, t) => format!("t{u}@{t}"),
             Op::Fail(u) => format!("f{u}"),
             Op::Exhaust(u) => format!("e{u}"),
@@ -113,6 +119,7 @@ impl Op {
             "d" => Op::Dup(n(rest)?),
             "x" => Op::Drop(n(rest)?),
             "s" => Op::Swap(n(rest)?),
+            "o" => Op::Reorder(n(rest)?),
             "f" => Op::Fail(n(rest)?),
             "e" => Op::Exhaust(n(rest)?),
             "n" => Op::Silent(n(rest)?),
@@ -235,6 +242,16 @@ impl Op {
             Op::Dup(u) => format!("deliver {} twice", m(u)),
             Op::Drop(u) => format!("lose {}", m(u)),
             Op::Swap(u) => format!("swap {} with the next event", m(u)),
+            Op::Reorder(u) => {
+                let next = events.get(*u).and_then(|e| {
+                    (u + 1..events.len()).find(|&v| same_instance(sagas, e, &events[v]))
+                });
+                format!(
+                    "deliver {} after the next event of its instance, {} (causality allows it: that one answers nothing sent because of the first)",
+                    m(u),
+                    next.map_or("?".to_string(), |v| m(&v))
+                )
+            }
             Op::At(u, t) if *t >= 0 => format!(
                 "deliver {} {} later",
                 m(u),
@@ -750,6 +767,24 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
+            Op::Reorder(u) => {
+                // Only with the recorded partner (checked causal), when no other
+                // perturbation put an event of the instance between them.
+                let partner = base
+                    .get(u)
+                    .and_then(|e| (u + 1..base.len()).find(|&v| same_instance(sagas, e, &base[v])));
+                if let (Some(p), Some(v)) = (pos(&evs, u), partner) {
+                    let q = (p + 1..evs.len())
+                        .find(|&q| same_instance(sagas, &evs[p].1, &evs[q].1))
+                        .filter(|&q| evs[q].0 == v);
+                    if let Some(q) = q {
+                        let (ta, tb) = (evs[p].1.time, evs[q].1.time);
+                        evs.swap(p, q);
+                        evs[p].1.time = ta;
+                        evs[q].1.time = tb;
+                    }
+                }
+            }
             Op::Swap(u) => {
                 if let Some(p) = pos(&evs, u) {
                     if p + 1 < evs.len() && !same_instance(sagas, &evs[p].1, &evs[p + 1].1) {
@@ -884,6 +919,7 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         .iter()
         .map(|s| s.start.message.name.as_str())
         .collect();
+    let reorder = reorderable(sagas, base, outcome);
     let mut ids_seen = BTreeSet::new();
     for (u, e) in base.iter().enumerate() {
         ops.push(Op::Dup(u));
@@ -898,6 +934,9 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
             if !same_instance(sagas, e, n) {
                 ops.push(Op::Swap(u));
             }
+        }
+        if reorder.contains(&u) {
+            ops.push(Op::Reorder(u));
         }
         // Every case of a branch, not only the one recorded.
         if let Some(b) = branch_of(sagas, &e.message).filter(|_| !redelivery) {
@@ -1062,6 +1101,71 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
     ops.sort();
     ops.dedup();
     ops
+}
+
+/// Events that may be delivered after the next event of their own instance without
+/// breaking causality (base run): that next event is not a reply to (or the awaited
+/// event of) a step whose command was sent, or wait began, only once this event was
+/// processed; never a redelivered copy of it.
+fn reorderable(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
+    let by_line: BTreeMap<u32, usize> = base
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.line > 0)
+        .map(|(u, e)| (e.line, u))
+        .collect();
+    let mut out = BTreeSet::new();
+    for inst in &outcome.instances {
+        // Timeline position where each stream event was processed, and where the
+        // step each one answers was (last) sent or began waiting.
+        let mut at: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut began: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut needs: BTreeMap<usize, usize> = BTreeMap::new();
+        for (i, e) in inst.timeline.iter().enumerate() {
+            match &e.what {
+                What::Sent { step, .. } | What::Waiting { step } => {
+                    began.insert(step, i);
+                }
+                _ => {}
+            }
+            let Some(&u) = by_line.get(&e.line).filter(|_| e.line > 0) else {
+                continue;
+            };
+            at.entry(u).or_insert(i);
+            match &e.what {
+                What::Completed { step, .. } | What::StepFailed { step, .. } => {
+                    if let Some(&b) = began.get(step.as_str()) {
+                        needs.insert(u, b);
+                    }
+                }
+                What::Started { .. } | What::BranchTaken { .. } => {
+                    needs.insert(u, usize::MAX);
+                }
+                _ => {}
+            }
+        }
+        let mine: Vec<usize> = at.keys().copied().collect();
+        for w in mine.windows(2) {
+            let (u, v) = (w[0], w[1]);
+            if base[u].message == base[v].message
+                && base[u].headers.get("id").is_some()
+                && base[u].headers.get("id") == base[v].headers.get("id")
+            {
+                continue;
+            }
+            // `v` first is causal when what `v` answers began before `u` arrived.
+            let ok = match (needs.get(&u), needs.get(&v), at.get(&u)) {
+                (Some(&usize::MAX), _, _) => false,
+                (_, Some(&b), Some(&iu)) => b < iu,
+                (_, None, _) => true,
+                _ => false,
+            };
+            if ok && same_instance(sagas, &base[u], &base[v]) {
+                out.insert(u);
+            }
+        }
+    }
+    out
 }
 
 /// Stream events that complete a step after a pivot step completed (base run).
@@ -1250,6 +1354,9 @@ impl Scenarios {
                         || matches!(a, Op::CompFail(..)) && matches!(b, Op::CompFail(..))
                         || matches!(a, Op::GaveUp(..))
                         || matches!(b, Op::GaveUp(..))
+                        // Deadlines are timed on the recorded order of the instance.
+                        || matches!((a, b), (Op::Reorder(_), Op::At(..) | Op::Late(..)))
+                        || matches!((a, b), (Op::At(..) | Op::Late(..), Op::Reorder(_)))
                     {
                         continue;
                     }

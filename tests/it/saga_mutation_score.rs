@@ -284,6 +284,14 @@ const PLANTED: &[Planted] = &[
         "              timeout: 1m\n              retry: {max: 3, backoff: 5s}\n",
         "              timeout: 1m\n              retry: {max: 2, backoff: 5s}\n",
     ),
+    // 4, reordering within an instance: conflict reports may trail the resolution.
+    m(
+        "gitops-sync",
+        4,
+        "a conflict report after the resolution is not ignored",
+        "ignore:\n  - ConflictDetected\n  - ConflictResolved\n",
+        "ignore:\n  - ConflictResolved\n",
+    ),
     // 6. Static checks on every construct.
     m(
         "gitops-sync",
@@ -819,4 +827,76 @@ fn failing_a_compensation_twice_is_explored_and_replayed() {
         c.rule,
         c.token
     );
+}
+
+/// Load a mutant of an HNP saga (by its `bug`) into a temporary folder.
+fn mutant(name: &str, bug: &str) -> (tempfile::TempDir, saga::Saga) {
+    let p = PLANTED.iter().find(|p| p.bug == bug).expect("mutant");
+    let text = std::fs::read_to_string(repo().join(saga_file(name)))
+        .expect("saga")
+        .replacen(p.from, p.to, 1)
+        .replacen(
+            "contract: ../asyncapi.yaml",
+            &format!(
+                "contract: {}",
+                repo().join("fixtures/hnp/asyncapi.yaml").display()
+            ),
+            1,
+        );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join(format!("{name}.saga.yaml"));
+    std::fs::write(&f, &text).expect("write");
+    let s = saga::load(&f, Arc::from(name)).expect("saga");
+    (dir, s)
+}
+
+/// What a user reads of each counterexample: rule, perturbations, violations.
+fn shown(r: &explore::Report) -> String {
+    let mut s = String::new();
+    for c in &r.counterexamples {
+        s.push_str(&format!(
+            "{} [{}]\n",
+            c.rule,
+            c.saga.as_deref().unwrap_or("-")
+        ));
+        for p in &c.perturbation {
+            s.push_str(&format!("  perturbation: {p}\n"));
+        }
+        for v in &c.violations {
+            s.push_str(&format!("  line {}: {}\n", v.line, v.message));
+        }
+    }
+    s
+}
+
+/// Reordering within an instance (causal: the resolution's wait began before the
+/// conflict report arrived) delivers a conflict report after the resolution: with
+/// the saga-wide ignore of `ConflictDetected` removed, it is unexpected in
+/// `apply-netbox`. The happy stream holds no such order; only the reordering finds it.
+#[test]
+fn reordering_within_an_instance_finds_an_unignored_late_report() {
+    let (_d, s) = mutant(
+        "gitops-sync",
+        "a conflict report after the resolution is not ignored",
+    );
+    let sagas = [s];
+    let evs = read_stream("fixtures/hnp/streams/gitops-sync-happy.jsonl");
+    let r = explore::explore(&sagas, &evs, 7, explore::ExploreOptions::default());
+    assert!(r.base_violations.is_empty(), "{:#?}", r.base_violations);
+    insta::assert_snapshot!("explore_reorder_within_instance", shown(&r));
+    let c = &r.counterexamples[0];
+    let replayed = explore::replay(&sagas, &evs, 7, &c.token).expect("replay");
+    assert!(replayed.violations.iter().any(|v| v.rule == c.rule));
+}
+
+/// The counterexample of a compensation that survives only one failure, as shown.
+#[test]
+fn failing_a_compensation_twice_is_shown_naming_the_step() {
+    let (_d, s) = mutant(
+        "crd-apply",
+        "the delete compensation survives only one failure",
+    );
+    let evs = read_stream("fixtures/hnp/streams/crd-apply-compensate.jsonl");
+    let r = explore::explore(&[s], &evs, 7, explore::ExploreOptions::default());
+    insta::assert_snapshot!("explore_compensation_fails_twice", shown(&r));
 }
