@@ -359,17 +359,25 @@ fn explore_human(
         }
         s.push('\n');
     }
-    let by: Vec<String> = r.by_rule.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let by: Vec<String> = r
+        .by_rule
+        .iter()
+        .map(|(k, v)| format!("{k} in {v}"))
+        .collect();
+    let n = r.counterexamples.len();
     let _ = writeln!(
         s,
-        "explored {} scenarios in {} ms: {} counterexamples{}",
+        "explored {} scenarios in {} ms: {n} counterexample{}{}",
         r.scenarios,
         started.elapsed().as_millis(),
-        r.counterexamples.len(),
+        if n == 1 { "" } else { "s" },
         if by.is_empty() {
             String::new()
         } else {
-            format!(" ({})", by.join(", "))
+            format!(
+                " (one minimised example per rule and saga); scenarios that broke an invariant, by rule: {}",
+                by.join(", ")
+            )
         }
     );
     if let Some(why) = r.stopped {

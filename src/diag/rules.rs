@@ -439,8 +439,8 @@ rules! {
         "The saga file is malformed: a missing field, a wrong type, an unknown field or a bad duration.",
         "The saga format is checked strictly so that a typo does not silently change the saga's behaviour.";
     "saga-late-effect" => Error,
-        "A state-changing step the saga gave up on (its outcome unknown) took effect after its compensation was sent, or has no compensation.",
-        "When a command times out, its effect may still happen. A saga that compensates it anyway runs the compensation before the effect it should undo, so the effect outlives the saga. Give the step a longer timeout, retries (the participant answers the retry), or a compensation the participant applies whenever the effect arrives.";
+        "A state-changing step the saga gave up on (its outcome unknown) took effect after the instance ended, or has no compensation.",
+        "When a command times out, its effect may still happen. While the saga is still compensating, a success of such a step runs its compensation again (after the one in flight), so the effect is undone; once the instance has ended, or when the step has no compensation, nothing undoes it and the effect outlives the saga. Give the step a longer timeout, retries (the participant answers the retry), or a compensation the participant applies whenever the effect arrives.";
     "saga-latency-objective" => Error,
         "A step's simulated p95 latency exceeds its objective.",
         "Steps may declare `p95: 100ms`; the simulation computes percentiles from the stream and checks them.";

@@ -48,19 +48,33 @@ pub fn signed(ms: u64) -> i64 {
 
 /// Show milliseconds compactly (`1.5s`, `250ms`, `5m`).
 pub fn show_ms(ms: u64) -> String {
-    if ms < 1_000 {
-        format!("{ms}ms")
-    } else if ms < 60_000 {
+    // Seconds with up to three decimals (trailing zeros dropped).
+    let secs = |ms: u64| {
         if ms.is_multiple_of(1_000) {
-            format!("{}s", ms / 1_000)
+            format!("{} s", ms / 1_000)
         } else {
             let n = format!("{}.{:03}", ms / 1_000, ms % 1_000);
-            format!("{}s", n.trim_end_matches('0'))
+            format!("{} s", n.trim_end_matches('0'))
         }
-    } else if ms.is_multiple_of(60_000) {
-        format!("{}m", ms / 60_000)
+    };
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        secs(ms)
+    } else if ms < 3_600_000 {
+        let rest = ms % 60_000;
+        if rest == 0 {
+            format!("{} min", ms / 60_000)
+        } else {
+            format!("{} min {}", ms / 60_000, secs(rest))
+        }
     } else {
-        format!("{}m{}", ms / 60_000, show_ms(ms % 60_000))
+        let rest = ms % 3_600_000;
+        if rest == 0 {
+            format!("{} h", ms / 3_600_000)
+        } else {
+            format!("{} h {}", ms / 3_600_000, show_ms(rest))
+        }
     }
 }
 
@@ -89,9 +103,14 @@ mod tests {
 
     #[test]
     fn shows() {
-        assert_eq!(show_ms(250), "250ms");
-        assert_eq!(show_ms(1_500), "1.5s");
-        assert_eq!(show_ms(30_000), "30s");
-        assert_eq!(show_ms(90_000), "1m30s");
+        assert_eq!(show_ms(250), "250 ms");
+        assert_eq!(show_ms(1_500), "1.5 s");
+        assert_eq!(show_ms(30_000), "30 s");
+        assert_eq!(show_ms(90_000), "1 min 30 s");
+        // Issue 15: not "1m500ms".
+        assert_eq!(show_ms(60_500), "1 min 0.5 s");
+        assert_eq!(show_ms(136_001), "2 min 16.001 s");
+        assert_eq!(show_ms(3_600_000), "1 h");
+        assert_eq!(show_ms(3_660_250), "1 h 1 min 0.25 s");
     }
 }

@@ -4,9 +4,11 @@
 //! replies, or by silence on every attempt), fail a compensation once — then minimise
 //! each counterexample (delta debugging) and give it a replay token.
 //!
-//! Participants are modelled: compensation replies in the stream are dropped and every
-//! compensation command is confirmed 1 ms after it is sent (unless the scenario fails
-//! it), so failure scenarios need no hand-written compensation replies.
+//! Participants are modelled: compensation replies in the stream become the
+//! participant's answers (attempt by attempt, from a plain run of the recording) and
+//! every other compensation command is confirmed 1 ms after it is sent, unless the
+//! scenario makes that participant fail once or twice, lose, delay or repeat its
+//! answer; so failure scenarios need no hand-written compensation replies.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,17 +25,25 @@ pub enum Op {
     Dup(usize),
     Drop(usize),
     Swap(usize),
+    /// Deliver this event after the next event of its own instance (each keeps its
+    /// time slot): only where causality allows it (see [`reorderable`]).
+    Reorder(usize),
     At(usize, i64),
     Fail(usize),
     Exhaust(usize),
     /// Exhaust the step this reply answers by silence: no attempt is ever answered,
     /// every attempt times out and the step's outcome stays unknown.
     Silent(usize),
-    /// Start event of the instance, saga, step, compensation index.
-    CompFail(usize, usize, usize, usize),
+    /// Start event of the instance, saga, step, compensation index, and how the
+    /// compensation's participant misbehaves.
+    CompFail(usize, usize, usize, usize, Play),
     /// Answer the first attempt of the step this reply answers `d` ms late (after the
     /// retry is sent), then the retry.
     Late(usize, i64),
+    /// Silence the step this reply answers (as [`Op::Silent`]), then deliver the
+    /// reply `d` ms after its recorded time, answering the last attempt: the moment
+    /// the saga gives up on the step and sends its compensation (a late effect).
+    GaveUp(usize, i64),
     /// Give a branch's event the value of the branch's case `k` (every case is tried).
     Case(usize, usize),
 }
@@ -45,11 +55,13 @@ impl Op {
             Op::Dup(u)
             | Op::Drop(u)
             | Op::Swap(u)
+            | Op::Reorder(u)
             | Op::At(u, _)
             | Op::Fail(u)
             | Op::Exhaust(u)
             | Op::Silent(u)
             | Op::Late(u, _)
+            | Op::GaveUp(u, _)
             | Op::Case(u, _)
             | Op::CompFail(u, ..) => u,
         }
@@ -71,12 +83,14 @@ impl Op {
             Op::Dup(u) => Op::Dup(f(u)),
             Op::Drop(u) => Op::Drop(f(u)),
             Op::Swap(u) => Op::Swap(f(u)),
+            Op::Reorder(u) => Op::Reorder(f(u)),
             Op::At(u, t) => Op::At(f(u), t),
             Op::Fail(u) => Op::Fail(f(u)),
             Op::Exhaust(u) => Op::Exhaust(f(u)),
             Op::Silent(u) => Op::Silent(f(u)),
-            Op::CompFail(u, s, st, i) => Op::CompFail(f(u), s, st, i),
+            Op::CompFail(u, s, st, i, p) => Op::CompFail(f(u), s, st, i, p),
             Op::Late(u, d) => Op::Late(f(u), d),
+            Op::GaveUp(u, d) => Op::GaveUp(f(u), d),
             Op::Case(u, k) => Op::Case(f(u), k),
         }
     }
@@ -86,12 +100,14 @@ impl Op {
             Op::Dup(u) => format!("d{u}"),
             Op::Drop(u) => format!("x{u}"),
             Op::Swap(u) => format!("s{u}"),
+            Op::Reorder(u) => format!("o{u}"),
             Op::At(u, t) => format!("t{u}@{t}"),
             Op::Fail(u) => format!("f{u}"),
             Op::Exhaust(u) => format!("e{u}"),
             Op::Silent(u) => format!("n{u}"),
-            Op::CompFail(u, s, st, i) => format!("c{u}.{s}.{st}.{i}"),
+            Op::CompFail(u, s, st, i, p) => format!("c{u}.{s}.{st}.{i}{}", p.suffix()),
             Op::Late(u, d) => format!("l{u}@{d}"),
+            Op::GaveUp(u, d) => format!("g{u}@{d}"),
             Op::Case(u, k) => format!("b{u}.{k}"),
         }
     }
@@ -103,6 +119,7 @@ impl Op {
             "d" => Op::Dup(n(rest)?),
             "x" => Op::Drop(n(rest)?),
             "s" => Op::Swap(n(rest)?),
+            "o" => Op::Reorder(n(rest)?),
             "f" => Op::Fail(n(rest)?),
             "e" => Op::Exhaust(n(rest)?),
             "n" => Op::Silent(n(rest)?),
@@ -114,16 +131,28 @@ impl Op {
                 let (u, t) = rest.split_once('@')?;
                 Op::Late(n(u)?, t.parse().ok()?)
             }
+            "g" => {
+                let (u, t) = rest.split_once('@')?;
+                Op::GaveUp(n(u)?, t.parse().ok()?)
+            }
             "b" => {
                 let (u, k) = rest.split_once('.')?;
                 Op::Case(n(u)?, n(k)?)
             }
             "c" => {
-                let p: Vec<usize> = rest.split('.').map(n).collect::<Option<_>>()?;
+                let mut parts: Vec<&str> = rest.split('.').collect();
+                let play = match parts.last().copied() {
+                    Some(w) if w.parse::<usize>().is_err() => {
+                        parts.pop();
+                        *Play::ALL.iter().find(|p| p.suffix() == format!(".{w}"))?
+                    }
+                    _ => Play::Fail,
+                };
+                let p: Vec<usize> = parts.into_iter().map(n).collect::<Option<_>>()?;
                 let [u, s, st, i] = p.as_slice() else {
                     return None;
                 };
-                Op::CompFail(*u, *s, *st, *i)
+                Op::CompFail(*u, *s, *st, *i, play)
             }
             _ => return None,
         })
@@ -144,7 +173,7 @@ impl Op {
                 last.unwrap_or(u),
             ));
         }
-        if let Op::CompFail(_, s, st, i) = *self {
+        if let Op::CompFail(_, s, st, i, _) = *self {
             let Some(saga) = sagas.get(s) else {
                 return Err(format!(
                     "`{}` names saga #{s}, but {} saga files are loaded",
@@ -186,7 +215,7 @@ impl Op {
                 ));
             }
         }
-        if let Op::At(_, t) | Op::Late(_, t) = *self {
+        if let Op::At(_, t) | Op::Late(_, t) | Op::GaveUp(_, t) = *self {
             if t.unsigned_abs() > super::duration::MAX_MS {
                 return Err(format!(
                     "`{}` shifts an event by more than 100 years",
@@ -198,16 +227,31 @@ impl Op {
     }
 
     /// What the perturbation does, for people.
-    pub fn describe(&self, events: &[Event]) -> String {
+    pub fn describe(&self, sagas: &[Saga], events: &[Event]) -> String {
+        // Events are named by the stream file's line (the timelines show the same).
         let m = |u: &usize| {
-            events
-                .get(*u)
-                .map_or("?".to_string(), |e| format!("{} (event {u})", e.message))
+            events.get(*u).map_or("?".to_string(), |e| {
+                if e.line > 0 {
+                    format!("{} (line {})", e.message, e.line)
+                } else {
+                    format!("{} (event {u})", e.message)
+                }
+            })
         };
         match self {
             Op::Dup(u) => format!("deliver {} twice", m(u)),
             Op::Drop(u) => format!("lose {}", m(u)),
             Op::Swap(u) => format!("swap {} with the next event", m(u)),
+            Op::Reorder(u) => {
+                let next = events.get(*u).and_then(|e| {
+                    (u + 1..events.len()).find(|&v| same_instance(sagas, e, &events[v]))
+                });
+                format!(
+                    "deliver {} after the next event of its instance, {} (causality allows it: that one answers nothing sent because of the first)",
+                    m(u),
+                    next.map_or("?".to_string(), |v| m(&v))
+                )
+            }
             Op::At(u, t) if *t >= 0 => format!(
                 "deliver {} {} later",
                 m(u),
@@ -227,16 +271,90 @@ impl Op {
                 "never answer the step answered by {}: every attempt times out, so its outcome stays unknown",
                 m(u)
             ),
-            Op::CompFail(u, _, _, i) => format!(
-                "fail compensation #{i} once for the instance started by {}",
-                m(u)
-            ),
+            Op::CompFail(u, s, st, i, p) => {
+                let step = sagas
+                    .get(*s)
+                    .and_then(|x| x.steps.get(*st))
+                    .map_or("?", |x| x.id.as_str());
+                format!(
+                    "{} for the instance started by {}",
+                    p.describe(*i, step),
+                    m(u)
+                )
+            }
             Op::Case(u, k) => format!("take case #{k} of the branch on {}", m(u)),
+            Op::GaveUp(u, d) => format!(
+                "never answer the step answered by {} until the saga gives up on it (every attempt times out), then deliver that success {} later than recorded, as the saga sends its compensation",
+                m(u),
+                super::duration::show_ms(d.unsigned_abs())
+            ),
             Op::Late(u, d) => format!(
                 "answer the first attempt of the step answered by {} {} late, after its retry was sent, then answer the retry",
                 m(u),
                 super::duration::show_ms(d.unsigned_abs())
             ),
+        }
+    }
+}
+
+/// How the participant model misbehaves on a compensation (the attempts after those
+/// it spoils are confirmed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Play {
+    /// The first attempt fails.
+    Fail,
+    /// The first two attempts fail.
+    FailTwice,
+    /// The first attempt is never answered (it times out).
+    Lose,
+    /// The first attempt is confirmed after its timeout, once the retry was answered.
+    Late,
+    /// The first attempt is confirmed twice (a redelivery).
+    Twice,
+}
+
+impl Play {
+    const ALL: [Play; 5] = [
+        Play::Fail,
+        Play::FailTwice,
+        Play::Lose,
+        Play::Late,
+        Play::Twice,
+    ];
+
+    fn answers(self) -> Vec<engine::Answer> {
+        use engine::Answer as A;
+        match self {
+            Play::Fail => vec![A::Fail],
+            Play::FailTwice => vec![A::Fail, A::Fail],
+            Play::Lose => vec![A::Lose],
+            Play::Late => vec![A::Late],
+            Play::Twice => vec![A::Twice],
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Play::Fail => "",
+            Play::FailTwice => ".fail2",
+            Play::Lose => ".lose",
+            Play::Late => ".late",
+            Play::Twice => ".twice",
+        }
+    }
+
+    /// What the participant does to compensation `i` (numbered from 1 in the step
+    /// here) of `step`.
+    fn describe(self, i: usize, step: &str) -> String {
+        let c = format!("compensation {} of `{step}`", i + 1);
+        match self {
+            Play::Fail => format!("fail {c} once"),
+            Play::FailTwice => format!("fail {c} twice"),
+            Play::Lose => format!("never answer the first attempt of {c} (it times out)"),
+            Play::Late => format!(
+                "confirm the first attempt of {c} late, after its timeout and after its retry was confirmed"
+            ),
+            Play::Twice => format!("confirm {c} twice (a redelivered confirmation)"),
         }
     }
 }
@@ -347,19 +465,107 @@ pub fn normalise(sagas: &[Saga], events: &[Event]) -> Vec<Event> {
         .collect()
 }
 
-fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
+/// What the recording says about the compensations' participants, from a plain run
+/// (as `simulate` does it) of the whole stream: how each recorded compensation was
+/// answered, attempt by attempt (confirmed, failed, or timed out). The participant
+/// model answers those compensations the same way in every scenario, so a recorded
+/// compensation reply is never dropped. Also the plain run's violations: a stream
+/// that `simulate` fails fails exploration too.
+pub fn recorded(sagas: &[Saga], events: &[Event]) -> (Vec<engine::CompScript>, Vec<Violation>) {
+    use engine::Answer;
+    let plain = engine::run(
+        sagas,
+        events,
+        Options {
+            keep_timelines: true,
+            ..Options::default()
+        },
+    );
+    let mut scripts: Vec<engine::CompScript> = Vec::new();
+    for inst in &plain.instances {
+        let Some(saga) = sagas.iter().find(|s| s.name == inst.saga) else {
+            continue;
+        };
+        let mut current: Option<(usize, usize)> = None;
+        for e in &inst.timeline {
+            let (answer, attempt) = match &e.what {
+                What::Compensating { step, command, .. } => {
+                    current = saga
+                        .steps
+                        .iter()
+                        .position(|s| s.id == *step)
+                        .and_then(|st| {
+                            let i = saga.steps[st]
+                                .compensation
+                                .iter()
+                                .position(|c| c.send.name == *command)?;
+                            Some((st, i))
+                        });
+                    continue;
+                }
+                What::Compensated { .. } if e.line > 0 => (Answer::Confirm, None),
+                What::CompensationFailed { event, attempt, .. } => (
+                    if event.is_some() && e.line > 0 {
+                        Answer::Fail
+                    } else if event.is_none() {
+                        Answer::Lose
+                    } else {
+                        continue;
+                    },
+                    Some(*attempt),
+                ),
+                _ => continue,
+            };
+            let Some((st, i)) = current else { continue };
+            let pos = match scripts
+                .iter()
+                .position(|c| c.key == inst.key && c.step == st && c.idx == i)
+            {
+                Some(p) => p,
+                None => {
+                    scripts.push(engine::CompScript {
+                        key: inst.key.clone(),
+                        step: st,
+                        idx: i,
+                        answers: Vec::new(),
+                    });
+                    scripts.len() - 1
+                }
+            };
+            let a = &mut scripts[pos].answers;
+            let n = attempt.map_or(a.len() + 1, |n| n as usize);
+            if a.len() < n {
+                a.resize(n - 1, Answer::Confirm);
+                a.push(answer);
+            }
+        }
+    }
+    // Timeouts alone (no recorded reply at all) say only that the recording ends.
+    scripts.retain(|c| c.answers.iter().any(|a| *a != Answer::Lose));
+    (scripts, plain.violations)
+}
+
+fn options(sagas: &[Saga], events: &[Event], ops: &[Op], rec: &[engine::CompScript]) -> Options {
     let mut o = Options {
         keep_timelines: true,
         auto_confirm: true,
         drain: true,
         causal: true,
+        comp_scripts: rec.to_vec(),
         ..Options::default()
     };
     for op in ops {
-        if let Op::CompFail(u, s, st, i) = *op {
+        if let Op::CompFail(u, s, st, i, p) = *op {
             if let (Some(ev), Some(saga)) = (events.get(u), sagas.get(s)) {
-                if let Some(k) = ev.key(&saga.correlation) {
-                    o.fail_compensation_once = Some((k, st, i));
+                if let Some(key) = ev.key(&saga.correlation) {
+                    o.comp_scripts
+                        .retain(|c| !(c.key == key && c.step == st && c.idx == i));
+                    o.comp_scripts.push(engine::CompScript {
+                        key,
+                        step: st,
+                        idx: i,
+                        answers: p.answers(),
+                    });
                 }
             }
         }
@@ -369,8 +575,14 @@ fn options(sagas: &[Saga], events: &[Event], ops: &[Op]) -> Options {
 
 /// Run the engine on perturbed events, with the participant model's ground truth:
 /// the command each reply it produced truly answers.
-fn run(sagas: &[Saga], evs: &[Event], base: &[Event], ops: &[Op]) -> Outcome {
-    let mut o = options(sagas, base, ops);
+fn run(
+    sagas: &[Saga],
+    evs: &[Event],
+    base: &[Event],
+    ops: &[Op],
+    rec: &[engine::CompScript],
+) -> Outcome {
+    let mut o = options(sagas, base, ops, rec);
     o.true_cause = Some(format!("/headers/{TRUE_CAUSE}"));
     engine::run(sagas, evs, o)
 }
@@ -465,34 +677,6 @@ fn branch_of<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Bran
     })
 }
 
-/// Set the value at a `/headers/...` or `/payload/...` pointer (creating objects on
-/// the way).
-fn set_field(e: &mut Event, ptr: &str, v: serde_json::Value) {
-    let Some(tokens) = crate::source::pointer::parse(ptr) else {
-        return;
-    };
-    let mut it = tokens.iter();
-    let mut cur = match it.next().map(String::as_str) {
-        Some("headers") => &mut e.headers,
-        Some("payload") => &mut e.payload,
-        _ => return,
-    };
-    let rest: Vec<&String> = it.collect();
-    for (i, t) in rest.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = serde_json::Value::Object(serde_json::Map::new());
-        }
-        let Some(m) = cur.as_object_mut() else { return };
-        if i + 1 == rest.len() {
-            m.insert((*t).clone(), v);
-            return;
-        }
-        cur = m
-            .entry((*t).clone())
-            .or_insert(serde_json::Value::Object(serde_json::Map::new()));
-    }
-}
-
 fn synthetic(base: &Event, message: &str, tag: &str, time: i64) -> Event {
     let mut e = base.clone();
     e.message = message.to_string();
@@ -583,6 +767,24 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
+            Op::Reorder(u) => {
+                // Only with the recorded partner (checked causal), when no other
+                // perturbation put an event of the instance between them.
+                let partner = base
+                    .get(u)
+                    .and_then(|e| (u + 1..base.len()).find(|&v| same_instance(sagas, e, &base[v])));
+                if let (Some(p), Some(v)) = (pos(&evs, u), partner) {
+                    let q = (p + 1..evs.len())
+                        .find(|&q| same_instance(sagas, &evs[p].1, &evs[q].1))
+                        .filter(|&q| evs[q].0 == v);
+                    if let Some(q) = q {
+                        let (ta, tb) = (evs[p].1.time, evs[q].1.time);
+                        evs.swap(p, q);
+                        evs[p].1.time = ta;
+                        evs[q].1.time = tb;
+                    }
+                }
+            }
             Op::Swap(u) => {
                 if let Some(p) = pos(&evs, u) {
                     if p + 1 < evs.len() && !same_instance(sagas, &evs[p].1, &evs[p + 1].1) {
@@ -627,7 +829,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
-            Op::Exhaust(u) | Op::Silent(u) => {
+            Op::Exhaust(u) | Op::Silent(u) | Op::GaveUp(u, _) => {
                 if let Some(p) = pos(&evs, u) {
                     if let Some(st) = completes(sagas, &evs[p].1.message) {
                         let orig = evs.remove(p).1;
@@ -639,6 +841,19 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                             } else {
                                 i += 1;
                             }
+                        }
+                        if let Op::GaveUp(_, d) = *op {
+                            // The success of the last attempt, once the saga gave up.
+                            let mut late = synthetic(
+                                &orig,
+                                &orig.message,
+                                &format!("g{k}"),
+                                orig.time.saturating_add(d),
+                            );
+                            if let Some((b, _, s)) = reply_cause(sagas, &orig) {
+                                set_cause(&mut late, s, &b, st.retry.max.max(1));
+                            }
+                            evs.push((usize::MAX, late));
                         }
                         // Without failure events the step is never answered: its
                         // timeout decides.
@@ -685,7 +900,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     if let Some((ptr, value)) = branch_of(sagas, &e.message)
                         .and_then(|b| Some((b.pointer.clone(), b.cases.get(k)?.0.clone())))
                     {
-                        set_field(e, &ptr, serde_json::Value::String(value));
+                        e.set(&ptr, serde_json::Value::String(value));
                     }
                 }
             }
@@ -704,6 +919,7 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         .iter()
         .map(|s| s.start.message.name.as_str())
         .collect();
+    let reorder = reorderable(sagas, base, outcome);
     let mut ids_seen = BTreeSet::new();
     for (u, e) in base.iter().enumerate() {
         ops.push(Op::Dup(u));
@@ -718,6 +934,9 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
             if !same_instance(sagas, e, n) {
                 ops.push(Op::Swap(u));
             }
+        }
+        if reorder.contains(&u) {
+            ops.push(Op::Reorder(u));
         }
         // Every case of a branch, not only the one recorded.
         if let Some(b) = branch_of(sagas, &e.message).filter(|_| !redelivery) {
@@ -811,6 +1030,17 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                                     .saturating_add(signed(to / 2));
                                 ops.push(Op::Late(u, resent.saturating_add(1)));
                             }
+                            if ops.contains(&Op::Silent(u)) {
+                                // Every attempt times out: the saga gives up then.
+                                let mut g = t0;
+                                for n in 1..=st.retry.max.max(1) {
+                                    g = g.saturating_add(signed(to));
+                                    if n < st.retry.max {
+                                        g = g.saturating_add(signed(st.retry.delay(n)));
+                                    }
+                                }
+                                ops.push(Op::GaveUp(u, g.saturating_sub(base[u].time)));
+                            }
                         }
                     }
                 }
@@ -850,8 +1080,19 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                 .collect();
             for step in before.iter().rev() {
                 if let Some(sti) = saga.steps.iter().position(|s| s.id == *step) {
-                    for ci in 0..saga.steps[sti].compensation.len() {
-                        ops.push(Op::CompFail(su, si, sti, ci));
+                    for (ci, c) in saga.steps[sti].compensation.iter().enumerate() {
+                        for p in Play::ALL {
+                            // Losing an attempt is failing it when no failure reply
+                            // is declared; a late answer needs a timeout and a retry.
+                            let same = match p {
+                                Play::Lose => c.fail.is_empty(),
+                                Play::Late => c.timeout.is_none() || c.retry.max < 2,
+                                _ => false,
+                            };
+                            if !same {
+                                ops.push(Op::CompFail(su, si, sti, ci, p));
+                            }
+                        }
                     }
                 }
             }
@@ -860,6 +1101,71 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
     ops.sort();
     ops.dedup();
     ops
+}
+
+/// Events that may be delivered after the next event of their own instance without
+/// breaking causality (base run): that next event is not a reply to (or the awaited
+/// event of) a step whose command was sent, or wait began, only once this event was
+/// processed; never a redelivered copy of it.
+fn reorderable(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
+    let by_line: BTreeMap<u32, usize> = base
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.line > 0)
+        .map(|(u, e)| (e.line, u))
+        .collect();
+    let mut out = BTreeSet::new();
+    for inst in &outcome.instances {
+        // Timeline position where each stream event was processed, and where the
+        // step each one answers was (last) sent or began waiting.
+        let mut at: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut began: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut needs: BTreeMap<usize, usize> = BTreeMap::new();
+        for (i, e) in inst.timeline.iter().enumerate() {
+            match &e.what {
+                What::Sent { step, .. } | What::Waiting { step } => {
+                    began.insert(step, i);
+                }
+                _ => {}
+            }
+            let Some(&u) = by_line.get(&e.line).filter(|_| e.line > 0) else {
+                continue;
+            };
+            at.entry(u).or_insert(i);
+            match &e.what {
+                What::Completed { step, .. } | What::StepFailed { step, .. } => {
+                    if let Some(&b) = began.get(step.as_str()) {
+                        needs.insert(u, b);
+                    }
+                }
+                What::Started { .. } | What::BranchTaken { .. } => {
+                    needs.insert(u, usize::MAX);
+                }
+                _ => {}
+            }
+        }
+        let mine: Vec<usize> = at.keys().copied().collect();
+        for w in mine.windows(2) {
+            let (u, v) = (w[0], w[1]);
+            if base[u].message == base[v].message
+                && base[u].headers.get("id").is_some()
+                && base[u].headers.get("id") == base[v].headers.get("id")
+            {
+                continue;
+            }
+            // `v` first is causal when what `v` answers began before `u` arrived.
+            let ok = match (needs.get(&u), needs.get(&v), at.get(&u)) {
+                (Some(&usize::MAX), _, _) => false,
+                (_, Some(&b), Some(&iu)) => b < iu,
+                (_, None, _) => true,
+                _ => false,
+            };
+            if ok && same_instance(sagas, &base[u], &base[v]) {
+                out.insert(u);
+            }
+        }
+    }
+    out
 }
 
 /// Stream events that complete a step after a pivot step completed (base run).
@@ -988,7 +1294,7 @@ impl Scenarios {
         let exhaust_for = ops
             .iter()
             .map(|o| {
-                let Op::CompFail(u, s, st, _) = *o else {
+                let Op::CompFail(u, s, st, ..) = *o else {
                     return None;
                 };
                 let key = base.get(u)?;
@@ -1042,8 +1348,15 @@ impl Scenarios {
                 for &j in &members[x + 1..] {
                     let (a, b) = (self.ops[i], self.ops[j]);
                     // Two perturbations of one event are not a pair of faults.
+                    // A late success at the moment of giving up is timed on the
+                    // recorded stream: it is not paired with faults that move time.
                     if a.uid() == b.uid()
                         || matches!(a, Op::CompFail(..)) && matches!(b, Op::CompFail(..))
+                        || matches!(a, Op::GaveUp(..))
+                        || matches!(b, Op::GaveUp(..))
+                        // Deadlines are timed on the recorded order of the instance.
+                        || matches!((a, b), (Op::Reorder(_), Op::At(..) | Op::Late(..)))
+                        || matches!((a, b), (Op::At(..) | Op::Late(..), Op::Reorder(_)))
                     {
                         continue;
                     }
@@ -1089,8 +1402,19 @@ fn new_violations<'a>(
 /// Explore a stream (already read, not normalised).
 pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'_>) -> Report {
     let started = std::time::Instant::now();
+    let (rec, plain) = recorded(sagas, events);
     let base = normalise(sagas, events);
-    let base_out = run(sagas, &base, &base, &[]);
+    let mut base_out = run(sagas, &base, &base, &[], &rec);
+    // What plain `simulate` reports on the recording counts as the base too.
+    for v in plain {
+        if !base_out
+            .violations
+            .iter()
+            .any(|b| b.rule == v.rule && b.instance == v.instance)
+        {
+            base_out.violations.push(v);
+        }
+    }
     let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
         .violations
         .iter()
@@ -1135,7 +1459,7 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
         scenarios_run += 1;
         let (_, sub, local) = groups.project(&base, &sc);
         let evs = apply(sagas, &sub, &local);
-        let out = run(sagas, &evs, &sub, &local);
+        let out = run(sagas, &evs, &sub, &local, &rec);
         let mut rules_here = BTreeSet::new();
         for v in new_violations(&base_set, &out) {
             if rules_here.insert(v.rule) {
@@ -1153,7 +1477,7 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
     let mut counterexamples = Vec::new();
     for ((rule, saga), ops) in found {
         counterexamples.push(minimise(
-            sagas, &base, &groups, fp, &base_set, rule, saga, &ops,
+            sagas, &base, &groups, fp, &base_set, rule, saga, &ops, &rec,
         ));
     }
     Report {
@@ -1180,12 +1504,13 @@ fn minimise(
     rule: &'static str,
     saga: Option<String>,
     global_ops: &[Op],
+    rec: &[engine::CompScript],
 ) -> Counterexample {
     // Only the groups the scenario touches matter (see [`Groups`]).
     let (idx, base, ops) = groups.project(whole, global_ops);
     let base = &base[..];
     let ops = &ops[..];
-    let full = run(sagas, &apply(sagas, base, ops), base, ops);
+    let full = run(sagas, &apply(sagas, base, ops), base, ops, rec);
     let target: Option<Violation> = new_violations(base_set, &full)
         .into_iter()
         .find(|v| v.rule == rule && v.saga == saga)
@@ -1196,7 +1521,7 @@ fn minimise(
             Some(k) => k.iter().filter_map(|&i| evs.get(i).cloned()).collect(),
             None => evs,
         };
-        let out = run(sagas, &sub, base, ops);
+        let out = run(sagas, &sub, base, ops, rec);
         new_violations(base_set, &out)
             .iter()
             .any(|v| Some(*v) == target.as_ref())
@@ -1242,7 +1567,7 @@ fn minimise(
         ranges(&keep)
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
-    let out = run(sagas, &sub, base, &ops);
+    let out = run(sagas, &sub, base, &ops, rec);
     let violations: Vec<Violation> = new_violations(base_set, &out)
         .into_iter()
         .filter(|v| Some(*v) == target.as_ref())
@@ -1259,7 +1584,7 @@ fn minimise(
             .iter()
             .map(|o| {
                 o.renumber(|u| idx.get(u).copied().unwrap_or(usize::MAX))
-                    .describe(whole)
+                    .describe(sagas, whole)
             })
             .collect(),
         events: keep.len(),
@@ -1356,6 +1681,7 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     let keep = parse_ranges(keep).ok_or_else(bad)?;
+    let (rec, _) = recorded(sagas, events);
     let base = normalise(sagas, events);
     for op in &ops {
         op.check(sagas, base.len())
@@ -1381,5 +1707,5 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         ));
     }
     let sub: Vec<Event> = keep.iter().map(|&i| evs[i].clone()).collect();
-    Ok(run(sagas, &sub, &base, &ops))
+    Ok(run(sagas, &sub, &base, &ops, &rec))
 }

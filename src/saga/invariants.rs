@@ -16,6 +16,8 @@ pub fn check_timeline(saga: &Saga, timeline: &[Entry]) -> Vec<(&'static str, Str
     let mut comp_counts: HashMap<(&str, &str), usize> = HashMap::new();
     let mut effects_by_id: HashSet<&str> = HashSet::new();
     let mut ended = false;
+    // Steps whose late effect is compensated again (after the others).
+    let mut late: HashSet<&str> = HashSet::new();
     for e in timeline {
         let effect = matches!(
             e.what,
@@ -57,6 +59,10 @@ pub fn check_timeline(saga: &Saga, timeline: &[Entry]) -> Vec<(&'static str, Str
         }
         match &e.what {
             What::Completed { step, .. } | What::Uncertain { step } => completed.push(step),
+            What::LateEffect { step, .. } => {
+                late.insert(step);
+                comp_counts.retain(|(s, _), _| *s != step.as_str());
+            }
             What::Compensating {
                 step,
                 attempt,
@@ -79,7 +85,7 @@ pub fn check_timeline(saga: &Saga, timeline: &[Entry]) -> Vec<(&'static str, Str
                     }
                 }
                 if compensated.last() != Some(&step.as_str()) {
-                    if compensated.contains(&step.as_str()) {
+                    if compensated.contains(&step.as_str()) && !late.contains(step.as_str()) {
                         out.push((
                             "saga-compensation-order",
                             format!("compensation of `{step}` resumed after another step's"),
@@ -94,6 +100,7 @@ pub fn check_timeline(saga: &Saga, timeline: &[Entry]) -> Vec<(&'static str, Str
     }
     // Reverse order: the compensated steps, in order, must be the completed steps
     // (that have compensations) from last to first.
+    compensated.retain(|s| !late.contains(s));
     let expected: Vec<&str> = completed
         .iter()
         .rev()
@@ -128,6 +135,7 @@ fn describe(w: &What) -> String {
         What::AwaitOutcome { step } => format!("the outcome of `{step}` awaited"),
         What::Compensating { step, .. } => format!("compensation of `{step}`"),
         What::Compensated { step, .. } => format!("confirmed compensation of `{step}`"),
+        What::LateEffect { step, .. } => format!("late effect of `{step}`"),
         What::CompensationFailed { step, .. } => format!("failed compensation of `{step}`"),
         What::Ignored { event }
         | What::Duplicate { event }

@@ -140,7 +140,7 @@ pub fn timeline(inst: &InstanceReport, stream: &str) -> String {
     for e in &inst.timeline {
         let _ = writeln!(
             s,
-            "  {:>9}  {}{}",
+            "  {:>16}  {}{}",
             format!(
                 "+{}",
                 show_ms(e.t.saturating_sub(inst.started).max(0) as u64)
@@ -212,6 +212,9 @@ fn entry(e: &Entry) -> String {
         } => format!("branch {branch} = {value} -> case {case}"),
         What::Uncertain { step } => {
             format!("abandon {step} (may have taken effect: compensate it too)")
+        }
+        What::LateEffect { step, event } => {
+            format!("late effect {step} <- {event}: compensate it again")
         }
         What::AwaitOutcome { step } => {
             format!("giving up: wait for the outcome of {step} (in flight) before compensating")

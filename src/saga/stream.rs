@@ -30,6 +30,34 @@ pub struct Event {
 }
 
 impl Event {
+    /// Set the value at a `/headers/...` or `/payload/...` pointer (creating objects
+    /// on the way; other pointers are ignored).
+    pub fn set(&mut self, ptr: &str, v: Value) {
+        let Some(tokens) = crate::source::pointer::parse(ptr) else {
+            return;
+        };
+        let mut it = tokens.iter();
+        let mut cur = match it.next().map(String::as_str) {
+            Some("headers") => &mut self.headers,
+            Some("payload") => &mut self.payload,
+            _ => return,
+        };
+        let rest: Vec<&String> = it.collect();
+        for (i, t) in rest.iter().enumerate() {
+            if !cur.is_object() {
+                *cur = Value::Object(serde_json::Map::new());
+            }
+            let Some(m) = cur.as_object_mut() else { return };
+            if i + 1 == rest.len() {
+                m.insert((*t).clone(), v);
+                return;
+            }
+            cur = m
+                .entry((*t).clone())
+                .or_insert(Value::Object(serde_json::Map::new()));
+        }
+    }
+
     /// The value at a `/headers/...` or `/payload/...` pointer.
     pub fn get(&self, ptr: &str) -> Option<&Value> {
         let rest = ptr.strip_prefix('/')?;

@@ -108,7 +108,7 @@ fn time_going_backwards_is_a_warning_at_the_event() {
     assert!(text.contains("saga-time-backwards"), "{text}");
     assert!(text.contains("back.jsonl:3:"), "{text}");
     assert!(
-        text.contains("300ms earlier than the one at line 2"),
+        text.contains("300 ms earlier than the one at line 2"),
         "{text}"
     );
     // In order: no such warning.

@@ -215,3 +215,47 @@ fn the_saga_deadline_gives_up_a_running_instance() {
     assert!(o.instances[0].timeline.iter().any(|e| e.t == 1_000
         && matches!(&e.what, engine::What::TimedOut { step, .. } if step.contains("deadline"))));
 }
+
+/// A success of a step in doubt that arrives while the saga is still compensating
+/// (the moment its compensation is sent) is undone too: its compensation runs again
+/// after the one in flight, and the instance ends compensated without a finding.
+#[test]
+fn a_late_success_while_compensating_is_compensated_again() {
+    let a = "k/apply-netbox/2";
+    let mut evs = vec![ev(1, 0, "SyncStarted", None)];
+    for (i, (m, step)) in [
+        ("RepositoryAccessValidated", "validate-access"),
+        ("ChangesFetched", "fetch-changes"),
+        ("ResourcesStaged", "stage-crds"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let c = format!("k/{step}/1");
+        evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
+    }
+    evs.push(ev(5, 20, "ConflictResolved", None));
+    // Attempt 2 times out at 245.02 s: the saga gives up and sends the restore; the
+    // success of attempt 2 arrives at that moment.
+    evs.push(ev(6, 245_020, "NetBoxChangesApplied", Some(a)));
+    let restore = "k/apply-netbox/compensation/1/1";
+    evs.push(ev(7, 246_000, "NetBoxSnapshotRestored", Some(restore)));
+    evs.push(ev(8, 247_000, "NetBoxSnapshotRestored", Some(restore)));
+    let o = run(load(GITOPS), &evs);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert!(
+        o.instances[0].timeline.iter().any(
+            |e| matches!(&e.what, engine::What::LateEffect { step, .. } if step == "apply-netbox")
+        ),
+        "{:#?}",
+        o.instances[0].timeline
+    );
+    assert_eq!(
+        compensations(&o),
+        [
+            (245_020, "apply-netbox".to_string()),
+            (246_000, "apply-netbox".to_string())
+        ]
+    );
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}

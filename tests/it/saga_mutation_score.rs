@@ -248,6 +248,50 @@ const PLANTED: &[Planted] = &[
         "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n",
         "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n",
     ),
+    // 4, compensation participants: a compensation must survive two failures.
+    m(
+        "crd-apply",
+        4,
+        "the restore compensation survives only one failure",
+        "        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n      - send: DeleteCreatedResources\n",
+        "        timeout: 2m\n        retry: {max: 2, backoff: 10s}\n      - send: DeleteCreatedResources\n",
+    ),
+    m(
+        "crd-apply",
+        4,
+        "the delete compensation survives only one failure",
+        "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n",
+        "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 2, backoff: 10s}\n",
+    ),
+    m(
+        "gitops-sync",
+        4,
+        "the snapshot restore survives only one failure",
+        "      timeout: 2m\n      retry: {max: 3, backoff: 5s}\n",
+        "      timeout: 2m\n      retry: {max: 2, backoff: 5s}\n",
+    ),
+    m(
+        "gitops-sync",
+        4,
+        "the status compensation survives only one lost reply",
+        "      timeout: 30s\n      retry: {max: 3, backoff: 1s}\n",
+        "      timeout: 30s\n      retry: {max: 2, backoff: 1s}\n",
+    ),
+    m(
+        "drift-reconcile",
+        4,
+        "the commit revert survives only one failure",
+        "              timeout: 1m\n              retry: {max: 3, backoff: 5s}\n",
+        "              timeout: 1m\n              retry: {max: 2, backoff: 5s}\n",
+    ),
+    // 4, reordering within an instance: conflict reports may trail the resolution.
+    m(
+        "gitops-sync",
+        4,
+        "a conflict report after the resolution is not ignored",
+        "ignore:\n  - ConflictDetected\n  - ConflictResolved\n",
+        "ignore:\n  - ConflictResolved\n",
+    ),
     // 6. Static checks on every construct.
     m(
         "gitops-sync",
@@ -669,7 +713,7 @@ fn silence_on_every_attempt_catches_an_unretried_compensation() {
     assert!(
         c.perturbation
             .iter()
-            .any(|p| p.contains("fail compensation #0 once")),
+            .any(|p| p.starts_with("fail compensation 1 of `") && p.contains("` once")),
         "{:?}",
         c.perturbation
     );
@@ -688,4 +732,171 @@ fn silence_on_every_attempt_catches_an_unretried_compensation() {
     .expect("saga")];
     let r = explore::explore(&clean, &evs, 7, explore::ExploreOptions::default());
     assert!(r.counterexamples.is_empty(), "{:#?}", r.counterexamples);
+}
+
+/// Recorded compensation replies are the participant's answers, never dropped: a
+/// recording whose restore compensation fails on every attempt fails plain
+/// `simulate`, and exploration reports it as the unperturbed stream's violation
+/// (before, exploration confirmed every compensation itself and passed it).
+#[test]
+fn recorded_compensation_failures_fail_exploration_too() {
+    let name = "crd-apply";
+    let sagas = [saga::load(&repo().join(saga_file(name)), Arc::from(name)).expect("saga")];
+    let evs = read_stream("fixtures/hnp/streams/crd-apply-compensate.jsonl");
+    let restored = evs
+        .iter()
+        .position(|e| e.message == "ClusterStateRestored")
+        .expect("restore reply");
+    let mut failing: Vec<Event> = evs[..restored].to_vec();
+    let t0 = evs[restored].time;
+    // Attempt n is sent 10 s, then 20 s after the failure before it.
+    for (n, t) in [(1, t0), (2, t0 + 15_000), (3, t0 + 40_000)] {
+        let mut e = evs[restored].clone();
+        e.message = "ClusterStateRestoreFailed".into();
+        e.time = t;
+        e.line = 0;
+        let key = e.key("/headers/correlationid").expect("key");
+        e.headers["causationid"] = json!(format!("{key}/apply-resources/compensation/1/{n}"));
+        e.headers["id"] = json!(format!("restore-failed-{n}"));
+        failing.push(e);
+    }
+    let plain = engine::run(
+        &sagas,
+        &failing,
+        engine::Options {
+            keep_timelines: true,
+            ..Default::default()
+        },
+    );
+    assert!(
+        plain
+            .violations
+            .iter()
+            .any(|v| v.rule == "saga-not-finished"),
+        "{:#?}",
+        plain.violations
+    );
+    let r = explore::explore(&sagas, &failing, 0, explore::ExploreOptions::default());
+    assert!(
+        r.base_violations
+            .iter()
+            .any(|v| v.rule == "saga-not-finished"),
+        "{:#?}",
+        r.base_violations
+    );
+    // The recorded stream (confirmed) explores clean.
+    let r = explore::explore(&sagas, &evs, 0, explore::ExploreOptions::default());
+    assert!(r.base_violations.is_empty(), "{:#?}", r.base_violations);
+}
+
+/// A compensation that survives one failure but not two is caught by failing it
+/// twice; the counterexample says so and its token replays the violation.
+#[test]
+fn failing_a_compensation_twice_is_explored_and_replayed() {
+    let bug = PLANTED
+        .iter()
+        .find(|p| p.bug == "the snapshot restore survives only one failure")
+        .expect("mutant");
+    let text = std::fs::read_to_string(repo().join(saga_file("gitops-sync")))
+        .expect("saga")
+        .replacen(bug.from, bug.to, 1)
+        .replacen(
+            "contract: ../asyncapi.yaml",
+            &format!(
+                "contract: {}",
+                repo().join("fixtures/hnp/asyncapi.yaml").display()
+            ),
+            1,
+        );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("gitops-sync.saga.yaml");
+    std::fs::write(&p, &text).expect("write");
+    let sagas = [saga::load(&p, Arc::from("gitops-sync")).expect("saga")];
+    let evs = read_stream("fixtures/hnp/streams/gitops-sync-happy.jsonl");
+    let r = explore::explore(&sagas, &evs, 7, explore::ExploreOptions::default());
+    let c = r
+        .counterexamples
+        .iter()
+        .find(|c| c.perturbation.iter().any(|p| p.contains("twice")))
+        .unwrap_or_else(|| panic!("no two-failure counterexample: {:#?}", r.counterexamples));
+    assert_eq!(c.rule, "saga-not-finished");
+    let replayed = explore::replay(&sagas, &evs, 7, &c.token).expect("replay");
+    assert!(
+        replayed.violations.iter().any(|v| v.rule == c.rule),
+        "{} not replayed by {}",
+        c.rule,
+        c.token
+    );
+}
+
+/// Load a mutant of an HNP saga (by its `bug`) into a temporary folder.
+fn mutant(name: &str, bug: &str) -> (tempfile::TempDir, saga::Saga) {
+    let p = PLANTED.iter().find(|p| p.bug == bug).expect("mutant");
+    let text = std::fs::read_to_string(repo().join(saga_file(name)))
+        .expect("saga")
+        .replacen(p.from, p.to, 1)
+        .replacen(
+            "contract: ../asyncapi.yaml",
+            &format!(
+                "contract: {}",
+                repo().join("fixtures/hnp/asyncapi.yaml").display()
+            ),
+            1,
+        );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join(format!("{name}.saga.yaml"));
+    std::fs::write(&f, &text).expect("write");
+    let s = saga::load(&f, Arc::from(name)).expect("saga");
+    (dir, s)
+}
+
+/// What a user reads of each counterexample: rule, perturbations, violations.
+fn shown(r: &explore::Report) -> String {
+    let mut s = String::new();
+    for c in &r.counterexamples {
+        s.push_str(&format!(
+            "{} [{}]\n",
+            c.rule,
+            c.saga.as_deref().unwrap_or("-")
+        ));
+        for p in &c.perturbation {
+            s.push_str(&format!("  perturbation: {p}\n"));
+        }
+        for v in &c.violations {
+            s.push_str(&format!("  line {}: {}\n", v.line, v.message));
+        }
+    }
+    s
+}
+
+/// Reordering within an instance (causal: the resolution's wait began before the
+/// conflict report arrived) delivers a conflict report after the resolution: with
+/// the saga-wide ignore of `ConflictDetected` removed, it is unexpected in
+/// `apply-netbox`. The happy stream holds no such order; only the reordering finds it.
+#[test]
+fn reordering_within_an_instance_finds_an_unignored_late_report() {
+    let (_d, s) = mutant(
+        "gitops-sync",
+        "a conflict report after the resolution is not ignored",
+    );
+    let sagas = [s];
+    let evs = read_stream("fixtures/hnp/streams/gitops-sync-happy.jsonl");
+    let r = explore::explore(&sagas, &evs, 7, explore::ExploreOptions::default());
+    assert!(r.base_violations.is_empty(), "{:#?}", r.base_violations);
+    insta::assert_snapshot!("explore_reorder_within_instance", shown(&r));
+    let c = &r.counterexamples[0];
+    let replayed = explore::replay(&sagas, &evs, 7, &c.token).expect("replay");
+    assert!(replayed.violations.iter().any(|v| v.rule == c.rule));
+}
+
+/// The counterexample of a compensation that survives only one failure, as shown.
+#[test]
+fn failing_a_compensation_twice_is_shown_naming_the_step() {
+    let (_d, s) = mutant(
+        "crd-apply",
+        "the delete compensation survives only one failure",
+    );
+    let evs = read_stream("fixtures/hnp/streams/crd-apply-compensate.jsonl");
+    let r = explore::explore(&[s], &evs, 7, explore::ExploreOptions::default());
+    insta::assert_snapshot!("explore_compensation_fails_twice", shown(&r));
 }

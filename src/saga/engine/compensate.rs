@@ -3,7 +3,7 @@
 
 use super::super::format::StepId;
 use super::instance::{CompRun, Phase, TimerKind};
-use super::{Engine, Final, What, inst_saga};
+use super::{Answer, Engine, Final, What, inst_saga};
 
 impl Engine<'_> {
     /// Give up. Steps whose command is in flight are waited for first (unless they
@@ -170,25 +170,48 @@ impl Engine<'_> {
             Some(d) => self.timer(ii, d, TimerKind::Comp),
             None => 0,
         };
-        let auto = if self.opts.auto_confirm {
-            self.timer(ii, t.saturating_add(1), TimerKind::AutoReply)
+        let answer = if self.opts.auto_confirm {
+            self.opts
+                .comp_scripts
+                .iter()
+                .find(|c| c.key == key && c.step == step && c.idx == idx)
+                .and_then(|c| c.answers.get(attempt as usize - 1).copied())
+                .unwrap_or(Answer::Confirm)
         } else {
-            0
+            Answer::Lose
         };
-        let fail_next = self
-            .opts
-            .fail_compensation_once
-            .as_ref()
-            .is_some_and(|(k, s, i)| *k == key && *s == step && *i == idx)
-            && attempt == 1;
+        let reply = |attempt| TimerKind::CompReply { step, idx, attempt };
+        let auto = match answer {
+            Answer::Confirm => self.timer(ii, t.saturating_add(1), TimerKind::AutoReply),
+            Answer::Fail => self.timer(ii, t.saturating_add(1), TimerKind::AutoReply) | (1 << 63),
+            Answer::Lose => 0,
+            Answer::Late => {
+                // After the timeout, and after the retry was sent (and answered).
+                if let Some(d) = due {
+                    let retried = d
+                        .saturating_add(super::super::duration::signed(c.retry.delay(attempt)))
+                        .saturating_add(2);
+                    self.timer(ii, retried, reply(attempt));
+                }
+                0
+            }
+            Answer::Twice => {
+                self.timer(ii, t.saturating_add(1), reply(attempt));
+                self.timer(ii, t.saturating_add(2), reply(attempt));
+                0
+            }
+        };
         if let Some(inst) = self.inst(ii) {
+            if !inst.comp_sent.contains(&(step, idx)) {
+                inst.comp_sent.push((step, idx));
+            }
             inst.comp = Some(CompRun {
                 step,
                 idx,
                 attempt,
                 timer,
                 due,
-                auto: if fail_next { auto | (1 << 63) } else { auto },
+                auto,
             });
         }
         let (sid, cmd) = (saga.steps[step].id.clone(), c.send.name.clone());
@@ -197,6 +220,44 @@ impl Engine<'_> {
             command: cmd,
             attempt,
         });
+    }
+
+    /// The participant model's reply to attempt `attempt` of compensation `idx` of
+    /// `step`, as the event it would send: its correlation key, causation and
+    /// idempotency key, and the field its `when` needs.
+    pub(super) fn comp_reply(
+        &self,
+        ii: usize,
+        step: StepId,
+        idx: usize,
+        attempt: u32,
+        t: i64,
+    ) -> Option<super::super::stream::Event> {
+        use serde_json::Value;
+        let inst = self.insts.get(ii).and_then(Option::as_ref)?;
+        let saga = &self.sagas[inst.saga];
+        let c = &saga.steps[step].compensation[idx];
+        let cid = super::compensation_id(&inst.key, &saga.steps[step].id, idx, attempt);
+        let mut e = super::super::stream::Event {
+            line: 0,
+            offset: 0,
+            time: t,
+            message: c.confirm.name.clone(),
+            headers: Value::Object(serde_json::Map::new()),
+            payload: Value::Object(serde_json::Map::new()),
+        };
+        e.set(&saga.correlation, Value::String(inst.key.clone()));
+        e.set(&saga.idempotency, Value::String(format!("{cid}~reply")));
+        if let Some(p) = &saga.causation {
+            e.set(p, Value::String(cid.clone()));
+        }
+        if let Some(p) = &self.opts.true_cause {
+            e.set(p, Value::String(cid));
+        }
+        if let Some((p, v)) = &c.when {
+            e.set(p, v.clone());
+        }
+        Some(e)
     }
 
     pub(super) fn comp_confirmed(

@@ -14,6 +14,13 @@ pub(super) enum TimerKind {
     Comp,
     CompResend,
     AutoReply,
+    /// The participant model delivers a reply to attempt `attempt` of compensation
+    /// `idx` of `step` as an event (late or repeated answers).
+    CompReply {
+        step: StepId,
+        idx: usize,
+        attempt: u32,
+    },
     Deadline,
 }
 
@@ -70,6 +77,9 @@ pub(super) struct Inst {
     pub(super) last_attempt: Vec<(StepId, u32)>,
     pub(super) comp_todo: Vec<(StepId, usize)>,
     pub(super) comp: Option<CompRun>,
+    /// Compensations sent at least once (step, index): their replies are expected,
+    /// late ones included.
+    pub(super) comp_sent: Vec<(StepId, usize)>,
     pub(super) uncompensable: Vec<StepId>,
     pub(super) seen: Seen,
     pub(super) timeline: Vec<Entry>,

@@ -40,9 +40,10 @@ pub struct Options {
     /// Participants confirm every compensation command 1 ms after it is sent
     /// (exploration, where the stream has no replies for compensations).
     pub auto_confirm: bool,
-    /// (instance key, step, compensation index): the participant fails the first
-    /// attempt of that compensation (with `auto_confirm`).
-    pub fail_compensation_once: Option<(String, StepId, usize)>,
+    /// How the participants answer particular compensations (with `auto_confirm`):
+    /// attempt `n` of the compensation gets `answers[n-1]`, later attempts are
+    /// confirmed.
+    pub comp_scripts: Vec<CompScript>,
     /// Forget finished instances this long (virtual ms) after they end, so memory
     /// stays flat on long streams. `None`: keep them all.
     pub retention: Option<i64>,
@@ -59,6 +60,33 @@ pub struct Options {
     /// produced truly answers. A reply the engine matches to another attempt is
     /// `saga-reply-misattributed`.
     pub true_cause: Option<String>,
+}
+
+/// How a participant answers one attempt of a compensation command (exploration's
+/// participant model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Answer {
+    /// Confirmed 1 ms after it is sent.
+    Confirm,
+    /// Failed 1 ms after it is sent (with the compensation's first failure reply; a
+    /// compensation that declares none is not answered).
+    Fail,
+    /// Never answered: the attempt times out.
+    Lose,
+    /// Confirmed late: after the attempt's timeout and after its retry was sent and
+    /// answered.
+    Late,
+    /// Confirmed, and the confirmation delivered twice (the same message id).
+    Twice,
+}
+
+/// The participant's answers to one compensation of one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompScript {
+    pub key: String,
+    pub step: StepId,
+    pub idx: usize,
+    pub answers: Vec<Answer>,
 }
 
 /// The id the orchestrator gives attempt `attempt` of a step's command: what a
@@ -380,7 +408,6 @@ impl<'s> Engine<'s> {
     }
 }
 
-/// A reply of a step that already completed or was abandoned: late, no effect.
 /// Whether `mid` may arrive in this run: it is not a reply of a command step, or one
 /// of the command steps it answers was sent.
 fn sent_in_run(inst: &Inst, saga: &Saga, plan: &SagaPlan, mid: u32) -> bool {
@@ -397,10 +424,15 @@ fn sent_in_run(inst: &Inst, saga: &Saga, plan: &SagaPlan, mid: u32) -> bool {
     !reply_of_command
 }
 
+/// A reply of a step that already completed or was abandoned, or of a compensation
+/// already sent (a late or repeated answer): no effect.
 fn late_reply(plan: &SagaPlan, inst: &Inst, mid: u32) -> bool {
     inst.completed.iter().chain(&inst.abandoned).any(|&s| {
         let st = &plan.steps[s];
         st.on.contains(&mid) || st.fail.contains(&mid)
+    }) || inst.comp_sent.iter().any(|&(s, i)| {
+        let (confirm, fail, _) = &plan.steps[s].comp[i];
+        *confirm == mid || fail.contains(&mid)
     })
 }
 

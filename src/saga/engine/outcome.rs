@@ -78,6 +78,13 @@ pub enum What {
     Uncertain {
         step: String,
     },
+    /// A success of a step in doubt arrived while the saga was still compensating,
+    /// after that step's compensation was sent: its compensations run again, after
+    /// the one in flight.
+    LateEffect {
+        step: String,
+        event: String,
+    },
     /// The saga gives up while the step's command is in flight: its outcome is
     /// awaited before anything is compensated.
     AwaitOutcome {

@@ -98,6 +98,7 @@ impl Engine<'_> {
             last_attempt: Vec::new(),
             comp_todo: Vec::new(),
             comp: None,
+            comp_sent: Vec::new(),
             uncompensable: Vec::new(),
             seen,
             timeline: Vec::new(),
@@ -278,13 +279,16 @@ impl Engine<'_> {
         }
         // Causation: a reply that names its command is matched to that attempt only.
         let mut only: Option<StepId> = None;
+        // The reply names the compensation attempt in flight: it is that
+        // compensation's answer, never a forward step's (not a late effect).
+        let mut to_comp = false;
         if let (true, Some(c)) = (
             sp.replies.contains(&mid),
             sp.causation.as_ref().and_then(|p| ev.key(p)),
         ) {
             match attribute(inst, saga, sp, mid, &c) {
                 Attribution::Step(s) => only = Some(s),
-                Attribution::Compensation => {}
+                Attribution::Compensation => to_comp = true,
                 Attribution::Stale(why) => {
                     let (si, key) = (inst.saga, inst.key.clone());
                     self.log(ii, t, line, idr, |_| What::Ignored {
@@ -491,7 +495,7 @@ impl Engine<'_> {
                     })
                 };
                 let awaited = inst.active.iter().find_map(|a| {
-                    if only.is_some_and(|s| s != a.step) {
+                    if to_comp || only.is_some_and(|s| s != a.step) {
                         return None;
                     }
                     let p = &sp.steps[a.step];
@@ -524,7 +528,7 @@ impl Engine<'_> {
                     self.awaited(ii, step, Some(ok), t);
                     return;
                 }
-                if self.late_effect(ii, ev, mid, only, t, line, idr) {
+                if !to_comp && self.late_effect(ii, ev, mid, only, t, line, idr) {
                     return;
                 }
                 let Some(inst) = self.inst(ii) else { return };
@@ -609,6 +613,24 @@ impl Engine<'_> {
                 event: Some(m),
                 latency_ms: 0,
             });
+            return true;
+        }
+        if inst.phase == Phase::Compensating && !st.compensation.is_empty() {
+            // Still compensating: the effect is undone too, its compensations run
+            // again after the one in flight.
+            for i in (0..st.compensation.len()).rev() {
+                if !inst.comp_todo.contains(&(step, i)) {
+                    inst.comp_todo.push((step, i));
+                }
+            }
+            let (sid, m) = (st.id.clone(), ev.message().to_string());
+            self.log(ii, t, line, idr, |_| What::LateEffect {
+                step: sid,
+                event: m,
+            });
+            if self.inst(ii).is_some_and(|i| i.comp.is_none()) {
+                self.next_comp(ii, t);
+            }
             return true;
         }
         let how = if st.compensation.is_empty() {

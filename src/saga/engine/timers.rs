@@ -61,6 +61,7 @@ fn live(insts: &[Option<Inst>], d: &Due) -> bool {
             inst.comp.as_ref().is_some_and(|c| c.timer == d.seq)
         }
         TimerKind::Deadline => inst.phase == super::instance::Phase::Running,
+        TimerKind::CompReply { .. } => true,
         TimerKind::AutoReply => inst
             .comp
             .as_ref()
@@ -192,6 +193,12 @@ impl Engine<'_> {
                         attempt: 1,
                     });
                     self.begin_compensation(ii, t, None, None);
+                }
+            }
+            TimerKind::CompReply { step, idx, attempt } => {
+                if let Some(ev) = self.comp_reply(ii, step, idx, attempt, t) {
+                    let mid = self.plan.names.get(&ev.message);
+                    self.deliver(ii, &ev, mid, t);
                 }
             }
             TimerKind::AutoReply => {
