@@ -93,17 +93,75 @@ fn parse_mode(s: &str) -> Result<Mode, String> {
     s.parse()
 }
 
-pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
-    let started = Instant::now();
-    let config = if Path::new(CONFIG_FILE).is_file() {
+/// The config in the working directory (a broken one counts as none, as before).
+fn local_config() -> Config {
+    if Path::new(CONFIG_FILE).is_file() {
         Config::load(Path::new(CONFIG_FILE))
             .ok()
             .map(|(c, _, _)| c)
             .unwrap_or_default()
     } else {
         Config::default()
-    };
+    }
+}
+
+/// What `hnp-events diff` reports for these arguments, in its order, before rendering:
+/// the changelog `docs --base` shows too.
+pub fn changelog(args: &DiffArgs) -> Result<Vec<Finding>, ToolError> {
     let sides = load_sides(args)?;
+    Ok(findings(args, &local_config(), &sides))
+}
+
+pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
+    let started = Instant::now();
+    let config = local_config();
+    let sides = load_sides(args)?;
+    let kept = findings(args, &config, &sides);
+    let diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
+    let text = if args.format == Format::Markdown {
+        crate::diff::render::markdown(&kept, &sides.base_label, &sides.head_label)
+    } else {
+        let mut sources = SourceSet::default();
+        sources.extend(sides.old.sources());
+        sources.extend(sides.new.sources());
+        sources.extend(sides.old_sagas.sources());
+        sources.extend(sides.new_sagas.sources());
+        for (_, rev, _) in &sides.releases {
+            sources.extend(rev.sources());
+        }
+        let summary = Summary {
+            files: sides.old.files.len() + sides.new.files.len(),
+            elapsed: started.elapsed(),
+            ..Summary::default()
+        };
+        let report = Report {
+            diagnostics: &diags,
+            sources: &sources,
+            summary: &summary,
+        };
+        let to_file = args.output.is_some();
+        let opts = RenderOptions {
+            color: !to_file && args.format == Format::Human && use_color(args.color),
+            timing: false,
+            quiet: args.quiet,
+        };
+        report::render(args.format, &report, opts)
+    };
+    match &args.output {
+        Some(path) => write_atomic(path, &text)?,
+        None => write_stdout(&text)?,
+    }
+    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
+    let failed = fail_on
+        .threshold()
+        .is_some_and(|t| diags.iter().any(|d| d.severity >= t));
+    let _ = diag::Severity::Error;
+    Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// Every finding between the two sides: documents, sagas and, for `-transitive` modes,
+/// releases; severities from the config; sorted and de-duplicated.
+fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
     for d in sides.old.diagnostics.iter().chain(&sides.new.diagnostics) {
         findings.push(Finding {
@@ -204,47 +262,7 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
     }
     kept.sort_by(|a, b| a.diag.sort_key().cmp(&b.diag.sort_key()));
     kept.dedup_by(|a, b| a.diag == b.diag);
-    let diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
-
-    let text = if args.format == Format::Markdown {
-        crate::diff::render::markdown(&kept, &sides.base_label, &sides.head_label)
-    } else {
-        let mut sources = SourceSet::default();
-        sources.extend(sides.old.sources());
-        sources.extend(sides.new.sources());
-        sources.extend(sides.old_sagas.sources());
-        sources.extend(sides.new_sagas.sources());
-        for (_, rev, _) in &sides.releases {
-            sources.extend(rev.sources());
-        }
-        let summary = Summary {
-            files: sides.old.files.len() + sides.new.files.len(),
-            elapsed: started.elapsed(),
-            ..Summary::default()
-        };
-        let report = Report {
-            diagnostics: &diags,
-            sources: &sources,
-            summary: &summary,
-        };
-        let to_file = args.output.is_some();
-        let opts = RenderOptions {
-            color: !to_file && args.format == Format::Human && use_color(args.color),
-            timing: false,
-            quiet: args.quiet,
-        };
-        report::render(args.format, &report, opts)
-    };
-    match &args.output {
-        Some(path) => write_atomic(path, &text)?,
-        None => write_stdout(&text)?,
-    }
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(FailOn::Error);
-    let failed = fail_on
-        .threshold()
-        .is_some_and(|t| diags.iter().any(|d| d.severity >= t));
-    let _ = diag::Severity::Error;
-    Ok(if failed { exit::FINDINGS } else { exit::OK })
+    kept
 }
 
 fn usage(m: impl Into<String>) -> ToolError {
@@ -349,11 +367,22 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
             git::configured_documents(head_tree, &prefix).map_err(usage)?,
         )
     } else {
+        // Relative paths are from the working directory; absolute ones (as `docs --base`
+        // passes its documents) from the repository's working tree.
+        let root = repo.workdir().and_then(|w| w.canonicalize().ok());
         let docs: Vec<PathBuf> = rest
             .iter()
             .map(|p| {
-                normalize(&prefix.join(p))
-                    .ok_or_else(|| usage(format!("{p}: outside the repository")))
+                let path = Path::new(p);
+                let rel = if path.is_absolute() {
+                    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+                    root.as_ref()
+                        .and_then(|r| abs.strip_prefix(r).ok())
+                        .and_then(normalize)
+                } else {
+                    normalize(&prefix.join(p))
+                };
+                rel.ok_or_else(|| usage(format!("{p}: outside the repository")))
             })
             .collect::<Result<_, _>>()?;
         (docs.clone(), docs)

@@ -6,10 +6,8 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::{ToolError, exit};
-use crate::diag::{Diagnostic, Location, Severity};
-use crate::diff::contract::{self, Finding};
-use crate::diff::git::{self, GitTree};
-use crate::diff::load::{DiskTree, Revision, Tree};
+use crate::diag::Severity;
+use crate::diff::contract::Finding;
 use crate::docs::{self, DocsFormat};
 use crate::graph::arch;
 
@@ -26,7 +24,7 @@ one small inline script adds a filter box to the overview) and works from file:/
 overview (documents, the eight gate metrics, the flow diagram with gate misses marked), the CQRS
 table, and a page per channel, message, saga and projection. With --base, a changelog
 page (Markdown: a section of the overview): what `hnp-events diff REV` reports for the
-documents, from REV to the working tree.
+documents and the configured sagas, from REV to the working tree.
 Exit codes: 0 written, 2 the inputs could not be read, a template failed, --base is not
 a revision of the git repository around the documents, or the site could not be written.";
 
@@ -53,79 +51,32 @@ pub struct DocsArgs {
     pub base: Option<String>,
 }
 
-/// The contract changes of `documents` from `base` to the working tree, through the
-/// `diff` library: the same comparison `hnp-events diff BASE -- DOCUMENTS` makes.
-fn changelog(base: &str, documents: &[PathBuf]) -> Result<Vec<Finding>, String> {
-    let (repo, _) = git::open()?;
-    let workdir = repo
-        .workdir()
-        .ok_or("a bare repository has no working tree")?
-        .canonicalize()
-        .map_err(|e| format!("the working tree: {e}"))?;
-    let mut rels = Vec::new();
+/// The contract changes of `documents` from `base` to the working tree: what
+/// `hnp-events diff BASE DOCUMENTS` reports (sagas, compatibility modes and the config's
+/// rule levels included), from the same function.
+fn changelog(base: &str, documents: &[PathBuf]) -> Result<Vec<Finding>, ToolError> {
+    let mut args = vec![base.to_string()];
     for d in documents {
         let abs = d
             .canonicalize()
-            .map_err(|e| format!("{}: {e}", d.display()))?;
-        let rel = abs
-            .strip_prefix(&workdir)
-            .map_err(|_| format!("{}: outside the git repository", d.display()))?;
-        rels.push(rel.to_path_buf());
+            .map_err(|e| ToolError::Usage(format!("--base {base}: {}: {e}", d.display())))?;
+        args.push(abs.to_string_lossy().into_owned());
     }
-    let base_tree = GitTree {
-        repo: &repo,
-        tree: git::tree_of(&repo, base)?,
-        label: base.to_string(),
+    let args = super::diff::DiffArgs {
+        args,
+        base_from_upstream: false,
+        compatibility: None,
+        tags: None,
+        format: crate::report::Format::Human,
+        output: None,
+        fail_on: None,
+        quiet: false,
+        color: super::ColorChoice::Never,
     };
-    let head = DiskTree::new(workdir);
-    let mut at_base = Vec::new();
-    for r in &rels {
-        if base_tree.read(r)?.is_some() {
-            at_base.push(r.clone());
-        }
-    }
-    let old = Revision::load(&base_tree, base, &at_base)?;
-    let new = Revision::load(&head, "the working tree", &rels)?;
-    let mut findings: Vec<Finding> = old
-        .diagnostics
-        .iter()
-        .chain(&new.diagnostics)
-        .map(|d| Finding {
-            diag: d.clone(),
-            group: "documents".into(),
-        })
-        .collect();
-    let opts = crate::diff::Options::default();
-    for (i, r) in rels.iter().enumerate() {
-        let Some(&n) = new.inputs.get(i) else {
-            continue;
-        };
-        match at_base
-            .iter()
-            .position(|b| b == r)
-            .and_then(|j| old.inputs.get(j))
-        {
-            Some(&o) => {
-                let out = contract::diff_documents(&old, o, &new, n, &opts);
-                findings.extend(out.findings);
-            }
-            None => {
-                let f = new.file(n);
-                findings.push(Finding {
-                    diag: Diagnostic::new(
-                        "diff-added",
-                        Location::file(f.display.clone()),
-                        format!("document `{}` added", f.display),
-                    ),
-                    group: "documents".into(),
-                });
-            }
-        }
-    }
-    // The order and de-duplication of `hnp-events diff`.
-    findings.sort_by(|a, b| a.diag.sort_key().cmp(&b.diag.sort_key()));
-    findings.dedup_by(|a, b| a.diag == b.diag);
-    Ok(findings)
+    super::diff::changelog(&args).map_err(|e| match e {
+        ToolError::Usage(m) => ToolError::Usage(format!("--base {base}: {m}")),
+        other => other,
+    })
 }
 
 /// Which findings a changelog section takes, by severity.
@@ -191,8 +142,7 @@ pub fn run(args: &DocsArgs) -> Result<u8, ToolError> {
     })?;
     let mut ctx = docs::context::build(&a);
     if let Some(base) = &args.base {
-        let findings = changelog(base, &inputs.documents)
-            .map_err(|e| ToolError::Usage(format!("--base {base}: {e}")))?;
+        let findings = changelog(base, &inputs.documents)?;
         ctx["changelog"] = changelog_context(&findings, base);
     }
     let pages = docs::render_context(&ctx, args.format, args.templates.as_deref())

@@ -565,6 +565,56 @@ fn base_adds_the_changelog_of_diff() {
     assert!(!dir.join("site2").exists());
 }
 
+/// `docs --base` shows what `diff` reports beyond the documents: a saga dropped from the
+/// config between the revisions is in both (the changelog comes from one function).
+#[test]
+fn base_changelog_includes_sagas_like_diff() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    let from = repo().join("fixtures/hnp");
+    let to = dir.join("fixtures/hnp");
+    for f in [
+        "asyncapi.yaml",
+        "common/schemas.yaml",
+        "common/cloudevents.yaml",
+        "sagas/crd-apply.saga.yaml",
+    ] {
+        let p = to.join(f);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(from.join(f), &p).expect("copy");
+    }
+    let docs = "documents:\n  - fixtures/hnp/asyncapi.yaml\n";
+    let config = dir.join("hnp-events.yaml");
+    std::fs::write(
+        &config,
+        format!("{docs}sagas:\n  - fixtures/hnp/sagas/crd-apply.saga.yaml\n"),
+    )
+    .expect("config");
+    let git = git2::Repository::init(dir).expect("git init");
+    crate::codegen_git::commit_all(&git, "v1");
+    std::fs::write(&config, docs).expect("config without the saga");
+    let o = run_in(dir, &["diff", "HEAD", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&crate::util::stdout(&o)).expect("json");
+    let rules: BTreeSet<String> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(rules.contains("diff-saga-removed"), "{rules:?}");
+    let o = run_in(dir, &["docs", "--out", "site", "--base", "HEAD"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = std::fs::read_to_string(dir.join("site/changelog.html")).expect("changelog");
+    let shown: BTreeSet<String> = page
+        .match_indices("<td><code>diff-")
+        .map(|(i, _)| {
+            let rest = &page[i + "<td><code>".len()..];
+            rest[..rest.find('<').expect("end")].to_string()
+        })
+        .collect();
+    assert_eq!(shown, rules, "the changelog shows what `diff` reports");
+}
+
 /// The site's flow diagram marks the nodes with gate misses, exactly as `graph
 /// --with-findings` does, and the overview says so.
 #[test]
