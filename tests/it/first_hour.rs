@@ -138,16 +138,7 @@ fn quick_validate_shows_no_spinner_in_a_terminal() {
     assert!(!raw.contains("loading and checking"), "{raw:?}");
     assert!(!raw.contains("\u{1b}[2K"), "{raw:?}");
     let text = strip_ansi(&raw).replace('\r', "");
-    let text: String = text
-        .lines()
-        .map(
-            |l| match l.find(" in ").filter(|_| l.contains(" checked")) {
-                Some(i) => &l[..i],
-                None => l,
-            },
-        )
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = crate::util::without_timing(&text);
     insta::assert_snapshot!("validate_in_a_terminal", text);
     let raw = validate_in_a_terminal("0").expect("script ran once");
     assert!(raw.contains("loading and checking"), "{raw:?}");

@@ -323,13 +323,10 @@ fn inline_ignore_suppresses_under_the_object() {
 
 /// The output without its timing (`in 12ms`, `(12 ms)`), which varies.
 fn untimed(text: &str) -> String {
-    text.lines()
-        .map(|l| match l.find(" in ").filter(|_| l.contains("checked")) {
-            Some(i) => l[..i].to_string(),
-            None => l.to_string(),
-        })
+    crate::util::without_timing(text)
+        .lines()
         .map(|l| match l.find(" (").filter(|_| l.ends_with(" ms)")) {
-            Some(i) => l[..i].to_string(),
+            Some(i) => &l[..i],
             None => l,
         })
         .collect::<Vec<_>>()

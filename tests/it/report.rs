@@ -745,16 +745,7 @@ fn newcomer_mistakes_human() {
             None => crate::util::run(&args),
         };
         let text = stdout(&out);
-        let text: String = text
-            .lines()
-            .map(
-                |l| match l.find(" in ").filter(|_| l.contains(" checked")) {
-                    Some(i) => &l[..i],
-                    None => l,
-                },
-            )
-            .collect::<Vec<_>>()
-            .join("\n");
+        let text = crate::util::without_timing(&text);
         shown.push_str(&format!("$ hnp-events {}\n{text}\n\n", args.join(" ")));
     }
     assert!(shown.contains("did you mean `OrderPlaced`?"), "{shown}");

@@ -88,3 +88,16 @@ pub fn saga_event(
         payload: serde_json::json!({"direction": "git_to_netbox"}),
     }
 }
+
+/// Output without the summary's timing (`checked ... in 12ms`), which varies from run to run.
+pub fn without_timing(text: &str) -> String {
+    text.lines()
+        .map(
+            |l| match l.find(" in ").filter(|_| l.contains(" checked")) {
+                Some(i) => &l[..i],
+                None => l,
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("\n")
+}
