@@ -561,3 +561,57 @@ fn projection_coverage_counts_served_and_reasoned_queries() {
         "{v:#}"
     );
 }
+
+#[test]
+fn hnp_queries_are_served_or_marked_except_the_git_status_reads() {
+    let o = run(&[
+        "validate",
+        "--no-config",
+        "--rule",
+        "gate-projection-coverage",
+        "--rule",
+        "gate-threshold",
+        "-f",
+        "json",
+        "fixtures/hnp/openapi.yaml",
+        &format!("{P}/fabric-sync-status.projection.yaml"),
+        &format!("{P}/crd-live-status.projection.yaml"),
+        &format!("{P}/drift-dashboard.projection.yaml"),
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("JSON output ({e}): {}\n{}", stdout(&o), stderr(&o)));
+    let m = coverage_metric(&v);
+    assert_eq!(
+        (&m["numerator"], &m["denominator"], &m["status"]),
+        (&30.into(), &33.into(), &"pass".into()),
+        "{v:#}"
+    );
+    let missed: Vec<String> = coverage_findings(&v).into_iter().map(|f| f.0).collect();
+    assert_eq!(missed.len(), 3, "{missed:?}");
+    for id in [
+        "getFabricGitStatus",
+        "getFabricGitOpsStatus",
+        "getFabricStateComparison",
+    ] {
+        assert!(
+            missed.iter().any(|s| s.contains(&format!("`{id}`"))),
+            "{missed:?}"
+        );
+    }
+    // Only NetBox's CRUD reads say no projection applies: every `x-hnp-projection`
+    // follows a `list…` or `retrieve…` operationId.
+    let text = std::fs::read_to_string("fixtures/hnp/openapi.yaml").expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let marks: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("x-hnp-projection"))
+        .collect();
+    assert_eq!(marks.len(), 28);
+    for i in marks {
+        let prev = lines[i - 1].trim();
+        assert!(
+            prev.starts_with("operationId: list") || prev.starts_with("operationId: retrieve"),
+            "line {}: {prev}",
+            i + 1
+        );
+    }
+}
