@@ -481,23 +481,51 @@ fn browser_check_catches_console_errors_and_broken_links() {
     assert_eq!(s["pages"], 4);
 }
 
+/// The HNP contract (and `extra` files of fixtures/hnp) copied into `dir`, as a repository
+/// would hold them.
+fn copy_hnp(dir: &Path, extra: &[&str]) {
+    let from = repo().join("fixtures/hnp");
+    let to = dir.join("fixtures/hnp");
+    let files = [
+        "asyncapi.yaml",
+        "common/schemas.yaml",
+        "common/cloudevents.yaml",
+    ];
+    for f in files.iter().chain(extra) {
+        let p = to.join(f);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(from.join(f), &p).expect("copy");
+    }
+}
+
+/// The rules of `diff --format json`'s findings.
+fn rules_of(o: &std::process::Output) -> BTreeSet<String> {
+    let v: serde_json::Value = serde_json::from_str(&crate::util::stdout(o)).expect("json");
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The rules a changelog page lists.
+fn changelog_rules(page: &str) -> BTreeSet<String> {
+    page.match_indices("<td><code>diff-")
+        .map(|(i, _)| {
+            let rest = &page[i + "<td><code>".len()..];
+            rest[..rest.find('<').expect("end")].to_string()
+        })
+        .collect()
+}
+
 /// `docs --base REV`: the changelog of `diff` as a page of the site (and a section of
 /// the Markdown overview), with the same findings `hnp-events diff REV` reports.
 #[test]
 fn base_adds_the_changelog_of_diff() {
     let work = tempfile::tempdir().expect("tempdir");
     let dir = work.path();
-    let from = repo().join("fixtures/hnp");
-    let to = dir.join("fixtures/hnp");
-    for f in [
-        "asyncapi.yaml",
-        "common/schemas.yaml",
-        "common/cloudevents.yaml",
-    ] {
-        let p = to.join(f);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(from.join(f), &p).expect("copy");
-    }
+    copy_hnp(dir, &[]);
     std::fs::write(
         dir.join("hnp-events.yaml"),
         "documents:\n  - fixtures/hnp/asyncapi.yaml\n",
@@ -518,26 +546,17 @@ fn base_adds_the_changelog_of_diff() {
     git.apply(&diff, git2::ApplyLocation::WorkDir, None)
         .expect("applies");
     let o = run_in(dir, &["diff", "HEAD", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&crate::util::stdout(&o)).expect("json");
-    let rules: BTreeSet<String> = v["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let rules = rules_of(&o);
     assert!(rules.contains("diff-schema-breaking"), "{rules:?}");
     let o = run_in(dir, &["docs", "--out", "site", "--base", "HEAD"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let site = dir.join("site");
     let page = std::fs::read_to_string(site.join("changelog.html")).expect("changelog.html");
-    let shown: BTreeSet<String> = page
-        .match_indices("<td><code>diff-")
-        .map(|(i, _)| {
-            let rest = &page[i + "<td><code>".len()..];
-            rest[..rest.find('<').expect("end")].to_string()
-        })
-        .collect();
-    assert_eq!(shown, rules, "the changelog shows what `diff` reports");
+    assert_eq!(
+        changelog_rules(&page),
+        rules,
+        "the changelog shows what `diff` reports"
+    );
     assert!(page.contains("<h2 id=\"cl-1\">Breaking</h2>"), "{page}");
     let index = std::fs::read_to_string(site.join("index.html")).expect("index");
     assert!(index.contains("href=\"changelog.html\""));
@@ -568,18 +587,7 @@ fn base_adds_the_changelog_of_diff() {
 fn base_changelog_includes_sagas_like_diff() {
     let work = tempfile::tempdir().expect("tempdir");
     let dir = work.path();
-    let from = repo().join("fixtures/hnp");
-    let to = dir.join("fixtures/hnp");
-    for f in [
-        "asyncapi.yaml",
-        "common/schemas.yaml",
-        "common/cloudevents.yaml",
-        "sagas/crd-apply.saga.yaml",
-    ] {
-        let p = to.join(f);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(from.join(f), &p).expect("copy");
-    }
+    copy_hnp(dir, &["sagas/crd-apply.saga.yaml"]);
     let docs = "documents:\n  - fixtures/hnp/asyncapi.yaml\n";
     let config = dir.join("hnp-events.yaml");
     std::fs::write(
@@ -591,25 +599,16 @@ fn base_changelog_includes_sagas_like_diff() {
     crate::codegen_git::commit_all(&git, "v1");
     std::fs::write(&config, docs).expect("config without the saga");
     let o = run_in(dir, &["diff", "HEAD", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&crate::util::stdout(&o)).expect("json");
-    let rules: BTreeSet<String> = v["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| d["rule"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let rules = rules_of(&o);
     assert!(rules.contains("diff-saga-removed"), "{rules:?}");
     let o = run_in(dir, &["docs", "--out", "site", "--base", "HEAD"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let page = std::fs::read_to_string(dir.join("site/changelog.html")).expect("changelog");
-    let shown: BTreeSet<String> = page
-        .match_indices("<td><code>diff-")
-        .map(|(i, _)| {
-            let rest = &page[i + "<td><code>".len()..];
-            rest[..rest.find('<').expect("end")].to_string()
-        })
-        .collect();
-    assert_eq!(shown, rules, "the changelog shows what `diff` reports");
+    assert_eq!(
+        changelog_rules(&page),
+        rules,
+        "the changelog shows what `diff` reports"
+    );
 }
 
 /// The site's flow diagram marks the nodes with gate misses, exactly as `graph
