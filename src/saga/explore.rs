@@ -985,12 +985,7 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         }
     }
     // Deadlines: deliver each reply just before and just after its step's deadline.
-    let by_line: BTreeMap<u32, usize> = base
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.line > 0)
-        .map(|(u, e)| (e.line, u))
-        .collect();
+    let by_line = stream_positions(base);
     for inst in &outcome.instances {
         let Some(si) = sagas.iter().position(|s| s.name == inst.saga) else {
             continue;
@@ -1103,17 +1098,22 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
     ops
 }
 
+/// Each stream event's position in the base run, by its line in the stream file
+/// (events the explorer made have line 0 and are left out).
+fn stream_positions(base: &[Event]) -> BTreeMap<u32, usize> {
+    base.iter()
+        .enumerate()
+        .filter(|(_, e)| e.line > 0)
+        .map(|(u, e)| (e.line, u))
+        .collect()
+}
+
 /// Events that may be delivered after the next event of their own instance without
 /// breaking causality (base run): that next event is not a reply to (or the awaited
 /// event of) a step whose command was sent, or wait began, only once this event was
 /// processed; never a redelivered copy of it.
 fn reorderable(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
-    let by_line: BTreeMap<u32, usize> = base
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.line > 0)
-        .map(|(u, e)| (e.line, u))
-        .collect();
+    let by_line = stream_positions(base);
     let mut out = BTreeSet::new();
     for inst in &outcome.instances {
         // Timeline position where each stream event was processed, and where the
@@ -1170,12 +1170,7 @@ fn reorderable(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<us
 
 /// Stream events that complete a step after a pivot step completed (base run).
 fn post_pivot_events(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
-    let by_line: BTreeMap<u32, usize> = base
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.line > 0)
-        .map(|(u, e)| (e.line, u))
-        .collect();
+    let by_line = stream_positions(base);
     let mut out = BTreeSet::new();
     for inst in &outcome.instances {
         let Some(saga) = sagas.iter().find(|s| s.name == inst.saga) else {
