@@ -686,23 +686,8 @@ fn unmutated_hnp_sagas_explore_clean_at_depth_two() {
 /// counterexample names the silence, and its token replays the same violation.
 #[test]
 fn silence_on_every_attempt_catches_an_unretried_compensation() {
-    let text = std::fs::read_to_string(repo().join(saga_file("gitops-sync"))).expect("saga");
-    let bug = PLANTED
-        .iter()
-        .find(|p| p.bug == "the status compensation is never retried")
-        .expect("mutant");
-    let text = text.replacen(bug.from, bug.to, 1).replacen(
-        "contract: ../asyncapi.yaml",
-        &format!(
-            "contract: {}",
-            repo().join("fixtures/hnp/asyncapi.yaml").display()
-        ),
-        1,
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join("gitops-sync.saga.yaml");
-    std::fs::write(&p, &text).expect("write");
-    let sagas = [saga::load(&p, Arc::from("gitops-sync")).expect("saga")];
+    let (_dir, s) = mutant("gitops-sync", "the status compensation is never retried");
+    let sagas = [s];
     let evs = read_stream("fixtures/hnp/streams/gitops-sync-happy.jsonl");
     let r = explore::explore(&sagas, &evs, 7, explore::ExploreOptions::default());
     let c = r
@@ -793,25 +778,11 @@ fn recorded_compensation_failures_fail_exploration_too() {
 /// twice; the counterexample says so and its token replays the violation.
 #[test]
 fn failing_a_compensation_twice_is_explored_and_replayed() {
-    let bug = PLANTED
-        .iter()
-        .find(|p| p.bug == "the snapshot restore survives only one failure")
-        .expect("mutant");
-    let text = std::fs::read_to_string(repo().join(saga_file("gitops-sync")))
-        .expect("saga")
-        .replacen(bug.from, bug.to, 1)
-        .replacen(
-            "contract: ../asyncapi.yaml",
-            &format!(
-                "contract: {}",
-                repo().join("fixtures/hnp/asyncapi.yaml").display()
-            ),
-            1,
-        );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path().join("gitops-sync.saga.yaml");
-    std::fs::write(&p, &text).expect("write");
-    let sagas = [saga::load(&p, Arc::from("gitops-sync")).expect("saga")];
+    let (_dir, s) = mutant(
+        "gitops-sync",
+        "the snapshot restore survives only one failure",
+    );
+    let sagas = [s];
     let evs = read_stream("fixtures/hnp/streams/gitops-sync-happy.jsonl");
     let r = explore::explore(&sagas, &evs, 7, explore::ExploreOptions::default());
     let c = r
