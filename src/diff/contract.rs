@@ -116,6 +116,10 @@ pub struct Outcome {
     pub broken: BTreeMap<String, (Location, String)>,
     /// Whether any item has a `-transitive` mode (so releases must be compared).
     pub wants_releases: bool,
+    /// The new side's channel keys and addresses, and message names (for the
+    /// config's `diff.channels` and `diff.messages` entries that match nothing).
+    pub channel_names: Vec<String>,
+    pub message_names: Vec<String>,
 }
 
 /// Compare the document `old_doc` of `old` with `new_doc` of `new`.
@@ -169,10 +173,18 @@ pub fn diff_documents(
     cx.mode = doc_mode;
     cx.http();
     cx.version();
+    let mut channel_names: Vec<String> = Vec::new();
+    for (k, c) in &n.channels {
+        channel_names.push(k.clone());
+        channel_names.extend(c.address.iter().cloned());
+    }
+    let message_names = n.messages.values().flat_map(|m| m.names.clone()).collect();
     Outcome {
         findings: cx.out,
         broken: cx.broken,
         wants_releases: cx.wants_releases,
+        channel_names,
+        message_names,
     }
 }
 
@@ -795,7 +807,7 @@ impl Cx<'_> {
         if let Some(a) = old_at {
             d = d.with_related(self.old_loc(a), format!("in {}", self.old.label));
         }
-        if d.severity == Severity::Error {
+        if self.opts.severity(&d) == Some(Severity::Error) {
             self.breaking = true;
         }
         self.out.push(Finding {
@@ -834,25 +846,38 @@ impl Cx<'_> {
             }
         }
         self.wants_releases |= self.opts.default_mode.is_some_and(|m| m.transitive);
+        self.wants_releases |= self.opts.config_wants_releases();
         self.n
             .mode
             .as_ref()
             .and_then(|m| Mode::parse(&m.0))
+            .or(self.opts.document_mode)
             .or(self.opts.default_mode)
     }
 
-    /// A message's mode: its own, else its channel's, else the document's, else the
-    /// default (the new revision's declarations hold).
+    /// A message's mode: its own (`x-hnp-compatibility`, else the config's
+    /// `diff.messages`), else its channel's (likewise, `diff.channels` by key or
+    /// address), else the document's (likewise, `diff.documents`), else the default
+    /// (the new revision's declarations hold; at each level the document's
+    /// declaration comes before the config's).
     fn message_mode(&self, m: &Message) -> Option<Mode> {
         let parsed = |x: &Option<(String, At)>| x.as_ref().and_then(|(t, _)| Mode::parse(t));
+        let channel = self.n.channels.get(&m.channel);
         parsed(&m.mode)
             .or_else(|| {
-                self.n
-                    .channels
-                    .get(&m.channel)
-                    .and_then(|c| parsed(&c.mode))
+                m.names
+                    .iter()
+                    .find_map(|n| self.opts.message_modes.get(n).copied())
+            })
+            .or_else(|| channel.and_then(|c| parsed(&c.mode)))
+            .or_else(|| {
+                let address = channel.and_then(|c| c.address.as_ref());
+                std::iter::once(&m.channel)
+                    .chain(address)
+                    .find_map(|k| self.opts.channel_modes.get(k).copied())
             })
             .or_else(|| parsed(&self.n.mode))
+            .or(self.opts.document_mode)
             .or(self.opts.default_mode)
     }
 
@@ -1107,7 +1132,7 @@ impl Cx<'_> {
             self.message_pair(om, nm);
             if let Some(f) = self.out[first..]
                 .iter()
-                .find(|f| f.diag.severity == Severity::Error)
+                .find(|f| self.opts.severity(&f.diag) == Some(Severity::Error))
             {
                 let hit = (f.diag.location.clone(), f.diag.message.clone());
                 for name in &nm.names {
@@ -1548,20 +1573,14 @@ impl Cx<'_> {
         if !self.breaking {
             return;
         }
-        let major =
-            |v: &str| -> Option<u64> { v.trim_start_matches('v').split('.').next()?.parse().ok() };
         let (Some((ov, oat)), Some((nv, nat))) = (&self.o.version, &self.n.version) else {
             return;
         };
-        let bumped = match (major(ov), major(nv)) {
-            (Some(a), Some(b)) => b > a,
-            _ => ov != nv,
-        };
-        if !bumped {
+        if !super::major_bumped(ov, nv) {
             let n = self
                 .out
                 .iter()
-                .filter(|f| f.diag.severity == Severity::Error)
+                .filter(|f| self.opts.severity(&f.diag) == Some(Severity::Error))
                 .count();
             self.push(
                 "diff-version-not-bumped",
@@ -1575,7 +1594,7 @@ impl Cx<'_> {
             )
             .help = Some(format!(
                 "raise the major version (e.g. `{}`), or make the changes compatible",
-                major(ov).map_or_else(|| "2.0.0".to_string(), |m| format!("{}.0.0", m + 1))
+                super::next_major(ov)
             ));
         }
     }

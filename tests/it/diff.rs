@@ -653,7 +653,7 @@ fn two_openapi_files() {
     );
 }
 
-const OLD_AA2: &str = r#"asyncapi: 2.6.0
+pub(crate) const OLD_AA2: &str = r#"asyncapi: 2.6.0
 info: {title: t, version: 1.0.0}
 channels:
   orders:

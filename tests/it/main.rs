@@ -11,6 +11,7 @@ mod constraint_coverage;
 mod corpus;
 mod corpus_load;
 mod diff;
+mod diff_config;
 mod docs;
 mod first_hour;
 mod gates;
