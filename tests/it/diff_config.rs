@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::codegen_git::commit_all;
-use crate::diff::OLD_AA2;
+use crate::diff::{NEW_API, OLD_AA2, OLD_API};
 use crate::util::{code, run_in, stderr, stdout, summarize};
 
 fn diags(dir: &Path, args: &[&str]) -> (i32, Vec<Value>) {
@@ -111,6 +111,45 @@ fn diff_section_sets_modes_per_document_channel_and_message() {
     assert_eq!(
         with("  messages:\n    PlaceOrder: full\n    OrderPlaced: full\n"),
         ["OrderPlaced"]
+    );
+}
+
+/// HTTP operations take their document's mode: `none` from `diff.documents` silences
+/// schema findings of an OpenAPI document, not its contract rules.
+#[test]
+fn diff_documents_mode_applies_to_http_operations() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("old.yaml"), OLD_API).expect("old");
+    std::fs::write(dir.join("new.yaml"), NEW_API).expect("new");
+    let rules = |ds: &[Value]| -> Vec<String> {
+        let mut r: Vec<String> = ds
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap_or("").to_string())
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    std::fs::write(dir.join("hnp-events.yaml"), "fail-on: error\n").expect("config");
+    let by_direction = rules(&diags(dir, BASE).1);
+    assert!(
+        by_direction.contains(&"diff-schema-breaking".to_string()),
+        "{by_direction:?}"
+    );
+    std::fs::write(
+        dir.join("hnp-events.yaml"),
+        "diff:\n  documents:\n    new.yaml: none\n",
+    )
+    .expect("config");
+    let none = rules(&diags(dir, BASE).1);
+    assert!(
+        !none.iter().any(|r| r.starts_with("diff-schema-")),
+        "{none:?}"
+    );
+    assert!(
+        none.contains(&"diff-http-operation-removed".to_string()),
+        "{none:?}"
     );
 }
 
