@@ -67,6 +67,9 @@ struct Message {
     label: String,
     /// The key of the channel it travels on.
     channel: String,
+    /// Its key in the contract without its own name: the channel key (AsyncAPI 3),
+    /// the channel and verb (2.x).
+    slot: String,
     /// `x-hnp-compatibility` as written (the message's, with its traits).
     mode: Option<(String, At)>,
     /// The names sagas know it by: its key in the channel and its
@@ -144,6 +147,8 @@ pub fn diff_documents(
         broken: BTreeMap::new(),
         wants_releases: false,
         proven: [schema::Proven::default(), schema::Proven::default()],
+        renamed_channels: renamed_channels(&o, &n),
+        renamed_to: std::collections::BTreeSet::new(),
     };
     let doc_mode = cx.modes();
     if let Some(release) = &opts.release {
@@ -186,6 +191,34 @@ pub fn diff_documents(
         channel_names,
         message_names,
     }
+}
+
+/// Channels whose key changed while their address stayed: old key → new key (only
+/// when exactly one new channel, absent from the old side, has that address).
+fn renamed_channels(o: &Contract, n: &Contract) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut by_address: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+    for (k, c) in &n.channels {
+        if let Some(a) = c.address.as_deref() {
+            if !o.channels.contains_key(k) {
+                by_address.entry(a).or_default().push(k);
+            }
+        }
+    }
+    for (k, c) in &o.channels {
+        if n.channels.contains_key(k) {
+            continue;
+        }
+        if let Some([nk]) = c
+            .address
+            .as_deref()
+            .and_then(|a| by_address.get(a))
+            .map(Vec::as_slice)
+        {
+            out.insert(k.clone(), (*nk).clone());
+        }
+    }
+    out
 }
 
 // ---- extraction ----
@@ -393,6 +426,7 @@ fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 msg.ordering_key.clone_from(&ordering_key);
             }
             msg.channel.clone_from(k);
+            msg.slot.clone_from(k);
             msg.names.insert(0, mk.clone());
             c.messages.insert(format!("{k}/{mk}"), msg);
         }
@@ -569,6 +603,7 @@ fn asyncapi2(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 );
                 msg.flow = Some(flow);
                 msg.channel.clone_from(k);
+                msg.slot.clone_from(&key);
                 msg.names.insert(0, id.clone());
                 if msg.ordering_key.is_none() {
                     msg.ordering_key.clone_from(&ordering_key);
@@ -778,6 +813,10 @@ struct Cx<'a> {
     wants_releases: bool,
     /// Pairs proven compatible so far: old ⊆ new, new ⊆ old.
     proven: [schema::Proven; 2],
+    /// Channels renamed (the same address under another key): old key → new key.
+    renamed_channels: BTreeMap<String, String>,
+    /// New operation and message keys matched to a renamed old one (not "added").
+    renamed_to: std::collections::BTreeSet<String>,
 }
 
 impl Cx<'_> {
@@ -819,7 +858,61 @@ impl Cx<'_> {
 
     /// The channel is gone (reported once, with everything on it).
     fn channel_removed(&self, key: &str) -> bool {
-        self.o.channels.contains_key(key) && !self.n.channels.contains_key(key)
+        self.o.channels.contains_key(key)
+            && !self.n.channels.contains_key(key)
+            && !self.renamed_channels.contains_key(key)
+    }
+
+    /// An old channel key as the new side calls it.
+    fn channel_key<'k>(&'k self, key: &'k str) -> &'k str {
+        self.renamed_channels.get(key).map_or(key, String::as_str)
+    }
+
+    /// The new operation an old one (absent by key) was renamed to: the only new
+    /// operation, absent from the old side, with the same action on the same channel.
+    fn operation_renamed(&self, oo: &Operation) -> Option<String> {
+        let channel = oo.channel.as_deref().map(|c| self.channel_key(c));
+        let mut found = self.n.operations.iter().filter(|(nk, no)| {
+            !self.o.operations.contains_key(*nk)
+                && !self.renamed_to.contains(*nk)
+                && no.action == oo.action
+                && no.channel.as_deref() == channel
+        });
+        match (found.next(), found.next()) {
+            (Some((nk, _)), None) => Some(nk.clone()),
+            _ => None,
+        }
+    }
+
+    /// The new message an old one (absent by key) is: the same name on its renamed
+    /// channel, else the only new message, absent from the old side, on the same
+    /// channel with the same payload and headers (`renamed`: its name changed).
+    fn message_renamed(&self, om: &Message) -> Option<(String, bool)> {
+        let slot = self.channel_key(&om.slot);
+        if slot != om.slot {
+            let key = format!("{slot}/{}", om.names.first().map_or("", String::as_str));
+            if self.n.messages.contains_key(&key) && !self.o.messages.contains_key(&key) {
+                return Some((key, false));
+            }
+        }
+        let content = |rev: &Revision, m: &Message| {
+            let get = |a: &Option<At>| a.as_ref().and_then(|a| rev.get(a.0, &a.1)).cloned();
+            (get(&m.payload), get(&m.headers))
+        };
+        let old = content(self.old, om);
+        if old == (None, None) {
+            return None;
+        }
+        let mut found = self.n.messages.iter().filter(|(nk, nm)| {
+            nm.slot == slot
+                && !self.o.messages.contains_key(*nk)
+                && !self.renamed_to.contains(*nk)
+                && content(self.new, nm) == old
+        });
+        match (found.next(), found.next()) {
+            (Some((nk, _)), None) => Some((nk.clone(), true)),
+            _ => None,
+        }
     }
 
     /// Check the new side's `x-hnp-compatibility` values; the document's mode (else
@@ -993,7 +1086,27 @@ impl Cx<'_> {
 
     fn operations(&mut self) {
         for (k, oo) in &self.o.operations {
-            let Some(no) = self.n.operations.get(k) else {
+            let renamed = if self.n.operations.contains_key(k) {
+                None
+            } else {
+                self.operation_renamed(oo)
+            };
+            if let Some(nk) = &renamed {
+                let no = &self.n.operations[nk];
+                self.renamed_to.insert(nk.clone());
+                self.push(
+                    "diff-renamed",
+                    &no.group,
+                    Some(&no.at),
+                    Some(&oo.at),
+                    format!("operation `{k}` renamed to `{nk}` (same action on the same channel)"),
+                );
+            }
+            let Some(no) = renamed
+                .as_ref()
+                .or(Some(k))
+                .and_then(|nk| self.n.operations.get(nk))
+            else {
                 if oo.channel.as_ref().is_some_and(|c| self.channel_removed(c)) {
                     continue;
                 }
@@ -1021,7 +1134,7 @@ impl Cx<'_> {
                     ),
                 );
             }
-            if oo.channel != no.channel {
+            if oo.channel.as_deref().map(|c| self.channel_key(c)) != no.channel.as_deref() {
                 self.push(
                     "diff-operation-action-changed",
                     &no.group,
@@ -1086,7 +1199,7 @@ impl Cx<'_> {
             }
         }
         for (k, no) in &self.n.operations {
-            if !self.o.operations.contains_key(k) {
+            if !self.o.operations.contains_key(k) && !self.renamed_to.contains(k) {
                 self.push(
                     "diff-added",
                     &no.group,
@@ -1100,7 +1213,33 @@ impl Cx<'_> {
 
     fn messages(&mut self) {
         for (k, om) in &self.o.messages {
-            let Some(nm) = self.n.messages.get(k) else {
+            let renamed = if self.n.messages.contains_key(k) {
+                None
+            } else {
+                self.message_renamed(om)
+            };
+            if let Some((nk, by_content)) = &renamed {
+                self.renamed_to.insert(nk.clone());
+                let nm = &self.n.messages[nk];
+                if *by_content && self.opts.release.is_none() {
+                    self.push(
+                        "diff-renamed",
+                        &nm.group,
+                        Some(&nm.at),
+                        Some(&om.at),
+                        format!(
+                            "{} renamed to {} on {} (same payload and headers)",
+                            om.label, nm.label, nm.group
+                        ),
+                    );
+                }
+            }
+            let Some(nm) = renamed
+                .as_ref()
+                .map(|(nk, _)| nk)
+                .or(Some(k))
+                .and_then(|nk| self.n.messages.get(nk))
+            else {
                 if self.opts.release.is_none() {
                     let loc = self.old_loc(&om.at);
                     for name in &om.names {
@@ -1144,7 +1283,7 @@ impl Cx<'_> {
         }
         self.mode = None;
         for (k, nm) in &self.n.messages {
-            if !self.o.messages.contains_key(k) {
+            if !self.o.messages.contains_key(k) && !self.renamed_to.contains(k) {
                 self.push(
                     "diff-added",
                     &nm.group,

@@ -12,6 +12,7 @@ mod corpus;
 mod corpus_load;
 mod diff;
 mod diff_config;
+mod diff_identity;
 mod docs;
 mod first_hour;
 mod gates;
