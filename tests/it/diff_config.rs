@@ -420,3 +420,77 @@ fn diff_tags_from_the_config() {
     let out = run_in(dir, &["diff", "a.yaml", "b.yaml"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
 }
+
+/// `--base-from-upstream` compares with the merge-base of HEAD and its upstream, not
+/// with the upstream's tip, and names it by its short id.
+#[test]
+fn base_from_upstream_is_the_merge_base() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("hnp-events.yaml"), "documents:\n  - api.yaml\n").expect("config");
+    std::fs::write(dir.join("api.yaml"), OLD_AA2).expect("base");
+    let git = git2::Repository::init(dir).expect("git init");
+    commit_all(&git, "base");
+    let main = git
+        .head()
+        .expect("head")
+        .shorthand()
+        .expect("branch")
+        .to_string();
+    let base_id = git.head().expect("head").target().expect("id");
+    let switch = |branch: &str| {
+        git.set_head(&format!("refs/heads/{branch}"))
+            .expect("set_head");
+        git.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+            .expect("checkout");
+    };
+    // The feature adds an enum value to the sent OrderPlaced (breaking).
+    let base_commit = git.find_commit(base_id).expect("commit");
+    git.branch("feature", &base_commit, false).expect("branch");
+    switch("feature");
+    std::fs::write(
+        dir.join("api.yaml"),
+        OLD_AA2.replacen("enum: [a, b]", "enum: [a, b, c]", 1),
+    )
+    .expect("feature");
+    commit_all(&git, "feature");
+    // Meanwhile the upstream removed the channel `gone`: not the feature's change.
+    switch(&main);
+    std::fs::write(
+        dir.join("api.yaml"),
+        OLD_AA2.replace(
+            "  gone:\n    subscribe:\n      message: {messageId: Gone, payload: {type: string}}\n",
+            "",
+        ),
+    )
+    .expect("main");
+    commit_all(&git, "main moves on");
+    switch("feature");
+    let out = run_in(dir, &["diff", "--base-from-upstream"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("has no upstream"), "{}", stderr(&out));
+    git.find_branch("feature", git2::BranchType::Local)
+        .expect("feature")
+        .set_upstream(Some(&main))
+        .expect("upstream");
+    let (exit, ds) = diags(dir, &["diff", "--base-from-upstream", "--format", "json"]);
+    assert_eq!(exit, 1);
+    let mut rules: Vec<&str> = ds
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or(""))
+        .collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        ["diff-schema-breaking", "diff-version-not-bumped"],
+        "{ds:?}"
+    );
+    let related = ds[1]["related"][0]["file"].as_str().unwrap_or("");
+    let short = base_id.to_string();
+    let (label, path) = related.split_once(':').expect("REV:path");
+    assert!(
+        label.len() >= 7 && label.len() < 40 && short.starts_with(label),
+        "{related}"
+    );
+    assert_eq!(path, "api.yaml");
+}
