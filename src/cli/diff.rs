@@ -91,6 +91,9 @@ struct Sides {
     releases: Vec<Release>,
     /// The folder the new side's tree-relative paths are under (for `diff.documents`).
     new_root: PathBuf,
+    /// When HEAD is a git revision: the working directory's path inside the work
+    /// tree (files of HEAD are shown as `HEAD:path`, relative to the tree's root).
+    head_revision_prefix: Option<PathBuf>,
 }
 
 /// A release tag, its documents, and (release document, new document) pairs.
@@ -143,7 +146,10 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
     let config = &local.config;
     let sides = load_sides(args, config)?;
     let kept = findings(args, &local, &sides);
-    let diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
+    let mut diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
+    if matches!(args.format, Format::Sarif | Format::Github | Format::Junit) {
+        working_tree_paths(&mut diags, &sides);
+    }
     let text = if args.format == Format::Markdown {
         crate::diff::render::markdown(&kept, &sides.base_label, &sides.head_label)
     } else {
@@ -459,6 +465,7 @@ fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
             new_sagas: Sagas::default(),
             releases: Vec::new(),
             new_root,
+            head_revision_prefix: None,
         });
     }
     let (repo, prefix) = git::open().map_err(usage)?;
@@ -622,7 +629,35 @@ fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
         new_sagas,
         releases,
         new_root: workdir_root.unwrap_or_default(),
+        head_revision_prefix: head.as_ref().map(|_| prefix.clone()),
     })
+}
+
+/// Code-scanning formats locate findings in the checked-out files: a finding in a
+/// HEAD revision's `HEAD:sub/api.yaml` is shown as `api.yaml` (relative to the working
+/// directory `sub`), which is the same file when HEAD is checked out, as in CI. Related
+/// locations in the base revision keep their `BASE:` prefix (the message names it).
+fn working_tree_paths(diags: &mut [Diagnostic], sides: &Sides) {
+    let Some(prefix) = &sides.head_revision_prefix else {
+        return;
+    };
+    let label = format!("{}:", sides.head_label);
+    let up = prefix.components().count();
+    for d in diags {
+        let Some(path) = d.location.file.strip_prefix(label.as_str()) else {
+            continue;
+        };
+        let path = Path::new(path);
+        let rel = match path.strip_prefix(prefix) {
+            Ok(r) => r.to_path_buf(),
+            Err(_) => {
+                let mut r: PathBuf = std::iter::repeat_n("..", up).collect();
+                r.push(path);
+                r
+            }
+        };
+        d.location.file = rel.to_string_lossy().as_ref().into();
+    }
 }
 
 /// Tags in version order (`v2` before `v10`), numbers compared as numbers.

@@ -494,3 +494,44 @@ fn base_from_upstream_is_the_merge_base() {
     );
     assert_eq!(path, "api.yaml");
 }
+
+/// SARIF, GitHub annotations and JUnit locate findings of a HEAD revision in the
+/// checked-out file (relative to the working directory), not at `HEAD:path`, which no
+/// code-scanning service can map; JSON and human output keep git's `REV:path`.
+#[test]
+fn code_scanning_formats_use_working_tree_paths() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    let sub = dir.join("contracts");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    std::fs::write(sub.join("hnp-events.yaml"), "documents:\n  - api.yaml\n").expect("cfg");
+    std::fs::write(sub.join("api.yaml"), OLD_AA2).expect("v1");
+    let git = git2::Repository::init(dir).expect("git init");
+    commit_all(&git, "v1");
+    std::fs::write(
+        sub.join("api.yaml"),
+        OLD_AA2.replacen("enum: [a, b]", "enum: [a, b, c]", 1),
+    )
+    .expect("v2");
+    commit_all(&git, "v2");
+    let out = run_in(&sub, &["diff", "HEAD~1", "HEAD", "--format", "sarif"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("sarif");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "api.yaml",
+            "{r}"
+        );
+    }
+    let out = run_in(&sub, &["diff", "HEAD~1", "HEAD", "--format", "github"]);
+    let text = stdout(&out);
+    assert!(text.contains("::error file=api.yaml,line="), "{text}");
+    let (_, ds) = diags(&sub, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert!(
+        ds.iter()
+            .all(|d| d["file"].as_str() == Some("HEAD:contracts/api.yaml")),
+        "{ds:?}"
+    );
+}
