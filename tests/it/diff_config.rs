@@ -535,3 +535,26 @@ fn code_scanning_formats_use_working_tree_paths() {
         "{ds:?}"
     );
 }
+
+/// In the markdown changelog a broken config is a problem with the inputs, listed
+/// first and not counted as a breaking change of the contract.
+#[test]
+fn markdown_lists_config_problems_apart_from_changes() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("old.yaml"), OLD_AA2).expect("old");
+    std::fs::write(dir.join("new.yaml"), OLD_AA2).expect("new");
+    std::fs::write(dir.join("hnp-events.yaml"), "diff:\n  compatibility: ful\n").expect("c");
+    let out = run_in(
+        dir,
+        &["diff", "old.yaml", "new.yaml", "--format", "markdown"],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("### Problems with the inputs\n\n- `ful` is not a compatibility mode (`config-invalid`, hnp-events.yaml:2)\n"),
+        "{text}"
+    );
+    assert!(text.contains("No changes to the contract."), "{text}");
+    assert!(!text.contains("breaking"), "{text}");
+}
