@@ -81,13 +81,20 @@ fn rules_between(dir: &Path, old: &str, new: &str) -> Vec<(String, String)> {
     r
 }
 
+/// A rule, its severity, and the edits (from, to) that make BASE trigger it.
+type Case = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 #[test]
 fn each_contract_rule_fires_on_its_change() {
     let work = tempfile::tempdir().expect("tempdir");
     let dir = work.path();
     assert_eq!(rules_between(dir, BASE, BASE), vec![]);
     // (rule, severity, edits applied to BASE)
-    let cases: &[(&str, &str, &[(&str, &str)])] = &[
+    let cases: &[Case] = &[
         (
             "diff-server-removed",
             "error",
