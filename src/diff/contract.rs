@@ -232,8 +232,15 @@ fn extract(rev: &Revision, doc: u32) -> Contract {
     let Some(root) = f.value.as_ref() else {
         return c;
     };
-    if let Some(v) = root.pointer("/info/version").and_then(Value::as_str) {
-        c.version = Some((v.to_string(), (doc, "/info/version".into())));
+    // A YAML number (`version: 2`) is read as written, so the policy still applies
+    // (the specifications ask for a string: that is `validate`'s to report).
+    let version = match root.pointer("/info/version") {
+        Some(Value::String(v)) => Some(v.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(v) = version {
+        c.version = Some((v, (doc, "/info/version".into())));
     }
     c.mode = ["/x-hnp-compatibility", "/info/x-hnp-compatibility"]
         .into_iter()

@@ -367,6 +367,24 @@ fn version_policy_reads_majors_and_initial_development() {
     asks(policy("0.3.1", "0.3.2"), "0.4.0");
     assert_eq!(policy("0.3.1", "0.4.0"), None);
     assert_eq!(policy("0.3.1", "1.0.0"), None);
+    // A YAML number is read too (a float keeps its minor).
+    let numeric = |old_v: &str, new_v: &str| -> bool {
+        std::fs::write(
+            dir.join("old.yaml"),
+            OLD_AA2.replace("version: 1.0.0", &format!("version: {old_v}")),
+        )
+        .expect("old");
+        std::fs::write(
+            dir.join("new.yaml"),
+            new.replace("version: 1.0.0", &format!("version: {new_v}")),
+        )
+        .expect("new");
+        let (_, ds) = diags(dir, BASE);
+        ds.iter().any(|d| d["rule"] == "diff-version-not-bumped")
+    };
+    assert!(numeric("1", "1"));
+    assert!(numeric("1.0", "1.5"));
+    assert!(!numeric("1", "2"));
 }
 
 /// `diff.tags` is the release pattern when `--tags` is not given; two files ignore it.
