@@ -266,6 +266,9 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
     let mut wants_releases = false;
     for (o, n) in &sides.pairs {
         match (o, n) {
+            // A side that does not parse is reported (above) and not compared: every
+            // item would look removed or added.
+            (Some(o), Some(n)) if !parsed(&sides.old, *o) || !parsed(&sides.new, *n) => {}
             (Some(o), Some(n)) => {
                 let opts = doc_opts(*n);
                 let out = contract::diff_documents(&sides.old, *o, &sides.new, *n, &opts);
@@ -386,6 +389,9 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
         }
         for (tag, rev, pairs) in &sides.releases {
             for (o, n) in pairs {
+                if !parsed(rev, *o) || !parsed(&sides.new, *n) {
+                    continue;
+                }
                 let opts = Options {
                     release: Some(tag.clone()),
                     ..doc_opts(*n)
@@ -419,6 +425,13 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
     kept.sort_by(|a, b| a.diag.sort_key().cmp(&b.diag.sort_key()));
     kept.dedup_by(|a, b| a.diag == b.diag);
     kept
+}
+
+/// Whether a document of a revision parsed (has a value to compare).
+fn parsed(rev: &Revision, doc: u32) -> bool {
+    rev.files
+        .get(doc as usize)
+        .is_some_and(|f| f.value.is_some())
 }
 
 fn usage(m: impl Into<String>) -> ToolError {

@@ -120,3 +120,23 @@ fn renamed_keys_are_renames_and_still_compared() {
     assert!(f.iter().any(|(r, _)| r == "diff-message-removed"), "{f:#?}");
     assert!(!f.iter().any(|(r, _)| r == "diff-renamed"), "{f:#?}");
 }
+
+/// A side that does not parse is reported where it breaks and not compared (else
+/// every item of the other side would look removed or added).
+#[test]
+fn an_unparsable_side_is_reported_not_compared() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("old.yaml"), "asyncapi: 3.0.0\nchannels: [\n").expect("old");
+    std::fs::write(dir.join("new.yaml"), OLD).expect("new");
+    let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let rules: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(rules, ["yaml-syntax"], "{v}");
+    assert_eq!(crate::util::code(&out), 1);
+}
