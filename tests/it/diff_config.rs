@@ -548,10 +548,21 @@ fn code_scanning_formats_use_working_tree_paths() {
     assert!(text.contains("::error file=api.yaml,line="), "{text}");
     let (_, ds) = diags(&sub, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     assert!(
-        ds.iter()
-            .all(|d| d["file"].as_str() == Some("HEAD:contracts/api.yaml")),
+        !ds.is_empty()
+            && ds
+                .iter()
+                .all(|d| d["file"].as_str() == Some("HEAD:contracts/api.yaml")),
         "{ds:?}"
     );
+    // `diff.documents` paths are relative to the config's folder, in a subfolder of
+    // the repository too.
+    std::fs::write(
+        sub.join("hnp-events.yaml"),
+        "documents:\n  - api.yaml\ndiff:\n  documents:\n    api.yaml: none\n",
+    )
+    .expect("cfg");
+    let (exit, ds) = diags(&sub, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!((exit, ds.len()), (0, 0), "{ds:?}");
 }
 
 /// In the markdown changelog a broken config is a problem with the inputs, listed
