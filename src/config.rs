@@ -72,6 +72,8 @@ pub struct Config {
     pub projections: Vec<PathBuf>,
     pub gates: crate::gates::Settings,
     pub ignore: Vec<IgnoreEntry>,
+    /// The `diff:` section (`crate::diff::settings`).
+    pub diff: crate::diff::settings::DiffSettings,
 }
 
 /// One `ignore:` entry: findings in files matching `path`, at or under `pointer`, of
@@ -153,53 +155,7 @@ impl Config {
                         "`root` must be a folder path",
                     )),
                 },
-                "rules" => match v.as_object() {
-                    Some(rules) => {
-                        for (id, level) in rules {
-                            let rat = source::pointer::push(&at, id);
-                            if rule_meta(id).is_none() {
-                                let ids: Vec<&str> =
-                                    crate::diag::RULES.iter().map(|r| r.id).collect();
-                                let help = match crate::suggest::closest(id, &ids) {
-                                    Some(s) => format!("did you mean `{s}`?"),
-                                    None => "`hnp-events rules` lists every rule id".to_string(),
-                                };
-                                diags.push(
-                                    Diagnostic::new(
-                                        "config-invalid",
-                                        file.locate_key(&rat),
-                                        format!("unknown rule `{id}`"),
-                                    )
-                                    .with_help(help),
-                                );
-                                continue;
-                            }
-                            let lvl = match level.as_str() {
-                                Some("off") => Some(RuleLevel::Off),
-                                Some("hint") => Some(RuleLevel::On(Severity::Hint)),
-                                Some("info") => Some(RuleLevel::On(Severity::Info)),
-                                Some("warning") => Some(RuleLevel::On(Severity::Warning)),
-                                Some("error") => Some(RuleLevel::On(Severity::Error)),
-                                _ => None,
-                            };
-                            match lvl {
-                                Some(l) => {
-                                    cfg.rules.insert(id.clone(), l);
-                                }
-                                None => diags.push(file.diag_at(
-                                    "config-invalid",
-                                    &rat,
-                                    "a rule level must be one of: off, hint, info, warning, error",
-                                )),
-                            }
-                        }
-                    }
-                    None => diags.push(file.diag_at(
-                        "config-invalid",
-                        &at,
-                        "`rules` must map rule ids to levels",
-                    )),
-                },
+                "rules" => cfg.rules = parse_rule_levels(&file, &at, v, &mut diags),
                 "sagas" => match v.as_array() {
                     Some(items) => {
                         for (i, item) in items.iter().enumerate() {
@@ -239,6 +195,7 @@ impl Config {
                     )),
                 },
                 "gates" => cfg.gates = crate::gates::Settings::parse(&file, &at, v, &mut diags),
+                "diff" => cfg.diff = crate::diff::settings::parse(&file, &at, v, &dir, &mut diags),
                 "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &dir, &mut diags),
                 other => {
                     let mut d = Diagnostic::new(
@@ -275,6 +232,7 @@ impl Config {
 }
 
 const KEYS: &[&str] = &[
+    "diff",
     "documents",
     "fail-on",
     "gates",
@@ -284,6 +242,59 @@ const KEYS: &[&str] = &[
     "rules",
     "sagas",
 ];
+
+/// Read a `rules:` map (rule id → level) at pointer `at`: unknown ids and levels are
+/// located errors, with the closest rule id suggested.
+pub fn parse_rule_levels(
+    file: &SourceFile,
+    at: &str,
+    v: &Value,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, RuleLevel> {
+    let mut out = BTreeMap::new();
+    let Some(rules) = v.as_object() else {
+        diags.push(file.diag_at("config-invalid", at, "`rules` must map rule ids to levels"));
+        return out;
+    };
+    for (id, level) in rules {
+        let rat = source::pointer::push(at, id);
+        if rule_meta(id).is_none() {
+            let ids: Vec<&str> = crate::diag::RULES.iter().map(|r| r.id).collect();
+            let help = match crate::suggest::closest(id, &ids) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "`hnp-events rules` lists every rule id".to_string(),
+            };
+            diags.push(
+                Diagnostic::new(
+                    "config-invalid",
+                    file.locate_key(&rat),
+                    format!("unknown rule `{id}`"),
+                )
+                .with_help(help),
+            );
+            continue;
+        }
+        let lvl = match level.as_str() {
+            Some("off") => Some(RuleLevel::Off),
+            Some("hint") => Some(RuleLevel::On(Severity::Hint)),
+            Some("info") => Some(RuleLevel::On(Severity::Info)),
+            Some("warning") => Some(RuleLevel::On(Severity::Warning)),
+            Some("error") => Some(RuleLevel::On(Severity::Error)),
+            _ => None,
+        };
+        match lvl {
+            Some(l) => {
+                out.insert(id.clone(), l);
+            }
+            None => diags.push(file.diag_at(
+                "config-invalid",
+                &rat,
+                "a rule level must be one of: off, hint, info, warning, error",
+            )),
+        }
+    }
+    out
+}
 
 /// Read the `ignore:` list.
 fn parse_ignore(

@@ -8,6 +8,12 @@ use crate::gates::GATES;
 /// The configuration's JSON Schema (draft 2020-12).
 pub fn json_schema() -> Value {
     let rule_ids: Vec<&str> = crate::diag::RULES.iter().map(|r| r.id).collect();
+    // Every spelling `diff` accepts for a mode: kebab and registry (`FULL_TRANSITIVE`).
+    let mut modes: Vec<String> = Vec::new();
+    for n in crate::diff::Mode::NAMES {
+        modes.push(n.to_string());
+        modes.push(n.to_ascii_uppercase().replace('-', "_"));
+    }
     let gate = |envelope: bool| {
         let mut props = json!({
             "threshold": {"type": "number", "minimum": 0, "maximum": 1,
@@ -63,6 +69,29 @@ pub fn json_schema() -> Value {
                     {"enum": ["off", "on", true, false]},
                     {"type": "object", "additionalProperties": false, "properties": gates}
                 ]
+            },
+            "diff": {
+                "description": "Settings of `hnp-events diff`.",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "compatibility": {"enum": modes.clone(),
+                        "description": "The mode of items declaring none (as --compatibility, which wins)."},
+                    "tags": {"type": "string", "minLength": 1,
+                        "description": "Release tags (a glob, e.g. 'v*') that -transitive modes check HEAD against (as --tags, which wins)."},
+                    "documents": {"type": "object", "additionalProperties": {"enum": modes.clone()},
+                        "description": "Compatibility mode per document path (relative to this file)."},
+                    "channels": {"type": "object", "additionalProperties": {"enum": modes.clone()},
+                        "description": "Compatibility mode per channel key, 2.x channel name or address."},
+                    "messages": {"type": "object", "additionalProperties": {"enum": modes.clone()},
+                        "description": "Compatibility mode per message key or components name."},
+                    "rules": {
+                        "type": "object",
+                        "propertyNames": {"enum": rule_ids},
+                        "additionalProperties": {"enum": ["off", "hint", "info", "warning", "error"]},
+                        "description": "Rule levels for `diff` only, over the top-level `rules`."
+                    }
+                }
             },
             "ignore": {
                 "type": "array",

@@ -12,8 +12,10 @@ use crate::diff::contract::{self, Finding};
 use crate::diff::git::{self, GitTree};
 use crate::diff::load::{DiskTree, Revision, Tree, normalize};
 use crate::diff::saga::Sagas;
+use crate::diff::settings::ModeEntry;
 use crate::diff::{Mode, Options};
 use crate::report::{self, Format, RenderOptions, Report, Summary};
+use crate::source::SourceFile;
 
 pub const AFTER_HELP: &str = "\
 Examples:
@@ -30,8 +32,11 @@ Revisions are read from git's object database (no checkout). Each finding says w
 side it breaks: what the application sends must stay readable by readers still on the
 old version; what it receives from writers still on the old version must stay valid.
 `x-hnp-compatibility: backward|forward|full|none[-transitive]` on a message, its
-channel or the document replaces that default. Sagas listed in hnp-events.yaml at
-both revisions are compared too: a step whose message broke is reported at the saga.
+channel or the document replaces that default, as do the `diff:` section of
+hnp-events.yaml (`documents`, `channels`, `messages`: name → mode; `compatibility`
+and `tags`: defaults of the flags; `rules`: levels for diff only). Sagas listed in
+hnp-events.yaml at both revisions are compared too: a step whose message broke is
+reported at the saga.
 Findings point into the new revision, with the old location as related information.
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 the tool could not run.";
 
@@ -84,6 +89,11 @@ struct Sides {
     /// Releases for the `-transitive` modes: tag, documents, (release document, new
     /// document) pairs.
     releases: Vec<Release>,
+    /// The folder the new side's tree-relative paths are under (for `diff.documents`).
+    new_root: PathBuf,
+    /// When HEAD is a git revision: the working directory's path inside the work
+    /// tree (files of HEAD are shown as `HEAD:path`, relative to the tree's root).
+    head_revision_prefix: Option<PathBuf>,
 }
 
 /// A release tag, its documents, and (release document, new document) pairs.
@@ -93,31 +103,53 @@ fn parse_mode(s: &str) -> Result<Mode, String> {
     s.parse()
 }
 
-/// The config in the working directory (a broken one counts as none, as before).
-fn local_config() -> Config {
-    if Path::new(CONFIG_FILE).is_file() {
-        Config::load(Path::new(CONFIG_FILE))
-            .ok()
-            .map(|(c, _, _)| c)
-            .unwrap_or_default()
-    } else {
-        Config::default()
+/// The config in the working directory, with its problems and its text (to locate
+/// `diff:` entries that match nothing). An unreadable one counts as none.
+struct LocalConfig {
+    config: Config,
+    diags: Vec<Diagnostic>,
+    file: Option<SourceFile>,
+}
+
+fn local_config() -> LocalConfig {
+    let none = || LocalConfig {
+        config: Config::default(),
+        diags: Vec::new(),
+        file: None,
+    };
+    if !Path::new(CONFIG_FILE).is_file() {
+        return none();
+    }
+    match Config::load(Path::new(CONFIG_FILE)) {
+        Ok((config, diags, file)) => LocalConfig {
+            config,
+            diags,
+            file,
+        },
+        Err(_) => none(),
     }
 }
 
 /// What `hnp-events diff` reports for these arguments, in its order, before rendering:
-/// the changelog `docs --base` shows too.
+/// the changelog `docs --base` shows too (the config's own problems are left to the
+/// command that reads it).
 pub fn changelog(args: &DiffArgs) -> Result<Vec<Finding>, ToolError> {
-    let sides = load_sides(args)?;
-    Ok(findings(args, &local_config(), &sides))
+    let mut local = local_config();
+    local.diags.clear();
+    let sides = load_sides(args, &local.config)?;
+    Ok(findings(args, &local, &sides))
 }
 
 pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
     let started = Instant::now();
-    let config = local_config();
-    let sides = load_sides(args)?;
-    let kept = findings(args, &config, &sides);
-    let diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
+    let local = local_config();
+    let config = &local.config;
+    let sides = load_sides(args, config)?;
+    let kept = findings(args, &local, &sides);
+    let mut diags: Vec<Diagnostic> = kept.iter().map(|f| f.diag.clone()).collect();
+    if matches!(args.format, Format::Sarif | Format::Github | Format::Junit) {
+        working_tree_paths(&mut diags, &sides);
+    }
     let text = if args.format == Format::Markdown {
         crate::diff::render::markdown(&kept, &sides.base_label, &sides.head_label)
     } else {
@@ -128,6 +160,9 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
         sources.extend(sides.new_sagas.sources());
         for (_, rev, _) in &sides.releases {
             sources.extend(rev.sources());
+        }
+        if let Some(f) = &local.file {
+            sources.insert(f.display.clone(), f.text.clone());
         }
         let summary = Summary {
             files: sides.old.files.len() + sides.new.files.len(),
@@ -160,8 +195,10 @@ pub fn run(args: &DiffArgs) -> Result<u8, ToolError> {
 }
 
 /// Every finding between the two sides: documents, sagas and, for `-transitive` modes,
-/// releases; severities from the config; sorted and de-duplicated.
-fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
+/// releases; the config's problems; severities from the config (`rules:`, then
+/// `diff.rules`); sorted and de-duplicated.
+fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding> {
+    let config = &local.config;
     let mut findings: Vec<Finding> = Vec::new();
     for d in sides.old.diagnostics.iter().chain(&sides.new.diagnostics) {
         findings.push(Finding {
@@ -169,17 +206,75 @@ fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
             group: "documents".into(),
         });
     }
+    for d in &local.diags {
+        findings.push(Finding {
+            diag: d.clone(),
+            group: "configuration".into(),
+        });
+    }
+    let settings = &config.diff;
+    let mut levels = config.rules.clone();
+    levels.extend(settings.rules.iter().map(|(k, v)| (k.clone(), *v)));
     let opts = Options {
-        default_mode: args.compatibility,
+        default_mode: args.compatibility.or(settings.compatibility),
+        document_mode: None,
+        channel_modes: settings
+            .channels
+            .iter()
+            .map(|e| (e.name.clone(), e.mode))
+            .collect(),
+        message_modes: settings
+            .messages
+            .iter()
+            .map(|e| (e.name.clone(), e.mode))
+            .collect(),
+        levels: levels.clone(),
         release: None,
     };
+    // `diff.documents`, by the new document's path (both made absolute).
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok())
+        .unwrap_or_default();
+    let config_dir = cwd.join(&config.dir);
+    let doc_entries: Vec<(PathBuf, &ModeEntry)> = settings
+        .documents
+        .iter()
+        .map(|(_, e)| (crate::source::normalise_path(&config_dir.join(&e.name)), e))
+        .collect();
+    let used_docs = vec![std::cell::Cell::new(false); doc_entries.len()];
+    let doc_opts = |n: u32| -> Options {
+        let path = sides
+            .new
+            .paths
+            .get(n as usize)
+            .map(|p| crate::source::normalise_path(&sides.new_root.join(p)));
+        let hit = doc_entries
+            .iter()
+            .position(|(p, _)| Some(p) == path.as_ref());
+        if let Some(i) = hit {
+            used_docs[i].set(true);
+        }
+        Options {
+            document_mode: hit.map(|i| doc_entries[i].1.mode),
+            ..opts.clone()
+        }
+    };
+    let mut channel_names = std::collections::BTreeSet::new();
+    let mut message_names = std::collections::BTreeSet::new();
     let mut broken = std::collections::BTreeMap::new();
     let mut wants_releases = false;
     for (o, n) in &sides.pairs {
         match (o, n) {
+            // A side that does not parse is reported (above) and not compared: every
+            // item would look removed or added.
+            (Some(o), Some(n)) if !parsed(&sides.old, *o) || !parsed(&sides.new, *n) => {}
             (Some(o), Some(n)) => {
+                let opts = doc_opts(*n);
                 let out = contract::diff_documents(&sides.old, *o, &sides.new, *n, &opts);
                 findings.extend(out.findings);
+                channel_names.extend(out.channel_names);
+                message_names.extend(out.message_names);
                 wants_releases |= out.wants_releases;
                 for (k, v) in out.broken {
                     broken.entry(k).or_insert(v);
@@ -215,7 +310,74 @@ fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
         &sides.new_sagas,
         &broken,
         &sides.base_label,
+        &levels,
     ));
+    if let Some(file) = &local.file {
+        let unmatched = [
+            (
+                "document",
+                settings
+                    .documents
+                    .iter()
+                    .zip(&used_docs)
+                    .filter(|(_, used)| !used.get())
+                    .map(|((_, e), _)| e)
+                    .collect::<Vec<_>>(),
+                sides
+                    .new
+                    .inputs
+                    .iter()
+                    .filter_map(|i| sides.new.paths.get(*i as usize))
+                    .filter_map(|p| {
+                        let abs = crate::source::normalise_path(&sides.new_root.join(p));
+                        abs.strip_prefix(&config_dir)
+                            .ok()
+                            .map(|r| r.to_string_lossy().into_owned())
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "channel",
+                settings
+                    .channels
+                    .iter()
+                    .filter(|e| !channel_names.contains(&e.name))
+                    .collect(),
+                channel_names.iter().cloned().collect(),
+            ),
+            (
+                "message",
+                settings
+                    .messages
+                    .iter()
+                    .filter(|e| !message_names.contains(&e.name))
+                    .collect(),
+                message_names.iter().cloned().collect(),
+            ),
+        ];
+        for (what, entries, known) in unmatched {
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
+            for e in entries {
+                let mut d = Diagnostic::new(
+                    "diff-compatibility-unmatched",
+                    file.locate_key(&e.at),
+                    format!(
+                        "`diff` sets `{}` for {what} `{}`, which no compared document at {} has",
+                        e.mode.name(),
+                        e.name,
+                        sides.head_label
+                    ),
+                );
+                if let Some(s) = crate::suggest::closest(&e.name, &known) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                findings.push(Finding {
+                    diag: d,
+                    group: "configuration".into(),
+                });
+            }
+        }
+    }
     if wants_releases {
         // Messages reported so far, by rule and location (a lookup per release finding
         // instead of a scan of every finding).
@@ -226,11 +388,14 @@ fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
                 .push(g.diag.message.clone());
         }
         for (tag, rev, pairs) in &sides.releases {
-            let opts = Options {
-                release: Some(tag.clone()),
-                ..opts.clone()
-            };
             for (o, n) in pairs {
+                if !parsed(rev, *o) || !parsed(&sides.new, *n) {
+                    continue;
+                }
+                let opts = Options {
+                    release: Some(tag.clone()),
+                    ..doc_opts(*n)
+                };
                 let out = contract::diff_documents(rev, *o, &sides.new, *n, &opts);
                 // A change already reported against BASE is not repeated per release.
                 for f in out.findings {
@@ -248,16 +413,13 @@ fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
             }
         }
     }
-    // Severities from the config's `rules:` (off removes the finding).
+    // Severities from the config's `rules:` and `diff.rules` (off removes the
+    // finding).
     let mut kept: Vec<Finding> = Vec::new();
-    for f in findings {
-        let mut one = vec![f.diag];
-        config.apply_rule_levels(&mut one);
-        if let Some(diag) = one.pop() {
-            kept.push(Finding {
-                diag,
-                group: f.group,
-            });
+    for mut f in findings {
+        if let Some(s) = crate::diff::severity(&levels, &f.diag) {
+            f.diag.severity = s;
+            kept.push(f);
         }
     }
     kept.sort_by(|a, b| a.diag.sort_key().cmp(&b.diag.sort_key()));
@@ -265,12 +427,21 @@ fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
     kept
 }
 
+/// Whether a document of a revision parsed (has a value to compare).
+fn parsed(rev: &Revision, doc: u32) -> bool {
+    rev.files
+        .get(doc as usize)
+        .is_some_and(|f| f.value.is_some())
+}
+
 fn usage(m: impl Into<String>) -> ToolError {
     ToolError::Usage(m.into())
 }
 
-fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
+fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
     let a = &args.args;
+    // `--tags`, else the config's `diff.tags` (which two files ignore).
+    let tags = args.tags.clone().or_else(|| config.diff.tags.clone());
     // Two files.
     if !args.base_from_upstream && a.len() == 2 && Path::new(&a[0]).is_file() {
         if !Path::new(&a[1]).is_file() {
@@ -279,7 +450,7 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
                 a[1], a[0]
             )));
         }
-        let side = |p: &str| -> Result<Revision, ToolError> {
+        let side = |p: &str| -> Result<(Revision, PathBuf), ToolError> {
             let abs = Path::new(p)
                 .canonicalize()
                 .map_err(|e| usage(format!("{p}: {e}")))?;
@@ -287,11 +458,11 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
             let root = crate::source::normalise_path(&root);
             let root = git_root(&root).unwrap_or(root);
             let rel = abs.strip_prefix(&root).unwrap_or(&abs).to_path_buf();
-            let tree = DiskTree::new(root);
-            Revision::load(&tree, p, &[rel]).map_err(usage)
+            let tree = DiskTree::new(root.clone());
+            Ok((Revision::load(&tree, p, &[rel]).map_err(usage)?, root))
         };
-        let old = side(&a[0])?;
-        let new = side(&a[1])?;
+        let (old, _) = side(&a[0])?;
+        let (new, new_root) = side(&a[1])?;
         if args.tags.is_some() {
             return Err(usage(
                 "--tags needs git revisions, not two files (releases are read at tags)",
@@ -306,6 +477,8 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
             old_sagas: Sagas::default(),
             new_sagas: Sagas::default(),
             releases: Vec::new(),
+            new_root,
+            head_revision_prefix: None,
         });
     }
     let (repo, prefix) = git::open().map_err(usage)?;
@@ -336,6 +509,7 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
     let workdir = repo
         .workdir()
         .map(|w| w.canonicalize().unwrap_or_else(|_| w.to_path_buf()));
+    let workdir_root = workdir.clone();
     let head_git;
     let head_disk;
     let head_tree: &dyn Tree = match &head {
@@ -421,7 +595,7 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
     let new_sagas = Sagas::load(head_tree, &prefix).map_err(usage)?;
     // Releases: every tag matching the pattern whose tree is not BASE's.
     let mut releases = Vec::new();
-    if let Some(pattern) = &args.tags {
+    if let Some(pattern) = &tags {
         let names = repo
             .tag_names(Some(pattern))
             .map_err(|e| usage(format!("tags `{pattern}`: {}", e.message())))?;
@@ -467,7 +641,36 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
         old_sagas,
         new_sagas,
         releases,
+        new_root: workdir_root.unwrap_or_default(),
+        head_revision_prefix: head.as_ref().map(|_| prefix.clone()),
     })
+}
+
+/// Code-scanning formats locate findings in the checked-out files: a finding in a
+/// HEAD revision's `HEAD:sub/api.yaml` is shown as `api.yaml` (relative to the working
+/// directory `sub`), which is the same file when HEAD is checked out, as in CI. Related
+/// locations in the base revision keep their `BASE:` prefix (the message names it).
+fn working_tree_paths(diags: &mut [Diagnostic], sides: &Sides) {
+    let Some(prefix) = &sides.head_revision_prefix else {
+        return;
+    };
+    let label = format!("{}:", sides.head_label);
+    let up = prefix.components().count();
+    for d in diags {
+        let Some(path) = d.location.file.strip_prefix(label.as_str()) else {
+            continue;
+        };
+        let path = Path::new(path);
+        let rel = match path.strip_prefix(prefix) {
+            Ok(r) => r.to_path_buf(),
+            Err(_) => {
+                let mut r: PathBuf = std::iter::repeat_n("..", up).collect();
+                r.push(path);
+                r
+            }
+        };
+        d.location.file = rel.to_string_lossy().as_ref().into();
+    }
 }
 
 /// Tags in version order (`v2` before `v10`), numbers compared as numbers.

@@ -122,6 +122,11 @@ rules! {
         "The mode decides which direction of schema compatibility `diff` requires (backward, forward, full, none, and the -transitive variants that also check every release tag); an unknown value would silently fall back to the default.",
         fail: "x-hnp-compatibility: backwards",
         pass: "x-hnp-compatibility: backward-transitive";
+    "diff-compatibility-unmatched" => Warning,
+        "A compatibility mode in the `diff:` section of hnp-events.yaml names a document, channel or message that no compared document has.",
+        "`diff.documents`, `diff.channels` and `diff.messages` give modes by path, channel key or address, and message name; an entry that matches nothing (a typo, or an item renamed) silently leaves its item at the default mode.",
+        fail: "diff:\n  messages:\n    ResourceCreatd: full",
+        pass: "diff:\n  messages:\n    ResourceCreated: full";
     "diff-correlation-id-moved" => Error,
         "A message's `correlationId` location changed.",
         "Requesters and repliers on different versions look for the correlation id in different places; replies of requests in flight are no longer matched.";

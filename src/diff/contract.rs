@@ -67,6 +67,9 @@ struct Message {
     label: String,
     /// The key of the channel it travels on.
     channel: String,
+    /// Its key in the contract without its own name: the channel key (AsyncAPI 3),
+    /// the channel and verb (2.x).
+    slot: String,
     /// `x-hnp-compatibility` as written (the message's, with its traits).
     mode: Option<(String, At)>,
     /// The names sagas know it by: its key in the channel and its
@@ -116,6 +119,10 @@ pub struct Outcome {
     pub broken: BTreeMap<String, (Location, String)>,
     /// Whether any item has a `-transitive` mode (so releases must be compared).
     pub wants_releases: bool,
+    /// The new side's channel keys and addresses, and message names (for the
+    /// config's `diff.channels` and `diff.messages` entries that match nothing).
+    pub channel_names: Vec<String>,
+    pub message_names: Vec<String>,
 }
 
 /// Compare the document `old_doc` of `old` with `new_doc` of `new`.
@@ -140,6 +147,8 @@ pub fn diff_documents(
         broken: BTreeMap::new(),
         wants_releases: false,
         proven: [schema::Proven::default(), schema::Proven::default()],
+        renamed_channels: renamed_channels(&o, &n),
+        renamed_to: std::collections::BTreeSet::new(),
     };
     let doc_mode = cx.modes();
     if let Some(release) = &opts.release {
@@ -169,11 +178,47 @@ pub fn diff_documents(
     cx.mode = doc_mode;
     cx.http();
     cx.version();
+    let mut channel_names: Vec<String> = Vec::new();
+    for (k, c) in &n.channels {
+        channel_names.push(k.clone());
+        channel_names.extend(c.address.iter().cloned());
+    }
+    let message_names = n.messages.values().flat_map(|m| m.names.clone()).collect();
     Outcome {
         findings: cx.out,
         broken: cx.broken,
         wants_releases: cx.wants_releases,
+        channel_names,
+        message_names,
     }
+}
+
+/// Channels whose key changed while their address stayed: old key → new key (only
+/// when exactly one new channel, absent from the old side, has that address).
+fn renamed_channels(o: &Contract, n: &Contract) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut by_address: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+    for (k, c) in &n.channels {
+        if let Some(a) = c.address.as_deref() {
+            if !o.channels.contains_key(k) {
+                by_address.entry(a).or_default().push(k);
+            }
+        }
+    }
+    for (k, c) in &o.channels {
+        if n.channels.contains_key(k) {
+            continue;
+        }
+        if let Some([nk]) = c
+            .address
+            .as_deref()
+            .and_then(|a| by_address.get(a))
+            .map(Vec::as_slice)
+        {
+            out.insert(k.clone(), (*nk).clone());
+        }
+    }
+    out
 }
 
 // ---- extraction ----
@@ -187,8 +232,15 @@ fn extract(rev: &Revision, doc: u32) -> Contract {
     let Some(root) = f.value.as_ref() else {
         return c;
     };
-    if let Some(v) = root.pointer("/info/version").and_then(Value::as_str) {
-        c.version = Some((v.to_string(), (doc, "/info/version".into())));
+    // A YAML number (`version: 2`) is read as written, so the policy still applies
+    // (the specifications ask for a string: that is `validate`'s to report).
+    let version = match root.pointer("/info/version") {
+        Some(Value::String(v)) => Some(v.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    if let Some(v) = version {
+        c.version = Some((v, (doc, "/info/version".into())));
     }
     c.mode = ["/x-hnp-compatibility", "/info/x-hnp-compatibility"]
         .into_iter()
@@ -381,6 +433,7 @@ fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 msg.ordering_key.clone_from(&ordering_key);
             }
             msg.channel.clone_from(k);
+            msg.slot.clone_from(k);
             msg.names.insert(0, mk.clone());
             c.messages.insert(format!("{k}/{mk}"), msg);
         }
@@ -557,6 +610,7 @@ fn asyncapi2(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 );
                 msg.flow = Some(flow);
                 msg.channel.clone_from(k);
+                msg.slot.clone_from(&key);
                 msg.names.insert(0, id.clone());
                 if msg.ordering_key.is_none() {
                     msg.ordering_key.clone_from(&ordering_key);
@@ -766,6 +820,10 @@ struct Cx<'a> {
     wants_releases: bool,
     /// Pairs proven compatible so far: old ⊆ new, new ⊆ old.
     proven: [schema::Proven; 2],
+    /// Channels renamed (the same address under another key): old key → new key.
+    renamed_channels: BTreeMap<String, String>,
+    /// New operation and message keys matched to a renamed old one (not "added").
+    renamed_to: std::collections::BTreeSet<String>,
 }
 
 impl Cx<'_> {
@@ -795,7 +853,7 @@ impl Cx<'_> {
         if let Some(a) = old_at {
             d = d.with_related(self.old_loc(a), format!("in {}", self.old.label));
         }
-        if d.severity == Severity::Error {
+        if self.opts.severity(&d) == Some(Severity::Error) {
             self.breaking = true;
         }
         self.out.push(Finding {
@@ -807,7 +865,61 @@ impl Cx<'_> {
 
     /// The channel is gone (reported once, with everything on it).
     fn channel_removed(&self, key: &str) -> bool {
-        self.o.channels.contains_key(key) && !self.n.channels.contains_key(key)
+        self.o.channels.contains_key(key)
+            && !self.n.channels.contains_key(key)
+            && !self.renamed_channels.contains_key(key)
+    }
+
+    /// An old channel key as the new side calls it.
+    fn channel_key<'k>(&'k self, key: &'k str) -> &'k str {
+        self.renamed_channels.get(key).map_or(key, String::as_str)
+    }
+
+    /// The new operation an old one (absent by key) was renamed to: the only new
+    /// operation, absent from the old side, with the same action on the same channel.
+    fn operation_renamed(&self, oo: &Operation) -> Option<String> {
+        let channel = oo.channel.as_deref().map(|c| self.channel_key(c));
+        let mut found = self.n.operations.iter().filter(|(nk, no)| {
+            !self.o.operations.contains_key(*nk)
+                && !self.renamed_to.contains(*nk)
+                && no.action == oo.action
+                && no.channel.as_deref() == channel
+        });
+        match (found.next(), found.next()) {
+            (Some((nk, _)), None) => Some(nk.clone()),
+            _ => None,
+        }
+    }
+
+    /// The new message an old one (absent by key) is: the same name on its renamed
+    /// channel, else the only new message, absent from the old side, on the same
+    /// channel with the same payload and headers (`renamed`: its name changed).
+    fn message_renamed(&self, om: &Message) -> Option<(String, bool)> {
+        let slot = self.channel_key(&om.slot);
+        if slot != om.slot {
+            let key = format!("{slot}/{}", om.names.first().map_or("", String::as_str));
+            if self.n.messages.contains_key(&key) && !self.o.messages.contains_key(&key) {
+                return Some((key, false));
+            }
+        }
+        let content = |rev: &Revision, m: &Message| {
+            let get = |a: &Option<At>| a.as_ref().and_then(|a| rev.get(a.0, &a.1)).cloned();
+            (get(&m.payload), get(&m.headers))
+        };
+        let old = content(self.old, om);
+        if old == (None, None) {
+            return None;
+        }
+        let mut found = self.n.messages.iter().filter(|(nk, nm)| {
+            nm.slot == slot
+                && !self.o.messages.contains_key(*nk)
+                && !self.renamed_to.contains(*nk)
+                && content(self.new, nm) == old
+        });
+        match (found.next(), found.next()) {
+            (Some((nk, _)), None) => Some((nk.clone(), true)),
+            _ => None,
+        }
     }
 
     /// Check the new side's `x-hnp-compatibility` values; the document's mode (else
@@ -834,25 +946,38 @@ impl Cx<'_> {
             }
         }
         self.wants_releases |= self.opts.default_mode.is_some_and(|m| m.transitive);
+        self.wants_releases |= self.opts.config_wants_releases();
         self.n
             .mode
             .as_ref()
             .and_then(|m| Mode::parse(&m.0))
+            .or(self.opts.document_mode)
             .or(self.opts.default_mode)
     }
 
-    /// A message's mode: its own, else its channel's, else the document's, else the
-    /// default (the new revision's declarations hold).
+    /// A message's mode: its own (`x-hnp-compatibility`, else the config's
+    /// `diff.messages`), else its channel's (likewise, `diff.channels` by key or
+    /// address), else the document's (likewise, `diff.documents`), else the default
+    /// (the new revision's declarations hold; at each level the document's
+    /// declaration comes before the config's).
     fn message_mode(&self, m: &Message) -> Option<Mode> {
         let parsed = |x: &Option<(String, At)>| x.as_ref().and_then(|(t, _)| Mode::parse(t));
+        let channel = self.n.channels.get(&m.channel);
         parsed(&m.mode)
             .or_else(|| {
-                self.n
-                    .channels
-                    .get(&m.channel)
-                    .and_then(|c| parsed(&c.mode))
+                m.names
+                    .iter()
+                    .find_map(|n| self.opts.message_modes.get(n).copied())
+            })
+            .or_else(|| channel.and_then(|c| parsed(&c.mode)))
+            .or_else(|| {
+                let address = channel.and_then(|c| c.address.as_ref());
+                std::iter::once(&m.channel)
+                    .chain(address)
+                    .find_map(|k| self.opts.channel_modes.get(k).copied())
             })
             .or_else(|| parsed(&self.n.mode))
+            .or(self.opts.document_mode)
             .or(self.opts.default_mode)
     }
 
@@ -968,7 +1093,27 @@ impl Cx<'_> {
 
     fn operations(&mut self) {
         for (k, oo) in &self.o.operations {
-            let Some(no) = self.n.operations.get(k) else {
+            let renamed = if self.n.operations.contains_key(k) {
+                None
+            } else {
+                self.operation_renamed(oo)
+            };
+            if let Some(nk) = &renamed {
+                let no = &self.n.operations[nk];
+                self.renamed_to.insert(nk.clone());
+                self.push(
+                    "diff-renamed",
+                    &no.group,
+                    Some(&no.at),
+                    Some(&oo.at),
+                    format!("operation `{k}` renamed to `{nk}` (same action on the same channel)"),
+                );
+            }
+            let Some(no) = renamed
+                .as_ref()
+                .or(Some(k))
+                .and_then(|nk| self.n.operations.get(nk))
+            else {
                 if oo.channel.as_ref().is_some_and(|c| self.channel_removed(c)) {
                     continue;
                 }
@@ -996,7 +1141,7 @@ impl Cx<'_> {
                     ),
                 );
             }
-            if oo.channel != no.channel {
+            if oo.channel.as_deref().map(|c| self.channel_key(c)) != no.channel.as_deref() {
                 self.push(
                     "diff-operation-action-changed",
                     &no.group,
@@ -1061,7 +1206,7 @@ impl Cx<'_> {
             }
         }
         for (k, no) in &self.n.operations {
-            if !self.o.operations.contains_key(k) {
+            if !self.o.operations.contains_key(k) && !self.renamed_to.contains(k) {
                 self.push(
                     "diff-added",
                     &no.group,
@@ -1075,7 +1220,33 @@ impl Cx<'_> {
 
     fn messages(&mut self) {
         for (k, om) in &self.o.messages {
-            let Some(nm) = self.n.messages.get(k) else {
+            let renamed = if self.n.messages.contains_key(k) {
+                None
+            } else {
+                self.message_renamed(om)
+            };
+            if let Some((nk, by_content)) = &renamed {
+                self.renamed_to.insert(nk.clone());
+                let nm = &self.n.messages[nk];
+                if *by_content && self.opts.release.is_none() {
+                    self.push(
+                        "diff-renamed",
+                        &nm.group,
+                        Some(&nm.at),
+                        Some(&om.at),
+                        format!(
+                            "{} renamed to {} on {} (same payload and headers)",
+                            om.label, nm.label, nm.group
+                        ),
+                    );
+                }
+            }
+            let Some(nm) = renamed
+                .as_ref()
+                .map(|(nk, _)| nk)
+                .or(Some(k))
+                .and_then(|nk| self.n.messages.get(nk))
+            else {
                 if self.opts.release.is_none() {
                     let loc = self.old_loc(&om.at);
                     for name in &om.names {
@@ -1107,7 +1278,7 @@ impl Cx<'_> {
             self.message_pair(om, nm);
             if let Some(f) = self.out[first..]
                 .iter()
-                .find(|f| f.diag.severity == Severity::Error)
+                .find(|f| self.opts.severity(&f.diag) == Some(Severity::Error))
             {
                 let hit = (f.diag.location.clone(), f.diag.message.clone());
                 for name in &nm.names {
@@ -1119,7 +1290,7 @@ impl Cx<'_> {
         }
         self.mode = None;
         for (k, nm) in &self.n.messages {
-            if !self.o.messages.contains_key(k) {
+            if !self.o.messages.contains_key(k) && !self.renamed_to.contains(k) {
                 self.push(
                     "diff-added",
                     &nm.group,
@@ -1548,20 +1719,14 @@ impl Cx<'_> {
         if !self.breaking {
             return;
         }
-        let major =
-            |v: &str| -> Option<u64> { v.trim_start_matches('v').split('.').next()?.parse().ok() };
         let (Some((ov, oat)), Some((nv, nat))) = (&self.o.version, &self.n.version) else {
             return;
         };
-        let bumped = match (major(ov), major(nv)) {
-            (Some(a), Some(b)) => b > a,
-            _ => ov != nv,
-        };
-        if !bumped {
+        if !super::major_bumped(ov, nv) {
             let n = self
                 .out
                 .iter()
-                .filter(|f| f.diag.severity == Severity::Error)
+                .filter(|f| self.opts.severity(&f.diag) == Some(Severity::Error))
                 .count();
             self.push(
                 "diff-version-not-bumped",
@@ -1575,7 +1740,7 @@ impl Cx<'_> {
             )
             .help = Some(format!(
                 "raise the major version (e.g. `{}`), or make the changes compatible",
-                major(ov).map_or_else(|| "2.0.0".to_string(), |m| format!("{}.0.0", m + 1))
+                super::next_major(ov)
             ));
         }
     }

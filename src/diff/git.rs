@@ -122,7 +122,12 @@ pub fn upstream_base(repo: &Repository) -> Result<String, String> {
     let base = repo
         .merge_base(a, b)
         .map_err(|e| format!("no merge-base of HEAD and its upstream: {}", e.message()))?;
-    Ok(base.to_string())
+    // Shown before every path of the base side: the short, unambiguous id.
+    let short = match repo.find_object(base, None).and_then(|o| o.short_id()) {
+        Ok(buf) => buf.as_str().ok().map(str::to_string),
+        Err(_) => None,
+    };
+    Ok(short.unwrap_or_else(|| base.to_string()))
 }
 
 /// The documents `hnp-events.yaml` lists at a revision (paths relative to the tree's

@@ -19,6 +19,12 @@ pub mod load;
 pub mod render;
 pub mod saga;
 pub mod schema;
+pub mod settings;
+
+use std::collections::BTreeMap;
+
+use crate::config::RuleLevel;
+use crate::diag::{Diagnostic, Severity};
 
 /// Which side a change breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,10 +166,112 @@ impl std::str::FromStr for Mode {
 pub struct Options {
     /// The mode of items declaring none (default: the one their direction implies).
     pub default_mode: Option<Mode>,
+    /// The config's mode for the document being compared (`diff.documents`).
+    pub document_mode: Option<Mode>,
+    /// The config's modes by channel key or address (`diff.channels`).
+    pub channel_modes: BTreeMap<String, Mode>,
+    /// The config's modes by message name (`diff.messages`).
+    pub message_modes: BTreeMap<String, Mode>,
+    /// Rule levels of the run (top-level `rules:`, then `diff.rules`): the versioning
+    /// policy counts a change as breaking when it is still an error after them.
+    pub levels: BTreeMap<String, RuleLevel>,
     /// Set when comparing HEAD with an older release for the `-transitive` modes: only
     /// schema compatibility of items with a transitive mode is reported, labelled with
     /// the release.
     pub release: Option<String>,
+}
+
+impl Options {
+    /// A finding's severity after the configured levels (`None`: turned off).
+    pub fn severity(&self, d: &Diagnostic) -> Option<Severity> {
+        severity(&self.levels, d)
+    }
+
+    /// Whether any mode of the config is `-transitive`.
+    pub fn config_wants_releases(&self) -> bool {
+        self.document_mode
+            .iter()
+            .chain(self.channel_modes.values())
+            .chain(self.message_modes.values())
+            .any(|m| m.transitive)
+    }
+}
+
+/// A finding's severity after `levels` (`None`: turned off).
+pub fn severity(levels: &BTreeMap<String, RuleLevel>, d: &Diagnostic) -> Option<Severity> {
+    match levels.get(d.rule) {
+        Some(RuleLevel::Off) => None,
+        Some(RuleLevel::On(s)) => Some(*s),
+        None => Some(d.severity),
+    }
+}
+
+/// The versioning policy's reading of a version: the numbers of its first two
+/// dot-separated parts (`v2.1.0` → 2, 1; a leading `v` is allowed; a pre-release or
+/// build suffix of the minor part is ignored).
+fn version_parts(v: &str) -> Option<(u64, u64)> {
+    let v = v.trim();
+    let v = v.strip_prefix(['v', 'V']).unwrap_or(v);
+    let mut parts = v.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = match parts.next() {
+        Some(p) => {
+            let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+            if digits.is_empty() {
+                0
+            } else {
+                digits.parse().ok()?
+            }
+        }
+        None => 0,
+    };
+    Some((major, minor))
+}
+
+/// Whether `new` is a breaking-change release of `old` under semantic versioning: a
+/// higher major; while the major is 0 (initial development, where semver lets
+/// anything change) a higher minor counts as one, as Cargo and npm read `0.y`. A
+/// version the policy cannot read counts as bumped when it changed at all.
+pub fn major_bumped(old: &str, new: &str) -> bool {
+    match (version_parts(old), version_parts(new)) {
+        (Some((0, a)), Some((0, b))) => b > a,
+        (Some((a, _)), Some((b, _))) => b > a,
+        _ => old.trim() != new.trim(),
+    }
+}
+
+/// The smallest version `major_bumped` accepts after `old`, for help texts.
+pub fn next_major(old: &str) -> String {
+    match version_parts(old) {
+        Some((0, m)) => format!("0.{}.0", m + 1),
+        Some((a, _)) => format!("{}.0.0", a + 1),
+        None => "a new major version".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    #[test]
+    fn major_bumps() {
+        assert!(major_bumped("1.4.2", "2.0.0"));
+        assert!(major_bumped("v1.4.2", "v2.0.0-rc.1"));
+        assert!(!major_bumped("1.4.2", "1.5.0"));
+        assert!(!major_bumped("2.0.0", "1.9.0"));
+        assert!(!major_bumped("1.0.0", "1.0.0"));
+        // 0.y: the minor is the breaking part.
+        assert!(major_bumped("0.3.1", "0.4.0"));
+        assert!(!major_bumped("0.3.1", "0.3.2"));
+        assert!(major_bumped("0.3.1", "1.0.0"));
+        assert!(!major_bumped("0.4.0", "0.3.9"));
+        // Unreadable: any change.
+        assert!(major_bumped("2024-01", "2024-02"));
+        assert!(!major_bumped("draft", "draft"));
+        assert_eq!(next_major("1.4.2"), "2.0.0");
+        assert_eq!(next_major("0.3.1"), "0.4.0");
+        assert_eq!(next_major("v7"), "8.0.0");
+    }
 }
 
 #[cfg(test)]

@@ -74,10 +74,6 @@ impl Sagas {
     }
 }
 
-fn major(v: &str) -> Option<u64> {
-    v.trim_start_matches('v').split('.').next()?.parse().ok()
-}
-
 /// Compare the sagas of two revisions, given the messages that broke in the contract
 /// (by name: see `contract::Outcome::broken`).
 pub fn diff(
@@ -85,6 +81,7 @@ pub fn diff(
     new: &Sagas,
     broken: &BTreeMap<String, (Location, String)>,
     base_label: &str,
+    levels: &BTreeMap<String, crate::config::RuleLevel>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, os) in &old.by_name {
@@ -121,31 +118,32 @@ pub fn diff(
             if !seen.insert((named.name.clone(), named.ptr.clone())) {
                 continue;
             }
-            hits += 1;
             let what = match role {
                 Role::Command => "the command it sends",
                 Role::Event => "the event it waits for",
                 Role::Emitted => "the event it emits",
             };
+            let diag = Diagnostic::new(
+                "diff-saga-step-broken",
+                loc(&ns.source, &named.ptr),
+                format!(
+                    "saga `{name}`: {what}, `{}`, changed incompatibly: {why}",
+                    named.name
+                ),
+            )
+            .with_related(at.clone(), "the contract change");
+            // The versioning policy counts a step as broken while it is still an
+            // error after the configured levels.
+            if super::severity(levels, &diag) == Some(Severity::Error) {
+                hits += 1;
+            }
             out.push(Finding {
-                diag: Diagnostic::new(
-                    "diff-saga-step-broken",
-                    loc(&ns.source, &named.ptr),
-                    format!(
-                        "saga `{name}`: {what}, `{}`, changed incompatibly: {why}",
-                        named.name
-                    ),
-                )
-                .with_related(at.clone(), "the contract change"),
+                diag,
                 group: group.clone(),
             });
         }
         if hits > 0 {
-            let bumped = match (major(&os.version), major(&ns.version)) {
-                (Some(a), Some(b)) => b > a,
-                _ => os.version != ns.version,
-            };
-            if !bumped {
+            if !super::major_bumped(&os.version, &ns.version) {
                 let mut d = Diagnostic::new(
                     "diff-version-not-bumped",
                     loc(&ns.source, "/version"),
@@ -159,8 +157,7 @@ pub fn diff(
                 .with_related(loc(&os.source, "/version"), format!("in {base_label}"));
                 d.help = Some(format!(
                     "raise the saga's major version (e.g. `{}`)",
-                    major(&os.version)
-                        .map_or_else(|| "2.0.0".to_string(), |m| format!("{}.0.0", m + 1))
+                    super::next_major(&os.version)
                 ));
                 out.push(Finding { diag: d, group });
             }

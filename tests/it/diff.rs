@@ -561,7 +561,7 @@ fn hnp_evolution_replayed_as_commits() {
     }
 }
 
-const OLD_API: &str = r#"openapi: 3.0.3
+pub(crate) const OLD_API: &str = r#"openapi: 3.0.3
 info: {title: t, version: 1.2.0}
 paths:
   /items/{id}:
@@ -597,7 +597,7 @@ paths:
         '200': {description: ok}
 "#;
 
-const NEW_API: &str = r#"openapi: 3.0.3
+pub(crate) const NEW_API: &str = r#"openapi: 3.0.3
 info: {title: t, version: 1.3.0}
 paths:
   /items/{itemId}:
@@ -653,7 +653,7 @@ fn two_openapi_files() {
     );
 }
 
-const OLD_AA2: &str = r#"asyncapi: 2.6.0
+pub(crate) const OLD_AA2: &str = r#"asyncapi: 2.6.0
 info: {title: t, version: 1.0.0}
 channels:
   orders:
