@@ -84,6 +84,8 @@ struct Sides {
     /// Releases for the `-transitive` modes: tag, documents, (release document, new
     /// document) pairs.
     releases: Vec<Release>,
+    /// The upcasters HEAD declares (crate::projection::evolve).
+    upcasters: Option<std::sync::Arc<crate::projection::upcast::Upcasters>>,
 }
 
 /// A release tag, its documents, and (release document, new document) pairs.
@@ -172,6 +174,7 @@ fn findings(args: &DiffArgs, config: &Config, sides: &Sides) -> Vec<Finding> {
     let opts = Options {
         default_mode: args.compatibility,
         release: None,
+        upcasters: sides.upcasters.clone(),
     };
     let mut broken = std::collections::BTreeMap::new();
     let mut wants_releases = false;
@@ -306,6 +309,7 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
             old_sagas: Sagas::default(),
             new_sagas: Sagas::default(),
             releases: Vec::new(),
+            upcasters: None,
         });
     }
     let (repo, prefix) = git::open().map_err(usage)?;
@@ -419,6 +423,7 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
         .collect();
     let old_sagas = Sagas::load(&base_tree, &prefix).map_err(usage)?;
     let new_sagas = Sagas::load(head_tree, &prefix).map_err(usage)?;
+    let upcasters = crate::projection::evolve::declared(head_tree, &prefix);
     // Releases: every tag matching the pattern whose tree is not BASE's.
     let mut releases = Vec::new();
     if let Some(pattern) = &args.tags {
@@ -467,6 +472,7 @@ fn load_sides(args: &DiffArgs) -> Result<Sides, ToolError> {
         old_sagas,
         new_sagas,
         releases,
+        upcasters,
     })
 }
 

@@ -80,7 +80,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         .paths
         .iter()
         .cloned()
-        .partition(|p| crate::projection::is_projection_path(p));
+        .partition(|p| crate::projection::is_event_sourcing_path(p));
     let projections = if args.paths.is_empty() {
         config.projections.clone()
     } else {

@@ -175,7 +175,11 @@ impl<'a> Folder<'a> {
         let mut message = ev.message().to_string();
         // The event is cloned only when an upcaster rewrites it.
         let mut upcast: Option<Value> = None;
-        if self.validate_events && self.contract.messages.contains_key(&message) {
+        // An event an upcaster starts at from its CloudEvents type is an old version
+        // the contract may no longer describe: it is validated once upcast.
+        let step = self.c.upcasters.find_event(&message, &ev.value);
+        let typed = step.is_some_and(|s| s.from.ty.is_some());
+        if self.validate_events && !typed && self.contract.messages.contains_key(&message) {
             if let Some(e) = self.schemas.error(self.contract, &message, &ev.value) {
                 self.report(Diagnostic::new(
                     "projection-event-invalid",
@@ -185,9 +189,10 @@ impl<'a> Folder<'a> {
                 return;
             }
         }
-        if self.c.upcasters.contains_key(&message) {
+        if let Some(step) = step {
+            let at = step.at.clone();
             match upcast_with(
-                self.c,
+                &self.c.upcasters,
                 self.contract,
                 &mut self.schemas,
                 &message,
@@ -199,20 +204,12 @@ impl<'a> Folder<'a> {
                     self.out.upcast += 1;
                 }
                 Err(e) => {
-                    let loc = self
-                        .p
-                        .upcasters
-                        .iter()
-                        .find(|u| u.from.name == message)
-                        .map(|u| self.p.source.locate(&format!("{}/transform", u.ptr)));
-                    let mut d = Diagnostic::new(
+                    let d = Diagnostic::new(
                         "projection-upcast-invalid",
                         ev.location.clone(),
                         format!("the `{message}` event does not upcast: {e}"),
-                    );
-                    if let Some(l) = loc {
-                        d = d.with_related(l, "the upcaster");
-                    }
+                    )
+                    .with_related(at, "the upcaster");
                     self.report(d);
                     return;
                 }
@@ -390,6 +387,50 @@ impl<'a> Folder<'a> {
             .collect();
         self.out
     }
+}
+
+/// Read every event of a stream (JSON Lines or a JSON array) as `{message, time,
+/// headers, payload}`, located at its line. With `sources`, the text of a JSON Lines
+/// stream small enough to be shown joins them (for rendering).
+pub fn read_stream(
+    path: &std::path::Path,
+    shown: &std::sync::Arc<str>,
+    sources: Option<&mut crate::diag::SourceSet>,
+    mut each: impl FnMut(Ev),
+) -> Result<(), Vec<Diagnostic>> {
+    use crate::saga::stream::{ReadOptions, StreamFile, Wanted};
+    let mut s = StreamFile::open(path, shown.clone())?;
+    // Line starts, for locations in a JSON Lines stream small enough to be shown.
+    let mut starts: Vec<usize> = Vec::new();
+    if let (true, Some(sources)) = (s.is_lines(), sources) {
+        if let Ok(t) = crate::fsio::read_regular_string(path) {
+            if t.len() < (8 << 20) {
+                starts.push(0);
+                starts.extend(t.match_indices('\n').map(|(i, _)| i + 1));
+                sources.insert(shown.clone(), std::sync::Arc::from(t.as_str()));
+            }
+        }
+    }
+    let wanted = Wanted::default();
+    let mut index = 0;
+    while let Some(r) = s.next_event(ReadOptions {
+        full: true,
+        wanted: &wanted,
+    }) {
+        let e = r.map_err(|d| vec![d])?;
+        let location = match starts.get((e.line as usize).wrapping_sub(1)) {
+            Some(&off) => crate::saga::stream::line_location(shown, e.line, off, 1),
+            None => s.locate(&e, index, ""),
+        };
+        index += 1;
+        let value = json!({"message": e.message, "time": e.time, "headers": e.headers, "payload": e.payload});
+        each(Ev {
+            line: e.line,
+            location,
+            value,
+        });
+    }
+    Ok(())
 }
 
 /// `--explore`: within each key, swap every two neighbouring events that both travel
