@@ -5,7 +5,7 @@
 //! (swapping two events of a key on an unordered channel changes no row).
 //! Findings are located diagnostics: at the stream line, with the reducer related.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use jaq_json::Val;
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use super::jq::{to_json, to_val};
 use super::upcast::{Schemas, upcast_with};
 use crate::diag::{Diagnostic, Location};
 use crate::saga::contract::Contract;
+use crate::saga::hash::{FastMap, FastSet};
 
 /// At most this many findings of one rule are reported one by one.
 const MAX_PER_RULE: usize = 20;
@@ -100,14 +101,17 @@ pub struct Folder<'a> {
     facts: Facts,
     schemas: Schemas,
     validate_events: bool,
-    rows: HashMap<String, Val>,
+    rows: FastMap<String, Val>,
     /// Rows restored from a snapshot that differed from the live row: (row, line of
     /// the snapshot point).
-    shadows: HashMap<String, (Val, u32, Location)>,
-    dirty: HashSet<String>,
+    shadows: FastMap<String, (Val, u32, Location)>,
+    /// Rows changed since the last snapshot point, with their JSON.
+    dirty: FastMap<String, Value>,
+    /// The key pointer's tokens.
+    key: Option<Vec<String>>,
     since_snapshot: u64,
     initial: Val,
-    not_idempotent: HashSet<String>,
+    not_idempotent: FastSet<String>,
     pub out: Outcome,
 }
 
@@ -125,12 +129,13 @@ impl<'a> Folder<'a> {
             facts: Facts::new(contract),
             schemas: Schemas::default(),
             validate_events,
-            rows: HashMap::new(),
-            shadows: HashMap::new(),
-            dirty: HashSet::new(),
+            rows: FastMap::default(),
+            shadows: FastMap::default(),
+            dirty: FastMap::default(),
+            key: crate::source::pointer::parse(&p.key),
             since_snapshot: 0,
             initial: to_val(&p.initial),
-            not_idempotent: HashSet::new(),
+            not_idempotent: FastSet::default(),
             out: Outcome {
                 projection: p.name.clone(),
                 ..Outcome::default()
@@ -225,9 +230,9 @@ impl<'a> Folder<'a> {
             self.tick(ev);
             return;
         };
-        let key = match crate::source::pointer::parse(&self.p.key).and_then(|t| {
+        let key = match self.key.as_ref().and_then(|t| {
             let mut v = value;
-            for tok in &t {
+            for tok in t {
                 v = crate::source::pointer::step(v, tok)?;
             }
             Some(v)
@@ -307,7 +312,7 @@ impl<'a> Folder<'a> {
             }
         }
         self.rows.insert(key.clone(), new);
-        self.dirty.insert(key);
+        self.dirty.insert(key, json_row);
         self.tick(ev);
     }
 
@@ -321,46 +326,50 @@ impl<'a> Folder<'a> {
         }
         self.since_snapshot = 0;
         self.out.snapshots += 1;
-        let dirty: Vec<String> = self.dirty.drain().collect();
-        for key in dirty {
+        let dirty: Vec<(String, Value)> = self.dirty.drain().collect();
+        for (key, json) in dirty {
             if self.shadows.contains_key(&key) {
                 continue;
             }
             let Some(row) = self.rows.get(&key) else {
                 continue;
             };
-            let restored = self.persist_restore(row);
-            let restored = match restored {
+            let restored = match self.persist_restore(row, &json) {
                 Ok(r) => r,
                 Err(e) => {
                     self.report(Diagnostic::new("projection-snapshot-divergent", self.p.source.locate("/snapshot"), format!("the snapshot of row `{key}` after line {line} cannot be stored and restored: {e}")));
                     continue;
                 }
             };
-            if to_json(&restored) != to_json(row) {
+            if let Some(restored) = restored {
                 self.shadows
                     .insert(key, (restored, line, ev.location.clone()));
             }
         }
     }
 
-    fn persist_restore(&self, row: &Val) -> Result<Val, String> {
+    /// The row as a snapshot stores and restores it (`persist`, the state schema,
+    /// `restore`), when it differs from the live row (`json` is its JSON). Stored
+    /// rows are JSON values: writing them as JSON text and reading them back is the
+    /// identity (serde_json prints floats in their shortest round-trip form), so the
+    /// text itself is not made.
+    fn persist_restore(&self, row: &Val, json: &Value) -> Result<Option<Val>, String> {
         let stored = match &self.c.persist {
-            Some(p) => p
-                .run(row.clone(), Val::Null)
-                .map_err(|e| format!("`persist`: {e}"))?,
-            None => row.clone(),
+            Some(p) => to_json(
+                &p.run(row.clone(), Val::Null)
+                    .map_err(|e| format!("`persist`: {e}"))?,
+            ),
+            None => json.clone(),
         };
-        let stored = serialise(&to_json(&stored), &self.c.state);
-        // Through text, as a store would keep it.
-        let text = serde_json::to_string(&stored).map_err(|e| e.to_string())?;
-        let back: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        match &self.c.restore {
-            Some(p) => p
-                .run(to_val(&back), Val::Null)
-                .map_err(|e| format!("`restore`: {e}")),
-            None => Ok(to_val(&back)),
-        }
+        let stored = serialise(&stored, &self.c.state);
+        let restored = match &self.c.restore {
+            Some(p) => to_json(
+                &p.run(to_val(&stored), Val::Null)
+                    .map_err(|e| format!("`restore`: {e}"))?,
+            ),
+            None => stored,
+        };
+        Ok((restored != *json).then(|| to_val(&restored)))
     }
 
     /// End of the stream: rows and the snapshot verdicts.

@@ -76,6 +76,9 @@ impl Upcasters {
     /// The step an event of `message` with CloudEvents type `ty` starts with: the one
     /// for its type, else the untyped one.
     pub fn find(&self, message: &str, ty: Option<&str>) -> Option<&Step> {
+        if self.steps.is_empty() {
+            return None;
+        }
         if let Some(t) = ty {
             if let Some(&i) = self.index.get(&(message.to_string(), Some(t.to_string()))) {
                 return Some(&self.steps[i]);
@@ -155,11 +158,11 @@ pub struct Schemas {
 impl Schemas {
     /// The first error of an event `{headers, payload}` against a message's schemas.
     pub fn error(&mut self, contract: &Contract<'_>, message: &str, ev: &Value) -> Option<String> {
-        let c = self
-            .cache
-            .entry(message.to_string())
-            .or_insert_with(|| contract.compile(message).ok());
-        let Some(c) = c.as_ref() else {
+        if !self.cache.contains_key(message) {
+            self.cache
+                .insert(message.to_string(), contract.compile(message).ok());
+        }
+        let Some(c) = self.cache.get(message).and_then(Option::as_ref) else {
             return Some(format!("`{message}` is not a message of the contract"));
         };
         for (part, v) in [("headers", &c.headers), ("payload", &c.payload)] {
