@@ -354,3 +354,48 @@ fn covered_needs_an_old_event_and_every_one_valid() {
         other => panic!("{other:?}"),
     }
 }
+
+/// An upcast file alone is checked but measures no projection coverage (it serves no
+/// query); `simulate` takes it too, upcasting the stored stream (nothing is folded).
+#[test]
+fn an_upcast_file_alone_measures_no_coverage_and_simulates() {
+    let o = run(&[
+        "validate",
+        "--no-config",
+        UPCAST,
+        "fixtures/hnp/asyncapi.yaml",
+        "fixtures/hnp/openapi.yaml",
+        "-f",
+        "json",
+    ]);
+    let v = json_of(&o);
+    assert!(
+        !v["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .any(|m| m.to_string().contains("projection_coverage")),
+        "{:#}",
+        v["metrics"]
+    );
+    assert!(
+        !v["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .any(|d| d["rule"] == "gate-projection-coverage"),
+        "{v:#}"
+    );
+    let o = run(&[
+        "simulate",
+        UPCAST,
+        "--events",
+        &format!("{P}/streams/watch-errors-v1.jsonl"),
+        "-f",
+        "json",
+    ]);
+    let v = json_of(&o);
+    assert_eq!(code(&o), 0, "{v:#}");
+    assert_eq!(v["projections"][0]["upcast"], 3);
+    assert_eq!(v["projections"][0]["folded"], 0);
+}
