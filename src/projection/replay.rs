@@ -452,16 +452,38 @@ pub fn explore(
     events: &[Ev],
 ) -> (usize, Option<(String, Diagnostic)>) {
     let facts = Facts::new(contract);
+    // Old events are folded as the replay folds them: upcast first (one that does not
+    // upcast stays as it is; the replay reports it).
+    let mut schemas = Schemas::default();
+    let upcast: Vec<Ev> = events
+        .iter()
+        .map(|e| match c.upcasters.find_event(e.message(), &e.value) {
+            Some(_) => {
+                match upcast_with(&c.upcasters, contract, &mut schemas, e.message(), &e.value) {
+                    Ok((_, value, _)) => Ev { value, ..e.clone() },
+                    Err(_) => e.clone(),
+                }
+            }
+            None => e.clone(),
+        })
+        .collect();
+    let events = &upcast[..];
+    let key = crate::source::pointer::parse(&p.key);
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         if !c.reducers.contains_key(e.message()) {
             continue;
         }
-        if let Some(Value::String(k)) = crate::source::pointer::parse(&p.key)
-            .and_then(|t| crate::source::pointer::resolve(&e.value, &t).ok())
+        // Keys as the replay makes them (numbers and booleans as text).
+        let k = match key
+            .as_ref()
+            .and_then(|t| crate::source::pointer::resolve(&e.value, t).ok())
         {
-            by_key.entry(k.clone()).or_default().push(i);
-        }
+            Some(Value::String(k)) => k.clone(),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+            _ => continue,
+        };
+        by_key.entry(k).or_default().push(i);
     }
     let fold = |idx: &[usize]| -> Option<Value> {
         let mut row = to_val(&p.initial);

@@ -681,3 +681,33 @@ fn reordered_sync_stream_folds_into_the_same_read_model() {
     assert_eq!(a["3"]["percent"], 100);
     assert_eq!(b["3"]["percent"], 80);
 }
+
+/// `--explore` groups events by the key as the replay makes it: a numeric key (here
+/// an integer id) is explored too, and a last-writer-wins reducer on an unordered
+/// channel is caught with its replay token.
+#[test]
+fn explore_reorders_events_with_numeric_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("asyncapi.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\nchannels:\n  c:\n    address: c\n    x-hnp-ordering: none\n    messages:\n      Set: {$ref: '#/components/messages/Set'}\noperations:\n  r: {action: receive, channel: {$ref: '#/channels/c'}}\ncomponents:\n  messages:\n    Set:\n      payload:\n        type: object\n        required: [id, v]\n        properties: {id: {type: integer}, v: {type: integer}}\n",
+    )
+    .expect("contract");
+    let p = dir.path().join("last.projection.yaml");
+    std::fs::write(
+        &p,
+        "projection: last\nversion: 1\ncontract: asyncapi.yaml\nkey: /payload/id\nstate: {type: object}\ninitial: {}\non:\n  Set: '.v = $event.payload.v'\n",
+    )
+    .expect("projection");
+    let s = dir.path().join("s.jsonl");
+    std::fs::write(
+        &s,
+        "{\"message\":\"Set\",\"time\":1,\"headers\":{},\"payload\":{\"id\":7,\"v\":1}}\n{\"message\":\"Set\",\"time\":2,\"headers\":{},\"payload\":{\"id\":7,\"v\":2}}\n",
+    )
+    .expect("stream");
+    let (_, v) = sim_json(&p.to_string_lossy(), &s.to_string_lossy(), &["--explore"]);
+    let o = &v["projections"][0];
+    assert_eq!(o["rows"]["7"]["v"], 2, "{o:#}");
+    assert_eq!(o["explored"]["pairs"], 1, "{o:#}");
+    assert_eq!(o["explored"]["token"], "swap:1:2", "{o:#}");
+}
