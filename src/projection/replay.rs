@@ -411,7 +411,10 @@ pub fn read_stream(
     let mut s = StreamFile::open(path, shown.clone())?;
     // Line starts, for locations in a JSON Lines stream small enough to be shown.
     let mut starts: Vec<usize> = Vec::new();
-    if let (true, Some(sources)) = (s.is_lines(), sources) {
+    // (The size is asked first: a large stream is read line by line only, so memory
+    // stays flat.)
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < (8 << 20));
+    if let (true, true, Some(sources)) = (s.is_lines(), small, sources) {
         if let Ok(t) = crate::fsio::read_regular_string(path) {
             if t.len() < (8 << 20) {
                 starts.push(0);
