@@ -68,7 +68,7 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleLevel>,
     /// Saga files (`*.saga.yaml`) checked with the documents; they feed saga_completeness.
     pub sagas: Vec<PathBuf>,
-    /// Projection files (`*.projection.yaml`) statically checked with the documents.
+    /// Projection and upcast files (`*.projection.yaml`, `*.upcast.yaml`) statically checked with the documents.
     pub projections: Vec<PathBuf>,
     pub gates: crate::gates::Settings,
     pub ignore: Vec<IgnoreEntry>,

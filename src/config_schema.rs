@@ -53,7 +53,7 @@ pub fn json_schema() -> Value {
             "documents": {"type": "array", "items": {"type": "string"},
                 "description": "API documents validated when `validate` gets no PATH (relative to this file)."},
             "projections": {"type": "array", "items": {"type": "string"},
-                "description": "Projection files (*.projection.yaml) statically checked with the documents."},
+                "description": "Projection files (*.projection.yaml) and upcast files (*.upcast.yaml) statically checked with the documents (diff reads the upcasters from them)."},
             "sagas": {"type": "array", "items": {"type": "string"},
                 "description": "Saga files (*.saga.yaml) checked with the documents; they feed saga_completeness."},
             "fail-on": {"enum": ["error", "warning", "info", "never"]},

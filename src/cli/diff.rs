@@ -94,6 +94,8 @@ struct Sides {
     /// When HEAD is a git revision: the working directory's path inside the work
     /// tree (files of HEAD are shown as `HEAD:path`, relative to the tree's root).
     head_revision_prefix: Option<PathBuf>,
+    /// The upcasters HEAD declares (crate::projection::evolve).
+    upcasters: Option<std::sync::Arc<crate::projection::upcast::Upcasters>>,
 }
 
 /// A release tag, its documents, and (release document, new document) pairs.
@@ -230,6 +232,7 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
             .collect(),
         levels: levels.clone(),
         release: None,
+        upcasters: sides.upcasters.clone(),
     };
     // `diff.documents`, by the new document's path (both made absolute).
     let cwd = std::env::current_dir()
@@ -479,6 +482,7 @@ fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
             releases: Vec::new(),
             new_root,
             head_revision_prefix: None,
+            upcasters: None,
         });
     }
     let (repo, prefix) = git::open().map_err(usage)?;
@@ -593,6 +597,7 @@ fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
         .collect();
     let old_sagas = Sagas::load(&base_tree, &prefix).map_err(usage)?;
     let new_sagas = Sagas::load(head_tree, &prefix).map_err(usage)?;
+    let upcasters = crate::projection::evolve::declared(head_tree, &prefix);
     // Releases: every tag matching the pattern whose tree is not BASE's.
     let mut releases = Vec::new();
     if let Some(pattern) = &tags {
@@ -643,6 +648,7 @@ fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
         releases,
         new_root: workdir_root.unwrap_or_default(),
         head_revision_prefix: head.as_ref().map(|_| prefix.clone()),
+        upcasters,
     })
 }
 

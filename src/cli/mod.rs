@@ -86,7 +86,7 @@ pub enum Command {
     },
     /// Print a JSON Schema (for editors): of hnp-events.yaml or of saga files
     #[command(
-        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json\n  hnp-events schema projection > projection.schema.json"
+        after_help = "Examples:\n  hnp-events schema config > hnp-events.schema.json\n  hnp-events schema saga > saga.schema.json\n  hnp-events schema projection > projection.schema.json\n  hnp-events schema upcast > upcast.schema.json"
     )]
     Schema {
         /// Which schema
@@ -131,6 +131,8 @@ pub enum SchemaKind {
     Saga,
     /// Projection files (*.projection.yaml)
     Projection,
+    /// Upcaster files (*.upcast.yaml)
+    Upcast,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -323,6 +325,7 @@ pub fn run(cli: Cli) -> Result<u8, ToolError> {
                 SchemaKind::Config => crate::config_schema::json_schema(),
                 SchemaKind::Saga => crate::saga::json_schema(),
                 SchemaKind::Projection => crate::projection::json_schema(),
+                SchemaKind::Upcast => crate::projection::upcast_json_schema(),
             };
             let mut text = serde_json::to_string_pretty(&v).unwrap_or_default();
             text.push('\n');

@@ -12,7 +12,6 @@ use super::simulate::{SimFormat, SimulateArgs};
 use super::{ToolError, exit, write_atomic, write_stdout};
 use crate::diag::{Diagnostic, Severity, SourceSet};
 use crate::projection::replay::{self, Ev, Folder, Outcome};
-use crate::saga::stream::{ReadOptions, StreamFile, Wanted};
 
 /// Streams explored (`--explore`, `--replay`) are held whole: at most this many events.
 const MAX_EXPLORE_EVENTS: usize = 10_000;
@@ -21,7 +20,7 @@ const MAX_EXPLORE_EVENTS: usize = 10_000;
 pub fn wanted(args: &SimulateArgs) -> bool {
     args.sagas
         .iter()
-        .any(|p| crate::projection::is_projection_path(p))
+        .any(|p| crate::projection::is_event_sourcing_path(p))
 }
 
 fn display(p: &Path) -> Arc<str> {
@@ -32,52 +31,11 @@ fn render(diags: &[Diagnostic], sources: &SourceSet) -> String {
     crate::saga::render::render_diags(diags, sources)
 }
 
-/// Read every event of a stream (for one projection).
-fn read_stream(
-    path: &Path,
-    shown: &Arc<str>,
-    sources: &mut SourceSet,
-    mut each: impl FnMut(Ev),
-) -> Result<(), Vec<Diagnostic>> {
-    let mut s = StreamFile::open(path, shown.clone())?;
-    // Line starts, for locations in a JSON Lines stream small enough to be shown.
-    let mut starts: Vec<usize> = Vec::new();
-    if s.is_lines() {
-        if let Ok(t) = crate::fsio::read_regular_string(path) {
-            if t.len() < (8 << 20) {
-                starts.push(0);
-                starts.extend(t.match_indices('\n').map(|(i, _)| i + 1));
-                sources.insert(shown.clone(), Arc::from(t.as_str()));
-            }
-        }
-    }
-    let wanted = Wanted::default();
-    let mut index = 0;
-    while let Some(r) = s.next_event(ReadOptions {
-        full: true,
-        wanted: &wanted,
-    }) {
-        let e = r.map_err(|d| vec![d])?;
-        let location = match starts.get((e.line as usize).wrapping_sub(1)) {
-            Some(&off) => crate::saga::stream::line_location(shown, e.line, off, 1),
-            None => s.locate(&e, index, ""),
-        };
-        index += 1;
-        let value = serde_json::json!({"message": e.message, "time": e.time, "headers": e.headers, "payload": e.payload});
-        each(Ev {
-            line: e.line,
-            location,
-            value,
-        });
-    }
-    Ok(())
-}
-
 pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
     if let Some(p) = args
         .sagas
         .iter()
-        .find(|p| !crate::projection::is_projection_path(p))
+        .find(|p| !crate::projection::is_event_sourcing_path(p))
     {
         return Err(ToolError::Usage(format!(
             "{}: simulate takes sagas or projections, not both in one run",
@@ -115,7 +73,7 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         let explore = args.explore || args.replay.is_some();
         let mut held: Vec<Ev> = Vec::new();
         let mut too_many = false;
-        let read = read_stream(&args.events, &stream_shown, &mut sources, |ev| {
+        let read = replay::read_stream(&args.events, &stream_shown, Some(&mut sources), |ev| {
             if explore {
                 if held.len() < MAX_EXPLORE_EVENTS {
                     held.push(ev);

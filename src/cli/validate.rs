@@ -80,7 +80,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
         .paths
         .iter()
         .cloned()
-        .partition(|p| crate::projection::is_projection_path(p));
+        .partition(|p| crate::projection::is_event_sourcing_path(p));
     let projections = if args.paths.is_empty() {
         config.projections.clone()
     } else {
@@ -209,7 +209,14 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
             let (m, d) = run_gates(
                 ws,
                 model,
-                (&loaded_sagas, (!projections.is_empty()).then_some(&served)),
+                (
+                    &loaded_sagas,
+                    // Upcast files alone serve no query: coverage needs projection files.
+                    projections
+                        .iter()
+                        .any(|p| crate::projection::is_projection_path(p))
+                        .then_some(&served),
+                ),
                 &config,
                 config_file.as_ref(),
                 &enabled,

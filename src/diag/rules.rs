@@ -97,6 +97,9 @@ rules! {
     "diff-added" => Info,
         "A channel, operation or message was added (non-breaking; listed in the changelog).",
         "Additions break nobody: applications on the old version ignore what they do not know. They are listed so that the changelog is complete.";
+    "diff-breaking-upcast-covered" => Info,
+        "A stored event's schema changed incompatibly, and a verified upcaster turns every old example into a valid new event.",
+        "Event-sourced read models replay stored events of every version. A breaking change to such an event is safe for them when an upcaster (`upcasters:` in a projection or an `*.upcast.yaml` file listed under `projections:` in hnp-events.yaml) turns each old example into an event the new schema accepts; live consumers still see the new CloudEvents type. An upcaster that fails on an old example leaves the change breaking (its help says why).";
     "diff-channel-address-changed" => Error,
         "A channel's address changed.",
         "Producers and consumers still on the old version keep using the old address: messages go where nobody listens, or nobody sends where they listen. Add a new channel and retire the old one after every side moved.";

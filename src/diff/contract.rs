@@ -1276,6 +1276,19 @@ impl Cx<'_> {
             }
             let first = self.out.len();
             self.message_pair(om, nm);
+            // Stored events a verified upcaster covers (see crate::projection::evolve).
+            if let Some(u) = &self.opts.upcasters {
+                crate::projection::evolve::relax(
+                    u,
+                    self.old,
+                    &om.at,
+                    self.new,
+                    &nm.at,
+                    &nm.names,
+                    &mut self.out[first..],
+                );
+                self.breaking = self.out.iter().any(|f| f.diag.severity == Severity::Error);
+            }
             if let Some(f) = self.out[first..]
                 .iter()
                 .find(|f| self.opts.severity(&f.diag) == Some(Severity::Error))

@@ -179,6 +179,9 @@ pub struct Options {
     /// schema compatibility of items with a transitive mode is reported, labelled with
     /// the release.
     pub release: Option<String>,
+    /// The upcasters the new revision declares (issue 18): a breaking change to a
+    /// stored event that a verified upcaster covers is reported as covered (info).
+    pub upcasters: Option<std::sync::Arc<crate::projection::upcast::Upcasters>>,
 }
 
 impl Options {

@@ -171,7 +171,12 @@ pub fn load(
         }
     }
     let mut projections = Vec::new();
-    for p in &inputs.projections {
+    // Upcast files (listed under `projections:` too) are no read model: no node.
+    for p in inputs
+        .projections
+        .iter()
+        .filter(|p| !crate::projection::is_upcast_path(p))
+    {
         match crate::projection::load(p, display(p)) {
             Ok(s) => projections.push(s),
             Err((d, _)) => return Err(LoadFailure::Side(d)),

@@ -41,15 +41,7 @@ pub fn check(p: &Projection, contract: &Contract<'_>, c: Option<&Compiled>) -> V
     let mut d = Vec::new();
     let facts = Facts::new(contract);
     let known: Vec<&str> = contract.messages.keys().map(String::as_str).collect();
-    let unknown = |name: &str, ptr: &str, at_key: bool, d: &mut Vec<Diagnostic>| {
-        if contract.messages.contains_key(name) {
-            return false;
-        }
-        let loc = if at_key {
-            p.source.locate_key(ptr)
-        } else {
-            p.source.locate(ptr)
-        };
+    let unknown_at = |name: &str, loc: crate::diag::Location, d: &mut Vec<Diagnostic>| {
         let mut diag = Diagnostic::new(
             "projection-message-unknown",
             loc,
@@ -60,6 +52,17 @@ pub fn check(p: &Projection, contract: &Contract<'_>, c: Option<&Compiled>) -> V
         }
         d.push(diag);
         true
+    };
+    let unknown = |name: &str, ptr: &str, at_key: bool, d: &mut Vec<Diagnostic>| {
+        if contract.messages.contains_key(name) {
+            return false;
+        }
+        let loc = if at_key {
+            p.source.locate_key(ptr)
+        } else {
+            p.source.locate(ptr)
+        };
+        unknown_at(name, loc, d)
     };
     for r in &p.on {
         if unknown(&r.message, &r.ptr, true, &mut d) {
@@ -86,8 +89,12 @@ pub fn check(p: &Projection, contract: &Contract<'_>, c: Option<&Compiled>) -> V
         unknown(&n.name, &n.ptr, false, &mut d);
     }
     for u in &p.upcasters {
-        unknown(&u.from.name, &u.from.ptr, false, &mut d);
-        unknown(&u.to.name, &u.to.ptr, false, &mut d);
+        let file = p.upcaster_file(u);
+        for v in [&u.from, &u.to] {
+            if !contract.messages.contains_key(&v.name) {
+                unknown_at(&v.name, file.locate(&v.ptr), &mut d);
+            }
+        }
     }
     // Messages sharing a channel with a handled one: handled, ignored or listed.
     let handled: BTreeSet<&str> = p.on.iter().map(|r| r.message.as_str()).collect();
@@ -269,27 +276,70 @@ pub fn check(p: &Projection, contract: &Contract<'_>, c: Option<&Compiled>) -> V
             }
         }
     }
-    // Upcasters: every example of the old message becomes a valid new event.
+    // Upcasters: every example of the old message (of the old CloudEvents type, when
+    // the upcaster names one) becomes a valid new event through the whole chain.
+    let mut schemas = super::upcast::Schemas::default();
     for u in &p.upcasters {
         if !contract.messages.contains_key(&u.from.name)
             || !contract.messages.contains_key(&u.to.name)
         {
             continue;
         }
+        let file = p.upcaster_file(u);
         for ex in examples(contract, &u.from.name) {
-            match super::upcast::upcast(c, contract, &u.from.name, &ex) {
-                Ok(_) => {}
-                Err(e) => {
-                    d.push(Diagnostic::new(
-                        "projection-upcast-invalid",
-                        p.source.locate(&format!("{}/transform", u.ptr)),
-                        format!(
-                            "the contract's example of `{}` does not upcast to a valid event: {e}",
-                            u.from.name
-                        ),
-                    ));
-                    break;
+            if let Some(t) = &u.from.ty {
+                if ex.pointer("/headers/type").and_then(Value::as_str) != Some(t.as_str()) {
+                    continue;
                 }
+            }
+            if let Err(e) =
+                super::upcast::upcast_with(&c.upcasters, contract, &mut schemas, &u.from.name, &ex)
+            {
+                d.push(Diagnostic::new(
+                    "projection-upcast-invalid",
+                    file.locate(&format!("{}/transform", u.ptr)),
+                    format!(
+                        "the contract's example of {} does not upcast to a valid event: {e}",
+                        u.from.show()
+                    ),
+                ));
+                break;
+            }
+        }
+    }
+    // Stored streams an upcast file lists: every old event upcasts.
+    for (path, named) in &p.streams {
+        let shown: std::sync::Arc<str> = std::sync::Arc::from(path.to_string_lossy().as_ref());
+        let mut bad = 0usize;
+        let read = super::replay::read_stream(path, &shown, None, |ev| {
+            let m = ev
+                .value
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let Some(step) = c.upcasters.find_event(m, &ev.value) else {
+                return;
+            };
+            if let Err(e) =
+                super::upcast::upcast_with(&c.upcasters, contract, &mut schemas, m, &ev.value)
+            {
+                bad += 1;
+                if bad <= 20 {
+                    d.push(
+                        Diagnostic::new(
+                            "projection-upcast-invalid",
+                            ev.location.clone(),
+                            format!("this stored `{m}` event does not upcast: {e}"),
+                        )
+                        .with_related(step.at.clone(), "the upcaster")
+                        .with_related(p.source.locate(&named.ptr), "the stream, listed here"),
+                    );
+                }
+            }
+        });
+        if let Err(errs) = read {
+            for e in errs {
+                d.push(e.with_related(p.source.locate(&named.ptr), "listed here"));
             }
         }
     }

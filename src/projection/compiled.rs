@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::format::Projection;
 use super::jq::{self, Program};
+use super::upcast::{Step, Upcasters, Ver};
 use crate::diag::Diagnostic;
 use crate::source::{FileId, Workspace, pointer};
 
@@ -17,8 +18,7 @@ pub struct Compiled {
     pub reducers: HashMap<String, Program>,
     pub persist: Option<Program>,
     pub restore: Option<Program>,
-    /// Old message → (new message, transform, index in `upcasters`).
-    pub upcasters: HashMap<String, (String, Program, usize)>,
+    pub upcasters: Upcasters,
     /// The state schema with every `$ref` inlined.
     pub state: Value,
     pub validator: Option<jsonschema::Validator>,
@@ -80,28 +80,62 @@ pub fn compile(p: &Projection, ws: &Workspace, diags: &mut Vec<Diagnostic>) -> O
             restore = program(p, "/snapshot/restore", code, "`snapshot.restore`", diags);
         }
     }
-    let mut upcasters = HashMap::new();
-    for (i, u) in p.upcasters.iter().enumerate() {
+    let mut upcasters = Upcasters::default();
+    for u in &p.upcasters {
+        let file = p.upcaster_file(u);
         let ptr = format!("{}/transform", u.ptr);
-        if let Some(prog) = program(
-            p,
-            &ptr,
-            &u.transform,
-            &format!("the upcaster from `{}`", u.from.name),
-            diags,
-        ) {
-            if upcasters.contains_key(&u.from.name) {
-                diags.push(p.source.diag_at(
+        let prog = match jq::compile(&u.transform) {
+            Ok(prog) => prog,
+            Err(errs) => {
+                for e in errs.iter().take(3) {
+                    diags.push(Diagnostic::new(
+                        "projection-reducer-invalid",
+                        super::format::locate_code(file, &ptr, &u.transform, e.start, e.end),
+                        format!(
+                            "the upcaster from {} does not compile: {}",
+                            u.from.show(),
+                            e.message
+                        ),
+                    ));
+                }
+                continue;
+            }
+        };
+        if u.from.name == u.to.name && (u.from.ty.is_none() || u.from.ty == u.to.ty) {
+            diags.push(file.diag_at(
+                "projection-invalid",
+                &u.to.ptr,
+                format!(
+                    "an upcaster from `{}` to itself would apply again to its own output: give `from` and `to` their CloudEvents `type`s",
+                    u.from.name
+                ),
+            ));
+            continue;
+        }
+        let step = Step {
+            from: Ver {
+                message: u.from.name.clone(),
+                ty: u.from.ty.clone(),
+            },
+            to: Ver {
+                message: u.to.name.clone(),
+                ty: u.to.ty.clone(),
+            },
+            prog,
+            at: file.locate(&ptr),
+        };
+        if let Err(first) = upcasters.add(step) {
+            diags.push(
+                file.diag_at(
                     "projection-invalid",
                     &u.from.ptr,
                     format!(
-                        "a second upcaster from `{}`: each old message has one",
-                        u.from.name
+                        "a second upcaster from {}: each old event has one",
+                        u.from.show()
                     ),
-                ));
-            } else {
-                upcasters.insert(u.from.name.clone(), (u.to.name.clone(), prog, i));
-            }
+                )
+                .with_related(first, "the first"),
+            );
         }
     }
     let state = resolve_state(p, ws, diags);

@@ -11,6 +11,7 @@
 pub mod check;
 pub mod compiled;
 pub mod contract;
+pub mod evolve;
 pub mod format;
 pub mod jq;
 pub mod replay;
@@ -25,17 +26,32 @@ use crate::source::{self, Workspace};
 
 pub use compiled::Compiled;
 pub use format::Projection;
-pub use schema::json_schema;
+pub use schema::{json_schema, upcast_json_schema};
 
-/// Whether a path names a projection file.
-pub fn is_projection_path(p: &Path) -> bool {
+fn name_ends(p: &Path, kind: &str) -> bool {
     let name = p
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    [".projection.yaml", ".projection.yml", ".projection.json"]
+    ["yaml", "yml", "json"]
         .iter()
-        .any(|s| name.ends_with(s))
+        .any(|ext| name.ends_with(&format!(".{kind}.{ext}")))
+}
+
+/// Whether a path names a projection file.
+pub fn is_projection_path(p: &Path) -> bool {
+    name_ends(p, "projection")
+}
+
+/// Whether a path names an upcast file (`*.upcast.yaml`).
+pub fn is_upcast_path(p: &Path) -> bool {
+    name_ends(p, "upcast")
+}
+
+/// Whether a path names a projection or an upcast file: `validate` checks both,
+/// `simulate` replays both, `projections:` in hnp-events.yaml lists both.
+pub fn is_event_sourcing_path(p: &Path) -> bool {
+    is_projection_path(p) || is_upcast_path(p)
 }
 
 /// Read and parse a projection file. `Err` holds located diagnostics.
@@ -83,6 +99,11 @@ pub fn load_and_check(
     let p = load(path, display)?;
     let mut sources = SourceSet::default();
     sources.insert(p.source.display.clone(), p.source.text.clone());
+    for u in &p.upcasters {
+        if let Some(f) = &u.origin {
+            sources.insert(f.display.clone(), f.text.clone());
+        }
+    }
     let ws = match crate::saga::contract::load_workspace(&p.contract_path) {
         Ok(ws) => ws,
         Err(e) => {

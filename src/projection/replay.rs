@@ -5,7 +5,7 @@
 //! (swapping two events of a key on an unordered channel changes no row).
 //! Findings are located diagnostics: at the stream line, with the reducer related.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use jaq_json::Val;
 use serde_json::{Value, json};
@@ -17,6 +17,7 @@ use super::jq::{to_json, to_val};
 use super::upcast::{Schemas, upcast_with};
 use crate::diag::{Diagnostic, Location};
 use crate::saga::contract::Contract;
+use crate::saga::hash::{FastMap, FastSet};
 
 /// At most this many findings of one rule are reported one by one.
 const MAX_PER_RULE: usize = 20;
@@ -100,14 +101,17 @@ pub struct Folder<'a> {
     facts: Facts,
     schemas: Schemas,
     validate_events: bool,
-    rows: HashMap<String, Val>,
+    rows: FastMap<String, Val>,
     /// Rows restored from a snapshot that differed from the live row: (row, line of
     /// the snapshot point).
-    shadows: HashMap<String, (Val, u32, Location)>,
-    dirty: HashSet<String>,
+    shadows: FastMap<String, (Val, u32, Location)>,
+    /// Rows changed since the last snapshot point, with their JSON.
+    dirty: FastMap<String, Value>,
+    /// The key pointer's tokens.
+    key: Option<Vec<String>>,
     since_snapshot: u64,
     initial: Val,
-    not_idempotent: HashSet<String>,
+    not_idempotent: FastSet<String>,
     pub out: Outcome,
 }
 
@@ -125,12 +129,13 @@ impl<'a> Folder<'a> {
             facts: Facts::new(contract),
             schemas: Schemas::default(),
             validate_events,
-            rows: HashMap::new(),
-            shadows: HashMap::new(),
-            dirty: HashSet::new(),
+            rows: FastMap::default(),
+            shadows: FastMap::default(),
+            dirty: FastMap::default(),
+            key: crate::source::pointer::parse(&p.key),
             since_snapshot: 0,
             initial: to_val(&p.initial),
-            not_idempotent: HashSet::new(),
+            not_idempotent: FastSet::default(),
             out: Outcome {
                 projection: p.name.clone(),
                 ..Outcome::default()
@@ -175,7 +180,11 @@ impl<'a> Folder<'a> {
         let mut message = ev.message().to_string();
         // The event is cloned only when an upcaster rewrites it.
         let mut upcast: Option<Value> = None;
-        if self.validate_events && self.contract.messages.contains_key(&message) {
+        // An event an upcaster starts at from its CloudEvents type is an old version
+        // the contract may no longer describe: it is validated once upcast.
+        let step = self.c.upcasters.find_event(&message, &ev.value);
+        let typed = step.is_some_and(|s| s.from.ty.is_some());
+        if self.validate_events && !typed && self.contract.messages.contains_key(&message) {
             if let Some(e) = self.schemas.error(self.contract, &message, &ev.value) {
                 self.report(Diagnostic::new(
                     "projection-event-invalid",
@@ -185,9 +194,10 @@ impl<'a> Folder<'a> {
                 return;
             }
         }
-        if self.c.upcasters.contains_key(&message) {
+        if let Some(step) = step {
+            let at = step.at.clone();
             match upcast_with(
-                self.c,
+                &self.c.upcasters,
                 self.contract,
                 &mut self.schemas,
                 &message,
@@ -199,20 +209,12 @@ impl<'a> Folder<'a> {
                     self.out.upcast += 1;
                 }
                 Err(e) => {
-                    let loc = self
-                        .p
-                        .upcasters
-                        .iter()
-                        .find(|u| u.from.name == message)
-                        .map(|u| self.p.source.locate(&format!("{}/transform", u.ptr)));
-                    let mut d = Diagnostic::new(
+                    let d = Diagnostic::new(
                         "projection-upcast-invalid",
                         ev.location.clone(),
                         format!("the `{message}` event does not upcast: {e}"),
-                    );
-                    if let Some(l) = loc {
-                        d = d.with_related(l, "the upcaster");
-                    }
+                    )
+                    .with_related(at, "the upcaster");
                     self.report(d);
                     return;
                 }
@@ -228,9 +230,9 @@ impl<'a> Folder<'a> {
             self.tick(ev);
             return;
         };
-        let key = match crate::source::pointer::parse(&self.p.key).and_then(|t| {
+        let key = match self.key.as_ref().and_then(|t| {
             let mut v = value;
-            for tok in &t {
+            for tok in t {
                 v = crate::source::pointer::step(v, tok)?;
             }
             Some(v)
@@ -310,7 +312,7 @@ impl<'a> Folder<'a> {
             }
         }
         self.rows.insert(key.clone(), new);
-        self.dirty.insert(key);
+        self.dirty.insert(key, json_row);
         self.tick(ev);
     }
 
@@ -324,46 +326,50 @@ impl<'a> Folder<'a> {
         }
         self.since_snapshot = 0;
         self.out.snapshots += 1;
-        let dirty: Vec<String> = self.dirty.drain().collect();
-        for key in dirty {
+        let dirty: Vec<(String, Value)> = self.dirty.drain().collect();
+        for (key, json) in dirty {
             if self.shadows.contains_key(&key) {
                 continue;
             }
             let Some(row) = self.rows.get(&key) else {
                 continue;
             };
-            let restored = self.persist_restore(row);
-            let restored = match restored {
+            let restored = match self.persist_restore(row, &json) {
                 Ok(r) => r,
                 Err(e) => {
                     self.report(Diagnostic::new("projection-snapshot-divergent", self.p.source.locate("/snapshot"), format!("the snapshot of row `{key}` after line {line} cannot be stored and restored: {e}")));
                     continue;
                 }
             };
-            if to_json(&restored) != to_json(row) {
+            if let Some(restored) = restored {
                 self.shadows
                     .insert(key, (restored, line, ev.location.clone()));
             }
         }
     }
 
-    fn persist_restore(&self, row: &Val) -> Result<Val, String> {
+    /// The row as a snapshot stores and restores it (`persist`, the state schema,
+    /// `restore`), when it differs from the live row (`json` is its JSON). Stored
+    /// rows are JSON values: writing them as JSON text and reading them back is the
+    /// identity (serde_json prints floats in their shortest round-trip form), so the
+    /// text itself is not made.
+    fn persist_restore(&self, row: &Val, json: &Value) -> Result<Option<Val>, String> {
         let stored = match &self.c.persist {
-            Some(p) => p
-                .run(row.clone(), Val::Null)
-                .map_err(|e| format!("`persist`: {e}"))?,
-            None => row.clone(),
+            Some(p) => to_json(
+                &p.run(row.clone(), Val::Null)
+                    .map_err(|e| format!("`persist`: {e}"))?,
+            ),
+            None => json.clone(),
         };
-        let stored = serialise(&to_json(&stored), &self.c.state);
-        // Through text, as a store would keep it.
-        let text = serde_json::to_string(&stored).map_err(|e| e.to_string())?;
-        let back: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        match &self.c.restore {
-            Some(p) => p
-                .run(to_val(&back), Val::Null)
-                .map_err(|e| format!("`restore`: {e}")),
-            None => Ok(to_val(&back)),
-        }
+        let stored = serialise(&stored, &self.c.state);
+        let restored = match &self.c.restore {
+            Some(p) => to_json(
+                &p.run(to_val(&stored), Val::Null)
+                    .map_err(|e| format!("`restore`: {e}"))?,
+            ),
+            None => stored,
+        };
+        Ok((restored != *json).then(|| to_val(&restored)))
     }
 
     /// End of the stream: rows and the snapshot verdicts.
@@ -392,6 +398,53 @@ impl<'a> Folder<'a> {
     }
 }
 
+/// Read every event of a stream (JSON Lines or a JSON array) as `{message, time,
+/// headers, payload}`, located at its line. With `sources`, the text of a JSON Lines
+/// stream small enough to be shown joins them (for rendering).
+pub fn read_stream(
+    path: &std::path::Path,
+    shown: &std::sync::Arc<str>,
+    sources: Option<&mut crate::diag::SourceSet>,
+    mut each: impl FnMut(Ev),
+) -> Result<(), Vec<Diagnostic>> {
+    use crate::saga::stream::{ReadOptions, StreamFile, Wanted};
+    let mut s = StreamFile::open(path, shown.clone())?;
+    // Line starts, for locations in a JSON Lines stream small enough to be shown.
+    let mut starts: Vec<usize> = Vec::new();
+    // (The size is asked first: a large stream is read line by line only, so memory
+    // stays flat.)
+    let small = std::fs::metadata(path).is_ok_and(|m| m.len() < (8 << 20));
+    if let (true, true, Some(sources)) = (s.is_lines(), small, sources) {
+        if let Ok(t) = crate::fsio::read_regular_string(path) {
+            if t.len() < (8 << 20) {
+                starts.push(0);
+                starts.extend(t.match_indices('\n').map(|(i, _)| i + 1));
+                sources.insert(shown.clone(), std::sync::Arc::from(t.as_str()));
+            }
+        }
+    }
+    let wanted = Wanted::default();
+    let mut index = 0;
+    while let Some(r) = s.next_event(ReadOptions {
+        full: true,
+        wanted: &wanted,
+    }) {
+        let e = r.map_err(|d| vec![d])?;
+        let location = match starts.get((e.line as usize).wrapping_sub(1)) {
+            Some(&off) => crate::saga::stream::line_location(shown, e.line, off, 1),
+            None => s.locate(&e, index, ""),
+        };
+        index += 1;
+        let value = json!({"message": e.message, "time": e.time, "headers": e.headers, "payload": e.payload});
+        each(Ev {
+            line: e.line,
+            location,
+            value,
+        });
+    }
+    Ok(())
+}
+
 /// `--explore`: within each key, swap every two neighbouring events that both travel
 /// on channels declaring no ordering; the first swap that changes the key's final row
 /// is reported with its token (`swap:LINE_A:LINE_B`). Pairs tried, and the finding.
@@ -402,16 +455,38 @@ pub fn explore(
     events: &[Ev],
 ) -> (usize, Option<(String, Diagnostic)>) {
     let facts = Facts::new(contract);
+    // Old events are folded as the replay folds them: upcast first (one that does not
+    // upcast stays as it is; the replay reports it).
+    let mut schemas = Schemas::default();
+    let upcast: Vec<Ev> = events
+        .iter()
+        .map(|e| match c.upcasters.find_event(e.message(), &e.value) {
+            Some(_) => {
+                match upcast_with(&c.upcasters, contract, &mut schemas, e.message(), &e.value) {
+                    Ok((_, value, _)) => Ev { value, ..e.clone() },
+                    Err(_) => e.clone(),
+                }
+            }
+            None => e.clone(),
+        })
+        .collect();
+    let events = &upcast[..];
+    let key = crate::source::pointer::parse(&p.key);
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         if !c.reducers.contains_key(e.message()) {
             continue;
         }
-        if let Some(Value::String(k)) = crate::source::pointer::parse(&p.key)
-            .and_then(|t| crate::source::pointer::resolve(&e.value, &t).ok())
+        // Keys as the replay makes them (numbers and booleans as text).
+        let k = match key
+            .as_ref()
+            .and_then(|t| crate::source::pointer::resolve(&e.value, t).ok())
         {
-            by_key.entry(k.clone()).or_default().push(i);
-        }
+            Some(Value::String(k)) => k.clone(),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+            _ => continue,
+        };
+        by_key.entry(k).or_default().push(i);
     }
     let fold = |idx: &[usize]| -> Option<Value> {
         let mut row = to_val(&p.initial);

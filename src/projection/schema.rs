@@ -42,21 +42,69 @@ pub fn json_schema() -> Value {
             "serves": {"type": "array", "items": {"type": "string", "minLength": 1}, "description": "operationIds of the query operations this read model answers."},
             "upcasters": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["from", "to", "transform"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "from": {"$ref": "#/$defs/messageName", "description": "The old message (as stored)."},
-                        "to": {"$ref": "#/$defs/messageName", "description": "The message it becomes."},
-                        "transform": {"type": "string", "minLength": 1, "description": "jq on `{headers, payload}` giving the new `{headers, payload}`."}
-                    }
-                }
+                "description": "Upcasters for old stored events: inline, or the path of an `*.upcast.yaml` file (relative to this file) whose upcasters join these.",
+                "items": {"oneOf": [
+                    {"$ref": "#/$defs/upcaster"},
+                    {"type": "string", "pattern": "\\.upcast\\.(yaml|yml|json)$", "description": "Path of an `*.upcast.yaml` file."}
+                ]}
             }
         },
-        "$defs": {
+        "$defs": DEFS.clone(),
+    })
+}
+
+static DEFS: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    json!({
+            "upcaster": {
+                "type": "object",
+                "required": ["from", "to", "transform"],
+                "additionalProperties": false,
+                "properties": {
+                    "from": {"$ref": "#/$defs/version", "description": "The old event as stored: a message name, or `{message, type}` for the events of that message whose CloudEvents `type` header is `type`."},
+                    "to": {"$ref": "#/$defs/version", "description": "The event it becomes (with `type`, the CloudEvents `type` header is set to it)."},
+                    "transform": {"type": "string", "minLength": 1, "description": "jq on `{headers, payload}` giving the new `{headers, payload}`."}
+                }
+            },
+            "version": {"oneOf": [
+                {"$ref": "#/$defs/messageName"},
+                {
+                    "type": "object",
+                    "required": ["message", "type"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "message": {"$ref": "#/$defs/messageName"},
+                        "type": {"type": "string", "minLength": 1, "description": "A CloudEvents `type`, e.g. `com.example.thing_happened.v1`."}
+                    }
+                }
+            ]},
             "messageName": {"type": "string", "minLength": 1, "description": "A message name of the contract (a key of components.messages)."},
             "pointer": {"type": "string", "pattern": "^(/([^~/]|~[01])*)+$"}
-        }
+    })
+});
+
+/// The JSON Schema of upcaster files (`*.upcast.yaml`), printed by
+/// `hnp-events schema upcast`.
+pub fn upcast_json_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://githedgehog.com/schemas/hnp-events/upcast.json",
+        "title": "hnp-events upcasters",
+        "description": "Upcasters that turn old stored events of an AsyncAPI contract into the messages it defines now, checked on the contract's examples and on stored streams.",
+        "type": "object",
+        "required": ["upcast", "version", "contract", "upcasters"],
+        "additionalProperties": false,
+        "properties": {
+            "upcast": {"type": "string", "minLength": 1, "description": "The name of this set of upcasters."},
+            "version": {"type": ["string", "number"]},
+            "description": {"type": "string"},
+            "contract": {"type": "string", "minLength": 1, "description": "Path of the AsyncAPI document, relative to this file."},
+            "upcasters": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/upcaster"}},
+            "streams": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Stored streams (JSON Lines or a JSON array, relative to this file): every old event in them must upcast to a valid event."
+            }
+        },
+        "$defs": DEFS.clone(),
     })
 }

@@ -956,7 +956,7 @@ fn pages_show_what_the_sources_declare() {
         assert_eq!(shown, events, "{name}: reducers");
         projections += 1;
     }
-    assert_eq!(projections, 6, "the HNP projections");
+    assert_eq!(projections, 7, "the HNP projections");
     // Saga steps and branches.
     let (mut steps, mut branches) = (0, 0);
     for s in ["crd-apply", "drift-reconcile", "gitops-sync"] {

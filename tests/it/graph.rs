@@ -456,7 +456,7 @@ fn projections_join_the_flow_as_their_files_declare() {
         assert_eq!(got, want, "{}", path.display());
         seen += 1;
     }
-    assert_eq!(seen, 6, "the HNP projections");
+    assert_eq!(seen, 7, "the HNP projections");
 }
 
 /// A saga with a parallel group and a branch (`fixtures/codegen/sagas/adoption`): fork

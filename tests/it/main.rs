@@ -26,6 +26,7 @@ mod model;
 mod msrv;
 mod mutation;
 mod projection;
+mod projection_upcast;
 mod proptest_loader;
 mod report;
 mod saga;

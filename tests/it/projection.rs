@@ -44,6 +44,8 @@ fn correct_hnp_projections_have_zero_findings() {
     for (p, s) in [
         ("fabric-sync-status", "sync-status-happy"),
         ("fabric-sync-status", "sync-status-duplicate"),
+        ("fabric-sync-status", "sync-status-reordered"),
+        ("watch-health", "watch-errors-v1"),
         ("crd-live-status", "crd-live-status"),
         ("drift-dashboard", "drift"),
     ] {
@@ -614,4 +616,98 @@ fn hnp_queries_are_served_or_marked_except_the_git_status_reads() {
             i + 1
         );
     }
+}
+
+/// The reordered case: `sync-status-reordered.jsonl` delivers fabric 3's 80 %
+/// `SyncProgressed` after its `SyncCompleted` (and fabric 5's events after both). It
+/// folds into the same read model as the same events in time order (the reducer keeps
+/// the highest percentage); a last-writer-wins mutant of that reducer does not.
+#[test]
+fn reordered_sync_stream_folds_into_the_same_read_model() {
+    let rows = |projection: &str, stream: &str| -> (i32, Value) {
+        let (c, v) = sim_json(projection, stream, &[]);
+        (c, v["projections"][0]["rows"].clone())
+    };
+    let reordered = format!("{P}/streams/sync-status-reordered.jsonl");
+    let text = std::fs::read_to_string(&reordered).expect("stream");
+    let mut lines: Vec<(String, &str)> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("JSON line");
+            (v["time"].as_str().expect("time").to_string(), l)
+        })
+        .collect();
+    let before: Vec<&str> = lines.iter().map(|(_, l)| *l).collect();
+    lines.sort();
+    let sorted: Vec<&str> = lines.iter().map(|(_, l)| *l).collect();
+    assert_ne!(before, sorted, "the stream is out of order");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let in_order = dir.path().join("in-order.jsonl");
+    std::fs::write(&in_order, sorted.join("\n") + "\n").expect("write");
+    let in_order = in_order.to_string_lossy().into_owned();
+
+    let p = format!("{P}/fabric-sync-status.projection.yaml");
+    let (c, a) = rows(&p, &in_order);
+    assert_eq!(c, 0);
+    let (c, b) = rows(&p, &reordered);
+    assert_eq!(c, 0);
+    assert_eq!(a, b);
+    assert_eq!(b["3"]["percent"], 100);
+
+    // The mutant, in a copy of the fixtures (its `$ref`s are relative).
+    let hnp = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hnp");
+    let copy = dir.path().join("hnp");
+    for sub in ["", "common", "projections"] {
+        std::fs::create_dir_all(copy.join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(hnp.join(sub)).expect("read_dir") {
+            let path = e.expect("entry").path();
+            if path.is_file() {
+                std::fs::copy(&path, copy.join(sub).join(path.file_name().expect("name")))
+                    .expect("copy");
+            }
+        }
+    }
+    let mutant = copy.join("projections/fabric-sync-status.projection.yaml");
+    let text = std::fs::read_to_string(&mutant).expect("read");
+    let lww = text.replace(
+        ".percent = ([.percent // 0, $event.payload.percent] | max)",
+        ".percent = $event.payload.percent",
+    );
+    assert_ne!(text, lww);
+    std::fs::write(&mutant, lww).expect("write");
+    let m = mutant.to_string_lossy().into_owned();
+    let (_, a) = rows(&m, &in_order);
+    let (_, b) = rows(&m, &reordered);
+    assert_eq!(a["3"]["percent"], 100);
+    assert_eq!(b["3"]["percent"], 80);
+}
+
+/// `--explore` groups events by the key as the replay makes it: a numeric key (here
+/// an integer id) is explored too, and a last-writer-wins reducer on an unordered
+/// channel is caught with its replay token.
+#[test]
+fn explore_reorders_events_with_numeric_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("asyncapi.yaml"),
+        "asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\nchannels:\n  c:\n    address: c\n    x-hnp-ordering: none\n    messages:\n      Set: {$ref: '#/components/messages/Set'}\noperations:\n  r: {action: receive, channel: {$ref: '#/channels/c'}}\ncomponents:\n  messages:\n    Set:\n      payload:\n        type: object\n        required: [id, v]\n        properties: {id: {type: integer}, v: {type: integer}}\n",
+    )
+    .expect("contract");
+    let p = dir.path().join("last.projection.yaml");
+    std::fs::write(
+        &p,
+        "projection: last\nversion: 1\ncontract: asyncapi.yaml\nkey: /payload/id\nstate: {type: object}\ninitial: {}\non:\n  Set: '.v = $event.payload.v'\n",
+    )
+    .expect("projection");
+    let s = dir.path().join("s.jsonl");
+    std::fs::write(
+        &s,
+        "{\"message\":\"Set\",\"time\":1,\"headers\":{},\"payload\":{\"id\":7,\"v\":1}}\n{\"message\":\"Set\",\"time\":2,\"headers\":{},\"payload\":{\"id\":7,\"v\":2}}\n",
+    )
+    .expect("stream");
+    let (_, v) = sim_json(&p.to_string_lossy(), &s.to_string_lossy(), &["--explore"]);
+    let o = &v["projections"][0];
+    assert_eq!(o["rows"]["7"]["v"], 2, "{o:#}");
+    assert_eq!(o["explored"]["pairs"], 1, "{o:#}");
+    assert_eq!(o["explored"]["token"], "swap:1:2", "{o:#}");
 }
