@@ -72,6 +72,8 @@ pub struct Config {
     pub projections: Vec<PathBuf>,
     pub gates: crate::gates::Settings,
     pub ignore: Vec<IgnoreEntry>,
+    /// The stream objectives `simulate` measures against.
+    pub objectives: crate::metrics::Objectives,
 }
 
 /// One `ignore:` entry: findings in files matching `path`, at or under `pointer`, of
@@ -240,6 +242,9 @@ impl Config {
                 },
                 "gates" => cfg.gates = crate::gates::Settings::parse(&file, &at, v, &mut diags),
                 "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &dir, &mut diags),
+                "objectives" => {
+                    cfg.objectives = crate::metrics::parse_objectives(&file, &at, v, &mut diags)
+                }
                 other => {
                     let mut d = Diagnostic::new(
                         "config-invalid",
@@ -279,6 +284,7 @@ const KEYS: &[&str] = &[
     "fail-on",
     "gates",
     "ignore",
+    "objectives",
     "projections",
     "root",
     "rules",

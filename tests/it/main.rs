@@ -19,6 +19,7 @@ mod graph;
 mod hnp;
 mod hostile;
 mod loader;
+mod metrics;
 mod model;
 mod msrv;
 mod mutation;
