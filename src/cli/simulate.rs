@@ -260,7 +260,8 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         validate,
         &mut sources,
         |e| {
-            // Without validation events are read sparsely: the metrics read them again.
+            // Without validation events are read sparsely (only what the sagas need):
+            // consumer latency and ordering are then not measured.
             if validate {
                 collector.observe(&e);
             }
@@ -270,9 +271,6 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         Ok(d) => d,
         Err(d) => return fatal(&d, &sources),
     };
-    if !validate {
-        observe_again(&args.events, stream_display.clone(), &mut collector);
-    }
     let outcome = engine.finish();
     let mut diags = loaded.diagnostics.clone();
     diags.extend(ev_diags);
@@ -285,6 +283,7 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
             &outcome,
             objectives,
             !args.quiet || args.expect.is_some(),
+            validate,
         ),
         &rule_levels,
     );
@@ -441,25 +440,6 @@ fn stream_objectives() -> Result<(crate::metrics::Objectives, crate::config::Con
         )));
     }
     Ok((cfg.objectives, cfg))
-}
-
-/// Read the stream in full for the metrics (after a `--no-validate` run, which reads
-/// only what the sagas need); the run itself already reported unreadable lines.
-fn observe_again(path: &Path, display: Arc<str>, c: &mut crate::metrics::Collector<'_>) {
-    let Ok(mut f) = crate::saga::stream::StreamFile::open(path, display) else {
-        return;
-    };
-    let wanted = crate::saga::stream::Wanted::default();
-    let opts = crate::saga::stream::ReadOptions {
-        full: true,
-        wanted: &wanted,
-    };
-    while let Some(r) = f.next_event(opts) {
-        match r {
-            Ok(ev) => c.observe(&ev),
-            Err(_) => break,
-        }
-    }
 }
 
 /// The report with the config's rule levels applied; `.1`: a violation fails the run.

@@ -19,6 +19,9 @@
 //! window of virtual time ([`WINDOW_MS`]), so memory stays bounded on long streams.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::hash::Hasher as _;
+
+use crate::saga::hash::{FastHasher, FastMap};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -308,6 +311,8 @@ pub struct Delivery {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ordering {
+    /// False with `--no-validate` (events are read only for what the sagas need).
+    pub measured: bool,
     /// Events with an ordering key and a producer timestamp.
     pub events: u64,
     pub out_of_order: u64,
@@ -331,6 +336,8 @@ pub struct MetricViolation {
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub objectives: Objectives,
+    /// False with `--no-validate` (events are read only for what the sagas need).
+    pub consumers_measured: bool,
     pub consumers: Vec<LatencyRow>,
     pub steps: Vec<LatencyRow>,
     pub delivery: Delivery,
@@ -350,52 +357,89 @@ struct Slot {
 /// Watches the stream event by event.
 pub struct Collector<'p> {
     plan: &'p Plan,
-    /// Event id → (message, time).
-    recent: HashMap<String, (String, i64)>,
-    window: VecDeque<(i64, String)>,
+    /// Message names seen (interned: ids map to an index).
+    names: Vec<String>,
+    name_ix: FastMap<String, u32>,
+    /// Hash of an event id → (message, time). A 64-bit hash: a collision (a reaction
+    /// taken for another event's) is negligible, and no id string is kept.
+    recent: FastMap<u64, (u32, i64)>,
+    window: VecDeque<(i64, u64)>,
     slots: BTreeMap<String, Slot>,
-    /// (channel, key) → latest producer time seen.
-    last: HashMap<(usize, String), i64>,
+    /// (channel, hash of the key) → (latest producer time, last arrival); keys not
+    /// seen for [`WINDOW_MS`] are forgotten.
+    last: FastMap<(usize, u64), (i64, i64)>,
+    last_window: VecDeque<(i64, (usize, u64))>,
     ordering: Ordering,
     first_disorder: Option<(u32, String)>,
+}
+
+fn hash(s: &str) -> u64 {
+    let mut h = FastHasher::default();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 impl<'p> Collector<'p> {
     pub fn new(plan: &'p Plan) -> Self {
         Collector {
             plan,
-            recent: HashMap::new(),
+            names: Vec::new(),
+            name_ix: FastMap::default(),
+            recent: FastMap::default(),
             window: VecDeque::new(),
             slots: BTreeMap::new(),
-            last: HashMap::new(),
+            last: FastMap::default(),
+            last_window: VecDeque::new(),
             ordering: Ordering::default(),
             first_disorder: None,
         }
     }
 
+    fn intern(&mut self, msg: &str) -> u32 {
+        if let Some(&i) = self.name_ix.get(msg) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(msg.to_string());
+        self.name_ix.insert(msg.to_string(), i);
+        i
+    }
+
     /// Look at one event (in stream order).
     pub fn observe(&mut self, ev: &impl EventView) {
         let t = ev.time();
-        while let Some((t0, _)) = self.window.front() {
+        while let Some(&(t0, id)) = self.window.front() {
             if t0.saturating_add(WINDOW_MS) >= t {
                 break;
             }
-            if let Some((_, id)) = self.window.pop_front() {
+            self.window.pop_front();
+            if self.recent.get(&id).is_some_and(|e| e.1 == t0) {
                 self.recent.remove(&id);
+            }
+        }
+        while let Some(&(t0, k)) = self.last_window.front() {
+            if t0.saturating_add(WINDOW_MS) >= t {
+                break;
+            }
+            self.last_window.pop_front();
+            if self.last.get(&k).is_some_and(|e| e.1 == t0) {
+                self.last.remove(&k);
             }
         }
         let msg = ev.message();
         if let Some(c) = self.plan.causation_ptr.as_ref().and_then(|p| ev.key(p)) {
-            if let Some((cause, t0)) = self.recent.get(c.as_ref()) {
-                let latency = t.saturating_sub(*t0).max(0) as u64;
-                self.record(cause.clone(), msg, latency, ev.line());
+            if let Some(&(cause, t0)) = self.recent.get(&hash(&c)) {
+                let latency = t.saturating_sub(t0).max(0) as u64;
+                let cause = self.names.get(cause as usize).cloned().unwrap_or_default();
+                self.record(cause, msg, latency, ev.line());
             }
         }
         if let Some(id) = self.plan.id_ptr.as_ref().and_then(|p| ev.key(p)) {
-            if !self.recent.contains_key(id.as_ref()) {
-                let id = id.into_owned();
-                self.window.push_back((t, id.clone()));
-                self.recent.insert(id, (msg.to_string(), t));
+            let h = hash(&id);
+            if !self.recent.contains_key(&h) {
+                let m = self.intern(msg);
+                self.window.push_back((t, h));
+                self.recent.insert(h, (m, t));
             }
         }
         if let Some((ci, ptr)) = self.plan.ordering.get(msg) {
@@ -405,11 +449,17 @@ impl<'p> Collector<'p> {
                 .time_ptr
                 .as_ref()
                 .and_then(|p| ev.field(p))
-                .and_then(|f| crate::saga::stream::parse_rfc3339(&f.text()));
+                .and_then(|f| match f {
+                    crate::saga::view::Field::Str(s) => crate::saga::stream::parse_rfc3339(s),
+                    other => crate::saga::stream::parse_rfc3339(&other.text()),
+                });
             if let (Some(key), Some(produced)) = (key, produced) {
                 self.ordering.events += 1;
-                let e = self.last.entry((*ci, key.into_owned())).or_insert(i64::MIN);
-                if produced < *e {
+                let k = (*ci, hash(&key));
+                let e = self.last.entry(k).or_insert((i64::MIN, t));
+                e.1 = t;
+                self.last_window.push_back((t, k));
+                if produced < e.0 {
                     self.ordering.out_of_order += 1;
                     if self.first_disorder.is_none() {
                         self.first_disorder = Some((
@@ -422,7 +472,7 @@ impl<'p> Collector<'p> {
                         ));
                     }
                 } else {
-                    *e = produced;
+                    e.0 = produced;
                 }
             }
         }
@@ -460,6 +510,7 @@ impl<'p> Collector<'p> {
         outcome: &Outcome,
         o: Objectives,
         timelines: bool,
+        full_events: bool,
     ) -> Report {
         let mut violations = Vec::new();
         let mut consumers = Vec::new();
@@ -582,7 +633,8 @@ impl<'p> Collector<'p> {
 
         let mut ordering = self.ordering;
         ordering.objective = o.ordering;
-        if ordering.events > 0 {
+        ordering.measured = full_events;
+        if full_events && ordering.events > 0 {
             let r = (ordering.events - ordering.out_of_order) as f64 / ordering.events as f64;
             ordering.ratio = Some(r);
             ordering.ok = r >= o.ordering;
@@ -606,6 +658,7 @@ impl<'p> Collector<'p> {
         violations.sort_by(|a, b| (a.line, a.rule, &a.message).cmp(&(b.line, b.rule, &b.message)));
         Report {
             objectives: o,
+            consumers_measured: full_events,
             consumers,
             steps,
             delivery,
@@ -707,7 +760,12 @@ pub fn human(r: &Report, quiet: bool) -> String {
         .iter()
         .chain(r.steps.iter().filter(|l| l.source == Some("x-hnp-latency")))
         .collect();
-    if r.consumers.is_empty() {
+    if !r.consumers_measured {
+        let _ = writeln!(
+            s,
+            "  consumer latency and ordering: not measured with --no-validate (events are read only for what the sagas need)"
+        );
+    } else if r.consumers.is_empty() {
         let _ = writeln!(
             s,
             "  consumer latency: no reactions in the stream (no event names another's id at its causation pointer)"
@@ -780,6 +838,7 @@ pub fn human(r: &Report, quiet: bool) -> String {
     }
     let o = &r.ordering;
     match o.ratio {
+        _ if !o.measured => {}
         Some(ratio) => {
             let _ = writeln!(
                 s,
