@@ -74,6 +74,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreEntry>,
     /// The `diff:` section (`crate::diff::settings`).
     pub diff: crate::diff::settings::DiffSettings,
+    /// The stream objectives `simulate` measures against.
+    pub objectives: crate::metrics::Objectives,
 }
 
 /// One `ignore:` entry: findings in files matching `path`, at or under `pointer`, of
@@ -197,6 +199,9 @@ impl Config {
                 "gates" => cfg.gates = crate::gates::Settings::parse(&file, &at, v, &mut diags),
                 "diff" => cfg.diff = crate::diff::settings::parse(&file, &at, v, &dir, &mut diags),
                 "ignore" => cfg.ignore = parse_ignore(&file, &at, v, &dir, &mut diags),
+                "objectives" => {
+                    cfg.objectives = crate::metrics::parse_objectives(&file, &at, v, &mut diags)
+                }
                 other => {
                     let mut d = Diagnostic::new(
                         "config-invalid",
@@ -237,6 +242,7 @@ const KEYS: &[&str] = &[
     "fail-on",
     "gates",
     "ignore",
+    "objectives",
     "projections",
     "root",
     "rules",

@@ -58,6 +58,16 @@ pub fn json_schema() -> Value {
                 "description": "Saga files (*.saga.yaml) checked with the documents; they feed saga_completeness."},
             "fail-on": {"enum": ["error", "warning", "info", "never"]},
             "root": {"type": "string", "description": "Workspace root for $refs."},
+            "objectives": {
+                "description": "What `simulate` measures streams against (the HNP checklist's performance metrics).",
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "latency-p95": {"type": "string", "description": "Default p95 latency of an event consumer (met when below), e.g. 100ms."},
+                    "delivery": {"type": "number", "minimum": 0, "maximum": 1, "description": "Commands answered within their timeout (met when above), e.g. 0.999."},
+                    "ordering": {"type": "number", "minimum": 0, "maximum": 1, "description": "Events in order per ordering key (met when at least), e.g. 1.0."}
+                }
+            },
             "rules": {
                 "type": "object",
                 "propertyNames": {"enum": rule_ids},

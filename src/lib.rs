@@ -21,6 +21,7 @@ pub mod docs;
 pub mod fsio;
 pub mod gates;
 pub mod graph;
+pub mod metrics;
 pub mod model;
 pub mod projection;
 pub mod report;

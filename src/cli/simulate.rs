@@ -250,13 +250,23 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
             ..Options::default()
         },
     );
+    let (objectives, rule_levels) = stream_objectives()?;
+    let plan = crate::metrics::Plan::new(&loaded);
+    let mut collector = crate::metrics::Collector::new(&plan);
     let ev_diags = match sim::read_each(
         &loaded,
         &args.events,
         stream_display.clone(),
         validate,
         &mut sources,
-        |e| engine.feed(&e),
+        |e| {
+            // Without validation events are read sparsely (only what the sagas need):
+            // consumer latency and ordering are then not measured.
+            if validate {
+                collector.observe(&e);
+            }
+            engine.feed(&e);
+        },
     ) {
         Ok(d) => d,
         Err(d) => return fatal(&d, &sources),
@@ -264,7 +274,19 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
     let outcome = engine.finish();
     let mut diags = loaded.diagnostics.clone();
     diags.extend(ev_diags);
+    diags.extend(plan.diagnostics.iter().cloned());
+    rule_levels.apply_rule_levels(&mut diags);
     crate::diag::sort_and_dedup(&mut diags);
+    let metrics = metrics_report(
+        collector.finish(
+            &loaded,
+            &outcome,
+            objectives,
+            !args.quiet || args.expect.is_some(),
+            validate,
+        ),
+        &rule_levels,
+    );
 
     let mut mismatches = Vec::new();
     if let Some(path) = &args.expect {
@@ -297,9 +319,11 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         ),
         SimFormat::Json => render::json(&outcome, &diags, &mismatches),
     };
+    let out = with_metrics(out, args.format, &metrics.0, args.quiet);
     write_stdout(&out)?;
     let failed = !outcome.violations.is_empty()
         || !mismatches.is_empty()
+        || metrics.1
         || diags.iter().any(|d| d.severity == Severity::Error);
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
@@ -390,4 +414,77 @@ fn explore_human(
         );
     }
     s
+}
+
+// ---- stream metrics (latency, delivery, ordering: see `crate::metrics`) ----
+
+/// The objectives and rule levels of `./hnp-events.yaml`, when there is one.
+fn stream_objectives() -> Result<(crate::metrics::Objectives, crate::config::Config), ToolError> {
+    let path = Path::new("hnp-events.yaml");
+    if !path.is_file() {
+        return Ok((
+            crate::metrics::Objectives::default(),
+            crate::config::Config::default(),
+        ));
+    }
+    let (cfg, diags, file) = crate::config::Config::load(path).map_err(ToolError::Usage)?;
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        let mut sources = SourceSet::default();
+        if let Some(f) = file {
+            sources.insert(f.display.clone(), f.text.clone());
+        }
+        let text = render::render_diags(&diags, &sources);
+        return Err(ToolError::Usage(format!(
+            "hnp-events.yaml is invalid:\n{}",
+            text.trim_end()
+        )));
+    }
+    Ok((cfg.objectives, cfg))
+}
+
+/// The report with the config's rule levels applied; `.1`: a violation fails the run.
+fn metrics_report(
+    mut r: crate::metrics::Report,
+    cfg: &crate::config::Config,
+) -> (crate::metrics::Report, bool) {
+    let mut failing = false;
+    r.violations.retain(|v| match cfg.rules.get(v.rule) {
+        Some(crate::config::RuleLevel::Off) => false,
+        Some(crate::config::RuleLevel::On(s)) => {
+            failing |= *s == Severity::Error;
+            true
+        }
+        None => {
+            failing = true;
+            true
+        }
+    });
+    (r, failing)
+}
+
+fn with_metrics(out: String, format: SimFormat, r: &crate::metrics::Report, quiet: bool) -> String {
+    match format {
+        SimFormat::Human => {
+            let m = crate::metrics::human(r, quiet);
+            if m.is_empty() {
+                out
+            } else {
+                format!("{out}\n{m}")
+            }
+        }
+        SimFormat::Json => {
+            let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&out) else {
+                return out;
+            };
+            if let Some(m) = v.as_object_mut() {
+                m.insert(
+                    "metrics".into(),
+                    serde_json::to_value(r).unwrap_or_default(),
+                );
+            }
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or(out);
+            s.push('\n');
+            s
+        }
+    }
 }

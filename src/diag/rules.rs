@@ -518,6 +518,18 @@ rules! {
     "schema-example-invalid" => Error,
         "An example does not match its schema.",
         "Examples are shown in documentation, used as mock data and copied into tests; an example its own schema rejects misleads all of them, or shows that the schema is wrong.";
+    "stream-delivery-reliability" => Error,
+        "Commands in a simulated stream are answered within their timeout less often than the objective (> 99.9 %).",
+        "The HNP checklist asks Message_Delivery_Reliability > 99.9 %. `simulate` counts, from the instances' timelines, command and compensation attempts answered (success or failure reply) before their timeout against those that timed out; commands still in flight when the stream ends are not counted. The objective is `objectives.delivery` in hnp-events.yaml.",
+        fail: "{\"time\":\"…00.000Z\",\"message\":\"SyncStarted\",…}\n# no reply to ValidateRepositoryAccess within 30s, nor to its retries", pass: "{\"time\":\"…00.400Z\",\"message\":\"RepositoryAccessValidated\",\"headers\":{\"causationid\":\"saga-…/validate-access/1\",…}}";
+    "stream-latency-objective" => Error,
+        "An event consumer's p95 reaction time in a simulated stream misses its objective (`x-hnp-latency`, default < 100 ms).",
+        "The HNP checklist asks Event_Processing_Latency < 100 ms p95. `simulate` measures, per consumer operation, the time from an event to each reaction it causes (an event whose causation pointer names the first event's id) and compares the p95 with the consumer's `x-hnp-latency: {p95: …}` (at most), else the default for event consumers (`objectives.latency-p95`, below 100 ms); a saga step without `p95` is held to its command handler's `x-hnp-latency`. A malformed `x-hnp-latency` is reported at the operation.",
+        fail: "{\"time\":\"…00.000Z\",\"message\":\"NetBoxObjectUpdated\",\"headers\":{\"id\":\"e1\",…}}\n{\"time\":\"…00.250Z\",\"message\":\"…\",\"headers\":{\"causationid\":\"e1\",…}}", pass: "{\"time\":\"…00.000Z\",\"message\":\"NetBoxObjectUpdated\",\"headers\":{\"id\":\"e1\",…}}\n{\"time\":\"…00.040Z\",\"message\":\"…\",\"headers\":{\"causationid\":\"e1\",…}}";
+    "stream-ordering" => Error,
+        "Events of one ordering key arrive in a simulated stream in another order than they were produced.",
+        "The HNP checklist asks Event_Ordering_Guarantee 100 %. For messages on a channel with `x-hnp-ordering-key`, `simulate` groups events by the key's value and counts an event out of order when an event of the same key produced later (by the producer's `/headers/time`) arrived before it; the in-order ratio is compared with `objectives.ordering` (default 100 %).",
+        fail: "# same /payload/sagaId\n{\"time\":\"…00.400Z\",\"headers\":{\"time\":\"…03.400Z\"},…}\n{\"time\":\"…03.400Z\",\"headers\":{\"time\":\"…00.400Z\"},…}", pass: "# same /payload/sagaId\n{\"time\":\"…00.400Z\",\"headers\":{\"time\":\"…00.400Z\"},…}\n{\"time\":\"…03.400Z\",\"headers\":{\"time\":\"…03.400Z\"},…}";
     "value-duplicate" => Error,
         "A list whose items the specification requires to be distinct repeats one.",
         "The official schemas declare these lists sets (`uniqueItems`): server names of a channel, scopes, media types, schemes, parameters, a schema's `required`; a repeated entry is a copy-paste slip that validators and code generators reject or silently merge.",

@@ -1,8 +1,10 @@
 //! AsyncAPI 3 protocol binding objects, as the official 3.0/3.1 schemas check them: each
 //! protocol's `bindingVersion` per kind (server, channel, operation, message), and the
 //! binding objects of HTTP (operation, message), AMQP 0-9-1 (channel, operation, message)
-//! and WebSockets (channel) field by field (the other protocols' fields are not checked
-//! yet; their `bindingVersion` is). Part of the structural walker (`walk.rs`).
+//! WebSockets (channel), Kafka (server, channel, operation, message: 0.3.0–0.5.0), MQTT
+//! (server, operation, message) and NATS (operation) field by field (the other
+//! protocols' fields are not checked yet; their `bindingVersion` is). Part of the
+//! structural walker (`walk.rs`).
 
 use serde_json::{Map, Value};
 
@@ -133,6 +135,145 @@ static WS_CHANNEL: Obj = obj(
     ],
 );
 
+static KAFKA_SERVER: Obj = obj(
+    "Kafka Server Binding",
+    &[
+        f("schemaRegistryUrl", STR),
+        f("schemaRegistryVendor", STR),
+        f("bindingVersion", STR),
+    ],
+);
+/// Kafka channel binding 0.3.0 (no `topicConfiguration` yet).
+static KAFKA_CHANNEL_030: Obj = obj(
+    "Kafka Channel Binding 0.3.0",
+    &[
+        f("topic", STR),
+        f("partitions", Ty::Int),
+        f("replicas", Ty::Int),
+        f("bindingVersion", STR),
+    ],
+);
+static KAFKA_CHANNEL: Obj = obj(
+    "Kafka Channel Binding",
+    &[
+        f("topic", STR),
+        f("partitions", Ty::Int),
+        f("replicas", Ty::Int),
+        f("topicConfiguration", Ty::Any),
+        f("bindingVersion", STR),
+    ],
+);
+/// `topicConfiguration` of 0.4.0 (closed); 0.5.0 adds the Confluent settings and
+/// allows any other key.
+static KAFKA_TOPIC_CONFIGURATION: Obj = Obj {
+    ext: false,
+    ..obj(
+        "Kafka topicConfiguration",
+        &[
+            f("cleanup.policy", Ty::Arr(&Ty::Enum(&["compact", "delete"]))),
+            f("retention.ms", Ty::Int),
+            f("retention.bytes", Ty::Int),
+            f("delete.retention.ms", Ty::Int),
+            f("max.message.bytes", Ty::Int),
+        ],
+    )
+};
+static KAFKA_TOPIC_CONFIGURATION_050: Obj = Obj {
+    open: true,
+    ..obj(
+        "Kafka topicConfiguration",
+        &[
+            f("cleanup.policy", Ty::Arr(&Ty::Enum(&["compact", "delete"]))),
+            f("retention.ms", Ty::Int),
+            f("retention.bytes", Ty::Int),
+            f("delete.retention.ms", Ty::Int),
+            f("max.message.bytes", Ty::Int),
+            f("confluent.key.schema.validation", BOOL),
+            f("confluent.key.subject.name.strategy", STR),
+            f("confluent.value.schema.validation", BOOL),
+            f("confluent.value.subject.name.strategy", STR),
+        ],
+    )
+};
+static KAFKA_OPERATION: Obj = obj(
+    "Kafka Operation Binding",
+    &[
+        f("groupId", ASYNC_SCHEMA),
+        f("clientId", ASYNC_SCHEMA),
+        f("bindingVersion", STR),
+    ],
+);
+/// `key` is a schema in 0.3.0; 0.4.0 also takes an Avro schema, 0.5.0 a Reference:
+/// checked as a schema only in 0.3.0.
+static KAFKA_MESSAGE_030: Obj = obj(
+    "Kafka Message Binding 0.3.0",
+    &[
+        f("key", ASYNC_SCHEMA),
+        f("schemaIdLocation", Ty::Enum(&["header", "payload"])),
+        f("schemaIdPayloadEncoding", STR),
+        f("schemaLookupStrategy", STR),
+        f("bindingVersion", STR),
+    ],
+);
+static KAFKA_MESSAGE: Obj = obj(
+    "Kafka Message Binding",
+    &[
+        f("key", Ty::Any),
+        f("schemaIdLocation", Ty::Enum(&["header", "payload"])),
+        f("schemaIdPayloadEncoding", STR),
+        f("schemaLookupStrategy", STR),
+        f("bindingVersion", STR),
+    ],
+);
+static MQTT_SERVER: Obj = obj(
+    "MQTT Server Binding",
+    &[
+        f("clientId", STR),
+        f("cleanSession", BOOL),
+        f("lastWill", Ty::Any),
+        f("keepAlive", Ty::Int),
+        // An integer, a schema or a Reference.
+        f("sessionExpiryInterval", Ty::Any),
+        f("maximumPacketSize", Ty::Any),
+        f("bindingVersion", STR),
+    ],
+);
+static MQTT_LAST_WILL: Obj = Obj {
+    open: true,
+    ..obj(
+        "MQTT lastWill",
+        &[
+            f("topic", STR),
+            f("qos", Ty::Int),
+            f("message", STR),
+            f("retain", BOOL),
+        ],
+    )
+};
+static MQTT_OPERATION: Obj = obj(
+    "MQTT Operation Binding",
+    &[
+        f("qos", Ty::Int),
+        f("retain", BOOL),
+        f("messageExpiryInterval", Ty::Any),
+        f("bindingVersion", STR),
+    ],
+);
+static MQTT_MESSAGE: Obj = obj(
+    "MQTT Message Binding",
+    &[
+        f("payloadFormatIndicator", Ty::Int),
+        f("correlationData", Ty::Any),
+        f("contentType", STR),
+        f("responseTopic", Ty::Any),
+        f("bindingVersion", STR),
+    ],
+);
+static NATS_OPERATION: Obj = obj(
+    "NATS Operation Binding",
+    &[f("queue", STR), f("bindingVersion", STR)],
+);
+
 impl<'a> Walker<'a> {
     /// Check the binding object `m` of protocol `proto` (current position: the binding).
     pub(super) fn binding_object(
@@ -159,10 +300,107 @@ impl<'a> Walker<'a> {
             ("amqp", BindingsOf::Operation) => &AMQP_OPERATION,
             ("amqp", BindingsOf::Message) => &AMQP_MESSAGE,
             ("ws", BindingsOf::Channel) => &WS_CHANNEL,
+            ("kafka", BindingsOf::Server) => &KAFKA_SERVER,
+            ("kafka", BindingsOf::Channel) if version == Some("0.3.0") => &KAFKA_CHANNEL_030,
+            ("kafka", BindingsOf::Channel) => &KAFKA_CHANNEL,
+            ("kafka", BindingsOf::Operation) => &KAFKA_OPERATION,
+            ("kafka", BindingsOf::Message) if version == Some("0.3.0") => &KAFKA_MESSAGE_030,
+            ("kafka", BindingsOf::Message) => &KAFKA_MESSAGE,
+            ("mqtt", BindingsOf::Server) => &MQTT_SERVER,
+            ("mqtt", BindingsOf::Operation) => &MQTT_OPERATION,
+            ("mqtt", BindingsOf::Message) => &MQTT_MESSAGE,
+            ("nats", BindingsOf::Operation) => &NATS_OPERATION,
             _ => return,
         };
         self.object_fields(m, table, &[]);
         match (proto, of) {
+            ("kafka", BindingsOf::Channel) => {
+                self.int_at_least(m, "partitions", 1);
+                self.int_at_least(m, "replicas", 1);
+                if let Some(tc) = m.get("topicConfiguration") {
+                    self.path.push(Seg::Key("topicConfiguration"));
+                    match tc.as_object() {
+                        Some(o) => {
+                            let t = if version == Some("0.4.0") {
+                                &KAFKA_TOPIC_CONFIGURATION
+                            } else {
+                                &KAFKA_TOPIC_CONFIGURATION_050
+                            };
+                            self.object_fields(o, t, &[]);
+                            self.int_at_least(o, "retention.ms", -1);
+                            self.int_at_least(o, "retention.bytes", -1);
+                            self.int_at_least(o, "delete.retention.ms", 0);
+                            self.int_at_least(o, "max.message.bytes", 0);
+                        }
+                        None => self.type_error(tc, "an object (the topic configuration)"),
+                    }
+                    self.path.pop();
+                }
+            }
+            ("mqtt", BindingsOf::Server) => {
+                if let Some(lw) = m.get("lastWill") {
+                    self.path.push(Seg::Key("lastWill"));
+                    match lw.as_object() {
+                        Some(o) => {
+                            self.object_fields(o, &MQTT_LAST_WILL, &[]);
+                            self.int_in(o, "qos", &[0, 1, 2], "an MQTT QoS level (0, 1 or 2)");
+                        }
+                        None => self.type_error(lw, "an object (the last will)"),
+                    }
+                    self.path.pop();
+                }
+                self.int_or_schema(m, "sessionExpiryInterval", 0, None);
+                self.int_or_schema(m, "maximumPacketSize", 1, Some(4_294_967_295));
+            }
+            ("mqtt", BindingsOf::Operation) => {
+                self.int_in(m, "qos", &[0, 1, 2], "an MQTT QoS level (0, 1 or 2)");
+                self.int_or_schema(m, "messageExpiryInterval", 0, Some(4_294_967_295));
+            }
+            ("mqtt", BindingsOf::Message) => {
+                self.int_in(
+                    m,
+                    "payloadFormatIndicator",
+                    &[0, 1],
+                    "0 (unspecified bytes) or 1 (UTF-8 text)",
+                );
+                for key in ["correlationData", "responseTopic"] {
+                    if let Some(v) = m.get(key) {
+                        if !(v.is_object()
+                            || (key == "responseTopic"
+                                && v.as_str().is_some_and(|s| !s.is_empty())))
+                        {
+                            self.with_key(key, |w| {
+                                w.type_error(
+                                    v,
+                                    if key == "responseTopic" {
+                                        "a topic (non-empty string), a schema or a Reference"
+                                    } else {
+                                        "a schema or a Reference"
+                                    },
+                                )
+                            });
+                        }
+                    }
+                }
+            }
+            ("nats", BindingsOf::Operation) => {
+                if let Some(q) = m.get("queue").and_then(Value::as_str) {
+                    let n = q.chars().count();
+                    if n > 255 {
+                        self.with_key("queue", |w| {
+                            let (rule, loc) = (w.rules.type_, w.loc());
+                            w.report(
+                                rule,
+                                loc,
+                                format!(
+                                    "a NATS queue name has at most 255 characters; this one has {n}"
+                                ),
+                                None,
+                            );
+                        });
+                    }
+                }
+            }
             ("amqp", BindingsOf::Channel) => self.amqp_channel(m),
             ("amqp", BindingsOf::Operation) => {
                 if let Some(e) = m.get("expiration").filter(|e| is_int(e)) {
@@ -187,6 +425,82 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An integer field below `min` is reported (its type is checked by the table).
+    fn int_at_least(&mut self, m: &'a Map<String, Value>, key: &'a str, min: i64) {
+        let Some(v) = m.get(key).filter(|v| is_int(v)) else {
+            return;
+        };
+        if v.as_f64().is_some_and(|n| n < min as f64) {
+            self.with_key(key, |w| {
+                let (rule, loc) = (w.rules.type_, w.loc());
+                w.report(
+                    rule,
+                    loc,
+                    format!("`{key}` must be an integer of at least {min}; found {v}"),
+                    None,
+                );
+            });
+        }
+    }
+
+    /// An integer field outside `allowed` is reported with the rule for enums.
+    fn int_in(&mut self, m: &'a Map<String, Value>, key: &'a str, allowed: &[i64], what: &str) {
+        let Some(v) = m.get(key) else { return };
+        if !is_int(v) {
+            self.with_key(key, |w| w.type_error(v, what));
+            return;
+        }
+        if !v.as_i64().is_some_and(|n| allowed.contains(&n)) {
+            self.with_key(key, |w| {
+                let (rule, loc) = (w.rules.enum_, w.loc());
+                w.report(
+                    rule,
+                    loc,
+                    format!("`{key}` must be {what}; found {v}"),
+                    None,
+                );
+            });
+        }
+    }
+
+    /// A field that is an integer in `min..=max`, or a schema or Reference (an object).
+    fn int_or_schema(
+        &mut self,
+        m: &'a Map<String, Value>,
+        key: &'a str,
+        min: i64,
+        max: Option<i64>,
+    ) {
+        let Some(v) = m.get(key) else { return };
+        if v.is_object() {
+            return;
+        }
+        let in_range = is_int(v)
+            && v.as_f64()
+                .is_some_and(|n| n >= min as f64 && max.is_none_or(|x| n <= x as f64));
+        if !in_range {
+            let range = match max {
+                Some(x) => format!("an integer from {min} to {x}"),
+                None => format!("an integer of at least {min}"),
+            };
+            if is_int(v) {
+                self.with_key(key, |w| {
+                    let (rule, loc) = (w.rules.type_, w.loc());
+                    w.report(
+                        rule,
+                        loc,
+                        format!("`{key}` must be {range}, a schema or a Reference; found {v}"),
+                        None,
+                    );
+                });
+            } else {
+                self.with_key(key, |w| {
+                    w.type_error(v, &format!("{range}, a schema or a Reference"))
+                });
+            }
         }
     }
 

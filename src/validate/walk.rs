@@ -663,7 +663,13 @@ impl<'a> Walker<'a> {
                 self.value_rules(m, k);
                 match k {
                     K::MediaType | K::OasParameter | K::OasHeader => self.value_examples(m, k),
-                    K::Parameter3 | K::ServerVariable => self.values_in_enum(m, k),
+                    K::Parameter3 | K::ServerVariable => {
+                        self.values_in_enum(m, k);
+                        if k == K::ServerVariable {
+                            self.oas31_enum_not_empty(m);
+                        }
+                    }
+                    K::OasRoot | K::Link => self.oas_one_of(m, k),
                     K::SwResponse => self.swagger_response_examples(m),
                     K::SwParameter => self.swagger_parameter(m),
                     K::Operation3 | K::OperationReply => {
@@ -685,6 +691,81 @@ impl<'a> Walker<'a> {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// OpenAPI 3.1 Server Variable: `enum` has `minItems: 1`.
+    fn oas31_enum_not_empty(&mut self, m: &'a Map<String, Value>) {
+        if self.family != Family::OpenApi || self.ver < 31 {
+            return;
+        }
+        if m.get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            self.with_key("enum", |w| {
+                let (rule, loc) = (w.rules.required, w.loc());
+                w.report(
+                    rule,
+                    loc,
+                    "a server variable's `enum` lists at least one value (or is left out)"
+                        .to_string(),
+                    None,
+                );
+            });
+        }
+    }
+
+    /// The official schemas' alternatives: an OpenAPI 3.1 document has `paths`,
+    /// `components` or `webhooks`; a Link has `operationRef` or `operationId`, not both
+    /// (3.0: `not: {required: [both]}`; 3.1: `oneOf`, so one of them is required).
+    fn oas_one_of(&mut self, m: &'a Map<String, Value>, k: K) {
+        if self.family != Family::OpenApi {
+            return;
+        }
+        let rule = self.rules.required;
+        match k {
+            K::OasRoot
+                if self.ver >= 31
+                    && !["paths", "components", "webhooks"]
+                        .iter()
+                        .any(|f| m.contains_key(*f)) =>
+            {
+                let loc = self.loc_key();
+                self.report(
+                    rule,
+                    loc,
+                    "an OpenAPI 3.1 document needs at least one of `paths`, `components` or `webhooks`"
+                        .to_string(),
+                    None,
+                );
+            }
+            K::Link => {
+                let (r, i) = (
+                    m.contains_key("operationRef"),
+                    m.contains_key("operationId"),
+                );
+                if r && i {
+                    self.with_key("operationId", |w| {
+                        let loc = w.loc_key();
+                        w.report(
+                            rule,
+                            loc,
+                            "a Link names its operation by `operationRef` or by `operationId`, not both".to_string(),
+                            None,
+                        );
+                    });
+                } else if !r && !i && self.ver >= 31 {
+                    let loc = self.loc_key();
+                    self.report(
+                        rule,
+                        loc,
+                        "an OpenAPI 3.1 Link needs `operationRef` or `operationId`".to_string(),
+                        None,
+                    );
+                }
+            }
+            _ => {}
         }
     }
 

@@ -34,18 +34,22 @@ use serde_json::{Map, Value, json};
 use super::corpus::read_rows;
 
 /// Missed constraints we knowingly leave to the official schema, by schema file and a
-/// substring of the location, with the reason (none today: every mutable constraint is caught;
-/// an entry here is for a constraint where the official schema is known to be wrong).
-const EXCUSED: &[(&str, &str, &str)] = &[];
+/// substring of the location, with the reason: only where the official schema, as its
+/// dialect runs it, does not assert the constraint (the test asserts `format`).
+const EXCUSED: &[(&str, &str, &str)] = &[(
+    "openapi-3.1.json",
+    "/format",
+    "the OpenAPI 3.1 schema is JSON Schema 2020-12, where `format` only annotates (the official schema, run as published, accepts these values; the specification lets URL fields be relative references)",
+)];
 
 /// The least share of mutable constraints `validate` must catch, per schema file
 /// (percent). Raised as rules close the gaps.
 const FLOOR_PERCENT: usize = 100;
 
-/// The least number of constraints that must yield an exact mutant in all (629 when
-/// measured): fewer means the mutant generator or the corpus lost reach, which would
+/// The least number of constraints that must yield an exact mutant in all (629 from the
+/// corpus alone; 961 with the synthetic seeds when measured): fewer means the mutant generator or the corpus lost reach, which would
 /// make the percentages above meaningless.
-const MIN_MUTABLE: usize = 629;
+const MIN_MUTABLE: usize = 950;
 
 const SCHEMAS: &[&str] = &[
     "asyncapi-2.0.0.json",
@@ -955,6 +959,8 @@ struct Tally {
     reached: usize,
     mutable: usize,
     caught: usize,
+    /// Missed, with a reason in [`EXCUSED`].
+    excused: usize,
 }
 
 #[derive(Debug)]
@@ -985,45 +991,71 @@ fn constraint_coverage() {
     let mut missed_lines = Vec::new();
     let mut unexcused = Vec::new();
     let mut mutants = 0usize;
+    // Every valid corpus document once: (path, its schema file, value, we call it clean).
+    let mut paths: Vec<(u64, PathBuf)> = rows
+        .iter()
+        .filter(|r| r.expected == "valid" && r.schema_verdict == "valid")
+        .filter(|r| r.external_refs.contains("local=0") && r.external_refs.contains("remote=0"))
+        .map(|r| dir.join(&r.path))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.len(), p)))
+        .filter(|(n, _)| *n <= MAX_DOC_BYTES)
+        .collect();
+    paths.sort();
+    let mut loaded: Vec<(PathBuf, String, Value, bool)> = Vec::new();
+    for (_, path) in paths {
+        let opts = LoadOptions {
+            root: Some(dir.clone()),
+            ..LoadOptions::default()
+        };
+        let Ok(ws) = Workspace::load(std::slice::from_ref(&path), &opts) else {
+            continue;
+        };
+        let Some(&id) = ws.inputs.first() else {
+            continue;
+        };
+        let file = ws.file(id);
+        let Some(kind) = schema_file_of(&file.kind) else {
+            continue;
+        };
+        let Some(value) = file.value.clone() else {
+            continue;
+        };
+        let mut diags = ws.diagnostics.clone();
+        diags.extend(hnp_events::validate::validate(&ws));
+        let clean = !diags.iter().any(|d| d.severity == Severity::Error);
+        loaded.push((path, kind, value, clean));
+    }
+    let mut seeds_used: BTreeMap<String, usize> = BTreeMap::new();
     for name in SCHEMAS {
         let mut off = Official::load(&dir, name);
         let constraints = enumerate(&off.root, off.draft);
-        // The valid corpus documents of this version, smallest first, that we call clean.
+        // The valid corpus documents of this version, smallest first, that we call clean;
+        // then the synthetic seeds (see [`seeds`]).
         let mut docs: Vec<Doc> = Vec::new();
-        let mut paths: Vec<(u64, PathBuf)> = rows
-            .iter()
-            .filter(|r| r.expected == "valid" && r.schema_verdict == "valid")
-            .filter(|r| r.external_refs.contains("local=0") && r.external_refs.contains("remote=0"))
-            .map(|r| dir.join(&r.path))
-            .filter_map(|p| Some((std::fs::metadata(&p).ok()?.len(), p)))
-            .filter(|(n, _)| *n <= MAX_DOC_BYTES)
-            .collect();
-        paths.sort();
-        for (_, path) in paths {
-            let opts = LoadOptions {
-                root: Some(dir.clone()),
-                ..LoadOptions::default()
-            };
-            let Ok(ws) = Workspace::load(std::slice::from_ref(&path), &opts) else {
-                continue;
-            };
-            let Some(&id) = ws.inputs.first() else {
-                continue;
-            };
-            let file = ws.file(id);
-            if schema_file_of(&file.kind).as_deref() != Some(name) {
+        let mut seeded = 0usize;
+        for (path, kind, value, clean) in &loaded {
+            if kind != name || !*clean || !off.validator.is_valid(value) {
                 continue;
             }
-            let Some(value) = file.value.clone() else {
-                continue;
+            let mut applies = Applies {
+                pairs: HashSet::new(),
+                sites: HashMap::new(),
             };
-            let mut diags = ws.diagnostics.clone();
-            diags.extend(hnp_events::validate::validate(&ws));
-            if diags.iter().any(|d| d.severity == Severity::Error)
+            apply(&mut off, "", "", value, "", &mut applies, 0);
+            docs.push(Doc {
+                path: path.clone(),
+                value: value.clone(),
+                applies,
+            });
+        }
+        for (path, value) in seeds(name, &loaded) {
+            if seeded >= MAX_SEEDS
                 || !off.validator.is_valid(&value)
+                || !ours_clean(&value, tmp.path())
             {
                 continue;
             }
+            seeded += 1;
             let mut applies = Applies {
                 pairs: HashSet::new(),
                 sites: HashMap::new(),
@@ -1035,6 +1067,7 @@ fn constraint_coverage() {
                 applies,
             });
         }
+        seeds_used.insert(name.to_string(), seeded);
         let tally = table.entry(name.to_string()).or_default();
         for c in &constraints {
             tally.enumerated += 1;
@@ -1071,6 +1104,8 @@ fn constraint_coverage() {
                     );
                     if excuse.is_none() {
                         unexcused.push(line.clone());
+                    } else {
+                        tally.excused += 1;
                     }
                     missed_lines.push(line);
                 }
@@ -1080,32 +1115,35 @@ fn constraint_coverage() {
     }
     println!("constraint coverage (official schema constraints, mutants caught by validate):");
     println!(
-        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>7}",
-        "schema", "enumerated", "reached", "mutable", "caught", "%"
+        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>8} {:>7}",
+        "schema", "enumerated", "reached", "mutable", "caught", "excused", "%"
     );
     let mut total = Tally::default();
     for (name, t) in &table {
         println!(
-            "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>6.1}%",
+            "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
             name,
             t.enumerated,
             t.reached,
             t.mutable,
             t.caught,
+            t.excused,
             100.0 * t.caught as f64 / t.mutable.max(1) as f64
         );
         total.enumerated += t.enumerated;
         total.reached += t.reached;
         total.mutable += t.mutable;
         total.caught += t.caught;
+        total.excused += t.excused;
     }
     println!(
-        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>6.1}%",
+        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
         "total",
         total.enumerated,
         total.reached,
         total.mutable,
         total.caught,
+        total.excused,
         100.0 * total.caught as f64 / total.mutable.max(1) as f64
     );
     println!(
@@ -1113,13 +1151,22 @@ fn constraint_coverage() {
         missed_lines.len(),
         missed_lines.join("\n  ")
     );
+    println!(
+        "synthetic seeds per schema: {}",
+        seeds_used
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!("constraint coverage took {:.1?}", started.elapsed());
     for (name, t) in &table {
         assert!(
-            t.caught * 100 >= t.mutable * FLOOR_PERCENT,
-            "{name}: {}/{} caught, below the floor of {FLOOR_PERCENT} %",
+            (t.caught + t.excused) * 100 >= t.mutable * FLOOR_PERCENT,
+            "{name}: {}/{} caught (and {} excused), below the floor of {FLOOR_PERCENT} %",
             t.caught,
-            t.mutable
+            t.mutable,
+            t.excused
         );
     }
     assert!(
@@ -1281,4 +1328,194 @@ fn ours_catch(
         })
         .collect();
     (caught, ours)
+}
+
+/// Synthetic seeds per schema file, at most this many.
+const MAX_SEEDS: usize = 60;
+
+/// The version string a document of `schema` declares.
+fn version_of(schema: &str) -> Option<(&'static str, &'static str)> {
+    Some(match schema {
+        "asyncapi-2.0.0.json" => ("asyncapi", "2.0.0"),
+        "asyncapi-2.1.0.json" => ("asyncapi", "2.1.0"),
+        "asyncapi-2.2.0.json" => ("asyncapi", "2.2.0"),
+        "asyncapi-2.3.0.json" => ("asyncapi", "2.3.0"),
+        "asyncapi-2.4.0.json" => ("asyncapi", "2.4.0"),
+        "asyncapi-2.5.0.json" => ("asyncapi", "2.5.0"),
+        "asyncapi-2.6.0.json" => ("asyncapi", "2.6.0"),
+        "asyncapi-3.0.0.json" => ("asyncapi", "3.0.0"),
+        "asyncapi-3.1.0.json" => ("asyncapi", "3.1.0"),
+        "openapi-3.0.json" => ("openapi", "3.0.3"),
+        "openapi-3.1.json" => ("openapi", "3.1.0"),
+        _ => return None,
+    })
+}
+
+/// Documents that reach constraints no corpus document of this version reaches:
+/// valid corpus documents of a sibling version (same major) relabelled to this one,
+/// and for AsyncAPI 3 a document with a binding of every field-checked protocol
+/// (Kafka 0.3.0–0.5.0, MQTT, NATS). Each is kept only when the official schema and
+/// our rules both call it valid.
+fn seeds(schema: &str, loaded: &[(PathBuf, String, Value, bool)]) -> Vec<(PathBuf, Value)> {
+    let Some((field, version)) = version_of(schema) else {
+        return Vec::new();
+    };
+    let major = &version[..1];
+    let mut out = Vec::new();
+    if field == "asyncapi" && major == "3" {
+        let mut b = bindings_seed();
+        b["asyncapi"] = json!(version);
+        out.push((PathBuf::from(format!("seed/{schema}/bindings.json")), b));
+    }
+    for (path, kind, value, clean) in loaded {
+        let Some((_, v)) = version_of(kind) else {
+            continue;
+        };
+        if kind == schema || !clean || !v.starts_with(major) {
+            continue;
+        }
+        let mut m = value.clone();
+        m[field] = json!(version);
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push((PathBuf::from(format!("seed/{schema}/from-{v}-{file}")), m));
+    }
+    out
+}
+
+/// Whether our rules report no error on `doc`.
+fn ours_clean(doc: &Value, tmp: &Path) -> bool {
+    let path = tmp.join("seed.json");
+    let text = serde_json::to_string_pretty(doc).expect("json");
+    std::fs::write(&path, text).expect("write seed");
+    let opts = LoadOptions {
+        root: Some(tmp.to_path_buf()),
+        ..LoadOptions::default()
+    };
+    let Ok(ws) = Workspace::load(std::slice::from_ref(&path), &opts) else {
+        return false;
+    };
+    let mut diags = ws.diagnostics.clone();
+    diags.extend(hnp_events::validate::validate(&ws));
+    !diags.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// An AsyncAPI 3 document with Kafka, MQTT and NATS bindings on servers, channels,
+/// operations and messages (every field of each binding object set).
+fn bindings_seed() -> Value {
+    json!({
+        "asyncapi": "3.0.0",
+        "info": {"title": "Binding seed", "version": "1.0.0"},
+        "servers": {
+            "kafka": {"host": "kafka.example.com:9092", "protocol": "kafka", "bindings": {"kafka": {
+                "schemaRegistryUrl": "https://registry.example.com",
+                "schemaRegistryVendor": "confluent",
+                "bindingVersion": "0.5.0"}}},
+            "kafka3": {"host": "kafka3.example.com:9092", "protocol": "kafka", "bindings": {"kafka": {
+                "schemaRegistryUrl": "https://registry.example.com", "bindingVersion": "0.3.0"}}},
+            "mqtt": {"host": "mqtt.example.com", "protocol": "mqtt", "bindings": {"mqtt": {
+                "clientId": "guest",
+                "cleanSession": true,
+                "lastWill": {"topic": "/last-wills", "qos": 2, "message": "Guest gone offline.", "retain": false},
+                "keepAlive": 60,
+                "sessionExpiryInterval": 600,
+                "maximumPacketSize": 1200,
+                "bindingVersion": "0.2.0"}}}
+        },
+        "channels": {
+            "orders": {
+                "address": "orders",
+                "messages": {"OrderPlaced": {"$ref": "#/components/messages/OrderPlaced"}},
+                "bindings": {"kafka": {
+                    "topic": "orders",
+                    "partitions": 12,
+                    "replicas": 3,
+                    "topicConfiguration": {
+                        "cleanup.policy": ["delete", "compact"],
+                        "retention.ms": 604800000,
+                        "retention.bytes": 1000000000,
+                        "delete.retention.ms": 86400000,
+                        "max.message.bytes": 1048588,
+                        "confluent.key.schema.validation": true,
+                        "confluent.key.subject.name.strategy": "TopicNameStrategy",
+                        "confluent.value.schema.validation": true,
+                        "confluent.value.subject.name.strategy": "TopicNameStrategy"
+                    },
+                    "bindingVersion": "0.5.0"}}
+            },
+            "orders4": {
+                "address": "orders.v4",
+                "messages": {"OrderPlaced4": {"$ref": "#/components/messages/OrderPlaced4"}},
+                "bindings": {"kafka": {
+                    "topic": "orders.v4",
+                    "partitions": 1,
+                    "replicas": 1,
+                    "topicConfiguration": {
+                        "cleanup.policy": ["compact"],
+                        "retention.ms": -1,
+                        "retention.bytes": -1,
+                        "delete.retention.ms": 0,
+                        "max.message.bytes": 0
+                    },
+                    "bindingVersion": "0.4.0"}}
+            },
+            "orders3": {
+                "address": "orders.v3",
+                "messages": {"OrderPlaced3": {"$ref": "#/components/messages/OrderPlaced3"}},
+                "bindings": {"kafka": {"topic": "orders.v3", "partitions": 2, "replicas": 2, "bindingVersion": "0.3.0"}}
+            }
+        },
+        "operations": {
+            "placeOrder": {
+                "action": "send",
+                "channel": {"$ref": "#/channels/orders"},
+                "bindings": {
+                    "kafka": {"groupId": {"type": "string", "enum": ["orders"]}, "clientId": {"type": "string"}, "bindingVersion": "0.5.0"},
+                    "mqtt": {"qos": 1, "retain": false, "messageExpiryInterval": 60, "bindingVersion": "0.2.0"},
+                    "nats": {"queue": "order-workers", "bindingVersion": "0.1.0"}
+                }
+            },
+            "placeOrder4": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/orders4"},
+                "bindings": {"kafka": {"groupId": {"type": "string"}, "bindingVersion": "0.4.0"}}
+            },
+            "placeOrder3": {
+                "action": "receive",
+                "channel": {"$ref": "#/channels/orders3"},
+                "bindings": {"kafka": {"clientId": {"type": "string"}, "bindingVersion": "0.3.0"}}
+            }
+        },
+        "components": {"messages": {
+            "OrderPlaced": {
+                "payload": {"type": "object"},
+                "bindings": {
+                    "kafka": {
+                        "key": {"type": "string", "enum": ["myKey"]},
+                        "schemaIdLocation": "payload",
+                        "schemaIdPayloadEncoding": "apicurio-new",
+                        "schemaLookupStrategy": "TopicIdStrategy",
+                        "bindingVersion": "0.5.0"
+                    },
+                    "mqtt": {
+                        "payloadFormatIndicator": 1,
+                        "correlationData": {"type": "string", "format": "uuid"},
+                        "contentType": "application/json",
+                        "responseTopic": "application/responses",
+                        "bindingVersion": "0.2.0"
+                    }
+                }
+            },
+            "OrderPlaced4": {
+                "payload": {"type": "object"},
+                "bindings": {"kafka": {"key": {"type": "string"}, "schemaIdLocation": "header", "bindingVersion": "0.4.0"}}
+            },
+            "OrderPlaced3": {
+                "payload": {"type": "object"},
+                "bindings": {"kafka": {"key": {"type": "string"}, "schemaIdLocation": "payload", "schemaLookupStrategy": "TopicIdStrategy", "bindingVersion": "0.3.0"}}
+            }
+        }}
+    })
 }

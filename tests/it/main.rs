@@ -22,6 +22,7 @@ mod graph;
 mod hnp;
 mod hostile;
 mod loader;
+mod metrics;
 mod model;
 mod msrv;
 mod mutation;

@@ -174,7 +174,14 @@ fn timelines_of_every_hnp_stream() {
                 "--expect",
                 &expect,
             ]);
-            let want = if *kind == "out-of-order" { 1 } else { 0 };
+            // The timeout streams whose silent participant never answers a retried
+            // command miss the delivery objective (stream-delivery-reliability).
+            let silent = *kind == "timeout" && matches!(*name, "gitops-sync" | "netbox-git-export");
+            let want = if *kind == "out-of-order" || silent {
+                1
+            } else {
+                0
+            };
             assert_eq!(
                 code(&out),
                 want,

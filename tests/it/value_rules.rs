@@ -123,3 +123,124 @@ paths: {}
     );
     assert!(!out.contains("value-format"), "{out}");
 }
+
+/// Kafka, MQTT and NATS binding objects (AsyncAPI 3) field by field, as the official
+/// 3.0 schema checks them: each line below is one wrong field; the official schema
+/// (`$HNP_CORPUS/schemas/asyncapi-3.0.0.json`, when set) rejects the document too.
+#[test]
+fn asyncapi3_kafka_mqtt_nats_bindings() {
+    let text = r#"asyncapi: 3.0.0
+info: {title: T, version: 1.0.0}
+servers:
+  k:
+    host: kafka:9092
+    protocol: kafka
+    bindings:
+      kafka: {schemaRegistryUrl: 5, bindingVersion: 0.5.0}
+  m:
+    host: mqtt
+    protocol: mqtt
+    bindings:
+      mqtt:
+        lastWill: {qos: 3}
+        keepAlive: soon
+        maximumPacketSize: 0
+channels:
+  c:
+    address: c
+    bindings:
+      kafka:
+        partitions: 0
+        topicConfiguration: {retention.ms: -2, cleanup.policy: [forever]}
+        bindingVersion: 0.4.0
+  d:
+    address: d
+    bindings:
+      kafka: {topicConfiguration: {}, bindingVersion: 0.3.0}
+operations:
+  o:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    bindings:
+      mqtt: {qos: 5, messageExpiryInterval: -1}
+      nats: {queue: 7}
+      kafka: {groupId: 5}
+components:
+  messages:
+    M:
+      bindings:
+        kafka: {schemaIdLocation: body}
+        mqtt: {payloadFormatIndicator: 2, responseTopic: ''}
+"#;
+    let out = diagnose("asyncapi.yaml", text);
+    insta::assert_snapshot!("asyncapi3_bindings", out);
+    // The oracle: the official schema rejects it as well, and accepts it once the
+    // bindings are taken out.
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(&dir).join("schemas/asyncapi-3.0.0.json"))
+            .expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("validator");
+    let mut doc: serde_json::Value = parsed(text);
+    assert!(!validator.is_valid(&doc));
+    strip_bindings(&mut doc);
+    assert!(validator.is_valid(&doc), "{doc}");
+}
+
+fn parsed(text: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("doc.yaml");
+    std::fs::write(&path, text).expect("write");
+    let ws = Workspace::load(std::slice::from_ref(&path), &LoadOptions::default()).expect("load");
+    let id = *ws.inputs.first().expect("input");
+    ws.file(id).value.clone().expect("parsed")
+}
+
+fn strip_bindings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("bindings");
+            m.values_mut().for_each(strip_bindings);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_bindings),
+        _ => {}
+    }
+}
+
+/// OpenAPI 3.1's alternatives: a document with none of `paths`, `components`,
+/// `webhooks`; a Link with both or neither of `operationRef`/`operationId` (3.0: both
+/// only); an empty server variable `enum`.
+#[test]
+fn openapi31_alternatives() {
+    let doc = |v: &str| {
+        format!(
+            r#"openapi: {v}
+info: {{title: T, version: 1.0.0}}
+servers:
+  - url: 'https://{{env}}.example.com'
+    variables:
+      env: {{default: prod, enum: []}}
+components:
+  links:
+    Both: {{operationId: a, operationRef: '#/paths/~1a/get'}}
+    Neither: {{description: none}}
+"#
+        )
+    };
+    let out31 = diagnose("openapi.yaml", &doc("3.1.0"));
+    let out30 = diagnose("openapi.yaml", &doc("3.0.3"));
+    let bare = diagnose(
+        "openapi.yaml",
+        "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\n",
+    );
+    insta::assert_snapshot!(
+        "openapi31_alternatives",
+        format!(
+            "--- 3.1.0\n{out31}\n--- 3.0.3\n{out30}\n--- 3.1.0 with neither paths, components nor webhooks\n{bare}"
+        )
+    );
+}
