@@ -33,6 +33,13 @@ pub fn ty_in(t: &Ty, defs: &[Def], prefix: &str) -> String {
             .map(|d| format!("{prefix}{}", d.name))
             .unwrap_or_else(|| "Any".into()),
         Ty::List(t) => format!("list[{}]", ty(t, defs)),
+        Ty::Tuple(ts) => format!(
+            "tuple[{}]",
+            ts.iter()
+                .map(|t| ty(t, defs))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Ty::Map(t) => format!("dict[str, {}]", ty(t, defs)),
         Ty::Nullable(t) => format!("{} | None", ty(t, defs)),
     }
@@ -47,6 +54,7 @@ fn named_in(t: &Ty, out: &mut Vec<usize>) {
     match t {
         Ty::Named(i) => out.push(*i),
         Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => named_in(t, out),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| named_in(t, out)),
         _ => {}
     }
 }

@@ -35,6 +35,14 @@ pub fn ty_in(t: &Ty, defs: &[Def], boxed: bool, prefix: &str) -> String {
             if boxed { format!("Box<{n}>") } else { n }
         }
         Ty::List(t) => format!("Vec<{}>", ty(t, defs, false)),
+        Ty::Tuple(ts) => {
+            let items: Vec<String> = ts.iter().map(|t| ty(t, defs, false)).collect();
+            let t = match items.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", items.join(", ")),
+            };
+            if boxed { format!("Box<{t}>") } else { t }
+        }
         Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false)),
         Ty::Nullable(t) => format!("Option<{}>", ty(t, defs, boxed)),
     }
@@ -45,6 +53,7 @@ fn direct(t: &Ty, out: &mut Vec<usize>) {
     match t {
         Ty::Named(i) => out.push(*i),
         Ty::Nullable(t) => direct(t, out),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| direct(t, out)),
         _ => {}
     }
 }
@@ -193,6 +202,7 @@ fn mentioned(t: &Ty, out: &mut Vec<usize>) {
     match t {
         Ty::Named(i) => out.push(*i),
         Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => mentioned(t, out),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| mentioned(t, out)),
         _ => {}
     }
 }
@@ -369,6 +379,7 @@ fn specificity(defs: &[Def], t: &Ty) -> (u8, usize, usize) {
         Ty::Literal(_) | Ty::DateTime | Ty::Date | Ty::Uuid => (1, 0, 0),
         Ty::Int(_) => (1, 1, 0),
         Ty::Float | Ty::Str | Ty::Bool | Ty::List(_) => (1, 2, 0),
+        Ty::Tuple(_) => (1, 1, 0),
         Ty::Map(_) => (3, 0, 0),
         Ty::Object => (3, 1, 0),
         Ty::Any | Ty::Nullable(_) => (4, 0, 0),
