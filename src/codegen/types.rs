@@ -610,8 +610,23 @@ impl TypeSet {
                 doc: doc_of(pv),
             });
         }
-        let extra = addl_ty(self, &name);
         let closed = |k: &str| v.get(k) == Some(&Value::Bool(false));
+        // A member the schema requires but does not describe (`required: [messagetype]`
+        // beside `properties: {messageType}`) is in every valid instance: a field of any
+        // value keeps it (issue 16; a closed object admits no such instance).
+        if !closed("additionalProperties") && !closed("unevaluatedProperties") {
+            for k in &required {
+                if !props.is_some_and(|p| p.contains_key(*k)) {
+                    fields.push(Field {
+                        key: (*k).to_string(),
+                        ty: Ty::Any,
+                        required: true,
+                        doc: Some("Required by the schema, which does not describe it.".into()),
+                    });
+                }
+            }
+        }
+        let extra = addl_ty(self, &name);
         if closed("additionalProperties") || closed("unevaluatedProperties") {
             self.closed.insert(idx);
         }
