@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::names::{Namer, pascal, snake};
 use super::types::{Field, Kind, Ty, TypeSet};
 use crate::classify::{self, value_at};
-use crate::model::{Document, Model, Spec, Verb};
+use crate::model::{Document, Model, Spec, Src, Verb};
 use crate::source::{Workspace, pointer};
 
 /// A message type.
@@ -81,6 +81,23 @@ pub struct Method {
     pub input: Option<Ty>,
     pub output: Option<Ty>,
     pub doc: String,
+    /// The message it handles (index into [`Api::messages`]; AsyncAPI only).
+    pub message: Option<usize>,
+    /// The idempotency key of that message (a JSON pointer into `{headers, payload}`),
+    /// when its handler is an at-least-once consumer and the contract gives one.
+    pub idempotency_key: Option<String>,
+}
+
+/// An event (or command, or reply) a handler declares it leads to: a method of its
+/// `Publisher`.
+#[derive(Debug, Clone)]
+pub struct Emit {
+    /// `publish_git_commit_succeeded`.
+    pub method: String,
+    /// Index into [`Api::messages`].
+    pub message: usize,
+    /// The address of a channel some operation sends it on (for the relay).
+    pub address: Option<String>,
 }
 
 /// A handler interface.
@@ -90,6 +107,16 @@ pub struct Handler {
     pub kind: &'static str,
     pub operation: String,
     pub methods: Vec<Method>,
+    /// What it declares it leads to (`x-hnp-emits`, then its `reply`): its publisher.
+    pub emits: Vec<Emit>,
+    /// `x-hnp-emits` entries whose message is not among the loaded documents' (no type).
+    pub emits_missing: Vec<String>,
+    /// The delivery guarantee (declared or implied), for consumers.
+    pub delivery: Option<String>,
+    /// An at-least-once consumer: each message gets an idempotency guard.
+    pub at_least_once: bool,
+    /// The dead-letter channel's address, for a consumer that declares one.
+    pub dead_letter: Option<String>,
 }
 
 /// Handlers of one channel or service.
@@ -331,6 +358,25 @@ pub fn build_checked(
             component_schemas(ws, &mut api.types, doc);
         }
     }
+    // Where each message lives, its name, and where it is sent (publishers).
+    let mut msg_srcs: Vec<Option<Src>> = vec![None; api.messages.len()];
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (src, &i) in &seen {
+        if let Some(slot) = msg_srcs.get_mut(i) {
+            *slot = Some(src.clone());
+        }
+    }
+    for doc in &model.documents {
+        for m in &doc.messages {
+            if let Some(&i) = seen.get(&m.src) {
+                by_name.entry(msg_name(m)).or_insert(i);
+                by_name
+                    .entry(crate::gates::util::message_name(m))
+                    .or_insert(i);
+            }
+        }
+    }
+    let addresses = super::patterns::send_addresses(model);
     // Handlers.
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();
     let mut handler_names = Namer::default();
@@ -344,6 +390,68 @@ pub fn build_checked(
         };
         let doc = &model.documents[r.doc];
         let op = &doc.operations[r.op];
+        // The event patterns: what it leads to, how it is delivered, where it parks
+        // what it cannot process.
+        let delivery = (op.action == Some(crate::model::Action::Receive))
+            .then(|| super::patterns::delivery(ws, doc, op))
+            .flatten();
+        let at_least_once = kind != "query" && delivery.as_deref() == Some("at-least-once");
+        let dead_letter = super::patterns::dead_letter(ws, doc, op);
+        let mut emits_missing = Vec::new();
+        let mut emitted: Vec<usize> = Vec::new();
+        for target in super::patterns::emitted(ws, op) {
+            let found = match &target {
+                Ok(src) => seen.get(src).copied(),
+                Err(name) => by_name.get(name.as_str()).copied(),
+            };
+            match found {
+                Some(i) if !emitted.contains(&i) => emitted.push(i),
+                Some(_) => {}
+                None => emits_missing.push(match target {
+                    Ok(src) => src
+                        .pointer
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .replace("~1", "/")
+                        .replace("~0", "~"),
+                    Err(name) => name,
+                }),
+            }
+        }
+        if let Some(rep) = &op.reply {
+            for i in rep
+                .messages
+                .iter()
+                .filter_map(|m| msg_defs.get(&(r.doc, *m)).copied())
+            {
+                if !emitted.contains(&i) {
+                    emitted.push(i);
+                }
+            }
+        }
+        let mut publish_names = Namer::default();
+        let _ = publish_names.take_snake("dead_letter");
+        let emits: Vec<Emit> = emitted
+            .into_iter()
+            .map(|i| {
+                let name = api
+                    .types
+                    .defs
+                    .get(api.messages[i].def)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default();
+                Emit {
+                    method: publish_names.take_snake(&format!("publish_{}", snake(&name))),
+                    message: i,
+                    address: msg_srcs
+                        .get(i)
+                        .and_then(Option::as_ref)
+                        .and_then(|s| addresses.get(s))
+                        .cloned(),
+                }
+            })
+            .collect();
         let hname = api.types.take_name(&format!("{}Handler", pascal(&r.id)));
         let _ = handler_names.take(&hname);
         let (group, methods) = match &op.verb {
@@ -360,6 +468,8 @@ pub fn build_checked(
                     input,
                     output,
                     doc: format!("{} {}", method.to_uppercase(), path),
+                    message: None,
+                    idempotency_key: None,
                 };
                 (group, vec![m])
             }
@@ -395,6 +505,12 @@ pub fn build_checked(
                             input: Some(Ty::Named(api.messages[i].def)),
                             output: output.clone(),
                             doc: r.what.clone(),
+                            message: Some(i),
+                            idempotency_key: at_least_once
+                                .then(|| {
+                                    super::patterns::idempotency_key(ws, op, &doc.messages[*m])
+                                })
+                                .flatten(),
                         }
                     })
                     .collect();
@@ -411,6 +527,11 @@ pub fn build_checked(
             kind,
             operation: r.id.clone(),
             methods,
+            emits,
+            emits_missing,
+            delivery,
+            at_least_once,
+            dead_letter,
         });
     }
     let mut modules: HashSet<String> = HashSet::new();

@@ -10,6 +10,7 @@ pub mod fidelity;
 pub mod git;
 pub mod manifest;
 pub mod names;
+pub mod patterns;
 pub mod pyimports;
 pub mod python;
 pub mod render;

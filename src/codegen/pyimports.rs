@@ -1,6 +1,7 @@
 //! Python import blocks computed from what a rendered module uses, so the output is
 //! clean under `ruff check` (no unused imports, isort order). A template asks for them
-//! with a `#:imports [local import]` line; the local import is kept when `models.` is used.
+//! with a `#:imports [local imports]` line (`from M import a, b`, several separated by
+//! `;`); each name is kept when the module uses it.
 
 /// The code of a module without string literals and comments (what names it uses).
 fn code_only(text: &str) -> String {
@@ -65,6 +66,7 @@ pub fn fill(text: &str) -> String {
     let code = code_only(rest);
     let mut plain = Vec::new();
     for (module, needle) in [
+        ("import asyncio", "asyncio."),
         ("import datetime as _dt", "_dt."),
         ("import json", "json."),
         ("import uuid as _uuid", "_uuid."),
@@ -106,8 +108,32 @@ pub fn fill(text: &str) -> String {
     plain.extend(from);
     sections.push(plain);
     sections.push(third);
-    if !local.is_empty() && code.contains("models.") {
-        sections.push(vec![local]);
+    // Local imports: `from M import a, b` statements separated by `;`, each name kept
+    // when the module uses it (a module by `name.`, a class by its name).
+    let mut locals = Vec::new();
+    for stmt in local.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        match stmt.split_once(" import ") {
+            Some((module, names)) => {
+                let used: Vec<&str> = names
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty() && uses_word(&code, n))
+                    .collect();
+                if !used.is_empty() {
+                    locals.push(format!("{module} import {}", used.join(", ")));
+                }
+            }
+            None => {
+                // `import m`: kept when `m.` is used.
+                let m = stmt.trim_start_matches("import ").trim();
+                if uses_word(&code, m) {
+                    locals.push(stmt.to_string());
+                }
+            }
+        }
+    }
+    if !locals.is_empty() {
+        sections.push(locals);
     }
     let block: Vec<String> = sections
         .into_iter()
@@ -139,5 +165,19 @@ mod tests {
         );
         assert!(!out.contains("typing"));
         assert!(!out.contains("models"));
+    }
+
+    #[test]
+    fn local_imports_keep_the_names_used() {
+        let t = "#:imports from .. import models; from ..outbox import Outbox, Recorder; from ..idempotency import Processed\n\nclass A(Recorder):\n    x: models.B\n";
+        let out = fill(t);
+        assert!(
+            out.starts_with("from .. import models\nfrom ..outbox import Recorder\n"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("Outbox,") && !out.contains("idempotency"),
+            "{out}"
+        );
     }
 }

@@ -33,6 +33,13 @@ pub fn ty_in(t: &Ty, defs: &[Def], prefix: &str) -> String {
             .map(|d| format!("{prefix}{}", d.name))
             .unwrap_or_else(|| "Any".into()),
         Ty::List(t) => format!("list[{}]", ty(t, defs)),
+        Ty::Tuple(ts) => format!(
+            "tuple[{}]",
+            ts.iter()
+                .map(|t| ty(t, defs))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Ty::Map(t) => format!("dict[str, {}]", ty(t, defs)),
         Ty::Nullable(t) => format!("{} | None", ty(t, defs)),
     }
@@ -47,6 +54,7 @@ fn named_in(t: &Ty, out: &mut Vec<usize>) {
     match t {
         Ty::Named(i) => out.push(*i),
         Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => named_in(t, out),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| named_in(t, out)),
         _ => {}
     }
 }
@@ -328,19 +336,111 @@ pub fn context(api: &Api, package: &str) -> Value {
                 .handlers
                 .iter()
                 .map(|h| {
+                    let text = |t: &str| super::saga::doc_text(super::Lang::Python, t);
+                    let first_example = |i: usize| {
+                        api.messages
+                            .get(i)
+                            .and_then(|m| m.examples.first())
+                            .map(|(_, x)| x)
+                    };
+                    let example = |i: usize| {
+                        first_example(i).map(|x| py_str(&serde_json::to_string(x).unwrap_or_default()))
+                    };
+                    let msg_name = |i: usize| {
+                        api.messages
+                            .get(i)
+                            .and_then(|m| defs.get(m.def))
+                            .map(|d| d.name.clone())
+                            .unwrap_or_default()
+                    };
+                    let keyed = |m: &super::api::Method| match (
+                        m.message.and_then(first_example),
+                        m.idempotency_key.as_deref(),
+                    ) {
+                        (Some(x), Some(k)) => x.pointer(k).is_some_and(|v| !v.is_null()),
+                        _ => false,
+                    };
                     let ms: Vec<Value> = h
                         .methods
                         .iter()
                         .map(|m| {
+                            let consume = match m.name.strip_prefix("handle") {
+                                Some(rest) => format!("consume{rest}"),
+                                None => format!("consume_{}", m.name),
+                            };
                             json!({
                                 "name": py_escape(m.name.clone()),
+                                "consume": py_escape(consume),
                                 "input": m.input.as_ref().map(|t| ty_in(t, defs, "models.")),
                                 "output": m.output.as_ref().map(|t| ty_in(t, defs, "models.")).unwrap_or_else(|| "None".into()),
                                 "doc": m.doc.replace('\\', "\\\\").replace("\"\"\"", "'''"),
+                                "message": m.message.map(msg_name),
+                                "key": m.idempotency_key.as_deref().map(py_str),
+                                "key_doc": m.idempotency_key.as_deref().map(text),
+                                "example": m.message.and_then(example),
+                                "example_keyed": keyed(m),
                             })
                         })
                         .collect();
-                    json!({"name": h.name, "kind": h.kind, "operation": h.operation, "op_lit": py_str(&h.operation), "fn": snake(&h.name), "methods": ms})
+                    let emits: Vec<Value> = h
+                        .emits
+                        .iter()
+                        .map(|e| {
+                            let name = msg_name(e.message);
+                            json!({
+                                "method": py_escape(e.method.clone()),
+                                "ty": format!("models.{name}"),
+                                "message": name,
+                                "message_lit": py_str(&name),
+                                "ce_type": api.messages.get(e.message).and_then(|m| m.ce_type.as_deref()).map(py_str),
+                                "address": e.address.as_deref().map(py_str),
+                                "address_doc": e.address.as_deref().map(text),
+                                "example": example(e.message),
+                            })
+                        })
+                        .collect();
+                    let base = h.name.strip_suffix("Handler").unwrap_or(&h.name);
+                    let has_publisher = !h.emits.is_empty() || h.dead_letter.is_some();
+                    let unit = h.methods.iter().all(|m| m.output.is_none());
+                    let consumer = (h.at_least_once && h.methods.iter().all(|m| m.message.is_some()))
+                        .then(|| format!("{base}Consumer"));
+                    let probe = (consumer.is_some() && unit)
+                        .then(|| {
+                            let usable = |m: &&super::api::Method| m.message.and_then(example).is_some();
+                            h.methods
+                                .iter()
+                                .filter(usable)
+                                .find(|m| keyed(m))
+                                .or_else(|| h.methods.iter().find(usable))
+                                .and_then(|m| ms.iter().find(|c| c["name"] == py_escape(m.name.clone())))
+                                .cloned()
+                        })
+                        .flatten();
+                    let probe_emit = emits.iter().find(|e| !e["example"].is_null()).cloned();
+                    let tested_emits = emits.iter().filter(|e| !e["example"].is_null()).count();
+                    json!({
+                        "name": h.name,
+                        "kind": h.kind,
+                        "operation": h.operation,
+                        "op_lit": py_str(&h.operation),
+                        "op_doc": text(&h.operation),
+                        "fn": snake(&h.name),
+                        "methods": ms,
+                        "publisher": has_publisher.then(|| format!("{base}Publisher")),
+                        "recorder": has_publisher.then(|| format!("{base}Recorder")),
+                        "consumer": consumer,
+                        "keyed": h.methods.iter().any(|m| m.idempotency_key.is_some()),
+                        "emits": emits,
+                        "emits_missing": h.emits_missing.iter().map(|n| text(n)).collect::<Vec<_>>(),
+                        "delivery": h.delivery,
+                        "at_least_once": h.at_least_once,
+                        "dead_letter": h.dead_letter.as_deref().map(py_str),
+                        "dead_letter_doc": h.dead_letter.as_deref().map(text),
+                        "unit": unit,
+                        "probe": probe,
+                        "probe_emit": probe_emit,
+                        "tested_emits": tested_emits,
+                    })
                 })
                 .collect();
             json!({"module": py_escape(g.module.clone()), "title": g.title, "handlers": hs})

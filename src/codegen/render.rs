@@ -62,12 +62,22 @@ pub const RUST: &[Template] = &[
     tpl!(
         "rust",
         "handlers_group.rs.j2",
-        "group: {module, title, handlers[]: {name, kind, operation, op_lit, fn, methods[]: {name, input?, output, doc}}} plus every top-level variable"
+        "group: {module, title, handlers[]: HANDLER} plus every top-level variable; HANDLER: {name, kind, operation, op_lit, op_doc, fn, publisher? (trait name), emits[]: {method, ty, message, message_lit, ce_type?, address?, address_doc?, example?}, emits_missing[], delivery?, at_least_once, dead_letter? (literal), dead_letter_doc?, unit (no method returns a value), methods[]: {name, consume, input?, output, doc, message?, key? (idempotency key pointer literal), key_doc?, example? (raw string literal)}}"
     ),
     tpl!(
         "rust",
         "handlers_impl.rs.j2",
         "groups (scaffold: written once)"
+    ),
+    tpl!(
+        "rust",
+        "outbox.rs.j2",
+        "(none): Outbox, Recorder (implements every publisher trait), DeadLetter"
+    ),
+    tpl!(
+        "rust",
+        "idempotency.rs.j2",
+        "(none): IdempotencyStore, InMemoryIdempotencyStore, Processed, key_of"
     ),
     tpl!("rust", "tests_roundtrip.rs.j2", "lib_name, messages"),
     tpl!("rust", "tests_handlers.rs.j2", "lib_name, groups"),
@@ -113,12 +123,22 @@ pub const PYTHON: &[Template] = &[
     tpl!(
         "python",
         "handlers_group.py.j2",
-        "group: {module, title, handlers[]: {name, kind, operation, op_lit, fn, methods[]: {name, input?, output, doc}}} plus every top-level variable"
+        "group: {module, title, handlers[]: HANDLER} plus every top-level variable; HANDLER: {name, kind, operation, op_lit, op_doc, fn, publisher? (protocol name), recorder? (its outbox class), consumer? (class for at-least-once delivery), keyed, emits[]: {method, ty, message, message_lit, ce_type?, address?, address_doc?, example?}, emits_missing[], delivery?, at_least_once, dead_letter? (literal), dead_letter_doc?, unit, probe?, probe_emit?, tested_emits, methods[]: {name, consume, input?, output, doc, message?, key? (literal), key_doc?, example? (literal), example_keyed}}"
     ),
     tpl!(
         "python",
         "handlers_impl.py.j2",
         "groups (scaffold: written once)"
+    ),
+    tpl!(
+        "python",
+        "outbox.py.j2",
+        "(none): Outbox, Recorder (each handler's recorder subclasses it), DeadLetter"
+    ),
+    tpl!(
+        "python",
+        "idempotency.py.j2",
+        "(none): IdempotencyStore, InMemoryIdempotencyStore, Processed, key_in"
     ),
     tpl!("python", "tests_test_roundtrip.py.j2", "package, messages"),
     tpl!("python", "tests_test_handlers.py.j2", "package, groups"),
@@ -302,6 +322,12 @@ pub fn render(
                 false,
             );
             push("src/models.rs".into(), r("models.rs.j2", &base)?, false);
+            push("src/outbox.rs".into(), r("outbox.rs.j2", &base)?, false);
+            push(
+                "src/idempotency.rs".into(),
+                r("idempotency.rs.j2", &base)?,
+                false,
+            );
             push("src/messages.rs".into(), r("messages.rs.j2", &base)?, false);
             push(
                 "src/handlers/mod.rs".into(),
@@ -375,6 +401,12 @@ pub fn render(
             );
             push(format!("{pkg}/py.typed"), r("py.typed.j2", &base)?, false);
             push(format!("{pkg}/models.py"), r("models.py.j2", &base)?, false);
+            push(format!("{pkg}/outbox.py"), r("outbox.py.j2", &base)?, false);
+            push(
+                format!("{pkg}/idempotency.py"),
+                r("idempotency.py.j2", &base)?,
+                false,
+            );
             push(
                 format!("{pkg}/messages.py"),
                 r("messages.py.j2", &base)?,

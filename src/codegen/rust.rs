@@ -35,6 +35,14 @@ pub fn ty_in(t: &Ty, defs: &[Def], boxed: bool, prefix: &str) -> String {
             if boxed { format!("Box<{n}>") } else { n }
         }
         Ty::List(t) => format!("Vec<{}>", ty(t, defs, false)),
+        Ty::Tuple(ts) => {
+            let items: Vec<String> = ts.iter().map(|t| ty(t, defs, false)).collect();
+            let t = match items.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", items.join(", ")),
+            };
+            if boxed { format!("Box<{t}>") } else { t }
+        }
         Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", ty(t, defs, false)),
         Ty::Nullable(t) => format!("Option<{}>", ty(t, defs, boxed)),
     }
@@ -45,6 +53,7 @@ fn direct(t: &Ty, out: &mut Vec<usize>) {
     match t {
         Ty::Named(i) => out.push(*i),
         Ty::Nullable(t) => direct(t, out),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| direct(t, out)),
         _ => {}
     }
 }
@@ -193,6 +202,7 @@ fn mentioned(t: &Ty, out: &mut Vec<usize>) {
     match t {
         Ty::Named(i) => out.push(*i),
         Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => mentioned(t, out),
+        Ty::Tuple(ts) => ts.iter().for_each(|t| mentioned(t, out)),
         _ => {}
     }
 }
@@ -369,6 +379,7 @@ fn specificity(defs: &[Def], t: &Ty) -> (u8, usize, usize) {
         Ty::Literal(_) | Ty::DateTime | Ty::Date | Ty::Uuid => (1, 0, 0),
         Ty::Int(_) => (1, 1, 0),
         Ty::Float | Ty::Str | Ty::Bool | Ty::List(_) => (1, 2, 0),
+        Ty::Tuple(_) => (1, 1, 0),
         Ty::Map(_) => (3, 0, 0),
         Ty::Object => (3, 1, 0),
         Ty::Any | Ty::Nullable(_) => (4, 0, 0),
@@ -622,19 +633,110 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                 .handlers
                 .iter()
                 .map(|h| {
+                    let example = |i: usize| {
+                        api.messages
+                            .get(i)
+                            .and_then(|m| m.examples.first())
+                            .map(|(_, x)| raw_str(&serde_json::to_string(x).unwrap_or_default()))
+                    };
+                    let msg_name = |i: usize| {
+                        api.messages
+                            .get(i)
+                            .and_then(|m| defs.get(m.def))
+                            .map(|d| d.name.clone())
+                            .unwrap_or_default()
+                    };
+                    // Whether the first example of a method's message has its key.
+                    let keyed = |m: &super::api::Method| {
+                        let x = m
+                            .message
+                            .and_then(|i| api.messages.get(i))
+                            .and_then(|mi| mi.examples.first());
+                        match (x, m.idempotency_key.as_deref()) {
+                            (Some((_, x)), Some(k)) => x.pointer(k).is_some_and(|v| !v.is_null()),
+                            _ => false,
+                        }
+                    };
                     let ms: Vec<Value> = h
                         .methods
                         .iter()
                         .map(|m| {
+                            let consume = match m.name.strip_prefix("handle") {
+                                Some(rest) => format!("consume{rest}"),
+                                None => format!("consume_{}", m.name),
+                            };
                             json!({
                                 "name": rust_escape(m.name.clone()),
+                                "consume": rust_escape(consume),
                                 "input": m.input.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")),
                                 "output": m.output.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")).unwrap_or_else(|| "()".into()),
                                 "doc": m.doc,
+                                "message": m.message.map(msg_name),
+                                "key": m.idempotency_key.as_deref().map(rust_str),
+                                "key_doc": m.idempotency_key.as_deref().map(comment),
+                                "example": m.message.and_then(example),
+                                "example_keyed": keyed(m),
                             })
                         })
                         .collect();
-                    json!({"name": h.name, "kind": h.kind, "operation": h.operation, "op_lit": rust_str(&h.operation), "fn": snake(&h.name), "methods": ms})
+                    let emits: Vec<Value> = h
+                        .emits
+                        .iter()
+                        .map(|e| {
+                            let name = msg_name(e.message);
+                            json!({
+                                "method": rust_escape(e.method.clone()),
+                                "ty": format!("crate::models::{name}"),
+                                "message": name,
+                                "message_lit": rust_str(&name),
+                                "ce_type": api.messages.get(e.message).and_then(|m| m.ce_type.as_deref()).map(rust_str),
+                                "address": e.address.as_deref().map(rust_str),
+                                "address_doc": e.address.as_deref().map(comment),
+                                "example": example(e.message),
+                            })
+                        })
+                        .collect();
+                    let base = h.name.strip_suffix("Handler").unwrap_or(&h.name);
+                    let publisher = (!h.emits.is_empty() || h.dead_letter.is_some())
+                        .then(|| format!("{base}Publisher"));
+                    let unit = h.methods.iter().all(|m| m.output.is_none());
+                    // The generated tests drive one consumer method (keyed, with an
+                    // example, preferably) through a probe implementation.
+                    let probe = (h.at_least_once
+                        && unit
+                        && h.methods.iter().all(|m| m.message.is_some()))
+                    .then(|| {
+                        let usable = |m: &&super::api::Method| m.message.and_then(example).is_some();
+                        h.methods
+                            .iter()
+                            .filter(usable)
+                            .find(|m| keyed(m))
+                            .or_else(|| h.methods.iter().find(usable))
+                            .and_then(|m| ms.iter().find(|c| c["name"] == rust_escape(m.name.clone())))
+                            .cloned()
+                    })
+                    .flatten();
+                    let probe_emit = emits.iter().find(|e| !e["example"].is_null()).cloned();
+                    json!({
+                        "name": h.name,
+                        "kind": h.kind,
+                        "operation": h.operation,
+                        "op_lit": rust_str(&h.operation),
+                        "op_doc": comment(&h.operation),
+                        "fn": snake(&h.name),
+                        "methods": ms,
+                        "publisher": publisher,
+                        "emits": emits,
+                        "emits_missing": h.emits_missing.iter().map(|n| comment(n)).collect::<Vec<_>>(),
+                        "delivery": h.delivery,
+                        "at_least_once": h.at_least_once,
+                        "dead_letter": h.dead_letter.as_deref().map(rust_str),
+                        "dead_letter_doc": h.dead_letter.as_deref().map(comment),
+                        "unit": unit,
+                        "probe": probe,
+                        "probe_emit": probe_emit,
+                        "tested_emits": emits.iter().filter(|e| !e["example"].is_null()).count(),
+                    })
                 })
                 .collect();
             json!({"module": rust_escape(g.module.clone()), "file": g.module, "title": g.title, "handlers": hs})

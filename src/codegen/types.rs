@@ -37,6 +37,10 @@ pub enum Ty {
     Literal(String),
     Named(usize),
     List(Box<Ty>),
+    /// A fixed-length array whose items have their own types (`prefixItems` with
+    /// `items: false`, or draft-07 `items: [...]` with `additionalItems: false`, and
+    /// every position required).
+    Tuple(Vec<Ty>),
     Map(Box<Ty>),
     Nullable(Box<Ty>),
 }
@@ -451,7 +455,7 @@ impl TypeSet {
         let t = main.first().copied().unwrap_or_else(|| {
             if m.contains_key("properties") || m.contains_key("additionalProperties") {
                 "object"
-            } else if m.contains_key("items") {
+            } else if m.contains_key("items") || m.contains_key("prefixItems") {
                 "array"
             } else {
                 ""
@@ -472,6 +476,16 @@ impl TypeSet {
             },
             "number" => Ty::Float,
             "boolean" => Ty::Bool,
+            "array" if self.tuple_items(m).is_some() => {
+                let items = self.tuple_items(m).cloned().unwrap_or_default();
+                Ty::Tuple(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| self.ty(ws, file, item, &format!("{hint}{i}")))
+                        .collect(),
+                )
+            }
             "array" => {
                 let item = match m.get("items") {
                     Some(i) if i.is_object() => self.ty(ws, file, i, &format!("{hint}Item")),
@@ -483,6 +497,28 @@ impl TypeSet {
             _ => Ty::Any,
         };
         wrap(ty)
+    }
+
+    /// The positional item schemas of an array schema that is an exact tuple: every
+    /// position required (`minItems` at least their number) and none after them
+    /// (`items: false` after `prefixItems`, `additionalItems: false` after a draft-07
+    /// `items` array, `unevaluatedItems: false`, or `maxItems` at most their number).
+    /// Other positional arrays (shorter or longer ones allowed) stay lists.
+    fn tuple_items<'v>(&self, m: &'v serde_json::Map<String, Value>) -> Option<&'v Vec<Value>> {
+        let (items, after) = match (m.get("prefixItems"), m.get("items")) {
+            (Some(Value::Array(p)), after) => (p, after),
+            (None, Some(Value::Array(p))) => (p, m.get("additionalItems")),
+            _ => return None,
+        };
+        let n = items.len() as u64;
+        let closed = after == Some(&Value::Bool(false))
+            || m.get("unevaluatedItems") == Some(&Value::Bool(false))
+            || m.get("maxItems")
+                .and_then(Value::as_u64)
+                .is_some_and(|x| x <= n);
+        let min = m.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+        // serde implements tuples up to 16 items.
+        (closed && min >= n && (1..=16).contains(&n)).then_some(items)
     }
 
     /// A def index: the reserved slot, or a new one named from the hint.
@@ -574,8 +610,23 @@ impl TypeSet {
                 doc: doc_of(pv),
             });
         }
-        let extra = addl_ty(self, &name);
         let closed = |k: &str| v.get(k) == Some(&Value::Bool(false));
+        // A member the schema requires but does not describe (`required: [messagetype]`
+        // beside `properties: {messageType}`) is in every valid instance: a field of any
+        // value keeps it (issue 16; a closed object admits no such instance).
+        if !closed("additionalProperties") && !closed("unevaluatedProperties") {
+            for k in &required {
+                if !props.is_some_and(|p| p.contains_key(*k)) {
+                    fields.push(Field {
+                        key: (*k).to_string(),
+                        ty: Ty::Any,
+                        required: true,
+                        doc: Some("Required by the schema, which does not describe it.".into()),
+                    });
+                }
+            }
+        }
+        let extra = addl_ty(self, &name);
         if closed("additionalProperties") || closed("unevaluatedProperties") {
             self.closed.insert(idx);
         }
@@ -745,6 +796,7 @@ fn mentions(t: &Ty, idx: usize) -> bool {
     match t {
         Ty::Named(i) => *i == idx,
         Ty::List(t) | Ty::Map(t) | Ty::Nullable(t) => mentions(t, idx),
+        Ty::Tuple(ts) => ts.iter().any(|t| mentions(t, idx)),
         _ => false,
     }
 }

@@ -98,10 +98,25 @@ fn hnp_output_is_deterministic_and_snapshotted() {
         for (p, t) in &fa {
             snap.push_str(&format!("{p} ({} lines)\n", t.lines().count()));
         }
+        // The event patterns (issue 16): publishers, the outbox, the idempotency guard
+        // and the dead-letter path, with a consumer that has all of them.
         let key: &[&str] = if lang == "rust" {
-            &["src/handlers/git_commands.rs", "src/lib.rs", "Cargo.toml"]
+            &[
+                "src/handlers/git_commands.rs",
+                "src/handlers/netbox_object_changes.rs",
+                "src/outbox.rs",
+                "src/idempotency.rs",
+                "src/lib.rs",
+                "Cargo.toml",
+            ]
         } else {
-            &["hnp_contract/handlers/git_commands.py", "pyproject.toml"]
+            &[
+                "hnp_contract/handlers/git_commands.py",
+                "hnp_contract/handlers/netbox_object_changes.py",
+                "hnp_contract/outbox.py",
+                "hnp_contract/idempotency.py",
+                "pyproject.toml",
+            ]
         };
         for k in key {
             let t = fa
@@ -142,6 +157,24 @@ fn hnp_output_is_deterministic_and_snapshotted() {
         snap.push_str(&format!(
             "\n==== {saga} (states and tables)\n{}\n",
             slice(file_of(&fa, saga), from, n)
+        ));
+        // The generated tests of that consumer's patterns.
+        let (tests, from, n) = if lang == "rust" {
+            (
+                "tests/handlers.rs",
+                "fn start_git_export_on_net_box_change_handler_1_publishes",
+                160,
+            )
+        } else {
+            (
+                "tests/test_handlers.py",
+                "class _ProbeStartGitExportOnNetBoxChangeHandler",
+                90,
+            )
+        };
+        snap.push_str(&format!(
+            "\n==== {tests} (the patterns of startGitExportOnNetBoxChange)\n{}\n",
+            slice(file_of(&fa, tests), from, n)
         ));
         insta::assert_snapshot!(format!("codegen_hnp_{lang}"), snap);
     }
@@ -1253,5 +1286,317 @@ fn no_handlers_no_types_no_unused_imports() {
     if e2e() {
         check_rust(&rs, true);
         check_python(&py);
+    }
+}
+
+// ---- issue 16, item 3: handlers that carry the event patterns ----
+
+/// A command consumed at least once, with an idempotency key, a dead-letter channel and
+/// one declared event (`OrderPlaced`); v2 declares a second one (`OrderRejected`).
+const SHOP_V1: &str = r#"asyncapi: 3.0.0
+info: {title: Shop, version: '1'}
+channels:
+  orders:
+    address: shop.orders
+    messages:
+      PlaceOrder: {$ref: '#/components/messages/PlaceOrder'}
+  events:
+    address: shop.events
+    messages:
+      OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}
+      OrderRejected: {$ref: '#/components/messages/OrderRejected'}
+  parked:
+    address: shop.dead-letter
+    messages:
+      OrderParked: {$ref: '#/components/messages/OrderParked'}
+operations:
+  placeOrder:
+    action: receive
+    channel: {$ref: '#/channels/orders'}
+    x-hnp-delivery: at-least-once
+    x-hnp-dead-letter: {$ref: '#/channels/parked'}
+    x-hnp-emits:
+      - $ref: '#/components/messages/OrderPlaced'
+  publishOrderEvents:
+    action: send
+    channel: {$ref: '#/channels/events'}
+  parkOrders:
+    action: send
+    channel: {$ref: '#/channels/parked'}
+components:
+  messages:
+    PlaceOrder:
+      headers: {type: object, properties: {id: {type: string}}, required: [id]}
+      payload: {type: object, properties: {sku: {type: string}}, required: [sku]}
+      x-hnp-idempotency-key: /headers/id
+      examples: [{headers: {id: cmd-1}, payload: {sku: A-1}}]
+    OrderPlaced:
+      payload: {type: object, properties: {sku: {type: string}}, required: [sku]}
+      examples: [{payload: {sku: A-1}}]
+    OrderRejected:
+      payload: {type: object, properties: {sku: {type: string}}, required: [sku]}
+      examples: [{payload: {sku: A-1}}]
+    OrderParked:
+      payload: {type: object, properties: {reason: {type: string}}}
+"#;
+
+fn shop_v2() -> String {
+    SHOP_V1.replace(
+        "      - $ref: '#/components/messages/OrderPlaced'\n",
+        "      - $ref: '#/components/messages/OrderPlaced'\n      - $ref: '#/components/messages/OrderRejected'\n",
+    )
+}
+
+/// The user's handler: publishes `OrderPlaced`, parks an order without a SKU.
+const SHOP_RUST_IMPL: &str = r#"//! My handlers.
+use crate::handlers::orders::{PlaceOrderHandler, PlaceOrderPublisher};
+use crate::models::PlaceOrder;
+
+#[derive(Debug, Default, Clone)]
+pub struct Service;
+
+impl PlaceOrderHandler for Service {
+    async fn handle_place_order(
+        &self,
+        message: PlaceOrder,
+        publisher: &mut dyn PlaceOrderPublisher,
+    ) -> Result<(), crate::HandlerError> {
+        if message.payload.sku.is_empty() {
+            return publisher.dead_letter("empty sku");
+        }
+        let event = serde_json::from_value(serde_json::json!({"payload": {"sku": message.payload.sku}}))
+            .map_err(|e| crate::HandlerError::Failed(e.to_string()))?;
+        publisher.publish_order_placed(event)
+    }
+}
+"#;
+
+/// The user's own test of it, through the generated guard and outbox.
+const SHOP_RUST_TEST: &str = r#"use hnp_contract::handlers::orders::PlaceOrderHandler;
+use hnp_contract::idempotency::{InMemoryIdempotencyStore, Processed};
+use hnp_contract::models::PlaceOrder;
+use hnp_contract::outbox::Outbox;
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = std::future::Future::poll(f.as_mut(), &mut cx) {
+            return v;
+        }
+    }
+}
+
+fn order(id: &str, sku: &str) -> PlaceOrder {
+    serde_json::from_value(serde_json::json!({"headers": {"id": id}, "payload": {"sku": sku}}))
+        .expect("an order")
+}
+
+#[test]
+fn my_service_publishes_once_and_parks_what_it_cannot_process() {
+    let service = hnp_contract::handlers_impl::Service;
+    let store = InMemoryIdempotencyStore::new();
+    let mut outbox = Outbox::new();
+    let first = block_on(service.consume_place_order(order("c1", "A"), &store, &mut outbox));
+    assert_eq!(first, Ok(Processed::Done(())));
+    let again = block_on(service.consume_place_order(order("c1", "A"), &store, &mut outbox));
+    assert_eq!(again, Ok(Processed::Duplicate));
+    let sent: Vec<_> = outbox.entries().iter().map(|e| (e.message, e.address)).collect();
+    assert_eq!(sent, vec![("OrderPlaced", Some("shop.events"))]);
+    let parked = block_on(service.consume_place_order(order("c2", ""), &store, &mut outbox));
+    assert_eq!(parked, Ok(Processed::Done(())));
+    let dead: Vec<_> = outbox.dead_letters().iter().map(|d| (d.address, d.reason.as_str())).collect();
+    assert_eq!(dead, vec![("shop.dead-letter", "empty sku")]);
+}
+"#;
+
+const SHOP_PY_IMPL: &str = r#""""My handlers."""
+
+from __future__ import annotations
+
+from . import handlers, models
+
+
+class PlaceOrderHandlerImpl:
+    async def handle_place_order(
+        self, message: models.PlaceOrder, publisher: handlers.orders.PlaceOrderPublisher
+    ) -> None:
+        if not message.payload.sku:
+            publisher.dead_letter("empty sku")
+            return
+        publisher.publish_order_placed(models.OrderPlaced.model_validate({"payload": {"sku": message.payload.sku}}))
+"#;
+
+const SHOP_PY_TEST: &str = r#""""My own test of my handler, through the generated guard and outbox."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hnp_contract import handlers, handlers_impl, models
+from hnp_contract.idempotency import InMemoryIdempotencyStore
+from hnp_contract.outbox import Outbox
+
+
+def _order(id_: str, sku: str) -> models.PlaceOrder:
+    return models.PlaceOrder.model_validate({"headers": {"id": id_}, "payload": {"sku": sku}})
+
+
+def test_my_service_publishes_once_and_parks_what_it_cannot_process() -> None:
+    outbox = Outbox()
+    consumer = handlers.orders.PlaceOrderConsumer(handlers_impl.PlaceOrderHandlerImpl(), InMemoryIdempotencyStore(), outbox)
+    assert not asyncio.run(consumer.consume_place_order(_order("c1", "A"))).duplicate
+    assert asyncio.run(consumer.consume_place_order(_order("c1", "A"))).duplicate
+    assert [(e.message, e.address) for e in outbox.entries] == [("OrderPlaced", "shop.events")]
+    assert not asyncio.run(consumer.consume_place_order(_order("c2", ""))).duplicate
+    assert [(d.address, d.reason) for d in outbox.dead_letters] == [("shop.dead-letter", "empty sku")]
+"#;
+
+/// Issue 16, item 3: a consumer's publisher has exactly the events its operation
+/// declares plus its dead-letter path; at-least-once delivery gets the idempotency
+/// guard keyed by the declared key; the user's handler (the scaffold, edited) and their
+/// own tests survive regeneration when the contract declares one more event. With
+/// `HNP_CODEGEN_E2E=1` both outputs are built, linted, type-checked and tested (the
+/// generated pattern tests and the user's), and the Python pattern tests are shown to
+/// fail when the guard or the outbox rollback is broken.
+#[test]
+fn e2e_patterns_follow_the_contract_and_survive_regeneration() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let spec = work.path().join("shop.yaml");
+    std::fs::write(&spec, SHOP_V1).expect("write spec");
+    let spec_s = spec.to_string_lossy().into_owned();
+    let rs = work.path().join("rust");
+    let py = work.path().join("python");
+    for (lang, out) in [("rust", &rs), ("python", &py)] {
+        let o = gen_into(out, lang, &[&spec_s], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let group = std::fs::read_to_string(rs.join("src/handlers/orders.rs")).expect("orders.rs");
+    // The trait, up to its closing brace.
+    let trait_of = |g: &str| {
+        let t = slice(g, "pub trait PlaceOrderPublisher", 40);
+        t.split("\n}").next().unwrap_or_default().to_string()
+    };
+    let publisher = trait_of(&group);
+    assert_eq!(publisher.matches("    fn ").count(), 2, "{publisher}");
+    assert!(
+        publisher.contains("fn publish_order_placed(&mut self, event: crate::models::OrderPlaced)"),
+        "{publisher}"
+    );
+    assert!(
+        publisher.contains("fn dead_letter(&mut self, reason: &str)"),
+        "{publisher}"
+    );
+    assert!(
+        !group.contains("publish_order_rejected"),
+        "not declared in v1: {group}"
+    );
+    assert!(group.contains("Some(\"shop.events\"), &event)"), "{group}");
+    assert!(
+        group.contains("self.park(\"shop.dead-letter\", reason)"),
+        "{group}"
+    );
+    assert!(
+        group.contains("crate::idempotency::key_in(j, \"/headers/id\")"),
+        "{group}"
+    );
+    assert!(group.contains("fn consume_place_order(&self, message: crate::models::PlaceOrder, store: &dyn crate::idempotency::IdempotencyStore, outbox: &mut crate::outbox::Outbox)"), "{group}");
+    let pygroup =
+        std::fs::read_to_string(py.join("hnp_contract/handlers/orders.py")).expect("orders.py");
+    assert!(
+        pygroup.contains("class PlaceOrderPublisher(Protocol):"),
+        "{pygroup}"
+    );
+    assert!(pygroup.contains("class PlaceOrderConsumer:"), "{pygroup}");
+    assert!(
+        pygroup.contains("key = key_in(body, \"/headers/id\")"),
+        "{pygroup}"
+    );
+    assert!(!pygroup.contains("publish_order_rejected"), "{pygroup}");
+
+    // The user fills in the scaffold and adds a test of their own.
+    let rs_impl = rs.join("src/handlers_impl.rs");
+    let py_impl = py.join("hnp_contract/handlers_impl.py");
+    std::fs::write(&rs_impl, SHOP_RUST_IMPL).expect("edit scaffold");
+    std::fs::write(rs.join("tests/service.rs"), SHOP_RUST_TEST).expect("user test");
+    std::fs::write(&py_impl, SHOP_PY_IMPL).expect("edit scaffold");
+    std::fs::write(py.join("tests/test_service.py"), SHOP_PY_TEST).expect("user test");
+
+    // The contract declares one more event: the publishers grow, the user's files stay.
+    std::fs::write(&spec, shop_v2()).expect("write spec");
+    for (lang, out) in [("rust", &rs), ("python", &py)] {
+        let o = gen_into(out, lang, &[&spec_s], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let again = gen_into(out, lang, &[&spec_s], &[]);
+        assert!(stdout(&again).contains("up to date"), "{}", stdout(&again));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&rs_impl).expect("impl"),
+        SHOP_RUST_IMPL
+    );
+    assert_eq!(
+        std::fs::read_to_string(&py_impl).expect("impl"),
+        SHOP_PY_IMPL
+    );
+    assert_eq!(
+        std::fs::read_to_string(rs.join("tests/service.rs")).expect("user test"),
+        SHOP_RUST_TEST
+    );
+    let group = std::fs::read_to_string(rs.join("src/handlers/orders.rs")).expect("orders.rs");
+    let publisher = trait_of(&group);
+    assert_eq!(publisher.matches("    fn ").count(), 3, "{publisher}");
+    assert!(
+        publisher
+            .contains("fn publish_order_rejected(&mut self, event: crate::models::OrderRejected)"),
+        "{publisher}"
+    );
+    let pygroup =
+        std::fs::read_to_string(py.join("hnp_contract/handlers/orders.py")).expect("orders.py");
+    assert!(
+        pygroup.contains("def publish_order_rejected(self, event: models.OrderRejected) -> None:"),
+        "{pygroup}"
+    );
+
+    if e2e() {
+        check_rust(&rs, true);
+        check_python(&py);
+        // The generated pattern tests catch a broken guard and a missing rollback.
+        let pyexe = std::env::var("HNP_CODEGEN_PYTHON").unwrap_or_else(|_| "python3".into());
+        for (file, from, to) in [
+            (
+                "hnp_contract/idempotency.py",
+                "        if (consumer, key) in self._keys:\n            return False\n",
+                "",
+            ),
+            (
+                "hnp_contract/outbox.py",
+                "        del self.entries[at.entries :]\n",
+                "",
+            ),
+        ] {
+            let path = py.join(file);
+            let good = std::fs::read_to_string(&path).expect("generated file");
+            assert!(good.contains(from), "{file}: {good}");
+            std::fs::write(&path, good.replace(from, to)).expect("mutate");
+            let o = Command::new(&pyexe)
+                .args([
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "tests/test_handlers.py",
+                ])
+                .current_dir(&py)
+                .output()
+                .expect("pytest");
+            assert!(
+                !o.status.success(),
+                "the tests missed a mutant of {file}:\n{}",
+                String::from_utf8_lossy(&o.stdout)
+            );
+            std::fs::write(&path, good).expect("restore");
+        }
     }
 }
