@@ -438,16 +438,23 @@ pub fn build(saga: &Saga) -> Machine {
         vec![format!("emit {}", names(&saga.emits_failure))]
     };
     b.failed = b.state(StateKind::Failed, "Failed", failed_lines);
-    let mut label = saga.start.message.name.clone();
-    if let Some((p, v)) = &saga.start.when {
-        let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        label.push_str(&format!(" [{p} = {v}]"));
-    }
-    let entry = vec![Exit {
-        from: start,
-        label,
-        undo: b.failed,
-    }];
+    // One entry per start message (a saga may start on any of several).
+    let entry: Vec<Exit> = saga
+        .start
+        .iter()
+        .map(|st| {
+            let mut label = st.message.name.clone();
+            if let Some((p, v)) = &st.when {
+                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                label.push_str(&format!(" [{p} = {v}]"));
+            }
+            Exit {
+                from: start,
+                label,
+                undo: b.failed,
+            }
+        })
+        .collect();
     let top = saga.top.clone();
     let exits = b.nodes(&top, entry);
     let done_lines = if saga.emits_complete.is_empty() {
