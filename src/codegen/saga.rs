@@ -975,6 +975,8 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "contract_doc": doc_text(lang, &saga.contract),
         "correlation_doc": doc_text(lang, &saga.correlation),
         "version_doc": doc_text(lang, &saga.version),
+        // The first start message (the generated tests start an instance with it).
+        "start": sp.s(&saga.start[0].message.name),
         "starts": sp.starts(saga),
         "start_reads": sp.start_reads(saga),
         "ignore": sp.list(names(&saga.ignore)),

@@ -660,7 +660,12 @@ fn mutation_score_over_the_seven_classes() {
 /// recorded stream give no counterexample.
 #[test]
 fn unmutated_hnp_sagas_explore_clean_at_depth_two() {
-    for name in ["gitops-sync", "crd-apply", "drift-reconcile"] {
+    for name in [
+        "gitops-sync",
+        "crd-apply",
+        "drift-reconcile",
+        "netbox-git-export",
+    ] {
         let s = [saga::load(&repo().join(saga_file(name)), Arc::from(name)).expect("saga")];
         for (k, evs, _, _) in streams(name) {
             let r = explore::explore(
