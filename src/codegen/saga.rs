@@ -1130,7 +1130,7 @@ mod tests {
             [
                 "DriftDetected",
                 "DriftAlertRaised",
-                "ConflictDetected",
+                "DriftResolutionChosen",
                 "ChangesCommitted",
                 "DriftAlertResolutionFailed",
                 "DriftAlertResolutionFailed",
@@ -1151,7 +1151,7 @@ mod tests {
             ["emit ReconciliationFailed", "compensate RevertCommit"]
         );
         let p = probes(&s);
-        assert!(p.contains(&("ConflictDetected".into(), "Ignored")), "{p:?}");
+        assert!(p.contains(&("DriftResolved".into(), "Ignored")), "{p:?}");
         assert!(
             p.contains(&("hnp-events-unknown-message".into(), "Unexpected")),
             "{p:?}"

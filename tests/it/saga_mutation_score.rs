@@ -167,7 +167,7 @@ const PLANTED: &[Planted] = &[
         "drift-reconcile",
         3,
         "no failure event",
-        "  onFailure: DriftReconciliationFailed\n",
+        "  onFailure: ReconciliationFailed\n",
         "",
     ),
     m(
