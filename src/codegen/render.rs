@@ -29,7 +29,7 @@ const RUST_ALL: &str = "crate_name, lib_name, types, serde_used, literals, messa
 const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups, sagas";
 
 /// The context of one saga (`sagas[]`, and `saga` in the per-saga templates).
-const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, version_doc, contract, contract_doc, correlation, correlation_doc, description[], start_doc, start, start_when, ignore, first, next, emits_complete, emits_failure, hooks_name, rust_imports, steps[]: {variant, id, id_lit, spec}, compensations[]: {index, variant, method, step, step_id, step_variant, send, send_lit, confirm, fail[], lit, spec}, nodes[] (by index) and states[] (in file order): {index, state, doc, spec, next, reads}, tests[]: {name, doc, state, log[], compensated[], inputs[]: {message, body, timer, step?}}} plus every top-level variable (literals are already spelled for the language)";
+const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, version_doc, contract, contract_doc, correlation, correlation_doc, description[], start_doc, start (the first), starts, start_reads, ignore, first, next, emits_complete, emits_failure, hooks_name, rust_imports, steps[]: {variant, id, id_lit, spec}, compensations[]: {index, variant, method, step, step_id, step_variant, send, send_lit, confirm, fail[], lit, spec}, nodes[] (by index) and states[] (in file order): {index, state, doc, spec, next, reads}, tests[]: {name, doc, state, log[], compensated[], inputs[]: {message, body, timer, step?}}} plus every top-level variable (literals are already spelled for the language)";
 
 pub const RUST: &[Template] = &[
     tpl!("rust", "Cargo.toml.j2", "crate_name, lib_name"),

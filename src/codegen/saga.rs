@@ -169,10 +169,12 @@ fn walk(
     }
 }
 
+/// The first start message (with a body that meets its `when`).
 fn start_input(saga: &Saga) -> Input {
+    let st = &saga.start[0];
     Input::event(
-        &saga.start.message.name,
-        saga.start.when.as_ref().map(|(p, v)| body_with(p, v)),
+        &st.message.name,
+        st.when.as_ref().map(|(p, v)| body_with(p, v)),
     )
 }
 
@@ -447,7 +449,7 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
 /// a repeated start; `Unexpected`: a message the saga does not know).
 fn probes(saga: &Saga) -> Vec<(String, &'static str)> {
     let mut cands: Vec<String> = saga.ignore.iter().map(|n| n.name.clone()).collect();
-    cands.push(saga.start.message.name.clone());
+    cands.extend(saga.start.iter().map(|st| st.message.name.clone()));
     if let Some(&first) = saga.top.first() {
         let steps: Vec<StepId> = match &saga.nodes[first] {
             Node::Step(s) => vec![*s],
@@ -555,6 +557,31 @@ impl Sp {
     }
 
     /// `when`: (pointer, the value as JSON text).
+    /// The start table: `&[(message, when), ...]` / `((message, when), ...)`.
+    fn starts(&self, saga: &Saga) -> String {
+        let items: Vec<String> = saga
+            .start
+            .iter()
+            .map(|st| format!("({}, {})", self.s(&st.message.name), self.when(&st.when)))
+            .collect();
+        match self.lang {
+            Lang::Rust => format!("&[{}]", items.join(", ")),
+            Lang::Python if items.len() == 1 => format!("({},)", items[0]),
+            Lang::Python => format!("({})", items.join(", ")),
+        }
+    }
+
+    /// The pointer an instance waiting to start reads: the first start `when`'s.
+    fn start_reads(&self, saga: &Saga) -> String {
+        match saga.start.iter().find_map(|st| st.when.as_ref()) {
+            Some((p, _)) => match self.lang {
+                Lang::Rust => format!("Some({})", self.s(p)),
+                Lang::Python => self.s(p),
+            },
+            None => "None".into(),
+        }
+    }
+
     fn when(&self, w: &Option<(String, Value)>) -> String {
         match w {
             Some((p, v)) => {
@@ -846,13 +873,17 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
             }
         }
     };
-    let start_doc = match &saga.start.when {
-        Some((p, v)) => format!(
-            "Waiting for `{}` with `{}` = `{}`.",
-            saga.start.message.name, p, v
-        ),
-        None => format!("Waiting for `{}`.", saga.start.message.name),
-    };
+    let start_doc = format!(
+        "Waiting for {}.",
+        saga.start
+            .iter()
+            .map(|st| match &st.when {
+                Some((p, v)) => format!("`{}` with `{}` = `{}`", st.message.name, p, v),
+                None => format!("`{}`", st.message.name),
+            })
+            .collect::<Vec<_>>()
+            .join(" or ")
+    );
     let start = start_input(saga);
     let start_body = start
         .body
@@ -944,8 +975,10 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "contract_doc": doc_text(lang, &saga.contract),
         "correlation_doc": doc_text(lang, &saga.correlation),
         "version_doc": doc_text(lang, &saga.version),
-        "start": sp.s(&saga.start.message.name),
-        "start_when": sp.when(&saga.start.when),
+        // The first start message (the generated tests start an instance with it).
+        "start": sp.s(&saga.start[0].message.name),
+        "starts": sp.starts(saga),
+        "start_reads": sp.start_reads(saga),
         "ignore": sp.list(names(&saga.ignore)),
         "first": sp.idx_opt(saga.top.first().copied()),
         "next": next_list,
@@ -1097,7 +1130,7 @@ mod tests {
             [
                 "DriftDetected",
                 "DriftAlertRaised",
-                "ConflictDetected",
+                "DriftResolutionChosen",
                 "ChangesCommitted",
                 "DriftAlertResolutionFailed",
                 "DriftAlertResolutionFailed",
@@ -1118,7 +1151,7 @@ mod tests {
             ["emit ReconciliationFailed", "compensate RevertCommit"]
         );
         let p = probes(&s);
-        assert!(p.contains(&("ConflictDetected".into(), "Ignored")), "{p:?}");
+        assert!(p.contains(&("DriftResolved".into(), "Ignored")), "{p:?}");
         assert!(
             p.contains(&("hnp-events-unknown-message".into(), "Unexpected")),
             "{p:?}"

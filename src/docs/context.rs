@@ -583,7 +583,7 @@ pub fn build(arch: &Arch) -> Value {
                 "file": saga.source.display.to_string(),
                 "contract": saga.contract,
                 "correlation": saga.correlation,
-                "start": {"name": saga.start.message.name, "slug": link(&saga.start.message.name)},
+                "start": saga.start.iter().map(|st| json!({"name": st.message.name, "slug": link(&st.message.name)})).collect::<Vec<_>>(),
                 "emits_complete": names(&saga.emits_complete),
                 "emits_failure": names(&saga.emits_failure),
                 "steps": steps,

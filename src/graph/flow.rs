@@ -292,8 +292,10 @@ pub fn build(arch: &Arch) -> Graph {
         b.g.nodes[s].detail = Some(format!("saga {}", saga.version));
         b.g.nodes[s].location = Some(saga.source.file_location().to_string());
         b.g.nodes[s].at = Some((saga.source.display.to_string(), String::new()));
-        let start = b.node(NodeKind::Message, &saga.start.message.name);
-        b.edge(start, s, EdgeKind::Consumes, Some("starts".to_string()));
+        for st in &saga.start {
+            let start = b.node(NodeKind::Message, &st.message.name);
+            b.edge(start, s, EdgeKind::Consumes, Some("starts".to_string()));
+        }
         for step in &saga.steps {
             if let Some(cmd) = &step.send {
                 let n = b.node(NodeKind::Message, &cmd.name);

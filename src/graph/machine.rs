@@ -319,8 +319,24 @@ impl Build<'_> {
                     undos.sort_unstable();
                     undos.dedup();
                     let mut undo_after = undos.clone();
+                    // A sibling that fails undoes the siblings listed before it (the
+                    // engine awaits the ones in flight, then compensates those that
+                    // took effect): each sibling's failure leads into the undo chain
+                    // of the ones before it.
+                    // (With several compensating siblings the join below chains
+                    // them into one undo path instead.)
+                    let chain = steps
+                        .iter()
+                        .filter(|&&s| {
+                            saga.steps
+                                .get(s)
+                                .is_some_and(|st| !st.compensation.is_empty())
+                        })
+                        .count()
+                        <= 1;
+                    let mut cur = undos.clone();
                     for &sid in steps {
-                        let entry: Vec<Exit> = undos
+                        let entry: Vec<Exit> = cur
                             .iter()
                             .map(|&u| Exit {
                                 from: fork,
@@ -329,9 +345,16 @@ impl Build<'_> {
                             })
                             .collect();
                         let out = self.step(sid, &entry);
+                        let mut next = Vec::new();
                         for e in out {
                             self.go(e.from, join, TransitionKind::Forward, e.label.clone());
                             undo_after.push(e.undo);
+                            next.push(e.undo);
+                        }
+                        next.sort_unstable();
+                        next.dedup();
+                        if chain && !next.is_empty() {
+                            cur = next;
                         }
                     }
                     undo_after.sort_unstable();
@@ -438,16 +461,23 @@ pub fn build(saga: &Saga) -> Machine {
         vec![format!("emit {}", names(&saga.emits_failure))]
     };
     b.failed = b.state(StateKind::Failed, "Failed", failed_lines);
-    let mut label = saga.start.message.name.clone();
-    if let Some((p, v)) = &saga.start.when {
-        let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-        label.push_str(&format!(" [{p} = {v}]"));
-    }
-    let entry = vec![Exit {
-        from: start,
-        label,
-        undo: b.failed,
-    }];
+    // One entry per start message (a saga may start on any of several).
+    let entry: Vec<Exit> = saga
+        .start
+        .iter()
+        .map(|st| {
+            let mut label = st.message.name.clone();
+            if let Some((p, v)) = &st.when {
+                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                label.push_str(&format!(" [{p} = {v}]"));
+            }
+            Exit {
+                from: start,
+                label,
+                undo: b.failed,
+            }
+        })
+        .collect();
     let top = saga.top.clone();
     let exits = b.nodes(&top, entry);
     let done_lines = if saga.emits_complete.is_empty() {

@@ -201,9 +201,24 @@ pub fn check_structure(saga: &Saga) -> Vec<Diagnostic> {
         }
     }
     let global: BTreeSet<&str> = saga.ignore.iter().map(|n| n.name.as_str()).collect();
+    // Steps of one `parallel` wait together: a sibling's events are handled.
+    let mut siblings: Vec<&[usize]> = vec![&[]; saga.steps.len()];
+    for n in &saga.nodes {
+        if let Node::Parallel { steps, .. } = n {
+            for &st in steps {
+                if let Some(x) = siblings.get_mut(st) {
+                    *x = steps;
+                }
+            }
+        }
+    }
     for (k, s) in saga.steps.iter().enumerate() {
         let mut handled: BTreeSet<&str> = global.clone();
-        handled.insert(&saga.start.message.name);
+        for &sib in siblings[k] {
+            let sib = &saga.steps[sib];
+            handled.extend(sib.on.iter().chain(&sib.fail).map(|n| n.name.as_str()));
+        }
+        handled.extend(saga.start.iter().map(|st| st.message.name.as_str()));
         handled.extend(
             s.on.iter()
                 .chain(&s.fail)

@@ -915,9 +915,10 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
 fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
     let mut ops = Vec::new();
     let post_pivot = post_pivot_events(sagas, base, outcome);
+    let ignored = ignored_events(base, outcome);
     let starts: BTreeSet<&str> = sagas
         .iter()
-        .map(|s| s.start.message.name.as_str())
+        .flat_map(|s| s.start.iter().map(|st| st.message.name.as_str()))
         .collect();
     let reorder = reorderable(sagas, base, outcome);
     let mut ids_seen = BTreeSet::new();
@@ -927,7 +928,10 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         // perturbed on the first copy.
         let id = e.headers.get("id").and_then(|v| v.as_str());
         let redelivery = id.is_some_and(|id| !ids_seen.insert((e.message.as_str(), id)));
-        if !starts.contains(e.message.as_str()) {
+        // Losing an event the base run ignored changes nothing (and the loss model,
+        // which reads the saga, not the run, would take an ignored `DriftResolved`
+        // for the wait that another case awaits and cut the instance short).
+        if !starts.contains(e.message.as_str()) && !ignored.contains(&u) {
             ops.push(Op::Drop(u));
         }
         if let Some(n) = base.get(u + 1) {
@@ -966,7 +970,10 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                 }
             }
         }
-        if let Some(st) = completes(sagas, &e.message).filter(|_| !redelivery) {
+        // Only for an event some step took: one the run ignored completes nothing there.
+        if let Some(st) =
+            completes(sagas, &e.message).filter(|_| !redelivery && !ignored.contains(&u))
+        {
             if st.retry.max > 1 && !st.fail.is_empty() {
                 ops.push(Op::Fail(u));
             }
@@ -1169,6 +1176,27 @@ fn reorderable(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<us
 }
 
 /// Stream events that complete a step after a pivot step completed (base run).
+/// Positions of the events the base run ignored in every instance that saw them (an
+/// ignored event, not a duplicate: a redelivery is perturbed on its first copy).
+fn ignored_events(base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
+    let by_line = stream_positions(base);
+    let mut ignored = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    for inst in &outcome.instances {
+        for e in &inst.timeline {
+            let Some(&u) = by_line.get(&e.line) else {
+                continue;
+            };
+            if matches!(e.what, What::Ignored { .. }) {
+                ignored.insert(u);
+            } else {
+                used.insert(u);
+            }
+        }
+    }
+    ignored.difference(&used).copied().collect()
+}
+
 fn post_pivot_events(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> BTreeSet<usize> {
     let by_line = stream_positions(base);
     let mut out = BTreeSet::new();
@@ -1352,6 +1380,12 @@ impl Scenarios {
                         // Deadlines are timed on the recorded order of the instance.
                         || matches!((a, b), (Op::Reorder(_), Op::At(..) | Op::Late(..)))
                         || matches!((a, b), (Op::At(..) | Op::Late(..), Op::Reorder(_)))
+                        // A lost reply shifts the instance's later events by a retry,
+                        // a delivery at a deadline shifts them past it; a delivery at a
+                        // deadline and a late answer (after the retry, the retry then
+                        // answered in time) are both timed on the recorded stream.
+                        || matches!((a, b), (Op::Drop(_), Op::At(..)) | (Op::At(..), Op::Drop(_)))
+                        || matches!((a, b), (Op::Late(..), Op::At(..)) | (Op::At(..), Op::Late(..)))
                     {
                         continue;
                     }

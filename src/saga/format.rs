@@ -9,6 +9,7 @@
 //! idempotencyKey: /headers/id       # optional (default /headers/id)
 //! causation: /headers/causationid   # optional: replies name their command's attempt
 //! start: {message: SyncStarted, when: {pointer: /payload/direction, equals: git_to_netbox}}
+//! # or several: start: [NetBoxObjectCreated, NetBoxObjectUpdated, {message: ..., when: ...}]
 //! ignore: [ChangesFetched]          # events ignored in every state
 //! abortOn: [SyncCancelled]          # events that make a running instance give up
 //! deadline: 30m                     # saga-wide: still running then, it gives up
@@ -61,7 +62,8 @@ pub struct Saga {
     /// `KEY/STEP/compensation/N/ATTEMPT`, N from 1), and a reply is matched to that
     /// attempt, not by its message type alone.
     pub causation: Option<String>,
-    pub start: Start,
+    /// The messages that start an instance (at least one; any of them starts it).
+    pub start: Vec<Start>,
     pub ignore: Vec<Named>,
     pub nodes: Vec<Node>,
     pub top: Vec<NodeId>,
@@ -199,7 +201,11 @@ pub enum Role {
 impl Saga {
     /// Every message name the saga uses, with its role and where it is named.
     pub fn message_refs(&self) -> Vec<(&Named, Role)> {
-        let mut out = vec![(&self.start.message, Role::Event)];
+        let mut out: Vec<(&Named, Role)> = self
+            .start
+            .iter()
+            .map(|s| (&s.message, Role::Event))
+            .collect();
         out.extend(self.ignore.iter().map(|n| (n, Role::Event)));
         out.extend(self.abort_on.iter().map(|n| (n, Role::Event)));
         for s in &self.steps {
@@ -228,6 +234,17 @@ impl Saga {
                 .map(|n| (n, Role::Emitted)),
         );
         out
+    }
+
+    /// The start declarations for a message (several may name it, each with its own
+    /// `when`).
+    pub fn starts_of<'a>(&'a self, message: &'a str) -> impl Iterator<Item = &'a Start> + 'a {
+        self.start.iter().filter(move |s| s.message.name == message)
+    }
+
+    /// Whether a message is one of the saga's start messages (whatever its `when`).
+    pub fn is_start(&self, message: &str) -> bool {
+        self.start.iter().any(|s| s.message.name == message)
     }
 
     /// Every node id reachable from `top`, in document order.
@@ -586,25 +603,73 @@ impl<'a> Rd<'a> {
         Some(out)
     }
 
-    fn start(&mut self, m: &Map<String, Value>) -> Option<Start> {
+    fn start(&mut self, m: &Map<String, Value>) -> Option<Vec<Start>> {
         match m.get("start") {
             None => {
                 self.err("", "missing required field `start`");
                 None
             }
-            Some(Value::String(s)) => Some(Start {
+            Some(Value::Array(items)) if items.is_empty() => {
+                self.err(
+                    "/start",
+                    "`start` is empty: a saga needs at least one start message",
+                );
+                None
+            }
+            Some(Value::Array(items)) => {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for (i, it) in items.iter().enumerate() {
+                    match self.one_start(it, &format!("/start/{i}")) {
+                        Some(s) => out.push(s),
+                        None => ok = false,
+                    }
+                }
+                // The same message twice without telling the two apart by `when` is
+                // one start written twice.
+                for (i, a) in out.iter().enumerate() {
+                    if let Some(b) = out[..i].iter().find(|b| {
+                        b.message.name == a.message.name && (b.when.is_none() || a.when.is_none())
+                    }) {
+                        let d = Diagnostic::new(
+                            "saga-invalid",
+                            self.file.locate(&a.message.ptr),
+                            format!(
+                                "`{}` is a start message twice, and one of them has no `when` to tell them apart",
+                                a.message.name
+                            ),
+                        )
+                        .with_related(self.file.locate(&b.message.ptr), "first named here");
+                        self.diags.push(d);
+                        ok = false;
+                    }
+                }
+                ok.then_some(out)
+            }
+            Some(v) => Some(vec![self.one_start(v, "/start")?]),
+        }
+    }
+
+    /// One start: a message name or `{message, when}`.
+    fn one_start(&mut self, v: &Value, at: &str) -> Option<Start> {
+        match v {
+            Value::String(s) if !s.is_empty() => Some(Start {
                 message: Named {
                     name: s.clone(),
-                    ptr: "/start".into(),
+                    ptr: at.to_string(),
                 },
                 when: None,
             }),
-            Some(v) => {
-                let s = self.obj(v, "/start", &["message", "when"])?;
-                let message = self.name(s, "/start", "message", true)?;
+            Value::String(_) => {
+                self.err(at, "a start message name must not be empty");
+                None
+            }
+            v => {
+                let s = self.obj(v, at, &["message", "when"])?;
+                let message = self.name(s, at, "message", true)?;
                 let when = match s.get("when") {
                     None => None,
-                    Some(w) => Some(self.when(w, "/start/when")?),
+                    Some(w) => Some(self.when(w, &pointer::push(at, "when"))?),
                 };
                 Some(Start { message, when })
             }

@@ -29,6 +29,24 @@ pub fn json_schema() -> Value {
             "idempotencyKey": {"$ref": "#/$defs/pointer", "description": "JSON pointer of the idempotency key (default `/headers/id`, the CloudEvents id)."},
             "causation": {"$ref": "#/$defs/pointer", "description": "JSON pointer where a reply names the command that caused it (e.g. `/headers/causationid`, a CloudEvents extension). The orchestrator names each command `KEY/STEP/ATTEMPT` (a compensation `KEY/STEP/compensation/N/ATTEMPT`); a reply is matched to that attempt, and a reply of an older attempt or of another instance is a finding, never a completion."},
             "start": {
+                "description": "The message that starts an instance, or a list of them (any one starts it), each a name or `{message, when}`.",
+                "oneOf": [
+                    {"$ref": "#/$defs/start"},
+                    {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/start"}}
+                ]
+            },
+            "ignore": names.clone(),
+            "abortOn": {"description": "Events that make a running instance give up and compensate, whatever step it is in.", "oneOf": [{"$ref": "#/$defs/messageName"}, {"type": "array", "items": {"$ref": "#/$defs/messageName"}}]},
+            "deadline": {"$ref": "#/$defs/duration", "description": "Saga-wide deadline from the start: an instance still running then gives up and compensates."},
+            "steps": {"$ref": "#/$defs/nodes"},
+            "emits": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {"onComplete": names.clone(), "onFailure": names.clone()}
+            }
+        },
+        "$defs": {
+            "start": {
                 "oneOf": [
                     {"$ref": "#/$defs/messageName"},
                     {
@@ -47,17 +65,6 @@ pub fn json_schema() -> Value {
                     }
                 ]
             },
-            "ignore": names.clone(),
-            "abortOn": {"description": "Events that make a running instance give up and compensate, whatever step it is in.", "oneOf": [{"$ref": "#/$defs/messageName"}, {"type": "array", "items": {"$ref": "#/$defs/messageName"}}]},
-            "deadline": {"$ref": "#/$defs/duration", "description": "Saga-wide deadline from the start: an instance still running then gives up and compensates."},
-            "steps": {"$ref": "#/$defs/nodes"},
-            "emits": {
-                "type": "object",
-                "additionalProperties": false,
-                "properties": {"onComplete": names.clone(), "onFailure": names.clone()}
-            }
-        },
-        "$defs": {
             "messageName": {"type": "string", "minLength": 1, "description": "A message name of the contract (a key of components.messages)."},
             "pointer": {"type": "string", "pattern": "^(/([^~/]|~[01])*)+$"},
             "duration": {"type": "string", "pattern": "^([0-9]+(ms|s|m|h|d))+$"},

@@ -132,8 +132,10 @@ impl Loaded {
         for s in &self.sagas {
             w.add(&s.correlation);
             w.add(&s.idempotency);
-            if let Some((p, _)) = &s.start.when {
-                w.add(p);
+            for st in &s.start {
+                if let Some((p, _)) = &st.when {
+                    w.add(p);
+                }
             }
             for st in &s.steps {
                 if let Some((p, _)) = &st.when {

@@ -38,7 +38,7 @@ fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
         .iter()
         .flat_map(|s| s.on.iter().chain(&s.fail))
         .map(|n| n.name.as_str())
-        .chain(std::iter::once(saga.start.message.name.as_str()))
+        .chain(saga.start.iter().map(|st| st.message.name.as_str()))
         .collect();
     for s in &saga.steps {
         for c in &s.compensation {
@@ -157,13 +157,10 @@ fn required_path(
 /// optional one is a warning (the instance cannot decide when it is absent).
 fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
     let mut uses: Vec<(&str, &str, &str, &str)> = Vec::new(); // (message, pointer, where, what)
-    if let Some((p, _)) = &saga.start.when {
-        uses.push((
-            &saga.start.message.name,
-            p,
-            &saga.start.message.ptr,
-            "the start condition",
-        ));
+    for st in &saga.start {
+        if let Some((p, _)) = &st.when {
+            uses.push((&st.message.name, p, &st.message.ptr, "the start condition"));
+        }
     }
     for s in &saga.steps {
         if let Some((p, _)) = &s.when {

@@ -614,7 +614,7 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     let failure = slice(&tests, "mod gitops_sync", 400);
     let failure = slice(&failure, "fn failure_is_compensated", 30);
     for want in [
-        "Feed::Event(\"ConflictResolved\", None),\n            Feed::Event(\"NetBoxChangesApplied\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "Feed::Event(\"ConflictDetectionCompleted\", None),\n            Feed::Event(\"NetBoxChangesApplied\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
         "State::Compensated",
         "\"compensate RestoreNetBoxSnapshot\", \"emit SyncFailed\"",
     ] {

@@ -36,6 +36,7 @@ mod saga_hostile;
 mod saga_inflight;
 mod saga_mutants;
 mod saga_mutation_score;
+mod saga_starts;
 mod scaling;
 mod structural;
 mod util;

@@ -288,7 +288,7 @@ fn happy(corr: &str) -> Vec<Event> {
         ev(2, 10, "RepositoryAccessValidated", corr, "a2", json!({})),
         ev(3, 20, "ChangesFetched", corr, "a3", json!({})),
         ev(4, 30, "ResourcesStaged", corr, "a4", json!({})),
-        ev(5, 40, "ConflictResolved", corr, "a5", json!({})),
+        ev(5, 40, "ConflictDetectionCompleted", corr, "a5", json!({})),
         ev(6, 50, "NetBoxChangesApplied", corr, "a6", json!({})),
         ev(7, 60, "FabricStatusUpdated", corr, "a7", json!({})),
     ]
@@ -539,7 +539,7 @@ fn invariant_unknown_messages_and_instances() {
         "ChangesFetched",
         "RepositoryAccessValidated",
         "ResourcesStaged",
-        "ConflictResolved",
+        "ConflictDetectionCompleted",
         "NetBoxChangesApplied",
         "FabricStatusUpdated",
     ];

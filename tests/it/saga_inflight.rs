@@ -101,8 +101,8 @@ fn abandon_needs_a_compensation() {
     let text = std::fs::read_to_string(repo().join(GITOPS))
         .expect("saga")
         .replace(
-            "    readOnly: true\n    p95: 2s\n",
-            "    readOnly: true\n    inFlight: abandon\n    p95: 2s\n",
+            "    ignore: ConflictDetectionCompleted\n    p95: 2s\n",
+            "    ignore: ConflictDetectionCompleted\n    inFlight: abandon\n    p95: 2s\n",
         );
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path().join("g.saga.yaml");
@@ -132,7 +132,7 @@ fn a_success_after_the_saga_gave_up_is_a_late_effect() {
         let c = format!("k/{step}/1");
         evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
     }
-    evs.push(ev(5, 20, "ConflictResolved", None));
+    evs.push(ev(5, 20, "ConflictDetectionCompleted", None));
     // Sent at 20 ms; timeouts at 120.02 s and 245.02 s; restore confirmed at 246 s.
     evs.push(ev(
         6,
@@ -185,7 +185,7 @@ fn abort_on_gives_up_from_any_step_and_awaits_the_step_in_flight() {
         let c = format!("k/{step}/1");
         evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
     }
-    evs.push(ev(5, 20, "ConflictResolved", None));
+    evs.push(ev(5, 20, "ConflictDetectionCompleted", None));
     evs.push(ev(6, 30, "NetBoxChangesApplied", Some("k/apply-netbox/1")));
     // update-status is in flight when the sync is cancelled from outside.
     evs.push(ev(7, 40, "SyncFailed", None));
@@ -234,7 +234,7 @@ fn a_late_success_while_compensating_is_compensated_again() {
         let c = format!("k/{step}/1");
         evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
     }
-    evs.push(ev(5, 20, "ConflictResolved", None));
+    evs.push(ev(5, 20, "ConflictDetectionCompleted", None));
     // Attempt 2 times out at 245.02 s: the saga gives up and sends the restore; the
     // success of attempt 2 arrives at that moment.
     evs.push(ev(6, 245_020, "NetBoxChangesApplied", Some(a)));

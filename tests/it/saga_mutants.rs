@@ -45,15 +45,15 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         saga: "gitops-sync",
         bug: "compensation confirmed by the forward reply (no distinguishing when)",
-        from: "      when: {pointer: /payload/syncStatus, equals: error}\n",
-        to: "",
+        from: "      send: MarkSyncError\n      confirm: SyncErrorMarked\n      fail: SyncErrorMarkFailed\n",
+        to: "      send: UpdateFabricStatus\n      confirm: FabricStatusUpdated\n",
         rule: "saga-confirm-ambiguous",
     },
     Mutant {
         saga: "gitops-sync",
         bug: "compensation fails on the forward failure reply",
-        from: "      when: {pointer: /payload/syncStatus, equals: error}\n",
-        to: "      when: {pointer: /payload/syncStatus, equals: error}\n      fail: FabricStatusUpdateFailed\n",
+        from: "      send: MarkSyncError\n      confirm: SyncErrorMarked\n      fail: SyncErrorMarkFailed\n",
+        to: "      send: UpdateFabricStatus\n      confirm: FabricStatusUpdated\n      when: {pointer: /payload/syncStatus, equals: error}\n      fail: FabricStatusUpdateFailed\n",
         rule: "saga-confirm-ambiguous",
     },
     Mutant {
@@ -66,8 +66,8 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         saga: "drift-reconcile",
         bug: "branch without a timeout",
-        from: "      pointer: /payload/suggestedStrategy\n      timeout: 1h\n",
-        to: "      pointer: /payload/suggestedStrategy\n",
+        from: "      pointer: /payload/strategy\n      timeout: 24h\n",
+        to: "      pointer: /payload/strategy\n",
         rule: "saga-timeout-missing",
     },
     Mutant {
@@ -80,22 +80,22 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         saga: "drift-reconcile",
         bug: "branch pointer names nothing in the schema",
-        from: "      pointer: /payload/suggestedStrategy\n",
-        to: "      pointer: /payload/strategy\n",
+        from: "      pointer: /payload/strategy\n",
+        to: "      pointer: /payload/suggestedStrategy\n",
         rule: "saga-pointer-unknown",
     },
     Mutant {
         saga: "drift-reconcile",
         bug: "branch pointer optional in the schema",
-        from: "      pointer: /payload/suggestedStrategy\n",
-        to: "      pointer: /payload/netboxLastUpdated\n",
+        from: "      pointer: /payload/strategy\n",
+        to: "      pointer: /headers/causationid\n",
         rule: "saga-pointer-optional",
     },
     Mutant {
         saga: "crd-apply",
         bug: "when pointer names nothing in the schema",
-        from: "    when: {pointer: /payload/appliedCondition/status, equals: \"True\"}\n",
-        to: "    when: {pointer: /payload/applied/status, equals: \"True\"}\n",
+        from: "        when: {pointer: /payload/appliedCondition/status, equals: \"True\"}\n",
+        to: "        when: {pointer: /payload/applied/status, equals: \"True\"}\n",
         rule: "saga-pointer-unknown",
     },
     Mutant {
@@ -108,8 +108,8 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         saga: "crd-apply",
         bug: "a command's timeout counts as success",
-        from: "    timeout: 2m\n    onTimeout: retry\n    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
-        to: "    timeout: 2m\n    onTimeout: complete\n    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
+        from: "        timeout: 2m\n        onTimeout: retry\n        retry: {max: 2, backoff: 10s}\n        p95: 1m\n",
+        to: "        timeout: 2m\n        onTimeout: complete\n        retry: {max: 2, backoff: 10s}\n        p95: 1m\n",
         rule: "saga-timeout-complete-command",
     },
     Mutant {
@@ -150,8 +150,8 @@ const MUTANTS: &[Mutant] = &[
     Mutant {
         saga: "crd-apply",
         bug: "a non-idempotent command retried",
-        from: "    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
-        to: "    retry: {max: 2, backoff: 10s}\n    idempotent: false\n    p95: 1m\n",
+        from: "        retry: {max: 2, backoff: 10s}\n        p95: 1m\n",
+        to: "        retry: {max: 2, backoff: 10s}\n        idempotent: false\n        p95: 1m\n",
         rule: "saga-retry-not-idempotent",
     },
     Mutant {
@@ -295,8 +295,8 @@ fn golden_files_catch_changed_commands_and_compensation_order() {
             "contract: ../asyncapi.yaml",
             &format!("contract: {}", contract.display()),
         );
-    let restore = "      - send: RestoreClusterState\n        confirm: ClusterStateRestored\n        fail: ClusterStateRestoreFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n";
-    let delete = "      - send: DeleteCreatedResources\n        confirm: CreatedResourcesDeleted\n        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n";
+    let restore = "          - send: RestoreClusterState\n            confirm: ClusterStateRestored\n            fail: ClusterStateRestoreFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n";
+    let delete = "          - send: DeleteCreatedResources\n            confirm: CreatedResourcesDeleted\n            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n";
     assert!(
         text.contains(&format!("{restore}{delete}")),
         "fixture shape"

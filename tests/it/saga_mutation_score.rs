@@ -81,15 +81,15 @@ const PLANTED: &[Planted] = &[
         "gitops-sync",
         1,
         "compensation confirmed by the forward reply",
-        "      when: {pointer: /payload/syncStatus, equals: error}\n",
-        "",
+        "      send: MarkSyncError\n      confirm: SyncErrorMarked\n      fail: SyncErrorMarkFailed\n",
+        "      send: UpdateFabricStatus\n      confirm: FabricStatusUpdated\n",
     ),
     m(
         "gitops-sync",
         1,
         "compensation failed by the forward failure reply",
-        "      when: {pointer: /payload/syncStatus, equals: error}\n",
-        "      when: {pointer: /payload/syncStatus, equals: error}\n      fail: FabricStatusUpdateFailed\n",
+        "      send: MarkSyncError\n      confirm: SyncErrorMarked\n      fail: SyncErrorMarkFailed\n",
+        "      send: UpdateFabricStatus\n      confirm: FabricStatusUpdated\n      when: {pointer: /payload/syncStatus, equals: error}\n      fail: FabricStatusUpdateFailed\n",
     ),
     m(
         "gitops-sync",
@@ -102,8 +102,8 @@ const PLANTED: &[Planted] = &[
         "crd-apply",
         1,
         "a non-idempotent command retried",
-        "    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
-        "    retry: {max: 2, backoff: 10s}\n    idempotent: false\n    p95: 1m\n",
+        "        retry: {max: 2, backoff: 10s}\n        p95: 1m\n",
+        "        retry: {max: 2, backoff: 10s}\n        idempotent: false\n        p95: 1m\n",
     ),
     m(
         "drift-reconcile",
@@ -188,8 +188,8 @@ const PLANTED: &[Planted] = &[
         "crd-apply",
         3,
         "compensations listed in forward order",
-        "      - send: RestoreClusterState\n        confirm: ClusterStateRestored\n        fail: ClusterStateRestoreFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n      - send: DeleteCreatedResources\n        confirm: CreatedResourcesDeleted\n        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n",
-        "      - send: DeleteCreatedResources\n        confirm: CreatedResourcesDeleted\n        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n      - send: RestoreClusterState\n        confirm: ClusterStateRestored\n        fail: ClusterStateRestoreFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n",
+        "          - send: RestoreClusterState\n            confirm: ClusterStateRestored\n            fail: ClusterStateRestoreFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n          - send: DeleteCreatedResources\n            confirm: CreatedResourcesDeleted\n            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n",
+        "          - send: DeleteCreatedResources\n            confirm: CreatedResourcesDeleted\n            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n          - send: RestoreClusterState\n            confirm: ClusterStateRestored\n            fail: ClusterStateRestoreFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n",
     ),
     m(
         "gitops-sync",
@@ -217,8 +217,8 @@ const PLANTED: &[Planted] = &[
         "crd-apply",
         4,
         "the restore compensation is never retried",
-        "        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n      - send: DeleteCreatedResources\n",
-        "        timeout: 2m\n      - send: DeleteCreatedResources\n",
+        "            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n          - send: DeleteCreatedResources\n",
+        "            timeout: 2m\n          - send: DeleteCreatedResources\n",
     ),
     m(
         "gitops-sync",
@@ -238,30 +238,30 @@ const PLANTED: &[Planted] = &[
         "gitops-sync",
         4,
         "the status compensation is never retried",
-        "      when: {pointer: /payload/syncStatus, equals: error}\n      timeout: 30s\n      retry: {max: 3, backoff: 1s}\n",
-        "      when: {pointer: /payload/syncStatus, equals: error}\n      timeout: 30s\n",
+        "      fail: SyncErrorMarkFailed\n      timeout: 30s\n      retry: {max: 3, backoff: 1s}\n",
+        "      fail: SyncErrorMarkFailed\n      timeout: 30s\n",
     ),
     m(
         "crd-apply",
         4,
         "the delete compensation is never retried",
-        "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n",
-        "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n",
+        "            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n",
+        "            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n",
     ),
     // 4, compensation participants: a compensation must survive two failures.
     m(
         "crd-apply",
         4,
         "the restore compensation survives only one failure",
-        "        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n      - send: DeleteCreatedResources\n",
-        "        timeout: 2m\n        retry: {max: 2, backoff: 10s}\n      - send: DeleteCreatedResources\n",
+        "            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n          - send: DeleteCreatedResources\n",
+        "            timeout: 2m\n            retry: {max: 2, backoff: 10s}\n          - send: DeleteCreatedResources\n",
     ),
     m(
         "crd-apply",
         4,
         "the delete compensation survives only one failure",
-        "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 3, backoff: 10s}\n",
-        "        fail: CreatedResourcesDeletionFailed\n        timeout: 2m\n        retry: {max: 2, backoff: 10s}\n",
+        "            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n            retry: {max: 3, backoff: 10s}\n",
+        "            fail: CreatedResourcesDeletionFailed\n            timeout: 2m\n            retry: {max: 2, backoff: 10s}\n",
     ),
     m(
         "gitops-sync",
@@ -289,8 +289,9 @@ const PLANTED: &[Planted] = &[
         "gitops-sync",
         4,
         "a conflict report after the resolution is not ignored",
-        "ignore:\n  - ConflictDetected\n  - ConflictResolved\n",
-        "ignore:\n  - ConflictResolved\n",
+        // The saga-wide ignore narrowed to the step that waits for the detector.
+        "ignore:\n  - ConflictDetected\n# Another component (the NetBox worker, an operator) reporting the sync failed rolls it back,\n# whatever step the saga is in (steps in flight are awaited first).\nabortOn:\n  - SyncFailed\nsteps:\n  - id: validate-access\n    send: ValidateRepositoryAccess\n    on: RepositoryAccessValidated\n    fail: RepositoryAccessValidationFailed\n    timeout: 30s\n    onTimeout: retry\n    retry: {max: 3, backoff: 1s}\n    readOnly: true\n    # Detection runs on the staged resources: one cannot finish before them.\n    ignore: ConflictDetectionCompleted\n    p95: 2s\n  - id: fetch-changes\n    send: FetchChanges\n    on: ChangesFetched\n    fail: ChangeFetchFailed\n    timeout: 1m\n    onTimeout: retry\n    retry: {max: 3, backoff: 2s}\n    readOnly: true\n    # Detection runs on the staged resources: one cannot finish before them.\n    ignore: ConflictDetectionCompleted\n    p95: 10s\n  # The detector starts on the staged resources and may finish before the stager's\n  # reply reaches the saga: detect-conflicts waits from the moment StageResources is\n  # sent, so an early ConflictDetectionCompleted is its completion, not an ignored event.\n  - parallel:\n      - id: stage-crds\n        send: StageResources\n        on: ResourcesStaged\n        fail: ResourceStagingFailed\n        timeout: 1m\n        onTimeout: retry\n        retry: {max: 2, backoff: 1s}\n        readOnly: true\n      - id: detect-conflicts\n        description: >-\n          Wait for the conflict detector to compare the staged resources with NetBox and\n          the cluster. ConflictDetected events are progress; the step completes on\n          ConflictDetectionCompleted, and the sync gives up when the detector does not\n          finish in time.\n        on: ConflictDetectionCompleted\n",
+        "# Another component (the NetBox worker, an operator) reporting the sync failed rolls it back,\n# whatever step the saga is in (steps in flight are awaited first).\nabortOn:\n  - SyncFailed\nsteps:\n  - id: validate-access\n    send: ValidateRepositoryAccess\n    on: RepositoryAccessValidated\n    fail: RepositoryAccessValidationFailed\n    timeout: 30s\n    onTimeout: retry\n    retry: {max: 3, backoff: 1s}\n    readOnly: true\n    # Detection runs on the staged resources: one cannot finish before them.\n    ignore: ConflictDetectionCompleted\n    p95: 2s\n  - id: fetch-changes\n    send: FetchChanges\n    on: ChangesFetched\n    fail: ChangeFetchFailed\n    timeout: 1m\n    onTimeout: retry\n    retry: {max: 3, backoff: 2s}\n    readOnly: true\n    # Detection runs on the staged resources: one cannot finish before them.\n    ignore: ConflictDetectionCompleted\n    p95: 10s\n  # The detector starts on the staged resources and may finish before the stager's\n  # reply reaches the saga: detect-conflicts waits from the moment StageResources is\n  # sent, so an early ConflictDetectionCompleted is its completion, not an ignored event.\n  - parallel:\n      - id: stage-crds\n        send: StageResources\n        on: ResourcesStaged\n        fail: ResourceStagingFailed\n        timeout: 1m\n        onTimeout: retry\n        retry: {max: 2, backoff: 1s}\n        readOnly: true\n      - id: detect-conflicts\n        description: >-\n          Wait for the conflict detector to compare the staged resources with NetBox and\n          the cluster. ConflictDetected events are progress; the step completes on\n          ConflictDetectionCompleted, and the sync gives up when the detector does not\n          finish in time.\n        on: ConflictDetectionCompleted\n        ignore: ConflictDetected\n",
     ),
     // 6. Static checks on every construct.
     m(
@@ -304,36 +305,36 @@ const PLANTED: &[Planted] = &[
         "drift-reconcile",
         6,
         "branch without a timeout",
-        "      timeout: 1h\n",
+        "      timeout: 24h\n",
         "",
     ),
     m(
         "drift-reconcile",
         6,
         "branch missing an enum value",
-        "        manual:\n          # A person resolves the conflict: wait for their decision.\n          - id: await-manual-resolution\n            on: ConflictResolved\n            timeout: 24h\n            onTimeout: fail\n            readOnly: true\n",
+        "        manual:\n          # A person fixes the object by hand: wait for the detector to see it in sync.\n          - id: await-manual-fix\n            on: DriftResolved\n            ignore: DriftResolutionChosen\n            timeout: 24h\n            onTimeout: fail\n            readOnly: true\n",
         "",
     ),
     m(
         "drift-reconcile",
         6,
         "branch pointer names nothing",
-        "      pointer: /payload/suggestedStrategy\n",
         "      pointer: /payload/strategy\n",
+        "      pointer: /payload/suggestedStrategy\n",
     ),
     m(
         "drift-reconcile",
         6,
         "branch on an optional property",
-        "      pointer: /payload/suggestedStrategy\n",
-        "      pointer: /payload/autoResolvable\n",
+        "      pointer: /payload/strategy\n",
+        "      pointer: /headers/causationid\n",
     ),
     m(
         "crd-apply",
         6,
         "`when` pointer names nothing",
-        "    when: {pointer: /payload/appliedCondition/status, equals: \"True\"}\n",
-        "    when: {pointer: /payload/appliedCondition/state, equals: \"True\"}\n",
+        "        when: {pointer: /payload/appliedCondition/status, equals: \"True\"}\n",
+        "        when: {pointer: /payload/appliedCondition/state, equals: \"True\"}\n",
     ),
     m(
         "crd-apply",
@@ -346,14 +347,14 @@ const PLANTED: &[Planted] = &[
         "crd-apply",
         6,
         "a command's timeout counts as success",
-        "    timeout: 2m\n    onTimeout: retry\n    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
-        "    timeout: 2m\n    onTimeout: complete\n    retry: {max: 2, backoff: 10s}\n    p95: 1m\n",
+        "        timeout: 2m\n        onTimeout: retry\n        retry: {max: 2, backoff: 10s}\n        p95: 1m\n",
+        "        timeout: 2m\n        onTimeout: complete\n        retry: {max: 2, backoff: 10s}\n        p95: 1m\n",
     ),
     m(
         "crd-apply",
         6,
         "a wait step without a timeout",
-        "    timeout: 3m\n    onTimeout: fail\n",
+        "        timeout: 3m\n        onTimeout: fail\n",
         "",
     ),
     m(
@@ -389,8 +390,8 @@ const PLANTED: &[Planted] = &[
         "crd-apply",
         7,
         "the Applied condition awaited ten times longer",
-        "    timeout: 3m\n    onTimeout: fail\n",
-        "    timeout: 30m\n    onTimeout: fail\n",
+        "        timeout: 3m\n        onTimeout: fail\n",
+        "        timeout: 30m\n        onTimeout: fail\n",
     ),
     m(
         "gitops-sync",
@@ -659,7 +660,12 @@ fn mutation_score_over_the_seven_classes() {
 /// recorded stream give no counterexample.
 #[test]
 fn unmutated_hnp_sagas_explore_clean_at_depth_two() {
-    for name in ["gitops-sync", "crd-apply", "drift-reconcile"] {
+    for name in [
+        "gitops-sync",
+        "crd-apply",
+        "drift-reconcile",
+        "netbox-git-export",
+    ] {
         let s = [saga::load(&repo().join(saga_file(name)), Arc::from(name)).expect("saga")];
         for (k, evs, _, _) in streams(name) {
             let r = explore::explore(

@@ -189,15 +189,7 @@ impl<'s> Engine<'s> {
             if let Some(&ii) = self.by_key[si].get(key.as_ref()) {
                 self.deliver(ii, ev, mid, t);
                 routed = true;
-            } else if mid == plan.start
-                && plan.start_when.as_ref().is_none_or(|p| {
-                    self.sagas[si]
-                        .start
-                        .when
-                        .as_ref()
-                        .is_some_and(|(_, v)| ev.matches(p, v))
-                })
-            {
+            } else if plan.starts(&self.sagas[si], mid, ev) {
                 self.start(si, key.into_owned(), ev, t);
                 routed = true;
             }

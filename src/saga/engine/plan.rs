@@ -56,8 +56,9 @@ pub(super) struct SagaPlan {
     /// Replies to commands: the `on`/`fail` of command steps and the `confirm`/`fail`
     /// of compensations (what `causation` matches to an attempt).
     pub(super) replies: FastSet<u32>,
-    pub(super) start: u32,
-    pub(super) start_when: Option<Ptr>,
+    /// The start messages, each with its `when` pointer (the value is the saga's
+    /// `start[i].when`, same index).
+    pub(super) start: Vec<(u32, Option<Ptr>)>,
     pub(super) ignore: Vec<u32>,
     pub(super) abort_on: Vec<u32>,
     pub(super) steps: Vec<StepPlan>,
@@ -135,8 +136,16 @@ impl Plan {
                 idempotency: Ptr::new(&s.idempotency),
                 causation: s.causation.as_deref().map(Ptr::new),
                 replies,
-                start: names.intern(&s.start.message.name),
-                start_when: s.start.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                start: s
+                    .start
+                    .iter()
+                    .map(|st| {
+                        (
+                            names.intern(&st.message.name),
+                            st.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                        )
+                    })
+                    .collect(),
                 ignore: ids(&mut names, &s.ignore),
                 abort_on: ids(&mut names, &s.abort_on),
                 steps,
@@ -176,5 +185,27 @@ impl Plan {
             sagas: plans,
             info,
         }
+    }
+}
+
+impl SagaPlan {
+    /// Whether `mid` is one of the saga's start messages (whatever its `when`).
+    pub(super) fn is_start(&self, mid: u32) -> bool {
+        self.start.iter().any(|(m, _)| *m == mid)
+    }
+
+    /// Whether the event starts an instance: its message is a start message whose
+    /// `when` (if any) it meets.
+    pub(super) fn starts<E: super::super::view::EventView + ?Sized>(
+        &self,
+        saga: &Saga,
+        mid: u32,
+        ev: &E,
+    ) -> bool {
+        self.start.iter().zip(&saga.start).any(|((m, p), st)| {
+            *m == mid
+                && p.as_ref()
+                    .is_none_or(|p| st.when.as_ref().is_some_and(|(_, v)| ev.matches(p, v)))
+        })
     }
 }

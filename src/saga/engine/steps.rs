@@ -241,15 +241,7 @@ impl Engine<'_> {
         let line = ev.line();
         // Another run's start (not a redelivery: its idempotency key is new) for the key
         // of a running instance: two runs would be merged into one.
-        if sp.start == mid
-            && !matches!(inst.phase, Phase::Done)
-            && sp.start_when.as_ref().is_none_or(|p| {
-                saga.start
-                    .when
-                    .as_ref()
-                    .is_some_and(|(_, v)| ev.matches(p, v))
-            })
-        {
+        if !matches!(inst.phase, Phase::Done) && sp.starts(saga, mid, ev) {
             let (si, key) = (inst.saga, inst.key.clone());
             self.log(ii, t, line, idr, |_| What::Ignored {
                 event: msg.to_string(),
@@ -266,7 +258,7 @@ impl Engine<'_> {
             return;
         }
         let globally_ignored =
-            sp.ignore.contains(&mid) || sp.start == mid || sp.abort_on.contains(&mid);
+            sp.ignore.contains(&mid) || sp.is_start(mid) || sp.abort_on.contains(&mid);
         if inst.phase == Phase::Running && sp.abort_on.contains(&mid) {
             let m = msg.to_string();
             self.log(ii, t, line, idr, |_| What::StepFailed {
