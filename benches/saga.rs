@@ -76,6 +76,18 @@ fn generate_n(path: &Path, unique: bool, events: usize) -> std::io::Result<()> {
         }
         v["headers"]["correlationid"] = serde_json::json!(key);
         v["headers"]["id"] = serde_json::json!(format!("ev-{k:08}-{j}"));
+        if v["headers"].get("time").is_some() {
+            // The event's own time, as generate.py writes it (2026-01-01 plus `t` ms).
+            let (d, r) = (t / 86_400_000, t % 86_400_000);
+            v["headers"]["time"] = serde_json::json!(format!(
+                "2026-01-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                1 + d,
+                r / 3_600_000,
+                r / 60_000 % 60,
+                r / 1000 % 60,
+                r % 1000
+            ));
+        }
         if let Some(p) = v["payload"].as_object_mut().filter(|_| unique) {
             for f in ["sagaId", "syncId"] {
                 if let Some(x) = p.get_mut(f) {
