@@ -135,6 +135,44 @@ pub struct Api {
     pub groups: Vec<Group>,
 }
 
+impl Api {
+    /// The first example of message `i`.
+    pub fn first_example(&self, i: usize) -> Option<&Value> {
+        self.messages.get(i)?.examples.first().map(|(_, x)| x)
+    }
+
+    /// Whether the first example of a method's message carries its idempotency key.
+    pub fn example_has_key(&self, m: &Method) -> bool {
+        match (
+            m.message.and_then(|i| self.first_example(i)),
+            m.idempotency_key.as_deref(),
+        ) {
+            (Some(x), Some(k)) => x.pointer(k).is_some_and(|v| !v.is_null()),
+            _ => false,
+        }
+    }
+
+    /// The method the generated pattern tests drive through a probe implementation of an
+    /// at-least-once consumer: one whose message has an example, a keyed one preferably.
+    /// None when the handler is not such a consumer (every method a message, none
+    /// returning a value) or no method has an example.
+    pub fn probe_method<'h>(&self, h: &'h Handler) -> Option<&'h Method> {
+        let consumer = h.at_least_once
+            && h.methods
+                .iter()
+                .all(|m| m.message.is_some() && m.output.is_none());
+        if !consumer {
+            return None;
+        }
+        let usable = |m: &&Method| m.message.and_then(|i| self.first_example(i)).is_some();
+        h.methods
+            .iter()
+            .filter(usable)
+            .find(|m| self.example_has_key(m))
+            .or_else(|| h.methods.iter().find(usable))
+    }
+}
+
 /// A message's type name: its `name`, `messageId`, key or `title`, else where it sits
 /// (an unnamed AsyncAPI 2.x message inline in `channels/user/signedup/subscribe/message`
 /// becomes `user/signedup subscribe message`, i.e. `UserSignedupSubscribeMessage`).

@@ -337,14 +337,8 @@ pub fn context(api: &Api, package: &str) -> Value {
                 .iter()
                 .map(|h| {
                     let text = |t: &str| super::saga::doc_text(super::Lang::Python, t);
-                    let first_example = |i: usize| {
-                        api.messages
-                            .get(i)
-                            .and_then(|m| m.examples.first())
-                            .map(|(_, x)| x)
-                    };
                     let example = |i: usize| {
-                        first_example(i).map(|x| py_str(&serde_json::to_string(x).unwrap_or_default()))
+                        api.first_example(i).map(|x| py_str(&serde_json::to_string(x).unwrap_or_default()))
                     };
                     let msg_name = |i: usize| {
                         api.messages
@@ -352,13 +346,6 @@ pub fn context(api: &Api, package: &str) -> Value {
                             .and_then(|m| defs.get(m.def))
                             .map(|d| d.name.clone())
                             .unwrap_or_default()
-                    };
-                    let keyed = |m: &super::api::Method| match (
-                        m.message.and_then(first_example),
-                        m.idempotency_key.as_deref(),
-                    ) {
-                        (Some(x), Some(k)) => x.pointer(k).is_some_and(|v| !v.is_null()),
-                        _ => false,
                     };
                     let ms: Vec<Value> = h
                         .methods
@@ -378,7 +365,7 @@ pub fn context(api: &Api, package: &str) -> Value {
                                 "key": m.idempotency_key.as_deref().map(py_str),
                                 "key_doc": m.idempotency_key.as_deref().map(text),
                                 "example": m.message.and_then(example),
-                                "example_keyed": keyed(m),
+                                "example_keyed": api.example_has_key(m),
                             })
                         })
                         .collect();
@@ -404,18 +391,10 @@ pub fn context(api: &Api, package: &str) -> Value {
                     let unit = h.methods.iter().all(|m| m.output.is_none());
                     let consumer = (h.at_least_once && h.methods.iter().all(|m| m.message.is_some()))
                         .then(|| format!("{base}Consumer"));
-                    let probe = (consumer.is_some() && unit)
-                        .then(|| {
-                            let usable = |m: &&super::api::Method| m.message.and_then(example).is_some();
-                            h.methods
-                                .iter()
-                                .filter(usable)
-                                .find(|m| keyed(m))
-                                .or_else(|| h.methods.iter().find(usable))
-                                .and_then(|m| ms.iter().find(|c| c["name"] == py_escape(m.name.clone())))
-                                .cloned()
-                        })
-                        .flatten();
+                    let probe = api
+                        .probe_method(h)
+                        .and_then(|m| ms.iter().find(|c| c["name"] == py_escape(m.name.clone())))
+                        .cloned();
                     let probe_emit = emits.iter().find(|e| !e["example"].is_null()).cloned();
                     let tested_emits = emits.iter().filter(|e| !e["example"].is_null()).count();
                     json!({

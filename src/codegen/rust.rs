@@ -646,17 +646,6 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                             .map(|d| d.name.clone())
                             .unwrap_or_default()
                     };
-                    // Whether the first example of a method's message has its key.
-                    let keyed = |m: &super::api::Method| {
-                        let x = m
-                            .message
-                            .and_then(|i| api.messages.get(i))
-                            .and_then(|mi| mi.examples.first());
-                        match (x, m.idempotency_key.as_deref()) {
-                            (Some((_, x)), Some(k)) => x.pointer(k).is_some_and(|v| !v.is_null()),
-                            _ => false,
-                        }
-                    };
                     let ms: Vec<Value> = h
                         .methods
                         .iter()
@@ -675,7 +664,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                                 "key": m.idempotency_key.as_deref().map(rust_str),
                                 "key_doc": m.idempotency_key.as_deref().map(comment),
                                 "example": m.message.and_then(example),
-                                "example_keyed": keyed(m),
+                                "example_keyed": api.example_has_key(m),
                             })
                         })
                         .collect();
@@ -702,20 +691,10 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     let unit = h.methods.iter().all(|m| m.output.is_none());
                     // The generated tests drive one consumer method (keyed, with an
                     // example, preferably) through a probe implementation.
-                    let probe = (h.at_least_once
-                        && unit
-                        && h.methods.iter().all(|m| m.message.is_some()))
-                    .then(|| {
-                        let usable = |m: &&super::api::Method| m.message.and_then(example).is_some();
-                        h.methods
-                            .iter()
-                            .filter(usable)
-                            .find(|m| keyed(m))
-                            .or_else(|| h.methods.iter().find(usable))
-                            .and_then(|m| ms.iter().find(|c| c["name"] == rust_escape(m.name.clone())))
-                            .cloned()
-                    })
-                    .flatten();
+                    let probe = api
+                        .probe_method(h)
+                        .and_then(|m| ms.iter().find(|c| c["name"] == rust_escape(m.name.clone())))
+                        .cloned();
                     let probe_emit = emits.iter().find(|e| !e["example"].is_null()).cloned();
                     json!({
                         "name": h.name,
