@@ -146,7 +146,8 @@ pub fn diff_documents(
         mode: None,
         broken: BTreeMap::new(),
         wants_releases: false,
-        proven: [schema::Proven::default(), schema::Proven::default()],
+        proven: Default::default(),
+        skip: None,
         renamed_channels: renamed_channels(&o, &n),
         renamed_to: std::collections::BTreeSet::new(),
     };
@@ -469,6 +470,31 @@ fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 };
                 if listed.as_ref().is_none_or(|l| l.iter().any(|x| x == name)) {
                     m.flow = Some(m.flow.map_or(flow, |f| f.merge(flow)));
+                }
+            }
+        }
+        // The reply travels the other way: a `receive` operation's reply is what the
+        // application sends, a `send` operation's reply is what it reads.
+        if let (Some(r), Some(flow)) = (op.get("reply"), flow) {
+            let (_, _, r) = rev.deref(f, &child(&p, "reply"), r);
+            let back = match flow {
+                Flow::Written => Flow::Read,
+                Flow::Read => Flow::Written,
+                Flow::Both => Flow::Both,
+            };
+            let listed: Option<Vec<String>> = r
+                .get("messages")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(ref_name).collect());
+            if let Some(ch) = r.get("channel").and_then(ref_name) {
+                let prefix = format!("{ch}/");
+                for (key, m) in c.messages.range_mut(prefix.clone()..) {
+                    let Some(name) = key.strip_prefix(&prefix) else {
+                        break;
+                    };
+                    if listed.as_ref().is_none_or(|l| l.iter().any(|x| x == name)) {
+                        m.flow = Some(m.flow.map_or(back, |f| f.merge(back)));
+                    }
                 }
             }
         }
@@ -818,8 +844,12 @@ struct Cx<'a> {
     mode: Option<Mode>,
     broken: BTreeMap<String, (Location, String)>,
     wants_releases: bool,
-    /// Pairs proven compatible so far: old ⊆ new, new ⊆ old.
-    proven: [schema::Proven; 2],
+    /// Pairs proven compatible so far: old ⊆ new, new ⊆ old; for each of the
+    /// [`Cx::skip`] values (none, `readOnly`, `writeOnly`).
+    proven: [schema::Proven; 6],
+    /// The OpenAPI property flag that removes a property from the schema being
+    /// compared: `readOnly` in requests, `writeOnly` in responses.
+    skip: Option<&'static str>,
     /// Channels renamed (the same address under another key): old key → new key.
     renamed_channels: BTreeMap<String, String>,
     /// New operation and message keys matched to a renamed old one (not "added").
@@ -1494,13 +1524,20 @@ impl Cx<'_> {
         let nl = Loc::new(n.0, n.1.clone());
         let mut broke = false;
         let mut issues: Vec<(Breaks, schema::Issue)> = Vec::new();
+        let cache = match self.skip {
+            None => 0,
+            Some("readOnly") => 2,
+            Some(_) => 4,
+        };
         if flow.checks_old_writers() {
-            for i in schema::subset_with(os, (&ol, ov), ns, (&nl, nv), true, &mut self.proven[0]) {
+            let p = &mut self.proven[cache];
+            for i in schema::subset_skipping(os, (&ol, ov), ns, (&nl, nv), true, self.skip, p) {
                 issues.push((Breaks::OldWriters, i));
             }
         }
         if flow.checks_old_readers() {
-            for i in schema::subset_with(ns, (&nl, nv), os, (&ol, ov), false, &mut self.proven[1]) {
+            let p = &mut self.proven[cache + 1];
+            for i in schema::subset_skipping(ns, (&nl, nv), os, (&ol, ov), false, self.skip, p) {
                 issues.push((Breaks::OldReaders, i));
             }
         }
@@ -1633,6 +1670,7 @@ impl Cx<'_> {
                         );
                     }
                     Some(ns) => {
+                        self.skip = Some("readOnly");
                         self.schema(
                             &group,
                             &format!("`{k}`: request body `{mt}`"),
@@ -1642,6 +1680,7 @@ impl Cx<'_> {
                             None,
                             Flow::Read,
                         );
+                        self.skip = None;
                     }
                 }
             }
@@ -1671,6 +1710,7 @@ impl Cx<'_> {
                                     );
                                 }
                                 Some(ns) => {
+                                    self.skip = Some("writeOnly");
                                     self.schema(
                                         &group,
                                         &format!("`{k}`: response `{status}` `{mt}`"),
@@ -1680,6 +1720,7 @@ impl Cx<'_> {
                                         None,
                                         Flow::Written,
                                     );
+                                    self.skip = None;
                                 }
                             }
                         }
