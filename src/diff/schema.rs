@@ -975,9 +975,11 @@ impl<'a> Checker<'a> {
                 all.extend(self.sub_rest_branch(b, r, tl, at, depth));
             }
             // The branches' own issues name what the new side lets through (a
-            // `null` branch added, say); the whole-schema comparison above reads a
-            // left `anyOf` as admitting every type.
-            return all;
+            // `null` branch added, say) unless the right is a union too, whose
+            // comparison above already went branch by branch.
+            if all.is_empty() || self.branches(r).is_none() {
+                return all;
+            }
         }
         first
     }
@@ -1347,10 +1349,7 @@ impl<'a> Checker<'a> {
                 }
                 None if rmin == 0.0 && rmax.is_none() => {}
                 None => {
-                    let m = self.phr(
-                        "`contains` added".into(),
-                        "`contains` removed".into(),
-                    );
+                    let m = self.phr("`contains` added".into(), "`contains` removed".into());
                     out.push(self.issue(Effect::Breaking, l, r, at, m));
                 }
             }
@@ -1619,6 +1618,19 @@ impl<'a> Checker<'a> {
                 out.append(got);
                 return;
             }
+        }
+        if tl == 0 {
+            // The left admits no value at all.
+            return;
+        }
+        if overlapping.is_empty() {
+            let t = type_names(tl);
+            let m = self.phr(
+                format!("{t} values match no `{kw}` branch now"),
+                format!("{t} values matched no old `{kw}` branch"),
+            );
+            out.push(self.issue(Effect::Breaking, l, r, at, m));
+            return;
         }
         let m = self.phr(
             format!("no `{kw}` branch accepts every value the old schema accepted"),
