@@ -133,8 +133,10 @@ pub fn diff_documents(
     new_doc: u32,
     opts: &Options,
 ) -> Outcome {
-    let o = extract(old, old_doc);
-    let n = extract(new, new_doc);
+    let mut o = extract(old, old_doc);
+    let mut n = extract(new, new_doc);
+    align_v2(&mut o, &n);
+    align_v2(&mut n, &o);
     let mut cx = Cx {
         old,
         new,
@@ -192,6 +194,108 @@ pub fn diff_documents(
         channel_names,
         message_names,
     }
+}
+
+/// An AsyncAPI 2.x document compared with a 3.x one (a migration of the spec, not of
+/// the wire): the 2.x operations and messages take the keys of the 3.x ones that
+/// carry the same traffic, so that the same traffic is compared instead of reported
+/// removed and added. A 2.x `subscribe` is a 3.x `send` and `publish` a `receive`;
+/// channels match by key, else by address; an operation matches the only 3.x one
+/// with its action on its channel; a message the 3.x one of its channel that knows
+/// its name, else the only one when the 2.x channel has only one too.
+fn align_v2(v2: &mut Contract, v3: &Contract) {
+    let is_v2 = |c: &Contract| {
+        c.operations
+            .values()
+            .any(|o| matches!(o.action.as_deref(), Some("publish" | "subscribe")))
+    };
+    if !is_v2(v2) || is_v2(v3) || v3.operations.is_empty() {
+        return;
+    }
+    let channel3 = |ch: &str| -> Option<String> {
+        if v3.channels.contains_key(ch) {
+            return Some(ch.to_string());
+        }
+        let mut it = v3
+            .channels
+            .iter()
+            .filter(|(_, c)| c.address.as_deref() == Some(ch));
+        match (it.next(), it.next()) {
+            (Some((k, _)), None) => Some(k.clone()),
+            _ => None,
+        }
+    };
+    for (k, mut op) in std::mem::take(&mut v2.operations) {
+        let action = match op.action.as_deref() {
+            Some("subscribe") => "send",
+            Some("publish") => "receive",
+            _ => {
+                v2.operations.insert(k, op);
+                continue;
+            }
+        };
+        let ch3 = op.channel.as_deref().and_then(channel3);
+        let cands: Vec<&String> = v3
+            .operations
+            .iter()
+            .filter(|(_, o)| {
+                o.action.as_deref() == Some(action) && ch3.is_some() && o.channel == ch3
+            })
+            .map(|(k, _)| k)
+            .collect();
+        match cands[..] {
+            [one] if !v2.operations.contains_key(one) => {
+                op.action = Some(action.to_string());
+                op.channel = ch3;
+                v2.operations.insert(one.clone(), op);
+            }
+            _ => {
+                v2.operations.insert(k, op);
+            }
+        }
+    }
+    let mut per_channel: BTreeMap<String, usize> = BTreeMap::new();
+    for m in v2.messages.values() {
+        *per_channel.entry(m.channel.clone()).or_default() += 1;
+    }
+    let mut out = BTreeMap::new();
+    for (k, mut m) in std::mem::take(&mut v2.messages) {
+        let Some(ch3) = channel3(&m.channel) else {
+            out.insert(k, m);
+            continue;
+        };
+        let prefix = format!("{ch3}/");
+        let in3: Vec<(&String, &Message)> = v3
+            .messages
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .collect();
+        let by_name: Vec<&String> = in3
+            .iter()
+            .filter(|(key, m3)| {
+                m.names
+                    .iter()
+                    .any(|n| m3.names.contains(n) || key.strip_prefix(&prefix) == Some(n))
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        let target = match (&by_name[..], &in3[..]) {
+            ([one], _) => Some((*one).clone()),
+            ([], [(one, _)]) if per_channel.get(&m.channel) == Some(&1) => Some((*one).clone()),
+            _ => None,
+        };
+        match target {
+            Some(t) if !out.contains_key(&t) => {
+                m.channel.clone_from(&ch3);
+                m.slot = ch3;
+                out.insert(t, m);
+            }
+            _ => {
+                out.insert(k, m);
+            }
+        }
+    }
+    v2.messages = out;
 }
 
 /// Channels whose key changed while their address stayed: old key → new key (only

@@ -263,3 +263,79 @@ fn contains_counts_are_compared_as_numbers() {
     let f = findings(&contains_counts(2, 5), &contains_counts(1, 5));
     assert!(breaking(&f).iter().all(|m| m.contains("response")), "{f:?}");
 }
+
+fn v2_doc(result_type: &str) -> String {
+    format!(
+        r#"asyncapi: '2.6.0'
+info: {{title: t, version: '1.0.0'}}
+channels:
+  calc.requests:
+    publish:
+      operationId: compute
+      message:
+        payload:
+          type: object
+          properties:
+            numbers: {{type: array, items: {{type: number}}}}
+  calc.results:
+    subscribe:
+      operationId: sendResult
+      message:
+        payload:
+          type: object
+          properties:
+            result: {{type: {result_type}}}
+"#
+    )
+}
+
+fn v3_doc(result_type: &str) -> String {
+    format!(
+        r#"asyncapi: 3.0.0
+info: {{title: t, version: '1.0.0'}}
+channels:
+  requests:
+    address: calc.requests
+    messages:
+      compute.message:
+        payload:
+          type: object
+          properties:
+            numbers: {{type: array, items: {{type: number}}}}
+  calc.results:
+    address: calc.results
+    messages:
+      result.message:
+        payload:
+          type: object
+          properties:
+            result: {{type: {result_type}}}
+operations:
+  compute:
+    action: receive
+    channel: {{$ref: '#/channels/requests'}}
+  sendResult:
+    action: send
+    channel: {{$ref: '#/channels/calc.results'}}
+"#
+    )
+}
+
+#[test]
+fn a_2x_to_3_migration_compares_the_same_traffic() {
+    // The same channels, directions and payloads: nothing removed, nothing breaks.
+    let f = findings(&v2_doc("number"), &v3_doc("number"));
+    assert!(
+        f.iter().all(|(r, _)| r == "diff-renamed"),
+        "a spec migration is no removal: {f:?}"
+    );
+    // The sent result widened on the way: still found, for readers.
+    let f = findings(&v2_doc("integer"), &v3_doc("number"));
+    let b = breaking(&f);
+    assert_eq!(b.len(), 1, "{f:?}");
+    assert!(
+        b[0].contains("/result") && b[0].contains("breaks readers"),
+        "{b:?}"
+    );
+    assert!(!f.iter().any(|(r, _)| r.ends_with("-removed")), "{f:?}");
+}
