@@ -206,12 +206,14 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
         findings.push(Finding {
             diag: d.clone(),
             group: "documents".into(),
+            shared: None,
         });
     }
     for d in &local.diags {
         findings.push(Finding {
             diag: d.clone(),
             group: "configuration".into(),
+            shared: None,
         });
     }
     let settings = &config.diff;
@@ -292,6 +294,7 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
                         format!("`{}` is not at {}", f.display, sides.head_label),
                     ),
                     group: "documents".into(),
+                    shared: None,
                 });
             }
             (None, Some(n)) => {
@@ -303,6 +306,7 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
                         format!("document `{}` added", f.display),
                     ),
                     group: "documents".into(),
+                    shared: None,
                 });
             }
             (None, None) => {}
@@ -377,6 +381,7 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
                 findings.push(Finding {
                     diag: d,
                     group: "configuration".into(),
+                    shared: None,
                 });
             }
         }
@@ -416,6 +421,8 @@ fn findings(args: &DiffArgs, local: &LocalConfig, sides: &Sides) -> Vec<Finding>
             }
         }
     }
+    // One change in a file several documents share is told once.
+    let findings = contract::group_shared(findings);
     // Severities from the config's `rules:` and `diff.rules` (off removes the
     // finding).
     let mut kept: Vec<Finding> = Vec::new();

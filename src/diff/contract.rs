@@ -9,7 +9,7 @@
 //! with parameter names blanked (`/a/{id}` and `/a/{fabricId}` are one path, and the
 //! rename is reported).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -25,6 +25,17 @@ pub struct Finding {
     pub diag: Diagnostic,
     /// `channel kubernetes.resource.lifecycle`, `GET /fabrics/{}`, `document`.
     pub group: String,
+    /// A schema change reached from several places (a shared component), told once.
+    pub shared: Option<Shared>,
+}
+
+/// One schema change and the places (operations, messages) that reach it.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// The change and who it breaks, without the place.
+    pub change: String,
+    /// Each place: the item and the instance path, as a finding would name it.
+    pub places: Vec<String>,
 }
 
 /// Where an item is: file and pointer in its revision.
@@ -152,6 +163,7 @@ pub fn diff_documents(
         skip: None,
         renamed_channels: renamed_channels(&o, &n),
         renamed_to: std::collections::BTreeSet::new(),
+        sites: Vec::new(),
     };
     let doc_mode = cx.modes();
     if let Some(release) = &opts.release {
@@ -161,10 +173,11 @@ pub fn diff_documents(
         if doc_mode.is_some_and(|m| m.transitive) {
             cx.http();
         }
-        let mut out = cx.out;
+        let mut out = group_sites(cx.out, &cx.sites);
         out.retain(|f| f.diag.rule.starts_with("diff-schema-"));
         for f in &mut out {
             f.diag.message = format!("since release `{release}`: {}", f.diag.message);
+            f.shared = None;
             for r in &mut f.diag.related {
                 r.message = format!("in release {release}");
             }
@@ -932,6 +945,100 @@ fn params(
 
 // ---- comparison ----
 
+/// How many of the places a shared change is reached from are named.
+const SITES_NAMED: usize = 3;
+
+/// Mark each schema finding with its change and place (`sites`: index in `out`, byte
+/// length of the message's leading "where it was reached" part), then group them.
+fn group_sites(mut out: Vec<Finding>, sites: &[(usize, usize)]) -> Vec<Finding> {
+    for &(i, n) in sites {
+        let Some(f) = out.get_mut(i) else { continue };
+        let m = &f.diag.message;
+        if f.shared.is_none() && m.is_char_boundary(n) && m[n..].starts_with(": ") {
+            f.shared = Some(Shared {
+                change: m[n + 2..].to_string(),
+                places: vec![m[..n].to_string()],
+            });
+        }
+    }
+    group_shared(out)
+}
+
+/// One finding per schema change reached from several places (a shared component
+/// used by many operations, messages or documents): the same rule, severity,
+/// locations and change are told once, with the places they are reached from,
+/// instead of once per place. Order: where each group first appeared.
+pub fn group_shared(out: Vec<Finding>) -> Vec<Finding> {
+    type Key = (&'static str, Severity, Location, Vec<Location>, String);
+    let mut index: HashMap<Key, usize> = HashMap::new();
+    let mut kept: Vec<Finding> = Vec::with_capacity(out.len());
+    for f in out {
+        let Some(sh) = &f.shared else {
+            kept.push(f);
+            continue;
+        };
+        let key: Key = (
+            f.diag.rule,
+            f.diag.severity,
+            f.diag.location.clone(),
+            f.diag.related.iter().map(|r| r.location.clone()).collect(),
+            sh.change.clone(),
+        );
+        match index.get(&key) {
+            Some(&k) => {
+                if let Some(into) = kept[k].shared.as_mut() {
+                    for p in sh.places.iter() {
+                        if !into.places.contains(p) {
+                            into.places.push(p.clone());
+                        }
+                    }
+                }
+            }
+            None => {
+                index.insert(key, kept.len());
+                kept.push(f);
+            }
+        }
+    }
+    for f in &mut kept {
+        let Some(sh) = &f.shared else { continue };
+        f.diag.message = match sh.places.as_slice() {
+            [one] => format!("{one}: {}", sh.change),
+            many => {
+                let named = &many[..many.len().min(SITES_NAMED)];
+                let more = many.len() - named.len();
+                let tail = if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                };
+                if let Some(name) = shared_schema_name(f.diag.location.pointer.as_deref()) {
+                    f.group = format!("schema `{name}`");
+                }
+                format!(
+                    "{}. Reached from {} places: {}{tail}",
+                    sh.change,
+                    many.len(),
+                    named.join("; ")
+                )
+            }
+        };
+    }
+    kept
+}
+
+/// The component a pointer is inside (`/components/schemas/X/…`,
+/// `/definitions/X/…`, `/$defs/X/…`), decoded.
+fn shared_schema_name(ptr: Option<&str>) -> Option<String> {
+    let tokens = pointer::parse(ptr?)?;
+    let name = match tokens.as_slice() {
+        [c, s, name, ..] if c == "components" && s == "schemas" => name,
+        [d, name, ..] if d == "definitions" || d == "$defs" => name,
+        _ => return None,
+    };
+    Some(name.clone())
+}
+
 /// An issue's new and old locations, instance path and message.
 type IssueKey = (Loc, Loc, String, String);
 
@@ -958,6 +1065,9 @@ struct Cx<'a> {
     renamed_channels: BTreeMap<String, String>,
     /// New operation and message keys matched to a renamed old one (not "added").
     renamed_to: std::collections::BTreeSet<String>,
+    /// Schema findings: (index in `out`, byte length of the message's leading "where
+    /// it was reached" part), so one change reached from many places is told once.
+    sites: Vec<(usize, usize)>,
 }
 
 impl Cx<'_> {
@@ -993,6 +1103,7 @@ impl Cx<'_> {
         self.out.push(Finding {
             diag: d,
             group: group.to_string(),
+            shared: None,
         });
         &mut self.out.last_mut().expect("just pushed").diag
     }
@@ -1682,6 +1793,8 @@ impl Cx<'_> {
                 Some(&(oloc.file, oloc.pointer)),
                 format!("{what}{place}: {msg}; {who}"),
             );
+            self.sites
+                .push((self.out.len() - 1, what.len() + place.len()));
         }
         broke
     }
@@ -1874,6 +1987,9 @@ impl Cx<'_> {
     }
 
     fn version(&mut self) {
+        // Count each change once, however many places reach it.
+        self.out = group_sites(std::mem::take(&mut self.out), &self.sites);
+        self.sites.clear();
         if !self.breaking {
             return;
         }

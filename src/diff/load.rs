@@ -79,9 +79,6 @@ pub struct Revision {
     refs: HashMap<u32, HashMap<String, (u32, Vec<String>)>>,
 }
 
-/// Keys whose values are literal data (no `$ref`s inside).
-const LITERAL: &[&str] = &["enum", "const", "examples", "example", "default"];
-
 impl Revision {
     /// Load `inputs` (tree-relative) and everything their `$ref`s reach. A missing
     /// input is an error (the caller names the revision).
@@ -111,11 +108,11 @@ impl Revision {
             }
         }
         while let Some(id) = queue.pop_front() {
-            let mut found = Vec::new();
-            if let Some(v) = rev.files[id as usize].value.as_ref() {
-                collect_refs(v, &mut found, 0);
-            }
-            for raw in found {
+            let found = match rev.files[id as usize].value.as_ref() {
+                Some(v) => crate::source::workspace::collect_refs(v),
+                None => Vec::new(),
+            };
+            for (_, raw) in found {
                 if rev.refs.get(&id).is_some_and(|m| m.contains_key(&raw)) {
                     continue;
                 }
@@ -231,27 +228,6 @@ impl Resolver for Revision {
             pointer::join_tokens(tokens.iter().map(String::as_str)),
             v,
         ))
-    }
-}
-
-fn collect_refs(v: &Value, out: &mut Vec<String>, depth: usize) {
-    if depth > crate::source::MAX_DEPTH {
-        return;
-    }
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                if k == "$ref" {
-                    if let Some(s) = c.as_str() {
-                        out.push(s.to_string());
-                    }
-                } else if !LITERAL.contains(&k.as_str()) {
-                    collect_refs(c, out, depth + 1);
-                }
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|c| collect_refs(c, out, depth + 1)),
-        _ => {}
     }
 }
 

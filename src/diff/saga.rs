@@ -93,6 +93,7 @@ pub fn diff(
                     format!("saga `{name}` removed (it was in {base_label})"),
                 ),
                 group: format!("saga `{name}`"),
+                shared: None,
             });
         }
     }
@@ -106,6 +107,7 @@ pub fn diff(
                     format!("saga `{name}` added"),
                 ),
                 group,
+                shared: None,
             });
             continue;
         };
@@ -140,6 +142,7 @@ pub fn diff(
             out.push(Finding {
                 diag,
                 group: group.clone(),
+                shared: None,
             });
         }
         if hits > 0 {
@@ -159,7 +162,11 @@ pub fn diff(
                     "raise the saga's major version (e.g. `{}`)",
                     super::next_major(&os.version)
                 ));
-                out.push(Finding { diag: d, group });
+                out.push(Finding {
+                    diag: d,
+                    group,
+                    shared: None,
+                });
             }
         }
     }

@@ -62,6 +62,17 @@ pub fn inline(
                 }
                 let c = if LITERAL.contains(&k.as_str()) {
                     child.clone()
+                } else if let (true, Value::Object(names)) =
+                    (NAME_MAPS.contains(&k.as_str()), child)
+                {
+                    // Keys here are names (a property called `default` is a
+                    // schema, not literal data).
+                    Value::Object(
+                        names
+                            .iter()
+                            .map(|(n, s)| (n.clone(), inline(ws, file, s, stack, depth + 1)))
+                            .collect(),
+                    )
                 } else {
                     inline(ws, file, child, stack, depth + 1)
                 };

@@ -671,7 +671,9 @@ const NAME_MAPS: &[&str] = &[
 const LITERAL_KEYS: &[&str] = &["example", "default", "enum", "const"];
 
 /// Every `$ref` string in a tree: (pointer of the object holding it, the string).
-fn collect_refs(root: &Value) -> Vec<(String, String)> {
+/// Literal data (`example`, `default`, `enum`, `const`) is skipped, but not a
+/// property or definition that happens to have one of those names.
+pub(crate) fn collect_refs(root: &Value) -> Vec<(String, String)> {
     fn ptr(path: &[Cow<'_, str>]) -> String {
         pointer::join_tokens(path.iter().map(|c| c.as_ref()))
     }

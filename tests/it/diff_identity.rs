@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::{run_in, stderr, stdout};
+use crate::util::{run_in, stdout};
 
 const OLD: &str = r#"asyncapi: 3.0.0
 info: {title: t, version: 1.0.0}
@@ -26,24 +26,7 @@ operations:
 "#;
 
 fn findings(new: &str) -> Vec<(String, String)> {
-    let work = tempfile::tempdir().expect("tempdir");
-    let dir = work.path();
-    std::fs::write(dir.join("old.yaml"), OLD).expect("old");
-    std::fs::write(dir.join("new.yaml"), new).expect("new");
-    let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
-    let v: Value =
-        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
-    let mut r: Vec<(String, String)> = v["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["rule"].as_str().unwrap_or("").to_string(),
-                d["message"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
+    let mut r = crate::util::diff_findings(OLD, new);
     r.sort();
     r
 }

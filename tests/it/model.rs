@@ -129,3 +129,47 @@ fn swagger_bodies_are_messages() {
     );
     assert!(op.responses[1].messages.is_empty());
 }
+
+/// Inlining a schema follows references under properties whose names are keywords
+/// elsewhere (`default`, `example`, `enum`, `x-…`): under `properties` they are
+/// names of schemas, not literal data (Kubernetes' `JSONSchemaProps.default`).
+#[test]
+fn inlining_follows_properties_named_like_keywords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("api.yaml");
+    std::fs::write(
+        &path,
+        r#"asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+components:
+  schemas:
+    Props:
+      type: object
+      properties:
+        default: {$ref: '#/components/schemas/Name'}
+        example: {$ref: '#/components/schemas/Name'}
+        x-kind: {$ref: '#/components/schemas/Name'}
+      default: {$ref: not-a-reference}
+    Name: {type: string, minLength: 2}
+"#,
+    )
+    .expect("write");
+    let ws = Workspace::load(std::slice::from_ref(&path), &LoadOptions::default()).expect("load");
+    let file = ws.inputs[0];
+    let props = hnp_events::model::schema::pointer_get(&ws, file, "/components/schemas/Props")
+        .expect("Props")
+        .clone();
+    let inlined = hnp_events::model::schema::inline(&ws, file, &props, &mut Vec::new(), 0);
+    for name in ["default", "example", "x-kind"] {
+        assert_eq!(
+            inlined["properties"][name],
+            serde_json::json!({"type": "string", "minLength": 2}),
+            "{inlined:#}"
+        );
+    }
+    // Literal data stays literal.
+    assert_eq!(
+        inlined["default"],
+        serde_json::json!({"$ref": "not-a-reference"})
+    );
+}

@@ -101,3 +101,27 @@ pub fn without_timing(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `(rule, message)` of every finding of `diff old.yaml new.yaml --format json` on
+/// the two texts (exit code 0 or 1, else the test fails with standard error).
+pub fn diff_findings(old: &str, new: &str) -> Vec<(String, String)> {
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path();
+    std::fs::write(dir.join("old.yaml"), old).expect("old");
+    std::fs::write(dir.join("new.yaml"), new).expect("new");
+    let out = run_in(dir, &["diff", "old.yaml", "new.yaml", "--format", "json"]);
+    assert!(code(&out) < 2, "{}", stderr(&out));
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&out)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or("").to_string(),
+                d["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
