@@ -148,6 +148,9 @@ rules! {
     "diff-http-parameter-required-added" => Error,
         "A required HTTP parameter or request body was added (or an optional one became required).",
         "Clients on the old version do not send it, so the server refuses their requests.";
+    "diff-http-response-header-removed" => Error,
+        "A required HTTP response header was removed or became optional.",
+        "Clients read the headers the contract promised (a `Location`, a rate limit, a request id); when the server stops sending one, the clients on the old version that rely on it fail.";
     "diff-http-status-removed" => Error,
         "A success response status of an HTTP operation was removed.",
         "Clients handle the statuses the contract promised; a removed success status means the server now answers in a way they were not built for.";

@@ -104,6 +104,8 @@ struct HttpOp {
     body_at: Option<At>,
     requests: BTreeMap<String, At>,
     responses: BTreeMap<String, (At, BTreeMap<String, At>)>,
+    /// Response headers by status, then lower-cased name (with the name as written).
+    headers: BTreeMap<String, BTreeMap<String, (String, HttpParam)>>,
     security: Vec<String>,
 }
 
@@ -868,6 +870,10 @@ fn http(rev: &Revision, doc: u32, root: &Value, c: &mut Contract, swagger: bool)
                 } else {
                     media(rev, rf, &rp, r, &mut bodies);
                 }
+                let hs = response_headers(rev, rf, &rp, r, swagger);
+                if !hs.is_empty() {
+                    h.headers.insert(status.clone(), hs);
+                }
                 h.responses.insert(status.clone(), ((rf, rp), bodies));
             }
             c.http
@@ -890,6 +896,49 @@ fn media(rev: &Revision, f: u32, p: &str, v: &Value, out: &mut BTreeMap<String, 
             }
         }
     }
+}
+
+/// The headers of a response, by lower-cased name (HTTP header names are
+/// case-insensitive); `Content-Type` is left out, as OpenAPI says it is ignored.
+/// OpenAPI 3: a Header Object with `schema` (or `content`); Swagger 2.0: the header
+/// carries the schema keywords itself and is never required.
+fn response_headers(
+    rev: &Revision,
+    f: u32,
+    p: &str,
+    r: &Value,
+    swagger: bool,
+) -> BTreeMap<String, (String, HttpParam)> {
+    let mut out = BTreeMap::new();
+    for (name, hv) in obj_entries(r.get("headers")) {
+        let lower = name.to_ascii_lowercase();
+        if lower == "content-type" {
+            continue;
+        }
+        let (hf, hp, h) = rev.deref(f, &child(&child(p, "headers"), name), hv);
+        let schema = if swagger {
+            Some((hf, hp.clone()))
+        } else if let Some(s) = h.get("schema") {
+            let (sf, sp, _) = rev.deref(hf, &child(&hp, "schema"), s);
+            Some((sf, sp))
+        } else {
+            let mut m = BTreeMap::new();
+            media(rev, hf, &hp, h, &mut m);
+            m.into_values().next()
+        };
+        out.insert(
+            lower,
+            (
+                name.clone(),
+                HttpParam {
+                    at: (hf, hp),
+                    required: !swagger && h.get("required") == Some(&Value::Bool(true)),
+                    schema,
+                },
+            ),
+        );
+    }
+    out
 }
 
 fn params(
@@ -1914,7 +1963,8 @@ impl Cx<'_> {
                             );
                         }
                     }
-                    Some((_, nbodies)) => {
+                    Some((nrat, nbodies)) => {
+                        self.response_headers(&group, k, status, &oo.headers, &no.headers, nrat);
                         for (mt, os) in obodies {
                             match nbodies.get(mt) {
                                 None => {
@@ -1982,6 +2032,51 @@ impl Cx<'_> {
                         no.path
                     ),
                 );
+            }
+        }
+    }
+
+    /// A response's headers: a required one removed or made optional breaks clients
+    /// reading it; a kept one's schema must stay readable by them (as a body's).
+    fn response_headers(
+        &mut self,
+        group: &str,
+        k: &str,
+        status: &str,
+        old: &BTreeMap<String, BTreeMap<String, (String, HttpParam)>>,
+        new: &BTreeMap<String, BTreeMap<String, (String, HttpParam)>>,
+        new_response: &At,
+    ) {
+        let Some(oh) = old.get(status) else { return };
+        let empty = BTreeMap::new();
+        let nh = new.get(status).unwrap_or(&empty);
+        for (key, (name, o)) in oh {
+            match nh.get(key) {
+                None if o.required => {
+                    self.push(
+                        "diff-http-response-header-removed",
+                        group,
+                        Some(new_response),
+                        Some(&o.at),
+                        format!("`{k}`: required response header `{name}` of `{status}` removed: clients reading it break"),
+                    );
+                }
+                None => {}
+                Some((name, n)) => {
+                    if o.required && !n.required {
+                        self.push(
+                            "diff-http-response-header-removed",
+                            group,
+                            Some(&n.at),
+                            Some(&o.at),
+                            format!("`{k}`: response header `{name}` of `{status}` is no longer required: clients reading it may not get it"),
+                        );
+                    }
+                    if let (Some(os), Some(ns)) = (&o.schema, &n.schema) {
+                        let label = format!("`{k}`: response `{status}` header `{name}`");
+                        self.schema(group, &label, os, ns, None, None, Flow::Written);
+                    }
+                }
             }
         }
     }

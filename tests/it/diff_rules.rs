@@ -265,6 +265,9 @@ paths:
       responses:
         '200':
           description: ok
+          headers:
+            X-Request-Id: {required: true, schema: {type: string}}
+            X-Rate-Limit: {schema: {type: integer}}
           content:
             application/json: {schema: {type: object}}
             text/csv: {schema: {type: string}}
@@ -279,7 +282,7 @@ fn http_rules_fire_on_their_change() {
     let cases: &[(&str, &str, &str)] = &[
         (
             "diff-http-status-removed",
-            "        '200':\n          description: ok\n          content:\n            application/json: {schema: {type: object}}\n            text/csv: {schema: {type: string}}\n",
+            "        '200':\n          description: ok\n          headers:\n            X-Request-Id: {required: true, schema: {type: string}}\n            X-Rate-Limit: {schema: {type: integer}}\n          content:\n            application/json: {schema: {type: object}}\n            text/csv: {schema: {type: string}}\n",
             "",
         ),
         (
@@ -293,6 +296,21 @@ fn http_rules_fire_on_their_change() {
             "        - {name: id, in: path, required: true, schema: {type: string}}\n        - {name: q, in: query, required: true, schema: {type: string}}\n",
         ),
         ("diff-http-operation-removed", "    get:", "    put:"),
+        (
+            "diff-http-response-header-removed",
+            "            X-Request-Id: {required: true, schema: {type: string}}\n",
+            "",
+        ),
+        (
+            "diff-http-response-header-removed",
+            "X-Request-Id: {required: true,",
+            "X-Request-Id: {required: false,",
+        ),
+        (
+            "diff-schema-breaking",
+            "X-Rate-Limit: {schema: {type: integer}}",
+            "X-Rate-Limit: {schema: {type: string}}",
+        ),
     ];
     for (rule, from, to) in cases {
         let new = HTTP.replacen(from, to, 1);
@@ -306,6 +324,24 @@ fn http_rules_fire_on_their_change() {
     // A non-success status removed is not a broken promise.
     let new = HTTP.replacen("        '404': {description: missing}\n", "", 1);
     assert_eq!(rules_between(dir, HTTP, &new), vec![]);
+    // An optional header removed, a header's name re-cased, a header made
+    // required, or widened for nobody: nothing a client on the old version minds.
+    for (from, to) in [
+        ("            X-Rate-Limit: {schema: {type: integer}}\n", ""),
+        ("X-Request-Id:", "x-request-id:"),
+        (
+            "X-Rate-Limit: {schema:",
+            "X-Rate-Limit: {required: true, schema:",
+        ),
+        (
+            "X-Rate-Limit: {schema: {type: integer}}",
+            "X-Rate-Limit: {schema: {type: integer, minimum: 0}}",
+        ),
+    ] {
+        let new = HTTP.replacen(from, to, 1);
+        assert_ne!(new, HTTP, "{from}");
+        assert_eq!(rules_between(dir, HTTP, &new), vec![], "{from} -> {to}");
+    }
 }
 
 /// A document listed by the config at BASE and not at HEAD.
