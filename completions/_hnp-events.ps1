@@ -180,6 +180,7 @@ Register-ArgumentCompleter -Native -CommandName 'hnp-events' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the report to FILE (atomically) instead of standard output')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest severity that makes the run fail (exit code 1) [default: error, or the config''s]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in human output (NO_COLOR is honoured)')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Two files: $refs may reach any file under DIR [default: the config''s `root:` or folder, else the git work tree holding the file, else its folder]; git revisions always resolve inside their tree')
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]')
             [CompletionResult]::new('--base-from-upstream', '--base-from-upstream', [CompletionResultType]::ParameterName, 'Use the merge-base of HEAD with its upstream branch as BASE')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only diagnostics (no summary line)')

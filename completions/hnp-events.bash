@@ -255,7 +255,7 @@ _hnp__events() {
             return 0
             ;;
         hnp__events__subcmd__diff)
-            opts="-f -o -q -h -V --base-from-upstream --compatibility --tags --format --output --fail-on --quiet --color --max-file-size --help --version"
+            opts="-f -o -q -h -V --base-from-upstream --compatibility --tags --format --output --fail-on --quiet --color --root --max-file-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -291,6 +291,10 @@ _hnp__events() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-file-size)

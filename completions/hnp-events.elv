@@ -166,6 +166,7 @@ set edit:completion:arg-completer[hnp-events] = {|@words|
             cand --output 'Write the report to FILE (atomically) instead of standard output'
             cand --fail-on 'Lowest severity that makes the run fail (exit code 1) [default: error, or the config''s]'
             cand --color 'When to use colour in human output (NO_COLOR is honoured)'
+            cand --root 'Two files: $refs may reach any file under DIR [default: the config''s `root:` or folder, else the git work tree holding the file, else its folder]; git revisions always resolve inside their tree'
             cand --max-file-size 'Largest input file read (documents, $ref targets, sagas, streams'' lines); larger files are refused before reading [default: 256M]'
             cand --base-from-upstream 'Use the merge-base of HEAD with its upstream branch as BASE'
             cand -q 'Print only diagnostics (no summary line)'

@@ -453,6 +453,7 @@ never\t''"
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -l color -d 'When to use colour in human output (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -l root -d 'Two files: $refs may reach any file under DIR [default: the config\'s `root:` or folder, else the git work tree holding the file, else its folder]; git revisions always resolve inside their tree' -r -F
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -l max-file-size -d 'Largest input file read (documents, $ref targets, sagas, streams\' lines); larger files are refused before reading [default: 256M]' -r
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -l base-from-upstream -d 'Use the merge-base of HEAD with its upstream branch as BASE'
 complete -c hnp-events -n "__fish_hnp_events_using_subcommand diff" -s q -l quiet -d 'Print only diagnostics (no summary line)'

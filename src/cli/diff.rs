@@ -73,6 +73,11 @@ pub struct DiffArgs {
     /// When to use colour in human output (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Two files: $refs may reach any file under DIR [default: the config's `root:`
+    /// or folder, else the git work tree holding the file, else its folder]; git
+    /// revisions always resolve inside their tree
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// The documents of both sides, paired.
@@ -464,9 +469,21 @@ fn load_sides(args: &DiffArgs, config: &Config) -> Result<Sides, ToolError> {
             let abs = Path::new(p)
                 .canonicalize()
                 .map_err(|e| usage(format!("{p}: {e}")))?;
-            let root = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-            let root = crate::source::normalise_path(&root);
-            let root = git_root(&root).unwrap_or(root);
+            let own = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+            let own = crate::source::normalise_path(&own);
+            // As `validate`: `--root`, else the config's root or folder, else the git
+            // work tree, else the file's folder; a root not holding the file is ignored.
+            let asked = args.root.clone().or_else(|| {
+                config
+                    .path
+                    .as_ref()
+                    .map(|_| config.root.clone().unwrap_or_else(|| config.dir.clone()))
+            });
+            let asked = asked
+                .and_then(|r| r.canonicalize().ok())
+                .map(|r| crate::source::normalise_path(&r))
+                .filter(|r| abs.starts_with(r));
+            let root = asked.unwrap_or_else(|| git_root(&own).unwrap_or(own));
             let rel = abs.strip_prefix(&root).unwrap_or(&abs).to_path_buf();
             let tree = DiskTree::new(root.clone());
             Ok((Revision::load(&tree, p, &[rel]).map_err(usage)?, root))

@@ -72,6 +72,7 @@ fn changelog(base: &str, documents: &[PathBuf]) -> Result<Vec<Finding>, ToolErro
         fail_on: None,
         quiet: false,
         color: super::ColorChoice::Never,
+        root: None,
     };
     super::diff::changelog(&args).map_err(|e| match e {
         ToolError::Usage(m) => ToolError::Usage(format!("--base {base}: {m}")),

@@ -945,3 +945,49 @@ fn saga_steps_on_broken_messages_are_reported_at_the_saga() {
     let out = run_in(dir, &["diff", "HEAD", "--format", "json"]);
     assert!(rules_of(&stdout(&out)).contains(&"diff-saga-removed".to_string()));
 }
+
+/// Two files whose `$ref`s leave their folder: resolved under `--root` or the
+/// config's `root:` (as `validate` does), else reported as not comparable.
+#[test]
+fn two_files_resolve_refs_under_the_root() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let top = work.path();
+    std::fs::create_dir_all(top.join("common")).expect("mkdir");
+    std::fs::create_dir_all(top.join("api")).expect("mkdir");
+    let doc = |ty: &str| {
+        format!(
+            "asyncapi: 3.0.0\ninfo: {{title: t, version: 1.0.0}}\nchannels:\n  c:\n    address: c\n    messages:\n      M: {{payload: {{$ref: '../common/{ty}.yaml#/Item'}}}}\noperations:\n  o: {{action: send, channel: {{$ref: '#/channels/c'}}}}\n"
+        )
+    };
+    std::fs::write(
+        top.join("common/int.yaml"),
+        "Item: {type: object, properties: {n: {type: integer}}}\n",
+    )
+    .expect("int");
+    std::fs::write(
+        top.join("common/num.yaml"),
+        "Item: {type: object, properties: {n: {type: number}}}\n",
+    )
+    .expect("num");
+    let api = top.join("api");
+    std::fs::write(api.join("old.yaml"), doc("int")).expect("old");
+    std::fs::write(api.join("new.yaml"), doc("num")).expect("new");
+    let rules = |extra: &[&str]| {
+        let mut a = vec!["diff", "old.yaml", "new.yaml", "--format", "json"];
+        a.extend_from_slice(extra);
+        let out = run_in(&api, &a);
+        assert!(code(&out) < 2, "{}", stderr(&out));
+        rules_of(&stdout(&out))
+    };
+    // The folder is the root: the references are not followed.
+    assert!(rules(&[]).contains(&"diff-schema-undecided".to_string()));
+    // Widened integer -> number in a message the application sends: breaking.
+    let with_root = rules(&["--root", ".."]);
+    assert!(
+        with_root.contains(&"diff-schema-breaking".to_string()),
+        "{with_root:?}"
+    );
+    assert!(!with_root.contains(&"diff-schema-undecided".to_string()));
+    std::fs::write(api.join("hnp-events.yaml"), "root: ..\n").expect("config");
+    assert_eq!(rules(&[]), with_root);
+}
