@@ -1109,7 +1109,7 @@ impl<'a> Checker<'a> {
         if tl & T_STR != 0 {
             self.string(l, r, at, &mut out);
         }
-        if tl & T_ARR != 0 {
+        if tl & T_ARR != 0 && !self.no_array(l) {
             self.array(l, r, at, depth, &mut out);
         }
         if tl & T_OBJ != 0 {
@@ -1261,6 +1261,32 @@ impl<'a> Checker<'a> {
                 out.push(self.issue(Effect::Breaking, l, r, at, m));
             }
         }
+    }
+
+    /// Whether the left schema provably accepts no array: `contains` must match at
+    /// least one item (or more than `maxItems` allows), but every item must match an
+    /// `items` schema of no type `contains` accepts (`items: {type: string}`,
+    /// `contains: {type: integer}`). Then its array keywords constrain nothing.
+    fn no_array(&mut self, l: &Node<'a>) -> bool {
+        let Some(lc) = l.kw("contains") else {
+            return false;
+        };
+        let lmin = if self.l.dialect == Dialect::Draft2020 {
+            l.num("minContains").unwrap_or(1.0)
+        } else {
+            1.0
+        };
+        if lmin < 1.0 {
+            return false;
+        }
+        if l.num("maxItems").is_some_and(|m| m < lmin) {
+            return true;
+        }
+        let (lp, lrest) = tuple(l, self.l.dialect);
+        let Some(rest) = lrest.filter(|_| lp.is_empty()) else {
+            return false;
+        };
+        self.types(false, &rest, 0) & self.types(false, &lc, 0) == 0
     }
 
     fn array(&mut self, l: &Node<'a>, r: &Node<'a>, at: &str, depth: usize, out: &mut Vec<Issue>) {

@@ -319,6 +319,34 @@ fn a_2x_to_3_migration_compares_the_same_traffic() {
     assert!(!f.iter().any(|(r, _)| r.ends_with("-removed")), "{f:?}");
 }
 
+/// `contains_counts` with `items: {type: ITEMS}` beside each `contains`.
+fn contains_counts_items(min: u32, max: u32, items: &str) -> String {
+    contains_counts(min, max)
+        .lines()
+        .flat_map(|line| {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let extra = (line.trim_start() == "contains: {type: integer}")
+                .then(|| format!("{indent}items: {{type: {items}}}"));
+            extra.into_iter().chain(std::iter::once(line.to_string()))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// oasdiff's `contains_min_max` fixture shape: `items` of strings but `contains`
+/// an integer, so no array is valid on either side; changing the counts breaks
+/// nobody. With `items` that can hold integers the same change breaks.
+#[test]
+fn counts_on_arrays_no_value_satisfies_break_nobody() {
+    let vacuous = |min, max| contains_counts_items(min, max, "string");
+    assert!(vacuous(1, 5).contains("items: {type: string}"));
+    let f = findings(&vacuous(1, 5), &vacuous(2, 6));
+    assert!(breaking(&f).is_empty(), "{f:#?}");
+    let live = |min, max| contains_counts_items(min, max, "number");
+    let f = findings(&live(1, 5), &live(2, 6));
+    assert_eq!(breaking(&f).len(), 2, "{f:#?}");
+}
+
 /// Kubernetes' Swagger 2.0 document, one property type changed in a shared
 /// definition (`ObjectMeta`): told once where it changed, with the places that
 /// reach it counted, not once per operation (it was 3 214 findings). A property
