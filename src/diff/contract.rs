@@ -1826,6 +1826,11 @@ impl Cx<'_> {
             } else {
                 sides[0].describe().to_string()
             };
+            // Undecided: it may break them, or not.
+            let who = match effect {
+                Effect::Unknown => format!("may {}", who.replacen("breaks", "break", 1)),
+                Effect::Breaking => who,
+            };
             let rule = match effect {
                 Effect::Breaking => "diff-schema-breaking",
                 Effect::Unknown => "diff-schema-undecided",
