@@ -212,6 +212,7 @@ pub fn check_structure(saga: &Saga) -> Vec<Diagnostic> {
             }
         }
     }
+    let past_pivot = super::soundness::past_pivot(saga);
     for (k, s) in saga.steps.iter().enumerate() {
         let mut handled: BTreeSet<&str> = global.clone();
         for &sib in siblings[k] {
@@ -246,14 +247,16 @@ pub fn check_structure(saga: &Saga) -> Vec<Diagnostic> {
                 ),
             ).with_help("list events that may arrive at any time under the step's or the saga's `ignore`"));
         }
-        check_step(saga, s, &mut out);
+        check_step(saga, s, past_pivot.contains(&k), &mut out);
     }
     out
 }
 
-fn check_step(saga: &Saga, s: &Step, out: &mut Vec<Diagnostic>) {
+fn check_step(saga: &Saga, s: &Step, past_pivot: bool, out: &mut Vec<Diagnostic>) {
     let src = &saga.source;
-    if s.send.is_some() && !s.read_only && !s.pivot && s.compensation.is_empty() {
+    // Past the pivot a step only goes forward: it needs no compensation (one there is
+    // `saga-pivot-compensation`).
+    if s.send.is_some() && !s.read_only && !s.pivot && !past_pivot && s.compensation.is_empty() {
         out.push(src.diag_at(
             "saga-compensation-missing",
             &s.ptr,

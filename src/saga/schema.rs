@@ -74,8 +74,8 @@ pub fn json_schema() -> Value {
                 "additionalProperties": false,
                 "properties": {
                     "max": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "Attempts in all, the first included."},
-                    "backoff": {"$ref": "#/$defs/duration"},
-                    "factor": {"type": "integer", "minimum": 1, "maximum": 10}
+                    "backoff": {"allOf": [{"$ref": "#/$defs/duration"}], "description": "Wait after the first failed attempt (default 0)."},
+                    "factor": {"type": "integer", "minimum": 1, "maximum": 10, "description": "Each later wait is the previous one times `factor` (default 2; 1 for a constant backoff)."}
                 }
             },
             "compensation": {

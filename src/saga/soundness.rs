@@ -24,7 +24,7 @@ pub fn check(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
     pointers(saga, contract, &mut out);
     branches(saga, contract, &mut out);
     commands(saga, contract, &mut out);
-    pivots(saga, &saga.top, false, &mut out);
+    pivots(saga, &saga.top, false, &mut out, &mut Vec::new());
     endings(saga, &mut out);
     out
 }
@@ -354,21 +354,37 @@ fn commands(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The steps that come after a pivot on every path (they only go forward: retried,
+/// never compensated).
+pub(crate) fn past_pivot(saga: &Saga) -> Vec<usize> {
+    let mut past = Vec::new();
+    pivots(saga, &saga.top, false, &mut Vec::new(), &mut past);
+    past
+}
+
 /// After the pivot the saga only goes forward: a step that follows a pivot (on every
 /// path) must not carry a compensation, which could never run in order. Returns
 /// whether every path through `ids` passes a pivot.
-fn pivots(saga: &Saga, ids: &[NodeId], mut after: bool, out: &mut Vec<Diagnostic>) -> bool {
+fn pivots(
+    saga: &Saga,
+    ids: &[NodeId],
+    mut after: bool,
+    out: &mut Vec<Diagnostic>,
+    past: &mut Vec<usize>,
+) -> bool {
     for &id in ids {
         match saga.nodes.get(id) {
             Some(Node::Step(si)) => {
-                after |= pivot_steps(saga, std::slice::from_ref(si), after, out)
+                after |= pivot_steps(saga, std::slice::from_ref(si), after, out, past)
             }
-            Some(Node::Parallel { steps, .. }) => after |= pivot_steps(saga, steps, after, out),
+            Some(Node::Parallel { steps, .. }) => {
+                after |= pivot_steps(saga, steps, after, out, past)
+            }
             Some(Node::Branch(b)) => {
                 // A branch passes a pivot when each of its cases does.
                 let mut all = !b.cases.is_empty();
                 for (_, case) in &b.cases {
-                    all &= pivots(saga, case, after, out);
+                    all &= pivots(saga, case, after, out, past);
                 }
                 after |= all;
             }
@@ -380,9 +396,21 @@ fn pivots(saga: &Saga, ids: &[NodeId], mut after: bool, out: &mut Vec<Diagnostic
 
 /// The steps of one node (a step, or a parallel group), each checked: whether any of
 /// them is the pivot.
-fn pivot_steps(saga: &Saga, ids: &[usize], after: bool, out: &mut Vec<Diagnostic>) -> bool {
+fn pivot_steps(
+    saga: &Saga,
+    ids: &[usize],
+    after: bool,
+    out: &mut Vec<Diagnostic>,
+    past: &mut Vec<usize>,
+) -> bool {
     let mut pivot = false;
-    for s in ids.iter().filter_map(|&si| saga.steps.get(si)) {
+    for &si in ids {
+        let Some(s) = saga.steps.get(si) else {
+            continue;
+        };
+        if after {
+            past.push(si);
+        }
         if after && !s.compensation.is_empty() {
             out.push(saga.source.diag_at(
                 "saga-pivot-compensation",

@@ -330,3 +330,32 @@ fn golden_files_catch_changed_commands_and_compensation_order() {
     ]);
     assert_eq!(crate::util::code(&ok), 0, "{}", crate::util::stdout(&ok));
 }
+
+/// A state-changing step after the pivot needs no compensation (one there is
+/// `saga-pivot-compensation`): it only goes forward, so `saga-compensation-missing`
+/// must not ask for one. The same step before the pivot does need one.
+#[test]
+fn steps_past_the_pivot_need_no_compensation() {
+    let text = std::fs::read_to_string(repo().join("fixtures/hnp/sagas/drift-reconcile.saga.yaml"))
+        .expect("saga");
+    let step = "          - id: mark-synced\n            send: UpdateFabricStatus\n            on: FabricStatusUpdated\n            fail: FabricStatusUpdateFailed\n            ignore: DriftResolutionChosen\n            timeout: 30s\n            onTimeout: retry\n            retry: {max: 5, backoff: 2s}\n";
+    let pivot = "            pivot: true\n";
+    assert!(text.contains(pivot));
+    let after = text.replacen(pivot, &format!("{pivot}{step}"), 1);
+    let d = check_text("drift-reconcile", &after);
+    assert!(
+        !d.iter().any(|d| d.rule == "saga-compensation-missing"),
+        "{d:#?}"
+    );
+    let before = text.replacen(
+        "        favor_git:\n",
+        &format!("        favor_git:\n{step}"),
+        1,
+    );
+    let d = check_text("drift-reconcile", &before);
+    assert!(
+        d.iter()
+            .any(|d| d.rule == "saga-compensation-missing" && d.message.contains("mark-synced")),
+        "{d:#?}"
+    );
+}

@@ -311,6 +311,12 @@ impl<'s> Engine<'s> {
                         .active
                         .iter()
                         .map(|a| saga.steps[a.step].id.clone())
+                        .chain(inst.branch.and_then(|b| match saga.nodes.get(b.0) {
+                            Some(crate::saga::format::Node::Branch(br)) => {
+                                Some(format!("branch {} (waiting for {})", br.id, br.on.name))
+                            }
+                            _ => None,
+                        }))
                         .chain(
                             inst.comp
                                 .as_ref()
