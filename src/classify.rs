@@ -136,7 +136,17 @@ pub fn naming(name: &str) -> Naming {
 
 /// [`naming`] with the given verb lists (built-in plus the configured ones).
 pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
-    let w = words(name);
+    let mut w = words(name);
+    // A trailing word that says what kind of thing the name is (`OrderCreatedEvent`,
+    // `UserDeletedMessage`, `OrderPlacedV1`) is not part of the verb phrase.
+    while w.len() > 1
+        && w.last().is_some_and(|x| {
+            TYPE_SUFFIXES.contains(&x.as_str())
+                || (x.len() > 1 && x.starts_with('V') && x[1..].chars().all(|c| c.is_ascii_digit()))
+        })
+    {
+        w.pop();
+    }
     // A phrasal verb's particle (`BackedUp`, `TimedOut`) is not the verb.
     let particle = |x: &String| PARTICLES.contains(&x.as_str());
     let last = match w.as_slice() {
@@ -162,6 +172,9 @@ pub fn naming_with(name: &str, verbs: &Verbs) -> Naming {
     }
     Naming::Unclear
 }
+
+/// Words that end a message name by saying what kind of thing it is.
+const TYPE_SUFFIXES: &[&str] = &["Event", "Evt", "Message", "Msg", "Payload", "Dto"];
 
 /// Verbs of telling: alone, they name a notification, not a command.
 const TELLING: &[&str] = &["Notify", "Announce", "Broadcast", "Inform", "Alert"];

@@ -278,13 +278,7 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
     rule_levels.apply_rule_levels(&mut diags);
     crate::diag::sort_and_dedup(&mut diags);
     let metrics = metrics_report(
-        collector.finish(
-            &loaded,
-            &outcome,
-            objectives,
-            !args.quiet || args.expect.is_some(),
-            validate,
-        ),
+        collector.finish(&loaded, &outcome, objectives, validate),
         &rule_levels,
     );
 

@@ -106,9 +106,19 @@ pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
                     v,
                     DELIVERY.join(", ")
                 )),
-                None => protocols::delivery(ws, doc, ch, op)
-                    .is_none()
-                    .then(|| format!("operation `{}` declares no delivery guarantee", op_name(op))),
+                None if protocols::delivery(ws, doc, ch, op).is_some() => None,
+                // A server behind a `$ref` that did not resolve may name a protocol that
+                // fixes the guarantee: not judged (the ref is reported once already).
+                None if protocols::servers_of(doc, ch)
+                    .iter()
+                    .any(|s| super::flow::dangling_schema(ws, &s.src)) =>
+                {
+                    continue;
+                }
+                None => Some(format!(
+                    "operation `{}` declares no delivery guarantee",
+                    op_name(op)
+                )),
             };
             items.push(Item::check(
                 op.src.clone(),
@@ -122,6 +132,18 @@ pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
 
 pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     let mut event_channels: HashSet<(usize, usize)> = HashSet::new();
+    // Channels whose operations name an SQS FIFO queue in their bindings (3.0 SQS
+    // operation binding `queues: [{fifoQueue: true}]`): ordered like a FIFO channel.
+    let mut fifo: HashSet<(usize, usize)> = HashSet::new();
+    for (d, doc) in model.documents.iter().enumerate() {
+        for op in &doc.operations {
+            if let Some(c) = op.channel {
+                if protocols::sqs_fifo_operation(ws, op) {
+                    fifo.insert((d, c));
+                }
+            }
+        }
+    }
     for row in rows {
         if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) && !row.answer {
             if let Some(c) = model
@@ -172,7 +194,10 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         let counts = counts_by_doc
             .entry(d)
             .or_insert_with(|| protocols::address_counts(doc));
-        let implied = protocols::ordering_in(ws, doc, ch, counts);
+        let implied = protocols::ordering_in(ws, doc, ch, counts).or_else(|| {
+            fifo.contains(&(d, c))
+                .then(|| "an SQS FIFO queue".to_string())
+        });
         let miss = match key {
             Some(Value::String(p)) if p.is_empty() || p.starts_with('/') => None,
             Some(v) => Some(format!("`x-hnp-ordering-key: {v}` is not a JSON pointer")),

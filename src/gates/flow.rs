@@ -173,6 +173,36 @@ pub fn dangling_schema(ws: &Workspace, src: &Src) -> bool {
     }
 }
 
+/// A request (or a request handled) that only reads: a message named with a read verb
+/// (`GetItem`, `listOrders`) or an operation summary that starts with one ("Get list of
+/// plan names"). Handling it twice changes nothing, so it needs no idempotency key.
+pub fn read_request(
+    ws: &Workspace,
+    doc: &crate::model::Document,
+    op: &crate::model::Operation,
+    row: &Row,
+) -> bool {
+    if row.kind != Kind::Reply || op.action != Some(Action::Receive) {
+        return false;
+    }
+    let reads = |text: &str| {
+        crate::classify::words(text)
+            .first()
+            .is_some_and(|w| crate::classify::READ_VERBS.contains(&w.as_str()))
+    };
+    let summary = value_at(ws, &op.src)
+        .and_then(|v| v.get("summary"))
+        .and_then(Value::as_str)
+        .and_then(|t| t.split_whitespace().next())
+        .is_some_and(reads);
+    summary
+        || op
+            .messages
+            .iter()
+            .filter_map(|&i| doc.messages.get(i))
+            .any(|m| reads(&message_name(m)))
+}
+
 /// A name that reads as a failure (`SyncFailed`, `ApplyError`, `WebhookRejected`).
 pub fn failure_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -214,7 +244,27 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
     let sent = sent_on(model);
     let mut items = Vec::new();
     let mut notes = Vec::new();
+    // An HTTP command's result is its response. Whether it also leads to an event is a
+    // question only when the documents describe events at all (an event operation,
+    // `x-hnp-emits`, `callbacks`); a plain HTTP API is not measured (a note says so).
+    let http = |row: &Row| {
+        model
+            .documents
+            .get(row.doc)
+            .and_then(|d| d.operations.get(row.op))
+            .is_some_and(|op| matches!(op.verb, Verb::Http { .. }))
+    };
+    let events_documented = rows.iter().any(|r| {
+        is_event(r)
+            || emits_list(ws, model, r).is_some_and(|l| !l.is_empty())
+            || (http(r) && has_callbacks(ws, model, r))
+    });
+    let mut http_unmeasured = 0usize;
     for row in rows.iter().filter(|r| is_command(r)) {
+        if !events_documented && http(row) {
+            http_unmeasured += 1;
+            continue;
+        }
         let Some(doc) = model.documents.get(row.doc) else {
             continue;
         };
@@ -230,11 +280,7 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
         let reply = op.reply.as_ref().is_some_and(|r| {
             !r.messages.is_empty() || r.channel.is_some() || r.address_location.is_some()
         }) || row.paired_reply.is_some();
-        let callbacks = matches!(op.verb, Verb::Http { .. })
-            && value_at(ws, &op.src)
-                .and_then(|v| v.get("callbacks"))
-                .and_then(Value::as_object)
-                .is_some_and(|c| !c.is_empty());
+        let callbacks = matches!(op.verb, Verb::Http { .. }) && has_callbacks(ws, model, row);
         let answered_here = received_and_answered(sent.get(row.doc), op);
         let miss = (!(emits || reply || callbacks || answered_here))
             .then(|| format!("command `{}` declares no resulting event", row.id));
@@ -398,6 +444,13 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
             if published_count == 1 { "" } else { "s" }
         ));
     }
+    if http_unmeasured > 0 {
+        notes.push(format!(
+            "no events documented: an HTTP command's outcome is its response, so whether {} lead{} to an event is not measured (declare `x-hnp-emits` or `callbacks` to measure it)",
+            if http_unmeasured == 1 { "the 1 HTTP command".to_string() } else { format!("the {http_unmeasured} HTTP commands") },
+            if http_unmeasured == 1 { "s" } else { "" }
+        ));
+    }
     items.extend(emits_targets(ws, model, rows));
     items.extend(unused_messages(ws, model));
     if items.is_empty() && published_count == 0 && consumed_only > 0 {
@@ -407,6 +460,18 @@ pub fn event_flow(ws: &Workspace, model: &Model, rows: &[Row]) -> (Vec<Item>, Ve
         ));
     }
     (items, notes)
+}
+
+/// Whether an HTTP operation declares non-empty `callbacks`.
+fn has_callbacks(ws: &Workspace, model: &Model, row: &Row) -> bool {
+    model
+        .documents
+        .get(row.doc)
+        .and_then(|d| d.operations.get(row.op))
+        .and_then(|op| value_at(ws, &op.src))
+        .and_then(|v| v.get("callbacks"))
+        .and_then(Value::as_object)
+        .is_some_and(|c| !c.is_empty())
 }
 
 /// Whether an operation, its channel or (when given) a message is marked

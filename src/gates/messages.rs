@@ -174,6 +174,9 @@ pub fn schema_consistency(
             match &m.payload {
                 None => misses.push("no payload schema".to_string()),
                 Some(p) if super::flow::dangling_schema(ws, &p.src) => {}
+                Some(p)
+                    if value_at(ws, &p.src)
+                        .is_some_and(|v| super::util::alternatives_dangle(ws, p.src.file, v)) => {}
                 Some(p) if json_schema_format(p.format.as_deref()) => {
                     if let Some(v) = value_at(ws, &p.src) {
                         let (object, required) = object_shape(ws, p.src.file, v, 0);
@@ -191,7 +194,15 @@ pub fn schema_consistency(
                 matches!(v.get("x-hnp-envelope"), Some(Value::Bool(false)))
                     || v.get("x-hnp-envelope").and_then(Value::as_str) == Some("none")
             });
-            if !envelope.is_empty() && !foreign {
+            // Envelope attributes may be behind a `$ref` that did not resolve (a payload,
+            // a `oneOf` member, headers or a trait): not judged then.
+            let hidden = m.payload.as_ref().is_some_and(|p| {
+                super::flow::dangling_schema(ws, &p.src)
+                    || value_at(ws, &p.src)
+                        .is_some_and(|v| super::util::alternatives_dangle(ws, p.src.file, v))
+            }) || super::util::message_has_dangling_ref(ws, m)
+                || m.traits.iter().any(|t| super::flow::dangling_schema(ws, t));
+            if !envelope.is_empty() && !foreign && !hidden {
                 let headers = header_props(ws, m);
                 let payload = m
                     .payload
@@ -397,6 +408,8 @@ pub fn idempotency(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         .filter(|r| r.kind == Kind::Query)
         .map(|r| (r.doc, r.op))
         .collect();
+    let rows_by_op: std::collections::HashMap<(usize, usize), &Row> =
+        rows.iter().map(|r| ((r.doc, r.op), r)).collect();
     for (di, doc) in model.documents.iter().enumerate() {
         for (oi, op) in doc
             .operations
@@ -405,7 +418,11 @@ pub fn idempotency(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
             .filter(|(_, o)| o.action == Some(Action::Receive))
         {
             // A query only reads: handling it twice changes nothing.
-            if queries.contains(&(di, oi)) {
+            if queries.contains(&(di, oi))
+                || rows_by_op
+                    .get(&(di, oi))
+                    .is_some_and(|r| super::flow::read_request(ws, doc, op, r))
+            {
                 continue;
             }
             // At-most-once delivery (declared, or implied by the protocol) never

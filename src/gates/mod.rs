@@ -296,6 +296,26 @@ pub fn run(
 /// The rule of the notes that say what a gate could not measure.
 pub const NOT_MEASURED_RULE: &str = "gate-not-measured";
 
+/// Errors that leave the model the gates measure sound, so the gates still run: a
+/// `$ref` that did not resolve (the gates leave what is behind it out of every count,
+/// one finding per root cause), an example its schema rejects, and names, formats or
+/// security references that change no operation, channel or message.
+pub const NON_BLOCKING_ERRORS: &[&str] = &[
+    "schema-example-invalid",
+    "ref-unresolved",
+    "ref-remote",
+    "ref-invalid",
+    "ref-outside-root",
+    "asyncapi-component-name",
+    "value-format",
+    "openapi-security-undefined",
+];
+
+/// Whether an error of this rule stops the gates (see [`NON_BLOCKING_ERRORS`]).
+pub fn blocks_gates(rule: &str) -> bool {
+    !NON_BLOCKING_ERRORS.contains(&rule)
+}
+
 /// Documents whose channels no operation uses: their messages are in no count.
 fn unmeasured(model: &Model) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();

@@ -180,6 +180,72 @@ pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> 
     ordering_in(ws, doc, ch, &address_counts(doc))
 }
 
+/// Whether an operation's SQS binding lists a FIFO queue (`queues: [{fifoQueue: true}]`,
+/// the 3.0 SQS operation binding): its channel is delivered in order.
+pub fn sqs_fifo_operation(ws: &Workspace, op: &crate::model::Operation) -> bool {
+    binding(ws, &op.src, "sqs", "queues")
+        .and_then(Value::as_array)
+        .is_some_and(|qs| {
+            qs.iter().any(|q| {
+                let (_, _, q) = ws.deref(op.src.file, q);
+                q.get("fifoQueue").and_then(Value::as_bool) == Some(true)
+            })
+        })
+}
+
+/// Address parameters that name a route, a format or a deployment, not an entity: a
+/// channel `serialplab.{target}.{protocol}` is one stream per destination and encoding,
+/// not one per entity, so it orders nothing by itself.
+const NON_ENTITY_PARAMETERS: &[&str] = &[
+    "protocol",
+    "format",
+    "version",
+    "v",
+    "env",
+    "environment",
+    "stage",
+    "region",
+    "zone",
+    "target",
+    "service",
+    "lang",
+    "language",
+    "locale",
+    "type",
+    "kind",
+    "topic",
+    "channel",
+    "queue",
+    "exchange",
+    "cluster",
+    "namespace",
+    "prefix",
+    "encoding",
+    "serialization",
+    "codec",
+    "direction",
+    "action",
+    "event",
+    "eventtype",
+];
+
+/// Whether a channel's address has a parameter that identifies an entity (`{orderId}`,
+/// `{device}`), so that each entity's events share one ordered channel.
+pub fn entity_parameterised(ch: &Channel) -> bool {
+    let a = super::roles::address(ch);
+    a.split('{')
+        .skip(1)
+        .filter_map(|p| p.split('}').next())
+        .any(|p| {
+            let norm: String = p
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            !norm.is_empty() && !NON_ENTITY_PARAMETERS.contains(&norm.as_str())
+        })
+}
+
 /// How many channels of a document have each address (one pass; [`ordering_in`] looks
 /// an address up instead of scanning every channel per channel).
 pub fn address_counts(doc: &Document) -> std::collections::HashMap<&str, usize> {
@@ -222,7 +288,7 @@ pub fn ordering_in(
     {
         return Some("an SQS FIFO queue".into());
     }
-    if super::roles::parameterised(ch) {
+    if entity_parameterised(ch) {
         return Some(format!(
             "a channel per entity (`{}`) orders each entity's events",
             super::roles::address(ch)

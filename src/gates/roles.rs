@@ -65,12 +65,6 @@ pub fn address(ch: &Channel) -> &str {
     ch.address.as_deref().unwrap_or(&ch.key)
 }
 
-/// Whether the address has `{parameters}` (a channel per entity).
-pub fn parameterised(ch: &Channel) -> bool {
-    let a = address(ch);
-    a.contains('{') && a.contains('}')
-}
-
 /// The role an address (or a message name) states with its last word, and the words
 /// before it (the stem that pairs `x.get.requested` with `x.get.response`).
 pub fn role_of_words(w: &[String]) -> (ChannelRole, &[String]) {

@@ -138,6 +138,26 @@ pub fn schema_has_dangling_ref(ws: &Workspace, file: FileId, schema: &Value) -> 
     dangling
 }
 
+/// Whether a schema's `oneOf`/`anyOf` alternatives include a `$ref` that did not resolve:
+/// its shape (object or not, its properties) is then unknown.
+pub fn alternatives_dangle(ws: &Workspace, file: FileId, schema: &Value) -> bool {
+    ["oneOf", "anyOf"].iter().any(|k| {
+        schema
+            .get(*k)
+            .and_then(Value::as_array)
+            .is_some_and(|alts| {
+                alts.iter()
+                    .any(|a| match a.get("$ref").and_then(Value::as_str) {
+                        Some(r) => {
+                            let (_, _, t) = ws.deref(file, a);
+                            std::ptr::eq(t, a) || t.get("$ref").and_then(Value::as_str) == Some(r)
+                        }
+                        None => false,
+                    })
+            })
+    })
+}
+
 /// Whether a message's payload or headers lean on a `$ref` that did not resolve: a key
 /// or property the gates look for may be behind it, so its absence is not a finding.
 pub fn message_has_dangling_ref(ws: &Workspace, m: &Message) -> bool {

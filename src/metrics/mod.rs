@@ -29,7 +29,7 @@ use serde_json::Value;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Action, Extension};
 use crate::saga::duration::{parse_ms, show_ms};
-use crate::saga::engine::{Outcome, What};
+use crate::saga::engine::Outcome;
 use crate::saga::sim::Loaded;
 use crate::saga::stats::Histogram;
 use crate::saga::view::{EventView, Ptr};
@@ -295,7 +295,7 @@ pub struct LatencyRow {
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
-    /// False when the run kept no timelines (`--quiet`).
+    /// Always true: the engine counts answers and timeouts with or without timelines.
     pub measured: bool,
     pub answered: u64,
     pub timed_out: u64,
@@ -503,13 +503,11 @@ impl<'p> Collector<'p> {
     }
 
     /// The report, with the engine's outcome (saga step latencies, command answers).
-    /// `timelines`: whether the engine kept timelines (delivery needs them).
     pub fn finish(
         self,
         loaded: &Loaded,
         outcome: &Outcome,
         o: Objectives,
-        timelines: bool,
         full_events: bool,
     ) -> Report {
         let mut violations = Vec::new();
@@ -607,7 +605,7 @@ impl<'p> Collector<'p> {
             });
         }
 
-        let mut delivery = delivery(outcome, timelines);
+        let mut delivery = delivery(outcome);
         delivery.objective = o.delivery;
         let judged = delivery.answered + delivery.timed_out;
         if delivery.measured && judged > 0 {
@@ -668,61 +666,16 @@ impl<'p> Collector<'p> {
     }
 }
 
-/// Commands answered within their timeout, from the instances' timelines.
-fn delivery(outcome: &Outcome, timelines: bool) -> Delivery {
-    let mut d = Delivery {
-        measured: timelines,
+/// Commands answered within their timeout: the engine counts attempts as they settle
+/// (counters, not timelines), so a run with `--quiet` measures the same.
+fn delivery(outcome: &Outcome) -> Delivery {
+    Delivery {
+        measured: true,
+        answered: outcome.delivery.answered,
+        timed_out: outcome.delivery.timed_out,
+        in_flight: outcome.delivery.in_flight,
         ..Delivery::default()
-    };
-    if !timelines {
-        return d;
     }
-    for inst in &outcome.instances {
-        // Step (or `compensation of step`) → an attempt awaits its answer.
-        let mut pending: HashSet<String> = HashSet::new();
-        for e in &inst.timeline {
-            // (what the entry settles, answered or timed out)
-            let settled = match &e.what {
-                What::Sent { step, .. } => {
-                    pending.insert(step.clone());
-                    None
-                }
-                What::Compensating { step, .. } => {
-                    pending.insert(format!("compensation of {step}"));
-                    None
-                }
-                What::Completed {
-                    step,
-                    event: Some(_),
-                    ..
-                }
-                | What::StepFailed {
-                    step,
-                    event: Some(_),
-                    ..
-                } => Some((step.clone(), true)),
-                What::Compensated { step, .. }
-                | What::CompensationFailed {
-                    step,
-                    event: Some(_),
-                    ..
-                } => Some((format!("compensation of {step}"), true)),
-                What::TimedOut { step, .. } => Some((step.clone(), false)),
-                _ => None,
-            };
-            if let Some((key, answered)) = settled {
-                if pending.remove(&key) {
-                    if answered {
-                        d.answered += 1;
-                    } else {
-                        d.timed_out += 1;
-                    }
-                }
-            }
-        }
-        d.in_flight += pending.len() as u64;
-    }
-    d
 }
 
 fn plural(n: u64, noun: &str) -> String {
@@ -805,12 +758,7 @@ pub fn human(r: &Report, quiet: bool) -> String {
         }
     }
     let d = &r.delivery;
-    if !d.measured {
-        let _ = writeln!(
-            s,
-            "  delivery: not measured (--quiet keeps no timelines to match commands with answers)"
-        );
-    } else if let Some(ratio) = d.ratio {
+    if let Some(ratio) = d.ratio {
         let _ = writeln!(
             s,
             "  delivery: {} of {} answered within their timeout ({}; objective > {}) {}{}",

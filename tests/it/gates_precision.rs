@@ -857,3 +857,86 @@ fn a_long_chain_is_one_finding() {
     assert!(miss.contains("ProcessItem15 (via `on15`)"), "{miss}");
     assert!(!miss.contains("ProcessItem16"), "{miss}");
 }
+
+/// A plain HTTP API (no events anywhere) is not asked for resulting events: an HTTP
+/// command's outcome is its response. A note says so; error handling still applies.
+#[test]
+fn plain_http_commands_need_no_event() {
+    let (kinds, diags) = fixture("plain-http.yaml");
+    assert_eq!(
+        kinds_of(&kinds),
+        [
+            "archiveNote command",
+            "createNote command",
+            "listNotes query"
+        ]
+    );
+    assert_eq!(
+        findings_of(&diags, &["gate-threshold"]),
+        [
+            "gate-error-handling-coverage: command `archiveNote` declares no failure path",
+            "gate-not-measured: no events documented: an HTTP command's outcome is its response, so whether the 2 HTTP commands lead to an event is not measured (declare `x-hnp-emits` or `callbacks` to measure it)",
+        ]
+    );
+    // With a callback somewhere, the documents describe events: measured again.
+    let (_, diags) = fixture("openapi-idempotency.yaml");
+    let text = findings_of(&diags, &[]).join("\n");
+    assert!(!text.contains("no events documented"), "{text}");
+}
+
+/// What orders a channel: an SQS FIFO queue named in operation bindings, an address
+/// parameter that identifies an entity; route or format parameters do not.
+#[test]
+fn ordering_reads_fifo_operations_and_entity_parameters() {
+    let (_, diags) = fixture("ordering-shapes.yaml");
+    let ordering: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-ordering-declared"))
+        .collect();
+    assert_eq!(
+        ordering,
+        [
+            "gate-ordering-declared: event channel `exports.{region}.{format}` declares no ordering key"
+        ]
+    );
+}
+
+/// Parts behind `$ref`s that do not resolve (a server, a payload in a format wrapper,
+/// `oneOf` alternatives) are not judged again; what is visible still is.
+#[test]
+fn unresolved_parts_are_not_judged_again() {
+    let (kinds, diags) = fixture("unresolved-parts.yaml");
+    assert_eq!(kinds_of(&kinds), ["publishParcelShipped event-published"]);
+    let text = findings_of(&diags, &["gate-threshold"]).join("\n");
+    assert!(!text.contains("delivery guarantee"), "{text}");
+    assert!(!text.contains("envelope"), "{text}");
+    assert!(!text.contains("type: object"), "{text}");
+    assert!(!text.contains("ParcelShippedEvent"), "{text}");
+    assert!(
+        text.contains("message `ParcelLabelPrinted`: no example"),
+        "{text}"
+    );
+    // `…Event` (and `Message`, `V2`) after the verb is a type suffix, not the verb.
+    use hnp_events::classify::{Naming, naming};
+    assert_eq!(naming("ParcelShippedEvent"), Naming::PastTense);
+    assert_eq!(naming("OrderPlacedV2"), Naming::PastTense);
+    assert_eq!(naming("ShipParcelMessage"), Naming::Imperative);
+    assert_eq!(naming("Event"), Naming::Unclear);
+}
+
+/// A handled request that only reads (its summary or message name starts with a read
+/// verb) needs no idempotency key; one that changes state does. (Both need a failure
+/// path: a read can fail too.)
+#[test]
+fn read_requests_are_not_commands_for_the_gates() {
+    let (_, diags) = fixture("read-requests.yaml");
+    let text = findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]);
+    assert_eq!(
+        text,
+        [
+            "gate-error-handling-coverage: command `recipesRequest` declares no failure path",
+            "gate-error-handling-coverage: command `bakeRequest` declares no failure path",
+            "gate-idempotency-declared: consumed message `StartBake` has no idempotency key",
+        ]
+    );
+}

@@ -83,6 +83,8 @@ pub(super) struct Inst {
     pub(super) uncompensable: Vec<StepId>,
     pub(super) seen: Seen,
     pub(super) timeline: Vec<Entry>,
+    /// Steps (`compensation of …`) whose command awaits an answer (delivery counters).
+    pub(super) awaiting: Vec<String>,
     pub(super) emitted: Vec<String>,
     pub(super) state: Option<Final>,
 }

@@ -27,7 +27,8 @@ use super::stream::Event;
 use super::view::EventView;
 use instance::{Inst, TimerKind};
 pub use outcome::{
-    BTreeCounts, Entry, Final, InstanceReport, Outcome, StepLatency, Violation, What,
+    BTreeCounts, DeliveryCounts, Entry, Final, InstanceReport, Outcome, StepLatency, Violation,
+    What,
 };
 use plan::{Plan, SagaPlan};
 use timers::Timers;
@@ -120,6 +121,7 @@ pub struct Engine<'s> {
     events: u64,
     observed_commands: u64,
     unrelated: u64,
+    delivery: DeliveryCounts,
 }
 
 impl<'s> Engine<'s> {
@@ -150,6 +152,7 @@ impl<'s> Engine<'s> {
             events: 0,
             observed_commands: 0,
             unrelated: 0,
+            delivery: DeliveryCounts::default(),
         }
     }
 
@@ -235,6 +238,7 @@ impl<'s> Engine<'s> {
                 }
                 self.retired.pop_front();
                 if let Some(inst) = self.insts.get_mut(ii).and_then(Option::take) {
+                    self.delivery.in_flight += inst.awaiting.len() as u64;
                     self.by_key[inst.saga].remove(&inst.key);
                     self.free.push(ii);
                 }
@@ -294,10 +298,12 @@ impl<'s> Engine<'s> {
             violations: self.violations,
             observed_commands: self.observed_commands,
             unrelated: self.unrelated,
+            delivery: self.delivery,
         }
     }
 
     fn report(&mut self, mut inst: Inst) -> InstanceReport {
+        self.delivery.in_flight += inst.awaiting.len() as u64;
         let saga = &self.sagas[inst.saga];
         let state = match inst.state.take() {
             Some(s) => s,
@@ -386,12 +392,25 @@ impl<'s> Engine<'s> {
         id: Option<&str>,
         what: impl FnOnce(&Saga) -> What,
     ) {
-        if !self.opts.keep_timelines {
-            return;
-        }
         let sagas = self.sagas;
+        let keep = self.opts.keep_timelines;
         if let Some(inst) = self.insts.get_mut(ii).and_then(Option::as_mut) {
             let w = what(&sagas[inst.saga]);
+            // Delivery: an attempt awaits its answer until a reply or a timeout settles
+            // it (counted here, so a run without timelines measures it too).
+            if let Some((key, answered)) = settles(&w, &mut inst.awaiting) {
+                if let Some(at) = inst.awaiting.iter().position(|k| *k == key) {
+                    inst.awaiting.swap_remove(at);
+                    if answered {
+                        self.delivery.answered += 1;
+                    } else {
+                        self.delivery.timed_out += 1;
+                    }
+                }
+            }
+            if !keep {
+                return;
+            }
             inst.timeline.push(Entry {
                 t,
                 line,
@@ -403,6 +422,39 @@ impl<'s> Engine<'s> {
 
     fn inst(&mut self, ii: usize) -> Option<&mut Inst> {
         self.insts.get_mut(ii).and_then(Option::as_mut)
+    }
+}
+
+/// What a timeline entry settles for delivery: `Some((key, answered))` for an answer or
+/// a timeout of the attempt awaited under `key`; an attempt sent is recorded as awaited.
+fn settles(w: &What, awaiting: &mut Vec<String>) -> Option<(String, bool)> {
+    let mut wait = |key: String| {
+        if !awaiting.contains(&key) {
+            awaiting.push(key);
+        }
+        None
+    };
+    match w {
+        What::Sent { step, .. } => wait(step.clone()),
+        What::Compensating { step, .. } => wait(format!("compensation of {step}")),
+        What::Completed {
+            step,
+            event: Some(_),
+            ..
+        }
+        | What::StepFailed {
+            step,
+            event: Some(_),
+            ..
+        } => Some((step.clone(), true)),
+        What::Compensated { step, .. }
+        | What::CompensationFailed {
+            step,
+            event: Some(_),
+            ..
+        } => Some((format!("compensation of {step}"), true)),
+        What::TimedOut { step, .. } => Some((step.clone(), false)),
+        _ => None,
     }
 }
 

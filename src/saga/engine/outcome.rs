@@ -189,6 +189,18 @@ pub struct Outcome {
     pub observed_commands: u64,
     /// Contract messages that no saga uses.
     pub unrelated: u64,
+    /// Commands (and compensations) answered, timed out, or still awaited: counted as
+    /// they happen, with or without timelines (`simulate --quiet` measures delivery).
+    #[serde(skip)]
+    pub delivery: DeliveryCounts,
+}
+
+/// Command attempts settled by an answer or a timeout, and those still awaited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryCounts {
+    pub answered: u64,
+    pub timed_out: u64,
+    pub in_flight: u64,
 }
 
 /// Instances by final state.

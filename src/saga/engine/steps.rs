@@ -102,6 +102,7 @@ impl Engine<'_> {
             uncompensable: Vec::new(),
             seen,
             timeline: Vec::new(),
+            awaiting: Vec::new(),
             emitted: Vec::new(),
             state: None,
         };
