@@ -652,13 +652,48 @@ fn completes<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s super::format::Step
         .find(|st| st.on.iter().any(|n| n.name == msg))
 }
 
-/// Delay the events of `like`'s instance from position `from` on.
+/// Delay the events of `like`'s instance from position `from` on, except the replies
+/// of the parallel siblings of the step `like` answers: their commands were sent
+/// before, independently, and their participants answer on their own time.
 fn shift(sagas: &[Saga], evs: &mut [(usize, Event)], from: usize, like: &Event, delta: i64) {
+    let siblings = sibling_steps(sagas, &like.message);
     for e in evs.iter_mut().skip(from) {
-        if same_instance(sagas, &e.1, like) {
+        if same_instance(sagas, &e.1, like)
+            && !answered_step(sagas, &e.1.message).is_some_and(|s| siblings.contains(&s))
+        {
             e.1.time = e.1.time.saturating_add(delta);
         }
     }
+}
+
+/// The id of the command step an event answers (success or failure reply).
+fn answered_step<'s>(sagas: &'s [Saga], msg: &str) -> Option<&'s str> {
+    sagas
+        .iter()
+        .flat_map(|s| &s.steps)
+        .find(|st| st.send.is_some() && st.on.iter().chain(&st.fail).any(|n| n.name == msg))
+        .map(|st| st.id.as_str())
+}
+
+/// The other steps of the parallel group holding the step an event answers.
+fn sibling_steps<'s>(sagas: &'s [Saga], msg: &str) -> Vec<&'s str> {
+    let Some(own) = answered_step(sagas, msg) else {
+        return Vec::new();
+    };
+    for s in sagas {
+        for n in &s.nodes {
+            if let super::format::Node::Parallel { steps, .. } = n {
+                let ids: Vec<&str> = steps
+                    .iter()
+                    .filter_map(|&i| s.steps.get(i).map(|st| st.id.as_str()))
+                    .collect();
+                if ids.contains(&own) {
+                    return ids.into_iter().filter(|i| *i != own).collect();
+                }
+            }
+        }
+    }
+    Vec::new()
 }
 
 fn is_branch_event(sagas: &[Saga], msg: &str) -> bool {
@@ -731,8 +766,22 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                         .iter()
                         .flat_map(|s| &s.steps)
                         .find(|st| st.on.iter().any(|n| n.name == orig.message));
+                    // A lost failure reply: the attempt times out instead, and the
+                    // retry (or the giving up) comes that much later; the recorded
+                    // replies of later attempts move with it, so none arrives before
+                    // its command is sent.
+                    let failed = sagas.iter().flat_map(|s| &s.steps).find(|st| {
+                        st.send.is_some() && st.fail.iter().any(|n| n.name == orig.message)
+                    });
                     match step {
                         _ if redelivery => {}
+                        None if failed.is_some() => {
+                            let delta = failed
+                                .and_then(|st| st.timeout)
+                                .map_or(0, signed)
+                                .saturating_add(1);
+                            shift(sagas, &mut evs, p, &orig, delta);
+                        }
                         Some(st)
                             if st.send.is_some()
                                 && st.on_timeout == Some(OnTimeout::Retry)
@@ -911,6 +960,21 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
     evs.into_iter().map(|(_, e)| e).collect()
 }
 
+/// Whether `e` replies to the last attempt a pivot step makes (or to a pivot that
+/// does not retry on timeout).
+fn answers_last_pivot_attempt(sagas: &[Saga], e: &Event) -> bool {
+    let Some(st) = sagas.iter().flat_map(|s| &s.steps).find(|st| {
+        st.pivot && st.send.is_some() && st.on.iter().chain(&st.fail).any(|n| n.name == e.message)
+    }) else {
+        return false;
+    };
+    if st.on_timeout != Some(OnTimeout::Retry) {
+        return true;
+    }
+    let attempt = reply_cause(sagas, e).map_or(1, |(_, n, _)| n);
+    attempt >= st.retry.max
+}
+
 /// Depth-1 perturbations of a stream, from its base run.
 fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
     let mut ops = Vec::new();
@@ -931,7 +995,12 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
         // Losing an event the base run ignored changes nothing (and the loss model,
         // which reads the saga, not the run, would take an ignored `DriftResolved`
         // for the wait that another case awaits and cut the instance short).
-        if !starts.contains(e.message.as_str()) && !ignored.contains(&u) {
+        // Nor the reply to a pivot's last attempt: that is the pivot exhausted by
+        // silence, whose doubt cannot be compensated (see the README).
+        if !starts.contains(e.message.as_str())
+            && !ignored.contains(&u)
+            && !answers_last_pivot_attempt(sagas, e)
+        {
             ops.push(Op::Drop(u));
         }
         if let Some(n) = base.get(u + 1) {

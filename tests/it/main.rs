@@ -37,6 +37,7 @@ mod saga_hostile;
 mod saga_inflight;
 mod saga_mutants;
 mod saga_mutation_score;
+mod saga_outside;
 mod saga_starts;
 mod scaling;
 mod structural;

@@ -477,10 +477,18 @@ fn sent_in_run(inst: &Inst, saga: &Saga, plan: &SagaPlan, mid: u32) -> bool {
 /// A reply of a step that already completed or was abandoned, or of a compensation
 /// already sent (a late or repeated answer): no effect.
 fn late_reply(plan: &SagaPlan, inst: &Inst, mid: u32) -> bool {
-    inst.completed.iter().chain(&inst.abandoned).any(|&s| {
-        let st = &plan.steps[s];
-        st.on.contains(&mid) || st.fail.contains(&mid)
-    }) || inst.comp_sent.iter().any(|&(s, i)| {
+    inst.completed
+        .iter()
+        .chain(&inst.abandoned)
+        .chain(&inst.uncertain)
+        .any(|&s| {
+            let st = &plan.steps[s];
+            st.on.contains(&mid) || st.fail.contains(&mid)
+        })
+        // A participant's failure answer that comes after the saga ended changes
+        // nothing: the command it answers was sent and given up on.
+        || inst.sent.iter().any(|&s| plan.steps[s].fail.contains(&mid))
+        || inst.comp_sent.iter().any(|&(s, i)| {
         let (confirm, fail, _) = &plan.steps[s].comp[i];
         *confirm == mid || fail.contains(&mid)
     })
