@@ -565,6 +565,13 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                         ));
                     }
                     let full = if f.required {
+                        // serde fills a missing `Option` (and `Value`) field with
+                        // `None` (`null`); a required one must be present.
+                        if (nullable || f.ty == Ty::Any) && literal.is_none() {
+                            attrs.push(
+                                "deserialize_with = \"serde::Deserialize::deserialize\"".into(),
+                            );
+                        }
                         inner
                     } else {
                         attrs.push("default".into());
