@@ -578,7 +578,12 @@ impl TypeSet {
                 .is_some_and(|r| r.iter().any(Value::is_string))
             && addl != Some(&Value::Bool(false))
             && v.get("unevaluatedProperties") != Some(&Value::Bool(false));
-        if no_props && !required_only {
+        // No members at all (`additionalProperties: false` without `properties`): an
+        // empty closed struct, so any member is rejected (a map would take them).
+        let closed_empty = no_props
+            && (addl == Some(&Value::Bool(false))
+                || v.get("unevaluatedProperties") == Some(&Value::Bool(false)));
+        if no_props && !required_only && !closed_empty {
             return match addl_ty(self, hint) {
                 Some(t) if t != Ty::Any => Ty::Map(Box::new(t)),
                 _ => Ty::Object,
