@@ -133,8 +133,10 @@ pub fn diff_documents(
     new_doc: u32,
     opts: &Options,
 ) -> Outcome {
-    let o = extract(old, old_doc);
-    let n = extract(new, new_doc);
+    let mut o = extract(old, old_doc);
+    let mut n = extract(new, new_doc);
+    align_v2(&mut o, &n);
+    align_v2(&mut n, &o);
     let mut cx = Cx {
         old,
         new,
@@ -146,7 +148,8 @@ pub fn diff_documents(
         mode: None,
         broken: BTreeMap::new(),
         wants_releases: false,
-        proven: [schema::Proven::default(), schema::Proven::default()],
+        proven: Default::default(),
+        skip: None,
         renamed_channels: renamed_channels(&o, &n),
         renamed_to: std::collections::BTreeSet::new(),
     };
@@ -191,6 +194,108 @@ pub fn diff_documents(
         channel_names,
         message_names,
     }
+}
+
+/// An AsyncAPI 2.x document compared with a 3.x one (a migration of the spec, not of
+/// the wire): the 2.x operations and messages take the keys of the 3.x ones that
+/// carry the same traffic, so that the same traffic is compared instead of reported
+/// removed and added. A 2.x `subscribe` is a 3.x `send` and `publish` a `receive`;
+/// channels match by key, else by address; an operation matches the only 3.x one
+/// with its action on its channel; a message the 3.x one of its channel that knows
+/// its name, else the only one when the 2.x channel has only one too.
+fn align_v2(v2: &mut Contract, v3: &Contract) {
+    let is_v2 = |c: &Contract| {
+        c.operations
+            .values()
+            .any(|o| matches!(o.action.as_deref(), Some("publish" | "subscribe")))
+    };
+    if !is_v2(v2) || is_v2(v3) || v3.operations.is_empty() {
+        return;
+    }
+    let channel3 = |ch: &str| -> Option<String> {
+        if v3.channels.contains_key(ch) {
+            return Some(ch.to_string());
+        }
+        let mut it = v3
+            .channels
+            .iter()
+            .filter(|(_, c)| c.address.as_deref() == Some(ch));
+        match (it.next(), it.next()) {
+            (Some((k, _)), None) => Some(k.clone()),
+            _ => None,
+        }
+    };
+    for (k, mut op) in std::mem::take(&mut v2.operations) {
+        let action = match op.action.as_deref() {
+            Some("subscribe") => "send",
+            Some("publish") => "receive",
+            _ => {
+                v2.operations.insert(k, op);
+                continue;
+            }
+        };
+        let ch3 = op.channel.as_deref().and_then(channel3);
+        let cands: Vec<&String> = v3
+            .operations
+            .iter()
+            .filter(|(_, o)| {
+                o.action.as_deref() == Some(action) && ch3.is_some() && o.channel == ch3
+            })
+            .map(|(k, _)| k)
+            .collect();
+        match cands[..] {
+            [one] if !v2.operations.contains_key(one) => {
+                op.action = Some(action.to_string());
+                op.channel = ch3;
+                v2.operations.insert(one.clone(), op);
+            }
+            _ => {
+                v2.operations.insert(k, op);
+            }
+        }
+    }
+    let mut per_channel: BTreeMap<String, usize> = BTreeMap::new();
+    for m in v2.messages.values() {
+        *per_channel.entry(m.channel.clone()).or_default() += 1;
+    }
+    let mut out = BTreeMap::new();
+    for (k, mut m) in std::mem::take(&mut v2.messages) {
+        let Some(ch3) = channel3(&m.channel) else {
+            out.insert(k, m);
+            continue;
+        };
+        let prefix = format!("{ch3}/");
+        let in3: Vec<(&String, &Message)> = v3
+            .messages
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .collect();
+        let by_name: Vec<&String> = in3
+            .iter()
+            .filter(|(key, m3)| {
+                m.names
+                    .iter()
+                    .any(|n| m3.names.contains(n) || key.strip_prefix(&prefix) == Some(n))
+            })
+            .map(|(key, _)| *key)
+            .collect();
+        let target = match (&by_name[..], &in3[..]) {
+            ([one], _) => Some((*one).clone()),
+            ([], [(one, _)]) if per_channel.get(&m.channel) == Some(&1) => Some((*one).clone()),
+            _ => None,
+        };
+        match target {
+            Some(t) if !out.contains_key(&t) => {
+                m.channel.clone_from(&ch3);
+                m.slot = ch3;
+                out.insert(t, m);
+            }
+            _ => {
+                out.insert(k, m);
+            }
+        }
+    }
+    v2.messages = out;
 }
 
 /// Channels whose key changed while their address stayed: old key → new key (only
@@ -469,6 +574,31 @@ fn asyncapi3(rev: &Revision, doc: u32, root: &Value, c: &mut Contract) {
                 };
                 if listed.as_ref().is_none_or(|l| l.iter().any(|x| x == name)) {
                     m.flow = Some(m.flow.map_or(flow, |f| f.merge(flow)));
+                }
+            }
+        }
+        // The reply travels the other way: a `receive` operation's reply is what the
+        // application sends, a `send` operation's reply is what it reads.
+        if let (Some(r), Some(flow)) = (op.get("reply"), flow) {
+            let (_, _, r) = rev.deref(f, &child(&p, "reply"), r);
+            let back = match flow {
+                Flow::Written => Flow::Read,
+                Flow::Read => Flow::Written,
+                Flow::Both => Flow::Both,
+            };
+            let listed: Option<Vec<String>> = r
+                .get("messages")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(ref_name).collect());
+            if let Some(ch) = r.get("channel").and_then(ref_name) {
+                let prefix = format!("{ch}/");
+                for (key, m) in c.messages.range_mut(prefix.clone()..) {
+                    let Some(name) = key.strip_prefix(&prefix) else {
+                        break;
+                    };
+                    if listed.as_ref().is_none_or(|l| l.iter().any(|x| x == name)) {
+                        m.flow = Some(m.flow.map_or(back, |f| f.merge(back)));
+                    }
                 }
             }
         }
@@ -818,8 +948,12 @@ struct Cx<'a> {
     mode: Option<Mode>,
     broken: BTreeMap<String, (Location, String)>,
     wants_releases: bool,
-    /// Pairs proven compatible so far: old ⊆ new, new ⊆ old.
-    proven: [schema::Proven; 2],
+    /// Pairs proven compatible so far: old ⊆ new, new ⊆ old; for each of the
+    /// [`Cx::skip`] values (none, `readOnly`, `writeOnly`).
+    proven: [schema::Proven; 6],
+    /// The OpenAPI property flag that removes a property from the schema being
+    /// compared: `readOnly` in requests, `writeOnly` in responses.
+    skip: Option<&'static str>,
     /// Channels renamed (the same address under another key): old key → new key.
     renamed_channels: BTreeMap<String, String>,
     /// New operation and message keys matched to a renamed old one (not "added").
@@ -1494,13 +1628,20 @@ impl Cx<'_> {
         let nl = Loc::new(n.0, n.1.clone());
         let mut broke = false;
         let mut issues: Vec<(Breaks, schema::Issue)> = Vec::new();
+        let cache = match self.skip {
+            None => 0,
+            Some("readOnly") => 2,
+            Some(_) => 4,
+        };
         if flow.checks_old_writers() {
-            for i in schema::subset_with(os, (&ol, ov), ns, (&nl, nv), true, &mut self.proven[0]) {
+            let p = &mut self.proven[cache];
+            for i in schema::subset_skipping(os, (&ol, ov), ns, (&nl, nv), true, self.skip, p) {
                 issues.push((Breaks::OldWriters, i));
             }
         }
         if flow.checks_old_readers() {
-            for i in schema::subset_with(ns, (&nl, nv), os, (&ol, ov), false, &mut self.proven[1]) {
+            let p = &mut self.proven[cache + 1];
+            for i in schema::subset_skipping(ns, (&nl, nv), os, (&ol, ov), false, self.skip, p) {
                 issues.push((Breaks::OldReaders, i));
             }
         }
@@ -1633,6 +1774,7 @@ impl Cx<'_> {
                         );
                     }
                     Some(ns) => {
+                        self.skip = Some("readOnly");
                         self.schema(
                             &group,
                             &format!("`{k}`: request body `{mt}`"),
@@ -1642,6 +1784,7 @@ impl Cx<'_> {
                             None,
                             Flow::Read,
                         );
+                        self.skip = None;
                     }
                 }
             }
@@ -1671,6 +1814,7 @@ impl Cx<'_> {
                                     );
                                 }
                                 Some(ns) => {
+                                    self.skip = Some("writeOnly");
                                     self.schema(
                                         &group,
                                         &format!("`{k}`: response `{status}` `{mt}`"),
@@ -1680,6 +1824,7 @@ impl Cx<'_> {
                                         None,
                                         Flow::Written,
                                     );
+                                    self.skip = None;
                                 }
                             }
                         }

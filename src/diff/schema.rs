@@ -202,12 +202,30 @@ pub fn subset_with(
     left_is_old: bool,
     proven: &mut Proven,
 ) -> Vec<Issue> {
+    subset_skipping(left, l, right, r, left_is_old, None, proven)
+}
+
+/// [`subset_with`] where properties flagged `skip: true` (in the old or the new
+/// schema) do not exist: OpenAPI's `writeOnly` properties are never in a response
+/// and `readOnly` ones never in a request ("SHOULD NOT be sent"), and their
+/// `required` applies only to the other direction. One `proven` must serve one
+/// `skip` value.
+pub fn subset_skipping(
+    left: Side<'_>,
+    l: (&Loc, &Value),
+    right: Side<'_>,
+    r: (&Loc, &Value),
+    left_is_old: bool,
+    skip: Option<&'static str>,
+    proven: &mut Proven,
+) -> Vec<Issue> {
     let key = (left.dialect, right.dialect);
     let fkey = (left.dialect, right.dialect, left_is_old);
     let mut c = Checker {
         l: left,
         r: right,
         left_is_old,
+        skip,
         stack: HashMap::new(),
         proven: std::mem::take(proven.sets.entry(key).or_default()),
         failed: std::mem::take(proven.failed.entry(fkey).or_default()),
@@ -376,6 +394,11 @@ fn type_names(bits: u8) -> String {
     v.join(" | ")
 }
 
+/// A count as (old, new), given as (left, right).
+fn o_n(left_is_old: bool, l: f64, r: f64) -> (f64, f64) {
+    if left_is_old { (l, r) } else { (r, l) }
+}
+
 /// The type of a JSON value (integers include `1.0`, as JSON Schema counts them).
 fn value_bits(v: &Value) -> u8 {
     match v {
@@ -539,6 +562,9 @@ struct Checker<'a> {
     l: Side<'a>,
     r: Side<'a>,
     left_is_old: bool,
+    /// Properties whose schema (on either side) sets this keyword to `true` are left
+    /// out, with their `required` (see [`subset_skipping`]).
+    skip: Option<&'static str>,
     /// Pairs being compared (keyed by their locations after following `$ref`s), with
     /// the instance depth at which they were entered.
     /// Keyed by the values' addresses: a synthetic `true` (an absent keyword) shares
@@ -680,6 +706,14 @@ impl<'a> Checker<'a> {
         }
         for c in self.conjuncts(right, n) {
             t &= self.types(right, &c, depth + 1);
+        }
+        // Every instance matches one `anyOf`/`oneOf` branch.
+        if let Some(bs) = self.branches(n) {
+            let mut u = 0;
+            for b in &bs {
+                u |= self.types(right, b, depth + 1);
+            }
+            t &= u;
         }
         t
     }
@@ -940,7 +974,10 @@ impl<'a> Checker<'a> {
             for b in &branches {
                 all.extend(self.sub_rest_branch(b, r, tl, at, depth));
             }
-            if all.is_empty() {
+            // The branches' own issues name what the new side lets through (a
+            // `null` branch added, say) unless the right is a union too, whose
+            // comparison above already went branch by branch.
+            if all.is_empty() || self.branches(r).is_none() {
                 return all;
             }
         }
@@ -1049,6 +1086,9 @@ impl<'a> Checker<'a> {
                         }
                     }
                 }
+                // Values of none of the types the new side admits are reported by the
+                // `type` issue above already.
+                None if tl & tr == 0 => {}
                 None => {
                     let shown = allowed
                         .iter()
@@ -1261,29 +1301,76 @@ impl<'a> Checker<'a> {
             out.push(self.issue(Effect::Breaking, l, r, at, m));
         }
         if let Some(rc) = r.kw("contains") {
-            let counts_same =
-                ["minContains", "maxContains"]
-                    .iter()
-                    .all(|k| match (l.get(k), r.get(k)) {
-                        (Some(a), Some(b)) => json_eq(a, b),
-                        (None, None) => true,
-                        _ => false,
-                    });
-            match l.kw("contains") {
-                Some(lc) if counts_same => {
-                    // Every left array holds an item of `lc`, which is then one of `rc`.
-                    let got = self.sub(&lc, &rc, &format!("{at}/*"), depth + 1);
-                    out.extend(got);
+            // `minContains`/`maxContains` exist from draft 2019-09 on; before, an
+            // array holds at least one matching item and the counts mean nothing.
+            let counts = |n: &Node<'a>, d: Dialect| {
+                if d == Dialect::Draft2020 {
+                    (n.num("minContains").unwrap_or(1.0), n.num("maxContains"))
+                } else {
+                    (1.0, None)
                 }
-                _ => {
-                    let m = self.phr(
-                        "`contains` added or changed".into(),
-                        "`contains` removed or changed".into(),
-                    );
+            };
+            let (rmin, rmax) = counts(r, self.r.dialect);
+            match l.kw("contains") {
+                Some(lc) => {
+                    let (lmin, lmax) = counts(l, self.l.dialect);
+                    // At least `lmin` left items match `lc`, each then matching `rc`.
+                    if rmin > 0.0 {
+                        let got = self.sub(&lc, &rc, &format!("{at}/*"), depth + 1);
+                        out.extend(got);
+                    }
+                    if lmin < rmin {
+                        let (o, n) = o_n(self.left_is_old, lmin, rmin);
+                        let m = format!("`minContains` changed from {o} to {n}");
+                        out.push(self.issue(Effect::Breaking, l, r, at, m));
+                    }
+                    if let Some(rmax) = rmax {
+                        // Items matching `rc` are counted by `lc` only when the two are
+                        // the same schema.
+                        let same = self.l.dialect == self.r.dialect
+                            && json_eq(lc.v, rc.v)
+                            && self.same_resolution(l, r, rc.v);
+                        match lmax {
+                            Some(lmax) if same && lmax <= rmax => {}
+                            Some(lmax) if same => {
+                                let (o, n) = o_n(self.left_is_old, lmax, rmax);
+                                let m = format!("`maxContains` changed from {o} to {n}");
+                                out.push(self.issue(Effect::Breaking, l, r, at, m));
+                            }
+                            _ => {
+                                let m = self.phr(
+                                    "`maxContains` added or its `contains` changed".into(),
+                                    "`maxContains` removed or its `contains` changed".into(),
+                                );
+                                out.push(self.issue(Effect::Breaking, l, r, at, m));
+                            }
+                        }
+                    }
+                }
+                None if rmin == 0.0 && rmax.is_none() => {}
+                None => {
+                    let m = self.phr("`contains` added".into(), "`contains` removed".into());
                     out.push(self.issue(Effect::Breaking, l, r, at, m));
                 }
             }
         }
+    }
+
+    /// Whether property `name` is left out (see [`Checker::skip`]): its schema in
+    /// `properties` of either side sets the skipped keyword to `true`.
+    fn skipped(&self, l: &Node<'a>, r: &Node<'a>, name: &str) -> bool {
+        let Some(flag) = self.skip else {
+            return false;
+        };
+        [(false, l), (true, r)].into_iter().any(|(right, n)| {
+            n.get("properties")
+                .and_then(|p| p.get(name))
+                .is_some_and(|v| {
+                    let node = n.child(&["properties", name], v);
+                    self.deref(right, &node)
+                        .is_ok_and(|d| d.get(flag) == Some(&Value::Bool(true)))
+                })
+        })
     }
 
     fn object(
@@ -1314,7 +1401,7 @@ impl<'a> Checker<'a> {
                 }
             }
             for name in req.iter().filter_map(Value::as_str) {
-                if !lreq.contains(name) {
+                if !lreq.contains(name) && !self.skipped(l, r, name) {
                     newly_required.insert(name);
                     let m = self.phr(
                         format!("property `{name}` is required now"),
@@ -1365,6 +1452,9 @@ impl<'a> Checker<'a> {
         let mut names: Vec<&String> = lprops.keys().collect();
         names.extend(rprops.keys().filter(|k| !lprops.contains_key(*k)));
         for name in names {
+            if self.skipped(l, r, name) {
+                continue;
+            }
             let here = format!("{at}/{name}");
             let ln = match lprops.get(name) {
                 Some(v) => l.child(&["properties", name], v),
@@ -1478,10 +1568,13 @@ impl<'a> Checker<'a> {
             }
         }
         // The whole left schema fits one branch?
+        let mut tried = Vec::with_capacity(rb.len());
         for b in &rb {
-            if self.sub(l, b, at, depth).is_empty() {
+            let got = self.sub(l, b, at, depth);
+            if got.is_empty() {
                 return;
             }
+            tried.push(got);
         }
         // Each left branch fits some right branch?
         if let Some(lb) = self.branches(l) {
@@ -1511,6 +1604,32 @@ impl<'a> Checker<'a> {
                 );
                 out.push(self.issue(Effect::Breaking, &b, r, at, m));
             }
+            return;
+        }
+        // Only one branch admits values of the left's types: the others reject
+        // them all, so why that branch does not fit is why the union does not (a
+        // nullable wrapper around a narrowed enum says which value went).
+        let tl = self.types(false, l, 0);
+        let overlapping: Vec<usize> = (0..rb.len())
+            .filter(|&j| self.types(true, &rb[j], 0) & tl != 0)
+            .collect();
+        if let [j] = overlapping[..] {
+            if let Some(got) = tried.get_mut(j) {
+                out.append(got);
+                return;
+            }
+        }
+        if tl == 0 {
+            // The left admits no value at all.
+            return;
+        }
+        if overlapping.is_empty() {
+            let t = type_names(tl);
+            let m = self.phr(
+                format!("{t} values match no `{kw}` branch now"),
+                format!("{t} values matched no old `{kw}` branch"),
+            );
+            out.push(self.issue(Effect::Breaking, l, r, at, m));
             return;
         }
         let m = self.phr(

@@ -14,6 +14,7 @@ mod corpus_load;
 mod diff;
 mod diff_config;
 mod diff_identity;
+mod diff_outside;
 mod diff_rules;
 mod docs;
 mod first_hour;
