@@ -1654,3 +1654,34 @@ components:
         check_python(&out);
     }
 }
+
+/// A handler whose message type is a nested generic (a list of maps of objects, as
+/// USPTO's search answers) names it with an alias in its module: the trait and the
+/// skeleton read `ListReportsOutput`, not the whole type (clippy's `type_complexity`
+/// failed the generated crate).
+#[test]
+fn nested_generic_message_types_are_named_by_an_alias() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = work.path().join("out");
+    let o = gen_into(&out, "rust", &["fixtures/codegen/events.openapi.yaml"], &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files = files_under(&out);
+    let reports = file_of(&files, "src/handlers/reports.rs");
+    assert!(
+        reports.contains("pub type ListReportsOutput = Vec<std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>>;"),
+        "{reports}"
+    );
+    assert!(
+        reports.contains("Output = Result<ListReportsOutput, crate::HandlerError>>"),
+        "{reports}"
+    );
+    let skeleton = file_of(&files, "src/handlers_impl.rs");
+    assert!(
+        skeleton
+            .contains("Result<crate::handlers::reports::ListReportsOutput, crate::HandlerError>"),
+        "{skeleton}"
+    );
+    // A plain type is spelled out, not aliased.
+    let events = file_of(&files, "src/handlers/events.rs");
+    assert!(!events.contains("pub type"), "{events}");
+}
