@@ -62,7 +62,7 @@ pub const RUST: &[Template] = &[
     tpl!(
         "rust",
         "handlers_group.rs.j2",
-        "group: {module, title, handlers[]: HANDLER} plus every top-level variable; HANDLER: {name, kind, operation, op_lit, op_doc, fn, publisher? (trait name), emits[]: {method, ty, message, message_lit, ce_type?, address?, address_doc?, example?}, emits_missing[], delivery?, at_least_once, dead_letter? (literal), dead_letter_doc?, unit (no method returns a value), methods[]: {name, consume, input?, output, doc, message?, key? (idempotency key pointer literal), key_doc?, example? (raw string literal)}}"
+        "group: {module, title, handlers[]: HANDLER} plus every top-level variable; HANDLER: {name, kind, operation, op_lit, op_doc, fn, publisher? (trait name), emits[]: {method, ty, message, message_lit, ce_type?, address?, address_doc?, example?}, emits_missing[], delivery?, at_least_once, dead_letter? (literal), dead_letter_doc?, unit (no method returns a value), methods[]: {name, consume, input?, input_aliased (input names an alias of the group module), output, output_aliased, aliases[]: {name, ty} (type aliases for nested generic message types), doc, message?, key? (idempotency key pointer literal), key_doc?, example? (raw string literal)}}"
     ),
     tpl!(
         "rust",

@@ -565,6 +565,13 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                         ));
                     }
                     let full = if f.required {
+                        // serde fills a missing `Option` (and `Value`) field with
+                        // `None` (`null`); a required one must be present.
+                        if (nullable || f.ty == Ty::Any) && literal.is_none() {
+                            attrs.push(
+                                "deserialize_with = \"serde::Deserialize::deserialize\"".into(),
+                            );
+                        }
                         inner
                     } else {
                         attrs.push("default".into());
@@ -646,6 +653,8 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                             .map(|d| d.name.clone())
                             .unwrap_or_default()
                     };
+                    let base = h.name.strip_suffix("Handler").unwrap_or(&h.name);
+                    let one = h.methods.len() == 1;
                     let ms: Vec<Value> = h
                         .methods
                         .iter()
@@ -654,11 +663,45 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                                 Some(rest) => format!("consume{rest}"),
                                 None => format!("consume_{}", m.name),
                             };
+                            // A nested generic type (`Vec<BTreeMap<String, Map<…>>>`) is
+                            // named by an alias in the handler's module, so signatures stay
+                            // readable (and under clippy's `type_complexity`).
+                            let alias = |t: &Ty, what: &str| -> (String, Option<(String, String)>) {
+                                let full = ty_in(t, defs, false, "crate::models::");
+                                if full.matches('<').count() < 2 {
+                                    return (full, None);
+                                }
+                                let name = if one {
+                                    format!("{base}{what}")
+                                } else {
+                                    format!("{base}{}{what}", pascal(&m.name))
+                                };
+                                (name.clone(), Some((name, full)))
+                            };
+                            let (input, input_alias) = match &m.input {
+                                Some(t) => {
+                                    let (n, a) = alias(t, "Input");
+                                    (Some(n), a)
+                                }
+                                None => (None, None),
+                            };
+                            let (output, output_alias) = match &m.output {
+                                Some(t) => alias(t, "Output"),
+                                None => ("()".to_string(), None),
+                            };
+                            let aliases: Vec<Value> = input_alias
+                                .iter()
+                                .chain(output_alias.iter())
+                                .map(|(n, t)| json!({"name": n, "ty": t}))
+                                .collect();
                             json!({
                                 "name": rust_escape(m.name.clone()),
                                 "consume": rust_escape(consume),
-                                "input": m.input.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")),
-                                "output": m.output.as_ref().map(|t| ty_in(t, defs, false, "crate::models::")).unwrap_or_else(|| "()".into()),
+                                "input": input,
+                                "input_aliased": input_alias.is_some(),
+                                "output": output,
+                                "output_aliased": output_alias.is_some(),
+                                "aliases": aliases,
                                 "doc": m.doc,
                                 "message": m.message.map(msg_name),
                                 "key": m.idempotency_key.as_deref().map(rust_str),
@@ -685,7 +728,6 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                             })
                         })
                         .collect();
-                    let base = h.name.strip_suffix("Handler").unwrap_or(&h.name);
                     let publisher = (!h.emits.is_empty() || h.dead_letter.is_some())
                         .then(|| format!("{base}Publisher"));
                     let unit = h.methods.iter().all(|m| m.output.is_none());

@@ -568,7 +568,22 @@ impl TypeSet {
                 None => None,
             }
         };
-        if props.is_none_or(|p| p.is_empty()) {
+        let no_props = props.is_none_or(|p| p.is_empty());
+        // `required` without `properties` (the members misplaced beside them, as in
+        // DEFRA's `HoldData`): a struct of those members, of any value, plus a
+        // catch-all, so a missing one is rejected and nothing is lost.
+        let required_only = no_props
+            && v.get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.iter().any(Value::is_string))
+            && addl != Some(&Value::Bool(false))
+            && v.get("unevaluatedProperties") != Some(&Value::Bool(false));
+        // No members at all (`additionalProperties: false` without `properties`): an
+        // empty closed struct, so any member is rejected (a map would take them).
+        let closed_empty = no_props
+            && (addl == Some(&Value::Bool(false))
+                || v.get("unevaluatedProperties") == Some(&Value::Bool(false)));
+        if no_props && !required_only && !closed_empty {
             return match addl_ty(self, hint) {
                 Some(t) if t != Ty::Any => Ty::Map(Box::new(t)),
                 _ => Ty::Object,
@@ -626,7 +641,10 @@ impl TypeSet {
                 }
             }
         }
-        let extra = addl_ty(self, &name);
+        let extra = match addl_ty(self, &name) {
+            None if required_only => Some(Ty::Any),
+            e => e,
+        };
         if closed("additionalProperties") || closed("unevaluatedProperties") {
             self.closed.insert(idx);
         }

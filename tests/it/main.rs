@@ -6,6 +6,7 @@ mod cli;
 mod codegen;
 mod codegen_fidelity;
 mod codegen_git;
+mod codegen_quality;
 mod codegen_writes;
 mod constraint_coverage;
 mod corpus;
