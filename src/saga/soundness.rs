@@ -40,10 +40,27 @@ fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
         .map(|n| n.name.as_str())
         .chain(saga.start.iter().map(|st| st.message.name.as_str()))
         .collect();
+    let starts: BTreeSet<&str> = saga
+        .start
+        .iter()
+        .map(|st| st.message.name.as_str())
+        .collect();
     for s in &saga.steps {
         for c in &s.compensation {
-            // A `when` on the confirmation tells it apart from a forward reply.
-            let confirm = c.when.is_none().then_some(&c.confirm);
+            // A `when` on the confirmation tells it apart from a forward reply when
+            // replies name their command (`causation`), or when every forward step
+            // taking that message waits for another value at the same pointer.
+            // Otherwise the forward reply may meet the `when` too.
+            let told_apart = |(ptr, value): &(String, serde_json::Value)| {
+                saga.causation.is_some()
+                    || (!starts.contains(c.confirm.name.as_str())
+                        && saga
+                            .steps
+                            .iter()
+                            .filter(|f| f.on.iter().any(|n| n.name == c.confirm.name))
+                            .all(|f| f.when.as_ref().is_some_and(|(p, v)| p == ptr && v != value)))
+            };
+            let confirm = (!c.when.as_ref().is_some_and(told_apart)).then_some(&c.confirm);
             for n in confirm.into_iter().chain(&c.fail) {
                 if forward.contains(n.name.as_str()) {
                     out.push(
@@ -429,6 +446,23 @@ fn pivot_steps(
 /// Whether a message name reads as a success (and not as a failure).
 fn looks_successful(name: &str) -> bool {
     let l = name.to_ascii_lowercase();
+    let success = [
+        "completed",
+        "succeeded",
+        "success",
+        "resolved",
+        "applied",
+        "done",
+        "finished",
+        "approved",
+        "accepted",
+    ];
+    !looks_failed(name) && success.iter().any(|s| l.contains(s))
+}
+
+/// Whether a message name says something failed.
+fn looks_failed(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
     let failure = [
         "fail",
         "error",
@@ -444,19 +478,13 @@ fn looks_successful(name: &str) -> bool {
         "denied",
         "expired",
         "undone",
+        "declin",
+        "refus",
+        "unsuccess",
+        "halt",
+        "stopped",
     ];
-    let success = [
-        "completed",
-        "succeeded",
-        "success",
-        "resolved",
-        "applied",
-        "done",
-        "finished",
-        "approved",
-        "accepted",
-    ];
-    !failure.iter().any(|f| l.contains(f)) && success.iter().any(|s| l.contains(s))
+    failure.iter().any(|f| l.contains(f))
 }
 
 /// A saga that can fail must say so: `emits.onFailure` names a failure event (and
@@ -509,6 +537,19 @@ fn endings(saga: &Saga, out: &mut Vec<Diagnostic>) {
                     }
                 ),
             ));
+        } else if !looks_failed(&n.name) {
+            out.push(
+                saga.source
+                    .diag_at(
+                        "saga-failure-event-missing",
+                        &n.ptr,
+                        format!(
+                            "`{}` is emitted when the saga fails, but nothing in its name says a run failed: consumers cannot tell a failed run from progress",
+                            n.name
+                        ),
+                    )
+                    .with_help("emit a failure event of the contract (`…Failed`, `…Aborted`, `…Cancelled`, `…Rejected`)"),
+            );
         }
     }
 }
@@ -530,6 +571,17 @@ mod tests {
             "Whatever",
         ] {
             assert!(!looks_successful(s), "{s}");
+        }
+        for s in [
+            "SyncFailed",
+            "OrderCancelled",
+            "PaymentDeclined",
+            "SyncAborted",
+        ] {
+            assert!(super::looks_failed(s), "{s}");
+        }
+        for s in ["SyncProgressed", "FabricStatusUpdated", "Whatever"] {
+            assert!(!super::looks_failed(s), "{s}");
         }
     }
 }

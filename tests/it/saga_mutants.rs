@@ -36,6 +36,13 @@ const MUTANTS: &[Mutant] = &[
         rule: "saga-failure-event-missing",
     },
     Mutant {
+        saga: "gitops-sync",
+        bug: "onFailure emits a progress event (found outside: M17)",
+        from: "  onFailure: SyncFailed\n",
+        to: "  onFailure: SyncProgressed\n",
+        rule: "saga-failure-event-missing",
+    },
+    Mutant {
         saga: "crd-apply",
         bug: "onFailure emits a success-named event",
         from: "  onFailure: SyncFailed\n",
@@ -356,6 +363,31 @@ fn steps_past_the_pivot_need_no_compensation() {
     assert!(
         d.iter()
             .any(|d| d.rule == "saga-compensation-missing" && d.message.contains("mark-synced")),
+        "{d:#?}"
+    );
+}
+
+/// A compensation confirmed by the forward reply's message with a `when`: without
+/// `causation`, the `when` tells the two apart only if the forward step waits for
+/// another value at the same pointer (found outside: M40). With `causation` replies
+/// name their command, so it is not ambiguous.
+#[test]
+fn a_when_that_the_forward_reply_may_meet_is_ambiguous() {
+    let text = std::fs::read_to_string(repo().join("fixtures/hnp/sagas/gitops-sync.saga.yaml"))
+        .expect("saga");
+    let comp_from = "      send: MarkSyncError\n      confirm: SyncErrorMarked\n      fail: SyncErrorMarkFailed\n";
+    let comp_to = "      send: UpdateFabricStatus\n      confirm: FabricStatusUpdated\n      when: {pointer: /payload/syncStatus, equals: error}\n";
+    assert!(text.contains(comp_from));
+    let with_causation = text.replacen(comp_from, comp_to, 1);
+    let d = check_text("gitops-sync", &with_causation);
+    assert!(
+        !d.iter().any(|d| d.rule == "saga-confirm-ambiguous"),
+        "{d:#?}"
+    );
+    let without = with_causation.replacen("causation: /headers/causationid\n", "", 1);
+    let d = check_text("gitops-sync", &without);
+    assert!(
+        d.iter().any(|d| d.rule == "saga-confirm-ambiguous"),
         "{d:#?}"
     );
 }
