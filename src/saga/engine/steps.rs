@@ -92,6 +92,7 @@ impl Engine<'_> {
             completed: Vec::with_capacity(saga.steps.len()),
             abandoned: Vec::new(),
             uncertain: Vec::new(),
+            settled: Vec::new(),
             gave_up: None,
             pivot_passed: false,
             sent: Vec::new(),
@@ -422,6 +423,7 @@ impl Engine<'_> {
                         inst.pivot_passed = true;
                     }
                     inst.completed.push(a.step);
+                    inst.settle(a.step);
                     let lat = t.saturating_sub(a.first_sent);
                     let si = inst.saga;
                     let more = !inst.active.is_empty();
@@ -600,6 +602,7 @@ impl Engine<'_> {
             // simply completed.
             inst.uncertain.retain(|&s| s != step);
             inst.completed.push(step);
+            inst.settle(step);
             let (sid, m) = (st.id.clone(), ev.message().to_string());
             self.log(ii, t, line, idr, |_| What::Completed {
                 step: sid,
