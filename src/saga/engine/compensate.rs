@@ -232,7 +232,13 @@ impl Engine<'_> {
             });
         }
         let (sid, cmd) = (saga.steps[step].id.clone(), c.send.name.clone());
+        let with = if self.opts.keep_timelines {
+            self.with_values(ii, &c.with)
+        } else {
+            Default::default()
+        };
         self.log(ii, t, 0, None, |_| What::Compensating {
+            with,
             step: sid,
             command: cmd,
             attempt,
