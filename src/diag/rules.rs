@@ -410,6 +410,12 @@ rules! {
     "saga-branch-incomplete" => Error,
         "A branch has no case for some value its pointer can take.",
         "The schema's `enum` lists every value the branch can see; an event with a value no case names fails the instance at run time. Add a case per value (an empty list of steps goes straight on).";
+    "saga-capture-missing" => Error,
+        "A command's `with` uses a value that may not have been captured when the command is sent.",
+        "`capture: {NAME: POINTER}` reads a value from the start message or from the event that completes a step; `with: {NAME: POINTER}` writes it into a command. A value is there only when what captures it has happened on every path before the command: not a later step, a parallel sibling, a branch case that may not be taken, or a step that completes on its timeout. A compensation may use its own step's capture only if the step is never compensated in doubt (a timed-out or abandoned step captured nothing) or if the property it fills is optional in the command.";
+    "saga-capture-type" => Error,
+        "A command's `with` writes a captured value where the command's schema expects another type.",
+        "The value is read (`capture`) where the source message's schema gives one type and written (`with`) where the command's schema asks for another: the command would be invalid. Capture the right property, or write it where the type fits.";
     "saga-compensation-missing" => Warning,
         "A saga step that changes state has no compensation.",
         "If a later step fails, the saga cannot undo this one. Add a `compensation`, or mark the step `readOnly: true` or `pivot: true` (the point of no return) if that is intended.";

@@ -218,6 +218,49 @@ impl<'w> Contract<'w> {
         }
     }
 
+    /// The JSON types (`type`) the message's schema gives the value at `ptr`,
+    /// following `$ref`s and `allOf`/`anyOf`/`oneOf` (the first typed schema found
+    /// there). `None` when it names no type or the pointer names nothing.
+    pub fn types_at(&self, name: &str, ptr: &str) -> Option<Vec<String>> {
+        let tokens = pointer::parse(ptr)?;
+        let (part, rest) = tokens.split_first()?;
+        let (f, schema) = self.part(name, part)?;
+        self.types_in(f, schema, rest, 0)
+    }
+
+    fn types_in(&self, f: FileId, s: &Value, path: &[String], depth: usize) -> Option<Vec<String>> {
+        if depth > 32 {
+            return None;
+        }
+        let (f, _, s) = self.ws.deref(f, s);
+        if let Some((first, rest)) = path.split_first() {
+            if let Some(p) = s.get("properties").and_then(|p| p.get(first.as_str())) {
+                if let Some(t) = self.types_in(f, p, rest, depth + 1) {
+                    return Some(t);
+                }
+            }
+        } else {
+            match s.get("type") {
+                Some(Value::String(t)) => return Some(vec![t.clone()]),
+                Some(Value::Array(a)) => {
+                    return Some(
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        ["allOf", "anyOf", "oneOf"].iter().find_map(|k| {
+            s.get(*k)
+                .and_then(Value::as_array)?
+                .iter()
+                .find_map(|sub| self.types_in(f, sub, path, depth + 1))
+        })
+    }
+
     fn schema_has(&self, f: FileId, s: &Value, path: &[String], depth: usize) -> bool {
         if depth > 32 {
             return false;

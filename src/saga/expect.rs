@@ -23,12 +23,16 @@ pub fn of(outcome: &Outcome) -> Value {
                         step,
                         command,
                         attempt,
-                    } => commands.push(format!("{step}: {command} #{attempt}")),
+                        with,
+                    } => commands.push(format!("{step}: {command} #{attempt}{}", carries(with))),
                     What::Compensating {
                         step,
                         command,
                         attempt,
-                    } => compensations.push(format!("{step}: {command} #{attempt}")),
+                        with,
+                    } => {
+                        compensations.push(format!("{step}: {command} #{attempt}{}", carries(with)))
+                    }
                     What::Compensated { step, event } => {
                         compensations.push(format!("{step}: confirmed by {event}"));
                     }
@@ -53,6 +57,14 @@ pub fn of(outcome: &Outcome) -> Value {
         })
         .collect();
     json!({ "instances": instances })
+}
+
+/// ` with {...}`: the captured values a command carries, as JSON (nothing when none).
+fn carries(with: &std::collections::BTreeMap<String, Value>) -> String {
+    if with.is_empty() {
+        return String::new();
+    }
+    format!(" with {}", serde_json::to_string(with).unwrap_or_default())
 }
 
 /// Where two lists first differ, for a mismatch message.

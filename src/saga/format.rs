@@ -25,6 +25,8 @@
 //!     pivot: false                  # point of no return
 //!     p95: 2s                       # latency objective
 //!     inFlight: wait                # or abandon: compensate at once when the saga gives up
+//!     with: {fabricId: /payload/fabricId}        # captured values the command carries
+//!     capture: {snapshotId: /payload/snapshotId} # read from the completing event
 //!     when: {pointer: /payload/appliedCondition/status, equals: "True"}  # filter `on`
 //!     compensation:                 # or a list, run in order
 //!       {send: RevertCommit, confirm: CommitReverted, fail: [CommitRevertFailed], timeout: 1m, retry: {max: 3}}
@@ -91,6 +93,19 @@ pub struct Start {
     pub message: Named,
     /// Only messages whose value at the pointer equals the value start an instance.
     pub when: Option<(String, Value)>,
+    /// Values the start message carries that later commands need.
+    pub capture: Vec<Capture>,
+}
+
+/// A named value and a pointer: in `capture`, where the value is read from the event
+/// that completes a step (or starts the saga); in `with`, where it is written into the
+/// command sent.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub name: String,
+    pub pointer: String,
+    /// Where the saga file writes it (`.../capture/NAME`).
+    pub ptr: String,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +187,10 @@ pub struct Step {
     /// Completion events count only when the value at the pointer equals this
     /// (others are progress, ignored).
     pub when: Option<(String, Value)>,
+    /// Values read from the event that completes the step, for later commands.
+    pub capture: Vec<Capture>,
+    /// Captured values the step's command carries.
+    pub with: Vec<Capture>,
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +204,8 @@ pub struct Compensation {
     pub fail: Vec<Named>,
     pub timeout: Option<u64>,
     pub retry: Retry,
+    /// Captured values the compensation's command carries.
+    pub with: Vec<Capture>,
 }
 
 /// The role of a message name in a saga (for contract checks).
@@ -297,8 +318,12 @@ const STEP_KEYS: &[&str] = &[
     "p95",
     "when",
     "inFlight",
+    "capture",
+    "with",
 ];
-const COMP_KEYS: &[&str] = &["send", "confirm", "when", "fail", "timeout", "retry"];
+const COMP_KEYS: &[&str] = &[
+    "send", "confirm", "when", "fail", "timeout", "retry", "with",
+];
 const BRANCH_KEYS: &[&str] = &["id", "on", "pointer", "timeout", "cases"];
 const RETRY_KEYS: &[&str] = &["max", "backoff", "factor"];
 
@@ -659,21 +684,80 @@ impl<'a> Rd<'a> {
                     ptr: at.to_string(),
                 },
                 when: None,
+                capture: Vec::new(),
             }),
             Value::String(_) => {
                 self.err(at, "a start message name must not be empty");
                 None
             }
             v => {
-                let s = self.obj(v, at, &["message", "when"])?;
+                let s = self.obj(v, at, &["message", "when", "capture"])?;
                 let message = self.name(s, at, "message", true)?;
                 let when = match s.get("when") {
                     None => None,
                     Some(w) => Some(self.when(w, &pointer::push(at, "when"))?),
                 };
-                Some(Start { message, when })
+                let capture = self.captures(s, at, "capture");
+                Some(Start {
+                    message,
+                    when,
+                    capture,
+                })
             }
         }
+    }
+
+    /// `capture: {NAME: POINTER}` / `with: {NAME: POINTER}`: names are identifiers
+    /// (generated code uses them), pointers point into an event's headers or payload.
+    fn captures(&mut self, m: &Map<String, Value>, ptr: &str, key: &str) -> Vec<Capture> {
+        let Some(v) = m.get(key) else {
+            return Vec::new();
+        };
+        let at = pointer::push(ptr, key);
+        let Some(map) = v.as_object() else {
+            self.err(
+                &at,
+                format!(
+                    "`{key}` must be a mapping from a value's name to a JSON pointer, found {}",
+                    kind(v)
+                ),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (name, p) in map {
+            let here = pointer::push(&at, name);
+            let ident = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !ident {
+                self.err(
+                    &here,
+                    format!("`{name}` is not a name: use letters, digits and `_`, not starting with a digit"),
+                );
+                continue;
+            }
+            let Some(text) = p.as_str() else {
+                self.err(&here, format!("expected a JSON pointer, found {}", kind(p)));
+                continue;
+            };
+            let into_event = text.starts_with("/headers/") || text.starts_with("/payload/");
+            if pointer::parse(text).is_none() || !into_event {
+                self.err(
+                    &here,
+                    format!("`{text}` is not a JSON pointer into an event's headers or payload (e.g. `/payload/snapshotId`)"),
+                );
+                continue;
+            }
+            out.push(Capture {
+                name: name.clone(),
+                pointer: text.to_string(),
+                ptr: here,
+            });
+        }
+        out
     }
 
     /// `{pointer, equals}`.
@@ -809,6 +893,14 @@ impl<'a> Rd<'a> {
             Some(w) => self.when(w, &pointer::push(ptr, "when")),
             None => None,
         };
+        let capture = self.captures(m, ptr, "capture");
+        let with = self.captures(m, ptr, "with");
+        if !with.is_empty() && send.is_none() {
+            self.err(
+                &pointer::push(ptr, "with"),
+                "`with` fills the step's command, but the step sends none (`send`)",
+            );
+        }
         let abandon = match m.get("inFlight") {
             None => false,
             Some(Value::String(s)) if s == "wait" => false,
@@ -872,6 +964,8 @@ impl<'a> Rd<'a> {
             p95,
             abandon,
             when,
+            capture,
+            with,
         });
         Some(self.steps.len() - 1)
     }
@@ -887,6 +981,7 @@ impl<'a> Rd<'a> {
             None => None,
             Some(w) => Some(self.when(w, &pointer::push(ptr, "when"))?),
         };
+        let with = self.captures(m, ptr, "with");
         Some(Compensation {
             ptr: ptr.to_string(),
             send: send?,
@@ -895,6 +990,7 @@ impl<'a> Rd<'a> {
             fail,
             timeout,
             retry,
+            with,
         })
     }
 }

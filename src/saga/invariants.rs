@@ -77,6 +77,7 @@ fn check_entries(timeline: &[Entry]) -> Vec<(&'static str, String)> {
                 step,
                 attempt,
                 command,
+                ..
             } => {
                 if !completed.contains(&step.as_str()) {
                     out.push((
@@ -181,6 +182,7 @@ mod tests {
             step: step.into(),
             command: command.into(),
             attempt: 1,
+            with: Default::default(),
         }
     }
 

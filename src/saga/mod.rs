@@ -13,6 +13,7 @@
 //! not accept, and invalid events, go the serde way for the reference result and
 //! the located messages.
 
+pub mod captures;
 pub mod check;
 pub mod contract;
 pub mod duration;

@@ -160,6 +160,15 @@ fn at(e: &Entry, stream: &str) -> String {
     }
 }
 
+/// ` {name: value, ...}`: the captured values a command carries (nothing when none).
+fn carries(with: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+    if with.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = with.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    format!(" {{{}}}", parts.join(", "))
+}
+
 fn entry(e: &Entry) -> String {
     match &e.what {
         What::Started { message } => format!("started by {message}"),
@@ -167,11 +176,13 @@ fn entry(e: &Entry) -> String {
             step,
             command,
             attempt,
+            with,
         } => {
+            let with = carries(with);
             if *attempt > 1 {
-                format!("send {command} [{step}, attempt {attempt}]")
+                format!("send {command}{with} [{step}, attempt {attempt}]")
             } else {
-                format!("send {command} [{step}]")
+                format!("send {command}{with} [{step}]")
             }
         }
         What::Waiting { step } => format!("wait [{step}]"),
@@ -223,11 +234,13 @@ fn entry(e: &Entry) -> String {
             step,
             command,
             attempt,
+            with,
         } => {
+            let with = carries(with);
             if *attempt > 1 {
-                format!("compensate {step}: send {command} (attempt {attempt})")
+                format!("compensate {step}: send {command}{with} (attempt {attempt})")
             } else {
-                format!("compensate {step}: send {command}")
+                format!("compensate {step}: send {command}{with}")
             }
         }
         What::Compensated { step, event } => format!("compensated {step} <- {event}"),

@@ -55,6 +55,7 @@ pub fn json_schema() -> Value {
                         "additionalProperties": false,
                         "properties": {
                             "message": {"$ref": "#/$defs/messageName"},
+                            "capture": {"$ref": "#/$defs/capture"},
                             "when": {
                                 "type": "object",
                                 "required": ["pointer", "equals"],
@@ -65,6 +66,19 @@ pub fn json_schema() -> Value {
                     }
                 ]
             },
+            "capture": {
+                "description": "Values read from the event (name: JSON pointer into its headers or payload), for the `with` of later commands and compensations.",
+                "type": "object",
+                "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                "additionalProperties": {"$ref": "#/$defs/eventPointer"}
+            },
+            "with": {
+                "description": "Captured values the command carries (name: JSON pointer into the command's headers or payload). Each name must be captured before the command is sent, on every path.",
+                "type": "object",
+                "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                "additionalProperties": {"$ref": "#/$defs/eventPointer"}
+            },
+            "eventPointer": {"type": "string", "pattern": "^/(headers|payload)(/([^~/]|~[01])*)+$"},
             "messageName": {"type": "string", "minLength": 1, "description": "A message name of the contract (a key of components.messages)."},
             "pointer": {"type": "string", "pattern": "^(/([^~/]|~[01])*)+$"},
             "duration": {"type": "string", "pattern": "^([0-9]+(ms|s|m|h|d))+$"},
@@ -94,7 +108,8 @@ pub fn json_schema() -> Value {
                     },
                     "fail": names.clone(),
                     "timeout": {"$ref": "#/$defs/duration"},
-                    "retry": {"$ref": "#/$defs/retry"}
+                    "retry": {"$ref": "#/$defs/retry"},
+                    "with": {"$ref": "#/$defs/with"}
                 }
             },
             "step": {
@@ -121,6 +136,8 @@ pub fn json_schema() -> Value {
                     "readOnly": {"type": "boolean"},
                     "idempotent": {"type": "boolean", "description": "false: the command takes effect again when repeated, so the step must not retry it (default: the contract's x-hnp-idempotent)."},
                     "p95": {"$ref": "#/$defs/duration"},
+                    "capture": {"$ref": "#/$defs/capture"},
+                    "with": {"$ref": "#/$defs/with"},
                     "inFlight": {"enum": ["wait", "abandon"], "description": "When the saga gives up while this step's command is in flight: wait for its outcome (default) or abandon it, compensating at once (the compensation must be safe whether or not the command took effect)."},
                     "when": {
                         "type": "object",

@@ -126,7 +126,7 @@ impl Loaded {
     }
 
     /// The pointers the sagas read from events (correlation and idempotency keys,
-    /// start filters, branch pointers).
+    /// start filters, branch pointers, captured values).
     pub fn wanted(&self) -> Wanted {
         let mut w = Wanted::default();
         for s in &self.sagas {
@@ -136,10 +136,16 @@ impl Loaded {
                 if let Some((p, _)) = &st.when {
                     w.add(p);
                 }
+                for c in &st.capture {
+                    w.add(&c.pointer);
+                }
             }
             for st in &s.steps {
                 if let Some((p, _)) = &st.when {
                     w.add(p);
+                }
+                for c in &st.capture {
+                    w.add(&c.pointer);
                 }
             }
             for n in &s.nodes {

@@ -26,6 +26,7 @@ pub fn check(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
     commands(saga, contract, &mut out);
     pivots(saga, &saga.top, false, &mut out, &mut Vec::new());
     endings(saga, &mut out);
+    super::captures::check(saga, contract, &mut out);
     out
 }
 
@@ -118,7 +119,7 @@ fn timeouts(saga: &Saga, out: &mut Vec<Diagnostic>) {
 
 /// Whether every token of `ptr` is required along its path in the message's schema.
 /// `None` when the message or the pointer is unknown.
-fn required_along(contract: &Contract, msg: &str, ptr: &str) -> Option<bool> {
+pub(super) fn required_along(contract: &Contract, msg: &str, ptr: &str) -> Option<bool> {
     let tokens = pointer::parse(ptr)?;
     let (part, rest) = tokens.split_first()?;
     let (f, s) = contract.part(msg, part)?;

@@ -415,6 +415,7 @@ fn invariant_compensations_reverse_once_completed_only() {
         step: step.into(),
         command: "X".into(),
         attempt: 1,
+        with: Default::default(),
     };
     // Never completed.
     let t = vec![entry(0, None, c("a")), entry(1, None, comp("b"))];

@@ -86,3 +86,39 @@ fn a_lost_reply_does_not_delay_the_parallel_sibling() {
         "depth 2: {c:#?}"
     );
 }
+
+/// Two parallel state-changing steps: one times out (in doubt) and makes the saga
+/// give up, the other's success arrives afterwards. The one that settled last — the
+/// late success — is undone first, then the one in doubt (before, steps in doubt were
+/// always compensated before completed ones, whatever the order they settled in).
+#[test]
+fn compensations_run_last_settled_first() {
+    let s = saga_of(
+        "steps:\n  - parallel:\n      - id: reserve\n        send: ReservePet\n        on: PetReserved\n        timeout: 30s\n        onTimeout: fail\n        compensation: {send: ReleasePet, confirm: PetReleased, timeout: 30s}\n      - id: charge\n        send: ChargeFee\n        on: FeeCharged\n        timeout: 2m\n        onTimeout: fail\n        compensation: {send: RefundFee, confirm: FeeRefunded, timeout: 30s}\n",
+    );
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 60_000, "FeeCharged", Some("k/charge/1")),
+        ev(3, 61_000, "FeeRefunded", Some("k/charge/compensation/1/1")),
+        ev(4, 62_000, "PetReleased", Some("k/reserve/compensation/1/1")),
+    ];
+    let o = saga::engine::run(
+        std::slice::from_ref(&s),
+        &evs,
+        saga::engine::Options {
+            keep_timelines: true,
+            ..Default::default()
+        },
+    );
+    let order: Vec<&str> = o
+        .instances
+        .iter()
+        .flat_map(|i| &i.timeline)
+        .filter_map(|e| match &e.what {
+            saga::engine::What::Compensating { step, .. } => Some(step.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, ["charge", "reserve"]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}

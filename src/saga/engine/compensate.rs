@@ -53,6 +53,9 @@ impl Engine<'_> {
             })
             .collect();
         inst.uncertain = uncertain.clone();
+        for &s in &uncertain {
+            inst.settle(s);
+        }
         if pivot {
             self.finish_inst(ii, t, Final::Failed { reason: "a step after the pivot failed: nothing is compensated past the point of no return".into() });
             return;
@@ -77,9 +80,15 @@ impl Engine<'_> {
         let Some(inst) = self.inst(ii) else { return };
         inst.active.retain(|a| a.step != step);
         match outcome {
-            Some(true) => inst.completed.push(step),
+            Some(true) => {
+                inst.completed.push(step);
+                inst.settle(step);
+            }
             Some(false) => {}
-            None => inst.uncertain.push(step),
+            None => {
+                inst.uncertain.push(step);
+                inst.settle(step);
+            }
         }
         let left = !inst.active.is_empty();
         if outcome.is_none() {
@@ -97,8 +106,16 @@ impl Engine<'_> {
         let Some(inst) = self.inst(ii) else { return };
         let saga = &sagas[inst.saga];
         let mut todo = Vec::new();
-        let uncertain = inst.uncertain.clone();
-        for &s in uncertain.iter().rev().chain(inst.completed.iter().rev()) {
+        // Last settled first: a step that completed (or was given up in doubt) after
+        // another is undone before it.
+        let order: Vec<StepId> = inst
+            .settled
+            .iter()
+            .rev()
+            .copied()
+            .filter(|s| inst.uncertain.contains(s) || inst.completed.contains(s))
+            .collect();
+        for &s in &order {
             let st = &saga.steps[s];
             if st.compensation.is_empty() {
                 if st.send.is_some() && !st.read_only && !inst.uncompensable.contains(&s) {
@@ -215,7 +232,13 @@ impl Engine<'_> {
             });
         }
         let (sid, cmd) = (saga.steps[step].id.clone(), c.send.name.clone());
+        let with = if self.opts.keep_timelines {
+            self.with_values(ii, &c.with)
+        } else {
+            Default::default()
+        };
         self.log(ii, t, 0, None, |_| What::Compensating {
+            with,
             step: sid,
             command: cmd,
             attempt,

@@ -68,6 +68,11 @@ pub(super) struct Inst {
     /// Steps given up whose outcome is unknown (they may have taken effect): they are
     /// compensated too, and a late success of theirs is a late effect.
     pub(super) uncertain: Vec<StepId>,
+    /// Completed and in-doubt steps in the order they settled (a step settles again
+    /// when an in-doubt step's completion arrives): compensations run in reverse.
+    pub(super) settled: Vec<StepId>,
+    /// Values captured so far (`capture`), by name.
+    pub(super) data: std::collections::BTreeMap<String, serde_json::Value>,
     /// The step whose failure or timeout made the saga give up.
     pub(super) gave_up: Option<StepId>,
     pub(super) pivot_passed: bool,
@@ -101,6 +106,14 @@ pub(super) struct Seen {
 
 /// Keys kept in the buffer before moving to a set.
 const FEW: usize = 32;
+
+impl Inst {
+    /// Record that a step settled now (completed, or in doubt).
+    pub(super) fn settle(&mut self, step: StepId) {
+        self.settled.retain(|&s| s != step);
+        self.settled.push(step);
+    }
+}
 
 impl Seen {
     /// Add a key; `false` when it was seen already.

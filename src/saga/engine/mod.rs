@@ -10,6 +10,7 @@
 //! timer does when it fires.
 
 mod compensate;
+mod data;
 mod instance;
 mod outcome;
 mod plan;

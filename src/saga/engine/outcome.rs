@@ -1,7 +1,10 @@
 //! What a run reports: instances with their timelines and final states, step
 //! latencies, and broken invariants.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+use serde_json::Value;
 
 /// A broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -45,6 +48,9 @@ pub enum What {
         step: String,
         command: String,
         attempt: u32,
+        /// Captured values the command carries (`with`).
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        with: BTreeMap<String, Value>,
     },
     Waiting {
         step: String,
@@ -94,6 +100,9 @@ pub enum What {
         step: String,
         command: String,
         attempt: u32,
+        /// Captured values the command carries (`with`).
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        with: BTreeMap<String, Value>,
     },
     Compensated {
         step: String,

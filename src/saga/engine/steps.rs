@@ -92,6 +92,8 @@ impl Engine<'_> {
             completed: Vec::with_capacity(saga.steps.len()),
             abandoned: Vec::new(),
             uncertain: Vec::new(),
+            settled: Vec::new(),
+            data: Default::default(),
             gave_up: None,
             pivot_passed: false,
             sent: Vec::new(),
@@ -127,6 +129,22 @@ impl Engine<'_> {
         self.log(ii, t, ev.line(), id.as_deref(), |_| What::Started {
             message: ev.message().to_string(),
         });
+        // The first start declaration this message meets names what it captures.
+        let sagas = self.sagas;
+        let caps = sagas[si]
+            .start
+            .iter()
+            .zip(&self.plan.sagas[si].start)
+            .find(|(st, (_, p))| {
+                st.message.name == ev.message()
+                    && match (&st.when, p) {
+                        (Some((_, v)), Some(p)) => ev.matches(p, v),
+                        _ => true,
+                    }
+            })
+            .map(|(st, _)| st.capture.as_slice())
+            .unwrap_or_default();
+        self.capture(ii, caps, ev);
         self.next_node(ii, t);
     }
 
@@ -201,7 +219,13 @@ impl Engine<'_> {
         }
         // The names are copied only when a timeline is kept.
         if has_send {
+            let with = if self.opts.keep_timelines {
+                self.with_values(ii, &self.sagas[inst_saga(self, ii)].steps[step].with)
+            } else {
+                Default::default()
+            };
             self.log(ii, t, 0, None, |s| What::Sent {
+                with,
                 step: s.steps[step].id.clone(),
                 command: s.steps[step]
                     .send
@@ -422,6 +446,7 @@ impl Engine<'_> {
                         inst.pivot_passed = true;
                     }
                     inst.completed.push(a.step);
+                    inst.settle(a.step);
                     let lat = t.saturating_sub(a.first_sent);
                     let si = inst.saga;
                     let more = !inst.active.is_empty();
@@ -431,6 +456,7 @@ impl Engine<'_> {
                         event: Some(msg.to_string()),
                         latency_ms: lat,
                     });
+                    self.capture(ii, &st.capture, ev);
                     self.misattributed(ev, ii, idr, line, msg, |k, s| {
                         super::command_id(k, &s.steps[attributed.0].id, attributed.1)
                     });
@@ -600,12 +626,14 @@ impl Engine<'_> {
             // simply completed.
             inst.uncertain.retain(|&s| s != step);
             inst.completed.push(step);
+            inst.settle(step);
             let (sid, m) = (st.id.clone(), ev.message().to_string());
             self.log(ii, t, line, idr, |_| What::Completed {
                 step: sid,
                 event: Some(m),
                 latency_ms: 0,
             });
+            self.capture(ii, &st.capture, ev);
             return true;
         }
         if inst.phase == Phase::Compensating && !st.compensation.is_empty() {
@@ -617,6 +645,8 @@ impl Engine<'_> {
                 }
             }
             let (sid, m) = (st.id.clone(), ev.message().to_string());
+            // What it captured is there for its compensations, run again.
+            self.capture(ii, &st.capture, ev);
             self.log(ii, t, line, idr, |_| What::LateEffect {
                 step: sid,
                 event: m,

@@ -136,6 +136,7 @@ impl Engine<'_> {
                         if let Some(inst) = self.inst(ii) {
                             inst.active.retain(|a| a.step != step);
                             inst.completed.push(step);
+                            inst.settle(step);
                             let more = !inst.active.is_empty();
                             let si = inst.saga;
                             self.hist[si][step].record(t.saturating_sub(first).max(0) as u64);
