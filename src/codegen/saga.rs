@@ -88,14 +88,27 @@ fn body_with(ptr: &str, v: &Value) -> Value {
     b
 }
 
+/// A body that meets a `when` (`None`: one without the field does, or none is found).
+fn cond_body(c: &crate::saga::cond::Cond) -> Option<Value> {
+    match c.example()? {
+        crate::saga::cond::Example::Set(p, v) => Some(body_with(&p, &v)),
+        crate::saga::cond::Example::Absent(_) => None,
+    }
+}
+
+/// A condition in a doc comment: `` `/payload/x` = `"True"` `` for `equals`.
+fn cond_doc(c: &crate::saga::cond::Cond) -> String {
+    match c {
+        crate::saga::cond::Cond::Equals { pointer, value } => format!("`{pointer}` = `{value}`"),
+        c => format!("`{}`", c.describe()),
+    }
+}
+
 /// The input that completes a step on the happy path.
 fn completion(saga: &Saga, s: StepId) -> Vec<Input> {
     let st = &saga.steps[s];
     match st.on.first() {
-        Some(on) => vec![Input::event(
-            &on.name,
-            st.when.as_ref().map(|(p, v)| body_with(p, v)),
-        )],
+        Some(on) => vec![Input::event(&on.name, st.when.as_ref().and_then(cond_body))],
         None => vec![Input::timeout(st.timeout.unwrap_or(0))],
     }
 }
@@ -172,10 +185,7 @@ fn walk(
 /// The first start message (with a body that meets its `when`).
 fn start_input(saga: &Saga) -> Input {
     let st = &saga.start[0];
-    Input::event(
-        &st.message.name,
-        st.when.as_ref().map(|(p, v)| body_with(p, v)),
-    )
+    Input::event(&st.message.name, st.when.as_ref().and_then(cond_body))
 }
 
 /// The engine's events for a list of inputs (timers become gaps in time).
@@ -415,7 +425,7 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
                     .flat_map(|st| &st.compensation)
                     .find(|k| k.confirm.name == *c && k.when.is_some())
                     .and_then(|k| k.when.as_ref());
-                Input::event(c, when.map(|(p, v)| body_with(p, v)))
+                Input::event(c, when.and_then(cond_body))
             }));
             let Some((f, log, _, 0)) = simulate(saga, &inputs, false) else {
                 continue;
@@ -574,21 +584,22 @@ impl Sp {
     /// The pointer an instance waiting to start reads: the first start `when`'s.
     fn start_reads(&self, saga: &Saga) -> String {
         match saga.start.iter().find_map(|st| st.when.as_ref()) {
-            Some((p, _)) => match self.lang {
-                Lang::Rust => format!("Some({})", self.s(p)),
-                Lang::Python => self.s(p),
+            Some(c) => match self.lang {
+                Lang::Rust => format!("Some({})", self.s(c.pointer())),
+                Lang::Python => self.s(c.pointer()),
             },
             None => "None".into(),
         }
     }
 
-    fn when(&self, w: &Option<(String, Value)>) -> String {
+    /// A `when`: the condition as JSON text (the runtime evaluates it).
+    fn when(&self, w: &Option<crate::saga::cond::Cond>) -> String {
         match w {
-            Some((p, v)) => {
-                let j = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+            Some(c) => {
+                let j = serde_json::to_string(&c.to_json()).unwrap_or_else(|_| "null".into());
                 match self.lang {
-                    Lang::Rust => format!("Some(({}, {}))", self.s(p), self.s(&j)),
-                    Lang::Python => format!("({}, {})", self.s(p), self.s(&j)),
+                    Lang::Rust => format!("Some({})", self.s(&j)),
+                    Lang::Python => self.s(&j),
                 }
             }
             None => "None".into(),
@@ -842,9 +853,9 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                 }
             };
             let reads = match node {
-                Node::Step(s) => saga.steps[*s].when.as_ref().map(|(p, _)| p.clone()),
+                Node::Step(s) => saga.steps[*s].when.as_ref().map(|c| c.pointer().to_string()),
                 Node::Branch(b) => Some(b.pointer.clone()),
-                Node::Parallel { steps, .. } => steps.iter().find_map(|&s| saga.steps[s].when.as_ref().map(|(p, _)| p.clone())),
+                Node::Parallel { steps, .. } => steps.iter().find_map(|&s| saga.steps[s].when.as_ref().map(|c| c.pointer().to_string())),
             };
             json!({
                 "index": n,
@@ -878,7 +889,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         saga.start
             .iter()
             .map(|st| match &st.when {
-                Some((p, v)) => format!("`{}` with `{}` = `{}`", st.message.name, p, v),
+                Some(c) => format!("`{}` with {}", st.message.name, cond_doc(c)),
                 None => format!("`{}`", st.message.name),
             })
             .collect::<Vec<_>>()
@@ -1021,8 +1032,8 @@ fn waiting_for(st: &crate::saga::format::Step) -> String {
     } else {
         on.join(" or ")
     };
-    if let Some((p, v)) = &st.when {
-        s.push_str(&format!(" with `{p}` = `{v}`"));
+    if let Some(c) = &st.when {
+        s.push_str(&format!(" with {}", cond_doc(c)));
     }
     if !st.fail.is_empty() {
         let f: Vec<String> = st.fail.iter().map(|n| format!("`{}`", n.name)).collect();
@@ -1062,6 +1073,19 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                 _ => m,
             };
             let mut c = context(s, &m, lang);
+            // `matches` conditions need a regular-expression crate (Rust).
+            let conds = s
+                .start
+                .iter()
+                .filter_map(|st| st.when.as_ref())
+                .chain(s.steps.iter().filter_map(|st| st.when.as_ref()))
+                .chain(
+                    s.steps
+                        .iter()
+                        .flat_map(|st| &st.compensation)
+                        .filter_map(|k| k.when.as_ref()),
+                );
+            c["uses_matches"] = json!(conds.into_iter().any(|c| c.uses_matches()));
             c["hooks_name"] = json!(hooks.take(&format!("{}Hooks", pascal(&m))));
             c
         })

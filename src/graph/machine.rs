@@ -467,9 +467,8 @@ pub fn build(saga: &Saga) -> Machine {
         .iter()
         .map(|st| {
             let mut label = st.message.name.clone();
-            if let Some((p, v)) = &st.when {
-                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                label.push_str(&format!(" [{p} = {v}]"));
+            if let Some(c) = &st.when {
+                label.push_str(&format!(" [{}]", c.describe()));
             }
             Exit {
                 from: start,

@@ -40,6 +40,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+pub use super::cond::Cond;
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, pointer};
 
@@ -92,7 +93,7 @@ pub struct Named {
 pub struct Start {
     pub message: Named,
     /// Only messages whose value at the pointer equals the value start an instance.
-    pub when: Option<(String, Value)>,
+    pub when: Option<Cond>,
     /// Values the start message carries that later commands need.
     pub capture: Vec<Capture>,
 }
@@ -186,7 +187,7 @@ pub struct Step {
     pub abandon: bool,
     /// Completion events count only when the value at the pointer equals this
     /// (others are progress, ignored).
-    pub when: Option<(String, Value)>,
+    pub when: Option<Cond>,
     /// Values read from the event that completes the step, for later commands.
     pub capture: Vec<Capture>,
     /// Captured values the step's command carries.
@@ -200,7 +201,7 @@ pub struct Compensation {
     pub confirm: Named,
     /// The condition a `confirm` event must meet (`{pointer, equals}`): tells the
     /// compensation's confirmation from a forward reply of the same message.
-    pub when: Option<(String, Value)>,
+    pub when: Option<Cond>,
     pub fail: Vec<Named>,
     pub timeout: Option<u64>,
     pub retry: Retry,
@@ -760,15 +761,106 @@ impl<'a> Rd<'a> {
         out
     }
 
-    /// `{pointer, equals}`.
-    fn when(&mut self, w: &Value, at: &str) -> Option<(String, Value)> {
-        let wm = self.obj(w, at, &["pointer", "equals"])?;
-        let p = self.pointer(wm, at, "pointer", true)?;
-        let Some(eq) = wm.get("equals") else {
-            self.err(at, "missing required field `equals`");
+    /// `{pointer, equals | in | exists | matches}` or `{not: CONDITION}`.
+    fn when(&mut self, w: &Value, at: &str) -> Option<Cond> {
+        self.cond(w, at, 0)
+    }
+
+    fn cond(&mut self, w: &Value, at: &str, depth: usize) -> Option<Cond> {
+        if depth > 8 {
+            self.err(at, "conditions nest deeper than 8 `not`s");
             return None;
-        };
-        Some((p, eq.clone()))
+        }
+        if let Some(inner) = w.as_object().and_then(|m| m.get("not")) {
+            self.obj(w, at, &["not"])?;
+            let c = self.cond(inner, &pointer::push(at, "not"), depth + 1)?;
+            return Some(Cond::Not(Box::new(c)));
+        }
+        let wm = self.obj(
+            w,
+            at,
+            &["pointer", "equals", "in", "exists", "matches", "not"],
+        )?;
+        let p = self.pointer(wm, at, "pointer", true)?;
+        let ops: Vec<&str> = ["equals", "in", "exists", "matches"]
+            .into_iter()
+            .filter(|k| wm.contains_key(*k))
+            .collect();
+        if ops.len() != 1 {
+            self.err(
+                at,
+                if ops.is_empty() {
+                    "a condition needs one of `equals`, `in`, `exists`, `matches` (or is `{not: CONDITION}`)".to_string()
+                } else {
+                    format!(
+                        "a condition takes one of `equals`, `in`, `exists`, `matches`, found {}",
+                        ops.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(" and ")
+                    )
+                },
+            );
+            return None;
+        }
+        let v = &wm[ops[0]];
+        let here = pointer::push(at, ops[0]);
+        match ops[0] {
+            "equals" => Some(Cond::Equals {
+                pointer: p,
+                value: v.clone(),
+            }),
+            "in" => match v.as_array() {
+                Some(a) if !a.is_empty() => Some(Cond::In {
+                    pointer: p,
+                    values: a.clone(),
+                }),
+                _ => {
+                    self.err(&here, "`in` must be a non-empty list of values");
+                    None
+                }
+            },
+            "exists" => match v.as_bool() {
+                Some(b) => Some(Cond::Exists {
+                    pointer: p,
+                    exists: b,
+                }),
+                None => {
+                    self.err(
+                        &here,
+                        format!("`exists` must be true or false, found {}", kind(v)),
+                    );
+                    None
+                }
+            },
+            _ => {
+                let Some(pat) = v.as_str() else {
+                    self.err(
+                        &here,
+                        format!(
+                            "`matches` must be a regular expression (a string), found {}",
+                            kind(v)
+                        ),
+                    );
+                    return None;
+                };
+                if let Err(e) = regex::Regex::new(pat) {
+                    let first = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    self.err(
+                        &here,
+                        format!("`{pat}` is not a regular expression: {first}"),
+                    );
+                    return None;
+                }
+                Some(Cond::Matches {
+                    pointer: p,
+                    pattern: pat.to_string(),
+                })
+            }
+        }
     }
 
     fn node_list(&mut self, items: &[Value], ptr: &str, depth: usize) -> Vec<NodeId> {

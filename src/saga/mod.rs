@@ -15,6 +15,7 @@
 
 pub mod captures;
 pub mod check;
+pub mod cond;
 pub mod contract;
 pub mod duration;
 pub mod engine;

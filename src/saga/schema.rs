@@ -56,12 +56,7 @@ pub fn json_schema() -> Value {
                         "properties": {
                             "message": {"$ref": "#/$defs/messageName"},
                             "capture": {"$ref": "#/$defs/capture"},
-                            "when": {
-                                "type": "object",
-                                "required": ["pointer", "equals"],
-                                "additionalProperties": false,
-                                "properties": {"pointer": {"$ref": "#/$defs/pointer"}, "equals": {}}
-                            }
+                            "when": {"$ref": "#/$defs/condition"}
                         }
                     }
                 ]
@@ -79,6 +74,31 @@ pub fn json_schema() -> Value {
                 "additionalProperties": {"$ref": "#/$defs/eventPointer"}
             },
             "eventPointer": {"type": "string", "pattern": "^/(headers|payload)(/([^~/]|~[01])*)+$"},
+            "condition": {
+                "description": "A condition on an event's field: the value at `pointer` equals a value, is one of a list (`in`), exists or not (`exists`), is a string a regular expression finds a match in (`matches`, unanchored), or the negation of a condition (`not`).",
+                "oneOf": [
+                    {
+                        "type": "object",
+                        "required": ["not"],
+                        "additionalProperties": false,
+                        "properties": {"not": {"$ref": "#/$defs/condition"}}
+                    },
+                    {
+                        "type": "object",
+                        "required": ["pointer"],
+                        "additionalProperties": false,
+                        "minProperties": 2,
+                        "maxProperties": 2,
+                        "properties": {
+                            "pointer": {"$ref": "#/$defs/pointer"},
+                            "equals": {},
+                            "in": {"type": "array", "minItems": 1},
+                            "exists": {"type": "boolean"},
+                            "matches": {"type": "string", "format": "regex"}
+                        }
+                    }
+                ]
+            },
             "messageName": {"type": "string", "minLength": 1, "description": "A message name of the contract (a key of components.messages)."},
             "pointer": {"type": "string", "pattern": "^(/([^~/]|~[01])*)+$"},
             "duration": {"type": "string", "pattern": "^([0-9]+(ms|s|m|h|d))+$"},
@@ -101,10 +121,7 @@ pub fn json_schema() -> Value {
                     "confirm": {"$ref": "#/$defs/messageName"},
                     "when": {
                         "description": "The condition a `confirm` event must meet: tells the compensation's confirmation from a forward reply of the same message.",
-                        "type": "object",
-                        "required": ["pointer", "equals"],
-                        "additionalProperties": false,
-                        "properties": {"pointer": {"$ref": "#/$defs/pointer"}, "equals": {}}
+                        "$ref": "#/$defs/condition"
                     },
                     "fail": names.clone(),
                     "timeout": {"$ref": "#/$defs/duration"},
@@ -139,12 +156,7 @@ pub fn json_schema() -> Value {
                     "capture": {"$ref": "#/$defs/capture"},
                     "with": {"$ref": "#/$defs/with"},
                     "inFlight": {"enum": ["wait", "abandon"], "description": "When the saga gives up while this step's command is in flight: wait for its outcome (default) or abandon it, compensating at once (the compensation must be safe whether or not the command took effect)."},
-                    "when": {
-                        "type": "object",
-                        "required": ["pointer", "equals"],
-                        "additionalProperties": false,
-                        "properties": {"pointer": {"$ref": "#/$defs/pointer"}, "equals": {}}
-                    }
+                    "when": {"$ref": "#/$defs/condition"}
                 }
             }
         }

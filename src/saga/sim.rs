@@ -133,19 +133,25 @@ impl Loaded {
             w.add(&s.correlation);
             w.add(&s.idempotency);
             for st in &s.start {
-                if let Some((p, _)) = &st.when {
-                    w.add(p);
+                if let Some(c) = &st.when {
+                    w.add(c.pointer());
                 }
                 for c in &st.capture {
                     w.add(&c.pointer);
                 }
             }
             for st in &s.steps {
-                if let Some((p, _)) = &st.when {
-                    w.add(p);
+                if let Some(c) = &st.when {
+                    w.add(c.pointer());
                 }
                 for c in &st.capture {
                     w.add(&c.pointer);
+                }
+                // A compensation's confirmation is told apart by its `when`.
+                for k in &st.compensation {
+                    if let Some(c) = &k.when {
+                        w.add(c.pointer());
+                    }
                 }
             }
             for n in &s.nodes {

@@ -52,14 +52,14 @@ fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
             // replies name their command (`causation`), or when every forward step
             // taking that message waits for another value at the same pointer.
             // Otherwise the forward reply may meet the `when` too.
-            let told_apart = |(ptr, value): &(String, serde_json::Value)| {
+            let told_apart = |cw: &super::cond::Cond| {
                 saga.causation.is_some()
                     || (!starts.contains(c.confirm.name.as_str())
                         && saga
                             .steps
                             .iter()
                             .filter(|f| f.on.iter().any(|n| n.name == c.confirm.name))
-                            .all(|f| f.when.as_ref().is_some_and(|(p, v)| p == ptr && v != value)))
+                            .all(|f| f.when.as_ref().is_some_and(|fw| fw.excludes(cw))))
             };
             let confirm = (!c.when.as_ref().is_some_and(told_apart)).then_some(&c.confirm);
             for n in confirm.into_iter().chain(&c.fail) {
@@ -174,25 +174,50 @@ fn required_path(
 /// Branch, `when` and correlation pointers must exist in their messages' schemas; an
 /// optional one is a warning (the instance cannot decide when it is absent).
 fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
-    let mut uses: Vec<(&str, &str, &str, &str)> = Vec::new(); // (message, pointer, where, what)
+    // (message, pointer, where, what, whether the property may be absent by design:
+    // an `exists` condition reads it)
+    let mut uses: Vec<(&str, &str, &str, &str, bool)> = Vec::new();
     for st in &saga.start {
-        if let Some((p, _)) = &st.when {
-            uses.push((&st.message.name, p, &st.message.ptr, "the start condition"));
+        if let Some(c) = &st.when {
+            uses.push((
+                &st.message.name,
+                c.pointer(),
+                &st.message.ptr,
+                "the start condition",
+                c.tests_presence(),
+            ));
         }
     }
     for s in &saga.steps {
-        if let Some((p, _)) = &s.when {
+        if let Some(c) = &s.when {
             for n in &s.on {
-                uses.push((&n.name, p, &s.ptr, "the step's `when`"));
+                uses.push((
+                    &n.name,
+                    c.pointer(),
+                    &s.ptr,
+                    "the step's `when`",
+                    c.tests_presence(),
+                ));
+            }
+        }
+        for k in &s.compensation {
+            if let Some(c) = &k.when {
+                uses.push((
+                    &k.confirm.name,
+                    c.pointer(),
+                    &k.ptr,
+                    "the confirmation's `when`",
+                    c.tests_presence(),
+                ));
             }
         }
     }
     for n in &saga.nodes {
         if let Node::Branch(b) = n {
-            uses.push((&b.on.name, &b.pointer, &b.ptr, "the branch"));
+            uses.push((&b.on.name, &b.pointer, &b.ptr, "the branch", false));
         }
     }
-    for (msg, p, at, what) in uses {
+    for (msg, p, at, what, may_be_absent) in uses {
         if contract.message(msg).is_none() {
             continue; // saga-message-unknown says so
         }
@@ -207,7 +232,7 @@ fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
                 at,
                 format!("{what} reads `{p}`, which the schema of `{msg}` does not declare{hint}"),
             ));
-        } else if required_along(contract, msg, p) == Some(false) {
+        } else if !may_be_absent && required_along(contract, msg, p) == Some(false) {
             out.push(saga.source.diag_at(
                 "saga-pointer-optional",
                 at,

@@ -369,3 +369,58 @@ mod tests {
         assert_eq!(t.key(&Ptr::new("/headers/id")).as_deref(), Some("été"));
     }
 }
+
+/// A `when` condition as the engine evaluates it: pointers split once, patterns
+/// compiled once.
+#[derive(Debug, Clone)]
+pub struct CondPlan {
+    ptr: Ptr,
+    op: Op,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Equals(Value),
+    In(Vec<Value>),
+    Exists(bool),
+    /// `None`: the pattern did not compile (the saga file reports it): never holds.
+    Matches(Option<regex::Regex>),
+    Not(Box<CondPlan>),
+}
+
+impl CondPlan {
+    pub fn new(c: &super::cond::Cond) -> CondPlan {
+        use super::cond::Cond;
+        let ptr = Ptr::new(c.pointer());
+        let op = match c {
+            Cond::Equals { value, .. } => Op::Equals(value.clone()),
+            Cond::In { values, .. } => Op::In(values.clone()),
+            Cond::Exists { exists, .. } => Op::Exists(*exists),
+            Cond::Matches { pattern, .. } => Op::Matches(regex::Regex::new(pattern).ok()),
+            Cond::Not(inner) => Op::Not(Box::new(CondPlan::new(inner))),
+        };
+        CondPlan { ptr, op }
+    }
+
+    /// Whether the event meets the condition.
+    pub fn holds<E: EventView + ?Sized>(&self, ev: &E) -> bool {
+        match &self.op {
+            Op::Equals(v) => ev.matches(&self.ptr, v),
+            Op::In(vs) => ev
+                .field(&self.ptr)
+                .is_some_and(|f| vs.iter().any(|v| f.equals(v))),
+            Op::Exists(b) => ev.field(&self.ptr).is_some() == *b,
+            Op::Matches(re) => re.as_ref().is_some_and(|re| match ev.field(&self.ptr) {
+                Some(Field::Str(s)) => re.is_match(s),
+                Some(Field::Val(v)) => v.as_str().is_some_and(|s| re.is_match(s)),
+                None => false,
+            }),
+            Op::Not(c) => !c.holds(ev),
+        }
+    }
+
+    /// The pointer the condition reads.
+    pub fn ptr(&self) -> &Ptr {
+        &self.ptr
+    }
+}

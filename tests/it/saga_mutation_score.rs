@@ -374,9 +374,16 @@ const PLANTED: &[Planted] = &[
     m(
         "checkup",
         6,
-        "`when` pointer names nothing",
-        "    when: {pointer: /payload/outcome, equals: suitable}\n",
-        "    when: {pointer: /payload/outcomes, equals: suitable}\n",
+        "`when` pointer (under `not`) names nothing",
+        "    when: {not: {pointer: /payload/outcome, matches: \"^(un|pend)\"}}\n",
+        "    when: {not: {pointer: /payload/outcomes, matches: \"^(un|pend)\"}}\n",
+    ),
+    m(
+        "checkup",
+        6,
+        "a start condition's `in` pointer names nothing",
+        "  when: {pointer: /payload/outcome, in: [pending, unsuitable]}\n",
+        "  when: {pointer: /payload/verdict, in: [pending, unsuitable]}\n",
     ),
     m(
         "checkup",

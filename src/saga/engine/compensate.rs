@@ -277,8 +277,11 @@ impl Engine<'_> {
         if let Some(p) = &self.opts.true_cause {
             e.set(p, Value::String(cid));
         }
-        if let Some((p, v)) = &c.when {
-            e.set(p, v.clone());
+        // A value that meets the confirmation's `when` (an absent one stays absent).
+        if let Some(super::super::cond::Example::Set(p, v)) =
+            c.when.as_ref().and_then(super::super::cond::Cond::example)
+        {
+            e.set(&p, v);
         }
         Some(e)
     }

@@ -4,7 +4,7 @@
 
 use super::super::format::{Node, Role, Saga};
 use super::super::hash::{FastMap, FastSet};
-use super::super::view::Ptr;
+use super::super::view::{CondPlan, Ptr};
 
 /// The id of a message no saga names.
 pub(super) const NONE: u32 = u32::MAX;
@@ -41,9 +41,9 @@ pub(super) struct StepPlan {
     pub(super) on: Vec<u32>,
     pub(super) fail: Vec<u32>,
     pub(super) ignore: Vec<u32>,
-    pub(super) when: Option<Ptr>,
+    pub(super) when: Option<CondPlan>,
     /// Per compensation: (confirm, fail, the confirm's `when` pointer).
-    pub(super) comp: Vec<(u32, Vec<u32>, Option<Ptr>)>,
+    pub(super) comp: Vec<(u32, Vec<u32>, Option<CondPlan>)>,
 }
 
 /// One saga's message ids and pointers.
@@ -58,7 +58,7 @@ pub(super) struct SagaPlan {
     pub(super) replies: FastSet<u32>,
     /// The start messages, each with its `when` pointer (the value is the saga's
     /// `start[i].when`, same index).
-    pub(super) start: Vec<(u32, Option<Ptr>)>,
+    pub(super) start: Vec<(u32, Option<CondPlan>)>,
     pub(super) ignore: Vec<u32>,
     pub(super) abort_on: Vec<u32>,
     pub(super) steps: Vec<StepPlan>,
@@ -99,7 +99,7 @@ impl Plan {
                     on: ids(&mut names, &st.on),
                     fail: ids(&mut names, &st.fail),
                     ignore: ids(&mut names, &st.ignore),
-                    when: st.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                    when: st.when.as_ref().map(CondPlan::new),
                     comp: st
                         .compensation
                         .iter()
@@ -107,7 +107,7 @@ impl Plan {
                             (
                                 names.intern(&c.confirm.name),
                                 ids(&mut names, &c.fail),
-                                c.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                                c.when.as_ref().map(CondPlan::new),
                             )
                         })
                         .collect(),
@@ -142,7 +142,7 @@ impl Plan {
                     .map(|st| {
                         (
                             names.intern(&st.message.name),
-                            st.when.as_ref().map(|(p, _)| Ptr::new(p)),
+                            st.when.as_ref().map(CondPlan::new),
                         )
                     })
                     .collect(),
@@ -202,10 +202,9 @@ impl SagaPlan {
         mid: u32,
         ev: &E,
     ) -> bool {
-        self.start.iter().zip(&saga.start).any(|((m, p), st)| {
-            *m == mid
-                && p.as_ref()
-                    .is_none_or(|p| st.when.as_ref().is_some_and(|(_, v)| ev.matches(p, v)))
-        })
+        let _ = saga;
+        self.start
+            .iter()
+            .any(|(m, c)| *m == mid && c.as_ref().is_none_or(|c| c.holds(ev)))
     }
 }

@@ -135,12 +135,8 @@ impl Engine<'_> {
             .start
             .iter()
             .zip(&self.plan.sagas[si].start)
-            .find(|(st, (_, p))| {
-                st.message.name == ev.message()
-                    && match (&st.when, p) {
-                        (Some((_, v)), Some(p)) => ev.matches(p, v),
-                        _ => true,
-                    }
+            .find(|(st, (_, c))| {
+                st.message.name == ev.message() && c.as_ref().is_none_or(|c| c.holds(ev))
             })
             .map(|(st, _)| st.capture.as_slice())
             .unwrap_or_default();
@@ -420,14 +416,8 @@ impl Engine<'_> {
                     }
                 }
                 let Some(inst) = self.inst(ii) else { return };
-                let when_ok = |step: StepId| {
-                    sp.steps[step].when.as_ref().is_none_or(|p| {
-                        saga.steps[step]
-                            .when
-                            .as_ref()
-                            .is_some_and(|(_, v)| ev.matches(p, v))
-                    })
-                };
+                let when_ok =
+                    |step: StepId| sp.steps[step].when.as_ref().is_none_or(|c| c.holds(ev));
                 let hit = inst.active.iter().position(|a| {
                     only.is_none_or(|s| s == a.step)
                         && sp.steps[a.step].on.contains(&mid)
@@ -505,14 +495,8 @@ impl Engine<'_> {
             }
             Phase::Compensating => {
                 // A step in flight when the saga gave up: its outcome is awaited.
-                let when_ok = |step: StepId| {
-                    sp.steps[step].when.as_ref().is_none_or(|p| {
-                        saga.steps[step]
-                            .when
-                            .as_ref()
-                            .is_some_and(|(_, v)| ev.matches(p, v))
-                    })
-                };
+                let when_ok =
+                    |step: StepId| sp.steps[step].when.as_ref().is_none_or(|c| c.holds(ev));
                 let awaited = inst.active.iter().find_map(|a| {
                     if to_comp || only.is_some_and(|s| s != a.step) {
                         return None;
@@ -556,12 +540,7 @@ impl Engine<'_> {
                     let (step, idx, attempt) = (c.step, c.idx, c.attempt);
                     // A confirm with a `when` counts only when the event meets it (a
                     // forward reply of the same message does not confirm).
-                    let when_ok = when.as_ref().is_none_or(|p| {
-                        saga.steps[step].compensation[idx]
-                            .when
-                            .as_ref()
-                            .is_some_and(|(_, v)| ev.matches(p, v))
-                    });
+                    let when_ok = when.as_ref().is_none_or(|c| c.holds(ev));
                     let comp_id = |k: &str, s: &Saga| {
                         super::compensation_id(k, &s.steps[step].id, idx, attempt)
                     };
@@ -611,12 +590,7 @@ impl Engine<'_> {
         let Some(step) = inst.uncertain.iter().copied().find(|&s| {
             only.is_none_or(|o| o == s)
                 && sp.steps[s].on.contains(&mid)
-                && sp.steps[s].when.as_ref().is_none_or(|p| {
-                    saga.steps[s]
-                        .when
-                        .as_ref()
-                        .is_some_and(|(_, v)| ev.matches(p, v))
-                })
+                && sp.steps[s].when.as_ref().is_none_or(|c| c.holds(ev))
         }) else {
             return false;
         };
