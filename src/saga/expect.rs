@@ -36,6 +36,9 @@ pub fn of(outcome: &Outcome) -> Value {
                     What::Compensated { step, event } => {
                         compensations.push(format!("{step}: confirmed by {event}"));
                     }
+                    What::CompensationSkipped { step, command } => {
+                        compensations.push(format!("{step}: {command} skipped (if)"));
+                    }
                     What::CompensationFailed { step, event, .. } => compensations.push(format!(
                         "{step}: failed{}",
                         event

@@ -29,7 +29,8 @@
 //!     capture: {snapshotId: /payload/snapshotId} # read from the completing event
 //!     when: {pointer: /payload/appliedCondition/status, equals: "True"}  # filter `on`
 //!     compensation:                 # or a list, run in order
-//!       {send: RevertCommit, confirm: CommitReverted, fail: [CommitRevertFailed], timeout: 1m, retry: {max: 3}}
+//!       {send: RevertCommit, confirm: CommitReverted, fail: [CommitRevertFailed], timeout: 1m, retry: {max: 3},
+//!        if: {pointer: /payload/commitSha, exists: true}}   # only when the completing event meets it
 //!   - parallel: [ {id: a, ...}, {id: b, ...} ]
 //!   - branch: {id: choose, on: DriftDetected, pointer: /payload/strategy, timeout: 5m,
 //!              cases: {favor_git: [...steps], favor_cluster: [...steps]}}
@@ -207,6 +208,10 @@ pub struct Compensation {
     pub retry: Retry,
     /// Captured values the compensation's command carries.
     pub with: Vec<Capture>,
+    /// `if`: the compensation runs only when the event that completed its step meets
+    /// this (a step completed without one — in doubt, or by its timer — is
+    /// compensated regardless).
+    pub only_if: Option<Cond>,
 }
 
 /// The role of a message name in a saga (for contract checks).
@@ -323,7 +328,7 @@ const STEP_KEYS: &[&str] = &[
     "with",
 ];
 const COMP_KEYS: &[&str] = &[
-    "send", "confirm", "when", "fail", "timeout", "retry", "with",
+    "send", "confirm", "when", "fail", "timeout", "retry", "with", "if",
 ];
 const BRANCH_KEYS: &[&str] = &["id", "on", "pointer", "timeout", "cases"];
 const RETRY_KEYS: &[&str] = &["max", "backoff", "factor"];
@@ -1074,6 +1079,10 @@ impl<'a> Rd<'a> {
             Some(w) => Some(self.when(w, &pointer::push(ptr, "when"))?),
         };
         let with = self.captures(m, ptr, "with");
+        let only_if = match m.get("if") {
+            None => None,
+            Some(w) => Some(self.when(w, &pointer::push(ptr, "if"))?),
+        };
         Some(Compensation {
             ptr: ptr.to_string(),
             send: send?,
@@ -1083,6 +1092,7 @@ impl<'a> Rd<'a> {
             timeout,
             retry,
             with,
+            only_if,
         })
     }
 }

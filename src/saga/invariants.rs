@@ -145,6 +145,7 @@ fn describe(w: &What) -> String {
         What::AwaitOutcome { step } => format!("the outcome of `{step}` awaited"),
         What::Compensating { step, .. } => format!("compensation of `{step}`"),
         What::Compensated { step, .. } => format!("confirmed compensation of `{step}`"),
+        What::CompensationSkipped { step, .. } => format!("skipped compensation of `{step}`"),
         What::LateEffect { step, .. } => format!("late effect of `{step}`"),
         What::CompensationFailed { step, .. } => format!("failed compensation of `{step}`"),
         What::Ignored { event }

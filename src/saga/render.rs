@@ -244,6 +244,9 @@ fn entry(e: &Entry) -> String {
             }
         }
         What::Compensated { step, event } => format!("compensated {step} <- {event}"),
+        What::CompensationSkipped { step, command } => {
+            format!("skip compensation of {step}: {command} (its `if` does not hold)")
+        }
         What::CompensationFailed {
             step,
             event,

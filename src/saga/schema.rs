@@ -126,7 +126,11 @@ pub fn json_schema() -> Value {
                     "fail": names.clone(),
                     "timeout": {"$ref": "#/$defs/duration"},
                     "retry": {"$ref": "#/$defs/retry"},
-                    "with": {"$ref": "#/$defs/with"}
+                    "with": {"$ref": "#/$defs/with"},
+                    "if": {
+                        "description": "Run this compensation only when the event that completed its step meets the condition (a step completed without an event, in doubt or by its timer, is compensated regardless).",
+                        "$ref": "#/$defs/condition"
+                    }
                 }
             },
             "step": {

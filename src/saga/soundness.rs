@@ -201,6 +201,17 @@ fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
             }
         }
         for k in &s.compensation {
+            if let Some(c) = &k.only_if {
+                for n in &s.on {
+                    uses.push((
+                        &n.name,
+                        c.pointer(),
+                        &k.ptr,
+                        "the compensation's `if`",
+                        c.tests_presence(),
+                    ));
+                }
+            }
             if let Some(c) = &k.when {
                 uses.push((
                     &k.confirm.name,

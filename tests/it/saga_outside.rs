@@ -122,3 +122,49 @@ fn compensations_run_last_settled_first() {
     assert_eq!(order, ["charge", "reserve"]);
     assert_eq!(o.instances[0].state.name(), "compensated");
 }
+
+/// A compensation with `if` runs only when the event that completed its step meets
+/// the condition: a reservation the participant reports as not held needs no release.
+#[test]
+fn a_compensation_runs_only_if_the_completing_event_meets_its_condition() {
+    let s = saga_of(
+        "steps:\n  - id: reserve\n    send: ReservePet\n    on: PetReserved\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: ReleasePet, confirm: PetReleased, timeout: 30s, if: {pointer: /payload/id, matches: \"^held-\"}}\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 30s\n    onTimeout: fail\n    pivot: true\n",
+    );
+    let run = |id: &str| {
+        let mut reserved = ev(2, 1_000, "PetReserved", Some("k/reserve/1"));
+        reserved.set("/payload/id", serde_json::json!(id));
+        let evs = [
+            ev(1, 0, "AdoptionRequested", None),
+            reserved,
+            ev(3, 2_000, "FeeDeclined", Some("k/charge/1")),
+            ev(4, 3_000, "PetReleased", Some("k/reserve/compensation/1/1")),
+        ];
+        saga::engine::run(
+            std::slice::from_ref(&s),
+            &evs,
+            saga::engine::Options {
+                keep_timelines: true,
+                ..Default::default()
+            },
+        )
+    };
+    let kinds = |o: &saga::engine::Outcome| -> Vec<String> {
+        o.instances[0]
+            .timeline
+            .iter()
+            .filter_map(|e| match &e.what {
+                saga::engine::What::Compensating { command, .. } => Some(format!("send {command}")),
+                saga::engine::What::CompensationSkipped { command, .. } => {
+                    Some(format!("skip {command}"))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let free = run("free-1");
+    assert_eq!(kinds(&free), ["skip ReleasePet"]);
+    assert_eq!(free.instances[0].state.name(), "compensated");
+    let held = run("held-1");
+    assert_eq!(kinds(&held), ["send ReleasePet"]);
+    assert_eq!(held.instances[0].state.name(), "compensated");
+}

@@ -106,6 +106,7 @@ impl Engine<'_> {
         let Some(inst) = self.inst(ii) else { return };
         let saga = &sagas[inst.saga];
         let mut todo = Vec::new();
+        let mut skipped = Vec::new();
         // Last settled first: a step that completed (or was given up in doubt) after
         // another is undone before it.
         let order: Vec<StepId> = inst
@@ -122,11 +123,30 @@ impl Engine<'_> {
                     inst.uncompensable.push(s);
                 }
             } else {
-                todo.extend((0..st.compensation.len()).map(|i| (s, i)));
+                // A compensation whose `if` the completing event did not meet is
+                // skipped (a step in doubt has no such event: all of them run).
+                let done = inst.completed.contains(&s) && !inst.uncertain.contains(&s);
+                for i in 0..st.compensation.len() {
+                    if done && inst.comp_skip.contains(&(s, i)) {
+                        skipped.push((s, i));
+                    } else {
+                        todo.push((s, i));
+                    }
+                }
             }
         }
         todo.reverse();
         inst.comp_todo = todo;
+        for (s, i) in skipped {
+            let (step, command) = (
+                saga.steps[s].id.clone(),
+                saga.steps[s].compensation[i].send.name.clone(),
+            );
+            self.log(ii, t, 0, None, |_| What::CompensationSkipped {
+                step,
+                command,
+            });
+        }
         self.next_comp(ii, t);
     }
 

@@ -34,6 +34,28 @@ impl Engine<'_> {
         }
     }
 
+    /// Evaluate the `if` of a step's compensations on the event that completed it:
+    /// those it does not meet are skipped when the saga compensates.
+    pub(super) fn comp_conditions<E: EventView + ?Sized>(
+        &mut self,
+        ii: usize,
+        step: usize,
+        ev: &E,
+    ) {
+        let plan = std::sync::Arc::clone(&self.plan);
+        let Some(inst) = self.inst(ii) else { return };
+        let Some(sp) = plan.sagas[inst.saga].steps.get(step) else {
+            return;
+        };
+        for (i, c) in sp.comp_if.iter().enumerate() {
+            let Some(c) = c else { continue };
+            inst.comp_skip.retain(|k| *k != (step, i));
+            if !c.holds(ev) {
+                inst.comp_skip.push((step, i));
+            }
+        }
+    }
+
     /// The captured values a command carries (`with`), by name; names not captured
     /// are left out.
     pub(super) fn with_values(&self, ii: usize, with: &[Capture]) -> BTreeMap<String, Value> {

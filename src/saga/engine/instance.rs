@@ -71,6 +71,8 @@ pub(super) struct Inst {
     /// Completed and in-doubt steps in the order they settled (a step settles again
     /// when an in-doubt step's completion arrives): compensations run in reverse.
     pub(super) settled: Vec<StepId>,
+    /// Compensations whose `if` the event that completed their step did not meet.
+    pub(super) comp_skip: Vec<(StepId, usize)>,
     /// Values captured so far (`capture`), by name.
     pub(super) data: std::collections::BTreeMap<String, serde_json::Value>,
     /// The step whose failure or timeout made the saga give up.

@@ -104,6 +104,11 @@ pub enum What {
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         with: BTreeMap<String, Value>,
     },
+    /// A compensation whose `if` the event that completed its step did not meet.
+    CompensationSkipped {
+        step: String,
+        command: String,
+    },
     Compensated {
         step: String,
         event: String,

@@ -44,6 +44,8 @@ pub(super) struct StepPlan {
     pub(super) when: Option<CondPlan>,
     /// Per compensation: (confirm, fail, the confirm's `when` pointer).
     pub(super) comp: Vec<(u32, Vec<u32>, Option<CondPlan>)>,
+    /// Per compensation: its `if` (evaluated on the event that completes the step).
+    pub(super) comp_if: Vec<Option<CondPlan>>,
 }
 
 /// One saga's message ids and pointers.
@@ -110,6 +112,11 @@ impl Plan {
                                 c.when.as_ref().map(CondPlan::new),
                             )
                         })
+                        .collect(),
+                    comp_if: st
+                        .compensation
+                        .iter()
+                        .map(|c| c.only_if.as_ref().map(CondPlan::new))
                         .collect(),
                 })
                 .collect();

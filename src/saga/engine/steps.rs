@@ -94,6 +94,7 @@ impl Engine<'_> {
             uncertain: Vec::new(),
             settled: Vec::new(),
             data: Default::default(),
+            comp_skip: Vec::new(),
             gave_up: None,
             pivot_passed: false,
             sent: Vec::new(),
@@ -447,6 +448,7 @@ impl Engine<'_> {
                         latency_ms: lat,
                     });
                     self.capture(ii, &st.capture, ev);
+                    self.comp_conditions(ii, a.step, ev);
                     self.misattributed(ev, ii, idr, line, msg, |k, s| {
                         super::command_id(k, &s.steps[attributed.0].id, attributed.1)
                     });
@@ -608,6 +610,7 @@ impl Engine<'_> {
                 latency_ms: 0,
             });
             self.capture(ii, &st.capture, ev);
+            self.comp_conditions(ii, step, ev);
             return true;
         }
         if inst.phase == Phase::Compensating && !st.compensation.is_empty() {
@@ -621,6 +624,7 @@ impl Engine<'_> {
             let (sid, m) = (st.id.clone(), ev.message().to_string());
             // What it captured is there for its compensations, run again.
             self.capture(ii, &st.capture, ev);
+            self.comp_conditions(ii, step, ev);
             self.log(ii, t, line, idr, |_| What::LateEffect {
                 step: sid,
                 event: m,
