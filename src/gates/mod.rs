@@ -146,9 +146,16 @@ fn located(ws: &Workspace, items: Vec<util::Item>) -> Vec<Outcome> {
 fn saga_items(sagas: &[Saga]) -> Vec<Outcome> {
     let mut out = Vec::new();
     for saga in sagas {
-        for s in &saga.steps {
+        // Past the pivot a step only goes forward: it needs no compensation.
+        let past = crate::saga::soundness::past_pivot(saga);
+        for (k, s) in saga.steps.iter().enumerate() {
             let mut missing = Vec::new();
-            if s.compensation.is_empty() && !s.pivot && !s.read_only && s.send.is_some() {
+            if s.compensation.is_empty()
+                && !s.pivot
+                && !past.contains(&k)
+                && !s.read_only
+                && s.send.is_some()
+            {
                 missing.push("compensation (or `pivot`/`readOnly`)");
             }
             if s.timeout.is_none() || s.on_timeout.is_none() {

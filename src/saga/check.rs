@@ -304,8 +304,11 @@ fn check_step(saga: &Saga, s: &Step, past_pivot: bool, out: &mut Vec<Diagnostic>
 
 /// Step is complete: compensated (or pivot / read-only / wait), timeout with a
 /// handler, failure handled.
-pub fn step_complete(s: &Step) -> bool {
-    let comp = !s.compensation.is_empty() || s.pivot || s.read_only || s.send.is_none();
+/// `past_pivot`: the step comes after the pivot on every path (it only goes forward:
+/// a compensation there is an error, `saga-pivot-compensation`).
+pub fn step_complete(s: &Step, past_pivot: bool) -> bool {
+    let comp =
+        !s.compensation.is_empty() || s.pivot || past_pivot || s.read_only || s.send.is_none();
     let timeout = s.timeout.is_some() && s.on_timeout.is_some();
     let failure = s.send.is_none() || !s.fail.is_empty();
     comp && timeout && failure
@@ -316,9 +319,10 @@ pub fn completeness(sagas: &[Saga]) -> (usize, usize) {
     let mut num = 0;
     let mut den = 0;
     for saga in sagas {
-        for s in &saga.steps {
+        let past = super::soundness::past_pivot(saga);
+        for (k, s) in saga.steps.iter().enumerate() {
             den += 1;
-            if step_complete(s) {
+            if step_complete(s, past.contains(&k)) {
                 num += 1;
             }
         }

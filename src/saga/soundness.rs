@@ -24,7 +24,7 @@ pub fn check(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
     pointers(saga, contract, &mut out);
     branches(saga, contract, &mut out);
     commands(saga, contract, &mut out);
-    pivots(saga, &saga.top, false, &mut out, &mut Vec::new());
+    pivots(saga, &saga.top, false, &mut None, &mut out, &mut Vec::new());
     endings(saga, &mut out);
     super::captures::check(saga, contract, &mut out);
     out
@@ -34,19 +34,31 @@ pub fn check(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
 /// the forward command would "confirm" a compensation that never ran, and the
 /// compensation's confirmation would complete a forward step.
 fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
-    let forward: BTreeSet<&str> = saga
-        .steps
-        .iter()
-        .flat_map(|s| s.on.iter().chain(&s.fail))
-        .map(|n| n.name.as_str())
-        .chain(saga.start.iter().map(|st| st.message.name.as_str()))
-        .collect();
+    let cases = step_cases(saga);
+    // Two steps in different cases of one branch never run in the same instance.
+    let exclusive = |a: usize, b: usize| {
+        cases[a]
+            .iter()
+            .any(|(br, k)| cases[b].iter().any(|(br2, k2)| br == br2 && k != k2))
+    };
+    // The forward replies that may reach an instance where step `s` ran.
+    let forward_of = |s: usize| -> BTreeSet<&str> {
+        saga.steps
+            .iter()
+            .enumerate()
+            .filter(|(f, _)| !exclusive(s, *f))
+            .flat_map(|(_, f)| f.on.iter().chain(&f.fail))
+            .map(|n| n.name.as_str())
+            .chain(saga.start.iter().map(|st| st.message.name.as_str()))
+            .collect()
+    };
     let starts: BTreeSet<&str> = saga
         .start
         .iter()
         .map(|st| st.message.name.as_str())
         .collect();
-    for s in &saga.steps {
+    for (si, s) in saga.steps.iter().enumerate() {
+        let forward = forward_of(si);
         for c in &s.compensation {
             // A `when` on the confirmation tells it apart from a forward reply when
             // replies name their command (`causation`), or when every forward step
@@ -58,8 +70,10 @@ fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
                         && saga
                             .steps
                             .iter()
-                            .filter(|f| f.on.iter().any(|n| n.name == c.confirm.name))
-                            .all(|f| f.when.as_ref().is_some_and(|fw| fw.excludes(cw))))
+                            .enumerate()
+                            .filter(|(f, _)| !exclusive(si, *f))
+                            .filter(|(_, f)| f.on.iter().any(|n| n.name == c.confirm.name))
+                            .all(|(_, f)| f.when.as_ref().is_some_and(|fw| fw.excludes(cw))))
             };
             let confirm = (!c.when.as_ref().is_some_and(told_apart)).then_some(&c.confirm);
             for n in confirm.into_iter().chain(&c.fail) {
@@ -82,6 +96,44 @@ fn confirmations(saga: &Saga, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Per step, the branch cases it lies in: (branch node, case index), outermost first.
+fn step_cases(saga: &Saga) -> Vec<Vec<(NodeId, usize)>> {
+    fn go(
+        saga: &Saga,
+        ids: &[NodeId],
+        path: &mut Vec<(NodeId, usize)>,
+        out: &mut Vec<Vec<(NodeId, usize)>>,
+    ) {
+        for &id in ids {
+            match saga.nodes.get(id) {
+                Some(Node::Step(s)) => {
+                    if let Some(o) = out.get_mut(*s) {
+                        *o = path.clone();
+                    }
+                }
+                Some(Node::Parallel { steps, .. }) => {
+                    for &s in steps {
+                        if let Some(o) = out.get_mut(s) {
+                            *o = path.clone();
+                        }
+                    }
+                }
+                Some(Node::Branch(b)) => {
+                    for (k, (_, case)) in b.cases.iter().enumerate() {
+                        path.push((id, k));
+                        go(saga, case, path, out);
+                        path.pop();
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); saga.steps.len()];
+    go(saga, &saga.top, &mut Vec::new(), &mut out);
+    out
 }
 
 /// Compensations and branches wait too: without a timeout a lost answer leaves the
@@ -412,35 +464,60 @@ fn commands(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
 /// never compensated).
 pub(crate) fn past_pivot(saga: &Saga) -> Vec<usize> {
     let mut past = Vec::new();
-    pivots(saga, &saga.top, false, &mut Vec::new(), &mut past);
+    pivots(
+        saga,
+        &saga.top,
+        false,
+        &mut None,
+        &mut Vec::new(),
+        &mut past,
+    );
     past
 }
 
 /// After the pivot the saga only goes forward: a step that follows a pivot (on every
-/// path) must not carry a compensation, which could never run in order. Returns
-/// whether every path through `ids` passes a pivot.
+/// path) must not carry a compensation, which could never run in order; nor one that
+/// follows a pivot on some path (a pivot inside a branch case): there its compensation
+/// never runs and its failure cannot be undone. Returns whether every path through
+/// `ids` passes a pivot; `some` names a path that passed one (for the message).
 fn pivots(
     saga: &Saga,
     ids: &[NodeId],
     mut after: bool,
+    some: &mut Option<String>,
     out: &mut Vec<Diagnostic>,
     past: &mut Vec<usize>,
 ) -> bool {
     for &id in ids {
         match saga.nodes.get(id) {
             Some(Node::Step(si)) => {
-                after |= pivot_steps(saga, std::slice::from_ref(si), after, out, past)
+                after |= pivot_steps(saga, std::slice::from_ref(si), after, some, out, past)
             }
             Some(Node::Parallel { steps, .. }) => {
-                after |= pivot_steps(saga, steps, after, out, past)
+                after |= pivot_steps(saga, steps, after, some, out, past)
             }
             Some(Node::Branch(b)) => {
                 // A branch passes a pivot when each of its cases does.
                 let mut all = !b.cases.is_empty();
-                for (_, case) in &b.cases {
-                    all &= pivots(saga, case, after, out, past);
+                let mut found: Option<String> = None;
+                for (k, case) in &b.cases {
+                    let mut inner = some.clone();
+                    let a = pivots(saga, case, after, &mut inner, out, past);
+                    all &= a;
+                    if found.is_none() && !after {
+                        found = if a && some.is_none() {
+                            Some(format!("case `{k}` of branch `{}`", b.id))
+                        } else if inner != *some {
+                            inner
+                        } else {
+                            None
+                        };
+                    }
                 }
                 after |= all;
+                if some.is_none() {
+                    *some = found;
+                }
             }
             None => {}
         }
@@ -454,6 +531,7 @@ fn pivot_steps(
     saga: &Saga,
     ids: &[usize],
     after: bool,
+    some: &Option<String>,
     out: &mut Vec<Diagnostic>,
     past: &mut Vec<usize>,
 ) -> bool {
@@ -474,6 +552,15 @@ fn pivot_steps(
                     s.id
                 ),
             ).with_help("move the step before the pivot, or drop its compensation and retry it until it succeeds"));
+        } else if let (false, Some(path), false) = (after, some, s.compensation.is_empty()) {
+            out.push(saga.source.diag_at(
+                "saga-pivot-compensation",
+                &s.compensation[0].ptr,
+                format!(
+                    "step `{}` has a compensation, but on the path through {path} it comes after the pivot: there the saga only goes forward, so its compensation never runs and its failure cannot be undone",
+                    s.id
+                ),
+            ).with_help("move the step into the cases that need it (with its compensation where no pivot precedes it), or move the pivot after it"));
         }
         pivot |= s.pivot;
     }

@@ -168,3 +168,49 @@ fn a_compensation_runs_only_if_the_completing_event_meets_its_condition() {
     assert_eq!(kinds(&held), ["send ReleasePet"]);
     assert_eq!(held.instances[0].state.name(), "compensated");
 }
+
+/// The rules found missing or wrong by the outside red team (second round).
+fn static_rules(body: &str) -> Vec<&'static str> {
+    let s = saga_of(body);
+    let contract = repo().join("fixtures/codegen/pets.asyncapi-2.6.yaml");
+    let ws = hnp_events::source::Workspace::load(
+        &[contract],
+        &hnp_events::source::LoadOptions::default(),
+    )
+    .expect("contract loads");
+    saga::check(&s, &ws).iter().map(|d| d.rule).collect()
+}
+
+/// A pivot inside one branch case: a step after the branch that has a compensation
+/// comes after the pivot on that path (its compensation never runs there).
+#[test]
+fn a_compensation_after_a_pivot_in_one_branch_case_is_reported() {
+    let body = "steps:\n  - branch:\n      id: check\n      on: HomeChecked\n      pointer: /payload/outcome\n      timeout: 1h\n      cases:\n        suitable:\n          - id: charge\n            send: ChargeFee\n            on: FeeCharged\n            fail: FeeDeclined\n            timeout: 30s\n            onTimeout: fail\n            pivot: true\n        unsuitable: []\n        pending: []\n  - id: book\n    send: BookVisit\n    on: VisitBooked\n    timeout: 1m\n    onTimeout: fail\n    compensation: {send: CancelVisit, confirm: VisitCancelled, timeout: 30s}\n";
+    assert!(static_rules(body).contains(&"saga-pivot-compensation"));
+    let no_pivot = body.replace("            pivot: true\n", "");
+    assert!(!static_rules(&no_pivot).contains(&"saga-pivot-compensation"));
+}
+
+/// A compensation's reply that is a forward reply only of a step in another case of
+/// the same branch is never ambiguous: the two never run in one instance.
+#[test]
+fn replies_of_another_branch_case_do_not_make_a_confirmation_ambiguous() {
+    let body = "steps:\n  - branch:\n      id: check\n      on: HomeChecked\n      pointer: /payload/outcome\n      timeout: 1h\n      cases:\n        suitable:\n          - id: reserve\n            send: ReservePet\n            on: PetReserved\n            timeout: 30s\n            onTimeout: fail\n            compensation: {send: ReleasePet, confirm: PetReleased, timeout: 30s}\n        unsuitable:\n          - id: release\n            send: ReleasePet\n            on: PetReleased\n            timeout: 30s\n            onTimeout: fail\n            readOnly: true\n        pending: []\n";
+    assert!(!static_rules(body).contains(&"saga-confirm-ambiguous"));
+    // In sequence, the same reply is ambiguous.
+    let seq = "steps:\n  - id: release\n    send: ReleasePet\n    on: PetReleased\n    timeout: 30s\n    onTimeout: fail\n    readOnly: true\n  - id: reserve\n    send: ReservePet\n    on: PetReserved\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: ReleasePet, confirm: PetReleased, timeout: 30s}\n";
+    assert!(static_rules(seq).contains(&"saga-confirm-ambiguous"));
+}
+
+/// A step past the pivot needs no compensation: the completeness gate counts it
+/// complete (it used to ask for the compensation `saga-pivot-compensation` forbids).
+#[test]
+fn steps_past_the_pivot_are_complete_for_the_gate() {
+    let s = saga_of(
+        "steps:\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 30s\n    onTimeout: fail\n    pivot: true\n  - id: book\n    send: BookVisit\n    on: VisitBooked\n    fail: FeeDeclined\n    timeout: 1m\n    onTimeout: retry\n    retry: {max: 5, backoff: 1s}\n",
+    );
+    assert_eq!(
+        saga::check::completeness(std::slice::from_ref(&s)),
+        (2, 2)
+    );
+}
