@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::Lang;
 use super::api::Api;
 use super::names::{Namer, pascal, py_escape, rust_escape, snake};
-use super::saga::doc_text;
+use super::saga;
 use super::types::{Field, Kind, Ty, TypeSet};
 use crate::diag::{Diagnostic, Severity};
 use crate::projection::compiled::Compiled;
@@ -483,6 +483,30 @@ pub fn add_rows(api: &mut Api, ws: &Workspace, prepared: &mut [Prepared]) -> Res
     Ok(())
 }
 
+/// Text from the projection file for a doc comment (Rust) or docstring (Python): one
+/// line; in Rust no code fence either (rustdoc would run what follows it).
+fn doc_text(lang: Lang, s: &str) -> String {
+    let t = saga::doc_text(lang, s);
+    match lang {
+        Lang::Rust => t.replace("```", "'''").replace("~~~", "'''"),
+        Lang::Python => t,
+    }
+}
+
+/// A line of jq quoted in a doc comment or docstring, as written (Python: backslashes
+/// and triple quotes escaped, so the docstring shows them).
+fn code_line(lang: Lang, s: &str) -> String {
+    match lang {
+        Lang::Rust => doc_text(lang, s),
+        Lang::Python => s
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .replace('\\', "\\\\")
+            .replace("\"\"\"", "\\\"\\\"\\\""),
+    }
+}
+
 /// Language-specific spellings.
 struct Sp {
     lang: Lang,
@@ -543,6 +567,8 @@ const RESERVED_MODULES: &[&str] = &[
     "annotations",
     "models",
     "Any",
+    "made",
+    "not_implemented",
 ];
 
 /// The context of every projection module for a language (module names unique).
@@ -585,7 +611,7 @@ pub fn context(api: &Api, pr: &Prepared, module: &str, lang: Lang) -> Value {
                     .code
                     .trim()
                     .lines()
-                    .map(|l| doc_text(lang, l.trim_end()))
+                    .map(|l| code_line(lang, l.trim_end()))
                     .collect();
                 json!({
                     "message": doc_text(lang, &r.message),

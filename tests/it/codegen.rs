@@ -415,6 +415,41 @@ fn hostile_saga(work: &Path) -> String {
     saga.to_string_lossy().into_owned()
 }
 
+/// A projection over the hostile contract whose name is a keyword and whose reducer and
+/// texts hold code fences, quotes and backslashes, with a stream beside it.
+const HOSTILE_PROJECTION: &str = r##"projection: type
+version: '1 """ \'
+description: "ends with a quote\\ \"\"\"\n*/ and more"
+contract: hostile.yaml
+key: /payload/c
+state:
+  type: object
+  additionalProperties: false
+  properties:
+    type: {type: string}
+    self: {type: string}
+    'a b-c': {$ref: 'hostile.yaml#/components/schemas/True'}
+initial: {}
+on:
+  self: |-
+    .type = $event.payload.c
+    | .self = "```\"\"\" \\ \(.type) */"
+"##;
+
+fn hostile_projection(work: &Path) -> String {
+    let p = work.join("type.projection.yaml");
+    std::fs::write(&p, HOSTILE_PROJECTION).expect("write projection");
+    std::fs::create_dir_all(work.join("streams")).expect("streams");
+    std::fs::write(
+        work.join("streams/one.jsonl"),
+        r#"{"time":"2026-01-01T00:00:00.000Z","message":"self","headers":{"id":"1"},"payload":{"c":"k\"1"}}
+{"time":"2026-01-01T00:00:01.000Z","message":"self","headers":{"id":"2"},"payload":{"c":"2"}}
+"#,
+    )
+    .expect("write stream");
+    p.to_string_lossy().into_owned()
+}
+
 fn hostile_spec(work: &Path) -> String {
     let spec = work.join("hostile.yaml");
     std::fs::write(&spec, HOSTILE).expect("write spec");
@@ -426,10 +461,16 @@ fn hostile_names_stay_inside_and_are_sanitised() {
     let work = tempfile::tempdir().expect("tempdir");
     let spec = hostile_spec(work.path());
     let saga = hostile_saga(work.path());
+    let projection = hostile_projection(work.path());
     for lang in ["rust", "python"] {
         let out = work.path().join("deep/gen").join(lang);
         // The hostile names are invalid component names: generated anyway.
-        let o = gen_into(&out, lang, &[&spec, &saga], &["--allow-invalid"]);
+        let o = gen_into(
+            &out,
+            lang,
+            &[&spec, &saga, &projection],
+            &["--allow-invalid"],
+        );
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         for (p, _) in files_under(&out) {
             assert!(!p.contains(".."), "{p}");
@@ -457,6 +498,27 @@ fn hostile_names_stay_inside_and_are_sanitised() {
         work.path()
             .join("deep/gen/python/hnp_contract/sagas/type_saga.py")
             .is_file()
+    );
+    // So does the projection `type`; the code fence in its reducer is no fence in the
+    // doc comment (one opened and closed per reducer), and its stream gets a test.
+    let projection_rs = std::fs::read_to_string(
+        work.path()
+            .join("deep/gen/rust/src/projections/type_projection.rs"),
+    )
+    .expect("projection module");
+    assert_eq!(projection_rs.matches("```").count(), 2, "{projection_rs}");
+    assert!(
+        projection_rs.contains("pub type Row = crate::models::TypeRow;"),
+        "{projection_rs}"
+    );
+    let tests = std::fs::read_to_string(
+        work.path()
+            .join("deep/gen/python/tests/test_projections.py"),
+    )
+    .expect("projection tests");
+    assert!(
+        tests.contains("def test_type_projection_replays_one() -> None:"),
+        "{tests}"
     );
     let py = std::fs::read_to_string(work.path().join("deep/gen/python/hnp_contract/models.py"))
         .expect("models");
@@ -901,7 +963,8 @@ fn e2e_hostile_names() {
         let work = tempfile::tempdir().expect("tempdir");
         let spec = hostile_spec(work.path());
         let saga = hostile_saga(work.path());
-        e2e_for(&["--allow-invalid", &spec, &saga], true);
+        let projection = hostile_projection(work.path());
+        e2e_for(&["--allow-invalid", &spec, &saga, &projection], true);
     }
 }
 
