@@ -620,6 +620,8 @@ pub fn context(api: &Api, pr: &Prepared, module: &str, lang: Lang) -> Value {
                     "ty": ty,
                     "code": code,
                     "todo": sp.s(&format!("{}: {}", p.name, r.message)),
+                    // `$event.time` is the stream record's time: not in the typed message.
+                    "reads_time": r.code.contains("$event.time"),
                 })
             })
             .collect();

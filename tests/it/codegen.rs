@@ -428,12 +428,13 @@ state:
   properties:
     type: {type: string}
     self: {type: string}
+    since: {type: integer}
     'a b-c': {$ref: 'hostile.yaml#/components/schemas/True'}
 initial: {}
 on:
   self: |-
     .type = $event.payload.c
-    | .self = "```\"\"\" \\ \(.type) */"
+    | .since = $event.time | .self = "```\"\"\" \\ \(.type) */"
 "##;
 
 fn hostile_projection(work: &Path) -> String {
@@ -811,6 +812,39 @@ fn projection_modules_fold_their_streams_and_keep_the_reducers() {
     assert_eq!(
         modules,
         ["__init__.py", "_runtime.py", "sync_counter_unsafe.py"]
+    );
+    // No PATH: the `projections:` of ./hnp-events.yaml (its upcast file gets no module).
+    let fx = repo().join("fixtures/hnp");
+    let config = format!(
+        "documents: ['{}']\nprojections: ['{}', '{}']\n",
+        fx.join("asyncapi.yaml").display(),
+        fx.join("projections/drift-dashboard.projection.yaml")
+            .display(),
+        fx.join("projections/watch-errored-v2.upcast.yaml")
+            .display()
+    );
+    std::fs::write(work.path().join("hnp-events.yaml"), config).expect("config");
+    let o = crate::util::run_in(
+        work.path(),
+        &[
+            "codegen",
+            "--lang",
+            "python",
+            "--out",
+            "configured",
+            "--name",
+            "hnp-contract",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let modules: Vec<String> =
+        files_under(&work.path().join("configured/hnp_contract/projections"))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+    assert_eq!(
+        modules,
+        ["__init__.py", "_runtime.py", "drift_dashboard.py"]
     );
 }
 
