@@ -45,6 +45,9 @@ pub struct Stream {
     pub left_out: usize,
     /// The rows the simulator folds from the stream.
     pub rows: BTreeMap<String, Value>,
+    /// The handled messages whose redelivery (the same event again) the simulator found
+    /// changes no row on this stream: a redelivery must change nothing in the tests too.
+    pub redelivered: Vec<String>,
 }
 
 /// A projection file ready for generation: parsed, checked, its streams folded.
@@ -184,6 +187,7 @@ fn fold_streams(
         let mut left_out = 0;
         let mut folded = 0;
         let mut state_invalid = false;
+        let mut not_idempotent = BTreeSet::new();
         for ev in &evs {
             let (before, suppressed) = findings(&folder);
             let was_folded = folder.out.folded;
@@ -228,6 +232,9 @@ fn fold_streams(
                     body.insert(k.to_string(), v.clone());
                 }
             }
+            if rules.contains(&"projection-not-idempotent") {
+                not_idempotent.insert(message.clone());
+            }
             events.push((message, Value::Object(body)));
         }
         let out = folder.finish();
@@ -246,6 +253,12 @@ fn fold_streams(
             events,
             left_out,
             rows: out.rows,
+            redelivered: p
+                .on
+                .iter()
+                .map(|r| r.message.clone())
+                .filter(|m| !not_idempotent.contains(m))
+                .collect(),
         });
     }
     (streams, notes)
@@ -664,6 +677,7 @@ pub fn context(api: &Api, pr: &Prepared, module: &str, lang: Lang) -> Value {
                 "doc": doc_text(lang, &d),
                 "events": events,
                 "rows": sp.json(&rows),
+                "redelivered": sp.list(&s.redelivered),
             })
         })
         .collect();

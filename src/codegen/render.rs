@@ -35,7 +35,7 @@ const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, versi
 
 /// The context of one projection (`projections[]`, and `projection` in the per-projection
 /// templates).
-const PROJECTION_VARS: &str = "projection: {name, name_lit, version, version_lit, contract, key, key_lit, module, impl_name, description[], row (type), initial (JSON text literal), snapshot_every, snapshot_persist, handles, ignores, ignore_lits[], serves, reducers[]: {message, message_lit, method, ty, code[] (the jq lines), todo, reads_time}, tests[]: {name, doc, events[]: {message, body}, rows (JSON text literal)}, notes[]} plus every top-level variable";
+const PROJECTION_VARS: &str = "projection: {name, name_lit, version, version_lit, contract, key, key_lit, module, impl_name, description[], row (type), initial (JSON text literal), snapshot_every, snapshot_persist, handles, ignores, ignore_lits[], serves, reducers[]: {message, message_lit, method, ty, code[] (the jq lines), todo, reads_time}, tests[]: {name, doc, events[]: {message, body}, rows (JSON text literal), redelivered (messages whose redelivery must change nothing)}, notes[]} plus every top-level variable";
 
 pub const RUST: &[Template] = &[
     tpl!("rust", "Cargo.toml.j2", "crate_name, lib_name"),

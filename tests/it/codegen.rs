@@ -1226,6 +1226,26 @@ fn e2e_projection_reducers_filled_in() {
         std::fs::write(out.join(file), wrong).expect("write reducers");
         let o = run_tests(&[], false);
         assert!(o.contains("replays_drift"), "{o}");
+        // A reducer that folds this stream right but not idempotently: a redelivery
+        // changes the row (the declared reducer's does not).
+        let twice = mine
+            .replacen(
+                "row.last_resolution = Some(text(event.payload.resolution)?);",
+                "row.last_resolution = Some(row.last_resolution.clone().unwrap_or_default() + &text(event.payload.resolution)?);",
+                1,
+            )
+            .replacen(
+                "row.last_resolution = event.payload.resolution.value",
+                "row.last_resolution = (row.last_resolution or \"\") + event.payload.resolution.value",
+                1,
+            );
+        assert_ne!(twice, mine);
+        std::fs::write(out.join(file), twice).expect("write reducers");
+        let o = run_tests(&[], false);
+        assert!(
+            o.contains("a redelivery of event 3 (DriftResolved) changes the rows"),
+            "{o}"
+        );
     }
 }
 
