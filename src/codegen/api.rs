@@ -133,6 +133,9 @@ pub struct Api {
     pub types: TypeSet,
     pub messages: Vec<MessageInfo>,
     pub groups: Vec<Group>,
+    /// Message name (as the contract and its saga and projection files name it) → index
+    /// into [`Api::messages`].
+    pub by_name: BTreeMap<String, usize>,
 }
 
 impl Api {
@@ -414,6 +417,7 @@ pub fn build_checked(
             }
         }
     }
+    api.by_name = by_name.clone();
     let addresses = super::patterns::send_addresses(model);
     // Handlers.
     let mut groups: BTreeMap<String, Group> = BTreeMap::new();

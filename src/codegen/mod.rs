@@ -11,6 +11,7 @@ pub mod git;
 pub mod manifest;
 pub mod names;
 pub mod patterns;
+pub mod projection;
 pub mod pyimports;
 pub mod python;
 pub mod render;
@@ -84,6 +85,17 @@ pub fn model_api(ws: &Workspace) -> api::Api {
 /// The template context of every template of a language, with one saga module context
 /// per saga file.
 pub fn context(api: &api::Api, sagas: &[crate::saga::Saga], opts: &Options) -> serde_json::Value {
+    context_with(api, sagas, &[], opts)
+}
+
+/// [`context`] with one projection module context per prepared projection file (their
+/// row types added to `api` by [`projection::add_rows`]).
+pub fn context_with(
+    api: &api::Api,
+    sagas: &[crate::saga::Saga],
+    projections: &[projection::Prepared],
+    opts: &Options,
+) -> serde_json::Value {
     let mut ctx = match opts.lang {
         Lang::Rust => rust::context(api, &crate_name(&opts.name)),
         Lang::Python => python::context(api, &names::snake(&opts.name)),
@@ -92,6 +104,10 @@ pub fn context(api: &api::Api, sagas: &[crate::saga::Saga], opts: &Options) -> s
         o.insert(
             "sagas".into(),
             serde_json::Value::Array(saga::contexts(sagas, opts.lang)),
+        );
+        o.insert(
+            "projections".into(),
+            serde_json::Value::Array(projection::contexts(api, projections, opts.lang)),
         );
     }
     ctx

@@ -25,11 +25,17 @@ macro_rules! tpl {
     };
 }
 
-const RUST_ALL: &str = "crate_name, lib_name, types, serde_used, literals, messages, groups, sagas";
-const PY_ALL: &str = "package, dist_name, enums, classes, aliases, messages, groups, sagas";
+const RUST_ALL: &str =
+    "crate_name, lib_name, types, serde_used, literals, messages, groups, sagas, projections";
+const PY_ALL: &str =
+    "package, dist_name, enums, classes, aliases, messages, groups, sagas, projections";
 
 /// The context of one saga (`sagas[]`, and `saga` in the per-saga templates).
 const SAGA_VARS: &str = "saga: {name, name_lit, name_doc, module, version, version_doc, contract, contract_doc, correlation, correlation_doc, description[], start_doc, start (the first), starts, start_reads, ignore, first, next, emits_complete, emits_failure, hooks_name, rust_imports, steps[]: {variant, id, id_lit, spec}, compensations[]: {index, variant, method, step, step_id, step_variant, send, send_lit, confirm, fail[], lit, spec}, nodes[] (by index) and states[] (in file order): {index, state, doc, spec, next, reads}, tests[]: {name, doc, state, log[], compensated[], inputs[]: {message, body, timer, step?}}} plus every top-level variable (literals are already spelled for the language)";
+
+/// The context of one projection (`projections[]`, and `projection` in the per-projection
+/// templates).
+const PROJECTION_VARS: &str = "projection: {name, name_lit, version, version_lit, contract, key, key_lit, module, impl_name, description[], row (type), initial (JSON text literal), snapshot_every, snapshot_persist, handles, ignores, ignore_lits[], serves, reducers[]: {message, message_lit, method, ty, code[] (the jq lines), todo, reads_time}, tests[]: {name, doc, events[]: {message, body}, rows (JSON text literal), redelivered (messages whose redelivery must change nothing)}, notes[]} plus every top-level variable";
 
 pub const RUST: &[Template] = &[
     tpl!("rust", "Cargo.toml.j2", "crate_name, lib_name"),
@@ -98,6 +104,23 @@ pub const RUST: &[Template] = &[
         "sagas[] (scaffold: written once)"
     ),
     tpl!("rust", "tests_sagas.rs.j2", "lib_name, sagas[]"),
+    tpl!(
+        "rust",
+        "projections_mod.rs.j2",
+        "projections[] (written when projection files are given): Applied, ApplyError, key_at"
+    ),
+    tpl!("rust", "projection.rs.j2", PROJECTION_VARS),
+    tpl!(
+        "rust",
+        "projections_impl_mod.rs.j2",
+        "projections[]: the modules of your reducers"
+    ),
+    tpl!(
+        "rust",
+        "projection_impl.rs.j2",
+        "projection (scaffold: written once per projection)"
+    ),
+    tpl!("rust", "tests_projections.rs.j2", "lib_name, projections[]"),
 ];
 
 pub const PYTHON: &[Template] = &[
@@ -159,6 +182,32 @@ pub const PYTHON: &[Template] = &[
         "sagas[] (scaffold: written once)"
     ),
     tpl!("python", "tests_test_sagas.py.j2", "package, sagas[]"),
+    tpl!(
+        "python",
+        "projections___init__.py.j2",
+        "projections[] (written when projection files are given)"
+    ),
+    tpl!(
+        "python",
+        "projections__runtime.py.j2",
+        "(none): Applied, ApplyError, key_at"
+    ),
+    tpl!("python", "projections_projection.py.j2", PROJECTION_VARS),
+    tpl!(
+        "python",
+        "projections_impl___init__.py.j2",
+        "projections[]: the modules of your reducers"
+    ),
+    tpl!(
+        "python",
+        "projections_impl_projection.py.j2",
+        "projection (scaffold: written once per projection)"
+    ),
+    tpl!(
+        "python",
+        "tests_test_projections.py.j2",
+        "package, projections[]"
+    ),
 ];
 
 /// The embedded templates of a language.
@@ -271,11 +320,17 @@ pub fn render(
         .and_then(|g| g.try_iter().ok())
         .map(|it| it.collect())
         .unwrap_or_default();
-    // Every template makes at most one file, the group and saga templates one per group
-    // and saga (the saga templates none without sagas): an upper bound for the bar.
+    let projections: Vec<minijinja::Value> = base
+        .get_attr("projections")
+        .ok()
+        .and_then(|g| g.try_iter().ok())
+        .map(|it| it.collect())
+        .unwrap_or_default();
+    // Every template makes at most one file, the group, saga and projection templates one
+    // per group, saga and projection (none without them): an upper bound for the bar.
     progress.stage(
         "rendering",
-        (templates(lang).len() + groups.len() + sagas.len()) as u64,
+        (templates(lang).len() + groups.len() + sagas.len() + 2 * projections.len()) as u64,
     );
     let mut out = Vec::new();
     let mut push = |path: String, text: String, scaffold: bool| {
@@ -385,6 +440,37 @@ pub fn render(
                     false,
                 );
             }
+            if !projections.is_empty() {
+                push(
+                    "src/projections/mod.rs".into(),
+                    r("projections_mod.rs.j2", &base)?,
+                    false,
+                );
+                push(
+                    "src/projections_impl/mod.rs".into(),
+                    r("projections_impl_mod.rs.j2", &base)?,
+                    false,
+                );
+                for p in &projections {
+                    let m = attr(p, "module", "projection");
+                    let pctx = minijinja::context! { projection => p.clone(), ..base.clone() };
+                    push(
+                        format!("src/projections/{m}.rs"),
+                        r("projection.rs.j2", &pctx)?,
+                        false,
+                    );
+                    push(
+                        format!("src/projections_impl/{m}.rs"),
+                        r("projection_impl.rs.j2", &pctx)?,
+                        true,
+                    );
+                }
+                push(
+                    "tests/projections.rs".into(),
+                    r("tests_projections.rs.j2", &base)?,
+                    false,
+                );
+            }
         }
         Lang::Python => {
             let pkg = package;
@@ -469,6 +555,42 @@ pub fn render(
                 push(
                     "tests/test_sagas.py".into(),
                     r("tests_test_sagas.py.j2", &base)?,
+                    false,
+                );
+            }
+            if !projections.is_empty() {
+                push(
+                    format!("{pkg}/projections/__init__.py"),
+                    r("projections___init__.py.j2", &base)?,
+                    false,
+                );
+                push(
+                    format!("{pkg}/projections/_runtime.py"),
+                    r("projections__runtime.py.j2", &base)?,
+                    false,
+                );
+                push(
+                    format!("{pkg}/projections_impl/__init__.py"),
+                    r("projections_impl___init__.py.j2", &base)?,
+                    false,
+                );
+                for p in &projections {
+                    let m = attr(p, "module", "projection");
+                    let pctx = minijinja::context! { projection => p.clone(), ..base.clone() };
+                    push(
+                        format!("{pkg}/projections/{m}.py"),
+                        r("projections_projection.py.j2", &pctx)?,
+                        false,
+                    );
+                    push(
+                        format!("{pkg}/projections_impl/{m}.py"),
+                        r("projections_impl_projection.py.j2", &pctx)?,
+                        true,
+                    );
+                }
+                push(
+                    "tests/test_projections.py".into(),
+                    r("tests_test_projections.py.j2", &base)?,
                     false,
                 );
             }

@@ -50,6 +50,10 @@ const HNP: &[&str] = &[
     "fixtures/hnp/sagas/crd-apply.saga.yaml",
     "fixtures/hnp/sagas/drift-reconcile.saga.yaml",
     "fixtures/hnp/sagas/gitops-sync.saga.yaml",
+    "fixtures/hnp/projections/crd-live-status.projection.yaml",
+    "fixtures/hnp/projections/drift-dashboard.projection.yaml",
+    "fixtures/hnp/projections/fabric-sync-status.projection.yaml",
+    "fixtures/hnp/projections/watch-health.projection.yaml",
 ];
 
 /// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and a saga with a parallel
@@ -158,6 +162,32 @@ fn hnp_output_is_deterministic_and_snapshotted() {
             "\n==== {saga} (states and tables)\n{}\n",
             slice(file_of(&fa, saga), from, n)
         ));
+        // A projection module (row type, reducers, read model), its scaffold and the
+        // start of its generated tests (expectations from the simulator's fold).
+        let (module, row, scaffold, tests, from) = if lang == "rust" {
+            (
+                "src/projections/fabric_sync_status.rs",
+                "pub struct FabricSyncStatusRow",
+                "src/projections_impl/fabric_sync_status.rs",
+                "tests/projections.rs",
+                "mod drift_dashboard",
+            )
+        } else {
+            (
+                "hnp_contract/projections/fabric_sync_status.py",
+                "class FabricSyncStatusRow",
+                "hnp_contract/projections_impl/fabric_sync_status.py",
+                "tests/test_projections.py",
+                "def _replay_drift_dashboard",
+            )
+        };
+        snap.push_str(&format!(
+            "\n==== {module}\n{}\n==== {models} (the row type)\n{}\n==== {scaffold}\n{}\n==== {tests} (drift-dashboard)\n{}\n",
+            file_of(&fa, module),
+            slice(m, row, 26),
+            file_of(&fa, scaffold),
+            slice(file_of(&fa, tests), from, 95),
+        ));
         // The generated tests of that consumer's patterns.
         let (tests, from, n) = if lang == "rust" {
             (
@@ -195,7 +225,8 @@ fn generated_files_carry_the_header_and_are_in_the_manifest() {
         if p.starts_with(".hnp-events") {
             continue;
         }
-        if p == "src/handlers_impl.rs" || p == "src/sagas_impl.rs" {
+        let reducers = p.starts_with("src/projections_impl/") && p != "src/projections_impl/mod.rs";
+        if p == "src/handlers_impl.rs" || p == "src/sagas_impl.rs" || reducers {
             assert!(!tracked.contains_key(&p), "the scaffold is not tracked");
             continue;
         }
@@ -384,6 +415,42 @@ fn hostile_saga(work: &Path) -> String {
     saga.to_string_lossy().into_owned()
 }
 
+/// A projection over the hostile contract whose name is a keyword and whose reducer and
+/// texts hold code fences, quotes and backslashes, with a stream beside it.
+const HOSTILE_PROJECTION: &str = r##"projection: type
+version: '1 """ \'
+description: "ends with a quote\\ \"\"\"\n*/ and more"
+contract: hostile.yaml
+key: /payload/c
+state:
+  type: object
+  additionalProperties: false
+  properties:
+    type: {type: string}
+    self: {type: string}
+    since: {type: integer}
+    'a b-c': {$ref: 'hostile.yaml#/components/schemas/True'}
+initial: {}
+on:
+  self: |-
+    .type = $event.payload.c
+    | .since = $event.time | .self = "```\"\"\" \\ \(.type) */"
+"##;
+
+fn hostile_projection(work: &Path) -> String {
+    let p = work.join("type.projection.yaml");
+    std::fs::write(&p, HOSTILE_PROJECTION).expect("write projection");
+    std::fs::create_dir_all(work.join("streams")).expect("streams");
+    std::fs::write(
+        work.join("streams/one.jsonl"),
+        r#"{"time":"2026-01-01T00:00:00.000Z","message":"self","headers":{"id":"1"},"payload":{"c":"k\"1"}}
+{"time":"2026-01-01T00:00:01.000Z","message":"self","headers":{"id":"2"},"payload":{"c":"2"}}
+"#,
+    )
+    .expect("write stream");
+    p.to_string_lossy().into_owned()
+}
+
 fn hostile_spec(work: &Path) -> String {
     let spec = work.join("hostile.yaml");
     std::fs::write(&spec, HOSTILE).expect("write spec");
@@ -395,10 +462,16 @@ fn hostile_names_stay_inside_and_are_sanitised() {
     let work = tempfile::tempdir().expect("tempdir");
     let spec = hostile_spec(work.path());
     let saga = hostile_saga(work.path());
+    let projection = hostile_projection(work.path());
     for lang in ["rust", "python"] {
         let out = work.path().join("deep/gen").join(lang);
         // The hostile names are invalid component names: generated anyway.
-        let o = gen_into(&out, lang, &[&spec, &saga], &["--allow-invalid"]);
+        let o = gen_into(
+            &out,
+            lang,
+            &[&spec, &saga, &projection],
+            &["--allow-invalid"],
+        );
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         for (p, _) in files_under(&out) {
             assert!(!p.contains(".."), "{p}");
@@ -426,6 +499,27 @@ fn hostile_names_stay_inside_and_are_sanitised() {
         work.path()
             .join("deep/gen/python/hnp_contract/sagas/type_saga.py")
             .is_file()
+    );
+    // So does the projection `type`; the code fence in its reducer is no fence in the
+    // doc comment (one opened and closed per reducer), and its stream gets a test.
+    let projection_rs = std::fs::read_to_string(
+        work.path()
+            .join("deep/gen/rust/src/projections/type_projection.rs"),
+    )
+    .expect("projection module");
+    assert_eq!(projection_rs.matches("```").count(), 2, "{projection_rs}");
+    assert!(
+        projection_rs.contains("pub type Row = crate::models::TypeRow;"),
+        "{projection_rs}"
+    );
+    let tests = std::fs::read_to_string(
+        work.path()
+            .join("deep/gen/python/tests/test_projections.py"),
+    )
+    .expect("projection tests");
+    assert!(
+        tests.contains("def test_type_projection_replays_one() -> None:"),
+        "{tests}"
     );
     let py = std::fs::read_to_string(work.path().join("deep/gen/python/hnp_contract/models.py"))
         .expect("models");
@@ -640,6 +734,121 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
 }
 
 #[test]
+fn projection_modules_fold_their_streams_and_keep_the_reducers() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = work.path().join("gen");
+    let drift = "fixtures/hnp/projections/drift-dashboard.projection.yaml";
+    // A projection PATH alone: the configured documents, that projection's module only.
+    let o = gen_into(&out, "rust", &[drift], &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let files: Vec<String> = files_under(&out)
+        .into_iter()
+        .map(|(p, _)| p)
+        .filter(|p| p.contains("projection"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "src/projections/drift_dashboard.rs",
+            "src/projections/mod.rs",
+            "src/projections_impl/drift_dashboard.rs",
+            "src/projections_impl/mod.rs",
+            "tests/projections.rs"
+        ]
+    );
+    // The test of the stream beside it expects the simulator's rows.
+    let tests = std::fs::read_to_string(out.join("tests/projections.rs")).expect("tests");
+    let sim = run(&[
+        "simulate",
+        drift,
+        "--events",
+        "fixtures/hnp/projections/streams/drift.jsonl",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&sim)).expect("json report");
+    let rows = report
+        .pointer("/projections/0/rows")
+        .or_else(|| report.pointer("/rows"))
+        .cloned()
+        .unwrap_or_else(|| panic!("rows in {report}"));
+    let rows = serde_json::to_string(&rows).expect("rows");
+    assert!(tests.contains("fn replays_drift()"), "{tests}");
+    assert!(tests.contains(&format!("r#\"{rows}\"#")), "{rows}\n{tests}");
+    // The reducers are the user's: kept on regeneration; the trait follows the file.
+    let scaffold = out.join("src/projections_impl/drift_dashboard.rs");
+    let mine = std::fs::read_to_string(&scaffold)
+        .expect("scaffold")
+        .replace("let _ = (row, event);", "let _ = (row, event); // mine");
+    std::fs::write(&scaffold, &mine).expect("write");
+    let o = gen_into(&out, "rust", &[drift], &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&scaffold).expect("scaffold"), mine);
+    // A projection the checks find flawed is refused, located, unless --allow-invalid;
+    // an upcast file gets no module.
+    let unsafe_counter = "fixtures/hnp/projections/sync-counter-unsafe.projection.yaml";
+    let o = gen_into(&work.path().join("bad"), "python", &[unsafe_counter], &[]);
+    assert_eq!(code(&o), 1);
+    assert!(!work.path().join("bad").exists());
+    assert!(
+        stderr(&o).contains("sync-counter-unsafe.projection.yaml:15:18: projection-not-idempotent"),
+        "{}",
+        stderr(&o)
+    );
+    let o = gen_into(
+        &work.path().join("bad"),
+        "python",
+        &[
+            unsafe_counter,
+            "fixtures/hnp/projections/watch-errored-v2.upcast.yaml",
+        ],
+        &["--allow-invalid"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let modules: Vec<String> = files_under(&work.path().join("bad/hnp_contract/projections"))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(
+        modules,
+        ["__init__.py", "_runtime.py", "sync_counter_unsafe.py"]
+    );
+    // No PATH: the `projections:` of ./hnp-events.yaml (its upcast file gets no module).
+    let fx = repo().join("fixtures/hnp");
+    let config = format!(
+        "documents: ['{}']\nprojections: ['{}', '{}']\n",
+        fx.join("asyncapi.yaml").display(),
+        fx.join("projections/drift-dashboard.projection.yaml")
+            .display(),
+        fx.join("projections/watch-errored-v2.upcast.yaml")
+            .display()
+    );
+    std::fs::write(work.path().join("hnp-events.yaml"), config).expect("config");
+    let o = crate::util::run_in(
+        work.path(),
+        &[
+            "codegen",
+            "--lang",
+            "python",
+            "--out",
+            "configured",
+            "--name",
+            "hnp-contract",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let modules: Vec<String> =
+        files_under(&work.path().join("configured/hnp_contract/projections"))
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+    assert_eq!(
+        modules,
+        ["__init__.py", "_runtime.py", "drift_dashboard.py"]
+    );
+}
+
+#[test]
 fn templates_are_listed_and_overridable() {
     let o = run(&["codegen", "--list-templates"]);
     assert_eq!(code(&o), 0);
@@ -788,7 +997,255 @@ fn e2e_hostile_names() {
         let work = tempfile::tempdir().expect("tempdir");
         let spec = hostile_spec(work.path());
         let saga = hostile_saga(work.path());
-        e2e_for(&["--allow-invalid", &spec, &saga], true);
+        let projection = hostile_projection(work.path());
+        e2e_for(&["--allow-invalid", &spec, &saga, &projection], true);
+    }
+}
+
+/// drift-dashboard's reducers written by hand, as a user would (Rust).
+const DRIFT_RS: &str = r#"use crate::models;
+use crate::projections::drift_dashboard::{Reducers, Row};
+use crate::HandlerError;
+
+#[derive(Debug, Default, Clone)]
+pub struct DriftDashboard;
+
+fn text<T: serde::Serialize>(v: T) -> Result<String, HandlerError> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        other => Err(HandlerError::Failed(format!("{other:?}"))),
+    }
+}
+
+impl Reducers for DriftDashboard {
+    fn on_drift_detected(&self, row: &mut Row, event: &models::DriftDetected) -> Result<(), HandlerError> {
+        row.drifted.insert(event.payload.resource_id.clone(), text(event.payload.severity)?);
+        row.open = row.drifted.len() as i64;
+        Ok(())
+    }
+
+    fn on_drift_resolved(&self, row: &mut Row, event: &models::DriftResolved) -> Result<(), HandlerError> {
+        row.drifted.remove(&event.payload.resource_id);
+        row.open = row.drifted.len() as i64;
+        row.last_resolution = Some(text(event.payload.resolution)?);
+        Ok(())
+    }
+}
+"#;
+
+/// The same in Python.
+const DRIFT_PY: &str = r#"from __future__ import annotations
+
+from .. import models
+from ..projections.drift_dashboard import Row
+
+
+class DriftDashboard:
+    def on_drift_detected(self, row: Row, event: models.DriftDetected) -> Row:
+        row.drifted[event.payload.resource_id] = event.payload.severity.value
+        row.open = len(row.drifted)
+        return row
+
+    def on_drift_resolved(self, row: Row, event: models.DriftResolved) -> Row:
+        row.drifted.pop(event.payload.resource_id, None)
+        row.open = len(row.drifted)
+        row.last_resolution = event.payload.resolution.value
+        return row
+"#;
+
+fn sh_fails(dir: &Path, prog: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let o = Command::new(prog)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{prog}: {e}"));
+    assert!(
+        !o.status.success(),
+        "{prog} {args:?} passed in {}",
+        dir.display()
+    );
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Reducers filled in by hand reproduce the simulator's rows (strict: nothing skipped);
+/// a wrong one fails the generated tests; an untouched scaffold fails them when strict.
+#[test]
+fn e2e_projection_reducers_filled_in() {
+    if !e2e() {
+        return;
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    let inputs = [
+        "fixtures/hnp/asyncapi.yaml",
+        "fixtures/hnp/projections/drift-dashboard.projection.yaml",
+        "fixtures/hnp/projections/crd-live-status.projection.yaml",
+    ];
+    let strict = [("HNP_PROJECTIONS_STRICT", "1")];
+    let target = std::env::var("HNP_CODEGEN_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo().join("target/codegen-e2e"));
+    let t = target.to_string_lossy().into_owned();
+    let py = std::env::var("HNP_CODEGEN_PYTHON").unwrap_or_else(|_| "python3".into());
+    for lang in ["rust", "python"] {
+        let out = work.path().join(lang);
+        let o = gen_into(&out, lang, &inputs, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let (file, mine) = if lang == "rust" {
+            ("src/projections_impl/drift_dashboard.rs", DRIFT_RS)
+        } else {
+            ("hnp_contract/projections_impl/drift_dashboard.py", DRIFT_PY)
+        };
+        std::fs::write(out.join(file), mine).expect("write reducers");
+        let run_tests = |env: &[(&str, &str)], pass: bool| -> String {
+            let (prog, args): (&str, Vec<&str>) = if lang == "rust" {
+                (
+                    "cargo",
+                    vec![
+                        "test",
+                        "--target-dir",
+                        &t,
+                        "--test",
+                        "projections",
+                        "drift_dashboard",
+                    ],
+                )
+            } else {
+                (
+                    py.as_str(),
+                    vec![
+                        "-m",
+                        "pytest",
+                        "-q",
+                        "-p",
+                        "no:cacheprovider",
+                        "tests/test_projections.py",
+                        "-k",
+                        "drift_dashboard",
+                    ],
+                )
+            };
+            if pass {
+                let o = Command::new(prog)
+                    .args(&args)
+                    .envs(env.iter().copied())
+                    .current_dir(&out)
+                    .output()
+                    .expect("run");
+                assert!(
+                    o.status.success(),
+                    "{lang}: {}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                String::from_utf8_lossy(&o.stdout).into_owned()
+            } else {
+                sh_fails(&out, prog, &args, env)
+            }
+        };
+        // Written: every drift test runs and passes, strict.
+        let passed = run_tests(&strict, true);
+        if lang == "python" {
+            assert!(!passed.contains("skipped"), "{passed}");
+        }
+        // The untouched crd-live-status scaffold: skipped, or failed when strict.
+        if lang == "rust" {
+            sh(
+                &out,
+                "cargo",
+                &[
+                    "clippy",
+                    "--all-targets",
+                    "--target-dir",
+                    &t,
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            );
+            let o = sh_fails(
+                &out,
+                "cargo",
+                &[
+                    "test",
+                    "--target-dir",
+                    &t,
+                    "--test",
+                    "projections",
+                    "crd_live_status",
+                ],
+                &strict,
+            );
+            assert!(
+                o.contains("not implemented: crd-live-status: ResourceStatusChanged"),
+                "{o}"
+            );
+        } else {
+            sh(
+                &out,
+                &py,
+                &["-m", "mypy", "--strict", "hnp_contract", "tests"],
+            );
+            let o = sh_fails(
+                &out,
+                &py,
+                &[
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "tests/test_projections.py",
+                    "-k",
+                    "crd_live_status",
+                ],
+                &strict,
+            );
+            assert!(
+                o.contains("not implemented: crd-live-status: ResourceStatusChanged"),
+                "{o}"
+            );
+        }
+        // A wrong reducer (the count off by one) fails its streams' test.
+        let wrong = mine
+            .replacen(
+                "row.drifted.len() as i64",
+                "row.drifted.len() as i64 + 1",
+                1,
+            )
+            .replacen(
+                "row.open = len(row.drifted)",
+                "row.open = len(row.drifted) + 1",
+                1,
+            );
+        assert_ne!(wrong, mine);
+        std::fs::write(out.join(file), wrong).expect("write reducers");
+        let o = run_tests(&[], false);
+        assert!(o.contains("replays_drift"), "{o}");
+        // A reducer that folds this stream right but not idempotently: a redelivery
+        // changes the row (the declared reducer's does not).
+        let twice = mine
+            .replacen(
+                "row.last_resolution = Some(text(event.payload.resolution)?);",
+                "row.last_resolution = Some(row.last_resolution.clone().unwrap_or_default() + &text(event.payload.resolution)?);",
+                1,
+            )
+            .replacen(
+                "row.last_resolution = event.payload.resolution.value",
+                "row.last_resolution = (row.last_resolution or \"\") + event.payload.resolution.value",
+                1,
+            );
+        assert_ne!(twice, mine);
+        std::fs::write(out.join(file), twice).expect("write reducers");
+        let o = run_tests(&[], false);
+        assert!(
+            o.contains("a redelivery of event 3 (DriftResolved) changes the rows"),
+            "{o}"
+        );
     }
 }
 
