@@ -128,6 +128,33 @@ impl<'w> Contract<'w> {
                 }
             }
         }
+        // AsyncAPI 2.x: a channel's `publish` operation is what the application
+        // receives, `subscribe` what it sends; `message` is one message or a `oneOf`.
+        if let Some(Value::Object(channels)) = root.get("channels") {
+            for ch in channels.values() {
+                let (cf, _, ch) = ws.deref(file, ch);
+                for (verb, set) in [("publish", &mut received), ("subscribe", &mut sent)] {
+                    let Some(op) = ch.get(verb) else { continue };
+                    let (of, _, op) = ws.deref(cf, op);
+                    let Some(m) = op.get("message") else { continue };
+                    let (mf, _, mv) = ws.deref(of, m);
+                    match mv.get("oneOf").and_then(Value::as_array) {
+                        Some(list) => {
+                            for item in list {
+                                if let Some(n) = name_of(mf, item) {
+                                    set.insert(n);
+                                }
+                            }
+                        }
+                        None => {
+                            if let Some(n) = name_of(of, m) {
+                                set.insert(n);
+                            }
+                        }
+                    }
+                }
+            }
+        }
         Ok(Contract {
             ws,
             file,

@@ -209,8 +209,16 @@ fn steps_past_the_pivot_are_complete_for_the_gate() {
     let s = saga_of(
         "steps:\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 30s\n    onTimeout: fail\n    pivot: true\n  - id: book\n    send: BookVisit\n    on: VisitBooked\n    fail: FeeDeclined\n    timeout: 1m\n    onTimeout: retry\n    retry: {max: 5, backoff: 1s}\n",
     );
-    assert_eq!(
-        saga::check::completeness(std::slice::from_ref(&s)),
-        (2, 2)
+    assert_eq!(saga::check::completeness(std::slice::from_ref(&s)), (2, 2));
+}
+
+/// AsyncAPI 2.x contracts say what the application sends and receives through each
+/// channel's `subscribe` and `publish` (a `message` or a `oneOf` of them): the pets
+/// contract's `publish` carries the saga's commands, so none is "in no operation".
+#[test]
+fn commands_in_an_asyncapi_2_publish_oneof_have_a_direction() {
+    let rules = static_rules(
+        "steps:\n  - id: reserve\n    send: ReservePet\n    on: PetReserved\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: ReleasePet, confirm: PetReleased, timeout: 30s}\n",
     );
+    assert!(!rules.contains(&"saga-direction"), "{rules:?}");
 }
