@@ -346,6 +346,7 @@ fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
     // The correlation key: optional in a message means that message can be lost to
     // every instance.
     let mut seen = BTreeSet::new();
+    let mut optional = Vec::new();
     for (n, role) in saga.message_refs() {
         if role == super::format::Role::Emitted || !seen.insert(n.name.as_str()) {
             continue;
@@ -353,6 +354,14 @@ fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
         if contract.declares(&n.name, &saga.correlation)
             && required_along(contract, &n.name, &saga.correlation) == Some(false)
         {
+            optional.push(n);
+        }
+    }
+    // Optional in a few messages: one finding at each; in many, one at `correlation`
+    // (the key is usually the wrong one then), saying whether any start message
+    // requires it.
+    if optional.len() <= 2 {
+        for n in optional {
             out.push(saga.source.diag_at(
                 "saga-pointer-optional",
                 &n.ptr,
@@ -362,6 +371,35 @@ fn pointers(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
                 ),
             ).with_help("make the key `required` in the message schema"));
         }
+    } else {
+        let names: Vec<String> = optional.iter().map(|n| format!("`{}`", n.name)).collect();
+        let shown = if names.len() > 6 {
+            format!("{} and {} more", names[..6].join(", "), names.len() - 6)
+        } else {
+            names.join(", ")
+        };
+        let starts_optional = saga
+            .start
+            .iter()
+            .all(|st| optional.iter().any(|n| n.name == st.message.name));
+        let tail = if starts_optional {
+            ": no start message requires it, so an instance may never start"
+        } else {
+            ": a message without it reaches no instance"
+        };
+        out.push(
+            saga.source
+                .diag_at(
+                    "saga-pointer-optional",
+                    "/correlation",
+                    format!(
+                        "the correlation key `{}` is optional in {} of the saga's messages ({shown}){tail}",
+                        saga.correlation,
+                        names.len()
+                    ),
+                )
+                .with_help("correlate on a key every message requires (e.g. `/headers/correlationid`), or make this one `required`"),
+        );
     }
 }
 

@@ -440,3 +440,28 @@ fn a_when_that_the_forward_reply_may_meet_is_ambiguous() {
         "{d:#?}"
     );
 }
+
+/// A correlation key optional in many messages (start included) is one finding at
+/// `correlation` that says an instance may never start, not one per message (found
+/// outside: 20 identical warnings, exit 0).
+#[test]
+fn a_correlation_key_optional_everywhere_is_one_finding_at_the_key() {
+    let text = std::fs::read_to_string(repo().join("fixtures/hnp/sagas/gitops-sync.saga.yaml"))
+        .expect("saga");
+    let text = text.replacen(
+        "correlation: /headers/correlationid",
+        "correlation: /headers/fabricid",
+        1,
+    );
+    let d: Vec<_> = check_text("gitops-sync", &text)
+        .into_iter()
+        .filter(|d| d.rule == "saga-pointer-optional")
+        .collect();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(
+        d[0].message.contains("no start message requires it"),
+        "{}",
+        d[0].message
+    );
+    assert_eq!(d[0].location.line(), Some(7), "{:?}", d[0].location);
+}
