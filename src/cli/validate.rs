@@ -386,6 +386,9 @@ fn progress_spinner(args: &ValidateArgs) -> Option<Spinner> {
         }
         let p = indicatif::ProgressBar::new_spinner();
         p.set_message("loading and checking documents…");
+        // Drawn now, not at the first tick of the ticker thread (which a loaded
+        // machine may schedule only after the run ended).
+        p.tick();
         p.enable_steady_tick(std::time::Duration::from_millis(100));
         let _ = wait.recv();
         p.finish_and_clear();
