@@ -14,6 +14,7 @@ pub mod contract;
 pub mod evolve;
 pub mod format;
 pub mod jq;
+pub mod native;
 pub mod replay;
 pub mod schema;
 pub mod upcast;

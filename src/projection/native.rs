@@ -1,0 +1,280 @@
+//! A native path for the jq forms reducers use most (path reads and assignments,
+//! `+=`, `+`, `//`, `==`/`!=`, `if … then … else … end`, `[…]`, `max`), so a replay
+//! does not pay jaq's interpreter for every event.
+//!
+//! It is an *accelerator*, never a second semantics: a program is compiled natively
+//! only when every term of it is one of these forms, each form is evaluated with
+//! jaq's own value operations (`index`, `map_index`, `+`, `==`, the ordering `max`
+//! uses), and whenever jaq would raise an error or give other than one value the
+//! native run gives up (`None`) and the caller runs jaq, which then says what it
+//! says. A native result is therefore always the value jaq gives; the tests check
+//! it against jaq on the fixtures' reducers and on generated rows and events.
+
+use jaq_core::ValT;
+use jaq_core::load::lex::StrPart;
+use jaq_core::load::parse::{BinaryOp, Term};
+use jaq_core::ops::{Cmp, Math};
+use jaq_core::path::{Opt, Part};
+use jaq_json::Val;
+
+/// A natively evaluated jq expression.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// `.`
+    Id,
+    /// A literal.
+    Const(Val),
+    /// `$event` followed by keys: the index of the path in [`Native::paths`].
+    Event(usize),
+    /// `f.k1.k2…`
+    Path(Box<Expr>, Vec<Val>),
+    /// `f | g`
+    Pipe(Box<Expr>, Box<Expr>),
+    /// `[f, g, …]`
+    Arr(Vec<Expr>),
+    /// `f // g`
+    Alt(Box<Expr>, Box<Expr>),
+    /// `if c then t (elif …) else e end` (no `else`: `.`).
+    If(Vec<(Expr, Expr)>, Box<Expr>),
+    /// `f == g` (`true`) or `f != g` (`false`).
+    Eq(Box<Expr>, Box<Expr>, bool),
+    /// `f + g`
+    Add(Box<Expr>, Box<Expr>),
+    /// `.k1.k2… = f`
+    Assign(Vec<Val>, Box<Expr>),
+    /// `.k1.k2… += f`
+    AddAssign(Vec<Val>, Box<Expr>),
+    /// `max` (of the input).
+    Max,
+}
+
+/// A compiled native program: its expression and the `$event` paths it reads.
+#[derive(Debug, Clone)]
+pub struct Native {
+    pub expr: Expr,
+    /// `$event` paths, as keys (`["payload", "syncId"]`).
+    pub paths: Vec<Vec<String>>,
+    vals: Vec<Vec<Val>>,
+}
+
+/// Compile `code` natively; `None` when it uses anything beyond the native forms.
+pub fn compile(code: &str) -> Option<Native> {
+    let term = jaq_core::load::parse(code, |p| p.term())?;
+    let mut n = Native {
+        expr: Expr::Id,
+        paths: Vec::new(),
+        vals: Vec::new(),
+    };
+    n.expr = n.term(&term)?;
+    Some(n)
+}
+
+/// The keys of a path made only of `.key` / `."key"` / `.["key"]` parts.
+fn keys(path: &jaq_core::path::Path<Term<&str>>) -> Option<Vec<String>> {
+    path.0
+        .iter()
+        .map(|(part, opt)| match (part, opt) {
+            (Part::Index(t), Opt::Essential) => plain_str(t),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A string literal without escapes, interpolation or format.
+fn plain_str(t: &Term<&str>) -> Option<String> {
+    match t {
+        Term::Str(None, parts) => match parts.as_slice() {
+            [] => Some(String::new()),
+            [StrPart::Str(s)] => Some((*s).to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn key_vals(keys: &[String]) -> Vec<Val> {
+    keys.iter().map(|k| Val::from(k.clone())).collect()
+}
+
+impl Native {
+    fn event(&mut self, keys: Vec<String>) -> Expr {
+        if let Some(i) = self.paths.iter().position(|p| *p == keys) {
+            return Expr::Event(i);
+        }
+        self.vals.push(key_vals(&keys));
+        self.paths.push(keys);
+        Expr::Event(self.paths.len() - 1)
+    }
+
+    fn boxed(&mut self, t: &Term<&str>) -> Option<Box<Expr>> {
+        self.term(t).map(Box::new)
+    }
+
+    fn term(&mut self, t: &Term<&str>) -> Option<Expr> {
+        Some(match t {
+            Term::Id => Expr::Id,
+            Term::Num(s) => Expr::Const(Val::from_num(s).ok()?),
+            Term::Str(..) => Expr::Const(Val::from(plain_str(t)?)),
+            Term::Var("$event") => self.event(Vec::new()),
+            Term::Path(base, path) => {
+                let keys = keys(path)?;
+                match &**base {
+                    Term::Var("$event") => self.event(keys),
+                    b => Expr::Path(self.boxed(b)?, key_vals(&keys)),
+                }
+            }
+            Term::Arr(None) => Expr::Arr(Vec::new()),
+            Term::Arr(Some(inner)) => {
+                let mut items = Vec::new();
+                let mut stack = vec![&**inner];
+                // `a, b, c`: commas nest to the left or right; keep the order.
+                while let Some(t) = stack.pop() {
+                    match t {
+                        Term::BinOp(l, BinaryOp::Comma, r) => {
+                            stack.push(r);
+                            stack.push(l);
+                        }
+                        t => items.push(self.term(t)?),
+                    }
+                }
+                Expr::Arr(items)
+            }
+            Term::IfThenElse(branches, otherwise) => {
+                let mut bs = Vec::with_capacity(branches.len());
+                for (c, then) in branches {
+                    bs.push((self.term(c)?, self.term(then)?));
+                }
+                let e = match otherwise {
+                    Some(e) => self.boxed(e)?,
+                    None => Box::new(Expr::Id),
+                };
+                Expr::If(bs, e)
+            }
+            Term::Call("max", args) if args.is_empty() => Expr::Max,
+            Term::BinOp(l, op, r) => match op {
+                BinaryOp::Pipe(None) => Expr::Pipe(self.boxed(l)?, self.boxed(r)?),
+                BinaryOp::Alt => Expr::Alt(self.boxed(l)?, self.boxed(r)?),
+                BinaryOp::Cmp(Cmp::Eq) => Expr::Eq(self.boxed(l)?, self.boxed(r)?, true),
+                BinaryOp::Cmp(Cmp::Ne) => Expr::Eq(self.boxed(l)?, self.boxed(r)?, false),
+                BinaryOp::Math(Math::Add) => Expr::Add(self.boxed(l)?, self.boxed(r)?),
+                BinaryOp::Assign | BinaryOp::UpdateMath(Math::Add) => {
+                    let Term::Path(base, path) = &**l else {
+                        return None;
+                    };
+                    if !matches!(**base, Term::Id) {
+                        return None;
+                    }
+                    let keys = key_vals(&keys(path)?);
+                    let f = self.boxed(r)?;
+                    if matches!(op, BinaryOp::Assign) {
+                        Expr::Assign(keys, f)
+                    } else {
+                        Expr::AddAssign(keys, f)
+                    }
+                }
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// The `$event` values of every path, read from the whole event as jq reads
+    /// `$event.k1.k2…` (`None` where jq would raise an error).
+    pub fn resolve(&self, event: &Val, out: &mut Vec<Option<Val>>) {
+        out.clear();
+        for keys in &self.vals {
+            let mut v = Some(event.clone());
+            for k in keys {
+                v = v.and_then(|v| v.index(k).ok());
+            }
+            out.push(v);
+        }
+    }
+
+    /// Run on `input` with the `$event` values of [`Native::paths`]; `None` when jaq
+    /// would not give exactly one value (an error, none, several), or when an event
+    /// value is missing.
+    pub fn run(&self, input: Val, event: &[Option<Val>]) -> Option<Val> {
+        eval(&self.expr, input, event)
+    }
+}
+
+/// The update of the path `keys` of `v` by `f`, as jaq's `path |= f` does it for
+/// object keys (`map_index`); `None` on an error.
+fn update(v: Val, keys: &[Val], f: &dyn Fn(Val) -> Option<Val>) -> Option<Val> {
+    let Some((k, rest)) = keys.split_first() else {
+        return f(v);
+    };
+    let fail = || jaq_core::Exn::from(jaq_core::Error::str("native"));
+    v.map_index(k, Opt::Essential, |x| {
+        std::iter::once(update(x, rest, f).ok_or_else(fail))
+    })
+    .ok()
+}
+
+fn eval(e: &Expr, input: Val, ev: &[Option<Val>]) -> Option<Val> {
+    match e {
+        Expr::Id => Some(input),
+        Expr::Const(v) => Some(v.clone()),
+        Expr::Event(i) => ev.get(*i).cloned().flatten(),
+        Expr::Path(f, keys) => {
+            let mut v = eval(f, input, ev)?;
+            for k in keys {
+                v = v.index(k).ok()?;
+            }
+            Some(v)
+        }
+        Expr::Pipe(f, g) => eval(g, eval(f, input, ev)?, ev),
+        Expr::Arr(items) => items
+            .iter()
+            .map(|f| eval(f, input.clone(), ev))
+            .collect::<Option<Vec<Val>>>()
+            .map(|v| v.into_iter().collect()),
+        Expr::Alt(f, g) => {
+            let v = eval(f, input.clone(), ev)?;
+            if v.as_bool() {
+                Some(v)
+            } else {
+                eval(g, input, ev)
+            }
+        }
+        Expr::If(branches, otherwise) => {
+            for (c, then) in branches {
+                if eval(c, input.clone(), ev)?.as_bool() {
+                    return eval(then, input, ev);
+                }
+            }
+            eval(otherwise, input, ev)
+        }
+        Expr::Eq(f, g, eq) => {
+            let (a, b) = (eval(f, input.clone(), ev)?, eval(g, input, ev)?);
+            Some(Val::from((a == b) == *eq))
+        }
+        Expr::Add(f, g) => {
+            let (a, b) = (eval(f, input.clone(), ev)?, eval(g, input, ev)?);
+            (a + b).ok()
+        }
+        Expr::Assign(keys, f) => {
+            let y = eval(f, input.clone(), ev)?;
+            update(input, keys, &|_| Some(y.clone()))
+        }
+        Expr::AddAssign(keys, f) => {
+            let y = eval(f, input.clone(), ev)?;
+            update(input, keys, &|x| (x + y.clone()).ok())
+        }
+        Expr::Max => match input {
+            // jq's `max` is `max_by(.)`: the last of the greatest elements; `null`
+            // for an empty array.
+            Val::Arr(a) => {
+                let mut best: Option<&Val> = None;
+                for x in a.iter() {
+                    if best.is_none_or(|b| x >= b) {
+                        best = Some(x);
+                    }
+                }
+                Some(best.cloned().unwrap_or(Val::Null))
+            }
+            _ => None,
+        },
+    }
+}
