@@ -18,6 +18,7 @@ pub mod native;
 pub mod replay;
 pub mod schema;
 pub mod upcast;
+pub mod valjson;
 
 use std::path::Path;
 use std::sync::Arc;

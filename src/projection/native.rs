@@ -195,72 +195,137 @@ impl Native {
     /// would not give exactly one value (an error, none, several), or when an event
     /// value is missing.
     pub fn run(&self, input: Val, event: &[Option<Val>]) -> Option<Val> {
-        eval(&self.expr, input, event)
+        eval(&self.expr, input, event, false)
+    }
+
+    /// [`Native::run`], but an assignment that would put an identical value in
+    /// place of the one there leaves the object as it is, so a row that does not
+    /// change is not copied (for the idempotency check, where it usually does not).
+    /// The result is identical to [`Native::run`]'s.
+    pub fn run_keeping(&self, input: Val, event: &[Option<Val>]) -> Option<Val> {
+        eval(&self.expr, input, event, true)
+    }
+}
+
+/// Whether two values are the same, representation included (`1` and `1.0` are
+/// equal jq values but not the same; objects also in the order of their keys).
+pub fn same(a: &Val, b: &Val) -> bool {
+    use jaq_json::Num;
+    match (a, b) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::Num(x), Val::Num(y)) => match (x, y) {
+            (Num::Int(x), Num::Int(y)) => x == y,
+            (Num::Float(x), Num::Float(y)) => x.to_bits() == y.to_bits(),
+            (Num::BigInt(x), Num::BigInt(y)) => x == y,
+            (Num::Dec(x), Num::Dec(y)) => x == y,
+            _ => false,
+        },
+        (Val::TStr(x), Val::TStr(y)) | (Val::BStr(x), Val::BStr(y)) => x == y,
+        (Val::Arr(x), Val::Arr(y)) => {
+            std::rc::Rc::ptr_eq(x, y)
+                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| same(a, b)))
+        }
+        (Val::Obj(x), Val::Obj(y)) => {
+            std::rc::Rc::ptr_eq(x, y)
+                || (x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((ka, va), (kb, vb))| same(ka, kb) && same(va, vb)))
+        }
+        _ => false,
     }
 }
 
 /// The update of the path `keys` of `v` by `f`, as jaq's `path |= f` does it for
 /// object keys (`map_index`); `None` on an error.
-fn update(v: Val, keys: &[Val], f: &dyn Fn(Val) -> Option<Val>) -> Option<Val> {
+fn update(v: Val, keys: &[Val], f: &dyn Fn(Val) -> Option<Val>, keep: bool) -> Option<Val> {
     let Some((k, rest)) = keys.split_first() else {
         return f(v);
     };
+    if let Val::Obj(mut o) = v {
+        if keep {
+            if let Some(old) = o.get(k) {
+                let y = update(old.clone(), rest, f, keep)?;
+                if !same(&y, old) {
+                    if let Some(slot) = std::rc::Rc::make_mut(&mut o).get_mut(k) {
+                        *slot = y;
+                    }
+                }
+                return Some(Val::Obj(o));
+            }
+        }
+        // jaq's `map_index` on an object, without cloning the key when it is there:
+        // the value is replaced in its place, or the key is appended.
+        let m = std::rc::Rc::make_mut(&mut o);
+        match m.get_mut(k) {
+            Some(slot) => {
+                let x = std::mem::take(slot);
+                *slot = update(x, rest, f, keep)?;
+            }
+            None => {
+                let y = update(Val::Null, rest, f, keep)?;
+                m.insert(k.clone(), y);
+            }
+        }
+        return Some(Val::Obj(o));
+    }
     let fail = || jaq_core::Exn::from(jaq_core::Error::str("native"));
     v.map_index(k, Opt::Essential, |x| {
-        std::iter::once(update(x, rest, f).ok_or_else(fail))
+        std::iter::once(update(x, rest, f, keep).ok_or_else(fail))
     })
     .ok()
 }
 
-fn eval(e: &Expr, input: Val, ev: &[Option<Val>]) -> Option<Val> {
+fn eval(e: &Expr, input: Val, ev: &[Option<Val>], keep: bool) -> Option<Val> {
     match e {
         Expr::Id => Some(input),
         Expr::Const(v) => Some(v.clone()),
         Expr::Event(i) => ev.get(*i).cloned().flatten(),
         Expr::Path(f, keys) => {
-            let mut v = eval(f, input, ev)?;
+            let mut v = eval(f, input, ev, keep)?;
             for k in keys {
                 v = v.index(k).ok()?;
             }
             Some(v)
         }
-        Expr::Pipe(f, g) => eval(g, eval(f, input, ev)?, ev),
+        Expr::Pipe(f, g) => eval(g, eval(f, input, ev, keep)?, ev, keep),
         Expr::Arr(items) => items
             .iter()
-            .map(|f| eval(f, input.clone(), ev))
+            .map(|f| eval(f, input.clone(), ev, keep))
             .collect::<Option<Vec<Val>>>()
             .map(|v| v.into_iter().collect()),
         Expr::Alt(f, g) => {
-            let v = eval(f, input.clone(), ev)?;
+            let v = eval(f, input.clone(), ev, keep)?;
             if v.as_bool() {
                 Some(v)
             } else {
-                eval(g, input, ev)
+                eval(g, input, ev, keep)
             }
         }
         Expr::If(branches, otherwise) => {
             for (c, then) in branches {
-                if eval(c, input.clone(), ev)?.as_bool() {
-                    return eval(then, input, ev);
+                if eval(c, input.clone(), ev, keep)?.as_bool() {
+                    return eval(then, input, ev, keep);
                 }
             }
-            eval(otherwise, input, ev)
+            eval(otherwise, input, ev, keep)
         }
         Expr::Eq(f, g, eq) => {
-            let (a, b) = (eval(f, input.clone(), ev)?, eval(g, input, ev)?);
+            let (a, b) = (eval(f, input.clone(), ev, keep)?, eval(g, input, ev, keep)?);
             Some(Val::from((a == b) == *eq))
         }
         Expr::Add(f, g) => {
-            let (a, b) = (eval(f, input.clone(), ev)?, eval(g, input, ev)?);
+            let (a, b) = (eval(f, input.clone(), ev, keep)?, eval(g, input, ev, keep)?);
             (a + b).ok()
         }
         Expr::Assign(keys, f) => {
-            let y = eval(f, input.clone(), ev)?;
-            update(input, keys, &|_| Some(y.clone()))
+            let y = eval(f, input.clone(), ev, keep)?;
+            update(input, keys, &|_| Some(y.clone()), keep)
         }
         Expr::AddAssign(keys, f) => {
-            let y = eval(f, input.clone(), ev)?;
-            update(input, keys, &|x| (x + y.clone()).ok())
+            let y = eval(f, input.clone(), ev, keep)?;
+            update(input, keys, &|x| (x + y.clone()).ok(), keep)
         }
         Expr::Max => match input {
             // jq's `max` is `max_by(.)`: the last of the greatest elements; `null`

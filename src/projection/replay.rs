@@ -12,7 +12,7 @@ use std::sync::Arc;
 use jaq_json::Val;
 use serde_json::{Value, json};
 
-use super::compiled::{Compiled, serialise};
+use super::compiled::{Compiled, drops, drops_val, serialise};
 use super::contract::Facts;
 use super::format::Projection;
 use super::jq::{Program, RunError, to_json, to_val};
@@ -149,6 +149,16 @@ impl<'e> EvVal<'e> {
     /// form that gives a value, else with jaq (the same value; see
     /// [`super::native`]).
     fn run(&mut self, prog: &Program, row: Val) -> Result<Val, RunError> {
+        self.run_with(prog, row, false)
+    }
+
+    /// [`EvVal::run`], leaving unchanged objects uncopied on the native path (see
+    /// [`super::native::Native::run_keeping`]; the same value).
+    fn run_keeping(&mut self, prog: &Program, row: Val) -> Result<Val, RunError> {
+        self.run_with(prog, row, true)
+    }
+
+    fn run_with(&mut self, prog: &Program, row: Val, keep: bool) -> Result<Val, RunError> {
         if let Some(n) = prog.native() {
             if self.paths.is_none() {
                 let mut out = Vec::with_capacity(n.paths.len());
@@ -163,7 +173,14 @@ impl<'e> EvVal<'e> {
                 }
                 self.paths = Some(out);
             }
-            if let Some(v) = self.paths.as_deref().and_then(|p| n.run(row.clone(), p)) {
+            let native = |p: &[Option<Val>]| {
+                if keep {
+                    n.run_keeping(row.clone(), p)
+                } else {
+                    n.run(row.clone(), p)
+                }
+            };
+            if let Some(v) = self.paths.as_deref().and_then(native) {
                 return Ok(v);
             }
         }
@@ -249,8 +266,8 @@ pub struct Folder<'a> {
     /// Rows restored from a snapshot that differed from the live row: (row, line of
     /// the snapshot point).
     shadows: FastMap<String, (Val, u32, Location)>,
-    /// Rows changed since the last snapshot point, with their JSON.
-    dirty: FastMap<String, Value>,
+    /// Rows changed since the last snapshot point.
+    dirty: FastSet<String>,
     /// The key pointer's tokens.
     key: Option<Vec<String>>,
     since_snapshot: u64,
@@ -276,7 +293,7 @@ impl<'a> Folder<'a> {
             tape: FastMap::default(),
             rows: FastMap::default(),
             shadows: FastMap::default(),
-            dirty: FastMap::default(),
+            dirty: FastSet::default(),
             key: crate::source::pointer::parse(&p.key),
             since_snapshot: 0,
             initial: to_val(&p.initial),
@@ -492,15 +509,14 @@ impl<'a> Folder<'a> {
                 return;
             }
         };
-        let json_row = to_json(&new);
-        if let Some((ptr, msg)) = self.c.row_error(&json_row) {
+        if let Some((ptr, msg)) = self.c.row_error_val(&new) {
             let d = Diagnostic::new("projection-state-invalid", at.location(), format!("after this `{message}` event, row `{key}` does not fit `state` (at `{ptr}`): {msg}"))
                 .with_related(self.reducer_loc(message), "the reducer");
             self.report(d);
         }
         // Idempotency: the same event again (same idempotency key) changes nothing.
         if !self.not_idempotent.contains(message) {
-            if let Ok(again) = event.run(prog, new.clone()) {
+            if let Ok(again) = event.run_keeping(prog, new.clone()) {
                 // Compared as jq values (numbers by value); JSON only for the message.
                 if again != new {
                     let again = to_json(&again);
@@ -514,7 +530,7 @@ impl<'a> Folder<'a> {
                     let d = Diagnostic::new(
                         "projection-not-idempotent",
                         at.location(),
-                        format!("the reducer for `{message}` is not idempotent: a redelivery of this event (idempotency key `{kp}` = {kv}) changes row `{key}`: {}", first_difference(&json_row, &again)),
+                        format!("the reducer for `{message}` is not idempotent: a redelivery of this event (idempotency key `{kp}` = {kv}) changes row `{key}`: {}", first_difference(&to_json(&new), &again)),
                     )
                     .with_related(self.reducer_loc(message), "the reducer");
                     self.report(d);
@@ -528,8 +544,13 @@ impl<'a> Folder<'a> {
                 }
             }
         }
-        self.rows.insert(key.clone(), new);
-        self.dirty.insert(key, json_row);
+        match self.rows.get_mut(&key) {
+            Some(slot) => *slot = new,
+            None => {
+                self.rows.insert(key.clone(), new);
+            }
+        }
+        self.dirty.insert(key);
         self.tick(line, at);
     }
 
@@ -542,15 +563,15 @@ impl<'a> Folder<'a> {
         }
         self.since_snapshot = 0;
         self.out.snapshots += 1;
-        let dirty: Vec<(String, Value)> = self.dirty.drain().collect();
-        for (key, json) in dirty {
+        let dirty: Vec<String> = self.dirty.drain().collect();
+        for key in dirty {
             if self.shadows.contains_key(&key) {
                 continue;
             }
             let Some(row) = self.rows.get(&key) else {
                 continue;
             };
-            let restored = match self.persist_restore(row, &json) {
+            let restored = match self.persist_restore(row) {
                 Ok(r) => r,
                 Err(e) => {
                     self.report(Diagnostic::new("projection-snapshot-divergent", self.p.source.locate("/snapshot"), format!("the snapshot of row `{key}` after line {line} cannot be stored and restored: {e}")));
@@ -568,7 +589,18 @@ impl<'a> Folder<'a> {
     /// rows are JSON values: writing them as JSON text and reading them back is the
     /// identity (serde_json prints floats in their shortest round-trip form), so the
     /// text itself is not made.
-    fn persist_restore(&self, row: &Val, json: &Value) -> Result<Option<Val>, String> {
+    fn persist_restore(&self, row: &Val) -> Result<Option<Val>, String> {
+        if self.c.persist.is_none() && self.c.restore.is_none() {
+            // Stored and restored as it is, less what `serialise` drops: the same row
+            // when it drops nothing (so nothing is built then).
+            let dropped = if super::valjson::plain(row) {
+                drops_val(row, &self.c.state)
+            } else {
+                drops(&to_json(row), &self.c.state)
+            };
+            return Ok(dropped.then(|| to_val(&serialise(&to_json(row), &self.c.state))));
+        }
+        let json = &to_json(row);
         let stored = match &self.c.persist {
             Some(p) => to_json(
                 &p.run(row.clone(), Val::Null)
