@@ -1,6 +1,7 @@
 //! A native path for the jq forms reducers use most (path reads and assignments,
 //! `+=`, `+`, `//`, `==`/`!=`, `if … then … else … end`, `[…]`, `max`), so a replay
-//! does not pay jaq's interpreter for every event.
+//! does not pay jaq's interpreter for every event (also `<`, `<=`, `>`, `>=`, `and`,
+//! `or`).
 //!
 //! It is an *accelerator*, never a second semantics: a program is compiled natively
 //! only when every term of it is one of these forms, each form is evaluated with
@@ -36,8 +37,10 @@ pub enum Expr {
     Alt(Box<Expr>, Box<Expr>),
     /// `if c then t (elif …) else e end` (no `else`: `.`).
     If(Vec<(Expr, Expr)>, Box<Expr>),
-    /// `f == g` (`true`) or `f != g` (`false`).
-    Eq(Box<Expr>, Box<Expr>, bool),
+    /// `f == g`, `f < g`, …
+    Cmp(Box<Expr>, Cmp, Box<Expr>),
+    /// `f and g` (`false`: stops at a false `f`) or `f or g` (`true`).
+    Logic(Box<Expr>, bool, Box<Expr>),
     /// `f + g`
     Add(Box<Expr>, Box<Expr>),
     /// `.k1.k2… = f`
@@ -46,6 +49,8 @@ pub enum Expr {
     AddAssign(Vec<Val>, Box<Expr>),
     /// `max` (of the input).
     Max,
+    /// `not` (of the input).
+    Not,
 }
 
 /// A compiled native program: its expression and the `$event` paths it reads.
@@ -151,11 +156,16 @@ impl Native {
                 Expr::If(bs, e)
             }
             Term::Call("max", args) if args.is_empty() => Expr::Max,
+            Term::Call("true", args) if args.is_empty() => Expr::Const(Val::Bool(true)),
+            Term::Call("false", args) if args.is_empty() => Expr::Const(Val::Bool(false)),
+            Term::Call("null", args) if args.is_empty() => Expr::Const(Val::Null),
+            Term::Call("not", args) if args.is_empty() => Expr::Not,
             Term::BinOp(l, op, r) => match op {
                 BinaryOp::Pipe(None) => Expr::Pipe(self.boxed(l)?, self.boxed(r)?),
                 BinaryOp::Alt => Expr::Alt(self.boxed(l)?, self.boxed(r)?),
-                BinaryOp::Cmp(Cmp::Eq) => Expr::Eq(self.boxed(l)?, self.boxed(r)?, true),
-                BinaryOp::Cmp(Cmp::Ne) => Expr::Eq(self.boxed(l)?, self.boxed(r)?, false),
+                BinaryOp::Cmp(c) => Expr::Cmp(self.boxed(l)?, *c, self.boxed(r)?),
+                BinaryOp::And => Expr::Logic(self.boxed(l)?, false, self.boxed(r)?),
+                BinaryOp::Or => Expr::Logic(self.boxed(l)?, true, self.boxed(r)?),
                 BinaryOp::Math(Math::Add) => Expr::Add(self.boxed(l)?, self.boxed(r)?),
                 BinaryOp::Assign | BinaryOp::UpdateMath(Math::Add) => {
                     let Term::Path(base, path) = &**l else {
@@ -311,9 +321,16 @@ fn eval(e: &Expr, input: Val, ev: &[Option<Val>], keep: bool) -> Option<Val> {
             }
             eval(otherwise, input, ev, keep)
         }
-        Expr::Eq(f, g, eq) => {
+        Expr::Cmp(f, c, g) => {
             let (a, b) = (eval(f, input.clone(), ev, keep)?, eval(g, input, ev, keep)?);
-            Some(Val::from((a == b) == *eq))
+            Some(Val::from(c.run(&a, &b)))
+        }
+        Expr::Logic(f, stop, g) => {
+            if eval(f, input.clone(), ev, keep)?.as_bool() == *stop {
+                Some(Val::from(*stop))
+            } else {
+                Some(Val::from(eval(g, input, ev, keep)?.as_bool()))
+            }
         }
         Expr::Add(f, g) => {
             let (a, b) = (eval(f, input.clone(), ev, keep)?, eval(g, input, ev, keep)?);
@@ -327,6 +344,7 @@ fn eval(e: &Expr, input: Val, ev: &[Option<Val>], keep: bool) -> Option<Val> {
             let y = eval(f, input.clone(), ev, keep)?;
             update(input, keys, &|x| (x + y.clone()).ok(), keep)
         }
+        Expr::Not => Some(Val::from(!input.as_bool())),
         Expr::Max => match input {
             // jq's `max` is `max_by(.)`: the last of the greatest elements; `null`
             // for an empty array.
@@ -341,5 +359,230 @@ fn eval(e: &Expr, input: Val, ev: &[Option<Val>], keep: bool) -> Option<Val> {
             }
             _ => None,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::projection::jq::{self, to_val};
+    use serde_json::{Value, json};
+
+    /// The reducers of every fixture projection, and forms written to reach each
+    /// branch of the native path (errors included: there it must give up).
+    fn programs() -> Vec<String> {
+        let mut out: Vec<String> = [
+            ".",
+            ".a",
+            ".a.b",
+            ".[\"a\"]",
+            ".\"a\"",
+            "$event",
+            "$event.payload",
+            "$event.payload.n",
+            "$event.payload.s.x",
+            "$event.message",
+            "$event.time",
+            "$event.nothing.deeper",
+            "1",
+            "1.5",
+            "100000000000000000000",
+            "\"text\"",
+            "\"\"",
+            "[]",
+            "[.a, .b, $event.payload.n]",
+            "[.a, .b] | max",
+            "[.n // 0, $event.payload.n] | max",
+            "[.n, $event.payload.n, .a, .s] | max",
+            ".a | max",
+            ".a // .b",
+            ".a // \"d\"",
+            ".a == .b",
+            ".a != $event.payload.n",
+            ".a + .b",
+            ".a < .b",
+            ".n >= $event.payload.n",
+            ".a and .b",
+            ".t = true | .f = false | .z = null",
+            ".a | not",
+            "(.a == 1) | not",
+            ".a or $event.payload.n",
+            "(.a == 1 and .b != 2) or .n > 0",
+            ".n + $event.payload.n",
+            ".s + $event.payload.s",
+            ".a = 1",
+            ".a.b = 1",
+            ".x.y = $event.payload.n",
+            ".n += 1",
+            ".n += $event.payload.n",
+            ".s += \"x\"",
+            ".a += 1",
+            ".new = 1 | .new += 1",
+            "if .a == 1 then .b = 2 else . end",
+            "if .a then 1 elif .b then 2 else 3 end",
+            "if .a then .n += 1 end",
+            "(if .last == $event.payload.s then . else .n += 1 | .last = $event.payload.s end) | .status = \"done\"",
+            ".a = .b | .b = .a",
+            ".a = (.b // 0) + 1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hnp/projections");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fixtures")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| crate::projection::is_projection_path(p))
+            .collect();
+        files.sort();
+        for f in files {
+            let p = crate::projection::load(&f, std::sync::Arc::from("p")).expect("loads");
+            out.extend(p.on.iter().map(|r| r.code.clone()));
+        }
+        out
+    }
+
+    /// Rows and events of many shapes (numbers of each kind, strings, nulls, nested
+    /// objects, arrays), from a fixed seed.
+    fn values() -> Vec<Value> {
+        let mut out = vec![
+            json!(null),
+            json!({}),
+            json!({"a": 1, "b": 2}),
+            json!({"a": 1.0, "b": 1}),
+            json!({"a": null, "b": "x", "n": 3, "s": "t"}),
+            json!({"a": {"b": 1}, "n": 9007199254740993_i64}),
+            json!({"a": [1, 2], "b": {"c": null}}),
+            json!({"a": "s", "x": {"y": 0}, "n": -1, "last": "k"}),
+            json!({"n": 1.5, "s": "a", "status": "x"}),
+            json!({"a": false, "b": true}),
+            json!([1, 2, 3]),
+            json!("text"),
+            json!(4),
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let leaves = [
+            json!(0),
+            json!(1),
+            json!(1.0),
+            json!(-3),
+            json!(2.5),
+            json!(null),
+            json!(true),
+            json!("x"),
+            json!("k"),
+            json!([0, 1.0]),
+            json!({"b": 1}),
+            json!(i64::MAX),
+        ];
+        for _ in 0..300 {
+            let mut m = serde_json::Map::new();
+            for k in ["a", "b", "n", "s", "x", "last", "status"] {
+                if next() % 3 != 0 {
+                    m.insert(
+                        k.into(),
+                        leaves[(next() % leaves.len() as u64) as usize].clone(),
+                    );
+                }
+            }
+            out.push(Value::Object(m));
+        }
+        out
+    }
+
+    fn events(vals: &[Value]) -> Vec<Value> {
+        vals.iter()
+            .take(60)
+            .map(|p| json!({"message": "M", "time": 5, "headers": {"id": "e"}, "payload": p}))
+            .chain([json!(null), json!({"message": "M"})])
+            .collect()
+    }
+
+    #[test]
+    fn native_runs_give_what_jaq_gives() {
+        let vals = values();
+        let evs = events(&vals);
+        let mut native_runs = 0;
+        for code in programs() {
+            let Some(n) = compile(&code) else { continue };
+            let prog = jq::compile(&code).expect(&code);
+            let mut paths = Vec::new();
+            for ev in &evs {
+                let event = to_val(ev);
+                n.resolve(&event, &mut paths);
+                for row in &vals {
+                    let row = to_val(row);
+                    let by_jaq = prog.run(row.clone(), event.clone());
+                    for keep in [false, true] {
+                        let got = if keep {
+                            n.run_keeping(row.clone(), &paths)
+                        } else {
+                            n.run(row.clone(), &paths)
+                        };
+                        if let Some(v) = got {
+                            native_runs += 1;
+                            match &by_jaq {
+                                Ok(j) => assert!(
+                                    same(&v, j),
+                                    "{code} on {row:?} / {ev}: native {v:?}, jaq {j:?}"
+                                ),
+                                Err(e) => {
+                                    panic!("{code} on {row:?} / {ev}: native {v:?}, jaq fails: {e}")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(native_runs > 100_000, "{native_runs}");
+    }
+
+    #[test]
+    fn the_fixture_reducers_are_native_and_other_forms_are_not() {
+        for code in programs() {
+            if code.contains("ascii") || code.contains("tostring") {
+                continue;
+            }
+            assert!(compile(&code).is_some(), "{code}");
+        }
+        for code in [
+            ".a |= 1",
+            ".a -= 1",
+            ".[0] = 1",
+            ".a? = 1",
+            "def f: 1; f",
+            ".a as $x | $x",
+            "$x",
+            ".a, .b",
+            "min",
+            "max(1)",
+            "\"\\(.a)\"",
+            "@base64 \"x\"",
+            "try .a",
+            "(.a, .b) = 1",
+            "$event.a = 1",
+        ] {
+            assert!(compile(code).is_none(), "{code}");
+        }
+    }
+
+    #[test]
+    fn sameness_sees_representation() {
+        let v = |j: Value| to_val(&j);
+        assert!(same(&v(json!({"a": 1})), &v(json!({"a": 1}))));
+        assert!(!same(&v(json!(1)), &v(json!(1.0))));
+        assert!(v(json!(1)) == v(json!(1.0)));
+        assert!(!same(
+            &v(json!({"a": 1, "b": 2})),
+            &v(json!({"b": 2, "a": 1}))
+        ));
+        assert!(!same(&v(json!([1])), &v(json!([1, 2]))));
     }
 }

@@ -273,6 +273,8 @@ pub struct Folder<'a> {
     since_snapshot: u64,
     initial: Val,
     not_idempotent: FastSet<String>,
+    /// Events folded straight from their tape ([`Folder::feed_tape`]).
+    pub from_tape: usize,
     pub out: Outcome,
 }
 
@@ -298,6 +300,7 @@ impl<'a> Folder<'a> {
             since_snapshot: 0,
             initial: to_val(&p.initial),
             not_idempotent: FastSet::default(),
+            from_tape: 0,
             out: Outcome {
                 projection: p.name.clone(),
                 ..Outcome::default()
@@ -429,6 +432,7 @@ impl<'a> Folder<'a> {
             return false;
         }
         self.out.events += 1;
+        self.from_tape += 1;
         self.fold(message, Src::Tape(t), t.line, at);
         true
     }

@@ -192,3 +192,116 @@ impl<'a> Array<'a, ValJson> for VArr<'a> {
         self.0.iter().map(VNode as fn(&'a Val) -> VNode<'a>)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::projection::compiled::{drops, drops_val, serialise};
+    use crate::projection::jq::to_val;
+    use serde_json::json;
+
+    fn schemas() -> Vec<Value> {
+        vec![
+            json!({"type": "object", "additionalProperties": false, "required": ["status", "syncs"],
+                "properties": {"status": {"enum": ["unknown", "syncing"]}, "syncs": {"type": "integer", "minimum": 0},
+                    "percent": {"type": "integer", "maximum": 100}, "id": {"type": "string", "minLength": 2, "pattern": "^[a-z]+$"},
+                    "f": {"type": "number", "exclusiveMaximum": 1e15}, "n": {"type": "null"}, "b": {"type": "boolean"},
+                    "o": {"type": "object", "additionalProperties": false, "properties": {"x": {"type": "integer"}}},
+                    "a": {"type": "array", "items": {"type": "object", "additionalProperties": false, "properties": {"x": {}}}, "maxItems": 2},
+                    "c": {"const": {"k": [1, 2.0]}}}}),
+            json!({"type": "object", "properties": {"o": {"type": "object"}}, "propertyNames": {"maxLength": 3}}),
+            json!({"type": ["object", "null"], "minProperties": 1}),
+        ]
+    }
+
+    fn rows() -> Vec<Val> {
+        let mut out: Vec<Val> = [
+            json!({"status": "unknown", "syncs": 0}),
+            json!({"status": "unknown", "syncs": -1}),
+            json!({"status": "other", "syncs": 0}),
+            json!({"status": "syncing", "syncs": 1, "percent": 100, "id": "ab"}),
+            json!({"status": "syncing", "syncs": 1, "percent": 101, "id": "a"}),
+            json!({"status": "syncing", "syncs": 1, "id": "AB"}),
+            json!({"status": "syncing", "syncs": 1.0, "f": 0.5, "n": null, "b": true}),
+            json!({"status": "syncing", "syncs": 1.5}),
+            json!({"status": "syncing", "syncs": 1, "o": {"x": 1}, "a": [{"x": 1}]}),
+            json!({"status": "syncing", "syncs": 1, "o": {"x": 1, "y": 2}, "a": [{"x": 1}, {"y": 1}]}),
+            json!({"status": "syncing", "syncs": 1, "a": [{}, {}, {}]}),
+            json!({"status": "syncing", "syncs": 1, "c": {"k": [1, 2]}}),
+            json!({"status": "syncing", "syncs": 1, "c": {"k": [1, 3]}}),
+            json!({"status": "syncing", "syncs": 1, "extra": 1}),
+            json!({"abcd": 1}),
+            json!({}),
+            json!(null),
+            json!([1]),
+            json!("s"),
+        ]
+        .iter()
+        .map(to_val)
+        .collect();
+        // Numbers jq makes that JSON does not hold as such.
+        let num = |n: Num| Val::Num(n);
+        let obj = |k: &str, v: Val| -> Val {
+            let mut m = jaq_json::Map::default();
+            m.insert(
+                Val::from("status".to_string()),
+                Val::from("unknown".to_string()),
+            );
+            m.insert(Val::from(k.to_string()), v);
+            Val::Obj(m.into())
+        };
+        for v in [
+            num(Num::Float(2.0)),
+            num(Num::Float(f64::NAN)),
+            num(Num::Float(f64::INFINITY)),
+            num(Num::Float(1e16)),
+            num(Num::Float(-0.5)),
+            num(Num::Int(3)),
+            Val::byte_str(b"ab".to_vec()),
+        ] {
+            for k in ["syncs", "percent", "f", "n", "id"] {
+                out.push(obj(k, v.clone()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn rows_validate_as_their_json_validates() {
+        for s in schemas() {
+            let by_json = jsonschema::options().build(&s).expect("schema");
+            let by_val = jsonschema::options_for::<ValJson>()
+                .build(&s)
+                .expect("schema");
+            for row in rows() {
+                assert!(plain(&row));
+                let j = to_json(&row);
+                assert_eq!(
+                    by_val.is_valid(VNode(&row)),
+                    by_json.is_valid(&j),
+                    "{row:?} as {j} under {s}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn drops_sees_what_serialise_drops() {
+        for s in schemas() {
+            for row in rows() {
+                let j = to_json(&row);
+                let d = drops(&j, &s);
+                assert_eq!(d, serialise(&j, &s) != j, "{j} under {s}");
+                assert_eq!(drops_val(&row, &s), d, "{j} under {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_text_keys_are_plain() {
+        let mut m = jaq_json::Map::default();
+        m.insert(Val::from(1isize), Val::Null);
+        assert!(!plain(&Val::Obj(m.into())));
+        assert!(plain(&to_val(&json!({"a": [{"b": 1}]}))));
+    }
+}
