@@ -247,16 +247,38 @@ pub fn same(a: &Val, b: &Val) -> bool {
     }
 }
 
-/// The update of the path `keys` of `v` by `f`, as jaq's `path |= f` does it for
-/// object keys (`map_index`); `None` on an error.
-fn update(v: Val, keys: &[Val], f: &dyn Fn(Val) -> Option<Val>, keep: bool) -> Option<Val> {
+/// What an update does at the end of its path: `= y` or `+= y`.
+#[derive(Clone, Copy)]
+enum Op<'v> {
+    Set(&'v Val),
+    Add(&'v Val),
+}
+
+impl Op<'_> {
+    fn apply(self, x: Val) -> Option<Val> {
+        match self {
+            Op::Set(y) => Some(y.clone()),
+            Op::Add(y) => (x + y.clone()).ok(),
+        }
+    }
+}
+
+/// The update of the path `keys` of `v` by `op`, as jaq's `path |= f` does it for
+/// object keys (`map_index`); `None` on an error. With `keep`, a value replaced by
+/// an identical one is left in place (the object is not copied for it).
+fn update(v: Val, keys: &[Val], op: Op<'_>, keep: bool) -> Option<Val> {
     let Some((k, rest)) = keys.split_first() else {
-        return f(v);
+        return op.apply(v);
     };
     if let Val::Obj(mut o) = v {
         if keep {
             if let Some(old) = o.get(k) {
-                let y = update(old.clone(), rest, f, keep)?;
+                if let (true, Op::Set(y)) = (rest.is_empty(), op) {
+                    if same(y, old) {
+                        return Some(Val::Obj(o));
+                    }
+                }
+                let y = update(old.clone(), rest, op, keep)?;
                 if !same(&y, old) {
                     if let Some(slot) = std::rc::Rc::make_mut(&mut o).get_mut(k) {
                         *slot = y;
@@ -271,10 +293,10 @@ fn update(v: Val, keys: &[Val], f: &dyn Fn(Val) -> Option<Val>, keep: bool) -> O
         match m.get_mut(k) {
             Some(slot) => {
                 let x = std::mem::take(slot);
-                *slot = update(x, rest, f, keep)?;
+                *slot = update(x, rest, op, keep)?;
             }
             None => {
-                let y = update(Val::Null, rest, f, keep)?;
+                let y = update(Val::Null, rest, op, keep)?;
                 m.insert(k.clone(), y);
             }
         }
@@ -282,9 +304,27 @@ fn update(v: Val, keys: &[Val], f: &dyn Fn(Val) -> Option<Val>, keep: bool) -> O
     }
     let fail = || jaq_core::Exn::from(jaq_core::Error::str("native"));
     v.map_index(k, Opt::Essential, |x| {
-        std::iter::once(update(x, rest, f, keep).ok_or_else(fail))
+        std::iter::once(update(x, rest, op, keep).ok_or_else(fail))
     })
     .ok()
+}
+
+/// The value of `f` on `input` (borrowed when it is a literal or an event value).
+fn operand<'e>(
+    f: &'e Expr,
+    input: &Val,
+    ev: &'e [Option<Val>],
+    keep: bool,
+    owned: &'e mut Option<Val>,
+) -> Option<&'e Val> {
+    match f {
+        Expr::Const(c) => Some(c),
+        Expr::Event(i) => ev.get(*i)?.as_ref(),
+        _ => {
+            *owned = Some(eval(f, input.clone(), ev, keep)?);
+            owned.as_ref()
+        }
+    }
 }
 
 fn eval(e: &Expr, input: Val, ev: &[Option<Val>], keep: bool) -> Option<Val> {
@@ -337,12 +377,14 @@ fn eval(e: &Expr, input: Val, ev: &[Option<Val>], keep: bool) -> Option<Val> {
             (a + b).ok()
         }
         Expr::Assign(keys, f) => {
-            let y = eval(f, input.clone(), ev, keep)?;
-            update(input, keys, &|_| Some(y.clone()), keep)
+            let mut owned = None;
+            let y = operand(f, &input, ev, keep, &mut owned)?;
+            update(input, keys, Op::Set(y), keep)
         }
         Expr::AddAssign(keys, f) => {
-            let y = eval(f, input.clone(), ev, keep)?;
-            update(input, keys, &|x| (x + y.clone()).ok(), keep)
+            let mut owned = None;
+            let y = operand(f, &input, ev, keep, &mut owned)?;
+            update(input, keys, Op::Add(y), keep)
         }
         Expr::Not => Some(Val::from(!input.as_bool())),
         Expr::Max => match input {
