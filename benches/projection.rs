@@ -1,5 +1,6 @@
 //! `cargo bench --bench projection`: folding a generated HNP sync stream through the
-//! `fabric-sync-status` projection (read from a file as `simulate` reads it; every
+//! `fabric-sync-status` projection (read from a file as `simulate` reads it, with
+//! `replay_stream`: events folded from their tape, reducers on the native path; every
 //! event validated against the contract, every row against `state`, idempotency and
 //! snapshot checks on), 10 000 events per iteration.
 //!
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hnp_events::projection::replay::{Folder, read_stream};
+use hnp_events::projection::replay::{Folder, replay_stream};
 
 const EVENTS: usize = 10_000;
 
@@ -65,7 +66,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("fold_sync_status_10k_all_checks", |b| {
         b.iter(|| {
             let mut folder = Folder::new(&checked.projection, compiled, &contract, true);
-            read_stream(&stream, &shown, None, |ev| folder.feed(&ev)).expect("reads");
+            replay_stream(&mut folder, &stream, &shown, None).expect("reads");
             let out = folder.finish();
             assert_eq!(out.folded, EVENTS);
             assert!(out.violations.is_empty());

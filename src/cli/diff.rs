@@ -100,7 +100,7 @@ struct Sides {
     /// tree (files of HEAD are shown as `HEAD:path`, relative to the tree's root).
     head_revision_prefix: Option<PathBuf>,
     /// The upcasters HEAD declares (crate::projection::evolve).
-    upcasters: Option<std::sync::Arc<crate::projection::upcast::Upcasters>>,
+    upcasters: Option<std::rc::Rc<crate::projection::upcast::Upcasters>>,
 }
 
 /// A release tag, its documents, and (release document, new document) pairs.

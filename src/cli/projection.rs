@@ -73,17 +73,17 @@ pub fn run(args: &SimulateArgs) -> Result<u8, ToolError> {
         let explore = args.explore || args.replay.is_some();
         let mut held: Vec<Ev> = Vec::new();
         let mut too_many = false;
-        let read = replay::read_stream(&args.events, &stream_shown, Some(&mut sources), |ev| {
-            if explore {
+        let read = if explore {
+            replay::read_stream(&args.events, &stream_shown, Some(&mut sources), |ev| {
                 if held.len() < MAX_EXPLORE_EVENTS {
                     held.push(ev);
                 } else {
                     too_many = true;
                 }
-            } else {
-                folder.feed(&ev);
-            }
-        });
+            })
+        } else {
+            replay::replay_stream(&mut folder, &args.events, &stream_shown, Some(&mut sources))
+        };
         if let Err(d) = read {
             eprint!("{}", render(&d, &sources));
             return Ok(exit::TOOL);

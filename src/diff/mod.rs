@@ -181,7 +181,7 @@ pub struct Options {
     pub release: Option<String>,
     /// The upcasters the new revision declares (issue 18): a breaking change to a
     /// stored event that a verified upcaster covers is reported as covered (info).
-    pub upcasters: Option<std::sync::Arc<crate::projection::upcast::Upcasters>>,
+    pub upcasters: Option<std::rc::Rc<crate::projection::upcast::Upcasters>>,
 }
 
 impl Options {

@@ -22,6 +22,8 @@ pub struct Compiled {
     /// The state schema with every `$ref` inlined.
     pub state: Value,
     pub validator: Option<jsonschema::Validator>,
+    /// The same schema for rows as jq values (see [`super::valjson`]).
+    pub val_validator: Option<jsonschema::Validator<super::valjson::ValJson>>,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -153,6 +155,9 @@ pub fn compile(p: &Projection, ws: &Workspace, diags: &mut Vec<Diagnostic>) -> O
     if diags.len() > before {
         return None;
     }
+    let val_validator = jsonschema::options_for::<super::valjson::ValJson>()
+        .build(&state)
+        .ok();
     Some(Compiled {
         reducers,
         persist,
@@ -160,6 +165,7 @@ pub fn compile(p: &Projection, ws: &Workspace, diags: &mut Vec<Diagnostic>) -> O
         upcasters,
         state,
         validator,
+        val_validator,
     })
 }
 
@@ -265,6 +271,70 @@ impl Compiled {
         v.iter_errors(row)
             .next()
             .map(|e| (e.instance_path().to_string(), e.to_string()))
+    }
+}
+
+/// Whether [`serialise`] drops anything of `row` (when it does not, it gives a row
+/// equal to `row`; when it does, an object of the result has fewer properties).
+pub fn drops(row: &Value, schema: &Value) -> bool {
+    match (row, schema) {
+        (Value::Object(m), Value::Object(s)) => {
+            let props = s.get("properties").and_then(Value::as_object);
+            let closed = s.get("additionalProperties") == Some(&Value::Bool(false));
+            m.iter().any(|(k, v)| match props.and_then(|p| p.get(k)) {
+                Some(sub) => drops(v, sub),
+                None => closed,
+            })
+        }
+        (Value::Array(a), Value::Object(s)) => match s.get("items") {
+            Some(items @ Value::Object(_)) => a.iter().any(|x| drops(x, items)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+impl Compiled {
+    /// [`Compiled::row_error`] of a row as a jq value (of its JSON, `to_json`): a
+    /// row with text keys only is first checked as it is, and converted only when it
+    /// does not fit (for the error).
+    pub fn row_error_val(&self, row: &jaq_json::Val) -> Option<(String, String)> {
+        self.validator.as_ref()?;
+        if let Some(v) = &self.val_validator {
+            if super::valjson::plain(row) && v.is_valid(super::valjson::VNode(row)) {
+                return None;
+            }
+        }
+        self.row_error(&super::jq::to_json(row))
+    }
+}
+
+/// [`drops`] of a row as a jq value whose object keys are all text
+/// ([`super::valjson::plain`]): whether `serialise` drops anything of its JSON.
+pub fn drops_val(row: &jaq_json::Val, schema: &Value) -> bool {
+    use jaq_json::Val;
+    match (row, schema) {
+        (Val::Obj(m), Value::Object(s)) => {
+            let props = s.get("properties").and_then(Value::as_object);
+            let closed = s.get("additionalProperties") == Some(&Value::Bool(false));
+            m.iter().any(|(k, v)| {
+                let sub = match k {
+                    Val::TStr(b) | Val::BStr(b) => std::str::from_utf8(b)
+                        .ok()
+                        .and_then(|k| props.and_then(|p| p.get(k))),
+                    _ => None,
+                };
+                match sub {
+                    Some(sub) => drops_val(v, sub),
+                    None => closed,
+                }
+            })
+        }
+        (Val::Arr(a), Value::Object(s)) => match s.get("items") {
+            Some(items @ Value::Object(_)) => a.iter().any(|x| drops_val(x, items)),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

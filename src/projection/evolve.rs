@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
@@ -27,7 +28,7 @@ const MAX_STORED: usize = 100_000;
 /// The upcasters of the `*.upcast.yaml` and `*.projection.yaml` files that
 /// `prefix/hnp-events.yaml` lists under `projections:` in a tree (`None` when there
 /// are none). Files that do not parse or compile are skipped: `validate` reports them.
-pub fn declared(tree: &dyn Tree, prefix: &Path) -> Option<Arc<Upcasters>> {
+pub fn declared(tree: &dyn Tree, prefix: &Path) -> Option<Rc<Upcasters>> {
     let read = |p: &Path| -> Option<SourceFile> {
         let bytes = tree.read(p).ok()??;
         let mut diags = Vec::new();
@@ -149,7 +150,7 @@ pub fn declared(tree: &dyn Tree, prefix: &Path) -> Option<Arc<Upcasters>> {
             at: file.locate(&format!("{}/transform", u.ptr)),
         });
     }
-    (!out.is_empty()).then(|| Arc::new(out))
+    (!out.is_empty()).then(|| Rc::new(out))
 }
 
 /// A schema of a revision with every `$ref` replaced by its target (cycles and

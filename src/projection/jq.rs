@@ -13,6 +13,8 @@ type D = data::JustLut<Val>;
 /// A compiled jq program with one global variable, `$event`.
 pub struct Program {
     filter: jaq_core::compile::Filter<Native<D>>,
+    /// The same program on the native path, when it uses only its forms.
+    native: Option<super::native::Native>,
 }
 
 impl std::fmt::Debug for Program {
@@ -186,7 +188,10 @@ fn compile_any(code: &str) -> Result<Program, Vec<CompileError>> {
             }
             out
         })?;
-    Ok(Program { filter })
+    Ok(Program {
+        filter,
+        native: super::native::compile(code),
+    })
 }
 
 /// Why a run did not give exactly one value.
@@ -215,6 +220,11 @@ impl std::fmt::Display for RunError {
 }
 
 impl Program {
+    /// The native form of the program, when it has one (see [`super::native`]).
+    pub fn native(&self) -> Option<&super::native::Native> {
+        self.native.as_ref()
+    }
+
     /// Run on `input` with `$event` bound; exactly one output expected.
     pub fn run(&self, input: Val, event: Val) -> Result<Val, RunError> {
         let ctx = Ctx::<D>::new(&self.filter.lut, Vars::new([event]));

@@ -14,9 +14,11 @@ pub mod contract;
 pub mod evolve;
 pub mod format;
 pub mod jq;
+pub mod native;
 pub mod replay;
 pub mod schema;
 pub mod upcast;
+pub mod valjson;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -5,19 +5,23 @@
 //! (swapping two events of a key on an unordered channel changes no row).
 //! Findings are located diagnostics: at the stream line, with the reducer related.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use jaq_json::Val;
 use serde_json::{Value, json};
 
-use super::compiled::{Compiled, serialise};
+use super::compiled::{Compiled, drops, drops_val, serialise};
 use super::contract::Facts;
 use super::format::Projection;
-use super::jq::{to_json, to_val};
+use super::jq::{Program, RunError, to_json, to_val};
 use super::upcast::{Schemas, upcast_with};
 use crate::diag::{Diagnostic, Location};
 use crate::saga::contract::Contract;
 use crate::saga::hash::{FastMap, FastSet};
+use crate::saga::tape::TapeJson;
+use crate::saga::view::{EventView, TapeEvent};
 
 /// At most this many findings of one rule are reported one by one.
 const MAX_PER_RULE: usize = 20;
@@ -37,6 +41,160 @@ impl Ev {
             .get("message")
             .and_then(Value::as_str)
             .unwrap_or("")
+    }
+}
+
+/// Where a finding about an event is: made only when one is reported.
+#[derive(Clone, Copy)]
+pub enum At<'e> {
+    Loc(&'e Location),
+    /// The event's line of a JSON Lines stream (`offset`: where the line starts).
+    Line {
+        file: &'e Arc<str>,
+        line: u32,
+        offset: usize,
+    },
+}
+
+impl At<'_> {
+    fn location(&self) -> Location {
+        match self {
+            At::Loc(l) => (*l).clone(),
+            At::Line { file, line, offset } => {
+                crate::saga::stream::line_location(file, *line, *offset, 1)
+            }
+        }
+    }
+}
+
+/// The event a fold reads: its JSON, or the tape it was read onto.
+#[derive(Clone, Copy)]
+enum Src<'e> {
+    Json(&'e Value),
+    Tape(&'e TapeEvent<'e>),
+}
+
+/// An event on a tape as `{message, time, headers, payload}` (as [`read_stream`]
+/// makes it).
+fn tape_value(t: &TapeEvent<'_>) -> Value {
+    let part = |p| t.part(p).map_or(Value::Null, |n| n.value());
+    json!({"message": t.message(), "time": t.top.time, "headers": part(false), "payload": part(true)})
+}
+
+/// `$event.k1.k2…` read from a tape as jq reads it from the whole event (`keys` not
+/// empty); `None` where jq raises an error (indexing a string, a number or an array
+/// with a key).
+fn tape_path(t: &TapeEvent<'_>, keys: &[String]) -> Option<Val> {
+    let (first, rest) = keys.split_first()?;
+    let scalar = |v: Value| rest.is_empty().then(|| to_val(&v));
+    let mut node = match first.as_str() {
+        "message" => return scalar(Value::String(t.message().to_string())),
+        "time" => return scalar(Value::from(t.top.time)),
+        "headers" | "payload" => match t.part(first == "payload") {
+            Some(n) => n,
+            None => return Some(Val::Null),
+        },
+        // A key the event does not have: `null`, and so is every key below it.
+        _ => return Some(Val::Null),
+    };
+    for k in rest {
+        if node.is_object() {
+            match node.member(k) {
+                Some(n) => node = n,
+                None => return Some(Val::Null),
+            }
+        } else if node.is_null_value() {
+            return Some(Val::Null);
+        } else {
+            return None;
+        }
+    }
+    Some(to_val(&node.value()))
+}
+
+impl<'e> Src<'e> {
+    fn value(&self) -> Cow<'e, Value> {
+        match self {
+            Src::Json(v) => Cow::Borrowed(v),
+            Src::Tape(t) => Cow::Owned(tape_value(t)),
+        }
+    }
+}
+
+/// The event as jq values, made on first use: whole (for jaq), or the `$event`
+/// paths the reducer's native form reads (one reducer per event).
+struct EvVal<'e> {
+    src: Src<'e>,
+    full: Option<Val>,
+    paths: Option<Vec<Option<Val>>>,
+}
+
+impl<'e> EvVal<'e> {
+    fn new(src: Src<'e>) -> Self {
+        EvVal {
+            src,
+            full: None,
+            paths: None,
+        }
+    }
+
+    fn full(&mut self) -> Val {
+        let src = self.src;
+        self.full
+            .get_or_insert_with(|| to_val(&src.value()))
+            .clone()
+    }
+
+    /// Run `prog` on `row` with this event: natively when the program has a native
+    /// form that gives a value, else with jaq (the same value; see
+    /// [`super::native`]).
+    fn run(&mut self, prog: &Program, row: Val) -> Result<Val, RunError> {
+        self.run_with(prog, row, false)
+    }
+
+    /// [`EvVal::run`], leaving unchanged objects uncopied on the native path (see
+    /// [`super::native::Native::run_keeping`]; the same value).
+    fn run_keeping(&mut self, prog: &Program, row: Val) -> Result<Val, RunError> {
+        self.run_with(prog, row, true)
+    }
+
+    fn run_with(&mut self, prog: &Program, row: Val, keep: bool) -> Result<Val, RunError> {
+        if let Some(n) = prog.native() {
+            if self.paths.is_none() {
+                let mut out = Vec::with_capacity(n.paths.len());
+                match self.src {
+                    Src::Tape(t) if n.paths.iter().all(|p| !p.is_empty()) => {
+                        out.extend(n.paths.iter().map(|p| tape_path(t, p)));
+                    }
+                    _ => {
+                        let full = self.full();
+                        n.resolve(&full, &mut out);
+                    }
+                }
+                self.paths = Some(out);
+            }
+            let native = |p: &[Option<Val>]| {
+                if keep {
+                    n.run_keeping(row.clone(), p)
+                } else {
+                    n.run(row.clone(), p)
+                }
+            };
+            if let Some(v) = self.paths.as_deref().and_then(native) {
+                return Ok(v);
+            }
+        }
+        let event = self.full();
+        prog.run(row, event)
+    }
+}
+
+/// A row key from the value at the key pointer (numbers and booleans as text).
+fn scalar_key(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+        _ => None,
     }
 }
 
@@ -101,17 +259,22 @@ pub struct Folder<'a> {
     facts: Facts,
     schemas: Schemas,
     validate_events: bool,
+    /// Message schemas compiled for tapes (`None`: not compiled; such events go the
+    /// `serde_json` way).
+    tape: FastMap<String, Option<crate::saga::contract::Compiled<TapeJson>>>,
     rows: FastMap<String, Val>,
     /// Rows restored from a snapshot that differed from the live row: (row, line of
     /// the snapshot point).
     shadows: FastMap<String, (Val, u32, Location)>,
-    /// Rows changed since the last snapshot point, with their JSON.
-    dirty: FastMap<String, Value>,
+    /// Rows changed since the last snapshot point.
+    dirty: FastSet<String>,
     /// The key pointer's tokens.
     key: Option<Vec<String>>,
     since_snapshot: u64,
     initial: Val,
     not_idempotent: FastSet<String>,
+    /// Events folded straight from their tape ([`Folder::feed_tape`]).
+    pub from_tape: usize,
     pub out: Outcome,
 }
 
@@ -129,13 +292,15 @@ impl<'a> Folder<'a> {
             facts: Facts::new(contract),
             schemas: Schemas::default(),
             validate_events,
+            tape: FastMap::default(),
             rows: FastMap::default(),
             shadows: FastMap::default(),
-            dirty: FastMap::default(),
+            dirty: FastSet::default(),
             key: crate::source::pointer::parse(&p.key),
             since_snapshot: 0,
             initial: to_val(&p.initial),
             not_idempotent: FastSet::default(),
+            from_tape: 0,
             out: Outcome {
                 projection: p.name.clone(),
                 ..Outcome::default()
@@ -221,104 +386,180 @@ impl<'a> Folder<'a> {
             }
         }
         let value = upcast.as_ref().unwrap_or(&ev.value);
-        let Some(prog) = self.c.reducers.get(&message) else {
+        self.fold(&message, Src::Json(value), ev.line, At::Loc(&ev.location));
+    }
+
+    /// Whether an event on a tape is known valid against its message's schemas.
+    fn valid_tape(&mut self, t: &TapeEvent<'_>) -> bool {
+        let name = t.message();
+        if !self.tape.contains_key(name) {
+            let c = self.contract.compile_for::<TapeJson>(name).ok();
+            self.tape.insert(name.to_string(), c);
+        }
+        let Some(Some(c)) = self.tape.get(name) else {
+            return false;
+        };
+        for (v, node) in [(&c.headers, t.part(false)), (&c.payload, t.part(true))] {
+            let Some(v) = v else { continue };
+            match node {
+                Some(n) if !n.is_null_value() => {
+                    if !v.is_valid(n) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Fold one event read onto a tape, as [`Folder::feed`] folds it. `false`, with
+    /// nothing done, for an event an upcaster starts at or one not known to be valid
+    /// on the tape: feed that one as an [`Ev`] (which reports its errors).
+    pub fn feed_tape(&mut self, t: &TapeEvent<'_>, at: At<'_>) -> bool {
+        let message = t.message();
+        let ty = t
+            .part(false)
+            .and_then(|h| h.member("type"))
+            .and_then(|n| n.str());
+        if self.c.upcasters.find(message, ty).is_some() {
+            return false;
+        }
+        if self.validate_events
+            && self.contract.messages.contains_key(message)
+            && !self.valid_tape(t)
+        {
+            return false;
+        }
+        self.out.events += 1;
+        self.from_tape += 1;
+        self.fold(message, Src::Tape(t), t.line, at);
+        true
+    }
+
+    /// The event's row key (`None`: it has none).
+    fn key_of(&self, src: Src<'_>) -> Option<String> {
+        let tokens = self.key.as_ref()?;
+        if let (Src::Tape(t), Some((first, rest))) = (src, tokens.split_first()) {
+            if first == "headers" || first == "payload" {
+                // The tape's pointer finds what serde's does when it finds anything.
+                if let Some(n) = t.part(first == "payload").and_then(|n| n.pointer(rest)) {
+                    if let Some(s) = n.str() {
+                        return Some(s.to_string());
+                    }
+                    if let Some(k) = (!n.is_object())
+                        .then(|| n.value())
+                        .as_ref()
+                        .and_then(scalar_key)
+                    {
+                        return Some(k);
+                    }
+                }
+            }
+        }
+        let value = src.value();
+        let mut v = &*value;
+        for tok in tokens {
+            v = crate::source::pointer::step(v, tok)?;
+        }
+        scalar_key(v)
+    }
+
+    /// Fold a valid (and upcast) event into its row, with the checks.
+    fn fold(&mut self, message: &str, src: Src<'_>, line: u32, at: At<'_>) {
+        let c = self.c;
+        let Some(prog) = c.reducers.get(message) else {
             if self.p.ignore.iter().any(|n| n.name == message) {
                 self.out.ignored += 1;
             } else {
                 self.out.other += 1;
             }
-            self.tick(ev);
+            self.tick(line, at);
             return;
         };
-        let key = match self.key.as_ref().and_then(|t| {
-            let mut v = value;
-            for tok in t {
-                v = crate::source::pointer::step(v, tok)?;
-            }
-            Some(v)
-        }) {
-            Some(Value::String(s)) => s.clone(),
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
-            _ => {
-                self.report(
-                    Diagnostic::new(
-                        "projection-key-missing",
-                        ev.location.clone(),
-                        format!(
-                            "the `{message}` event has no key at `{}`: it belongs to no row",
-                            self.p.key
-                        ),
-                    )
-                    .with_related(self.p.source.locate("/key"), "the key"),
-                );
-                self.tick(ev);
-                return;
-            }
+        let Some(key) = self.key_of(src) else {
+            self.report(
+                Diagnostic::new(
+                    "projection-key-missing",
+                    at.location(),
+                    format!(
+                        "the `{message}` event has no key at `{}`: it belongs to no row",
+                        self.p.key
+                    ),
+                )
+                .with_related(self.p.source.locate("/key"), "the key"),
+            );
+            self.tick(line, at);
+            return;
         };
         self.out.folded += 1;
-        let event = to_val(value);
+        let mut event = EvVal::new(src);
         let row = self
             .rows
             .get(&key)
             .cloned()
             .unwrap_or_else(|| self.initial.clone());
-        let new = match prog.run(row, event.clone()) {
+        let new = match event.run(prog, row) {
             Ok(v) => v,
             Err(e) => {
                 let d = Diagnostic::new(
                     "projection-reducer-failed",
-                    ev.location.clone(),
+                    at.location(),
                     format!("the reducer for `{message}` fails on this event (row `{key}`): {e}"),
                 )
-                .with_related(self.reducer_loc(&message), "the reducer");
+                .with_related(self.reducer_loc(message), "the reducer");
                 self.report(d);
-                self.tick(ev);
+                self.tick(line, at);
                 return;
             }
         };
-        let json_row = to_json(&new);
-        if let Some((at, msg)) = self.c.row_error(&json_row) {
-            let d = Diagnostic::new("projection-state-invalid", ev.location.clone(), format!("after this `{message}` event, row `{key}` does not fit `state` (at `{at}`): {msg}"))
-                .with_related(self.reducer_loc(&message), "the reducer");
+        if let Some((ptr, msg)) = self.c.row_error_val(&new) {
+            let d = Diagnostic::new("projection-state-invalid", at.location(), format!("after this `{message}` event, row `{key}` does not fit `state` (at `{ptr}`): {msg}"))
+                .with_related(self.reducer_loc(message), "the reducer");
             self.report(d);
         }
         // Idempotency: the same event again (same idempotency key) changes nothing.
-        if !self.not_idempotent.contains(&message) {
-            if let Ok(again) = prog.run(new.clone(), event.clone()) {
+        if !self.not_idempotent.contains(message) {
+            if let Ok(again) = event.run_keeping(prog, new.clone()) {
                 // Compared as jq values (numbers by value); JSON only for the message.
                 if again != new {
                     let again = to_json(&again);
-                    self.not_idempotent.insert(message.clone());
-                    let kp = self.idempotency_ptr(&message);
+                    self.not_idempotent.insert(message.to_string());
+                    let kp = self.idempotency_ptr(message);
+                    let value = src.value();
                     let kv = crate::source::pointer::parse(&kp)
-                        .and_then(|t| crate::source::pointer::resolve(value, &t).ok())
+                        .and_then(|t| crate::source::pointer::resolve(&value, &t).ok())
                         .map(|v| v.to_string())
                         .unwrap_or_else(|| "(none)".to_string());
                     let d = Diagnostic::new(
                         "projection-not-idempotent",
-                        ev.location.clone(),
-                        format!("the reducer for `{message}` is not idempotent: a redelivery of this event (idempotency key `{kp}` = {kv}) changes row `{key}`: {}", first_difference(&json_row, &again)),
+                        at.location(),
+                        format!("the reducer for `{message}` is not idempotent: a redelivery of this event (idempotency key `{kp}` = {kv}) changes row `{key}`: {}", first_difference(&to_json(&new), &again)),
                     )
-                    .with_related(self.reducer_loc(&message), "the reducer");
+                    .with_related(self.reducer_loc(message), "the reducer");
                     self.report(d);
                 }
             }
         }
-        if let Some((shadow, at, loc)) = self.shadows.remove(&key) {
-            if let Ok(s) = prog.run(shadow, event) {
+        if let Some((shadow, sat, loc)) = self.shadows.remove(&key) {
+            if let Ok(s) = event.run(prog, shadow) {
                 if s != new {
-                    self.shadows.insert(key.clone(), (s, at, loc));
+                    self.shadows.insert(key.clone(), (s, sat, loc));
                 }
             }
         }
-        self.rows.insert(key.clone(), new);
-        self.dirty.insert(key, json_row);
-        self.tick(ev);
+        match self.rows.get_mut(&key) {
+            Some(slot) => *slot = new,
+            None => {
+                self.rows.insert(key.clone(), new);
+            }
+        }
+        self.dirty.insert(key);
+        self.tick(line, at);
     }
 
     /// Count an event towards the next snapshot; take it when due.
-    fn tick(&mut self, ev: &Ev) {
-        let line = ev.line;
+    fn tick(&mut self, line: u32, at: At<'_>) {
         let Some(snap) = &self.p.snapshot else { return };
         self.since_snapshot += 1;
         if self.since_snapshot < snap.every {
@@ -326,15 +567,15 @@ impl<'a> Folder<'a> {
         }
         self.since_snapshot = 0;
         self.out.snapshots += 1;
-        let dirty: Vec<(String, Value)> = self.dirty.drain().collect();
-        for (key, json) in dirty {
+        let dirty: Vec<String> = self.dirty.drain().collect();
+        for key in dirty {
             if self.shadows.contains_key(&key) {
                 continue;
             }
             let Some(row) = self.rows.get(&key) else {
                 continue;
             };
-            let restored = match self.persist_restore(row, &json) {
+            let restored = match self.persist_restore(row) {
                 Ok(r) => r,
                 Err(e) => {
                     self.report(Diagnostic::new("projection-snapshot-divergent", self.p.source.locate("/snapshot"), format!("the snapshot of row `{key}` after line {line} cannot be stored and restored: {e}")));
@@ -342,8 +583,7 @@ impl<'a> Folder<'a> {
                 }
             };
             if let Some(restored) = restored {
-                self.shadows
-                    .insert(key, (restored, line, ev.location.clone()));
+                self.shadows.insert(key, (restored, line, at.location()));
             }
         }
     }
@@ -353,7 +593,18 @@ impl<'a> Folder<'a> {
     /// rows are JSON values: writing them as JSON text and reading them back is the
     /// identity (serde_json prints floats in their shortest round-trip form), so the
     /// text itself is not made.
-    fn persist_restore(&self, row: &Val, json: &Value) -> Result<Option<Val>, String> {
+    fn persist_restore(&self, row: &Val) -> Result<Option<Val>, String> {
+        if self.c.persist.is_none() && self.c.restore.is_none() {
+            // Stored and restored as it is, less what `serialise` drops: the same row
+            // when it drops nothing (so nothing is built then).
+            let dropped = if super::valjson::plain(row) {
+                drops_val(row, &self.c.state)
+            } else {
+                drops(&to_json(row), &self.c.state)
+            };
+            return Ok(dropped.then(|| to_val(&serialise(&to_json(row), &self.c.state))));
+        }
+        let json = &to_json(row);
         let stored = match &self.c.persist {
             Some(p) => to_json(
                 &p.run(row.clone(), Val::Null)
@@ -398,17 +649,15 @@ impl<'a> Folder<'a> {
     }
 }
 
-/// Read every event of a stream (JSON Lines or a JSON array) as `{message, time,
-/// headers, payload}`, located at its line. With `sources`, the text of a JSON Lines
-/// stream small enough to be shown joins them (for rendering).
-pub fn read_stream(
+/// Open a stream as [`read_stream`] reads it: with `sources`, the text of a JSON
+/// Lines stream small enough to be shown joins them, and its line starts are
+/// returned (for locations).
+fn open_stream(
     path: &std::path::Path,
-    shown: &std::sync::Arc<str>,
+    shown: &Arc<str>,
     sources: Option<&mut crate::diag::SourceSet>,
-    mut each: impl FnMut(Ev),
-) -> Result<(), Vec<Diagnostic>> {
-    use crate::saga::stream::{ReadOptions, StreamFile, Wanted};
-    let mut s = StreamFile::open(path, shown.clone())?;
+) -> Result<(crate::saga::stream::StreamFile, Vec<usize>), Vec<Diagnostic>> {
+    let s = crate::saga::stream::StreamFile::open(path, shown.clone())?;
     // Line starts, for locations in a JSON Lines stream small enough to be shown.
     let mut starts: Vec<usize> = Vec::new();
     // (The size is asked first: a large stream is read line by line only, so memory
@@ -419,10 +668,39 @@ pub fn read_stream(
             if t.len() < (8 << 20) {
                 starts.push(0);
                 starts.extend(t.match_indices('\n').map(|(i, _)| i + 1));
-                sources.insert(shown.clone(), std::sync::Arc::from(t.as_str()));
+                sources.insert(shown.clone(), Arc::from(t.as_str()));
             }
         }
     }
+    Ok((s, starts))
+}
+
+/// The event `{message, time, headers, payload}` of a stream event.
+fn event_value(e: crate::saga::stream::Event) -> Value {
+    json!({"message": e.message, "time": e.time, "headers": e.headers, "payload": e.payload})
+}
+
+/// Read every event of a stream (JSON Lines or a JSON array) as `{message, time,
+/// headers, payload}`, located at its line. With `sources`, the text of a JSON Lines
+/// stream small enough to be shown joins them (for rendering).
+pub fn read_stream(
+    path: &std::path::Path,
+    shown: &Arc<str>,
+    sources: Option<&mut crate::diag::SourceSet>,
+    mut each: impl FnMut(Ev),
+) -> Result<(), Vec<Diagnostic>> {
+    let (s, starts) = open_stream(path, shown, sources)?;
+    each_event(s, &starts, shown, &mut each)
+}
+
+/// The events of an open stream, located (`starts`: see [`open_stream`]).
+fn each_event(
+    mut s: crate::saga::stream::StreamFile,
+    starts: &[usize],
+    shown: &Arc<str>,
+    each: &mut dyn FnMut(Ev),
+) -> Result<(), Vec<Diagnostic>> {
+    use crate::saga::stream::{ReadOptions, Wanted};
     let wanted = Wanted::default();
     let mut index = 0;
     while let Some(r) = s.next_event(ReadOptions {
@@ -435,14 +713,107 @@ pub fn read_stream(
             None => s.locate(&e, index, ""),
         };
         index += 1;
-        let value = json!({"message": e.message, "time": e.time, "headers": e.headers, "payload": e.payload});
         each(Ev {
             line: e.line,
             location,
-            value,
+            value: event_value(e),
         });
     }
     Ok(())
+}
+
+/// Fold a stream into `folder`: what [`read_stream`] and [`Folder::feed`] do, with
+/// the same events, rows and findings, but a JSON Lines event that the tape scanner
+/// reads (as serde would) and that is valid on its tape is folded straight from the
+/// tape ([`Folder::feed_tape`]): no `serde_json::Value` and no jq value of the whole
+/// event are made for it. Every other event goes the [`Ev`] way.
+pub fn replay_stream(
+    folder: &mut Folder<'_>,
+    path: &std::path::Path,
+    shown: &Arc<str>,
+    sources: Option<&mut crate::diag::SourceSet>,
+) -> Result<(), Vec<Diagnostic>> {
+    use crate::saga::scan::{Mode, scan_tape};
+    use crate::saga::stream::{RawLine, ReadOptions, Wanted, line_location, parse_line};
+    let (mut s, starts) = open_stream(path, shown, sources)?;
+    if !s.is_lines() {
+        return each_event(s, &starts, shown, &mut |ev| folder.feed(&ev));
+    }
+    let wanted = Wanted::default();
+    let mut raw = RawLine {
+        line: 0,
+        offset: 0,
+        bytes: Vec::with_capacity(4096),
+    };
+    let mut tape = crate::saga::tape::Tape::default();
+    let mut fatal: Option<Diagnostic> = None;
+    loop {
+        // Every line comes here (blank and `//` lines too): it is checked and skipped
+        // as `StreamFile::next_event` does.
+        let fast = |bytes: &[u8], line: u32, offset: usize| {
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                );
+                fatal = Some(Diagnostic::new(
+                    "saga-stream-invalid",
+                    Location::file(shown.clone()),
+                    format!("cannot read the stream: {e}"),
+                ));
+                return true;
+            };
+            let lead = text.len() - text.trim_start().len();
+            let text = text.trim();
+            if text.is_empty() || text.starts_with("//") {
+                return true;
+            }
+            let at = offset + lead;
+            let shown_at = starts
+                .get((line as usize).wrapping_sub(1))
+                .copied()
+                .unwrap_or(at);
+            if let Some(top) = scan_tape(text.as_bytes(), &mut tape, Mode::Full) {
+                let ev = TapeEvent {
+                    line,
+                    offset: at,
+                    text,
+                    tape: &tape,
+                    top,
+                };
+                let loc = At::Line {
+                    file: shown,
+                    line,
+                    offset: shown_at,
+                };
+                if folder.feed_tape(&ev, loc) {
+                    return true;
+                }
+            }
+            let opts = ReadOptions {
+                full: true,
+                wanted: &wanted,
+            };
+            match parse_line(text, line, at, shown, opts) {
+                Ok(e) => folder.feed(&Ev {
+                    line: e.line,
+                    location: line_location(shown, e.line, shown_at, 1),
+                    value: event_value(e),
+                }),
+                Err(d) => fatal = Some(d),
+            }
+            true
+        };
+        match s.next_line_with(&mut raw, false, fast) {
+            Ok(Some(_)) => {
+                if let Some(d) = fatal.take() {
+                    return Err(vec![d]);
+                }
+            }
+            Ok(None) => return Ok(()),
+            Err(d) => return Err(vec![d]),
+        }
+    }
 }
 
 /// `--explore`: within each key, swap every two neighbouring events that both travel

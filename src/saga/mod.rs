@@ -25,7 +25,7 @@ pub mod format;
 pub mod hash;
 pub mod invariants;
 pub mod render;
-mod scan;
+pub(crate) mod scan;
 pub mod schema;
 pub mod sim;
 pub mod soundness;

@@ -355,6 +355,19 @@ impl StreamFile {
     pub fn next_line(
         &mut self,
         raw: &mut RawLine,
+        fast: impl FnMut(&[u8], u32, usize) -> bool,
+    ) -> Result<Option<bool>, Diagnostic> {
+        self.next_line_with(raw, true, fast)
+    }
+
+    /// [`StreamFile::next_line`], handing blank and `//` lines to `fast` too when
+    /// `skip` is `false` (for readers that skip them as [`StreamFile::next_event`]
+    /// does, after its UTF-8 check).
+    #[allow(clippy::result_large_err)]
+    pub fn next_line_with(
+        &mut self,
+        raw: &mut RawLine,
+        skip: bool,
         mut fast: impl FnMut(&[u8], u32, usize) -> bool,
     ) -> Result<Option<bool>, Diagnostic> {
         let Inner::Lines {
@@ -368,7 +381,8 @@ impl StreamFile {
         };
         let display = &self.display;
         let skipped = |b: &[u8]| {
-            b.iter().all(u8::is_ascii_whitespace) || b.trim_ascii_start().starts_with(b"//")
+            skip && (b.iter().all(u8::is_ascii_whitespace)
+                || b.trim_ascii_start().starts_with(b"//"))
         };
         loop {
             let buf = match reader.fill_buf() {
@@ -543,7 +557,7 @@ pub fn line_location(display: &Arc<str>, line: u32, offset: usize, col: usize) -
 }
 
 #[allow(clippy::result_large_err)]
-fn parse_line(
+pub(crate) fn parse_line(
     text: &str,
     line: u32,
     offset: usize,

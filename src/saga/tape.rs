@@ -92,6 +92,11 @@ impl<'a> TNode<'a> {
         matches!(self.ent().kind, Kind::Null)
     }
 
+    /// Whether this is an object.
+    pub fn is_object(&self) -> bool {
+        matches!(self.ent().kind, Kind::Obj(_))
+    }
+
     /// The string, when this is one.
     pub fn str(&self) -> Option<&'a str> {
         match self.ent().kind {

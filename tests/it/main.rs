@@ -29,6 +29,7 @@ mod model;
 mod msrv;
 mod mutation;
 mod projection;
+mod projection_fast;
 mod projection_upcast;
 mod proptest_loader;
 mod report;
