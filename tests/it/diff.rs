@@ -416,7 +416,7 @@ fn cyclic_schemas_are_compared_once_per_pair() {
 use std::path::Path;
 
 use crate::codegen_git::commit_all;
-use crate::util::{code, repo, run_in, stderr, stdout, summarize};
+use crate::util::{code, copy_dir, repo, run_in, stderr, stdout, summarize};
 
 fn rules_of(json: &str) -> Vec<String> {
     let v: Value = serde_json::from_str(json).expect("valid JSON report");
@@ -429,19 +429,6 @@ fn rules_of(json: &str) -> Vec<String> {
     r.sort();
     r.dedup();
     r
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
-        }
-    }
 }
 
 /// The HNP contract and the patches of `fixtures/hnp-evolution`, each applied as a

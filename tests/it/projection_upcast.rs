@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::codegen_git::commit_all;
-use crate::util::{code, repo, run, run_in, stderr, stdout};
+use crate::util::{code, copy_dir, repo, run, run_in, stderr, stdout};
 
 const P: &str = "fixtures/hnp/projections";
 
@@ -54,19 +54,6 @@ fn hnp_copy() -> tempfile::TempDir {
         &dir.path().join("fixtures/hnp"),
     );
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
-        }
-    }
 }
 
 const UPCAST: &str = "fixtures/hnp/projections/watch-errored-v2.upcast.yaml";

@@ -125,3 +125,17 @@ pub fn diff_findings(old: &str, new: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Copy a folder tree (tests that edit fixtures work on a copy in a temporary folder).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
