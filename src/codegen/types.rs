@@ -116,6 +116,9 @@ pub struct TypeSet {
     /// `unevaluatedProperties: false`): `deny_unknown_fields` / `extra="forbid"`.
     pub closed: HashSet<usize>,
     by_src: HashMap<(FileId, String), usize>,
+    /// Named types built from an inline schema (a request body, a property's object, a
+    /// union's variant): the file it is written in and the schema.
+    inline: HashMap<usize, (FileId, Value)>,
     namer: Namer,
     depth: usize,
 }
@@ -126,6 +129,7 @@ impl Default for TypeSet {
             defs: Vec::new(),
             closed: HashSet::new(),
             by_src: HashMap::new(),
+            inline: HashMap::new(),
             namer: Namer::with_reserved(RESERVED_TYPES),
             depth: 0,
         }
@@ -184,6 +188,16 @@ impl TypeSet {
         out
     }
 
+    /// Every named type built from an inline schema (no location of its own): `(def,
+    /// file, schema)`, in definition order. A type that is the non-null part of a
+    /// nullable schema is not listed (the schema is not its own).
+    pub fn inline_sources(&self) -> Vec<(usize, FileId, &Value)> {
+        let mut out: Vec<(usize, FileId, &Value)> =
+            self.inline.iter().map(|(&i, (f, v))| (i, *f, v)).collect();
+        out.sort_by_key(|(i, _, _)| *i);
+        out
+    }
+
     fn use_def(&self, i: usize) -> Ty {
         Ty::Named(i)
     }
@@ -221,12 +235,35 @@ impl TypeSet {
         slot: Option<usize>,
     ) -> Ty {
         self.depth += 1;
+        let before = self.defs.len();
         let t = if self.depth > 48 {
             Ty::Any
         } else {
             self.build_inner(ws, file, v, hint, slot)
         };
         self.depth -= 1;
+        // A type this schema made (not a component's, not one an inner schema made
+        // first): remember its schema for the fidelity harness (without `null` when the
+        // type is the non-null part of it).
+        let made = match (&t, slot) {
+            (Ty::Named(j), None) => Some((*j, None)),
+            (Ty::Nullable(inner), None) => match inner.as_ref() {
+                Ty::Named(j) => Some((*j, non_null(v))),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((j, stripped)) = made {
+            let nullable = matches!(t, Ty::Nullable(_));
+            if j >= before
+                && (!nullable || stripped.is_some())
+                && !self.inline.contains_key(&j)
+                && !self.by_src.values().any(|&k| k == j)
+            {
+                self.inline
+                    .insert(j, (file, stripped.unwrap_or_else(|| v.clone())));
+            }
+        }
         t
     }
 
@@ -804,6 +841,39 @@ fn is_objectish(v: &Value) -> bool {
         || m.contains_key("anyOf")
         || types_of(m).iter().any(|t| t == "object")
         || (m.get("type").is_none() && m.contains_key("required"))
+}
+
+/// A nullable schema without its `null` (`nullable`, a `"null"` type, `null` branches
+/// of a union, a `null` enum value), or `None` when `null` comes from elsewhere (an
+/// `allOf` part).
+fn non_null(v: &Value) -> Option<Value> {
+    let mut m = v.as_object()?.clone();
+    let mut changed = m.remove("nullable").is_some() | m.remove("x-nullable").is_some();
+    if let Some(Value::Array(ts)) = m.get("type") {
+        let rest: Vec<Value> = ts.iter().filter(|t| *t != "null").cloned().collect();
+        if rest.len() != ts.len() {
+            changed = true;
+            let t = match rest.as_slice() {
+                [one] => one.clone(),
+                _ => Value::Array(rest),
+            };
+            m.insert("type".into(), t);
+        }
+    }
+    for key in ["oneOf", "anyOf", "enum"] {
+        if let Some(Value::Array(alts)) = m.get(key) {
+            let rest: Vec<Value> = alts
+                .iter()
+                .filter(|a| !(is_null_schema(a) || a.is_null()))
+                .cloned()
+                .collect();
+            if rest.len() != alts.len() && !rest.is_empty() {
+                changed = true;
+                m.insert(key.into(), Value::Array(rest));
+            }
+        }
+    }
+    changed.then_some(Value::Object(m))
 }
 
 fn is_null_schema(v: &Value) -> bool {
