@@ -297,6 +297,9 @@ impl TypeSet {
                     .iter()
                     .any(|p| p.get("nullable").and_then(Value::as_bool) == Some(true));
             let wrap = |t: Ty| if nullable { t.nullable() } else { t };
+            if let Some(d) = distribute_union(ws, file, m, all) {
+                return wrap(self.build_inner(ws, file, &d, hint, slot));
+            }
             if shaped.len() == 1 && !has_own {
                 let inner = self.ty(ws, file, shaped[0], hint);
                 return wrap(inner);
@@ -349,6 +352,7 @@ impl TypeSet {
                 for (i, alt) in rest.iter().enumerate() {
                     let vh = alt
                         .get("title")
+                        .or_else(|| alt.get("x-hnp-variant"))
                         .and_then(Value::as_str)
                         .map(|t| format!("{name}{}", pascal(t)))
                         .unwrap_or_else(|| format!("{name}Option{}", i + 1));
@@ -818,6 +822,92 @@ fn annotation_only(v: &Value) -> bool {
 }
 
 /// An alternative that only adds requirements on the properties its parent declares.
+/// `allOf` with one union part (`allOf: [{anyOf: [A, B]}, {properties: {id: …}}]`,
+/// also when the union is a `$ref` in the same file) as the union of each alternative
+/// with the other parts (`anyOf: [{allOf: [A, …]}, {allOf: [B, …]}]`), the same set of
+/// values: merging the parts alone would keep only the object part's members and drop
+/// every alternative's. `None` when no part, or more than one part, is such a union (or
+/// it lives in another file, whose `$ref`s the rewritten schema could not follow).
+fn distribute_union(
+    ws: &Workspace,
+    file: FileId,
+    m: &Map<String, Value>,
+    all: &[Value],
+) -> Option<Value> {
+    let mut found = None;
+    for (i, part) in all.iter().enumerate() {
+        let (f, _, t) = ws.deref(file, part);
+        let Some(tm) = t.as_object() else { continue };
+        for key in ["oneOf", "anyOf"] {
+            let Some(alts) = tm.get(key).and_then(Value::as_array) else {
+                continue;
+            };
+            let real = alts.iter().filter(|a| !is_null_schema(a)).count();
+            if real < 2 || alts.iter().all(refines_only) || tm.contains_key("properties") {
+                continue;
+            }
+            if found.is_some() || f != file {
+                return None;
+            }
+            found = Some((i, key, tm));
+        }
+    }
+    let (at, key, tm) = found?;
+    let others: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, p)| p.clone())
+        .collect();
+    let mut own = Map::new();
+    for k in ["properties", "required", "additionalProperties"] {
+        if let Some(x) = m.get(k) {
+            own.insert(k.to_string(), x.clone());
+        }
+    }
+    let alts = tm.get(key).and_then(Value::as_array)?;
+    let mut out = Vec::new();
+    let mut nullable = false;
+    for alt in alts {
+        if is_null_schema(alt) {
+            nullable = true;
+            continue;
+        }
+        let mut parts = vec![alt.clone()];
+        parts.extend(others.iter().cloned());
+        if !own.is_empty() {
+            parts.push(Value::Object(own.clone()));
+        }
+        let mut am = Map::new();
+        am.insert("allOf".into(), Value::Array(parts));
+        let title = alt
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| ref_of(alt).and_then(ref_name));
+        if let Some(t) = title {
+            am.insert("x-hnp-variant".into(), Value::String(t));
+        }
+        out.push(Value::Object(am));
+    }
+    let mut d = Map::new();
+    d.insert(key.into(), Value::Array(out));
+    if nullable {
+        d.insert("nullable".into(), Value::Bool(true));
+    }
+    for k in ["description"] {
+        if let Some(x) = m.get(k).or_else(|| tm.get(k)) {
+            d.insert(k.into(), x.clone());
+        }
+    }
+    if let Some(x) = tm.get("discriminator").and_then(|x| x.get("propertyName")) {
+        let mut dm = Map::new();
+        dm.insert("propertyName".into(), x.clone());
+        d.insert("discriminator".into(), Value::Object(dm));
+    }
+    Some(Value::Object(d))
+}
+
 fn refines_only(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
         m.keys().all(|k| {
