@@ -1,5 +1,6 @@
 //! The library half of the codegen fidelity harness (issue 16): for every generated type
-//! that stands for a schema (component and referenced schemas, AsyncAPI messages as
+//! that stands for a schema (component and referenced schemas, inline schemas such as
+//! request and response bodies and the objects nested in them, AsyncAPI messages as
 //! `{headers?, payload}`), the schema as a standalone JSON Schema document, instances
 //! synthesised from it and confirmed valid by the `jsonschema` crate (fixed seed), and
 //! instances it rejects (a missing required property, a value outside an `enum`, an
@@ -12,7 +13,10 @@
 //! `additionalProperties` allows it explicitly), arrays (`items`, tuples), string
 //! formats and lengths, numeric bounds (the largest allowed value, so `uint64` reaches
 //! `u64::MAX`). A candidate the validator rejects (a `pattern`, a `not`, ...) is dropped
-//! and counted.
+//! and counted. Every generated type that gets no case is listed with the reason
+//! ([`Coverage::unchecked`]): no schema of its own (an HTTP request's parameters and
+//! body, a message whose payload is not JSON Schema), a schema the validator cannot
+//! compile (with its error), past the caller's limit.
 
 use serde_json::{Map, Value, json};
 
@@ -36,6 +40,96 @@ pub struct Case {
 
 /// `($ref, property, tag)`: an object made for that reference carries the tag.
 type Hint = (String, String, String);
+
+/// Why a generated type got no case.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum Why {
+    /// Built by the generator from several places, not from one schema (an HTTP
+    /// request: parameters and body), or the non-null part of a nullable inline schema.
+    NoSchema,
+    /// An AsyncAPI message whose payload `schemaFormat` is not a JSON Schema dialect.
+    PayloadFormat(String),
+    /// The `jsonschema` crate refused the bundled schema.
+    Uncompilable(String),
+    /// Past the `max` given to [`coverage`].
+    OverLimit,
+    /// Still being built when generation ended (a recursion the generator gave up on).
+    Pending,
+}
+
+impl std::fmt::Display for Why {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Why::NoSchema => f.write_str("without a schema of their own"),
+            Why::PayloadFormat(x) => write!(f, "payload schemaFormat `{x}`"),
+            Why::Uncompilable(e) => write!(f, "schema not compilable: {e}"),
+            Why::OverLimit => f.write_str("over the type limit"),
+            Why::Pending => f.write_str("never built"),
+        }
+    }
+}
+
+/// The cases of a generation run, and the generated types without one.
+#[derive(Debug, Clone, Default)]
+pub struct Coverage {
+    pub cases: Vec<Case>,
+    /// `(type, why)` for every generated type without a case, in definition order.
+    pub unchecked: Vec<(String, Why)>,
+}
+
+impl Coverage {
+    /// One line about the types without a case (empty when there are none): how many
+    /// per reason, with the first few names.
+    pub fn note(&self, generated: usize) -> String {
+        if generated == 0 {
+            return "no generated types".to_string();
+        }
+        let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+        for (ty, why) in &self.unchecked {
+            // Compiler errors differ per schema: grouped by their kind only.
+            let key = match why {
+                Why::Uncompilable(_) => "schema not compilable".to_string(),
+                w => w.to_string(),
+            };
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, names)) => names.push(ty),
+                None => groups.push((key, vec![ty])),
+            }
+        }
+        let mut parts: Vec<String> = groups
+            .iter()
+            .map(|(why, names)| {
+                let shown: Vec<&str> = names.iter().take(3).copied().collect();
+                let more = if names.len() > 3 { ", …" } else { "" };
+                format!("{} {why} ({}{more})", names.len(), shown.join(", "))
+            })
+            .collect();
+        if let Some((ty, Why::Uncompilable(e))) = self
+            .unchecked
+            .iter()
+            .find(|(_, w)| matches!(w, Why::Uncompilable(_)))
+        {
+            let e: String = e.chars().take(120).collect();
+            parts.push(format!("first compile error ({ty}): {e}"));
+        }
+        let empty: Vec<&str> = self
+            .cases
+            .iter()
+            .filter(|c| c.valid.is_empty())
+            .map(|c| c.ty.as_str())
+            .collect();
+        if !empty.is_empty() {
+            let shown: Vec<&str> = empty.iter().take(3).copied().collect();
+            let more = if empty.len() > 3 { ", …" } else { "" };
+            parts.push(format!(
+                "{} without a valid instance made ({}{more})",
+                empty.len(),
+                shown.join(", ")
+            ));
+        }
+        parts.join("; ")
+    }
+}
 
 /// How many instances are tried per type (branch `k` of every union, alternating
 /// required-only and every-property objects).
@@ -65,6 +159,11 @@ fn json_schema_format(f: Option<&str>) -> bool {
 /// The cases of every schema-backed type of `api`, at most `max` (in definition order;
 /// `usize::MAX` for all).
 pub fn cases(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) -> Vec<Case> {
+    coverage(ws, model, api, seed, max).cases
+}
+
+/// [`cases`], and why the other generated types have none.
+pub fn coverage(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) -> Coverage {
     let flavor = flavor(model);
     let defs = &api.types.defs;
     let sources = api.types.sources();
@@ -92,30 +191,41 @@ pub fn cases(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) ->
             }
         }
     }
-    let hints_of = |b: &mut Bundler| -> Vec<Hint> {
+    // The tags of the variants the bundle holds (the others cannot occur in an
+    // instance; adding them would only make every bundle as large as the document, and
+    // uncompilable with any of them).
+    let hints_of = |b: &Bundler| -> Vec<Hint> {
         tagged
             .iter()
-            .map(|((f, p), prop, tag)| {
-                let key = b.add(*f, p);
+            .filter_map(|((f, p), prop, tag)| {
+                let key = b.key_if_added(*f, p)?;
                 let r = b.ref_to(&key);
                 let raw = r["$ref"].as_str().unwrap_or_default().to_string();
-                (raw, prop.clone(), tag.clone())
+                Some((raw, prop.clone(), tag.clone()))
             })
             .collect()
     };
+    let mut unchecked: Vec<(usize, Why)> = Vec::new();
     let mut roots: Vec<(usize, Value, Vec<Hint>)> = Vec::new();
     for ((file, ptr), i) in &sources {
         let mut b = Bundler::new(ws, flavor);
         let key = b.add(*file, ptr);
-        let hints = hints_of(&mut b);
+        let hints = hints_of(&b);
         let root = b.ref_to(&key);
         roots.push((*i, b.finish(root), hints));
+    }
+    for (i, file, v) in api.types.inline_sources() {
+        let mut b = Bundler::new(ws, flavor);
+        let root = b.add_value(file, v);
+        let hints = hints_of(&b);
+        roots.push((i, b.finish(root), hints));
     }
     for m in &api.messages {
         let Some((pf, pp, fmt)) = &m.payload else {
             continue;
         };
         if !json_schema_format(fmt.as_deref()) {
+            unchecked.push((m.def, Why::PayloadFormat(fmt.clone().unwrap_or_default())));
             continue;
         }
         let mut b = Bundler::new(ws, flavor);
@@ -126,24 +236,33 @@ pub fn cases(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) ->
             let hk = b.add(*hf, hp);
             props.insert("headers".into(), b.ref_to(&hk));
         }
-        let hints = hints_of(&mut b);
+        let hints = hints_of(&b);
         let root = json!({"type": "object", "required": ["payload"], "properties": props});
         roots.push((m.def, b.finish(root), hints));
     }
     roots.sort_by_key(|(i, _, _)| *i);
     roots.dedup_by_key(|(i, _, _)| *i);
     let mut out = Vec::new();
-    for (i, schema, hints) in roots.into_iter().take(max) {
+    for (n, (i, schema, hints)) in roots.into_iter().enumerate() {
         let Some(def) = defs.get(i) else { continue };
-        if matches!(def.kind, super::types::Kind::Pending) {
+        if n >= max {
+            unchecked.push((i, Why::OverLimit));
             continue;
         }
-        let Ok(validator) = jsonschema::options()
+        if matches!(def.kind, super::types::Kind::Pending) {
+            unchecked.push((i, Why::Pending));
+            continue;
+        }
+        let validator = match jsonschema::options()
             .with_draft(flavor.draft())
             .should_validate_formats(true)
             .build(&schema)
-        else {
-            continue;
+        {
+            Ok(v) => v,
+            Err(e) => {
+                unchecked.push((i, Why::Uncompilable(e.to_string())));
+                continue;
+            }
         };
         let mut case = Case {
             ty: def.name.clone(),
@@ -183,9 +302,30 @@ pub fn cases(ws: &Workspace, model: &Model, api: &Api, seed: u64, max: usize) ->
                 }
             }
         }
-        out.push(case);
+        out.push((i, case));
     }
-    out
+    // The generated types neither checked nor explained above have no schema.
+    let mut seen = vec![false; defs.len()];
+    for j in out
+        .iter()
+        .map(|(j, _)| *j)
+        .chain(unchecked.iter().map(|(j, _)| *j))
+    {
+        if let Some(x) = seen.get_mut(j) {
+            *x = true;
+        }
+    }
+    for (i, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
+        unchecked.push((i, Why::NoSchema));
+    }
+    unchecked.sort_by_key(|(i, _)| *i);
+    Coverage {
+        cases: out.into_iter().map(|(_, c)| c).collect(),
+        unchecked: unchecked
+            .into_iter()
+            .filter_map(|(i, w)| defs.get(i).map(|d| (d.name.clone(), w)))
+            .collect(),
+    }
 }
 
 fn fnv(s: &str) -> u64 {

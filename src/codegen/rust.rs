@@ -405,6 +405,42 @@ fn members(defs: &[Def], t: &Ty) -> (Vec<String>, Value) {
     }
 }
 
+/// The struct variants a union variant may become (nested unions followed), each with
+/// its members and whether it keeps unknown ones: the generated deserializer scores a
+/// union variant by its best inner variant.
+fn union_alts(defs: &[Def], t: &Ty, depth: usize, out: &mut Vec<Value>) {
+    let t = match t {
+        Ty::Nullable(inner) => inner.as_ref(),
+        t => t,
+    };
+    let Ty::Named(j) = t else { return };
+    match defs.get(*j).map(|d| &d.kind) {
+        Some(Kind::Struct { .. }) if depth > 0 => {
+            let (known, open) = members(defs, t);
+            out.push(json!({"known": known.iter().map(|k| rust_str(k)).collect::<Vec<_>>(), "open": open}));
+        }
+        Some(Kind::Union { variants, .. }) if depth < 8 => {
+            for v in variants {
+                union_alts(defs, v, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether serde fills the type in when its member is missing (`Option`, `Value`, or
+/// an alias of one).
+fn fills_missing(defs: &[Def], t: &Ty, depth: usize) -> bool {
+    match t {
+        Ty::Nullable(_) | Ty::Any => true,
+        Ty::Named(j) if depth < 16 => match defs.get(*j).map(|d| &d.kind) {
+            Some(Kind::Alias(inner)) => fills_missing(defs, inner, depth + 1),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn is_copy(d: &Def) -> bool {
     matches!(d.kind, Kind::Enum { .. } | Kind::IntEnum { .. })
 }
@@ -484,7 +520,9 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                         let tag = all.first().map(|t| rust_str(t));
                         let aliases: Vec<String> = all.iter().skip(1).map(|t| rust_str(t)).collect();
                         let (known, open) = members(defs, v);
-                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag, "aliases": aliases, "known": known.iter().map(|k| rust_str(k)).collect::<Vec<_>>(), "open": open})
+                        let mut alts = Vec::new();
+                        union_alts(defs, v, 0, &mut alts);
+                        json!({"name": n.take(&pascal(&vn)), "ty": ty(v, defs, needs_box(&scc, i, v)), "tag": tag, "aliases": aliases, "known": known.iter().map(|k| rust_str(k)).collect::<Vec<_>>(), "open": open, "alts": alts})
                     })
                     .collect();
                 // Two or more object variants serde cannot tell apart by their required
@@ -493,6 +531,7 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     .iter()
                     .filter(|v| {
                         v["open"] == json!("true")
+                            || v["alts"].as_array().is_some_and(|a| !a.is_empty())
                             || (v["open"].is_string()
                                 && !v["known"].as_array().is_some_and(Vec::is_empty))
                     })
@@ -538,7 +577,9 @@ pub fn context(api: &Api, crate_name: &str) -> Value {
                     if bare != f.key {
                         attrs.push(format!("rename = {}", rust_str(&f.key)));
                     }
-                    let nullable = matches!(f.ty, Ty::Nullable(_));
+                    // An alias of an `Option` or `Value` (a `$ref` to a nullable schema)
+                    // is filled in as `None` by serde too.
+                    let nullable = fills_missing(defs, &f.ty, 0) && f.ty != Ty::Any;
                     // A `const` string accepts only its value (`Option<..>` when
                     // optional; a nullable one also `null`).
                     let literal = match &f.ty {

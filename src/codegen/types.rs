@@ -116,6 +116,9 @@ pub struct TypeSet {
     /// `unevaluatedProperties: false`): `deny_unknown_fields` / `extra="forbid"`.
     pub closed: HashSet<usize>,
     by_src: HashMap<(FileId, String), usize>,
+    /// Named types built from an inline schema (a request body, a property's object, a
+    /// union's variant): the file it is written in and the schema.
+    inline: HashMap<usize, (FileId, Value)>,
     namer: Namer,
     depth: usize,
 }
@@ -126,6 +129,7 @@ impl Default for TypeSet {
             defs: Vec::new(),
             closed: HashSet::new(),
             by_src: HashMap::new(),
+            inline: HashMap::new(),
             namer: Namer::with_reserved(RESERVED_TYPES),
             depth: 0,
         }
@@ -184,6 +188,16 @@ impl TypeSet {
         out
     }
 
+    /// Every named type built from an inline schema (no location of its own): `(def,
+    /// file, schema)`, in definition order. A type that is the non-null part of a
+    /// nullable schema is not listed (the schema is not its own).
+    pub fn inline_sources(&self) -> Vec<(usize, FileId, &Value)> {
+        let mut out: Vec<(usize, FileId, &Value)> =
+            self.inline.iter().map(|(&i, (f, v))| (i, *f, v)).collect();
+        out.sort_by_key(|(i, _, _)| *i);
+        out
+    }
+
     fn use_def(&self, i: usize) -> Ty {
         Ty::Named(i)
     }
@@ -221,12 +235,35 @@ impl TypeSet {
         slot: Option<usize>,
     ) -> Ty {
         self.depth += 1;
+        let before = self.defs.len();
         let t = if self.depth > 48 {
             Ty::Any
         } else {
             self.build_inner(ws, file, v, hint, slot)
         };
         self.depth -= 1;
+        // A type this schema made (not a component's, not one an inner schema made
+        // first): remember its schema for the fidelity harness (without `null` when the
+        // type is the non-null part of it).
+        let made = match (&t, slot) {
+            (Ty::Named(j), None) => Some((*j, None)),
+            (Ty::Nullable(inner), None) => match inner.as_ref() {
+                Ty::Named(j) => Some((*j, non_null(v))),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some((j, stripped)) = made {
+            let nullable = matches!(t, Ty::Nullable(_));
+            if j >= before
+                && (!nullable || stripped.is_some())
+                && !self.inline.contains_key(&j)
+                && !self.by_src.values().any(|&k| k == j)
+            {
+                self.inline
+                    .insert(j, (file, stripped.unwrap_or_else(|| v.clone())));
+            }
+        }
         t
     }
 
@@ -260,6 +297,9 @@ impl TypeSet {
                     .iter()
                     .any(|p| p.get("nullable").and_then(Value::as_bool) == Some(true));
             let wrap = |t: Ty| if nullable { t.nullable() } else { t };
+            if let Some(d) = distribute_union(ws, file, m, all) {
+                return wrap(self.build_inner(ws, file, &d, hint, slot));
+            }
             if shaped.len() == 1 && !has_own {
                 let inner = self.ty(ws, file, shaped[0], hint);
                 return wrap(inner);
@@ -312,6 +352,7 @@ impl TypeSet {
                 for (i, alt) in rest.iter().enumerate() {
                     let vh = alt
                         .get("title")
+                        .or_else(|| alt.get("x-hnp-variant"))
                         .and_then(Value::as_str)
                         .map(|t| format!("{name}{}", pascal(t)))
                         .unwrap_or_else(|| format!("{name}Option{}", i + 1));
@@ -781,6 +822,92 @@ fn annotation_only(v: &Value) -> bool {
 }
 
 /// An alternative that only adds requirements on the properties its parent declares.
+/// `allOf` with one union part (`allOf: [{anyOf: [A, B]}, {properties: {id: …}}]`,
+/// also when the union is a `$ref` in the same file) as the union of each alternative
+/// with the other parts (`anyOf: [{allOf: [A, …]}, {allOf: [B, …]}]`), the same set of
+/// values: merging the parts alone would keep only the object part's members and drop
+/// every alternative's. `None` when no part, or more than one part, is such a union (or
+/// it lives in another file, whose `$ref`s the rewritten schema could not follow).
+fn distribute_union(
+    ws: &Workspace,
+    file: FileId,
+    m: &Map<String, Value>,
+    all: &[Value],
+) -> Option<Value> {
+    let mut found = None;
+    for (i, part) in all.iter().enumerate() {
+        let (f, _, t) = ws.deref(file, part);
+        let Some(tm) = t.as_object() else { continue };
+        for key in ["oneOf", "anyOf"] {
+            let Some(alts) = tm.get(key).and_then(Value::as_array) else {
+                continue;
+            };
+            let real = alts.iter().filter(|a| !is_null_schema(a)).count();
+            if real < 2 || alts.iter().all(refines_only) || tm.contains_key("properties") {
+                continue;
+            }
+            if found.is_some() || f != file {
+                return None;
+            }
+            found = Some((i, key, tm));
+        }
+    }
+    let (at, key, tm) = found?;
+    let others: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, p)| p.clone())
+        .collect();
+    let mut own = Map::new();
+    for k in ["properties", "required", "additionalProperties"] {
+        if let Some(x) = m.get(k) {
+            own.insert(k.to_string(), x.clone());
+        }
+    }
+    let alts = tm.get(key).and_then(Value::as_array)?;
+    let mut out = Vec::new();
+    let mut nullable = false;
+    for alt in alts {
+        if is_null_schema(alt) {
+            nullable = true;
+            continue;
+        }
+        let mut parts = vec![alt.clone()];
+        parts.extend(others.iter().cloned());
+        if !own.is_empty() {
+            parts.push(Value::Object(own.clone()));
+        }
+        let mut am = Map::new();
+        am.insert("allOf".into(), Value::Array(parts));
+        let title = alt
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| ref_of(alt).and_then(ref_name));
+        if let Some(t) = title {
+            am.insert("x-hnp-variant".into(), Value::String(t));
+        }
+        out.push(Value::Object(am));
+    }
+    let mut d = Map::new();
+    d.insert(key.into(), Value::Array(out));
+    if nullable {
+        d.insert("nullable".into(), Value::Bool(true));
+    }
+    for k in ["description"] {
+        if let Some(x) = m.get(k).or_else(|| tm.get(k)) {
+            d.insert(k.into(), x.clone());
+        }
+    }
+    if let Some(x) = tm.get("discriminator").and_then(|x| x.get("propertyName")) {
+        let mut dm = Map::new();
+        dm.insert("propertyName".into(), x.clone());
+        d.insert("discriminator".into(), Value::Object(dm));
+    }
+    Some(Value::Object(d))
+}
+
 fn refines_only(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
         m.keys().all(|k| {
@@ -804,6 +931,39 @@ fn is_objectish(v: &Value) -> bool {
         || m.contains_key("anyOf")
         || types_of(m).iter().any(|t| t == "object")
         || (m.get("type").is_none() && m.contains_key("required"))
+}
+
+/// A nullable schema without its `null` (`nullable`, a `"null"` type, `null` branches
+/// of a union, a `null` enum value), or `None` when `null` comes from elsewhere (an
+/// `allOf` part).
+fn non_null(v: &Value) -> Option<Value> {
+    let mut m = v.as_object()?.clone();
+    let mut changed = m.remove("nullable").is_some() | m.remove("x-nullable").is_some();
+    if let Some(Value::Array(ts)) = m.get("type") {
+        let rest: Vec<Value> = ts.iter().filter(|t| *t != "null").cloned().collect();
+        if rest.len() != ts.len() {
+            changed = true;
+            let t = match rest.as_slice() {
+                [one] => one.clone(),
+                _ => Value::Array(rest),
+            };
+            m.insert("type".into(), t);
+        }
+    }
+    for key in ["oneOf", "anyOf", "enum"] {
+        if let Some(Value::Array(alts)) = m.get(key) {
+            let rest: Vec<Value> = alts
+                .iter()
+                .filter(|a| !(is_null_schema(a) || a.is_null()))
+                .cloned()
+                .collect();
+            if rest.len() != alts.len() && !rest.is_empty() {
+                changed = true;
+                m.insert(key.into(), Value::Array(rest));
+            }
+        }
+    }
+    changed.then_some(Value::Object(m))
 }
 
 fn is_null_schema(v: &Value) -> bool {

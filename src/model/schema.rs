@@ -7,7 +7,11 @@
 //!   referenced schema goes once into `definitions`/`$defs` under a key per
 //!   `(file, pointer)`, and `$ref`s are rewritten to point there, so recursive schemas
 //!   stay recursive and bundling always terminates. It also translates the OpenAPI
-//!   dialects (`nullable`, read-only/write-only `required` properties).
+//!   dialects (`nullable`, read-only/write-only `required` properties) and repairs what
+//!   the validator's meta-schema would refuse, which would make the whole bundle
+//!   uncompilable: draft 2019-09 recursion (`$recursiveAnchor`/`$recursiveRef`),
+//!   boolean `exclusiveMinimum`/`exclusiveMaximum` where the draft wants numbers (and
+//!   the reverse), repeated `required` names, an empty `required` in draft 4.
 
 use std::collections::HashMap;
 
@@ -154,6 +158,7 @@ const DROPPED: &[&str] = &[
     "$schema",
     "$anchor",
     "$dynamicAnchor",
+    "$recursiveAnchor",
     "$comment",
     "discriminator",
     "externalDocs",
@@ -167,6 +172,9 @@ pub struct Bundler<'w> {
     keys: HashMap<(FileId, String), String>,
     defs: Map<String, Value>,
     pending: Vec<(FileId, String, String)>,
+    /// While a schema is copied: the key of the schema a `$recursiveRef` reaches (the
+    /// schema being copied when it carries `$recursiveAnchor: true`).
+    recursive: Option<String>,
 }
 
 impl<'w> Bundler<'w> {
@@ -177,6 +185,7 @@ impl<'w> Bundler<'w> {
             keys: HashMap::new(),
             defs: Map::new(),
             pending: Vec::new(),
+            recursive: None,
         }
     }
 
@@ -192,6 +201,21 @@ impl<'w> Bundler<'w> {
         let key = self.key_of(file, pointer);
         self.drain();
         key
+    }
+
+    /// Add a schema value found in `file` (an inline schema: everything it references
+    /// is added); its bundled copy, to use as (part of) a root.
+    pub fn add_value(&mut self, file: FileId, v: &Value) -> Value {
+        self.recursive = None;
+        let copy = self.schema(file, v);
+        self.drain();
+        copy
+    }
+
+    /// The key of the schema at `(file, pointer)` if it is in the bundle already
+    /// (added, or referenced by an added schema).
+    pub fn key_if_added(&self, file: FileId, pointer: &str) -> Option<String> {
+        self.keys.get(&(file, pointer.to_string())).cloned()
     }
 
     /// The bundled copy of an added schema.
@@ -235,7 +259,13 @@ impl<'w> Bundler<'w> {
         while let Some((file, ptr, key)) = self.pending.pop() {
             let ws = self.ws;
             let copy = match pointer_get(ws, file, &ptr) {
-                Some(v) => self.schema(file, v),
+                Some(v) => {
+                    // Draft 2019-09: `$recursiveRef: "#"` in a schema written with
+                    // `$recursiveAnchor: true` means that schema (read statically).
+                    self.recursive = (v.get("$recursiveAnchor") == Some(&Value::Bool(true)))
+                        .then(|| key.clone());
+                    self.schema(file, v)
+                }
                 None => Value::Bool(true),
             };
             self.defs.insert(key, copy);
@@ -248,9 +278,16 @@ impl<'w> Bundler<'w> {
             return v.clone();
         };
         let mut out = Map::new();
+        let mut recursive_ref = None;
         for (k, child) in m {
             let k = k.as_str();
             if (k.starts_with("x-") && k != "x-nullable") || DROPPED.contains(&k) {
+                continue;
+            }
+            if k == "$recursiveRef" {
+                // To the anchored schema being copied; without one, `#` would be the
+                // document (not a schema): dropped, as an unresolvable `$ref` is.
+                recursive_ref = self.recursive.as_ref().map(|key| self.ref_to(key));
                 continue;
             }
             if k == "id" && child.is_string() && self.flavor != Flavor::Oas31 {
@@ -287,7 +324,15 @@ impl<'w> Bundler<'w> {
                         })
                         .collect(),
                 ),
-                ("required", Value::Array(_)) => child.clone(),
+                ("required", Value::Array(names)) => {
+                    let mut uniq: Vec<Value> = Vec::new();
+                    for n in names {
+                        if !uniq.contains(n) {
+                            uniq.push(n.clone());
+                        }
+                    }
+                    Value::Array(uniq)
+                }
                 (_, Value::Object(_)) => self.schema(file, child),
                 (_, Value::Array(items)) => {
                     Value::Array(items.iter().map(|s| self.schema(file, s)).collect())
@@ -296,8 +341,27 @@ impl<'w> Bundler<'w> {
             };
             out.insert(k.to_string(), c);
         }
+        if let Some(r) = recursive_ref {
+            if out.contains_key("$ref") {
+                let all = out.entry("allOf").or_insert_with(|| json!([]));
+                if let Some(a) = all.as_array_mut() {
+                    a.push(r);
+                }
+            } else if let Some(raw) = r.get("$ref") {
+                out.insert("$ref".into(), raw.clone());
+            }
+        }
+        self.exclusive_bounds(&mut out);
         if self.flavor.openapi() {
             self.relax_required(file, m, &mut out);
+            // Draft 4 wants at least one name (and none means no constraint anyway).
+            if out
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+            {
+                out.remove("required");
+            }
             let nullable = match self.flavor {
                 Flavor::Oas30 => out.remove("nullable"),
                 Flavor::Swagger => out.remove("x-nullable"),
@@ -309,6 +373,52 @@ impl<'w> Bundler<'w> {
             }
         }
         Value::Object(out)
+    }
+
+    /// `exclusiveMinimum`/`exclusiveMaximum` in the form the draft wants: a number from
+    /// draft 6 on (`exclusiveMinimum: true` beside `minimum: 0`, the OpenAPI 3.0 form
+    /// written in a 3.1 or AsyncAPI schema, becomes `exclusiveMinimum: 0`), a flag
+    /// beside `minimum` in draft 4 (the reverse).
+    fn exclusive_bounds(&self, out: &mut Map<String, Value>) {
+        let draft4 = matches!(self.flavor, Flavor::Oas30 | Flavor::Swagger);
+        for (ex, bound) in [
+            ("exclusiveMinimum", "minimum"),
+            ("exclusiveMaximum", "maximum"),
+        ] {
+            match out.get(ex).cloned() {
+                Some(Value::Bool(flag)) if !draft4 => {
+                    out.remove(ex);
+                    if flag {
+                        if let Some(b) = out.remove(bound) {
+                            out.insert(ex.to_string(), b);
+                        }
+                    }
+                }
+                Some(n @ Value::Number(_)) if draft4 => match out.get(bound) {
+                    // Both bounds: keep the flag form of the exclusive one only when it
+                    // is the tighter one; else the inclusive bound alone decides.
+                    Some(b) => {
+                        let (x, y) = (n.as_f64(), b.as_f64());
+                        let tighter = match (x, y) {
+                            (Some(x), Some(y)) if ex == "exclusiveMinimum" => x >= y,
+                            (Some(x), Some(y)) => x <= y,
+                            _ => false,
+                        };
+                        if tighter {
+                            out.insert(bound.to_string(), n);
+                            out.insert(ex.to_string(), Value::Bool(true));
+                        } else {
+                            out.remove(ex);
+                        }
+                    }
+                    None => {
+                        out.insert(bound.to_string(), n);
+                        out.insert(ex.to_string(), Value::Bool(true));
+                    }
+                },
+                _ => {}
+            }
+        }
     }
 
     /// OpenAPI: a required property that is `readOnly` (or `writeOnly`) is only

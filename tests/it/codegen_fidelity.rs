@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hnp_events::codegen::fidelity::{self, Case};
+use hnp_events::codegen::fidelity::{self, Case, Coverage};
 use serde_json::Value;
 
 use crate::util::{code, repo, run, stderr};
@@ -84,7 +84,11 @@ fn docs() -> Vec<Doc> {
         if !matches!(cols[1], "asyncapi" | "openapi" | "swagger") {
             continue;
         }
-        if only.as_deref().is_some_and(|o| !cols[0].contains(o)) {
+        // Comma-separated substrings of the path: any of them.
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|s| !s.is_empty() && cols[0].contains(s)))
+        {
             continue;
         }
         out.push(Doc {
@@ -115,7 +119,18 @@ fn rust_skip() -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn cases_of(path: &Path, root: Option<&Path>) -> Result<Vec<Case>, String> {
+/// What the harness learns about one document before running anything.
+struct Planned {
+    coverage: Coverage,
+    /// How many types the generator makes.
+    generated: usize,
+    /// How many component schemas (`components/schemas`, `definitions`) its OpenAPI
+    /// and Swagger documents have (each is a generated type; AsyncAPI ones are
+    /// generated only when a message uses them).
+    components: usize,
+}
+
+fn cases_of(path: &Path, root: Option<&Path>, max: usize) -> Result<Planned, String> {
     let opts = hnp_events::source::LoadOptions {
         root: root.map(Path::to_path_buf),
         config_root: None,
@@ -125,7 +140,142 @@ fn cases_of(path: &Path, root: Option<&Path>) -> Result<Vec<Case>, String> {
         .map_err(|e| format!("{e:?}"))?;
     let (model, _) = hnp_events::model::build(&ws);
     let api = hnp_events::codegen::api::build(&ws, &model);
-    Ok(fidelity::cases(&ws, &model, &api, SEED, max_types()))
+    let components = model
+        .documents
+        .iter()
+        .filter(|d| !matches!(d.spec, hnp_events::model::Spec::AsyncApi(_)))
+        .filter_map(|d| ws.file(d.src.file).value.as_ref())
+        .map(|v| {
+            ["/components/schemas", "/definitions"]
+                .iter()
+                .filter_map(|p| v.pointer(p).and_then(Value::as_object))
+                .map(serde_json::Map::len)
+                .sum::<usize>()
+        })
+        .sum();
+    Ok(Planned {
+        coverage: fidelity::coverage(&ws, &model, &api, SEED, max),
+        generated: api.types.defs.len(),
+        components,
+    })
+}
+
+/// A small OpenAPI 3.1 document written for the check below: component schemas (one
+/// written with draft 2019-09 recursion and a discriminator, one with the OpenAPI 3.0
+/// `exclusiveMinimum: true`, one repeating a `required` name) and an operation whose
+/// request and response bodies are inline only.
+const SMALL_DOC: &str = r##"openapi: 3.1.0
+info: {title: fidelity coverage, version: 1.0.0}
+paths:
+  /things:
+    post:
+      operationId: makeThing
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name]
+              properties:
+                name: {type: string}
+                size: {type: object, properties: {w: {type: integer}}}
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: {type: string, format: uuid}
+components:
+  schemas:
+    Comparison:
+      type: object
+      required: [type, key]
+      properties:
+        type: {type: string, enum: [eq, ne]}
+        key: {type: string}
+    Compound:
+      $recursiveAnchor: true
+      type: object
+      required: [type, filters]
+      properties:
+        type: {type: string, enum: [and, or]}
+        filters:
+          type: array
+          items:
+            oneOf:
+              - $ref: "#/components/schemas/Comparison"
+              - $recursiveRef: "#"
+    Filter:
+      oneOf:
+        - $ref: "#/components/schemas/Comparison"
+        - $ref: "#/components/schemas/Compound"
+      discriminator:
+        propertyName: type
+        mapping:
+          eq: "#/components/schemas/Comparison"
+          ne: "#/components/schemas/Comparison"
+          and: "#/components/schemas/Compound"
+          or: "#/components/schemas/Compound"
+    Rate:
+      type: object
+      required: [value, value]
+      properties:
+        value: {type: number, minimum: 0, exclusiveMinimum: true}
+"##;
+
+/// Every type made from a schema gets a case with valid instances: component schemas
+/// (even when one of them is written in a form the validator's meta-schema refuses,
+/// which once made every bundle holding a discriminated variant uncompilable and left
+/// a 1422-schema document with no case at all), and inline request and response
+/// bodies (once never checked: only types with a schema location were). The request
+/// struct (parameters + body) has no schema of its own and says so.
+#[test]
+fn every_schema_backed_type_gets_a_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("openapi.yaml");
+    std::fs::write(&path, SMALL_DOC).expect("write");
+    let p = cases_of(&path, None, usize::MAX).expect("loads");
+    assert_eq!(p.components, 4);
+    let names: Vec<&str> = p.coverage.cases.iter().map(|c| c.ty.as_str()).collect();
+    for want in [
+        "Comparison",
+        "Compound",
+        "Filter",
+        "Rate",
+        "MakeThingBody",
+        "MakeThingResponse",
+    ] {
+        assert!(names.contains(&want), "{want} has no case: {names:?}");
+    }
+    for c in &p.coverage.cases {
+        assert!(!c.valid.is_empty(), "{}: no valid instance", c.ty);
+    }
+    // The generated Filter instances carry the tag their variant's mapping gives.
+    let filter = p.coverage.cases.iter().find(|c| c.ty == "Filter");
+    assert!(filter.is_some_and(|c| c.valid.iter().all(|v| v["type"].is_string())));
+    // Negatives exist where the schema has something to break.
+    let comparison = p.coverage.cases.iter().find(|c| c.ty == "Comparison");
+    assert!(comparison.is_some_and(|c| !c.invalid.is_empty()));
+    assert_eq!(
+        p.coverage.unchecked,
+        vec![("MakeThingRequest".to_string(), fidelity::Why::NoSchema)]
+    );
+    assert_eq!(
+        p.coverage.note(p.generated),
+        "1 without a schema of their own (MakeThingRequest)"
+    );
+    // A limit is reported, not silent.
+    let capped = cases_of(&path, None, 2).expect("loads");
+    assert_eq!(capped.coverage.cases.len(), 2);
+    assert!(
+        capped
+            .coverage
+            .unchecked
+            .iter()
+            .any(|(_, w)| *w == fidelity::Why::OverLimit)
+    );
 }
 
 /// JSON equality under the documented normalisations.
@@ -383,6 +533,8 @@ struct Row {
     rust: Tally,
     python: Tally,
     dropped: usize,
+    /// The generated types without a case and why ([`Coverage::note`]).
+    note: String,
 }
 
 #[test]
@@ -396,15 +548,31 @@ fn e2e_fidelity() {
     std::fs::create_dir_all(&ws_root).expect("mkdir");
     let mut rows: Vec<Row> = Vec::new();
     let mut members: Vec<(usize, String, Vec<Case>)> = Vec::new();
+    // Documents with component schemas but no case (never expected).
+    let mut no_cases: Vec<String> = Vec::new();
+    // Types whose bundled schema the validator refuses (or never built).
+    let mut refused: Vec<String> = Vec::new();
     for (n, doc) in docs().iter().enumerate() {
         let mut row = Row {
             label: doc.label.clone(),
             rust: Tally::default(),
             python: Tally::default(),
             dropped: 0,
+            note: String::new(),
         };
-        let cases = match cases_of(&doc.path, doc.root.as_deref()) {
-            Ok(c) => c,
+        let cases = match cases_of(&doc.path, doc.root.as_deref(), max_types()) {
+            Ok(p) => {
+                row.note = p.coverage.note(p.generated);
+                if p.components > 0 && max_types() > 0 && p.coverage.cases.is_empty() {
+                    no_cases.push(format!("{} ({})", doc.label, row.note));
+                }
+                for (ty, why) in &p.coverage.unchecked {
+                    if matches!(why, fidelity::Why::Uncompilable(_) | fidelity::Why::Pending) {
+                        refused.push(format!("{} {ty}: {why}", doc.label));
+                    }
+                }
+                p.coverage.cases
+            }
             Err(e) => {
                 row.rust.skipped = Some(format!("load: {e}"));
                 row.python.skipped = row.rust.skipped.clone();
@@ -571,18 +739,19 @@ fn e2e_fidelity() {
 
     // The table.
     let mut md = String::from(
-        "| document | types | rust | python | dropped candidates |\n|---|---|---|---|---|\n",
+        "| document | types | rust | python | dropped candidates | types without a case |\n|---|---|---|---|---|---|\n",
     );
     let mut totals = [Tally::default(), Tally::default()];
     for r in &rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} |",
             r.label,
             r.rust.types.max(r.python.types),
             r.rust.cell(),
             r.python.cell(),
-            r.dropped
+            r.dropped,
+            r.note.replace('|', "\\|")
         );
         for (i, t) in [&r.rust, &r.python].into_iter().enumerate() {
             let s = &mut totals[i];
@@ -645,6 +814,16 @@ fn e2e_fidelity() {
         println!("workspace build errors:\n{}", errs.join("\n"));
     }
     // What must hold (floors at what was measured; raise them as fixes land).
+    // A document with component schemas has types made from them, and they get cases.
+    assert!(
+        no_cases.is_empty(),
+        "documents with component schemas but no case: {no_cases:?}"
+    );
+    assert!(
+        refused.is_empty(),
+        "types whose schema is not checked: {:?}",
+        &refused[..refused.len().min(10)]
+    );
     assert!(
         b.status.success(),
         "the generated Rust workspace does not build"
@@ -654,35 +833,21 @@ fn e2e_fidelity() {
         rt_failed.is_empty(),
         "generated round-trip tests fail: {rt_failed:?}"
     );
-    let ratio = |t: &Tally| t.lossless as f64 / t.instances.max(1) as f64;
-    assert!(
-        ratio(&totals[0]) >= 0.96,
-        "Rust: {} of {} instances lossless",
-        totals[0].lossless,
-        totals[0].instances
-    );
-    assert!(
-        ratio(&totals[1]) >= 0.99,
-        "Python: {} of {} instances lossless",
-        totals[1].lossless,
-        totals[1].instances
-    );
-    // The codegen fixtures hold the shapes fixed for issue 16: there, every instance the
-    // schema rejects is rejected too (a required `null`-able or any-value member
-    // missing, among others).
-    for r in rows
-        .iter()
-        .filter(|r| r.label.starts_with("fixtures/codegen/"))
-    {
+    // Every document, both languages (measured 2026-12-05: 147 documents, 29 669
+    // instances and 11 290 negatives each, none lost, none let through): every valid
+    // instance comes back unchanged, and every instance the schema rejects is rejected.
+    let mut bad = Vec::new();
+    for r in &rows {
         for (lang, t) in [("rust", &r.rust), ("python", &r.python)] {
-            assert!(
-                t.skipped.is_none() && t.neg_rejected == t.negatives,
-                "{} [{lang}]: {}",
-                r.label,
-                t.cell()
-            );
+            if t.skipped.is_none() && (t.lossless != t.instances || t.neg_rejected != t.negatives) {
+                bad.push(format!("{} [{lang}]: {}", r.label, t.cell()));
+            }
         }
     }
+    assert!(
+        bad.is_empty(),
+        "documents not lossless and strict: {bad:#?}"
+    );
     assert_eq!(totals[1].rejected, 0, "Python rejects valid instances");
     assert_eq!(totals[0].rejected, 0, "Rust rejects valid instances");
 }
