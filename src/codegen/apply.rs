@@ -33,6 +33,9 @@ pub const TMP_SUFFIX: &str = ".hnp-tmp";
 const PAUSE_ENV: &str = "HNP_TEST_PAUSE_AFTER_WRITES";
 pub const PAUSE_MARK: &str = "hnp-events: test pause";
 
+/// How a scaffold edited by hand but no longer generated is listed.
+const ORPHAN: &str = "keep (edited scaffold of a removed projection or saga: delete it)";
+
 /// What happens to one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -44,6 +47,8 @@ pub enum Change {
     KeepScaffold,
     /// Edited by hand (or not ours): refused without `--force`.
     Conflict(String),
+    /// A scaffold no longer generated but edited by hand: left in place, listed.
+    KeepOrphan,
 }
 
 impl Change {
@@ -65,6 +70,7 @@ impl fmt::Display for Change {
             Change::Delete => f.write_str("delete"),
             Change::KeepScaffold => f.write_str("keep (scaffold)"),
             Change::Conflict(why) => write!(f, "conflict: {why}"),
+            Change::KeepOrphan => f.write_str(ORPHAN),
         }
     }
 }
@@ -91,9 +97,12 @@ pub struct Plan {
 impl Plan {
     /// Whether applying would change anything on disk.
     pub fn changes(&self) -> bool {
-        self.steps
-            .iter()
-            .any(|s| !matches!(s.change, Change::Unchanged | Change::KeepScaffold))
+        self.steps.iter().any(|s| {
+            !matches!(
+                s.change,
+                Change::Unchanged | Change::KeepScaffold | Change::KeepOrphan
+            )
+        })
     }
 
     pub fn conflicts(&self) -> Vec<&Step> {
@@ -126,7 +135,7 @@ impl Plan {
                 let keep = || read(&dir.join(&st.path)).map(Cow::Owned);
                 let content = match (&st.change, file) {
                     (Change::Delete, _) => None,
-                    (Change::KeepScaffold, _) => keep(),
+                    (Change::KeepScaffold | Change::KeepOrphan, _) => keep(),
                     (Change::Conflict(_), _) if !force => keep(),
                     (_, Some(f)) => Some(Cow::Borrowed(f.text.as_str())),
                     (_, None) => None,
@@ -152,6 +161,28 @@ impl Plan {
         let mut m = self.manifest.clone();
         m.generator = "hnp-events".into();
         m.languages.insert(self.lang.clone(), tracked);
+        // Scaffolds: the hash of what this run creates, or what was recorded when an
+        // earlier run created it (a scaffold found on disk without a record stays
+        // unrecorded: it may be the user's).
+        let old = self.manifest.scaffolds.get(&self.lang);
+        let scaffolds: BTreeMap<String, String> = self
+            .steps
+            .iter()
+            .filter_map(|st| {
+                let f = self.files.get(&st.path).filter(|f| f.scaffold)?;
+                let h = match st.change {
+                    Change::Create => manifest::hash(&f.text),
+                    Change::KeepScaffold => old?.get(&st.path)?.clone(),
+                    _ => return None,
+                };
+                Some((st.path.clone(), h))
+            })
+            .collect();
+        if scaffolds.is_empty() {
+            m.scaffolds.remove(&self.lang);
+        } else {
+            m.scaffolds.insert(self.lang.clone(), scaffolds);
+        }
         m
     }
 
@@ -172,6 +203,7 @@ impl Plan {
                     Change::Unchanged => "unchanged",
                     Change::Delete => "delete",
                     Change::KeepScaffold => "keep (scaffold)",
+                    Change::KeepOrphan => ORPHAN,
                 };
                 s.push_str(&format!("{label:18} {}\n", st.path));
             }
@@ -412,6 +444,25 @@ pub fn plan(dir: &Path, lang: &str, files: Vec<OutFile>) -> Result<Plan, String>
             path: path.clone(),
             change,
         });
+    }
+    // Scaffolds no longer generated (their projection or saga is gone): deleted when
+    // they hold what was first written there, kept and listed when edited.
+    if let Some(sc) = manifest.scaffolds.get(lang) {
+        for (path, h) in sc.iter().filter(|(p, _)| !by_path.contains_key(*p)) {
+            let rel = generated_rel(path)?;
+            let Some(cur) = inspect(dir, &rel)? else {
+                continue;
+            };
+            let change = if manifest::hash_bytes(&cur) == *h {
+                Change::Delete
+            } else {
+                Change::KeepOrphan
+            };
+            steps.push(Step {
+                path: path.clone(),
+                change,
+            });
+        }
     }
     steps.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Plan {

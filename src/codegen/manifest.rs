@@ -23,6 +23,11 @@ pub struct Manifest {
     pub generator: String,
     /// language → relative path → content hash.
     pub languages: BTreeMap<String, BTreeMap<String, String>>,
+    /// language → scaffold path → the hash of the content first written there: a
+    /// scaffold no longer generated (its projection or saga removed) is deleted when it
+    /// still has that content, and left alone, with a note, when it was edited.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scaffolds: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Hashes an interrupted run may have written: language → relative path → hashes.

@@ -273,6 +273,58 @@ fn small_v2() -> String {
         .replace("    InvoiceSent:\n      payload: {type: object, properties: {id: {type: string}}}\n", "")
 }
 
+/// A projection removed from the inputs takes its reducers scaffold with it when the
+/// scaffold is as generated (a module importing the deleted one would break mypy and
+/// the crate's build); an edited one is left in place and listed.
+#[test]
+fn removed_projection_scaffolds_go_unless_edited() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = work.path().join("gen");
+    let spec = "fixtures/hnp/asyncapi.yaml";
+    let sync = "fixtures/hnp/projections/fabric-sync-status.projection.yaml";
+    let drift = "fixtures/hnp/projections/drift-dashboard.projection.yaml";
+    for lang in ["python", "rust"] {
+        let out = out.join(lang);
+        let o = gen_into(&out, lang, &[spec, sync, drift], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let scaffold = match lang {
+            "python" => out.join("hnp_contract/projections_impl/drift_dashboard.py"),
+            _ => out.join("src/projections_impl/drift_dashboard.rs"),
+        };
+        assert!(scaffold.is_file(), "{}", files_under(&out).len());
+        let kept = scaffold.with_file_name(match lang {
+            "python" => "fabric_sync_status.py",
+            _ => "fabric_sync_status.rs",
+        });
+        std::fs::write(&kept, "# mine\n").expect("edit the kept projection's scaffold");
+
+        // Untouched: deleted with its projection.
+        let o = gen_into(&out, lang, &[spec, sync], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert!(!scaffold.exists(), "{lang}: {}", stdout(&o));
+        assert_eq!(std::fs::read_to_string(&kept).expect("kept"), "# mine\n");
+
+        // Edited: left in place and listed.
+        let o = gen_into(&out, lang, &[spec, sync, drift], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        std::fs::write(&scaffold, "# my reducers\n").expect("edit");
+        let o = gen_into(&out, lang, &[spec, sync], &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(
+            std::fs::read_to_string(&scaffold).expect("kept"),
+            "# my reducers\n"
+        );
+        assert!(
+            stdout(&o)
+                .contains("keep (edited scaffold of a removed projection or saga: delete it)"),
+            "{lang}: {}",
+            stdout(&o)
+        );
+        // Nothing to do next time but that note: --check passes.
+        assert_eq!(code(&gen_into(&out, lang, &[spec, sync], &["--check"])), 0);
+    }
+}
+
 #[test]
 fn regeneration_is_safe() {
     let work = tempfile::tempdir().expect("tempdir");
