@@ -36,6 +36,7 @@ mod saga;
 mod saga_causation;
 mod saga_hostile;
 mod saga_inflight;
+mod saga_inverses;
 mod saga_mutants;
 mod saga_mutation_score;
 mod saga_outside;
