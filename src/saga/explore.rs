@@ -1666,10 +1666,23 @@ fn minimise(
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
     let out = run(sagas, &sub, base, &ops, rec);
+    // A violation found at no event of the stream (a synthetic reply, the end of the
+    // instance) concerns the event the first perturbation acts on: its stream line.
+    let anchor = ops
+        .first()
+        .and_then(|o| idx.get(o.uid()))
+        .and_then(|&u| whole.get(u))
+        .map_or(0, |e| e.line);
     let violations: Vec<Violation> = new_violations(base_set, &out)
         .into_iter()
         .filter(|v| Some(*v) == target.as_ref())
         .cloned()
+        .map(|mut v| {
+            if v.line == 0 {
+                v.line = anchor;
+            }
+            v
+        })
         .collect();
     let instance = out
         .instances

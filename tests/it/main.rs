@@ -40,6 +40,7 @@ mod saga_inverses;
 mod saga_mutants;
 mod saga_mutation_score;
 mod saga_outside;
+mod saga_run_text;
 mod saga_starts;
 mod scaling;
 mod structural;
