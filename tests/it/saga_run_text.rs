@@ -66,3 +66,80 @@ fn exploration_findings_carry_the_stream_line_they_concern() {
         }
     }
 }
+
+/// A saga without `deadline`: the instance the stream leaves waiting waits for a
+/// step's timeout, and the timeline says so (not "the deadline"). With a saga-wide
+/// deadline that comes first, the timeline names that.
+#[test]
+fn a_waiting_instance_names_the_timer_it_waits_for() {
+    let events = stream("drift-reconcile-out-of-order");
+    let saga = repo()
+        .join("fixtures/hnp/sagas/drift-reconcile.saga.yaml")
+        .display()
+        .to_string();
+    let o = run(&["simulate", &saga, "--events", &events]);
+    let out = stdout(&o);
+    assert!(!out.contains("before the deadline"), "{out}");
+    assert!(
+        out.contains(
+            "waiting (the stream ended before the timeout of step `resolve-alert` at +1 min 40 s)"
+        ),
+        "{out}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_deadline = hnp_saga(dir.path(), "drift-reconcile", |t| {
+        t.replacen("steps:\n", "deadline: 1h\nsteps:\n", 1)
+    });
+    let out = stdout(&run(&["simulate", &with_deadline, "--events", &events]));
+    assert!(
+        out.contains("the timeout of step `resolve-alert` at +1 min 40 s"),
+        "{out}"
+    );
+    let short = hnp_saga(dir.path(), "drift-reconcile", |t| {
+        t.replacen("steps:\n", "deadline: 1m30s\nsteps:\n", 1)
+    });
+    let o = run(&["simulate", &short, "--events", &events, "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let state = &v["instances"][0]["final"];
+    assert_eq!(state["timer"], "the saga's deadline", "{state:#}");
+}
+
+/// An abort while `update-status` is in flight: the abort is no attempt of a step, and
+/// the in-flight step's answer, awaited while giving up, has its real latency (counted
+/// in the step's latencies too).
+#[test]
+fn an_abort_and_an_awaited_answer_are_told_as_they_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The recorded stream fails update-status after the abort; a success instead.
+    let text = std::fs::read_to_string(stream("gitops-sync-abort")).expect("stream");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[8].contains("\"FabricStatusUpdateFailed\""),
+        "{}",
+        lines[8]
+    );
+    let answered = lines[8].replace("FabricStatusUpdateFailed", "FabricStatusUpdated");
+    let mut out_lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    out_lines[8] = answered;
+    let events = dir.path().join("abort.jsonl");
+    std::fs::write(&events, out_lines.join("\n") + "\n").expect("write");
+    let saga = repo()
+        .join("fixtures/hnp/sagas/gitops-sync.saga.yaml")
+        .display()
+        .to_string();
+    let o = run(&[
+        "simulate",
+        &saga,
+        "--events",
+        &events.display().to_string(),
+        "--no-validate",
+    ]);
+    let out = stdout(&o);
+    assert!(out.contains("ABORT <- SyncFailed (abortOn)"), "{out}");
+    assert!(!out.contains("abortOn <- SyncFailed (attempt"), "{out}");
+    assert!(
+        out.contains("done update-status <- FabricStatusUpdated in 400 ms"),
+        "{out}"
+    );
+    assert!(out.contains("gitops-sync/update-status "), "{out}");
+}
