@@ -469,9 +469,10 @@ pub fn normalise(sagas: &[Saga], events: &[Event]) -> Vec<Event> {
 /// (as `simulate` does it) of the whole stream: how each recorded compensation was
 /// answered, attempt by attempt (confirmed, failed, or timed out). The participant
 /// model answers those compensations the same way in every scenario, so a recorded
-/// compensation reply is never dropped. Also the plain run's violations: a stream
-/// that `simulate` fails fails exploration too.
-pub fn recorded(sagas: &[Saga], events: &[Event]) -> (Vec<engine::CompScript>, Vec<Violation>) {
+/// compensation reply is never dropped. Also the plain run's violations (a stream
+/// that `simulate` fails fails exploration too) and the instances it leaves waiting
+/// (saga, key): the recording ends before they do.
+pub fn recorded(sagas: &[Saga], events: &[Event]) -> Recorded {
     use engine::Answer;
     let plain = engine::run(
         sagas,
@@ -542,8 +543,21 @@ pub fn recorded(sagas: &[Saga], events: &[Event]) -> (Vec<engine::CompScript>, V
     }
     // Timeouts alone (no recorded reply at all) say only that the recording ends.
     scripts.retain(|c| c.answers.iter().any(|a| *a != Answer::Lose));
-    (scripts, plain.violations)
+    let cut = plain
+        .instances
+        .iter()
+        .filter(|i| matches!(i.state, engine::Final::Waiting { .. }))
+        .map(|i| (i.saga.clone(), i.key.clone()))
+        .collect();
+    (scripts, plain.violations, cut)
 }
+
+/// What [`recorded`] reads from a plain run of the recording.
+pub type Recorded = (
+    Vec<engine::CompScript>,
+    Vec<Violation>,
+    BTreeSet<(String, String)>,
+);
 
 fn options(sagas: &[Saga], events: &[Event], ops: &[Op], rec: &[engine::CompScript]) -> Options {
     let mut o = Options {
@@ -1500,11 +1514,29 @@ fn new_violations<'a>(
 /// Explore a stream (already read, not normalised).
 pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'_>) -> Report {
     let started = std::time::Instant::now();
-    let (rec, plain) = recorded(sagas, events);
+    let (rec, plain, cut) = recorded(sagas, events);
     let base = normalise(sagas, events);
     let mut base_out = run(sagas, &base, &base, &[], &rec);
+    // The end of the recorded stream means one thing: an instance it leaves waiting
+    // is not judged there (`simulate` says `waiting`). Exploration plays every run
+    // out (timers fire past the last event, nothing more arrives) so that a lost
+    // last reply is explored; what that adds to the plain run of such an instance is
+    // the recording's end, not the saga's fault: not reported, and not new in a
+    // scenario either (it stays in the base).
+    let mut base_set: BTreeSet<(&'static str, Option<String>)> = base_out
+        .violations
+        .iter()
+        .map(|v| (v.rule, v.instance.clone()))
+        .collect();
+    base_out
+        .violations
+        .retain(|v| match (&v.saga, &v.instance) {
+            (Some(s), Some(k)) => !cut.contains(&(s.clone(), k.clone())),
+            _ => true,
+        });
     // What plain `simulate` reports on the recording counts as the base too.
     for v in plain {
+        base_set.insert((v.rule, v.instance.clone()));
         if !base_out
             .violations
             .iter()
@@ -1513,11 +1545,6 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
             base_out.violations.push(v);
         }
     }
-    let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
-        .violations
-        .iter()
-        .map(|v| (v.rule, v.instance.clone()))
-        .collect();
     let groups = Groups::new(sagas, &base);
     let plan = Scenarios::new(sagas, &base, &base_out, &groups, opts.depth);
     let (k, n) = (
@@ -1792,7 +1819,7 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     let keep = parse_ranges(keep).ok_or_else(bad)?;
-    let (rec, _) = recorded(sagas, events);
+    let (rec, _, _) = recorded(sagas, events);
     let base = normalise(sagas, events);
     for op in &ops {
         op.check(sagas, base.len())
