@@ -1649,7 +1649,7 @@ fn minimise(
         let out = run(sagas, &sub, base, ops, rec);
         new_violations(base_set, &out)
             .iter()
-            .any(|v| Some(*v) == target.as_ref())
+            .any(|v| target.as_ref().is_some_and(|t| same(v, t)))
     };
     let mut ops = ops.to_vec();
     let mut i = 0;
@@ -1693,8 +1693,8 @@ fn minimise(
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
     let out = run(sagas, &sub, base, &ops, rec);
-    // A violation found at no event of the stream (a synthetic reply, the end of the
-    // instance) concerns the event the first perturbation acts on: its stream line.
+    // A violation found at no event of the stream (a synthetic reply), or at the end
+    // of the instance, concerns the event the first perturbation acts on: its line.
     let anchor = ops
         .first()
         .and_then(|o| idx.get(o.uid()))
@@ -1702,10 +1702,10 @@ fn minimise(
         .map_or(0, |e| e.line);
     let violations: Vec<Violation> = new_violations(base_set, &out)
         .into_iter()
-        .filter(|v| Some(*v) == target.as_ref())
+        .filter(|v| target.as_ref().is_some_and(|t| same(v, t)))
         .cloned()
         .map(|mut v| {
-            if v.line == 0 {
+            if anchor > 0 && (v.line == 0 || v.rule == "saga-not-finished") {
                 v.line = anchor;
             }
             v
@@ -1730,6 +1730,12 @@ fn minimise(
         violations,
         instance,
     }
+}
+
+/// The same violation, wherever it is located: the line of a finding about how an
+/// instance ended is its last event's, which a perturbation may move.
+fn same(a: &Violation, b: &Violation) -> bool {
+    a.rule == b.rule && a.saga == b.saga && a.instance == b.instance && a.message == b.message
 }
 
 /// Delta debugging (ddmin): a 1-minimal subsequence of `items` that still fails.

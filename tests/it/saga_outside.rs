@@ -249,3 +249,29 @@ fn the_end_of_the_recording_is_judged_alike_by_simulate_and_explore() {
         "{c:#?}"
     );
 }
+
+/// An instance that ends failed is reported at the last stream event it took (the
+/// one that made it end), not at line 0.
+#[test]
+fn an_instance_that_ends_failed_is_located_at_its_last_event() {
+    let s = saga_of(
+        "steps:\n  - id: reserve\n    send: ReservePet\n    on: PetReserved\n    timeout: 1m\n    onTimeout: fail\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 1m\n    onTimeout: fail\n",
+    );
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 1_000, "PetReserved", Some("k/reserve/1")),
+        ev(3, 2_000, "FeeDeclined", Some("k/charge/1")),
+    ];
+    let o = hnp_events::saga::engine::run(
+        std::slice::from_ref(&s),
+        &evs,
+        hnp_events::saga::engine::Options::default(),
+    );
+    let v: Vec<_> = o
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-not-finished")
+        .collect();
+    assert_eq!(v.len(), 1, "{:#?}", o.violations);
+    assert_eq!(v[0].line, 3, "{:#?}", v[0]);
+}

@@ -377,7 +377,7 @@ impl<'s> Engine<'s> {
                         rule: "saga-not-finished",
                         saga: Some(saga.name.clone()),
                         instance: Some(inst.key.clone()),
-                        line: 0,
+                        line: inst.last_line,
                         message: format!("waits forever (no timeout) in {waiting_on}"),
                     });
                 }
@@ -439,6 +439,9 @@ impl<'s> Engine<'s> {
         let keep = self.opts.keep_timelines;
         if let Some(inst) = self.insts.get_mut(ii).and_then(Option::as_mut) {
             let w = what(&sagas[inst.saga]);
+            if line > 0 {
+                inst.last_line = line;
+            }
             // Delivery: an attempt awaits its answer until a reply or a timeout settles
             // it (counted here, so a run without timelines measures it too).
             if let Some((key, answered)) = settles(&w, &mut inst.awaiting) {

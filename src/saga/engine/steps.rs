@@ -97,6 +97,7 @@ impl Engine<'_> {
             comp_skip: Vec::new(),
             gave_up: None,
             pivot_passed: false,
+            last_line: 0,
             sent: Vec::new(),
             last_attempt: Vec::new(),
             comp_todo: Vec::new(),
