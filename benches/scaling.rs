@@ -127,6 +127,7 @@ fn run(file: &PathBuf, opts: &LoadOptions, with_gates: bool) -> usize {
             rows: &rows,
             classify_diags: &classify_diags,
             sagas: &[],
+            all_sagas: true,
             verbs: &verbs,
             served: None,
         };

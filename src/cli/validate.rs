@@ -88,6 +88,9 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
     };
     let (saga_paths, doc_paths): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|p| is_saga_path(p));
+    // Saga files named without documents are a selection, not the project's sagas:
+    // chains of commands they do not coordinate are not counted against them.
+    let all_sagas = args.paths.is_empty() || !doc_paths.is_empty();
     let (inputs, sagas): (Vec<PathBuf>, Vec<PathBuf>) = if args.paths.is_empty() {
         if config_path.is_none() {
             return Err(ToolError::Usage(format!(
@@ -212,6 +215,7 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
                 model,
                 (
                     &loaded_sagas,
+                    all_sagas,
                     // Upcast files alone serve no query: coverage needs projection files.
                     projections
                         .iter()
@@ -287,9 +291,11 @@ pub fn run(args: &ValidateArgs) -> Result<u8, ToolError> {
 fn run_gates(
     ws: &Workspace,
     model: &crate::model::Model,
-    // The saga files, and what the projection files serve (`None`: no projection files).
-    (sagas, served): (
+    // The saga files (and whether they are all of the project's), and what the
+    // projection files serve (`None`: no projection files).
+    (sagas, all_sagas, served): (
         &[crate::saga::Saga],
+        bool,
         Option<&std::collections::BTreeSet<String>>,
     ),
     config: &Config,
@@ -327,6 +333,7 @@ fn run_gates(
         rows: &rows,
         classify_diags: &classify_diags,
         sagas,
+        all_sagas,
         verbs: &verbs,
         served,
     };

@@ -416,6 +416,9 @@ rules! {
     "saga-capture-type" => Error,
         "A command's `with` writes a captured value where the command's schema expects another type.",
         "The value is read (`capture`) where the source message's schema gives one type and written (`with`) where the command's schema asks for another: the command would be invalid. Capture the right property, or write it where the type fits.";
+    "saga-compensation-mismatch" => Error,
+        "A compensation sends a command that the contract declares undoes another command than its step's.",
+        "A compensation must undo its own step: attached to the wrong step (two steps' compensations swapped), it undoes an effect that may not exist and leaves the step's own effect in place. The contract's `x-hnp-compensates` on a command (or on the operation that sends it) names the commands it undoes.";
     "saga-compensation-missing" => Warning,
         "A saga step that changes state has no compensation.",
         "If a later step fails, the saga cannot undo this one. Add a `compensation`, or mark the step `readOnly: true` or `pivot: true` (the point of no return) if that is intended.";
@@ -479,6 +482,9 @@ rules! {
     "saga-pointer-unknown" => Error,
         "A branch or `when` pointer names a property the message's schema does not declare.",
         "The pointer can never match: the branch always fails or the condition never holds. It is usually a typo.";
+    "saga-readonly-state-change" => Error,
+        "A step marked `readOnly: true` sends a command that changes state.",
+        "`readOnly` means the step needs no compensation. A command the contract gives an inverse (`x-hnp-compensates`), marks non-idempotent, or that the saga itself compensates on another step or sends as a compensation changes state: marked read-only, its effect is never undone when the saga gives up.";
     "saga-reply-foreign" => Error,
         "A reply names (at the saga's `causation` pointer) a command its instance did not send.",
         "The orchestrator names each command it sends `KEY/STEP/ATTEMPT`; a reply routed to an instance by its correlation key but caused by another instance's command carries the wrong correlation key (or the wrong causation). It completes nothing: taken by message type it would complete the wrong instance.";

@@ -108,6 +108,10 @@ pub struct Input<'a> {
     /// `classify`'s own findings (`cqrs-ambiguous`), which count against cqrs_compliance.
     pub classify_diags: &'a [Diagnostic],
     pub sagas: &'a [Saga],
+    /// Whether `sagas` are the project's sagas, all of them: only then does a chain of
+    /// commands that none coordinates count against saga_completeness (`false` when
+    /// `validate` is given some saga files and no documents: a selection).
+    pub all_sagas: bool,
     /// The verb lists that decide how message names read (built-in plus configured).
     pub verbs: &'a verbs::Verbs,
     /// The operations the run's projection files serve; `None` when it has none
@@ -208,10 +212,28 @@ pub fn run(
             ),
             "saga_completeness" => {
                 let mut items = saga_items(input.sagas);
-                items.extend(located(
-                    ws,
-                    chains::missing_sagas(model, rows, input.sagas, input.verbs),
-                ));
+                let chains = chains::missing_sagas(model, rows, input.sagas, input.verbs);
+                if input.all_sagas {
+                    items.extend(located(ws, chains));
+                } else {
+                    // A selection of saga files says nothing about the chains it does
+                    // not coordinate: they are not counted, and the note says so.
+                    let n = chains.iter().filter(|c| c.miss.is_some()).count();
+                    if n > 0 && (filter.enabled)(NOT_MEASURED_RULE) {
+                        diags.push(
+                            Diagnostic::new(
+                                NOT_MEASURED_RULE,
+                                (filter.anchor)(gate.name),
+                                format!(
+                                    "saga_completeness counts the steps of the named saga files only: {n} chain{} of commands that none of them coordinates (missing sagas) {} not counted",
+                                    if n == 1 { "" } else { "s" },
+                                    if n == 1 { "is" } else { "are" },
+                                ),
+                            )
+                            .with_help("missing sagas are measured over the project's sagas: run `validate` on the documents with every saga file, or with no paths and `documents:` and `sagas:` in hnp-events.yaml"),
+                        );
+                    }
+                }
                 items
             }
             "error_handling_coverage" => located(ws, flow::error_handling(ws, model, rows)),

@@ -257,6 +257,7 @@ pub fn load(
                 rows: &rows,
                 classify_diags: &classify_diags,
                 sagas: &sagas,
+                all_sagas: true,
                 verbs: &verbs,
                 served: (!inputs.projections.is_empty()).then_some(&served),
             };

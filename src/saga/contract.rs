@@ -33,6 +33,9 @@ pub struct Contract<'w> {
     /// Messages named by some operation with `action: send` / `receive`.
     pub sent: BTreeSet<String>,
     pub received: BTreeSet<String>,
+    /// Compensation command → the commands it undoes (`x-hnp-compensates` on the
+    /// message, or on an operation that sends it).
+    pub compensates: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Load a contract document and everything it `$ref`s. `Err` carries a message when
@@ -97,6 +100,30 @@ impl<'w> Contract<'w> {
                 by_target.get(&(f2, p2?)).cloned()
             })
         };
+        // `x-hnp-compensates`: a message name, a `$ref` to a message, or a list of them.
+        let undone = |from: FileId, v: Option<&Value>| -> Vec<String> {
+            let items = match v {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(v) => vec![v],
+                None => Vec::new(),
+            };
+            items
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::String(n) => Some(n.clone()),
+                    _ => name_of(from, v),
+                })
+                .collect()
+        };
+        let mut compensates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (name, (f, p)) in &messages {
+            if let Some(m) = pointer_get(ws, *f, p) {
+                let targets = undone(*f, m.get("x-hnp-compensates"));
+                if !targets.is_empty() {
+                    compensates.entry(name.clone()).or_default().extend(targets);
+                }
+            }
+        }
         let mut replies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let (mut sent, mut received) = (BTreeSet::new(), BTreeSet::new());
         if let Some(Value::Object(ops)) = root.get("operations") {
@@ -113,7 +140,14 @@ impl<'w> Contract<'w> {
                     .map(|a| a.iter().filter_map(|m| name_of(of, m)).collect())
                     .unwrap_or_default();
                 let action = op.get("action").and_then(Value::as_str).unwrap_or("");
+                let targets = undone(of, op.get("x-hnp-compensates"));
                 for n in &names {
+                    if !targets.is_empty() {
+                        compensates
+                            .entry(n.clone())
+                            .or_default()
+                            .extend(targets.iter().cloned());
+                    }
                     match action {
                         "send" => sent.insert(n.clone()),
                         "receive" => received.insert(n.clone()),
@@ -162,6 +196,7 @@ impl<'w> Contract<'w> {
             replies,
             sent,
             received,
+            compensates,
         })
     }
 

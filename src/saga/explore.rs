@@ -469,9 +469,10 @@ pub fn normalise(sagas: &[Saga], events: &[Event]) -> Vec<Event> {
 /// (as `simulate` does it) of the whole stream: how each recorded compensation was
 /// answered, attempt by attempt (confirmed, failed, or timed out). The participant
 /// model answers those compensations the same way in every scenario, so a recorded
-/// compensation reply is never dropped. Also the plain run's violations: a stream
-/// that `simulate` fails fails exploration too.
-pub fn recorded(sagas: &[Saga], events: &[Event]) -> (Vec<engine::CompScript>, Vec<Violation>) {
+/// compensation reply is never dropped. Also the plain run's violations (a stream
+/// that `simulate` fails fails exploration too) and the instances it leaves waiting
+/// (saga, key): the recording ends before they do.
+pub fn recorded(sagas: &[Saga], events: &[Event]) -> Recorded {
     use engine::Answer;
     let plain = engine::run(
         sagas,
@@ -542,8 +543,21 @@ pub fn recorded(sagas: &[Saga], events: &[Event]) -> (Vec<engine::CompScript>, V
     }
     // Timeouts alone (no recorded reply at all) say only that the recording ends.
     scripts.retain(|c| c.answers.iter().any(|a| *a != Answer::Lose));
-    (scripts, plain.violations)
+    let cut = plain
+        .instances
+        .iter()
+        .filter(|i| matches!(i.state, engine::Final::Waiting { .. }))
+        .map(|i| (i.saga.clone(), i.key.clone()))
+        .collect();
+    (scripts, plain.violations, cut)
 }
+
+/// What [`recorded`] reads from a plain run of the recording.
+pub type Recorded = (
+    Vec<engine::CompScript>,
+    Vec<Violation>,
+    BTreeSet<(String, String)>,
+);
 
 fn options(sagas: &[Saga], events: &[Event], ops: &[Op], rec: &[engine::CompScript]) -> Options {
     let mut o = Options {
@@ -1500,11 +1514,29 @@ fn new_violations<'a>(
 /// Explore a stream (already read, not normalised).
 pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'_>) -> Report {
     let started = std::time::Instant::now();
-    let (rec, plain) = recorded(sagas, events);
+    let (rec, plain, cut) = recorded(sagas, events);
     let base = normalise(sagas, events);
     let mut base_out = run(sagas, &base, &base, &[], &rec);
+    // The end of the recorded stream means one thing: an instance it leaves waiting
+    // is not judged there (`simulate` says `waiting`). Exploration plays every run
+    // out (timers fire past the last event, nothing more arrives) so that a lost
+    // last reply is explored; what that adds to the plain run of such an instance is
+    // the recording's end, not the saga's fault: not reported, and not new in a
+    // scenario either (it stays in the base).
+    let mut base_set: BTreeSet<(&'static str, Option<String>)> = base_out
+        .violations
+        .iter()
+        .map(|v| (v.rule, v.instance.clone()))
+        .collect();
+    base_out
+        .violations
+        .retain(|v| match (&v.saga, &v.instance) {
+            (Some(s), Some(k)) => !cut.contains(&(s.clone(), k.clone())),
+            _ => true,
+        });
     // What plain `simulate` reports on the recording counts as the base too.
     for v in plain {
+        base_set.insert((v.rule, v.instance.clone()));
         if !base_out
             .violations
             .iter()
@@ -1513,11 +1545,6 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
             base_out.violations.push(v);
         }
     }
-    let base_set: BTreeSet<(&'static str, Option<String>)> = base_out
-        .violations
-        .iter()
-        .map(|v| (v.rule, v.instance.clone()))
-        .collect();
     let groups = Groups::new(sagas, &base);
     let plan = Scenarios::new(sagas, &base, &base_out, &groups, opts.depth);
     let (k, n) = (
@@ -1622,7 +1649,7 @@ fn minimise(
         let out = run(sagas, &sub, base, ops, rec);
         new_violations(base_set, &out)
             .iter()
-            .any(|v| Some(*v) == target.as_ref())
+            .any(|v| target.as_ref().is_some_and(|t| same(v, t)))
     };
     let mut ops = ops.to_vec();
     let mut i = 0;
@@ -1666,10 +1693,23 @@ fn minimise(
     );
     let sub: Vec<Event> = keep.iter().filter_map(|&i| evs.get(i).cloned()).collect();
     let out = run(sagas, &sub, base, &ops, rec);
+    // A violation found at no event of the stream (a synthetic reply), or at the end
+    // of the instance, concerns the event the first perturbation acts on: its line.
+    let anchor = ops
+        .first()
+        .and_then(|o| idx.get(o.uid()))
+        .and_then(|&u| whole.get(u))
+        .map_or(0, |e| e.line);
     let violations: Vec<Violation> = new_violations(base_set, &out)
         .into_iter()
-        .filter(|v| Some(*v) == target.as_ref())
+        .filter(|v| target.as_ref().is_some_and(|t| same(v, t)))
         .cloned()
+        .map(|mut v| {
+            if anchor > 0 && (v.line == 0 || v.rule == "saga-not-finished") {
+                v.line = anchor;
+            }
+            v
+        })
         .collect();
     let instance = out
         .instances
@@ -1690,6 +1730,12 @@ fn minimise(
         violations,
         instance,
     }
+}
+
+/// The same violation, wherever it is located: the line of a finding about how an
+/// instance ended is its last event's, which a perturbation may move.
+fn same(a: &Violation, b: &Violation) -> bool {
+    a.rule == b.rule && a.saga == b.saga && a.instance == b.instance && a.message == b.message
 }
 
 /// Delta debugging (ddmin): a 1-minimal subsequence of `items` that still fails.
@@ -1779,7 +1825,7 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     let keep = parse_ranges(keep).ok_or_else(bad)?;
-    let (rec, _) = recorded(sagas, events);
+    let (rec, _, _) = recorded(sagas, events);
     let base = normalise(sagas, events);
     for op in &ops {
         op.check(sagas, base.len())

@@ -29,6 +29,7 @@ fn check_entries(timeline: &[Entry]) -> Vec<(&'static str, String)> {
             What::Started { .. }
                 | What::Completed { .. }
                 | What::StepFailed { .. }
+                | What::Aborted { .. }
                 | What::BranchTaken { .. }
                 | What::Compensated { .. }
                 | What::CompensationFailed { .. }
@@ -55,6 +56,10 @@ fn check_entries(timeline: &[Entry]) -> Vec<(&'static str, String)> {
                         format!("a timer of `{step}` fired after the instance ended"),
                     ));
                 }
+                What::DeadlinePassed => out.push((
+                    "saga-orphaned-timer",
+                    "the saga's deadline fired after the instance ended".to_string(),
+                )),
                 w => out.push((
                     "saga-after-terminal",
                     format!("{} after the instance ended", describe(w)),
@@ -139,6 +144,8 @@ fn describe(w: &What) -> String {
         What::Completed { step, .. } => format!("completion of `{step}`"),
         What::StepFailed { step, .. } => format!("failure of `{step}`"),
         What::TimedOut { step, .. } => format!("timeout of `{step}`"),
+        What::Aborted { event } => format!("abort by `{event}`"),
+        What::DeadlinePassed => "the saga's deadline".to_string(),
         What::Retry { step, .. } => format!("retry of `{step}`"),
         What::BranchTaken { branch, case, .. } => format!("branch `{branch}` → `{case}`"),
         What::Uncertain { step } => format!("`{step}` abandoned in doubt"),
@@ -174,7 +181,7 @@ mod tests {
         What::Completed {
             step: step.into(),
             event: None,
-            latency_ms: 0,
+            latency_ms: Some(0),
         }
     }
 

@@ -24,6 +24,7 @@ pub mod explore;
 pub mod format;
 pub mod hash;
 pub mod invariants;
+pub mod inverses;
 pub mod render;
 pub(crate) mod scan;
 pub mod schema;

@@ -127,13 +127,17 @@ pub fn timeline(inst: &InstanceReport, stream: &str) -> String {
     let mut s = String::new();
     let state = match &inst.state {
         Final::Failed { reason } => format!("failed: {reason}"),
-        Final::Waiting { deadline: Some(d) } => {
+        Final::Waiting {
+            deadline: Some(d),
+            timer,
+        } => {
             format!(
-                "waiting (the stream ended before the deadline at +{})",
+                "waiting (the stream ended before {} at +{})",
+                timer.as_deref().unwrap_or("its next timer"),
                 show_ms(d.saturating_sub(inst.started).max(0) as u64)
             )
         }
-        Final::Waiting { deadline: None } => "waiting forever (no deadline)".to_string(),
+        Final::Waiting { deadline: None, .. } => "waiting forever (no deadline)".to_string(),
         other => other.name().to_string(),
     };
     let _ = writeln!(s, "{} {} — {state}", inst.saga, inst.key);
@@ -190,14 +194,17 @@ fn entry(e: &Entry) -> String {
             step,
             event,
             latency_ms,
-        } => match event {
-            Some(ev) => format!(
-                "done {step} <- {ev} in {}",
-                show_ms((*latency_ms).max(0) as u64)
-            ),
-            None => format!(
+        } => match (event, latency_ms) {
+            (Some(ev), Some(ms)) => {
+                format!("done {step} <- {ev} in {}", show_ms((*ms).max(0) as u64))
+            }
+            // Its last attempt had timed out: the time the answer took is unknown.
+            (Some(ev), None) => {
+                format!("done {step} <- {ev} (after its outcome was given up as unknown)")
+            }
+            (None, ms) => format!(
                 "done {step} (timeout window elapsed) in {}",
-                show_ms((*latency_ms).max(0) as u64)
+                show_ms(ms.unwrap_or(0).max(0) as u64)
             ),
         },
         What::StepFailed {
@@ -211,6 +218,8 @@ fn entry(e: &Entry) -> String {
             )
         }
         What::TimedOut { step, attempt } => format!("TIMEOUT {step} (attempt {attempt})"),
+        What::Aborted { event } => format!("ABORT <- {event} (abortOn)"),
+        What::DeadlinePassed => "DEADLINE the saga's deadline passed".to_string(),
         What::Retry {
             step,
             attempt,

@@ -27,6 +27,7 @@ pub fn check(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
     pivots(saga, &saga.top, false, &mut None, &mut out, &mut Vec::new());
     endings(saga, &mut out);
     super::captures::check(saga, contract, &mut out);
+    super::inverses::check(saga, contract, &mut out);
     out
 }
 

@@ -473,6 +473,7 @@ fn gates_of(path: &Path, root: &Path) -> Vec<hnp_events::gates::Metric> {
         rows: &rows,
         classify_diags: &cdiags,
         sagas: &[],
+        all_sagas: true,
         verbs: hnp_events::gates::verbs::Verbs::builtin(),
         served: None,
     };
@@ -670,4 +671,60 @@ fn config_verbs_extend_naming() {
     let bad =
         serde_json::json!({"gates": {"schema_consistency": {"verbs": {"imperatives": ["sweep"]}}}});
     assert!(!validator.is_valid(&bad));
+}
+
+/// `validate` given one saga file and no documents (outside red team FA1b): the file is
+/// a selection, not the project's sagas, so a command chain it does not coordinate is
+/// not counted against it (a note says so); named with the documents, it is.
+#[test]
+fn a_saga_file_validated_alone_is_not_charged_with_other_chains() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let contract = repo().join("fixtures/hnp/asyncapi.yaml");
+    let text = std::fs::read_to_string(repo().join("fixtures/hnp/sagas/drift-reconcile.saga.yaml"))
+        .expect("saga")
+        .replace(
+            "contract: ../asyncapi.yaml",
+            &format!("contract: {}", contract.display()),
+        );
+    std::fs::write(dir.path().join("drift.saga.yaml"), text).expect("write");
+    let chain = "`startGitExportOnNetBoxChange` starts a chain";
+    let out = run_in(
+        dir.path(),
+        &["validate", "drift.saga.yaml", "--format", "json"],
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains(chain)),
+        "{diags:#?}"
+    );
+    assert!(
+        diags.iter().any(|d| d["rule"] == "gate-not-measured"
+            && d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("1 chain of commands")),
+        "{diags:#?}"
+    );
+    assert_eq!(code(&out), 0, "{diags:#?}");
+    let out = run_in(
+        dir.path(),
+        &[
+            "validate",
+            &contract.display().to_string(),
+            "drift.saga.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["message"].as_str().unwrap_or("").contains(chain)),
+        "{diags:#?}"
+    );
 }

@@ -94,6 +94,7 @@ fn measure_all(path: &Path, root: &Path) -> (BTreeMap<String, String>, Vec<(Stri
         rows: &rows,
         classify_diags: &cdiags,
         sagas: &[],
+        all_sagas: true,
         verbs: hnp_events::gates::verbs::Verbs::builtin(),
         served: None,
     };

@@ -329,7 +329,10 @@ fn invariant_every_instance_finishes() {
     assert!(o.violations.is_empty());
     assert!(matches!(
         o.instances[0].state,
-        engine::Final::Waiting { deadline: Some(_) }
+        engine::Final::Waiting {
+            deadline: Some(_),
+            ..
+        }
     ));
 }
 
@@ -383,7 +386,7 @@ fn invariant_redelivery_has_no_second_effect() {
             engine::What::Completed {
                 step: "validate-access".into(),
                 event: None,
-                latency_ms: 1,
+                latency_ms: Some(1),
             },
         ),
     ];
@@ -409,7 +412,7 @@ fn invariant_compensations_reverse_once_completed_only() {
     let c = |step: &str| engine::What::Completed {
         step: step.into(),
         event: None,
-        latency_ms: 0,
+        latency_ms: Some(0),
     };
     let comp = |step: &str| engine::What::Compensating {
         step: step.into(),

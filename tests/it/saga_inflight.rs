@@ -193,7 +193,7 @@ fn abort_on_gives_up_from_any_step_and_awaits_the_step_in_flight() {
     let t = &o.instances[0].timeline;
     assert!(t.iter().any(|e| matches!(
         &e.what,
-        engine::What::StepFailed { step, .. } if step == "abortOn"
+        engine::What::Aborted { event } if event == "SyncFailed"
     )));
     assert!(t.iter().any(|e| matches!(
         &e.what,
@@ -212,8 +212,12 @@ fn the_saga_deadline_gives_up_a_running_instance() {
     let o = run(s, &[ev(1, 0, "SyncStarted", None)]);
     assert_eq!(o.instances[0].state.name(), "compensated");
     assert_eq!(o.instances[0].emitted, ["SyncFailed"]);
-    assert!(o.instances[0].timeline.iter().any(|e| e.t == 1_000
-        && matches!(&e.what, engine::What::TimedOut { step, .. } if step.contains("deadline"))));
+    assert!(
+        o.instances[0]
+            .timeline
+            .iter()
+            .any(|e| e.t == 1_000 && matches!(&e.what, engine::What::DeadlinePassed))
+    );
 }
 
 /// A success of a step in doubt that arrives while the saga is still compensating

@@ -217,6 +217,20 @@ const MUTANTS: &[Mutant] = &[
         to: "stagingId: /payload/stageId}\n    on: NetBoxChangesApplied",
         rule: "saga-pointer-unknown",
     },
+    Mutant {
+        saga: "gitops-sync",
+        bug: "the status step's compensation attached to the apply step (outside red team B12)",
+        from: "      send: RestoreNetBoxSnapshot\n      confirm: NetBoxSnapshotRestored\n      fail: NetBoxSnapshotRestoreFailed\n",
+        to: "      send: MarkSyncError\n      confirm: SyncErrorMarked\n      fail: SyncErrorMarkFailed\n",
+        rule: "saga-compensation-mismatch",
+    },
+    Mutant {
+        saga: "crd-apply",
+        bug: "readOnly on a command the contract can undo (outside red team B13)",
+        from: "        p95: 1m\n        compensation:\n",
+        to: "        p95: 1m\n        readOnly: true\n        compensation:\n",
+        rule: "saga-readonly-state-change",
+    },
 ];
 
 fn check_text(name: &str, text: &str) -> Vec<hnp_events::diag::Diagnostic> {

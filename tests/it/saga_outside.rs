@@ -222,3 +222,56 @@ fn commands_in_an_asyncapi_2_publish_oneof_have_a_direction() {
     );
     assert!(!rules.contains(&"saga-direction"), "{rules:?}");
 }
+
+/// The recording ends while a command past the pivot is in flight: `simulate` leaves
+/// the instance waiting, with no finding. Exploration's plain run plays the run out
+/// (the command times out, the step fails past the pivot), but the end of the
+/// recording means the same to both: the unperturbed stream breaks nothing.
+#[test]
+fn the_end_of_the_recording_is_judged_alike_by_simulate_and_explore() {
+    let s = saga_of(
+        "steps:\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 1m\n    onTimeout: retry\n    retry: {max: 2, backoff: 1s}\n    pivot: true\n  - id: book\n    send: BookVisit\n    on: VisitBooked\n    timeout: 1m\n    onTimeout: retry\n    retry: {max: 2, backoff: 1s}\n",
+    );
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 1_000, "FeeCharged", Some("k/charge/1")),
+    ];
+    let plain = hnp_events::saga::engine::run(
+        std::slice::from_ref(&s),
+        &evs,
+        hnp_events::saga::engine::Options::default(),
+    );
+    assert!(plain.violations.is_empty(), "{:#?}", plain.violations);
+    assert_eq!(plain.instances[0].state.name(), "waiting");
+    let c = counterexamples(&s, &evs, 1);
+    assert!(
+        !c.iter().any(|c| c.starts_with("saga-not-finished")),
+        "{c:#?}"
+    );
+}
+
+/// An instance that ends failed is reported at the last stream event it took (the
+/// one that made it end), not at line 0.
+#[test]
+fn an_instance_that_ends_failed_is_located_at_its_last_event() {
+    let s = saga_of(
+        "steps:\n  - id: reserve\n    send: ReservePet\n    on: PetReserved\n    timeout: 1m\n    onTimeout: fail\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 1m\n    onTimeout: fail\n",
+    );
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 1_000, "PetReserved", Some("k/reserve/1")),
+        ev(3, 2_000, "FeeDeclined", Some("k/charge/1")),
+    ];
+    let o = hnp_events::saga::engine::run(
+        std::slice::from_ref(&s),
+        &evs,
+        hnp_events::saga::engine::Options::default(),
+    );
+    let v: Vec<_> = o
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-not-finished")
+        .collect();
+    assert_eq!(v.len(), 1, "{:#?}", o.violations);
+    assert_eq!(v[0].line, 3, "{:#?}", v[0]);
+}

@@ -386,14 +386,14 @@ impl Engine<'_> {
             Final::Completed => self.counts.completed += 1,
             Final::Compensated => self.counts.compensated += 1,
             Final::Failed { reason } => {
-                let (si, key) = (inst.saga, inst.key.clone());
+                let (si, key, line) = (inst.saga, inst.key.clone(), inst.last_line);
                 self.counts.failed += 1;
                 let reason = reason.clone();
                 self.violation(
                     "saga-not-finished",
                     Some(si),
                     Some(key),
-                    0,
+                    line,
                     format!("ended neither completed nor fully compensated: {reason}"),
                 );
             }

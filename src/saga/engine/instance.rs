@@ -78,6 +78,9 @@ pub(super) struct Inst {
     /// The step whose failure or timeout made the saga give up.
     pub(super) gave_up: Option<StepId>,
     pub(super) pivot_passed: bool,
+    /// The stream line of the last recorded event the instance took (0: none): where
+    /// a finding about how it ended is located.
+    pub(super) last_line: u32,
     /// Steps whose command was sent at least once in this run.
     pub(super) sent: Vec<StepId>,
     /// The last attempt sent of each step's command (what `causation` matches).

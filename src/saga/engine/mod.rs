@@ -26,7 +26,7 @@ use super::hash::{FastMap, FastSet};
 use super::stats::Histogram;
 use super::stream::Event;
 use super::view::EventView;
-use instance::{Inst, TimerKind};
+use instance::{Inst, Phase, TimerKind};
 pub use outcome::{
     BTreeCounts, DeliveryCounts, Entry, Final, InstanceReport, Outcome, StepLatency, Violation,
     What,
@@ -309,10 +309,52 @@ impl<'s> Engine<'s> {
         let state = match inst.state.take() {
             Some(s) => s,
             None => {
-                let mut dues: Vec<i64> = inst.active.iter().filter_map(|a| a.due).collect();
-                dues.extend(inst.branch.and_then(|b| b.2));
-                dues.extend(inst.comp.as_ref().and_then(|c| c.due));
-                let deadline = dues.into_iter().min();
+                // Each pending timer, with what it is (for the timeline's words).
+                let mut dues: Vec<(i64, String)> = inst
+                    .active
+                    .iter()
+                    .filter_map(|a| {
+                        let id = &saga.steps[a.step].id;
+                        a.due.map(|d| {
+                            if a.failed {
+                                (d, format!("the retry of step `{id}`"))
+                            } else {
+                                (d, format!("the timeout of step `{id}`"))
+                            }
+                        })
+                    })
+                    .collect();
+                if let Some((node, _, Some(d))) = inst.branch {
+                    let id = match saga.nodes.get(node) {
+                        Some(crate::saga::format::Node::Branch(br)) => br.id.as_str(),
+                        _ => "?",
+                    };
+                    dues.push((d, format!("the timeout of branch `{id}`")));
+                }
+                if let Some(c) = &inst.comp {
+                    if let Some(d) = c.due {
+                        dues.push((
+                            d,
+                            format!(
+                                "the timer of the compensation of `{}`",
+                                saga.steps[c.step].id
+                            ),
+                        ));
+                    }
+                }
+                // The saga-wide deadline gives up a running instance: a wait under it
+                // is not forever either.
+                if let (Some(d), Phase::Running) = (saga.deadline, &inst.phase) {
+                    dues.push((
+                        inst.started.saturating_add(super::duration::signed(d)),
+                        "the saga's deadline".to_string(),
+                    ));
+                }
+                let next = dues.into_iter().min_by_key(|(d, _)| *d);
+                let (deadline, timer) = match next {
+                    Some((d, what)) => (Some(d), Some(what)),
+                    None => (None, None),
+                };
                 if deadline.is_none() {
                     let waiting_on = inst
                         .active
@@ -335,12 +377,12 @@ impl<'s> Engine<'s> {
                         rule: "saga-not-finished",
                         saga: Some(saga.name.clone()),
                         instance: Some(inst.key.clone()),
-                        line: 0,
+                        line: inst.last_line,
                         message: format!("waits forever (no timeout) in {waiting_on}"),
                     });
                 }
                 self.counts.waiting += 1;
-                Final::Waiting { deadline }
+                Final::Waiting { deadline, timer }
             }
         };
         if self.opts.keep_timelines {
@@ -397,6 +439,9 @@ impl<'s> Engine<'s> {
         let keep = self.opts.keep_timelines;
         if let Some(inst) = self.insts.get_mut(ii).and_then(Option::as_mut) {
             let w = what(&sagas[inst.saga]);
+            if line > 0 {
+                inst.last_line = line;
+            }
             // Delivery: an attempt awaits its answer until a reply or a timeout settles
             // it (counted here, so a run without timelines measures it too).
             if let Some((key, answered)) = settles(&w, &mut inst.awaiting) {

@@ -58,8 +58,17 @@ pub enum What {
     Completed {
         step: String,
         event: Option<String>,
-        latency_ms: i64,
+        /// Since the attempt that completed it was first sent; `None` for a step whose
+        /// outcome had been unknown (its last attempt timed out).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        latency_ms: Option<i64>,
     },
+    /// An `abortOn` event made the running instance give up.
+    Aborted {
+        event: String,
+    },
+    /// The saga-wide `deadline` passed while the instance was running.
+    DeadlinePassed,
     StepFailed {
         step: String,
         event: Option<String>,
@@ -148,9 +157,12 @@ pub enum Final {
     Failed {
         reason: String,
     },
-    /// The stream ended while the instance waited; `deadline` is its next timer.
+    /// The stream ended while the instance waited; `deadline` is its next timer and
+    /// `timer` says which one it is (a step's timeout, the saga's deadline, …).
     Waiting {
         deadline: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timer: Option<String>,
     },
 }
 

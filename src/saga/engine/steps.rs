@@ -97,6 +97,7 @@ impl Engine<'_> {
             comp_skip: Vec::new(),
             gave_up: None,
             pivot_passed: false,
+            last_line: 0,
             sent: Vec::new(),
             last_attempt: Vec::new(),
             comp_todo: Vec::new(),
@@ -283,11 +284,7 @@ impl Engine<'_> {
             sp.ignore.contains(&mid) || sp.is_start(mid) || sp.abort_on.contains(&mid);
         if inst.phase == Phase::Running && sp.abort_on.contains(&mid) {
             let m = msg.to_string();
-            self.log(ii, t, line, idr, |_| What::StepFailed {
-                step: "abortOn".into(),
-                event: Some(m),
-                attempt: 1,
-            });
+            self.log(ii, t, line, idr, |_| What::Aborted { event: m });
             self.begin_compensation(ii, t, None, None);
             return;
         }
@@ -445,7 +442,7 @@ impl Engine<'_> {
                     self.log(ii, t, line, idr, |_| What::Completed {
                         step: st.id.clone(),
                         event: Some(msg.to_string()),
-                        latency_ms: lat,
+                        latency_ms: Some(lat),
                     });
                     self.capture(ii, &st.capture, ev);
                     self.comp_conditions(ii, a.step, ev);
@@ -505,20 +502,24 @@ impl Engine<'_> {
                     }
                     let p = &sp.steps[a.step];
                     if p.on.contains(&mid) && when_ok(a.step) {
-                        Some((a.step, a.attempt, true))
+                        Some((a.step, a.attempt, a.first_sent, true))
                     } else if p.fail.contains(&mid) {
-                        Some((a.step, a.attempt, false))
+                        Some((a.step, a.attempt, a.first_sent, false))
                     } else {
                         None
                     }
                 });
-                if let Some((step, attempt, ok)) = awaited {
+                if let Some((step, attempt, first, ok)) = awaited {
                     let sid = saga.steps[step].id.clone();
                     if ok {
+                        // A real answer of the attempt in flight: its latency counts.
+                        let lat = t.saturating_sub(first);
+                        let si = inst.saga;
+                        self.hist[si][step].record(lat.max(0) as u64);
                         self.log(ii, t, line, idr, |_| What::Completed {
                             step: sid,
                             event: Some(msg.to_string()),
-                            latency_ms: 0,
+                            latency_ms: Some(lat),
                         });
                     } else {
                         self.log(ii, t, line, idr, |_| What::StepFailed {
@@ -607,7 +608,7 @@ impl Engine<'_> {
             self.log(ii, t, line, idr, |_| What::Completed {
                 step: sid,
                 event: Some(m),
-                latency_ms: 0,
+                latency_ms: None,
             });
             self.capture(ii, &st.capture, ev);
             self.comp_conditions(ii, step, ev);

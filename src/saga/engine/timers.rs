@@ -144,7 +144,7 @@ impl Engine<'_> {
                             self.log(ii, t, 0, None, |_| What::Completed {
                                 step: sid,
                                 event: None,
-                                latency_ms: t.saturating_sub(first),
+                                latency_ms: Some(t.saturating_sub(first)),
                             });
                             if !more {
                                 self.next_node(ii, t);
@@ -189,10 +189,7 @@ impl Engine<'_> {
             }
             TimerKind::Deadline => {
                 if inst.phase == super::instance::Phase::Running {
-                    self.log(ii, t, 0, None, |_| What::TimedOut {
-                        step: "the saga's deadline".into(),
-                        attempt: 1,
-                    });
+                    self.log(ii, t, 0, None, |_| What::DeadlinePassed);
                     self.begin_compensation(ii, t, None, None);
                 }
             }
