@@ -274,6 +274,245 @@ static NATS_OPERATION: Obj = obj(
     &[f("queue", STR), f("bindingVersion", STR)],
 );
 
+static JMS_SERVER: Obj = obj(
+    "JMS Server Binding",
+    &[
+        req("jmsConnectionFactory", STR),
+        f("properties", Ty::Arr(&Ty::Any)),
+        f("clientID", STR),
+        f("bindingVersion", STR),
+    ],
+);
+/// An entry of a JMS server binding's `properties`.
+static JMS_PROPERTY: Obj = Obj {
+    open: true,
+    ..obj("JMS property", &[req("name", STR), req("value", Ty::Any)])
+};
+static JMS_CHANNEL: Obj = obj(
+    "JMS Channel Binding",
+    &[
+        f("destination", STR),
+        f("destinationType", Ty::Enum(&["queue", "fifo-queue"])),
+        f("bindingVersion", STR),
+    ],
+);
+static JMS_MESSAGE: Obj = obj(
+    "JMS Message Binding",
+    &[f("headers", ASYNC_SCHEMA), f("bindingVersion", STR)],
+);
+static IBMMQ_SERVER: Obj = obj(
+    "IBM MQ Server Binding",
+    &[
+        f("groupId", STR),
+        f("ccdtQueueManagerName", STR),
+        f("cipherSpec", STR),
+        f("multiEndpointServer", BOOL),
+        f("heartBeatInterval", Ty::Int),
+        f("bindingVersion", STR),
+    ],
+);
+static IBMMQ_CHANNEL: Obj = obj(
+    "IBM MQ Channel Binding",
+    &[
+        f("destinationType", Ty::Enum(&["topic", "queue"])),
+        f("queue", Ty::Any),
+        f("topic", Ty::Any),
+        f("maxMsgLength", Ty::Int),
+        f("bindingVersion", STR),
+    ],
+);
+static IBMMQ_QUEUE: Obj = Obj {
+    open: true,
+    ..obj(
+        "IBM MQ queue",
+        &[
+            req("objectName", STR),
+            f("isPartitioned", BOOL),
+            f("exclusive", BOOL),
+        ],
+    )
+};
+static IBMMQ_TOPIC: Obj = Obj {
+    open: true,
+    ..obj(
+        "IBM MQ topic",
+        &[
+            f("string", STR),
+            f("objectName", STR),
+            f("durablePermitted", BOOL),
+            f("lastMsgRetained", BOOL),
+        ],
+    )
+};
+static IBMMQ_MESSAGE: Obj = obj(
+    "IBM MQ Message Binding",
+    &[
+        f("type", Ty::Enum(&["string", "jms", "binary"])),
+        f("headers", STR),
+        f("expiry", Ty::Int),
+        f("bindingVersion", STR),
+    ],
+);
+/// Solace 0.2.0 spells the VPN field `msvVpn` (so does its official schema).
+static SOLACE_SERVER_020: Obj = obj(
+    "Solace Server Binding 0.2.0",
+    &[f("msvVpn", STR), f("bindingVersion", STR)],
+);
+static SOLACE_SERVER_030: Obj = obj(
+    "Solace Server Binding 0.3.0",
+    &[f("msgVpn", STR), f("bindingVersion", STR)],
+);
+static SOLACE_SERVER: Obj = obj(
+    "Solace Server Binding",
+    &[
+        f("msgVpn", STR),
+        f("clientName", STR),
+        f("bindingVersion", STR),
+    ],
+);
+/// The Solace operation binding allows no `x-` extensions (its schema has no
+/// `patternProperties`).
+static SOLACE_OPERATION_030: Obj = Obj {
+    ext: false,
+    ..obj(
+        "Solace Operation Binding",
+        &[
+            f("destinations", Ty::Arr(&Ty::Any)),
+            f("bindingVersion", STR),
+        ],
+    )
+};
+static SOLACE_OPERATION: Obj = Obj {
+    ext: false,
+    ..obj(
+        "Solace Operation Binding",
+        &[
+            f("destinations", Ty::Arr(&Ty::Any)),
+            f("timeToLive", Ty::Int),
+            f("priority", Ty::Int),
+            f("dmqEligible", BOOL),
+            f("bindingVersion", STR),
+        ],
+    )
+};
+static SOLACE_DESTINATION: Obj = Obj {
+    open: true,
+    ..obj(
+        "Solace destination",
+        &[
+            f("destinationType", Ty::Enum(&["queue", "topic"])),
+            f("deliveryMode", Ty::Enum(&["direct", "persistent"])),
+            f("queue", Ty::Any),
+            f("topicSubscriptions", STRS),
+        ],
+    )
+};
+static SOLACE_QUEUE: Obj = Obj {
+    open: true,
+    ..obj(
+        "Solace queue",
+        &[
+            f("name", STR),
+            f("topicSubscriptions", STRS),
+            f("accessType", Ty::Enum(&["exclusive", "nonexclusive"])),
+            f("maxTtl", STR),
+            f("maxMsgSpoolUsage", STR),
+        ],
+    )
+};
+static SOLACE_QUEUE_020: Obj = Obj {
+    open: true,
+    ..obj(
+        "Solace queue",
+        &[
+            f("name", STR),
+            f("topicSubscriptions", STRS),
+            f("accessType", Ty::Enum(&["exclusive", "nonexclusive"])),
+        ],
+    )
+};
+static PULSAR_SERVER: Obj = obj(
+    "Pulsar Server Binding",
+    &[f("tenant", STR), f("bindingVersion", STR)],
+);
+static PULSAR_CHANNEL: Obj = obj(
+    "Pulsar Channel Binding",
+    &[
+        req("namespace", STR),
+        req("persistence", Ty::Enum(&["persistent", "non-persistent"])),
+        f("compaction", Ty::Int),
+        f("geo-replication", STRS),
+        f("retention", Ty::Any),
+        f("ttl", Ty::Int),
+        f("deduplication", BOOL),
+        f("bindingVersion", STR),
+    ],
+);
+static PULSAR_RETENTION: Obj = Obj {
+    ext: false,
+    ..obj(
+        "Pulsar retention",
+        &[f("time", Ty::Int), f("size", Ty::Int)],
+    )
+};
+static GOOGLEPUBSUB_CHANNEL: Obj = obj(
+    "Google Cloud Pub/Sub Channel Binding",
+    &[
+        f("bindingVersion", STR),
+        f("labels", Ty::Node(K::AnyObject)),
+        f("messageRetentionDuration", STR),
+        f("messageStoragePolicy", Ty::Any),
+        req("schemaSettings", Ty::Any),
+    ],
+);
+static GOOGLEPUBSUB_STORAGE: Obj = Obj {
+    ext: false,
+    ..obj(
+        "Google Cloud Pub/Sub messageStoragePolicy",
+        &[f("allowedPersistenceRegions", STRS)],
+    )
+};
+static GOOGLEPUBSUB_SCHEMA_SETTINGS: Obj = Obj {
+    open: true,
+    ..obj(
+        "Google Cloud Pub/Sub schemaSettings",
+        &[
+            req("encoding", STR),
+            f("firstRevisionId", STR),
+            f("lastRevisionId", STR),
+            req("name", STR),
+        ],
+    )
+};
+static GOOGLEPUBSUB_MESSAGE: Obj = obj(
+    "Google Cloud Pub/Sub Message Binding",
+    &[
+        f("bindingVersion", STR),
+        f("attributes", Ty::Node(K::AnyObject)),
+        f("orderingKey", STR),
+        f("schema", Ty::Any),
+    ],
+);
+static GOOGLEPUBSUB_SCHEMA: Obj = Obj {
+    open: true,
+    ..obj("Google Cloud Pub/Sub message schema", &[req("name", STR)])
+};
+static ANYPOINTMQ_CHANNEL: Obj = obj(
+    "Anypoint MQ Channel Binding",
+    &[
+        f("destination", STR),
+        f(
+            "destinationType",
+            Ty::Enum(&["exchange", "queue", "fifo-queue"]),
+        ),
+        f("bindingVersion", STR),
+    ],
+);
+static ANYPOINTMQ_MESSAGE: Obj = obj(
+    "Anypoint MQ Message Binding",
+    &[f("headers", ASYNC_SCHEMA), f("bindingVersion", STR)],
+);
+
 impl<'a> Walker<'a> {
     /// Check the binding object `m` of protocol `proto` (current position: the binding).
     pub(super) fn binding_object(
@@ -310,6 +549,25 @@ impl<'a> Walker<'a> {
             ("mqtt", BindingsOf::Operation) => &MQTT_OPERATION,
             ("mqtt", BindingsOf::Message) => &MQTT_MESSAGE,
             ("nats", BindingsOf::Operation) => &NATS_OPERATION,
+            ("jms", BindingsOf::Server) => &JMS_SERVER,
+            ("jms", BindingsOf::Channel) => &JMS_CHANNEL,
+            ("jms", BindingsOf::Message) => &JMS_MESSAGE,
+            ("ibmmq", BindingsOf::Server) => &IBMMQ_SERVER,
+            ("ibmmq", BindingsOf::Channel) => &IBMMQ_CHANNEL,
+            ("ibmmq", BindingsOf::Message) => &IBMMQ_MESSAGE,
+            ("solace", BindingsOf::Server) if version == Some("0.2.0") => &SOLACE_SERVER_020,
+            ("solace", BindingsOf::Server) if version == Some("0.3.0") => &SOLACE_SERVER_030,
+            ("solace", BindingsOf::Server) => &SOLACE_SERVER,
+            ("solace", BindingsOf::Operation) if matches!(version, Some("0.2.0" | "0.3.0")) => {
+                &SOLACE_OPERATION_030
+            }
+            ("solace", BindingsOf::Operation) => &SOLACE_OPERATION,
+            ("pulsar", BindingsOf::Server) => &PULSAR_SERVER,
+            ("pulsar", BindingsOf::Channel) => &PULSAR_CHANNEL,
+            ("googlepubsub", BindingsOf::Channel) => &GOOGLEPUBSUB_CHANNEL,
+            ("googlepubsub", BindingsOf::Message) => &GOOGLEPUBSUB_MESSAGE,
+            ("anypointmq", BindingsOf::Channel) => &ANYPOINTMQ_CHANNEL,
+            ("anypointmq", BindingsOf::Message) => &ANYPOINTMQ_MESSAGE,
             _ => return,
         };
         self.object_fields(m, table, &[]);
@@ -363,6 +621,13 @@ impl<'a> Walker<'a> {
                     &[0, 1],
                     "0 (unspecified bytes) or 1 (UTF-8 text)",
                 );
+                if let Some(v) = m
+                    .get("responseTopic")
+                    .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+                {
+                    // `oneOf: [{type: string, format: uri}, schema, Reference]`.
+                    self.with_key("responseTopic", |w| w.value_rule_uri(v));
+                }
                 for key in ["correlationData", "responseTopic"] {
                     if let Some(v) = m.get(key) {
                         if !(v.is_object()
@@ -402,6 +667,114 @@ impl<'a> Walker<'a> {
                 }
             }
             ("amqp", BindingsOf::Channel) => self.amqp_channel(m),
+            ("jms", BindingsOf::Server) => {
+                if let Some(Value::Array(props)) = m.get("properties") {
+                    self.path.push(Seg::Key("properties"));
+                    for (i, p) in props.iter().enumerate() {
+                        self.path.push(Seg::Idx(i));
+                        self.sub_object(p, &JMS_PROPERTY, "a JMS property (`name`, `value`)");
+                        if let Some(v) = p.get("value") {
+                            if !(v.is_string() || v.is_boolean() || v.is_number() || v.is_null()) {
+                                self.with_key("value", |w| {
+                                    w.type_error(v, "a string, boolean, number or null")
+                                });
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    self.path.pop();
+                }
+            }
+            ("ibmmq", BindingsOf::Channel) => {
+                self.sub_field(m, "queue", &IBMMQ_QUEUE);
+                self.sub_field(m, "topic", &IBMMQ_TOPIC);
+                // oneOf: a topic (the default) without `queue`, or a queue with `queue`
+                // and no `topic`.
+                let dt = m.get("destinationType").and_then(Value::as_str);
+                let (q, t) = (m.contains_key("queue"), m.contains_key("topic"));
+                let topic_ok = matches!(dt, None | Some("topic")) && !q;
+                let queue_ok = matches!(dt, None | Some("queue")) && q && !t;
+                if !topic_ok && !queue_ok && matches!(dt, None | Some("topic" | "queue")) {
+                    let msg = match dt {
+                        Some("queue") if !q => {
+                            "an IBM MQ channel binding with `destinationType: queue` needs a `queue`"
+                        }
+                        Some("queue") => {
+                            "an IBM MQ channel binding with `destinationType: queue` has no `topic`"
+                        }
+                        Some(_) => {
+                            "an IBM MQ channel binding with `destinationType: topic` (the default) has no `queue`"
+                        }
+                        None => {
+                            "an IBM MQ channel binding has a `queue` (with `destinationType: queue`) or a `topic`, not both"
+                        }
+                    };
+                    let (rule, loc) = (self.rules.required, self.loc_key());
+                    self.report(rule, loc, msg.to_string(), None);
+                }
+            }
+            ("ibmmq", BindingsOf::Message) => {
+                // oneOf: `binary`; `jms` or `string` without `headers`. With no `type`,
+                // all three hold unless `headers` is given.
+                let ty = m.get("type").and_then(Value::as_str);
+                let h = m.contains_key("headers");
+                let n = [
+                    matches!(ty, None | Some("binary")),
+                    matches!(ty, None | Some("jms")) && !h,
+                    matches!(ty, None | Some("string")) && !h,
+                ]
+                .iter()
+                .filter(|b| **b)
+                .count();
+                if n != 1 && matches!(ty, None | Some("binary" | "jms" | "string")) {
+                    let msg = if ty.is_some() {
+                        "an IBM MQ message binding of `type` `jms` or `string` has no `headers` (only `binary` messages carry them)"
+                    } else {
+                        "an IBM MQ message binding without `headers` must give its `type` (`string`, `jms` or `binary`): the official schema's alternatives all match otherwise"
+                    };
+                    let (rule, loc) = (self.rules.required, self.loc_key());
+                    self.report(rule, loc, msg.to_string(), None);
+                }
+            }
+            ("solace", BindingsOf::Operation) => {
+                if let Some(Value::Array(ds)) = m.get("destinations") {
+                    let queue = if version == Some("0.2.0") {
+                        &SOLACE_QUEUE_020
+                    } else {
+                        &SOLACE_QUEUE
+                    };
+                    self.path.push(Seg::Key("destinations"));
+                    for (i, d) in ds.iter().enumerate() {
+                        self.path.push(Seg::Idx(i));
+                        if self.sub_object(d, &SOLACE_DESTINATION, "a Solace destination") {
+                            if let Some(o) = d.as_object() {
+                                self.sub_field(o, "queue", queue);
+                                if !o.contains_key("destinationType") {
+                                    let (rule, loc) = (self.rules.required, self.loc_key());
+                                    self.report(
+                                        rule,
+                                        loc,
+                                        "a Solace destination needs its `destinationType` (`queue` or `topic`): the official schema's alternatives both match otherwise".to_string(),
+                                        None,
+                                    );
+                                }
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    self.path.pop();
+                }
+            }
+            ("pulsar", BindingsOf::Channel) => {
+                self.sub_field(m, "retention", &PULSAR_RETENTION);
+            }
+            ("googlepubsub", BindingsOf::Channel) => {
+                self.sub_field(m, "messageStoragePolicy", &GOOGLEPUBSUB_STORAGE);
+                self.sub_field(m, "schemaSettings", &GOOGLEPUBSUB_SCHEMA_SETTINGS);
+            }
+            ("googlepubsub", BindingsOf::Message) => {
+                self.sub_field(m, "schema", &GOOGLEPUBSUB_SCHEMA);
+            }
             ("amqp", BindingsOf::Operation) => {
                 if let Some(e) = m.get("expiration").filter(|e| is_int(e)) {
                     if e.as_f64().is_some_and(|n| n < 0.0) {
@@ -425,6 +798,29 @@ impl<'a> Walker<'a> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The object at `key` of `m`, checked against `table` (current position: `m`).
+    fn sub_field(&mut self, m: &'a Map<String, Value>, key: &'a str, table: &Obj) {
+        if let Some(v) = m.get(key) {
+            self.path.push(Seg::Key(key));
+            self.sub_object(v, table, &format!("an object ({})", table.title));
+            self.path.pop();
+        }
+    }
+
+    /// `v` (the current position) checked against `table`; false when not an object.
+    fn sub_object(&mut self, v: &'a Value, table: &Obj, what: &str) -> bool {
+        match v.as_object() {
+            Some(o) => {
+                self.object_fields(o, table, &[]);
+                true
+            }
+            None => {
+                self.type_error(v, what);
+                false
+            }
         }
     }
 
