@@ -328,7 +328,7 @@ static MESSAGE3: Obj = obj(
         f("deprecated", BOOL),
         f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
         f("bindings", MESSAGE_BINDINGS),
-        f("traits", Ty::Arr(&Ty::Any)),
+        f("traits", Ty::Arr(&Ty::Node(K::MessageTraitItem3))),
     ],
 );
 
