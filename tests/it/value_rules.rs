@@ -244,3 +244,49 @@ components:
         )
     );
 }
+
+/// The other protocols' binding objects (JMS, IBM MQ, Solace, Pulsar, Google Cloud
+/// Pub/Sub, Anypoint MQ), an Avro 1.9.0 payload and message traits (AsyncAPI 3), as the
+/// official 3.0 schema checks them: each line below is one wrong field.
+#[test]
+fn asyncapi3_other_bindings_avro_traits() {
+    let text = r#"asyncapi: 3.0.0
+info: {title: T, version: 1.0.0, x-linkedin: 'https://example.com/me'}
+servers:
+  j:
+    host: jms
+    protocol: jms
+    bindings:
+      jms: {properties: [{name: a}], bindingVersion: 0.0.1}
+      solace: {msgVpn: v, bindingVersion: 0.2.0}
+channels:
+  c:
+    address: c
+    bindings:
+      ibmmq: {destinationType: queue, bindingVersion: 0.1.0}
+      pulsar: {namespace: n, persistence: sometimes, retention: {days: 1}}
+      googlepubsub: {schemaSettings: {encoding: json}}
+      anypointmq: {destinationType: topic}
+operations:
+  o:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    bindings:
+      solace:
+        destinations: [{deliveryMode: direct}, {destinationType: queue, queue: {accessType: shared}}]
+components:
+  messages:
+    M:
+      payload:
+        schemaFormat: application/vnd.apache.avro;version=1.9.0
+        schema: {type: record, name: 1User, fields: [{name: id}, {name: kind, type: enum, symbols: [a-b]}]}
+      traits:
+        - {payload: {type: string}}
+        - [{name: N}, 5]
+      bindings:
+        ibmmq: {type: jms, headers: h}
+        googlepubsub: {schema: {}}
+"#;
+    let out = diagnose("asyncapi.yaml", text);
+    insta::assert_snapshot!("asyncapi3_other_bindings", out);
+}
