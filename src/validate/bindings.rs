@@ -1,10 +1,13 @@
 //! AsyncAPI 3 protocol binding objects, as the official 3.0/3.1 schemas check them: each
 //! protocol's `bindingVersion` per kind (server, channel, operation, message), and the
-//! binding objects of HTTP (operation, message), AMQP 0-9-1 (channel, operation, message)
+//! binding objects of HTTP (operation, message), AMQP 0-9-1 (channel, operation, message),
 //! WebSockets (channel), Kafka (server, channel, operation, message: 0.3.0–0.5.0), MQTT
-//! (server, operation, message) and NATS (operation) field by field (the other
-//! protocols' fields are not checked yet; their `bindingVersion` is). Part of the
-//! structural walker (`walk.rs`).
+//! (server, operation, message), NATS (operation), JMS (server, channel, message), IBM MQ
+//! (server, channel, message), Solace (server, operation: 0.2.0–0.4.0), Pulsar (server,
+//! channel), Google Cloud Pub/Sub (channel, message), Anypoint MQ (channel, message), SNS
+//! and SQS (channel, operation) field by field. The official schemas define no binding
+//! object for the other protocols (`amqp1`, `mqtt5`, `stomp`, `redis`, server bindings of
+//! most). Part of the structural walker (`walk.rs`).
 
 use serde_json::{Map, Value};
 
@@ -513,6 +516,148 @@ static ANYPOINTMQ_MESSAGE: Obj = obj(
     &[f("headers", ASYNC_SCHEMA), f("bindingVersion", STR)],
 );
 
+/// SNS and SQS: the top-level binding objects are closed; their parts are open (their
+/// schemas list properties and `x-` extensions but do not forbid others).
+const fn open(o: Obj) -> Obj {
+    Obj { open: true, ..o }
+}
+static AWS_IDENTIFIER_SNS: Obj = open(obj(
+    "SNS identifier",
+    &[
+        f("url", STR),
+        f("email", STR),
+        f("phone", STR),
+        f("arn", STR),
+        f("name", STR),
+    ],
+));
+static AWS_IDENTIFIER_SQS: Obj = open(obj("SQS identifier", &[f("arn", STR), f("name", STR)]));
+static AWS_POLICY: Obj = open(obj("policy", &[req("statements", Ty::Arr(&Ty::Any))]));
+static AWS_STATEMENT: Obj = open(obj(
+    "policy statement",
+    &[
+        req("effect", Ty::Enum(&["Allow", "Deny"])),
+        req("principal", Ty::Any),
+        req("action", Ty::Any),
+    ],
+));
+static AWS_REDRIVE: Obj = open(obj(
+    "redrive policy",
+    &[
+        req("deadLetterQueue", Ty::Any),
+        f("maxReceiveCount", Ty::Int),
+    ],
+));
+static SNS_CHANNEL: Obj = obj(
+    "SNS Channel Binding",
+    &[
+        req("name", STR),
+        f("ordering", Ty::Any),
+        f("policy", Ty::Any),
+        f("tags", Ty::Node(K::AnyObject)),
+        f("bindingVersion", STR),
+    ],
+);
+static SNS_ORDERING: Obj = open(obj(
+    "SNS ordering",
+    &[
+        req("type", Ty::Enum(&["standard", "FIFO"])),
+        f("contentBasedDeduplication", BOOL),
+    ],
+));
+static SNS_OPERATION: Obj = obj(
+    "SNS Operation Binding",
+    &[
+        f("topic", Ty::Any),
+        req("consumers", Ty::Arr(&Ty::Any)),
+        f("deliveryPolicy", Ty::Any),
+        f("bindingVersion", STR),
+    ],
+);
+static SNS_CONSUMER: Obj = open(obj(
+    "SNS consumer",
+    &[
+        req(
+            "protocol",
+            Ty::Enum(&[
+                "http",
+                "https",
+                "email",
+                "email-json",
+                "sms",
+                "sqs",
+                "application",
+                "lambda",
+                "firehose",
+            ]),
+        ),
+        req("endpoint", Ty::Any),
+        f("filterPolicy", Ty::Any),
+        f(
+            "filterPolicyScope",
+            Ty::Enum(&["MessageAttributes", "MessageBody"]),
+        ),
+        req("rawMessageDelivery", BOOL),
+        f("redrivePolicy", Ty::Any),
+        f("deliveryPolicy", Ty::Any),
+        f("displayName", STR),
+    ],
+));
+static SNS_DELIVERY_POLICY: Obj = open(obj(
+    "SNS delivery policy",
+    &[
+        f("minDelayTarget", Ty::Int),
+        f("maxDelayTarget", Ty::Int),
+        f("numRetries", Ty::Int),
+        f("numNoDelayRetries", Ty::Int),
+        f("numMinDelayRetries", Ty::Int),
+        f("numMaxDelayRetries", Ty::Int),
+        f(
+            "backoffFunction",
+            Ty::Enum(&["arithmetic", "exponential", "geometric", "linear"]),
+        ),
+        f("maxReceivesPerSecond", Ty::Int),
+    ],
+));
+static SQS_CHANNEL: Obj = obj(
+    "SQS Channel Binding",
+    &[
+        req("queue", Ty::Any),
+        f("deadLetterQueue", Ty::Any),
+        f("bindingVersion", STR),
+    ],
+);
+static SQS_OPERATION: Obj = obj(
+    "SQS Operation Binding",
+    &[req("queues", Ty::Arr(&Ty::Any)), f("bindingVersion", STR)],
+);
+macro_rules! sqs_queue_fields {
+    ($($extra:expr,)*) => {
+        &[
+            $($extra,)*
+            f("deduplicationScope", Ty::Enum(&["queue", "messageGroup"])),
+            f("fifoThroughputLimit", Ty::Enum(&["perQueue", "perMessageGroupId"])),
+            f("deliveryDelay", Ty::Int),
+            f("visibilityTimeout", Ty::Int),
+            f("receiveMessageWaitTime", Ty::Int),
+            f("messageRetentionPeriod", Ty::Int),
+            f("redrivePolicy", Ty::Any),
+            f("policy", Ty::Any),
+            f("tags", Ty::Node(K::AnyObject)),
+        ]
+    };
+}
+/// A channel's queue: `name` and `fifoQueue` required.
+static SQS_QUEUE_CHANNEL: Obj = open(obj(
+    "SQS queue",
+    sqs_queue_fields!(req("name", STR), req("fifoQueue", BOOL),),
+));
+/// An operation's queue: `name` required; may be a `$ref` to a channel's queue.
+static SQS_QUEUE_OPERATION: Obj = open(obj(
+    "SQS queue",
+    sqs_queue_fields!(req("name", STR), f("fifoQueue", BOOL), f("$ref", STR),),
+));
+
 impl<'a> Walker<'a> {
     /// Check the binding object `m` of protocol `proto` (current position: the binding).
     pub(super) fn binding_object(
@@ -568,6 +713,10 @@ impl<'a> Walker<'a> {
             ("googlepubsub", BindingsOf::Message) => &GOOGLEPUBSUB_MESSAGE,
             ("anypointmq", BindingsOf::Channel) => &ANYPOINTMQ_CHANNEL,
             ("anypointmq", BindingsOf::Message) => &ANYPOINTMQ_MESSAGE,
+            ("sns", BindingsOf::Channel) => &SNS_CHANNEL,
+            ("sns", BindingsOf::Operation) => &SNS_OPERATION,
+            ("sqs", BindingsOf::Channel) => &SQS_CHANNEL,
+            ("sqs", BindingsOf::Operation) => &SQS_OPERATION,
             _ => return,
         };
         self.object_fields(m, table, &[]);
@@ -772,6 +921,73 @@ impl<'a> Walker<'a> {
                 self.sub_field(m, "messageStoragePolicy", &GOOGLEPUBSUB_STORAGE);
                 self.sub_field(m, "schemaSettings", &GOOGLEPUBSUB_SCHEMA_SETTINGS);
             }
+            ("sns", BindingsOf::Channel) => {
+                self.sub_field(m, "ordering", &SNS_ORDERING);
+                self.aws_policy(m);
+            }
+            ("sns", BindingsOf::Operation) => {
+                self.sub_field(m, "topic", &AWS_IDENTIFIER_SNS);
+                self.sub_field(m, "deliveryPolicy", &SNS_DELIVERY_POLICY);
+                if let Some(Value::Array(cs)) = m.get("consumers") {
+                    self.path.push(Seg::Key("consumers"));
+                    if cs.is_empty() {
+                        self.type_error(&m["consumers"], "a non-empty list of consumers");
+                    }
+                    for (i, c) in cs.iter().enumerate() {
+                        self.path.push(Seg::Idx(i));
+                        if self.sub_object(c, &SNS_CONSUMER, "an SNS consumer") {
+                            if let Some(o) = c.as_object() {
+                                self.sub_field(o, "endpoint", &AWS_IDENTIFIER_SNS);
+                                self.sub_field(o, "deliveryPolicy", &SNS_DELIVERY_POLICY);
+                                self.aws_redrive(o, &AWS_IDENTIFIER_SNS);
+                                if let Some(fp) = o.get("filterPolicy") {
+                                    self.path.push(Seg::Key("filterPolicy"));
+                                    match fp.as_object() {
+                                        Some(fm) => {
+                                            for (k, v) in fm {
+                                                let ok = v.is_string()
+                                                    || v.is_object()
+                                                    || v.as_array().is_some_and(|a| {
+                                                        a.iter().all(Value::is_string)
+                                                    });
+                                                if !ok && !k.starts_with("x-") {
+                                                    self.with_key(k, |w| {
+                                                        w.type_error(v, "a string, a list of strings or an object")
+                                                    });
+                                                }
+                                            }
+                                        }
+                                        None => self.type_error(fp, "an object (a filter policy)"),
+                                    }
+                                    self.path.pop();
+                                }
+                            }
+                        }
+                        self.path.pop();
+                    }
+                    self.path.pop();
+                }
+            }
+            ("sqs", BindingsOf::Channel) => {
+                for key in ["queue", "deadLetterQueue"] {
+                    if let Some(q) = m.get(key) {
+                        self.path.push(Seg::Key(key));
+                        self.sqs_queue(q, &SQS_QUEUE_CHANNEL);
+                        self.path.pop();
+                    }
+                }
+            }
+            ("sqs", BindingsOf::Operation) => {
+                if let Some(Value::Array(qs)) = m.get("queues") {
+                    self.path.push(Seg::Key("queues"));
+                    for (i, q) in qs.iter().enumerate() {
+                        self.path.push(Seg::Idx(i));
+                        self.sqs_queue(q, &SQS_QUEUE_OPERATION);
+                        self.path.pop();
+                    }
+                    self.path.pop();
+                }
+            }
             ("googlepubsub", BindingsOf::Message) => {
                 self.sub_field(m, "schema", &GOOGLEPUBSUB_SCHEMA);
             }
@@ -799,6 +1015,59 @@ impl<'a> Walker<'a> {
             }
             _ => {}
         }
+    }
+
+    /// An SQS queue (current position): its table, redrive policy and policy.
+    fn sqs_queue(&mut self, q: &'a Value, table: &Obj) {
+        if self.sub_object(q, table, "an SQS queue") {
+            if let Some(o) = q.as_object() {
+                self.aws_redrive(o, &AWS_IDENTIFIER_SQS);
+                self.aws_policy(o);
+            }
+        }
+    }
+
+    /// `redrivePolicy` of `m`: a dead-letter queue identifier.
+    fn aws_redrive(&mut self, m: &'a Map<String, Value>, identifier: &Obj) {
+        if let Some(r) = m.get("redrivePolicy") {
+            self.path.push(Seg::Key("redrivePolicy"));
+            if self.sub_object(r, &AWS_REDRIVE, "an object (a redrive policy)") {
+                if let Some(o) = r.as_object() {
+                    self.sub_field(o, "deadLetterQueue", identifier);
+                }
+            }
+            self.path.pop();
+        }
+    }
+
+    /// `policy` of `m`: statements with an effect, a principal and an action (each a
+    /// string or a list of strings).
+    fn aws_policy(&mut self, m: &'a Map<String, Value>) {
+        let Some(p) = m.get("policy") else { return };
+        self.path.push(Seg::Key("policy"));
+        if self.sub_object(p, &AWS_POLICY, "an object (a policy)") {
+            if let Some(Value::Array(sts)) = p.get("statements") {
+                self.path.push(Seg::Key("statements"));
+                for (i, st) in sts.iter().enumerate() {
+                    self.path.push(Seg::Idx(i));
+                    if self.sub_object(st, &AWS_STATEMENT, "a policy statement") {
+                        for key in ["principal", "action"] {
+                            let Some(v) = st.get(key) else { continue };
+                            let ok = v.is_string()
+                                || v.as_array().is_some_and(|a| a.iter().all(Value::is_string));
+                            if !ok {
+                                self.with_key(key, |w| {
+                                    w.type_error(v, "a string or a list of strings")
+                                });
+                            }
+                        }
+                    }
+                    self.path.pop();
+                }
+                self.path.pop();
+            }
+        }
+        self.path.pop();
     }
 
     /// The object at `key` of `m`, checked against `table` (current position: `m`).

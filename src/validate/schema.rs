@@ -375,6 +375,11 @@ impl<'a> Walker<'a> {
         if !(has_ref && d == Dialect::Async) {
             self.schema_examples(m, d);
         }
+        self.schema_keywords(m, d);
+    }
+
+    /// Each keyword of the schema `m` (its `$ref` aside), checked for dialect `d`.
+    fn schema_keywords(&mut self, m: &'a Map<String, Value>, d: Dialect) {
         for (key, val) in m {
             if key == "$ref" {
                 continue;
@@ -591,7 +596,9 @@ impl<'a> Walker<'a> {
             return self.schema(v, Dialect::Async);
         };
         if m.contains_key("$ref") {
-            return self.follow(v, Ty::Node(K::AnySchema));
+            self.follow(v, Ty::Node(K::AnySchema));
+            // The draft-07 meta-schema checks a reference's siblings as keywords.
+            return self.schema_keywords(m, Dialect::Async);
         }
         let Some(fmt) = m.get("schemaFormat") else {
             if let Some(schema) = m.get("schema") {

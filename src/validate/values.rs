@@ -208,8 +208,12 @@ impl<'a> Walker<'a> {
                     None,
                 );
             }
-            K::OasParameter => self.parameter_style(m),
+            K::OasParameter => {
+                self.parameter_style(m);
+                self.parameter_content(m);
+            }
             K::OasHeader if self.ver < 31 => {
+                self.parameter_content(m);
                 // OpenAPI 3.0 Header: `style` is `simple` (an enum of one).
                 if let Some(v) = m.get("style") {
                     self.with_key("style", |w| w.check_enum(v, &["simple"]));
@@ -218,6 +222,46 @@ impl<'a> Walker<'a> {
             K::SwSecurityScheme => self.swagger_oauth2_urls(m),
             K::AsyncInfo if self.ver >= 30 => self.info_extensions(m),
             _ => {}
+        }
+    }
+
+    /// OpenAPI 3 Parameter/Header `content`: exactly one media type (`minProperties`,
+    /// `maxProperties`: 1); in 3.0 (`SchemaXORContent`), a parameter described by
+    /// `content` has no `style`, `explode`, `allowReserved`, `example` or `examples`.
+    fn parameter_content(&mut self, m: &'a Map<String, Value>) {
+        let Some(content) = m.get("content") else {
+            return;
+        };
+        if let Some(c) = content.as_object() {
+            if c.len() != 1 {
+                self.with_key("content", |w| {
+                    let (rule, loc) = (w.rules.required, w.loc_key());
+                    w.report(
+                        rule,
+                        loc,
+                        format!(
+                            "`content` holds exactly one media type; this one has {}",
+                            c.len()
+                        ),
+                        None,
+                    );
+                });
+            }
+        }
+        if self.ver >= 31 || m.contains_key("schema") {
+            return;
+        }
+        for key in ["style", "explode", "allowReserved", "example", "examples"] {
+            if m.contains_key(key) {
+                let loc = self.with_key(key, |w| w.loc_key());
+                let rule = self.rules.unknown;
+                self.report(
+                    rule,
+                    loc,
+                    format!("`{key}` does not go with `content` (OpenAPI 3.0: it describes a `schema`-based parameter)"),
+                    None,
+                );
+            }
         }
     }
 

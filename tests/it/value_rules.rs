@@ -290,3 +290,50 @@ components:
     let out = diagnose("asyncapi.yaml", text);
     insta::assert_snapshot!("asyncapi3_other_bindings", out);
 }
+
+/// SNS and SQS binding objects, a component schema's `$ref` siblings (AsyncAPI 3) and
+/// an OpenAPI 3.0 parameter described by `content`, as the official schemas check them.
+#[test]
+fn sns_sqs_ref_siblings_parameter_content() {
+    let text = r#"asyncapi: 3.0.0
+info: {title: T, version: 1.0.0}
+channels:
+  c:
+    address: c
+    bindings:
+      sns: {ordering: {type: random}, policy: {statements: [{effect: Allow, principal: 5}]}}
+      sqs: {queue: {name: q}}
+operations:
+  o:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    bindings:
+      sns: {consumers: []}
+      sqs: {queues: [{name: q, fifoThroughputLimit: perTopic}]}
+components:
+  schemas:
+    S: {$ref: '#/components/schemas/T', $id: '::not valid::', type: []}
+    T: {type: string}
+"#;
+    let out = diagnose("asyncapi.yaml", text);
+    let oas = diagnose(
+        "openapi.yaml",
+        r#"openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - name: q
+          in: query
+          style: form
+          content: {application/json: {schema: {type: object}}, text/plain: {}}
+      responses:
+        '200': {description: ok}
+"#,
+    );
+    insta::assert_snapshot!(
+        "sns_sqs_ref_siblings_parameter_content",
+        format!("{out}\n{oas}")
+    );
+}
