@@ -5,7 +5,7 @@
 //! (server, operation, message), NATS (operation), JMS (server, channel, message), IBM MQ
 //! (server, channel, message), Solace (server, operation: 0.2.0–0.4.0), Pulsar (server,
 //! channel), Google Cloud Pub/Sub (channel, message), Anypoint MQ (channel, message), SNS
-//! and SQS (channel, operation) field by field. The official schemas define no binding
+//! and SQS (channel, operation), ROS 2 (3.1: server, operation) field by field. The official schemas define no binding
 //! object for the other protocols (`amqp1`, `mqtt5`, `stomp`, `redis`, server bindings of
 //! most). Part of the structural walker (`walk.rs`).
 
@@ -658,6 +658,48 @@ static SQS_QUEUE_OPERATION: Obj = open(obj(
     sqs_queue_fields!(req("name", STR), f("fifoQueue", BOOL), f("$ref", STR),),
 ));
 
+/// ROS 2 (AsyncAPI 3.1): the server binding is open (its schema does not close it).
+static ROS2_SERVER: Obj = open(obj(
+    "ROS 2 Server Binding",
+    &[
+        f("bindingVersion", STR),
+        f("domainId", Ty::Int),
+        f("rmwImplementation", STR),
+    ],
+));
+static ROS2_OPERATION: Obj = obj(
+    "ROS 2 Operation Binding",
+    &[
+        f("bindingVersion", STR),
+        req("node", STR),
+        f("qosPolicies", Ty::Any),
+        req(
+            "role",
+            Ty::Enum(&[
+                "publisher",
+                "action_client",
+                "service_client",
+                "subscriber",
+                "action_server",
+                "service_server",
+            ]),
+        ),
+    ],
+);
+/// `qosPolicies` (the schema spells `realiable` so; so do we).
+static ROS2_QOS: Obj = open(obj(
+    "ROS 2 QoS policies",
+    &[
+        f("deadline", Ty::Int),
+        f("durability", Ty::Enum(&["transient_local", "volatile"])),
+        f("history", Ty::Enum(&["keep_last", "keep_all", "unknown"])),
+        f("leaseDuration", Ty::Int),
+        f("lifespan", Ty::Int),
+        f("liveliness", Ty::Enum(&["automatic", "manual"])),
+        f("reliability", Ty::Enum(&["best_effort", "realiable"])),
+    ],
+));
+
 impl<'a> Walker<'a> {
     /// Check the binding object `m` of protocol `proto` (current position: the binding).
     pub(super) fn binding_object(
@@ -713,6 +755,8 @@ impl<'a> Walker<'a> {
             ("googlepubsub", BindingsOf::Message) => &GOOGLEPUBSUB_MESSAGE,
             ("anypointmq", BindingsOf::Channel) => &ANYPOINTMQ_CHANNEL,
             ("anypointmq", BindingsOf::Message) => &ANYPOINTMQ_MESSAGE,
+            ("ros2", BindingsOf::Server) => &ROS2_SERVER,
+            ("ros2", BindingsOf::Operation) => &ROS2_OPERATION,
             ("sns", BindingsOf::Channel) => &SNS_CHANNEL,
             ("sns", BindingsOf::Operation) => &SNS_OPERATION,
             ("sqs", BindingsOf::Channel) => &SQS_CHANNEL,
@@ -921,6 +965,7 @@ impl<'a> Walker<'a> {
                 self.sub_field(m, "messageStoragePolicy", &GOOGLEPUBSUB_STORAGE);
                 self.sub_field(m, "schemaSettings", &GOOGLEPUBSUB_SCHEMA_SETTINGS);
             }
+            ("ros2", BindingsOf::Operation) => self.sub_field(m, "qosPolicies", &ROS2_QOS),
             ("sns", BindingsOf::Channel) => {
                 self.sub_field(m, "ordering", &SNS_ORDERING);
                 self.aws_policy(m);

@@ -925,7 +925,9 @@ impl<'a> Walker<'a> {
     fn bindings(&mut self, m: &'a Map<String, Value>, of: BindingsOf) {
         for (key, val) in m {
             self.path.push(Seg::Key(key));
-            let known = asyncapi_tables::BINDING_PROTOCOLS.contains(&key.as_str());
+            // ROS 2 bindings came with AsyncAPI 3.1.
+            let known = asyncapi_tables::BINDING_PROTOCOLS.contains(&key.as_str())
+                || (key == "ros2" && self.ver >= 31);
             if self.family == Family::AsyncApi
                 && self.ver >= 30
                 && !known

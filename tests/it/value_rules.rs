@@ -337,3 +337,44 @@ paths:
         format!("{out}\n{oas}")
     );
 }
+
+/// ROS 2 bindings exist from AsyncAPI 3.1 on: accepted there (they were reported as an
+/// unknown protocol), field-checked, and unknown in 3.0.
+#[test]
+fn ros2_bindings_in_asyncapi_31() {
+    let doc = |version: &str, role: &str| {
+        format!(
+            r#"asyncapi: {version}
+info: {{title: T, version: 1.0.0}}
+servers:
+  r: {{host: localhost, protocol: ros2, bindings: {{ros2: {{domainId: 1, rmwImplementation: rmw_fastrtps_cpp}}}}}}
+channels:
+  c: {{address: c}}
+operations:
+  o:
+    action: send
+    channel: {{$ref: '#/channels/c'}}
+    bindings:
+      ros2: {{role: {role}, node: /talker, qosPolicies: {{reliability: best_effort}}}}
+"#
+        )
+    };
+    let errors = |text: String| -> Vec<String> {
+        diagnose("asyncapi.yaml", &text)
+            .lines()
+            .filter(|l| l.contains(" error "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(doc("3.1.0", "publisher")), Vec::<String>::new());
+    let bad = errors(doc("3.1.0", "talker"));
+    assert!(
+        bad.len() == 1 && bad[0].contains("asyncapi-enum") && bad[0].contains("`role`"),
+        "{bad:?}"
+    );
+    let old = errors(doc("3.0.0", "publisher"));
+    assert!(
+        old.iter().all(|l| l.contains("unknown protocol `ros2`")) && old.len() == 2,
+        "{old:?}"
+    );
+}
