@@ -966,6 +966,11 @@ impl<'a> Walker<'a> {
                 self.sub_field(m, "schemaSettings", &GOOGLEPUBSUB_SCHEMA_SETTINGS);
             }
             ("ros2", BindingsOf::Operation) => self.sub_field(m, "qosPolicies", &ROS2_QOS),
+            ("ros2", BindingsOf::Server) => {
+                // A DDS domain id: 0–231.
+                self.int_at_least(m, "domainId", 0);
+                self.int_at_most(m, "domainId", 231);
+            }
             ("sns", BindingsOf::Channel) => {
                 self.sub_field(m, "ordering", &SNS_ORDERING);
                 self.aws_policy(m);
@@ -1150,6 +1155,24 @@ impl<'a> Walker<'a> {
                     rule,
                     loc,
                     format!("`{key}` must be an integer of at least {min}; found {v}"),
+                    None,
+                );
+            });
+        }
+    }
+
+    /// An integer field above `max` is reported (its type is checked by the table).
+    fn int_at_most(&mut self, m: &'a Map<String, Value>, key: &'a str, max: i64) {
+        let Some(v) = m.get(key).filter(|v| is_int(v)) else {
+            return;
+        };
+        if v.as_f64().is_some_and(|n| n > max as f64) {
+            self.with_key(key, |w| {
+                let (rule, loc) = (w.rules.type_, w.loc());
+                w.report(
+                    rule,
+                    loc,
+                    format!("`{key}` must be an integer of at most {max}; found {v}"),
                     None,
                 );
             });
