@@ -57,11 +57,11 @@ const EXCUSED: &[(&str, &str, &str)] = &[(
 const FLOOR_PERCENT: usize = 100;
 
 /// The least number of constraints that must yield an exact mutant in all (629 from the
-/// corpus alone; 961 with the relabelled and binding seeds; 1,601 with the seeds
+/// corpus alone; 961 with the relabelled and binding seeds; 1,741 with the seeds
 /// synthesised from the schemas, when measured): fewer means the mutant generator, the
 /// synthesiser or the corpus lost reach, which would make the percentages above
 /// meaningless.
-const MIN_MUTABLE: usize = 1550;
+const MIN_MUTABLE: usize = 1690;
 
 const SCHEMAS: &[&str] = &[
     "asyncapi-2.0.0.json",
