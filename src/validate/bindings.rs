@@ -352,6 +352,7 @@ static IBMMQ_MESSAGE: Obj = obj(
     &[
         f("type", Ty::Enum(&["string", "jms", "binary"])),
         f("headers", STR),
+        f("description", STR),
         f("expiry", Ty::Int),
         f("bindingVersion", STR),
     ],
