@@ -345,6 +345,25 @@ impl Synth {
             }
             if plain && (keep_plain || merged == 0) {
                 push_unique(&mut out, c);
+            } else if !plain && merged == 0 {
+                // A `not: {required: [...]}` branch: drop the keys it forbids.
+                let forbidden: Vec<String> = get(&off.root, &format!("{bp}/not/required"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect();
+                if let (false, Value::Object(o)) = (forbidden.is_empty(), &c) {
+                    let mut o = o.clone();
+                    for k in &forbidden {
+                        o.remove(k);
+                    }
+                    let repaired = Value::Object(o);
+                    if off.branch_valid(bp, &repaired) {
+                        push_unique(&mut out, repaired);
+                    }
+                }
             }
             if out.len() >= CAP * 2 {
                 break;
