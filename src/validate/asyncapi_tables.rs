@@ -328,7 +328,7 @@ static MESSAGE3: Obj = obj(
         f("deprecated", BOOL),
         f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
         f("bindings", MESSAGE_BINDINGS),
-        f("traits", Ty::Arr(&Ty::Any)),
+        f("traits", Ty::Arr(&Ty::Node(K::MessageTraitItem3))),
     ],
 );
 
@@ -364,7 +364,7 @@ static PARAMETER3: Obj = obj(
 static COMPONENTS3: Obj = obj(
     "Components Object",
     &[
-        f("schemas", Ty::Comp(&Ty::RefOr(K::AnySchema))),
+        f("schemas", Ty::Comp(&Ty::Node(K::AnySchema))),
         f("servers", Ty::Comp(&Ty::RefOr(K::Server3))),
         f("channels", Ty::Comp(&Ty::RefOr(K::Channel3))),
         f("serverVariables", Ty::Comp(&Ty::RefOr(K::ServerVariable))),

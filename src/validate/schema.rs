@@ -126,7 +126,225 @@ fn is_oas30_format(f: &str) -> bool {
     f.trim().starts_with("application/vnd.oai.openapi")
 }
 
+/// The Avro formats the official AsyncAPI schemas check (`avroSchema_v1.json`; other
+/// Avro versions are left alone, as there).
+fn is_avro19_format(f: &str) -> bool {
+    matches!(
+        f.trim(),
+        "application/vnd.apache.avro;version=1.9.0"
+            | "application/vnd.apache.avro+json;version=1.9.0"
+            | "application/vnd.apache.avro+yaml;version=1.9.0"
+    )
+}
+
+const AVRO_PRIMITIVES: &[&str] = &[
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+];
+
+/// An Avro name: `^[A-Za-z_][A-Za-z0-9_]*$`.
+fn avro_name_ok(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// An Avro full name or namespace: names joined by `.` (a namespace may be empty).
+fn avro_fullname_ok(s: &str, empty_ok: bool) -> bool {
+    if s.is_empty() {
+        return empty_ok;
+    }
+    s.split('.').all(avro_name_ok)
+}
+
 impl<'a> Walker<'a> {
+    /// An Avro 1.9 schema (`avroSchema_v1.json`): a primitive type name, a named type
+    /// reference, a union (non-empty list) or a type object (`record`, `enum`, `array`,
+    /// `map`, `fixed`, or a primitive with metadata). Current position: the schema.
+    fn avro(&mut self, v: &'a Value) {
+        match v {
+            Value::String(s) => {
+                if !AVRO_PRIMITIVES.contains(&s.as_str()) && !avro_fullname_ok(s, false) {
+                    let loc = self.loc();
+                    self.report(
+                        "value-pattern",
+                        loc,
+                        format!("`{s}` is neither an Avro primitive type nor a type name (`^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$`)"),
+                        None,
+                    );
+                }
+            }
+            Value::Array(items) => {
+                if items.is_empty() {
+                    return self.type_error(v, "an Avro union (a non-empty list of schemas)");
+                }
+                for (i, s) in items.iter().enumerate() {
+                    self.path.push(Seg::Idx(i));
+                    self.avro(s);
+                    self.path.pop();
+                }
+            }
+            // A reference to an Avro schema elsewhere (`.avsc`): the loader resolves and
+            // reports it; its content is not an AsyncAPI document's to check.
+            Value::Object(m) if m.contains_key("$ref") => {}
+            Value::Object(m) => self.avro_object(m),
+            _ => self.type_error(
+                v,
+                "an Avro schema (a type name, a list of schemas or a type object)",
+            ),
+        }
+    }
+
+    fn avro_object(&mut self, m: &'a Map<String, Value>) {
+        let Some(t) = m.get("type") else {
+            let (rule, loc) = (self.rules.required, self.loc_key());
+            return self.report(
+                rule,
+                loc,
+                "an Avro schema object needs its `type`".to_string(),
+                None,
+            );
+        };
+        let Some(ty) = t.as_str() else {
+            return self.with_key("type", |w| w.type_error(t, "an Avro type name"));
+        };
+        if AVRO_PRIMITIVES.contains(&ty) {
+            return;
+        }
+        let required: &[&str] = match ty {
+            "record" => &["name", "fields"],
+            "enum" => &["name", "symbols"],
+            "array" => &["items"],
+            "map" => &["values"],
+            "fixed" => &["name", "size"],
+            _ => {
+                return self.with_key("type", |w| {
+                    let mut allowed: Vec<&str> = AVRO_PRIMITIVES.to_vec();
+                    allowed.extend(["record", "enum", "array", "map", "fixed"]);
+                    w.check_enum(t, &allowed)
+                });
+            }
+        };
+        for r in required {
+            if !m.contains_key(*r) {
+                let (rule, loc) = (self.rules.required, self.loc_key());
+                self.report(
+                    rule,
+                    loc,
+                    format!("an Avro `{ty}` schema is missing the required field `{r}`"),
+                    None,
+                );
+            }
+        }
+        self.avro_names(m);
+        for key in ["items", "values"] {
+            if let Some(s) = m.get(key) {
+                self.with_key(key, |w| w.avro(s));
+            }
+        }
+        if let Some(size) = m.get("size").filter(|s| !s.is_number()) {
+            self.with_key("size", |w| w.type_error(size, "a number"));
+        }
+        for key in ["symbols", "fields"] {
+            let Some(list) = m.get(key) else { continue };
+            self.path.push(Seg::Key(key));
+            match list.as_array() {
+                None => self.type_error(list, "an array"),
+                Some(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        self.path.push(Seg::Idx(i));
+                        if key == "symbols" {
+                            self.avro_name(item);
+                        } else {
+                            self.avro_field(item);
+                        }
+                        self.path.pop();
+                    }
+                }
+            }
+            self.path.pop();
+        }
+    }
+
+    fn avro_field(&mut self, v: &'a Value) {
+        let Some(m) = v.as_object() else {
+            return self.type_error(v, "an Avro field (an object with `name` and `type`)");
+        };
+        for r in ["name", "type"] {
+            if !m.contains_key(r) {
+                let (rule, loc) = (self.rules.required, self.loc_key());
+                self.report(
+                    rule,
+                    loc,
+                    format!("an Avro field is missing the required field `{r}`"),
+                    None,
+                );
+            }
+        }
+        self.avro_names(m);
+        if let Some(t) = m.get("type") {
+            self.with_key("type", |w| w.avro(t));
+        }
+        if let Some(o) = m.get("order") {
+            self.with_key("order", |w| {
+                w.check_enum(o, &["ascending", "descending", "ignore"])
+            });
+        }
+    }
+
+    /// `name`, `namespace`, `doc` and `aliases` of an Avro type or field.
+    fn avro_names(&mut self, m: &'a Map<String, Value>) {
+        if let Some(n) = m.get("name") {
+            self.with_key("name", |w| w.avro_name(n));
+        }
+        if let Some(d) = m.get("doc").filter(|d| !d.is_string()) {
+            self.with_key("doc", |w| w.type_error(d, "a string"));
+        }
+        if let Some(ns) = m.get("namespace") {
+            self.with_key("namespace", |w| match ns.as_str() {
+                Some(s) if avro_fullname_ok(s, true) => {}
+                Some(s) => {
+                    let loc = w.loc();
+                    w.report(
+                        "value-pattern",
+                        loc,
+                        format!("`{s}` is not an Avro namespace (names joined by `.`)"),
+                        None,
+                    );
+                }
+                None => w.type_error(ns, "a string (an Avro namespace)"),
+            });
+        }
+        if let Some(a) = m.get("aliases") {
+            self.with_key("aliases", |w| match a.as_array() {
+                Some(items) => {
+                    for (i, n) in items.iter().enumerate() {
+                        w.path.push(Seg::Idx(i));
+                        w.avro_name(n);
+                        w.path.pop();
+                    }
+                }
+                None => w.type_error(a, "an array of Avro names"),
+            });
+        }
+    }
+
+    fn avro_name(&mut self, v: &'a Value) {
+        match v.as_str() {
+            Some(s) if avro_name_ok(s) => {}
+            Some(s) => {
+                let loc = self.loc();
+                self.report(
+                    "value-pattern",
+                    loc,
+                    format!("`{s}` is not an Avro name (`^[A-Za-z_][A-Za-z0-9_]*$`)"),
+                    None,
+                );
+            }
+            None => self.type_error(v, "a string (an Avro name)"),
+        }
+    }
+
     fn schema_rule_unknown(&self) -> &'static str {
         self.rules.unknown
     }
@@ -144,13 +362,24 @@ impl<'a> Walker<'a> {
                 return self.type_error(v, what);
             }
         };
-        if m.contains_key("$ref") {
+        let has_ref = m.contains_key("$ref");
+        if has_ref {
             self.follow(v, Ty::Schema(d));
-            if d != Dialect::Oas31 {
+            // The AsyncAPI schemas validate a schema's keywords with the draft-07
+            // meta-schema, which checks the siblings of `$ref` too (`{"$ref": …,
+            // "type": []}` is invalid); OpenAPI 3.1 applies them.
+            if !matches!(d, Dialect::Oas31 | Dialect::Async) {
                 return;
             }
         }
-        self.schema_examples(m, d);
+        if !(has_ref && d == Dialect::Async) {
+            self.schema_examples(m, d);
+        }
+        self.schema_keywords(m, d);
+    }
+
+    /// Each keyword of the schema `m` (its `$ref` aside), checked for dialect `d`.
+    fn schema_keywords(&mut self, m: &'a Map<String, Value>, d: Dialect) {
         for (key, val) in m {
             if key == "$ref" {
                 continue;
@@ -271,6 +500,10 @@ impl<'a> Walker<'a> {
                 };
                 match val {
                     Value::Array(items) if d != Dialect::Oas30 => {
+                        if items.is_empty() {
+                            // draft-04/07: a `type` list has `minItems: 1`.
+                            return self.type_error(val, "a type name or a non-empty list of them");
+                        }
                         for (i, t) in items.iter().enumerate() {
                             self.path.push(Seg::Idx(i));
                             self.check_enum(t, allowed);
@@ -363,9 +596,19 @@ impl<'a> Walker<'a> {
             return self.schema(v, Dialect::Async);
         };
         if m.contains_key("$ref") {
-            return self.follow(v, Ty::Node(K::AnySchema));
+            self.follow(v, Ty::Node(K::AnySchema));
+            // The draft-07 meta-schema checks a reference's siblings as keywords.
+            return self.schema_keywords(m, Dialect::Async);
         }
         let Some(fmt) = m.get("schemaFormat") else {
+            if let Some(schema) = m.get("schema") {
+                // anySchema.json: an object with `schema` is a Multi Format Schema; with
+                // no `schemaFormat` its schema is an AsyncAPI schema.
+                self.path.push(Seg::Key("schema"));
+                self.schema(schema, Dialect::Async);
+                self.path.pop();
+                return;
+            }
             return self.schema(v, Dialect::Async);
         };
         static MULTI: Obj = Obj {
@@ -389,12 +632,14 @@ impl<'a> Walker<'a> {
             self.schema(v, Dialect::Async);
         } else if is_oas30_format(fmt) {
             self.schema(v, Dialect::Oas30);
+        } else if is_avro19_format(fmt) {
+            self.avro(v);
         } else {
             let loc = self.loc();
             self.report(
                 "asyncapi-schema-format-unvalidated",
                 loc,
-                format!("the schema is in format `{fmt}` (from `{format_key}`); only AsyncAPI, JSON Schema and OpenAPI schemas are validated"),
+                format!("the schema is in format `{fmt}` (from `{format_key}`); only AsyncAPI, JSON Schema, OpenAPI and Avro 1.9.0 schemas are validated"),
                 None,
             );
         }

@@ -70,6 +70,9 @@ pub enum K {
     OperationReplyAddress,
     Message3,
     MessageTrait3,
+    /// An AsyncAPI 3 message `traits` item: a Message Trait, a Reference, or a pair
+    /// `[trait or Reference, options object]`.
+    MessageTraitItem3,
     Parameter3,
     Components3,
     /// AsyncAPI 3 `payload`/`headers`/component schema: a schema or a Multi Format Schema.

@@ -208,9 +208,135 @@ impl<'a> Walker<'a> {
                     None,
                 );
             }
-            K::OasParameter => self.parameter_style(m),
+            K::OasParameter => {
+                self.parameter_style(m);
+                self.parameter_content(m);
+            }
+            K::OasHeader if self.ver < 31 => {
+                self.parameter_content(m);
+                // OpenAPI 3.0 Header: `style` is `simple` (an enum of one).
+                if let Some(v) = m.get("style") {
+                    self.with_key("style", |w| w.check_enum(v, &["simple"]));
+                }
+            }
+            K::SwSecurityScheme => self.swagger_oauth2_urls(m),
+            K::AsyncInfo if self.ver >= 30 => self.info_extensions(m),
             _ => {}
         }
+    }
+
+    /// OpenAPI 3 Parameter/Header `content`: exactly one media type (`minProperties`,
+    /// `maxProperties`: 1); in 3.0 (`SchemaXORContent`), a parameter described by
+    /// `content` has no `style`, `explode`, `allowReserved`, `example` or `examples`.
+    fn parameter_content(&mut self, m: &'a Map<String, Value>) {
+        let Some(content) = m.get("content") else {
+            return;
+        };
+        if let Some(c) = content.as_object() {
+            if c.len() != 1 {
+                self.with_key("content", |w| {
+                    let (rule, loc) = (w.rules.required, w.loc_key());
+                    w.report(
+                        rule,
+                        loc,
+                        format!(
+                            "`content` holds exactly one media type; this one has {}",
+                            c.len()
+                        ),
+                        None,
+                    );
+                });
+            }
+        }
+        if self.ver >= 31 || m.contains_key("schema") {
+            return;
+        }
+        for key in ["style", "explode", "allowReserved", "example", "examples"] {
+            if m.contains_key(key) {
+                let loc = self.with_key(key, |w| w.loc_key());
+                let rule = self.rules.unknown;
+                self.report(
+                    rule,
+                    loc,
+                    format!("`{key}` does not go with `content` (OpenAPI 3.0: it describes a `schema`-based parameter)"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// AsyncAPI 3 `infoExtensions.json`: `x-x` (a Twitter/X handle) is a string,
+    /// `x-linkedin` a LinkedIn URL (`^http(s)?://(www\.)?linkedin\.com.*$`).
+    fn info_extensions(&mut self, m: &'a Map<String, Value>) {
+        for key in ["x-x", "x-linkedin"] {
+            let Some(v) = m.get(key) else { continue };
+            let Some(s) = v.as_str() else {
+                self.with_key(key, |w| w.type_error(v, "a string"));
+                continue;
+            };
+            if key == "x-linkedin" {
+                let rest = s
+                    .strip_prefix("https://")
+                    .or_else(|| s.strip_prefix("http://"));
+                let ok = rest.is_some_and(|r| {
+                    r.strip_prefix("www.")
+                        .unwrap_or(r)
+                        .starts_with("linkedin.com")
+                });
+                if !ok {
+                    self.with_key(key, |w| {
+                        let msg = format!(
+                            "`x-linkedin` must be a LinkedIn URL (`https://www.linkedin.com/…`); found `{s}`"
+                        );
+                        let loc = w.loc();
+                        w.report("value-pattern", loc, msg, None);
+                    });
+                }
+            }
+        }
+    }
+
+    /// Swagger 2.0 `oauth2Implicit/Password/Application/AccessCodeSecurity`: each flow
+    /// requires the URLs its grant uses and allows no other.
+    fn swagger_oauth2_urls(&mut self, m: &'a Map<String, Value>) {
+        if m.get("type").and_then(Value::as_str) != Some("oauth2") {
+            return;
+        }
+        let (needs, forbids): (&[&str], &[&str]) = match m.get("flow").and_then(Value::as_str) {
+            Some("implicit") => (&["authorizationUrl"], &["tokenUrl"]),
+            Some("password" | "application") => (&["tokenUrl"], &["authorizationUrl"]),
+            Some("accessCode") => (&["authorizationUrl", "tokenUrl"], &[]),
+            _ => return,
+        };
+        let flow = m["flow"].as_str().unwrap_or_default();
+        for n in needs {
+            if !m.contains_key(*n) {
+                let (rule, loc) = (self.rules.required, self.loc_key());
+                self.report(
+                    rule,
+                    loc,
+                    format!("an OAuth2 security scheme with `flow: {flow}` needs `{n}`"),
+                    None,
+                );
+            }
+        }
+        for n in forbids {
+            if m.contains_key(*n) {
+                let loc = self.with_key(n, |w| w.loc_key());
+                let rule = self.rules.unknown;
+                self.report(
+                    rule,
+                    loc,
+                    format!("an OAuth2 security scheme with `flow: {flow}` has no `{n}`"),
+                    None,
+                );
+            }
+        }
+    }
+
+    /// The string `v` (current position) must be an absolute URI (`format: uri`).
+    pub(super) fn value_rule_uri(&mut self, v: &'a Value) {
+        self.value_rule(v, Cons::Format(Fmt::Uri));
     }
 
     /// Items of the list `v` (current position) must be distinct.
@@ -225,6 +351,11 @@ impl<'a> Walker<'a> {
         match key {
             "required" => self.value_rule(v, Cons::Unique),
             "pattern" if regex_checked => self.value_rule(v, Cons::Format(Fmt::Regex)),
+            // draft-07: `$id` is a `uri-reference`, `$schema` a `uri`; `type` lists are
+            // sets.
+            "$id" => self.value_rule(v, Cons::Format(Fmt::UriReference)),
+            "$schema" => self.value_rule(v, Cons::Format(Fmt::Uri)),
+            "type" => self.value_rule(v, Cons::Unique),
             _ => {}
         }
     }

@@ -567,6 +567,7 @@ impl<'a> Walker<'a> {
         // Kinds that accept non-objects or need hand-written checks.
         match k {
             K::AnySchema => return self.any_schema(v),
+            K::MessageTraitItem3 => return self.message_trait_item3(v),
             K::Message2 if v.get("$ref").is_some() => return self.follow(v, Ty::Node(K::Message2)),
             _ => {}
         }
@@ -694,6 +695,24 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// An AsyncAPI 3 message trait: a Message Trait Object or Reference, or the pair
+    /// `[trait or Reference, options]` (messageObject.json `traits/items/oneOf`).
+    fn message_trait_item3(&mut self, v: &'a Value) {
+        let Value::Array(pair) = v else {
+            return self.check(v, Ty::RefOr(K::MessageTrait3));
+        };
+        if let Some(first) = pair.first() {
+            self.path.push(Seg::Idx(0));
+            self.check(first, Ty::RefOr(K::MessageTrait3));
+            self.path.pop();
+        }
+        if let Some(second) = pair.get(1).filter(|s| !s.is_object()) {
+            self.path.push(Seg::Idx(1));
+            self.type_error(second, "an object (the trait's options)");
+            self.path.pop();
+        }
+    }
+
     /// OpenAPI 3.1 Server Variable: `enum` has `minItems: 1`.
     fn oas31_enum_not_empty(&mut self, m: &'a Map<String, Value>) {
         if self.family != Family::OpenApi || self.ver < 31 {
@@ -774,6 +793,7 @@ impl<'a> Walker<'a> {
             K::Bindings(_) => "Bindings Object",
             K::AnyObject => "an object",
             K::Message2 | K::AnySchema => "Message Object or Schema",
+            K::MessageTraitItem3 => "Message Trait Object",
             K::AsyncSecurityScheme | K::OasSecurityScheme | K::SwSecurityScheme => {
                 "Security Scheme Object"
             }
@@ -905,7 +925,9 @@ impl<'a> Walker<'a> {
     fn bindings(&mut self, m: &'a Map<String, Value>, of: BindingsOf) {
         for (key, val) in m {
             self.path.push(Seg::Key(key));
-            let known = asyncapi_tables::BINDING_PROTOCOLS.contains(&key.as_str());
+            // ROS 2 bindings came with AsyncAPI 3.1.
+            let known = asyncapi_tables::BINDING_PROTOCOLS.contains(&key.as_str())
+                || (key == "ros2" && self.ver >= 31);
             if self.family == Family::AsyncApi
                 && self.ver >= 30
                 && !known

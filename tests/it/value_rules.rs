@@ -244,3 +244,137 @@ components:
         )
     );
 }
+
+/// The other protocols' binding objects (JMS, IBM MQ, Solace, Pulsar, Google Cloud
+/// Pub/Sub, Anypoint MQ), an Avro 1.9.0 payload and message traits (AsyncAPI 3), as the
+/// official 3.0 schema checks them: each line below is one wrong field.
+#[test]
+fn asyncapi3_other_bindings_avro_traits() {
+    let text = r#"asyncapi: 3.0.0
+info: {title: T, version: 1.0.0, x-linkedin: 'https://example.com/me'}
+servers:
+  j:
+    host: jms
+    protocol: jms
+    bindings:
+      jms: {properties: [{name: a}], bindingVersion: 0.0.1}
+      solace: {msgVpn: v, bindingVersion: 0.2.0}
+channels:
+  c:
+    address: c
+    bindings:
+      ibmmq: {destinationType: queue, bindingVersion: 0.1.0}
+      pulsar: {namespace: n, persistence: sometimes, retention: {days: 1}}
+      googlepubsub: {schemaSettings: {encoding: json}}
+      anypointmq: {destinationType: topic}
+operations:
+  o:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    bindings:
+      solace:
+        destinations: [{deliveryMode: direct}, {destinationType: queue, queue: {accessType: shared}}]
+components:
+  messages:
+    M:
+      payload:
+        schemaFormat: application/vnd.apache.avro;version=1.9.0
+        schema: {type: record, name: 1User, fields: [{name: id}, {name: kind, type: enum, symbols: [a-b]}]}
+      traits:
+        - {payload: {type: string}}
+        - [{name: N}, 5]
+      bindings:
+        ibmmq: {type: jms, headers: h}
+        googlepubsub: {schema: {}}
+"#;
+    let out = diagnose("asyncapi.yaml", text);
+    insta::assert_snapshot!("asyncapi3_other_bindings", out);
+}
+
+/// SNS and SQS binding objects, a component schema's `$ref` siblings (AsyncAPI 3) and
+/// an OpenAPI 3.0 parameter described by `content`, as the official schemas check them.
+#[test]
+fn sns_sqs_ref_siblings_parameter_content() {
+    let text = r#"asyncapi: 3.0.0
+info: {title: T, version: 1.0.0}
+channels:
+  c:
+    address: c
+    bindings:
+      sns: {ordering: {type: random}, policy: {statements: [{effect: Allow, principal: 5}]}}
+      sqs: {queue: {name: q}}
+operations:
+  o:
+    action: send
+    channel: {$ref: '#/channels/c'}
+    bindings:
+      sns: {consumers: []}
+      sqs: {queues: [{name: q, fifoThroughputLimit: perTopic}]}
+components:
+  schemas:
+    S: {$ref: '#/components/schemas/T', $id: '::not valid::', type: []}
+    T: {type: string}
+"#;
+    let out = diagnose("asyncapi.yaml", text);
+    let oas = diagnose(
+        "openapi.yaml",
+        r#"openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /a:
+    get:
+      parameters:
+        - name: q
+          in: query
+          style: form
+          content: {application/json: {schema: {type: object}}, text/plain: {}}
+      responses:
+        '200': {description: ok}
+"#,
+    );
+    insta::assert_snapshot!(
+        "sns_sqs_ref_siblings_parameter_content",
+        format!("{out}\n{oas}")
+    );
+}
+
+/// ROS 2 bindings exist from AsyncAPI 3.1 on: accepted there (they were reported as an
+/// unknown protocol), field-checked, and unknown in 3.0.
+#[test]
+fn ros2_bindings_in_asyncapi_31() {
+    let doc = |version: &str, role: &str| {
+        format!(
+            r#"asyncapi: {version}
+info: {{title: T, version: 1.0.0}}
+servers:
+  r: {{host: localhost, protocol: ros2, bindings: {{ros2: {{domainId: 1, rmwImplementation: rmw_fastrtps_cpp}}}}}}
+channels:
+  c: {{address: c}}
+operations:
+  o:
+    action: send
+    channel: {{$ref: '#/channels/c'}}
+    bindings:
+      ros2: {{role: {role}, node: /talker, qosPolicies: {{reliability: best_effort}}}}
+"#
+        )
+    };
+    let errors = |text: String| -> Vec<String> {
+        diagnose("asyncapi.yaml", &text)
+            .lines()
+            .filter(|l| l.contains(" error "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(errors(doc("3.1.0", "publisher")), Vec::<String>::new());
+    let bad = errors(doc("3.1.0", "talker"));
+    assert!(
+        bad.len() == 1 && bad[0].contains("asyncapi-enum") && bad[0].contains("`role`"),
+        "{bad:?}"
+    );
+    let old = errors(doc("3.0.0", "publisher"));
+    assert!(
+        old.iter().all(|l| l.contains("unknown protocol `ros2`")) && old.len() == 2,
+        "{old:?}"
+    );
+}
