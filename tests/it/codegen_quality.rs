@@ -4,7 +4,7 @@
 //! generated Rust crates, built as one cargo workspace, pass `cargo clippy --all-targets
 //! -D warnings` and `cargo test` (doctests included). Runs only with
 //! `HNP_CODEGEN_QUALITY=1`; `HNP_CODEGEN_QUALITY_LANGS` (`rust,python` by default)
-//! picks the languages, `HNP_FIDELITY_ONLY` a substring of the corpus documents, and
+//! picks the languages, `HNP_FIDELITY_ONLY` substrings (comma-separated) of the corpus documents, and
 //! `HNP_CODEGEN_TARGET_DIR` the cargo target directory. The table (pass/fail per
 //! document and step) is printed and written to `target/codegen-quality.md`.
 
@@ -57,7 +57,10 @@ fn docs() -> Vec<(String, PathBuf, Option<PathBuf>)> {
         if !matches!(cols[1], "asyncapi" | "openapi" | "swagger") {
             continue;
         }
-        if only.as_deref().is_some_and(|o| !cols[0].contains(o)) {
+        if only
+            .as_deref()
+            .is_some_and(|o| !o.split(',').any(|o| cols[0].contains(o)))
+        {
             continue;
         }
         out.push((

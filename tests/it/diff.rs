@@ -413,8 +413,6 @@ fn cyclic_schemas_are_compared_once_per_pair() {
     );
 }
 
-use std::path::Path;
-
 use crate::codegen_git::commit_all;
 use crate::util::{code, copy_dir, repo, run_in, stderr, stdout, summarize};
 
