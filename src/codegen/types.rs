@@ -821,7 +821,6 @@ fn annotation_only(v: &Value) -> bool {
     })
 }
 
-/// An alternative that only adds requirements on the properties its parent declares.
 /// `allOf` with one union part (`allOf: [{anyOf: [A, B]}, {properties: {id: …}}]`,
 /// also when the union is a `$ref` in the same file) as the union of each alternative
 /// with the other parts (`anyOf: [{allOf: [A, …]}, {allOf: [B, …]}]`), the same set of
@@ -853,10 +852,12 @@ fn distribute_union(
         }
     }
     let (at, key, tm) = found?;
+    // The parts that shape the value (a `nullable: true` or a description beside the
+    // union adds nothing to distribute); only object parts add members.
     let others: Vec<Value> = all
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != at)
+        .filter(|(i, p)| *i != at && !annotation_only(p))
         .map(|(_, p)| p.clone())
         .collect();
     let mut own = Map::new();
@@ -864,6 +865,13 @@ fn distribute_union(
         if let Some(x) = m.get(k) {
             own.insert(k.to_string(), x.clone());
         }
+    }
+    let objects = others.iter().any(|p| {
+        let (_, _, t) = ws.deref(file, p);
+        is_objectish(t)
+    });
+    if !objects && !m.contains_key("properties") {
+        return None;
     }
     let alts = tm.get(key).and_then(Value::as_array)?;
     let mut out = Vec::new();
@@ -908,6 +916,7 @@ fn distribute_union(
     Some(Value::Object(d))
 }
 
+/// An alternative that only adds requirements on the properties its parent declares.
 fn refines_only(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
         m.keys().all(|k| {
