@@ -399,18 +399,7 @@ impl<'a> Folder<'a> {
         let Some(Some(c)) = self.tape.get(name) else {
             return false;
         };
-        for (v, node) in [(&c.headers, t.part(false)), (&c.payload, t.part(true))] {
-            let Some(v) = v else { continue };
-            match node {
-                Some(n) if !n.is_null_value() => {
-                    if !v.is_valid(n) {
-                        return false;
-                    }
-                }
-                _ => return false,
-            }
-        }
-        true
+        c.accepts_tape(t)
     }
 
     /// Fold one event read onto a tape, as [`Folder::feed`] folds it. `false`, with

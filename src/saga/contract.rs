@@ -21,6 +21,23 @@ pub struct Compiled<F: jsonschema::json::Json = jsonschema::json::SerdeJson> {
     pub payload: Option<jsonschema::Validator<F>>,
 }
 
+impl Compiled<crate::saga::tape::TapeJson> {
+    /// Whether an event on a tape fits its message's headers and payload schemas (a part
+    /// the message has a schema for must be there, not `null`).
+    pub fn accepts_tape(&self, ev: &crate::saga::view::TapeEvent<'_>) -> bool {
+        [
+            (&self.headers, ev.part(false)),
+            (&self.payload, ev.part(true)),
+        ]
+        .into_iter()
+        .all(|(v, node)| match (v, node) {
+            (None, _) => true,
+            (Some(v), Some(n)) if !n.is_null_value() => v.is_valid(n),
+            (Some(_), _) => false,
+        })
+    }
+}
+
 /// A loaded contract.
 #[derive(Debug)]
 pub struct Contract<'w> {
