@@ -60,6 +60,9 @@ pub struct Native {
     /// `$event` paths, as keys (`["payload", "syncId"]`).
     pub paths: Vec<Vec<String>>,
     vals: Vec<Vec<Val>>,
+    /// Whether the program cannot fail on an object once every `$event` path it reads
+    /// resolved (see [`total`]): such a run may change the row in place.
+    pub total: bool,
 }
 
 /// Compile `code` natively; `None` when it uses anything beyond the native forms.
@@ -69,9 +72,65 @@ pub fn compile(code: &str) -> Option<Native> {
         expr: Expr::Id,
         paths: Vec::new(),
         vals: Vec::new(),
+        total: false,
     };
     n.expr = n.term(&term)?;
+    n.total = total(&n.expr, Kind::Obj);
     Some(n)
+}
+
+/// What a value is known to be, for [`total`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Obj,
+    Arr,
+    Any,
+}
+
+fn kind_of(v: &Val) -> Kind {
+    match v {
+        Val::Obj(_) => Kind::Obj,
+        Val::Arr(_) => Kind::Arr,
+        _ => Kind::Any,
+    }
+}
+
+/// What `e` gives on an input of kind `k`.
+fn yields(e: &Expr, k: Kind) -> Kind {
+    match e {
+        Expr::Id => k,
+        Expr::Const(v) => kind_of(v),
+        Expr::Arr(_) => Kind::Arr,
+        Expr::Assign(..) | Expr::AddAssign(..) if k == Kind::Obj => Kind::Obj,
+        Expr::Pipe(f, g) => yields(g, yields(f, k)),
+        Expr::If(branches, otherwise) => {
+            let all_obj = branches.iter().all(|(_, t)| yields(t, k) == Kind::Obj)
+                && yields(otherwise, k) == Kind::Obj;
+            if all_obj { Kind::Obj } else { Kind::Any }
+        }
+        _ => Kind::Any,
+    }
+}
+
+/// Whether `e` cannot fail (give no value) on an input of kind `k`, every `$event`
+/// value it reads being there: reading one key of an object, setting one key of an
+/// object, literals, comparisons, `//`, `and`/`or`/`not`, `if`, arrays, `max` of an
+/// array. Addition (`+`, `+=`: types may not add) and deeper paths (a member on the
+/// way may be a string) may fail.
+fn total(e: &Expr, k: Kind) -> bool {
+    match e {
+        Expr::Id | Expr::Const(_) | Expr::Event(_) | Expr::Not => true,
+        Expr::Path(f, keys) => matches!(**f, Expr::Id) && keys.len() == 1 && k == Kind::Obj,
+        Expr::Pipe(f, g) => total(f, k) && total(g, yields(f, k)),
+        Expr::Arr(items) => items.iter().all(|f| total(f, k)),
+        Expr::Alt(f, g) | Expr::Cmp(f, _, g) | Expr::Logic(f, _, g) => total(f, k) && total(g, k),
+        Expr::If(branches, otherwise) => {
+            branches.iter().all(|(c, t)| total(c, k) && total(t, k)) && total(otherwise, k)
+        }
+        Expr::Assign(keys, f) => k == Kind::Obj && keys.len() == 1 && total(f, k),
+        Expr::Max => k == Kind::Arr,
+        Expr::Add(..) | Expr::AddAssign(..) => false,
+    }
 }
 
 /// The keys of a path made only of `.key` / `."key"` / `.["key"]` parts.
@@ -584,6 +643,54 @@ mod tests {
             }
         }
         assert!(native_runs > 100_000, "{native_runs}");
+    }
+
+    /// A program called total gives a value on every object row of the sample with
+    /// every event whose `$event` paths all resolve (the replay then changes the row in
+    /// place and has no stored row to fall back on); and some programs are total, some
+    /// are not.
+    #[test]
+    fn total_programs_never_fail_on_object_rows() {
+        let vals = values();
+        let evs = events(&vals);
+        let (mut total, mut not, mut runs) = (0, 0, 0);
+        for code in programs() {
+            let Some(n) = compile(&code) else { continue };
+            if !n.total {
+                not += 1;
+                continue;
+            }
+            total += 1;
+            let mut paths = Vec::new();
+            for ev in &evs {
+                n.resolve(&to_val(ev), &mut paths);
+                if !paths.iter().all(Option::is_some) {
+                    continue;
+                }
+                for row in vals.iter().filter(|v| v.is_object()) {
+                    runs += 1;
+                    assert!(
+                        n.run(to_val(row), &paths).is_some(),
+                        "{code} on {row} with {ev}"
+                    );
+                }
+            }
+        }
+        assert!(
+            total >= 10 && not >= 5 && runs >= 100,
+            "{total} {not} {runs}"
+        );
+        for (code, want) in [
+            (".a = 1 | .b = $event.x", true),
+            ("if .a == 1 then .b = 2 else . end", true),
+            (".p = ([.p // 0, $event.p] | max)", true),
+            (".a += 1", false),
+            (".a.b = 1", false),
+            (".a | .b", false),
+            ("max", false),
+        ] {
+            assert_eq!(compile(code).map(|n| n.total), Some(want), "{code}");
+        }
     }
 
     #[test]

@@ -158,6 +158,43 @@ impl<'e> EvVal<'e> {
         self.run_with(prog, row, true)
     }
 
+    /// Whether `prog` runs natively and cannot fail on an object row with this event
+    /// (its `$event` values all there): then [`EvVal::run_in_place`] may take the row.
+    fn total(&mut self, prog: &Program) -> bool {
+        let Some(n) = prog.native().filter(|n| n.total) else {
+            return false;
+        };
+        self.resolve(n);
+        self.paths
+            .as_deref()
+            .is_some_and(|p| p.iter().all(Option::is_some))
+    }
+
+    /// Run a program [`EvVal::total`] says cannot fail on `row`, owning it (an
+    /// unshared row is changed in place, not copied). `None` would be a flaw of
+    /// [`EvVal::total`].
+    fn run_in_place(&mut self, prog: &Program, row: Val) -> Option<Val> {
+        let n = prog.native()?;
+        self.resolve(n);
+        n.run(row, self.paths.as_deref()?)
+    }
+
+    fn resolve(&mut self, n: &super::native::Native) {
+        if self.paths.is_none() {
+            let mut out = Vec::with_capacity(n.paths.len());
+            match self.src {
+                Src::Tape(t) if n.paths.iter().all(|p| !p.is_empty()) => {
+                    out.extend(n.paths.iter().map(|p| tape_path(t, p)));
+                }
+                _ => {
+                    let full = self.full();
+                    n.resolve(&full, &mut out);
+                }
+            }
+            self.paths = Some(out);
+        }
+    }
+
     fn run_with(&mut self, prog: &Program, row: Val, keep: bool) -> Result<Val, RunError> {
         if let Some(n) = prog.native() {
             if self.paths.is_none() {
@@ -483,12 +520,26 @@ impl<'a> Folder<'a> {
         };
         self.out.folded += 1;
         let mut event = EvVal::new(src);
-        let row = self
-            .rows
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| self.initial.clone());
-        let new = match event.run(prog, row) {
+        // A reducer that cannot fail changes an object row in place (taken out of the
+        // table, so not shared); any other keeps the stored row for the jaq fallback.
+        let in_place = matches!(self.rows.get(&key), Some(Val::Obj(_))) && event.total(prog);
+        let taken = match self.rows.get_mut(&key) {
+            Some(slot) if in_place => event.run_in_place(prog, std::mem::take(slot)),
+            _ => None,
+        };
+        debug_assert!(!in_place || taken.is_some(), "a total reducer failed");
+        let run = match taken {
+            Some(v) => Ok(v),
+            None => {
+                let row = self
+                    .rows
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| self.initial.clone());
+                event.run(prog, row)
+            }
+        };
+        let new = match run {
             Ok(v) => v,
             Err(e) => {
                 let d = Diagnostic::new(
