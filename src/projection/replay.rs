@@ -179,6 +179,7 @@ impl<'e> EvVal<'e> {
         n.run(row, self.paths.as_deref()?)
     }
 
+    /// The `$event` values the native form reads, once per event.
     fn resolve(&mut self, n: &super::native::Native) {
         if self.paths.is_none() {
             let mut out = Vec::with_capacity(n.paths.len());
@@ -197,19 +198,7 @@ impl<'e> EvVal<'e> {
 
     fn run_with(&mut self, prog: &Program, row: Val, keep: bool) -> Result<Val, RunError> {
         if let Some(n) = prog.native() {
-            if self.paths.is_none() {
-                let mut out = Vec::with_capacity(n.paths.len());
-                match self.src {
-                    Src::Tape(t) if n.paths.iter().all(|p| !p.is_empty()) => {
-                        out.extend(n.paths.iter().map(|p| tape_path(t, p)));
-                    }
-                    _ => {
-                        let full = self.full();
-                        n.resolve(&full, &mut out);
-                    }
-                }
-                self.paths = Some(out);
-            }
+            self.resolve(n);
             let native = |p: &[Option<Val>]| {
                 if keep {
                     n.run_keeping(row.clone(), p)
