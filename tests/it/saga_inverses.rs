@@ -11,7 +11,7 @@ use hnp_events::saga;
 use crate::util::repo;
 
 /// Static findings of a saga text whose contract is `contract` (a repository path).
-fn check(contract: &str, name: &str, text: &str) -> Vec<Diagnostic> {
+pub(crate) fn check(contract: &str, name: &str, text: &str) -> Vec<Diagnostic> {
     let dir = tempfile::tempdir().expect("tempdir");
     let contract = repo().join(contract);
     let text = text

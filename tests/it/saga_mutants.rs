@@ -3,10 +3,6 @@
 //! sagas produce no finding at all; every mutant must produce a finding of the class
 //! it plants.
 
-use std::sync::Arc;
-
-use hnp_events::saga;
-
 use crate::util::repo;
 
 struct Mutant {
@@ -234,19 +230,7 @@ const MUTANTS: &[Mutant] = &[
 ];
 
 fn check_text(name: &str, text: &str) -> Vec<hnp_events::diag::Diagnostic> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let contract = repo().join("fixtures/hnp/asyncapi.yaml");
-    let text = text.replace(
-        "contract: ../asyncapi.yaml",
-        &format!("contract: {}", contract.display()),
-    );
-    let p = dir.path().join(format!("{name}.saga.yaml"));
-    std::fs::write(&p, text).expect("write");
-    let ws = saga::contract::load_workspace(&contract).expect("contract");
-    match saga::load(&p, Arc::from(name)) {
-        Ok(s) => saga::check(&s, &ws),
-        Err(d) => d,
-    }
+    crate::saga_inverses::check("fixtures/hnp/asyncapi.yaml", name, text)
 }
 
 #[test]
