@@ -416,6 +416,27 @@ rules! {
     "saga-capture-type" => Error,
         "A command's `with` writes a captured value where the command's schema expects another type.",
         "The value is read (`capture`) where the source message's schema gives one type and written (`with`) where the command's schema asks for another: the command would be invalid. Capture the right property, or write it where the type fits.";
+    "saga-child-correlation" => Error,
+        "A child saga reads its correlation key at another pointer than its parent.",
+        "A child saga runs under the key its parent gives it: the id of the command that starts it (`KEY/STEP/ATTEMPT`), written at the correlation pointer of the start message. Its outcome events come back under that key, which the parent reads at its own pointer: the two sagas must read the key at the same pointer.";
+    "saga-child-cycle" => Error,
+        "A child saga runs its parent again (directly or through other children).",
+        "A saga cannot contain itself: the chain of child sagas would never end. Break the cycle.";
+    "saga-child-invalid" => Error,
+        "A child saga file cannot be read or parsed, or children nest too deep.",
+        "The step names a child saga (`saga: PATH`, relative to the parent's file) that cannot be loaded; its own diagnostics follow. Fix the path or the child.";
+    "saga-child-outcome" => Error,
+        "A child saga declares no outcome event the parent can wait for.",
+        "A step that runs a child saga completes on the child's `emits.onComplete` and fails on its `emits.onFailure`. Without `onComplete` the step never completes; without `onFailure`, a child that can fail leaves the parent waiting until its timeout, after which it cannot know whether the child's work stands.";
+    "saga-child-readonly" => Error,
+        "A step that runs a child saga is marked `readOnly`, but the child changes state.",
+        "When the parent gives up after the child completed, a read-only step is not compensated: the child's effects stay. Drop `readOnly` and give the step a compensation that undoes the child's work (without `readOnly` the step is read-only exactly when every step of the child is).";
+    "saga-child-start" => Error,
+        "A child-saga step sends a message the child does not start on, or does not say which of several.",
+        "The parent starts the child by sending one of the child's `start` messages (the step's `send`, or the child's only one). Any other message starts nothing, and the step waits until its timeout.";
+    "saga-child-timeout" => Warning,
+        "A child-saga step's timeout is shorter than the child's deadline.",
+        "The parent gives up on the step (and compensates) while the child may still be working towards its deadline; the child's late success is then a late effect. Give the step a timeout at least the child's deadline plus the time its compensations take.";
     "saga-compensation-mismatch" => Error,
         "A compensation sends a command that the contract declares undoes another command than its step's.",
         "A compensation must undo its own step: attached to the wrong step (two steps' compensations swapped), it undoes an effect that may not exist and leaves the step's own effect in place. The contract's `x-hnp-compensates` on a command (or on the operation that sends it) names the commands it undoes.";

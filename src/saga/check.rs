@@ -136,6 +136,7 @@ pub fn check_with(saga: &Saga, contract: &Contract) -> Vec<Diagnostic> {
     }
     out.extend(check_structure(saga));
     out.extend(super::soundness::check(saga, contract));
+    out.extend(super::child::check(saga));
     out
 }
 

@@ -193,6 +193,27 @@ pub struct Step {
     pub capture: Vec<Capture>,
     /// Captured values the step's command carries.
     pub with: Vec<Capture>,
+    /// `saga: PATH`: the step runs a child saga (see [`Child`]).
+    pub child: Option<Child>,
+}
+
+/// A step that runs a child saga: it sends one of the child's start messages (its
+/// `send`, or the child's only start), completes on the child's `emits.onComplete`
+/// and fails on its `emits.onFailure`. The child is its own instance with its own
+/// steps and compensations; the parent sees only its start and its outcome.
+/// `saga::load` reads the child file and fills the step's `send`, `on` and `fail`.
+#[derive(Debug, Clone)]
+pub struct Child {
+    /// The path as written, relative to the parent's file.
+    pub path: String,
+    /// Where `saga:` is written in the step.
+    pub ptr: String,
+    /// The child, once loaded.
+    pub saga: Option<std::sync::Arc<Saga>>,
+    /// The step wrote `readOnly` itself (else it is the child's: every step read-only).
+    pub read_only_given: bool,
+    /// The step wrote `send` itself (else the child's only start message).
+    pub send_given: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -326,6 +347,7 @@ const STEP_KEYS: &[&str] = &[
     "inFlight",
     "capture",
     "with",
+    "saga",
 ];
 const COMP_KEYS: &[&str] = &[
     "send", "confirm", "when", "fail", "timeout", "retry", "with", "if",
@@ -1031,7 +1053,29 @@ impl<'a> Rd<'a> {
                 "`inFlight: abandon` needs a compensation, safe to run whether or not the command took effect",
             );
         }
-        if on.is_empty() && on_timeout != Some(OnTimeout::Complete) {
+        let child = self.string(m, ptr, "saga", false).map(|path| Child {
+            path,
+            ptr: pointer::push(ptr, "saga"),
+            saga: None,
+            read_only_given: m.contains_key("readOnly"),
+            send_given: send.is_some(),
+        });
+        if let Some(c) = &child {
+            for key in ["on", "fail"] {
+                if m.contains_key(key) {
+                    self.err(
+                        &pointer::push(ptr, key),
+                        format!("a step that runs a child saga (`saga: {}`) completes on the child's `emits.onComplete` and fails on its `emits.onFailure`: `{key}` is not written", c.path),
+                    );
+                }
+            }
+            if on_timeout == Some(OnTimeout::Complete) {
+                self.err(
+                    &pointer::push(ptr, "onTimeout"),
+                    "`onTimeout: complete` on a child saga: the parent would go on while the child may still fail or compensate",
+                );
+            }
+        } else if on.is_empty() && on_timeout != Some(OnTimeout::Complete) {
             self.err(
                 ptr,
                 "a step needs `on` (the events that complete it) or `onTimeout: complete`",
@@ -1063,6 +1107,7 @@ impl<'a> Rd<'a> {
             when,
             capture,
             with,
+            child,
         });
         Some(self.steps.len() - 1)
     }

@@ -47,7 +47,8 @@ fn mismatched(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
             let Some(undoes) = contract.compensates.get(&c.send.name) else {
                 continue;
             };
-            if undoes.contains(&cmd.name) {
+            // A child saga's step undoes what the child did: a command the child sends.
+            if undoes.contains(&cmd.name) || super::child::sends_any(s, undoes) {
                 continue;
             }
             let owners: Vec<String> = saga

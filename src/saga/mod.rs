@@ -15,6 +15,7 @@
 
 pub mod captures;
 pub mod check;
+pub mod child;
 pub mod cond;
 pub mod contract;
 pub mod duration;
@@ -48,6 +49,17 @@ pub use schema::json_schema;
 /// Read and parse a saga file. `Err` holds located diagnostics (unreadable file,
 /// YAML/JSON syntax, `saga-invalid`).
 pub fn load(path: &Path, display: Arc<str>) -> Result<Saga, Vec<Diagnostic>> {
+    let mut stack = Vec::new();
+    load_nested(path, display, &mut stack)
+}
+
+/// [`load`] as a child of the sagas on `stack` (their canonical paths; a cycle is an
+/// error). The child sagas of its steps are loaded and linked (see [`child`]).
+pub(crate) fn load_nested(
+    path: &Path,
+    display: Arc<str>,
+    stack: &mut Vec<std::path::PathBuf>,
+) -> Result<Saga, Vec<Diagnostic>> {
     let bytes = crate::fsio::read_regular(path).map_err(|e| {
         vec![Diagnostic::new(
             "file-unreadable",
@@ -56,7 +68,7 @@ pub fn load(path: &Path, display: Arc<str>) -> Result<Saga, Vec<Diagnostic>> {
         )]
     })?;
     let mut diags = Vec::new();
-    let file = source::parse_file(path, bytes, display, &mut diags);
+    let file = source::parse_file(path, bytes, display.clone(), &mut diags);
     if file.value.is_none()
         || diags
             .iter()
@@ -65,7 +77,23 @@ pub fn load(path: &Path, display: Arc<str>) -> Result<Saga, Vec<Diagnostic>> {
         return Err(diags);
     }
     match format::parse(file, &mut diags) {
-        Some(s) if diags.is_empty() => Ok(s),
+        Some(mut s) if diags.is_empty() => {
+            if s.steps.iter().any(|st| st.child.is_some()) {
+                let me = s.source.path.clone();
+                let pushed = stack.last() != Some(&me);
+                if pushed {
+                    stack.push(me);
+                }
+                child::link(&mut s, &display, stack, &mut diags);
+                if pushed {
+                    stack.pop();
+                }
+                if !diags.is_empty() {
+                    return Err(diags);
+                }
+            }
+            Ok(s)
+        }
         _ => Err(diags),
     }
 }

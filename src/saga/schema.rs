@@ -160,8 +160,10 @@ pub fn json_schema() -> Value {
                     "capture": {"$ref": "#/$defs/capture"},
                     "with": {"$ref": "#/$defs/with"},
                     "inFlight": {"enum": ["wait", "abandon"], "description": "When the saga gives up while this step's command is in flight: wait for its outcome (default) or abandon it, compensating at once (the compensation must be safe whether or not the command took effect)."},
-                    "when": {"$ref": "#/$defs/condition"}
-                }
+                    "when": {"$ref": "#/$defs/condition"},
+                    "saga": {"type": "string", "minLength": 1, "description": "Run a child saga (its file, relative to this one): the step sends one of the child's start messages (`send`, or the child's only one) under the key KEY/STEP/ATTEMPT, completes on the child's emits.onComplete and fails on its emits.onFailure (`on` and `fail` are not written)."}
+                },
+                "not": {"required": ["saga", "on"]}
             }
         }
     });

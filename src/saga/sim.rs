@@ -49,6 +49,30 @@ pub fn load(
             }
         }
     }
+    // Child sagas run with their parents (checked, and simulated over the same
+    // stream), each once.
+    let mut i = 0;
+    while i < sagas.len() {
+        let children: Vec<(PathBuf, Arc<str>)> = sagas[i]
+            .steps
+            .iter()
+            .filter_map(|st| st.child.as_ref()?.saga.as_ref())
+            .map(|c| (c.source.path.clone(), c.source.display.clone()))
+            .collect();
+        for (path, shown) in children {
+            if sagas.iter().any(|s: &Saga| s.source.path == path) {
+                continue;
+            }
+            match super::load(&path, shown) {
+                Ok(s) => {
+                    sources.insert(s.source.display.clone(), s.source.text.clone());
+                    sagas.push(s);
+                }
+                Err(d) => fatal.extend(d),
+            }
+        }
+        i += 1;
+    }
     let mut contracts: Vec<Workspace> = Vec::new();
     let mut by_path: HashMap<PathBuf, usize> = HashMap::new();
     let mut diagnostics = Vec::new();

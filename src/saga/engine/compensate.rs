@@ -412,5 +412,7 @@ impl Engine<'_> {
         if self.opts.retention.is_some() {
             self.retired.push_back((t, ii));
         }
+        let emitted = self.inst(ii).map(|i| i.emitted.clone()).unwrap_or_default();
+        self.child_ended(ii, &emitted, t);
     }
 }

@@ -97,6 +97,9 @@ pub(super) struct Inst {
     pub(super) awaiting: Vec<String>,
     pub(super) emitted: Vec<String>,
     pub(super) state: Option<Final>,
+    /// The keys of the child sagas this instance started (the ids of the commands
+    /// that started them): events under them are routed here too.
+    pub(super) aliases: Vec<String>,
 }
 
 /// The idempotency keys an instance has seen: a few, in one buffer, compared by

@@ -123,6 +123,8 @@ pub struct Engine<'s> {
     observed_commands: u64,
     unrelated: u64,
     delivery: DeliveryCounts,
+    /// A child's outcome is being delivered to its parent (see `child_ended`).
+    child_outcome: bool,
 }
 
 impl<'s> Engine<'s> {
@@ -154,6 +156,85 @@ impl<'s> Engine<'s> {
             observed_commands: 0,
             unrelated: 0,
             delivery: DeliveryCounts::default(),
+            child_outcome: false,
+        }
+    }
+
+    /// The parent instance (and its saga) that started instance `ii` as a child saga:
+    /// its key is one of the parent's aliases.
+    fn parent_of(&self, ii: usize) -> Option<usize> {
+        if !self.plan.any_children {
+            return None;
+        }
+        let inst = self.insts.get(ii).and_then(Option::as_ref)?;
+        (0..self.sagas.len()).find_map(|si| {
+            let &pi = self.by_key[si].get(&inst.key)?;
+            let p = self.insts.get(pi).and_then(Option::as_ref)?;
+            (pi != ii && p.aliases.iter().any(|a| *a == inst.key)).then_some(pi)
+        })
+    }
+
+    /// Whether instance `ii` runs as a child saga: its key is the id of a command that
+    /// starts it (`KEY/STEP/ATTEMPT`, STEP a step of some saga that runs this one),
+    /// whether or not the parent's instance is in the run.
+    fn is_child(&self, ii: usize) -> bool {
+        let Some(inst) = self.insts.get(ii).and_then(Option::as_ref) else {
+            return false;
+        };
+        let me = &self.sagas[inst.saga].source.path;
+        let mut parts = inst.key.rsplitn(3, '/');
+        let (Some(attempt), Some(step), Some(_)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        attempt.parse::<u32>().is_ok()
+            && self.sagas.iter().any(|p| {
+                p.steps.iter().any(|s| {
+                    s.id == step
+                        && s.child
+                            .as_ref()
+                            .and_then(|c| c.saga.as_ref())
+                            .is_some_and(|c| c.source.path == *me)
+                })
+            })
+    }
+
+    /// A child instance ended emitting `emitted`: its parent receives those events (the
+    /// outcome of the attempt that started it) at once, under the child's key. The
+    /// recorded copies of a child's outcome in the stream are its output, not an input:
+    /// neither the child nor the parent takes them (see `deliver`).
+    fn child_ended(&mut self, ii: usize, emitted: &[String], t: i64) {
+        use serde_json::Value;
+        let Some(pi) = self.parent_of(ii) else { return };
+        let Some(key) = inst_key(self, ii) else {
+            return;
+        };
+        let ps = inst_saga(self, pi);
+        let parent = &self.sagas[ps];
+        for m in emitted {
+            let mut e = Event {
+                line: 0,
+                offset: 0,
+                time: t,
+                message: m.clone(),
+                headers: Value::Object(serde_json::Map::new()),
+                payload: Value::Object(serde_json::Map::new()),
+            };
+            e.set(&parent.correlation, Value::String(key.clone()));
+            e.set(
+                &parent.idempotency,
+                Value::String(format!("{key}~outcome~{m}")),
+            );
+            if let Some(p) = &parent.causation {
+                e.set(p, Value::String(key.clone()));
+            }
+            if let Some(p) = &self.opts.true_cause {
+                e.set(p, Value::String(key.clone()));
+            }
+            let mid = self.plan.names.get(m);
+            self.child_outcome = true;
+            self.deliver(pi, &e, mid, t);
+            self.child_outcome = false;
         }
     }
 
@@ -241,6 +322,9 @@ impl<'s> Engine<'s> {
                 if let Some(inst) = self.insts.get_mut(ii).and_then(Option::take) {
                     self.delivery.in_flight += inst.awaiting.len() as u64;
                     self.by_key[inst.saga].remove(&inst.key);
+                    for a in &inst.aliases {
+                        self.by_key[inst.saga].remove(a);
+                    }
                     self.free.push(ii);
                 }
             }

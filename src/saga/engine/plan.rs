@@ -66,6 +66,8 @@ pub(super) struct SagaPlan {
     pub(super) steps: Vec<StepPlan>,
     /// Per node: a branch's message and pointer.
     pub(super) branch: Vec<Option<(u32, Ptr)>>,
+    /// Some step runs a child saga (events may come under a child's key).
+    pub(super) children: bool,
 }
 
 /// What the engine knows of a message id.
@@ -81,6 +83,8 @@ pub(super) struct MsgInfo {
 
 #[derive(Debug)]
 pub(super) struct Plan {
+    /// Some saga runs a child saga.
+    pub(super) any_children: bool,
     pub(super) names: Names,
     pub(super) sagas: Vec<SagaPlan>,
     pub(super) info: Vec<MsgInfo>,
@@ -157,6 +161,7 @@ impl Plan {
                 abort_on: ids(&mut names, &s.abort_on),
                 steps,
                 branch,
+                children: s.steps.iter().any(|st| st.child.is_some()),
             });
         }
         // Every name a saga refers to (sent commands and emitted events too).
@@ -188,6 +193,7 @@ impl Plan {
             }
         }
         Plan {
+            any_children: plans.iter().any(|p| p.children),
             names,
             sagas: plans,
             info,

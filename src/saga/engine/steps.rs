@@ -1,5 +1,6 @@
 //! Starting instances and the forward path: nodes, steps, replies, branches.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::super::format::Saga;
@@ -66,6 +67,15 @@ fn attribute(inst: &Inst, saga: &Saga, sp: &SagaPlan, mid: u32, c: &str) -> Attr
     }
 }
 
+/// Whether `mid` is the outcome (an `on` or `fail` message) of a step that runs a
+/// child saga.
+fn child_outcome(saga: &Saga, sp: &SagaPlan, mid: u32) -> bool {
+    saga.steps
+        .iter()
+        .zip(&sp.steps)
+        .any(|(st, p)| st.child.is_some() && (p.on.contains(&mid) || p.fail.contains(&mid)))
+}
+
 fn inst_phase_done(e: &Engine<'_>, ii: usize) -> bool {
     e.insts
         .get(ii)
@@ -109,6 +119,7 @@ impl Engine<'_> {
             awaiting: Vec::new(),
             emitted: Vec::new(),
             state: None,
+            aliases: Vec::new(),
         };
         let ii = match self.free.pop() {
             Some(i) => {
@@ -195,6 +206,20 @@ impl Engine<'_> {
             None => 0,
         };
         let has_send = st.send.is_some();
+        // A child saga runs under the id of the command that starts it: its outcome
+        // events, carrying that key, come to this instance as that attempt's answer.
+        let alias = match (&st.child, self.insts[ii].as_ref()) {
+            (Some(_), Some(inst)) if has_send => {
+                Some((inst.saga, super::command_id(&inst.key, &st.id, attempt)))
+            }
+            _ => None,
+        };
+        if let Some((si, k)) = alias {
+            self.by_key[si].insert(k.clone(), ii);
+            if let Some(inst) = self.inst(ii) {
+                inst.aliases.push(k);
+            }
+        }
         if let Some(inst) = self.inst(ii) {
             if has_send && !inst.sent.contains(&step) {
                 inst.sent.push(step);
@@ -251,6 +276,32 @@ impl Engine<'_> {
         if causal && !super::sent_in_run(inst, saga, sp, mid) {
             return;
         }
+        // Routed by a child saga's key (see `activate`): of the child's events only its
+        // outcome is this saga's, as the answer of the attempt that started it.
+        let alias = if sp.children {
+            ev.key(&sp.correlation)
+                .filter(|k| *k != inst.key)
+                .map(Cow::into_owned)
+        } else {
+            None
+        };
+        if alias.is_some() && !(self.child_outcome && child_outcome(saga, sp, mid)) {
+            return;
+        }
+        // A recorded copy of what this instance emits, while it is a child: the child's
+        // outcome is what it emits when it ends, not an event it takes.
+        if !self.child_outcome
+            && self.plan.any_children
+            && (saga.emits_complete.iter().chain(&saga.emits_failure))
+                .any(|n| n.name == ev.message())
+            && self.is_child(ii)
+        {
+            let m = ev.message().to_string();
+            let (line, idr) = (ev.line(), ev.key(&sp.idempotency).map(Cow::into_owned));
+            self.log(ii, t, line, idr.as_deref(), |_| What::Ignored { event: m });
+            return;
+        }
+        let Some(inst) = self.inst(ii) else { return };
         let id = ev.key(&sp.idempotency);
         if let Some(id) = &id {
             if !inst.seen.insert(id) {
@@ -293,10 +344,11 @@ impl Engine<'_> {
         // The reply names the compensation attempt in flight: it is that
         // compensation's answer, never a forward step's (not a late effect).
         let mut to_comp = false;
-        if let (true, Some(c)) = (
-            sp.replies.contains(&mid),
-            sp.causation.as_ref().and_then(|p| ev.key(p)),
-        ) {
+        let cause = match alias {
+            Some(a) => Some(Cow::Owned(a)),
+            None => sp.causation.as_ref().and_then(|p| ev.key(p)),
+        };
+        if let (true, Some(c)) = (sp.replies.contains(&mid), cause) {
             match attribute(inst, saga, sp, mid, &c) {
                 Attribution::Step(s) => only = Some(s),
                 Attribution::Compensation => to_comp = true,
@@ -341,7 +393,10 @@ impl Engine<'_> {
                     return;
                 }
                 let Some(inst) = self.inst(ii) else { return };
-                if globally_ignored || late_reply(sp, inst, mid) {
+                // An event the instance emitted as it ended, recorded in the stream (a
+                // child's outcome, which its parent waits for), is its own.
+                let own = inst.emitted.iter().any(|e| e == msg);
+                if globally_ignored || own || late_reply(sp, inst, mid) {
                     self.log(ii, t, line, idr, |_| What::Ignored {
                         event: msg.to_string(),
                     });
