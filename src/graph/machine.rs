@@ -188,6 +188,9 @@ impl Build<'_> {
 
     fn step_lines(step: &Step) -> Vec<String> {
         let mut lines = Vec::new();
+        if let Some(c) = step.child.as_ref().and_then(|c| c.saga.as_ref()) {
+            lines.push(format!("child saga {}", c.name));
+        }
         if let Some(s) = &step.send {
             lines.push(format!("send {}", s.name));
         } else {

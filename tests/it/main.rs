@@ -35,6 +35,7 @@ mod proptest_loader;
 mod report;
 mod saga;
 mod saga_causation;
+mod saga_child;
 mod saga_hostile;
 mod saga_inflight;
 mod saga_inverses;
