@@ -170,7 +170,7 @@ impl<'s> Engine<'s> {
         (0..self.sagas.len()).find_map(|si| {
             let &pi = self.by_key[si].get(&inst.key)?;
             let p = self.insts.get(pi).and_then(Option::as_ref)?;
-            (pi != ii && p.aliases.iter().any(|a| *a == inst.key)).then_some(pi)
+            (pi != ii && p.aliases.contains(&inst.key)).then_some(pi)
         })
     }
 
