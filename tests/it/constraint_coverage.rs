@@ -978,7 +978,8 @@ struct Tally {
 #[derive(Debug)]
 enum Outcome {
     Unreached,
-    NoExactMutant,
+    /// Reached, but no mutation violates exactly this constraint (the reason).
+    NoExactMutant(&'static str),
     Caught,
     Missed {
         doc: String,
@@ -1040,6 +1041,7 @@ fn constraint_coverage() {
     let mut seeds_used: BTreeMap<String, usize> = BTreeMap::new();
     let mut synth_lines: Vec<String> = Vec::new();
     let mut unreached_lines: Vec<String> = Vec::new();
+    let mut inexact_lines: Vec<String> = Vec::new();
     for name in SCHEMAS {
         let mut off = Official::load(&dir, name);
         let constraints = enumerate(&off.root, off.draft);
@@ -1110,6 +1112,7 @@ fn constraint_coverage() {
         let from_root = synth::reach(&off, "", &mut root_reach);
         let tally = table.entry(name.to_string()).or_default();
         let mut classes: BTreeMap<String, usize> = BTreeMap::new();
+        let mut inexact: BTreeMap<String, usize> = BTreeMap::new();
         for c in &constraints {
             tally.enumerated += 1;
             let outcome = judge(&mut off, c, &docs, tmp.path(), &dir, &mut mutants);
@@ -1121,7 +1124,10 @@ fn constraint_coverage() {
                     let class = unreached_class(&off, c, &from_root, &rep);
                     *classes.entry(class).or_default() += 1;
                 }
-                Outcome::NoExactMutant => tally.reached += 1,
+                Outcome::NoExactMutant(why) => {
+                    tally.reached += 1;
+                    *inexact.entry(format!("{why} ({})", c.keyword)).or_default() += 1;
+                }
                 Outcome::Caught => {
                     tally.reached += 1;
                     tally.mutable += 1;
@@ -1155,6 +1161,14 @@ fn constraint_coverage() {
                 }
             }
         }
+        inexact_lines.push(format!(
+            "{name}: {}",
+            inexact
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
         unreached_lines.push(format!(
             "{name}: {}",
             classes
@@ -1219,6 +1233,10 @@ fn constraint_coverage() {
         "unreached constraints, per schema and reason:\n  {}",
         unreached_lines.join("\n  ")
     );
+    println!(
+        "reached constraints without an exact mutant, per schema, reason and keyword:\n  {}",
+        inexact_lines.join("\n  ")
+    );
     println!("constraint coverage took {:.1?}", started.elapsed());
     for (name, t) in &table {
         assert!(
@@ -1281,6 +1299,7 @@ fn judge(
 ) -> Outcome {
     let target = c.keyword_location();
     let mut reached = false;
+    let (mut any_candidate, mut any_invalid) = (false, false);
     for doc in docs {
         let Some(sites) = doc.applies.sites.get(&c.at) else {
             continue;
@@ -1297,6 +1316,7 @@ fn judge(
             };
             for m in cands {
                 *mutants += 1;
+                any_candidate = true;
                 let validator = if c.keyword == "format" {
                     &off.validator_formats
                 } else {
@@ -1307,6 +1327,7 @@ fn judge(
                 if errors.is_empty() {
                     continue;
                 }
+                any_invalid = true;
                 let mut ls = Vec::new();
                 for e in &errors {
                     leaves(off, e, &doc.applies.pairs, &target, &mut ls);
@@ -1370,7 +1391,13 @@ fn judge(
         }
     }
     if reached {
-        Outcome::NoExactMutant
+        Outcome::NoExactMutant(if !any_candidate {
+            "the mutator has no mutation of this keyword for the values reached"
+        } else if !any_invalid {
+            "the official schema accepts every mutation (another branch or keyword admits it)"
+        } else {
+            "every mutation the official schema rejects also breaks another constraint"
+        })
     } else {
         Outcome::Unreached
     }
