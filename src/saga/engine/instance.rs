@@ -44,6 +44,9 @@ pub(super) struct CompRun {
     pub(super) timer: u64,
     pub(super) due: Option<i64>,
     pub(super) auto: u64,
+    /// The attempt this round of the compensation began with (a round run again for a
+    /// late effect goes on numbering its attempts; its retries count from here).
+    pub(super) first: u32,
 }
 
 #[derive(Debug, PartialEq)]
@@ -81,6 +84,9 @@ pub(super) struct Inst {
     /// The stream line of the last recorded event the instance took (0: none): where
     /// a finding about how it ended is located.
     pub(super) last_line: u32,
+    /// Steps this run reached: what may answer or wake them can have been produced
+    /// in this run (exploration's causality).
+    pub(super) reached: Vec<StepId>,
     /// Steps whose command was sent at least once in this run.
     pub(super) sent: Vec<StepId>,
     /// The last attempt sent of each step's command (what `causation` matches).
@@ -90,6 +96,8 @@ pub(super) struct Inst {
     /// Compensations sent at least once (step, index): their replies are expected,
     /// late ones included.
     pub(super) comp_sent: Vec<(StepId, usize)>,
+    /// The last attempt sent of each compensation (step, index).
+    pub(super) comp_last: Vec<((StepId, usize), u32)>,
     pub(super) uncompensable: Vec<StepId>,
     pub(super) seen: Seen,
     pub(super) timeline: Vec<Entry>,
@@ -97,6 +105,9 @@ pub(super) struct Inst {
     pub(super) awaiting: Vec<String>,
     pub(super) emitted: Vec<String>,
     pub(super) state: Option<Final>,
+    /// The instance had ended in this state when a late success of a step in doubt
+    /// reopened it to run that step's compensations again: it ends in it again.
+    pub(super) reopened: Option<Final>,
 }
 
 /// The idempotency keys an instance has seen: a few, in one buffer, compared by
@@ -113,6 +124,14 @@ pub(super) struct Seen {
 const FEW: usize = 32;
 
 impl Inst {
+    /// Attempts sent so far of compensation `idx` of `step` (0: never sent).
+    pub(super) fn comp_attempts(&self, step: StepId, idx: usize) -> u32 {
+        self.comp_last
+            .iter()
+            .find(|(k, _)| *k == (step, idx))
+            .map_or(0, |x| x.1)
+    }
+
     /// Record that a step settled now (completed, or in doubt).
     pub(super) fn settle(&mut self, step: StepId) {
         self.settled.retain(|&s| s != step);

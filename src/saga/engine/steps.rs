@@ -66,6 +66,41 @@ fn attribute(inst: &Inst, saga: &Saga, sp: &SagaPlan, mid: u32, c: &str) -> Attr
     }
 }
 
+/// Whether causation `c` names an attempt of this instance that was never sent (a
+/// step's attempt past its last one, or a compensation attempt past its last one).
+fn stale_unsent(inst: &Inst, saga: &Saga, c: &str) -> bool {
+    let Some(rest) = c
+        .strip_prefix(inst.key.as_str())
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return false;
+    };
+    let Some((head, n)) = rest
+        .rsplit_once('/')
+        .and_then(|(h, n)| Some((h, n.parse::<u32>().ok()?)))
+    else {
+        return false;
+    };
+    if let Some((step, idx)) = head.split_once("/compensation/") {
+        let Some(s) = saga.steps.iter().position(|x| x.id == step) else {
+            return false;
+        };
+        let Some(i) = idx.parse::<usize>().ok().and_then(|i| i.checked_sub(1)) else {
+            return false;
+        };
+        return n > inst.comp_attempts(s, i);
+    }
+    let Some(step) = saga.steps.iter().position(|s| s.id == head) else {
+        return false;
+    };
+    let last = inst
+        .last_attempt
+        .iter()
+        .find(|(s, _)| *s == step)
+        .map_or(0, |x| x.1);
+    n > last
+}
+
 fn inst_phase_done(e: &Engine<'_>, ii: usize) -> bool {
     e.insts
         .get(ii)
@@ -103,12 +138,15 @@ impl Engine<'_> {
             comp_todo: Vec::new(),
             comp: None,
             comp_sent: Vec::new(),
+            comp_last: Vec::new(),
+            reached: Vec::new(),
             uncompensable: Vec::new(),
             seen,
             timeline: Vec::new(),
             awaiting: Vec::new(),
             emitted: Vec::new(),
             state: None,
+            reopened: None,
         };
         let ii = match self.free.pop() {
             Some(i) => {
@@ -196,6 +234,9 @@ impl Engine<'_> {
         };
         let has_send = st.send.is_some();
         if let Some(inst) = self.inst(ii) {
+            if !inst.reached.contains(&step) {
+                inst.reached.push(step);
+            }
             if has_send && !inst.sent.contains(&step) {
                 inst.sent.push(step);
             }
@@ -251,6 +292,12 @@ impl Engine<'_> {
         if causal && !super::sent_in_run(inst, saga, sp, mid) {
             return;
         }
+        // Likewise, once the run has given up (or ended), an event only steps or
+        // branches it never reached would take was caused by what the recorded run
+        // did and this one did not: not delivered either.
+        if causal && inst.phase != Phase::Running && !super::reached_in_run(inst, sp, mid) {
+            return;
+        }
         let id = ev.key(&sp.idempotency);
         if let Some(id) = &id {
             if !inst.seen.insert(id) {
@@ -300,6 +347,9 @@ impl Engine<'_> {
             match attribute(inst, saga, sp, mid, &c) {
                 Attribution::Step(s) => only = Some(s),
                 Attribution::Compensation => to_comp = true,
+                // Exploration: a reply naming an attempt this run never sent could not
+                // have been produced in it.
+                Attribution::Stale(_) if causal && stale_unsent(inst, saga, &c) => return,
                 Attribution::Stale(why) => {
                     let (si, key) = (inst.saga, inst.key.clone());
                     self.log(ii, t, line, idr, |_| What::Ignored {
@@ -614,31 +664,77 @@ impl Engine<'_> {
             self.comp_conditions(ii, step, ev);
             return true;
         }
-        if inst.phase == Phase::Compensating && !st.compensation.is_empty() {
+        // The saga ignores its own success message (`ignore:`): a late success is
+        // dropped, and once the step's compensation was sent nothing undoes it.
+        let ignored = sp.ignore.contains(&mid);
+        if ignored
+            && inst.phase == Phase::Compensating
+            && !inst.comp_sent.iter().any(|&(s, _)| s == step)
+        {
+            // Its compensation is still to run: it undoes this effect too.
+            return false;
+        }
+        let reopen = inst.phase == Phase::Done && !inst.pivot_passed;
+        if (inst.phase == Phase::Compensating || reopen) && !st.compensation.is_empty() && !ignored
+        {
             // Still compensating: the effect is undone too, its compensations run
-            // again after the one in flight.
+            // again after the one in flight. Ended already: the instance reopens to
+            // run them, then ends again as it had.
+            let (sid, m) = (st.id.clone(), ev.message().to_string());
+            // What it captured is there for its compensations, run again, and their
+            // `if` is evaluated on this event.
+            self.capture(ii, &st.capture, ev);
+            self.comp_conditions(ii, step, ev);
+            let Some(inst) = self.insts.get_mut(ii).and_then(Option::as_mut) else {
+                return true;
+            };
+            if inst.phase == Phase::Done {
+                let prior = inst.state.take();
+                let counts = &mut self.counts;
+                match &prior {
+                    Some(Final::Compensated) => {
+                        counts.compensated = counts.compensated.saturating_sub(1)
+                    }
+                    Some(Final::Failed { .. }) => counts.failed = counts.failed.saturating_sub(1),
+                    _ => {}
+                }
+                inst.reopened = prior;
+                inst.phase = Phase::Compensating;
+            }
+            let mut skipped = Vec::new();
             for i in (0..st.compensation.len()).rev() {
-                if !inst.comp_todo.contains(&(step, i)) {
+                if inst.comp_skip.contains(&(step, i)) {
+                    skipped.push(i);
+                } else if !inst.comp_todo.contains(&(step, i)) {
                     inst.comp_todo.push((step, i));
                 }
             }
-            let (sid, m) = (st.id.clone(), ev.message().to_string());
-            // What it captured is there for its compensations, run again.
-            self.capture(ii, &st.capture, ev);
-            self.comp_conditions(ii, step, ev);
             self.log(ii, t, line, idr, |_| What::LateEffect {
-                step: sid,
+                step: sid.clone(),
                 event: m,
             });
+            for i in skipped.into_iter().rev() {
+                let command = st.compensation[i].send.name.clone();
+                let step = sid.clone();
+                self.log(ii, t, 0, None, |_| What::CompensationSkipped {
+                    step,
+                    command,
+                });
+            }
             if self.inst(ii).is_some_and(|i| i.comp.is_none()) {
                 self.next_comp(ii, t);
             }
             return true;
         }
         let how = if st.compensation.is_empty() {
-            "it has no compensation"
+            "it has no compensation".to_string()
+        } else if ignored {
+            format!(
+                "the saga ignores `{}` (`ignore:`), so it drops the late success instead of compensating it again",
+                ev.message()
+            )
         } else {
-            "its compensation was sent before this effect, which it cannot have undone"
+            "the saga had passed its pivot, past which nothing is compensated".to_string()
         };
         let (si, key, msg) = (inst.saga, inst.key.clone(), ev.message().to_string());
         let m = msg.clone();
