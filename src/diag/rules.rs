@@ -416,6 +416,9 @@ rules! {
     "saga-capture-type" => Error,
         "A command's `with` writes a captured value where the command's schema expects another type.",
         "The value is read (`capture`) where the source message's schema gives one type and written (`with`) where the command's schema asks for another: the command would be invalid. Capture the right property, or write it where the type fits.";
+    "saga-compensates-unknown" => Warning,
+        "A contract's `x-hnp-compensates` names a message the contract does not have.",
+        "`x-hnp-compensates` on a command's message or on the operation that sends it (AsyncAPI 3 `operations`, 2.x `publish` / `subscribe`) names the commands it undoes; the saga checks use it to tell a compensation on the wrong step (`saga-compensation-mismatch`) and a `readOnly` step that changes state (`saga-readonly-state-change`). An entry that names no message (a typo, a renamed command, a `$ref` to nothing) is ignored, so those checks silently see no inverse there: fix the name or the `$ref`.";
     "saga-compensation-mismatch" => Error,
         "A compensation sends a command that the contract declares undoes another command than its step's.",
         "A compensation must undo its own step: attached to the wrong step (two steps' compensations swapped), it undoes an effect that may not exist and leaves the step's own effect in place. The contract's `x-hnp-compensates` on a command (or on the operation that sends it) names the commands it undoes.";
