@@ -226,7 +226,14 @@ impl Engine<'_> {
                 .comp_scripts
                 .iter()
                 .find(|c| c.key == key && c.step == step && c.idx == idx)
-                .and_then(|c| c.answers.get(attempt as usize - 1).copied())
+                .and_then(|c| {
+                    let n = if c.every_round {
+                        attempt.saturating_sub(first)
+                    } else {
+                        attempt.saturating_sub(1)
+                    };
+                    c.answers.get(n as usize).copied()
+                })
                 .unwrap_or(Answer::Confirm)
         } else {
             Answer::Lose

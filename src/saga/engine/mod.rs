@@ -89,6 +89,10 @@ pub struct CompScript {
     pub step: StepId,
     pub idx: usize,
     pub answers: Vec<Answer>,
+    /// The answers start again with each round of the compensation (a round sent
+    /// again for a late effect is played the same way); otherwise they go by attempt
+    /// number across rounds (what a recording answered).
+    pub every_round: bool,
 }
 
 /// The id the orchestrator gives attempt `attempt` of a step's command: what a
