@@ -416,3 +416,60 @@ fn a_late_success_while_compensating_is_compensated_again() {
     );
     assert_eq!(o.instances[0].state.name(), "compensated");
 }
+
+/// Exploration's participant model plays a compensation sent again for a late effect
+/// like the first time: a misbehaviour scripted for every round recurs (the reopened
+/// round's first attempt fails too), recorded answers go by attempt number.
+#[test]
+fn a_reopened_compensation_is_played_like_the_first_round() {
+    let mut evs = apply_given_up_then_restored();
+    evs.retain(|e| e.message != "NetBoxSnapshotRestored");
+    evs.push(ev(
+        7,
+        250_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/2"),
+    ));
+    let outcome = |every_round| {
+        let s = load(GITOPS);
+        let step = s
+            .steps
+            .iter()
+            .position(|x| x.id == "apply-netbox")
+            .expect("step");
+        engine::run(
+            &[s],
+            &evs,
+            engine::Options {
+                keep_timelines: true,
+                drain: true,
+                auto_confirm: true,
+                comp_scripts: vec![engine::CompScript {
+                    key: "k".into(),
+                    step,
+                    idx: 0,
+                    answers: vec![engine::Answer::Fail],
+                    every_round,
+                }],
+                ..Default::default()
+            },
+        )
+    };
+    let failed = |o: &engine::Outcome| -> Vec<u32> {
+        o.instances[0]
+            .timeline
+            .iter()
+            .filter_map(|e| match &e.what {
+                engine::What::CompensationFailed { attempt, .. } => Some(*attempt),
+                _ => None,
+            })
+            .collect()
+    };
+    let o = outcome(true);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert_eq!(failed(&o), [1, 3]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+    let o = outcome(false);
+    assert_eq!(failed(&o), [1]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}

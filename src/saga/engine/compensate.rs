@@ -421,6 +421,7 @@ impl Engine<'_> {
         };
         let again = prior.as_ref() == Some(&state);
         inst.phase = Phase::Done;
+        inst.ended = t;
         inst.active.clear();
         inst.branch = None;
         inst.comp = None;

@@ -108,6 +108,8 @@ pub(super) struct Inst {
     /// The instance had ended in this state when a late success of a step in doubt
     /// reopened it to run that step's compensations again: it ends in it again.
     pub(super) reopened: Option<Final>,
+    /// When it last ended (retention counts from there).
+    pub(super) ended: i64,
 }
 
 /// The idempotency keys an instance has seen: a few, in one buffer, compared by

@@ -242,12 +242,12 @@ impl<'s> Engine<'s> {
                     break;
                 }
                 self.retired.pop_front();
-                // Reopened for a late effect: retired again when it ends again.
+                // Reopened for a late effect: retired when it ends again.
                 if self
                     .insts
                     .get(ii)
                     .and_then(Option::as_ref)
-                    .is_some_and(|i| i.phase != Phase::Done)
+                    .is_some_and(|i| i.phase != Phase::Done || i.ended > end)
                 {
                     continue;
                 }

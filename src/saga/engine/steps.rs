@@ -147,6 +147,7 @@ impl Engine<'_> {
             emitted: Vec::new(),
             state: None,
             reopened: None,
+            ended: i64::MIN,
         };
         let ii = match self.free.pop() {
             Some(i) => {
