@@ -473,3 +473,33 @@ fn a_reopened_compensation_is_played_like_the_first_round() {
     assert_eq!(failed(&o), [1]);
     assert_eq!(o.instances[0].state.name(), "compensated");
 }
+
+/// The success of an earlier attempt (here the first of two, both timed out) that
+/// arrives after the instance ended took effect too: it reopens the instance like
+/// the last attempt's would, rather than being ignored as a stale reply.
+#[test]
+fn a_late_success_of_an_earlier_attempt_is_compensated_again_too() {
+    let mut evs = apply_given_up_then_restored();
+    evs.push(ev(
+        7,
+        250_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/1"),
+    ));
+    evs.push(ev(
+        8,
+        251_000,
+        "NetBoxSnapshotRestored",
+        Some("k/apply-netbox/compensation/1/2"),
+    ));
+    let o = run(load(GITOPS), &evs);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert_eq!(
+        compensations(&o),
+        [
+            (245_020, "apply-netbox".to_string()),
+            (250_000, "apply-netbox".to_string())
+        ]
+    );
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}

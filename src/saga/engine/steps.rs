@@ -66,6 +66,18 @@ fn attribute(inst: &Inst, saga: &Saga, sp: &SagaPlan, mid: u32, c: &str) -> Attr
     }
 }
 
+/// The step given up in doubt whose earlier (sent) attempt causation `c` names, when
+/// `mid` is a success of that step.
+fn earlier_success(inst: &Inst, saga: &Saga, sp: &SagaPlan, mid: u32, c: &str) -> Option<StepId> {
+    let rest = c.strip_prefix(inst.key.as_str())?.strip_prefix('/')?;
+    let (head, n) = rest.rsplit_once('/')?;
+    let n = n.parse::<u32>().ok()?;
+    let step = saga.steps.iter().position(|s| s.id == head)?;
+    let last = inst.last_attempt.iter().find(|(s, _)| *s == step)?.1;
+    (n >= 1 && n < last && inst.uncertain.contains(&step) && sp.steps[step].on.contains(&mid))
+        .then_some(step)
+}
+
 /// Whether causation `c` names an attempt of this instance that was never sent (a
 /// step's attempt past its last one, or a compensation attempt past its last one).
 fn stale_unsent(inst: &Inst, saga: &Saga, c: &str) -> bool {
@@ -345,8 +357,16 @@ impl Engine<'_> {
             sp.replies.contains(&mid),
             sp.causation.as_ref().and_then(|p| ev.key(p)),
         ) {
+            // A success of an earlier attempt of a step given up in doubt took effect
+            // as well: once the saga gave up, it is a late effect like the last one's.
+            let earlier = if inst.phase == Phase::Running {
+                None
+            } else {
+                earlier_success(inst, saga, sp, mid, &c)
+            };
             match attribute(inst, saga, sp, mid, &c) {
                 Attribution::Step(s) => only = Some(s),
+                Attribution::Stale(_) if earlier.is_some() => only = earlier,
                 Attribution::Compensation => to_comp = true,
                 // Exploration: a reply naming an attempt this run never sent could not
                 // have been produced in it.
