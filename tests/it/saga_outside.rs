@@ -324,3 +324,40 @@ fn exploration_still_finds_a_late_effect_without_compensation() {
         "{c:#?}"
     );
 }
+
+/// A compensation confirmed by its own step's success message, without `causation`
+/// (`saga-confirm-ambiguous`): the confirmations of the compensation sent again for a
+/// late success are taken as its answers, not as more late effects — the run ends
+/// (it used to compensate again on every confirmation, without end).
+#[test]
+fn a_confirmation_that_is_also_the_success_does_not_reopen_without_end() {
+    let mut s = saga_of(
+        "steps:\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: RefundFee, confirm: FeeCharged, timeout: 30s, retry: {max: 3, backoff: 1s}}\n",
+    );
+    s.causation = None;
+    let step = 0;
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 100_000, "FeeCharged", None),
+    ];
+    let o = saga::engine::run(
+        std::slice::from_ref(&s),
+        &evs,
+        saga::engine::Options {
+            keep_timelines: true,
+            drain: true,
+            auto_confirm: true,
+            comp_scripts: vec![saga::engine::CompScript {
+                key: "k".into(),
+                step,
+                idx: 0,
+                answers: vec![saga::engine::Answer::Twice],
+                every_round: true,
+            }],
+            ..Default::default()
+        },
+    );
+    let i = &o.instances[0];
+    assert_eq!(i.state.name(), "compensated", "{:#?}", i.timeline);
+    assert!(i.timeline.len() < 40, "{:#?}", i.timeline);
+}

@@ -110,7 +110,13 @@ pub(super) struct Inst {
     pub(super) reopened: Option<Final>,
     /// When it last ended (retention counts from there).
     pub(super) ended: i64,
+    /// Late effects compensated again so far (bounded: see `MAX_LATE_RUNS`).
+    pub(super) late_runs: u32,
 }
+
+/// Late effects an instance compensates again at most: a guard against a stream (or
+/// a participant model) that answers every compensation with another late success.
+pub(super) const MAX_LATE_RUNS: u32 = 64;
 
 /// The idempotency keys an instance has seen: a few, in one buffer, compared by
 /// hash first; many, in a set.

@@ -160,6 +160,7 @@ impl Engine<'_> {
             state: None,
             reopened: None,
             ended: i64::MIN,
+            late_runs: 0,
         };
         let ii = match self.free.pop() {
             Some(i) => {
@@ -668,6 +669,18 @@ impl Engine<'_> {
         }) else {
             return false;
         };
+        // Without a causation naming the step, a message that also answers one of
+        // this step's compensations already sent (`saga-confirm-ambiguous`) is taken
+        // as that answer, not as a late effect (else each answer would trigger the
+        // compensation again, without end).
+        if only.is_none()
+            && inst.comp_sent.iter().any(|&(s, i)| {
+                let (confirm, fail, _) = &sp.steps[s].comp[i];
+                s == step && (*confirm == mid || fail.contains(&mid))
+            })
+        {
+            return false;
+        }
         let st = &saga.steps[step];
         if inst.phase == Phase::Compensating && inst.comp.is_none() && inst.comp_todo.is_empty() {
             // Other steps are still awaited: nothing is compensated yet, so this step
@@ -696,8 +709,13 @@ impl Engine<'_> {
             return false;
         }
         let reopen = inst.phase == Phase::Done && !inst.pivot_passed;
-        if (inst.phase == Phase::Compensating || reopen) && !st.compensation.is_empty() && !ignored
+        let bounded = inst.late_runs < super::instance::MAX_LATE_RUNS;
+        if (inst.phase == Phase::Compensating || reopen)
+            && !st.compensation.is_empty()
+            && !ignored
+            && bounded
         {
+            inst.late_runs += 1;
             // Still compensating: the effect is undone too, its compensations run
             // again after the one in flight. Ended already: the instance reopens to
             // run them, then ends again as it had.
@@ -749,6 +767,11 @@ impl Engine<'_> {
         }
         let how = if st.compensation.is_empty() {
             "it has no compensation".to_string()
+        } else if !bounded {
+            format!(
+                "the saga already compensated {} late effects of this instance again (the most it does)",
+                super::instance::MAX_LATE_RUNS
+            )
         } else if ignored {
             format!(
                 "the saga ignores `{}` (`ignore:`), so it drops the late success instead of compensating it again",
