@@ -437,6 +437,9 @@ rules! {
     "saga-child-timeout" => Warning,
         "A child-saga step's timeout is shorter than the child's deadline.",
         "The parent gives up on the step (and compensates) while the child may still be working towards its deadline; the child's late success is then a late effect. Give the step a timeout at least the child's deadline plus the time its compensations take.";
+    "saga-compensates-unknown" => Warning,
+        "A contract's `x-hnp-compensates` names a message the contract does not have.",
+        "`x-hnp-compensates` on a command's message or on the operation that sends it (AsyncAPI 3 `operations`, 2.x `publish` / `subscribe`) names the commands it undoes; the saga checks use it to tell a compensation on the wrong step (`saga-compensation-mismatch`) and a `readOnly` step that changes state (`saga-readonly-state-change`). An entry that names no message (a typo, a renamed command, a `$ref` to nothing) is ignored, so those checks silently see no inverse there: fix the name or the `$ref`.";
     "saga-compensation-mismatch" => Error,
         "A compensation sends a command that the contract declares undoes another command than its step's.",
         "A compensation must undo its own step: attached to the wrong step (two steps' compensations swapped), it undoes an effect that may not exist and leaves the step's own effect in place. The contract's `x-hnp-compensates` on a command (or on the operation that sends it) names the commands it undoes.";
@@ -480,8 +483,8 @@ rules! {
         "The saga file is malformed: a missing field, a wrong type, an unknown field or a bad duration.",
         "The saga format is checked strictly so that a typo does not silently change the saga's behaviour.";
     "saga-late-effect" => Error,
-        "A state-changing step the saga gave up on (its outcome unknown) took effect after the instance ended, or has no compensation.",
-        "When a command times out, its effect may still happen. While the saga is still compensating, a success of such a step runs its compensation again (after the one in flight), so the effect is undone; once the instance has ended, or when the step has no compensation, nothing undoes it and the effect outlives the saga. Give the step a longer timeout, retries (the participant answers the retry), or a compensation the participant applies whenever the effect arrives.";
+        "A state-changing step the saga gave up on (its outcome unknown) took effect late, and nothing undoes it: the step has no compensation, the saga `ignore`s that success, or the saga had passed its pivot.",
+        "When a command times out (`onTimeout: fail`, or every retry) or is abandoned, its effect may still happen. A late success of such a step runs that step's compensations again (their `if` evaluated on the late event, its captures available to `with`): after the compensation in flight while the saga is still compensating, or by reopening an instance that had ended, which then ends again as it had (a re-run compensation that fails for good is `saga-not-finished`). Nothing undoes the effect, and it outlives the saga, when the step has no compensation, when the saga lists its success message in `ignore:` (the late success is dropped once the step's compensation was sent), or past the pivot (nothing is compensated there); also past 64 late effects compensated again in one instance (a guard against endless re-runs). Without `causation`, a message that also answers one of the step's compensations already sent is taken as that answer, not as a late effect. Give the step a compensation (idempotent: it may run twice), do not ignore its success message, or give it a longer timeout or retries.";
     "saga-latency-objective" => Error,
         "A step's simulated p95 latency exceeds its objective.",
         "Steps may declare `p95: 100ms`; the simulation computes percentiles from the stream and checks them.";

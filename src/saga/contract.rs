@@ -51,8 +51,12 @@ pub struct Contract<'w> {
     pub sent: BTreeSet<String>,
     pub received: BTreeSet<String>,
     /// Compensation command → the commands it undoes (`x-hnp-compensates` on the
-    /// message, or on an operation that sends it).
+    /// message, or on an operation that sends it: AsyncAPI 3 `operations`, or a 2.x
+    /// channel's `publish` / `subscribe`).
     pub compensates: BTreeMap<String, BTreeSet<String>>,
+    /// Entries of an `x-hnp-compensates` that name no message of the contract (a
+    /// name, or a `$ref` that resolves to none): where (file, pointer) and what.
+    pub compensates_unknown: Vec<(FileId, String, String)>,
 }
 
 /// Load a contract document and everything it `$ref`s. `Err` carries a message when
@@ -117,25 +121,44 @@ impl<'w> Contract<'w> {
                 by_target.get(&(f2, p2?)).cloned()
             })
         };
-        // `x-hnp-compensates`: a message name, a `$ref` to a message, or a list of them.
-        let undone = |from: FileId, v: Option<&Value>| -> Vec<String> {
-            let items = match v {
-                Some(Value::Array(a)) => a.iter().collect(),
-                Some(v) => vec![v],
+        // `x-hnp-compensates` (at `at` in `from`): a message name, a `$ref` to a
+        // message, or a list of them. Entries that name no message are set aside.
+        let mut unknown: Vec<(FileId, String, String)> = Vec::new();
+        let mut undone = |from: FileId, at: &str, v: Option<&Value>| -> Vec<String> {
+            let at = pointer::push(at, "x-hnp-compensates");
+            let items: Vec<(String, &Value)> = match v {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (pointer::push(&at, &i.to_string()), x))
+                    .collect(),
+                Some(v) => vec![(at, v)],
                 None => Vec::new(),
             };
-            items
-                .into_iter()
-                .filter_map(|v| match v {
+            let mut out = Vec::new();
+            for (p, v) in items {
+                let name = match v {
                     Value::String(n) => Some(n.clone()),
                     _ => name_of(from, v),
-                })
-                .collect()
+                };
+                match name {
+                    Some(n) if messages.contains_key(&n) => out.push(n),
+                    other => {
+                        let what = other
+                            .or_else(|| ref_of(v).map(str::to_string))
+                            .unwrap_or_else(|| v.to_string());
+                        if !unknown.iter().any(|u| u.0 == from && u.1 == p) {
+                            unknown.push((from, p, what));
+                        }
+                    }
+                }
+            }
+            out
         };
         let mut compensates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (name, (f, p)) in &messages {
             if let Some(m) = pointer_get(ws, *f, p) {
-                let targets = undone(*f, m.get("x-hnp-compensates"));
+                let targets = undone(*f, p, m.get("x-hnp-compensates"));
                 if !targets.is_empty() {
                     compensates.entry(name.clone()).or_default().extend(targets);
                 }
@@ -144,8 +167,9 @@ impl<'w> Contract<'w> {
         let mut replies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let (mut sent, mut received) = (BTreeSet::new(), BTreeSet::new());
         if let Some(Value::Object(ops)) = root.get("operations") {
-            for op in ops.values() {
-                let (of, _, op) = ws.deref(file, op);
+            for (oname, op) in ops {
+                let (of, op_at, op) = ws.deref(file, op);
+                let op_at = op_at.unwrap_or_else(|| pointer::push("/operations", oname));
                 let names: Vec<String> = op
                     .get("messages")
                     .and_then(Value::as_array)
@@ -157,7 +181,7 @@ impl<'w> Contract<'w> {
                     .map(|a| a.iter().filter_map(|m| name_of(of, m)).collect())
                     .unwrap_or_default();
                 let action = op.get("action").and_then(Value::as_str).unwrap_or("");
-                let targets = undone(of, op.get("x-hnp-compensates"));
+                let targets = undone(of, &op_at, op.get("x-hnp-compensates"));
                 for n in &names {
                     if !targets.is_empty() {
                         compensates
@@ -181,27 +205,31 @@ impl<'w> Contract<'w> {
         }
         // AsyncAPI 2.x: a channel's `publish` operation is what the application
         // receives, `subscribe` what it sends; `message` is one message or a `oneOf`.
+        // An `x-hnp-compensates` on the operation applies to its messages (as on a 3.x
+        // operation).
         if let Some(Value::Object(channels)) = root.get("channels") {
-            for ch in channels.values() {
-                let (cf, _, ch) = ws.deref(file, ch);
+            for (cname, ch) in channels {
+                let (cf, ch_at, ch) = ws.deref(file, ch);
+                let ch_at = ch_at.unwrap_or_else(|| pointer::push("/channels", cname));
                 for (verb, set) in [("publish", &mut received), ("subscribe", &mut sent)] {
                     let Some(op) = ch.get(verb) else { continue };
-                    let (of, _, op) = ws.deref(cf, op);
+                    let (of, op_at, op) = ws.deref(cf, op);
+                    let op_at = op_at.unwrap_or_else(|| pointer::push(&ch_at, verb));
+                    let targets = undone(of, &op_at, op.get("x-hnp-compensates"));
                     let Some(m) = op.get("message") else { continue };
                     let (mf, _, mv) = ws.deref(of, m);
-                    match mv.get("oneOf").and_then(Value::as_array) {
-                        Some(list) => {
-                            for item in list {
-                                if let Some(n) = name_of(mf, item) {
-                                    set.insert(n);
-                                }
-                            }
+                    let names: Vec<String> = match mv.get("oneOf").and_then(Value::as_array) {
+                        Some(list) => list.iter().filter_map(|i| name_of(mf, i)).collect(),
+                        None => name_of(of, m).into_iter().collect(),
+                    };
+                    for n in names {
+                        if !targets.is_empty() {
+                            compensates
+                                .entry(n.clone())
+                                .or_default()
+                                .extend(targets.iter().cloned());
                         }
-                        None => {
-                            if let Some(n) = name_of(of, m) {
-                                set.insert(n);
-                            }
-                        }
+                        set.insert(n);
                     }
                 }
             }
@@ -214,6 +242,7 @@ impl<'w> Contract<'w> {
             sent,
             received,
             compensates,
+            compensates_unknown: unknown,
         })
     }
 

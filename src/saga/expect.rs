@@ -8,8 +8,9 @@ use super::engine::{Outcome, What};
 
 /// The expectation document of an outcome: per instance, the final state, the
 /// events emitted, the commands sent (with their step and attempt) and the
-/// compensations run (with their outcome), in order. Golden files written before the
-/// last two existed are still compared on the fields they have.
+/// compensations run (with their outcome, and the late effects that run them again),
+/// in order. Golden files written before the last two existed are still compared on
+/// the fields they have.
 pub fn of(outcome: &Outcome) -> Value {
     let instances: Vec<Value> = outcome
         .instances
@@ -38,6 +39,11 @@ pub fn of(outcome: &Outcome) -> Value {
                     }
                     What::CompensationSkipped { step, command } => {
                         compensations.push(format!("{step}: {command} skipped (if)"));
+                    }
+                    // A late success of a step in doubt: its compensations run again
+                    // (reopening the instance if it had ended).
+                    What::LateEffect { step, event } => {
+                        compensations.push(format!("{step}: late effect by {event}, again"));
                     }
                     What::CompensationFailed { step, event, .. } => compensations.push(format!(
                         "{step}: failed{}",

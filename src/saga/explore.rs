@@ -529,6 +529,7 @@ pub fn recorded(sagas: &[Saga], events: &[Event]) -> Recorded {
                         step: st,
                         idx: i,
                         answers: Vec::new(),
+                        every_round: false,
                     });
                     scripts.len() - 1
                 }
@@ -574,11 +575,14 @@ fn options(sagas: &[Saga], events: &[Event], ops: &[Op], rec: &[engine::CompScri
                 if let Some(key) = ev.key(&saga.correlation) {
                     o.comp_scripts
                         .retain(|c| !(c.key == key && c.step == st && c.idx == i));
+                    // The participant misbehaves the same way each time the
+                    // compensation is sent (again, for a late effect, too).
                     o.comp_scripts.push(engine::CompScript {
                         key,
                         step: st,
                         idx: i,
                         answers: p.answers(),
+                        every_round: true,
                     });
                 }
             }

@@ -47,6 +47,11 @@ fn check_entries(timeline: &[Entry]) -> Vec<(&'static str, String)> {
                 }
             }
         }
+        // A late success of a step in doubt reopens an ended instance to compensate
+        // it again.
+        if ended && matches!(e.what, What::LateEffect { .. }) {
+            ended = false;
+        }
         if ended {
             match &e.what {
                 What::Duplicate { .. } | What::Ignored { .. } | What::AfterEnd { .. } => {}

@@ -3,7 +3,8 @@
 //!
 //! The evidence is declared, never guessed from names: the contract's
 //! `x-hnp-compensates` (on a compensation command's message, or on an operation that
-//! sends it) names the commands it undoes; a non-idempotent mark
+//! sends it: AsyncAPI 3 `operations` or a 2.x `publish` / `subscribe`) names the
+//! commands it undoes (an entry naming no message is `saga-compensates-unknown`); a non-idempotent mark
 //! (`x-hnp-idempotent: false`) says a command changes state; and the saga itself says
 //! so when it compensates the same command on another step, or sends it as a
 //! compensation. Without such declarations nothing is reported.
@@ -19,8 +20,36 @@ use crate::source::pointer;
 
 /// The checks of this module, for one saga against its contract.
 pub fn check(saga: &Saga, contract: &Contract, out: &mut Vec<Diagnostic>) {
+    unknown(contract, out);
     mismatched(saga, contract, out);
     read_only(saga, contract, out);
+}
+
+/// An `x-hnp-compensates` entry that names no message of the contract (a typo, a
+/// renamed command, a `$ref` to nothing): the declaration is ignored, so the checks it
+/// feeds see no inverse there. Located at the entry, in the contract.
+fn unknown(contract: &Contract, out: &mut Vec<Diagnostic>) {
+    let known: Vec<&str> = contract.messages.keys().map(String::as_str).collect();
+    for (file, at, what) in &contract.compensates_unknown {
+        let hint = crate::suggest::closest(what, &known)
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        out.push(
+            contract
+                .ws
+                .file(*file)
+                .diag_at(
+                    "saga-compensates-unknown",
+                    at,
+                    format!(
+                        "`x-hnp-compensates` names `{what}`, which is no message of the contract: this inverse is ignored"
+                    ),
+                )
+                .with_help(format!(
+                    "{hint}name the command this one undoes by its message name (a key of `components/messages`) or by a `$ref` to it"
+                )),
+        );
+    }
 }
 
 fn names(set: &BTreeSet<String>) -> String {

@@ -1,7 +1,8 @@
 //! In-flight semantics (issue 12, class 2): giving up while a step's command is in
 //! flight waits for its outcome before compensating (or compensates at once with
 //! `inFlight: abandon`), and a success that arrives after the saga gave up on the
-//! step is `saga-late-effect`.
+//! step is compensated again (reopening an ended instance), or `saga-late-effect`
+//! when nothing can undo it.
 
 use std::sync::Arc;
 
@@ -115,11 +116,10 @@ fn abandon_needs_a_compensation() {
     );
 }
 
-#[test]
-fn a_success_after_the_saga_gave_up_is_a_late_effect() {
-    // apply-netbox: 2 attempts of 2 min (5 s apart); both time out, the snapshot is
-    // restored, then attempt 2's success arrives.
-    let a = "k/apply-netbox/2";
+/// The gitops sync up to the moment `apply-netbox` is given up in doubt: its two
+/// attempts (sent at 20 ms and 125.02 s) time out, the saga gives up at 245.02 s and
+/// the snapshot restore is confirmed at 246 s: the instance ends compensated.
+fn apply_given_up_then_restored() -> Vec<Event> {
     let mut evs = vec![ev(1, 0, "SyncStarted", None)];
     for (i, (m, step)) in [
         ("RepositoryAccessValidated", "validate-access"),
@@ -133,37 +133,188 @@ fn a_success_after_the_saga_gave_up_is_a_late_effect() {
         evs.push(ev(2 + i as u32, 10 + i as i64, m, Some(&c)));
     }
     evs.push(ev(5, 20, "ConflictDetectionCompleted", None));
-    // Sent at 20 ms; timeouts at 120.02 s and 245.02 s; restore confirmed at 246 s.
     evs.push(ev(
         6,
         246_000,
         "NetBoxSnapshotRestored",
         Some("k/apply-netbox/compensation/1/1"),
     ));
-    evs.push(ev(7, 250_000, "NetBoxChangesApplied", Some(a)));
-    let o = run(load(GITOPS), &evs);
-    let late: Vec<_> = o
-        .violations
+    evs
+}
+
+fn late_effects(o: &engine::Outcome) -> Vec<&engine::Violation> {
+    o.violations
         .iter()
         .filter(|v| v.rule == "saga-late-effect")
-        .collect();
-    assert_eq!(late.len(), 1, "{:#?}", o.violations);
-    assert_eq!(late[0].line, 7);
+        .collect()
+}
+
+/// Issue 12: a late success after compensation triggers that step's compensation.
+/// The instance had ended compensated; attempt 2's success arrives after that: the
+/// instance reopens, sends the restore again (a new attempt, with the snapshot id
+/// the late success carries), and ends compensated again, without a finding and
+/// without emitting its failure event twice.
+#[test]
+fn a_success_after_the_instance_ended_reopens_it_to_compensate_again() {
+    let mut evs = apply_given_up_then_restored();
+    let mut late = ev(7, 250_000, "NetBoxChangesApplied", Some("k/apply-netbox/2"));
+    late.payload["snapshotId"] = serde_json::json!("snap-9");
+    evs.push(late);
+    evs.push(ev(
+        8,
+        251_000,
+        "NetBoxSnapshotRestored",
+        Some("k/apply-netbox/compensation/1/2"),
+    ));
+    let o = run(load(GITOPS), &evs);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    let i = &o.instances[0];
+    assert_eq!(i.state.name(), "compensated");
+    assert_eq!(i.emitted, ["SyncFailed"]);
+    assert_eq!((o.finished.compensated, o.finished.failed), (1, 0));
+    assert_eq!(
+        compensations(&o),
+        [
+            (245_020, "apply-netbox".to_string()),
+            (250_000, "apply-netbox".to_string())
+        ]
+    );
+    let t = &i.timeline;
+    let reopened = t
+        .iter()
+        .position(
+            |e| matches!(&e.what, engine::What::LateEffect { step, .. } if step == "apply-netbox"),
+        )
+        .expect("the late effect is on the timeline");
+    assert_eq!(t[reopened].line, 7);
+    // The re-run restore carries what the late success captured.
     assert!(
-        late[0].message.contains("apply-netbox"),
-        "{}",
-        late[0].message
+        t[reopened..].iter().any(|e| matches!(
+            &e.what,
+            engine::What::Compensating { with, attempt: 2, .. }
+                if with.get("snapshotId") == Some(&serde_json::json!("snap-9"))
+        )),
+        "{t:#?}"
+    );
+    let ends = t
+        .iter()
+        .filter(|e| matches!(&e.what, engine::What::Finished { .. }))
+        .count();
+    assert_eq!(ends, 2, "{t:#?}");
+    let emits = t
+        .iter()
+        .filter(|e| matches!(&e.what, engine::What::Emitted { .. }))
+        .count();
+    assert_eq!(emits, 1, "{t:#?}");
+    // The golden file records the re-run compensation.
+    let golden = saga::expect::of(&o).to_string();
+    assert!(
+        golden.contains("apply-netbox: RestoreNetBoxSnapshot #2"),
+        "{golden}"
     );
     // The same success before the give-up completes the step: no finding.
     let mut ok = evs.clone();
     ok.truncate(5);
-    ok.push(ev(6, 130_000, "NetBoxChangesApplied", Some(a)));
+    ok.push(ev(
+        6,
+        130_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/2"),
+    ));
     let o = run(load(GITOPS), &ok);
+    assert!(late_effects(&o).is_empty(), "{:#?}", o.violations);
+}
+
+/// A re-run compensation is handled like any other: one that fails for good (here:
+/// never answered, every retry timing out) is the usual failed compensation.
+#[test]
+fn a_reopened_compensation_that_fails_is_not_finished() {
+    let mut evs = apply_given_up_then_restored();
+    evs.push(ev(
+        7,
+        250_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/2"),
+    ));
+    let o = run(load(GITOPS), &evs);
+    assert!(late_effects(&o).is_empty(), "{:#?}", o.violations);
+    let nf: Vec<_> = o
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-not-finished")
+        .collect();
+    assert_eq!(nf.len(), 1, "{:#?}", o.violations);
     assert!(
-        o.violations.iter().all(|v| v.rule != "saga-late-effect"),
-        "{:#?}",
-        o.violations
+        nf[0]
+            .message
+            .contains("the compensation of `apply-netbox` failed"),
+        "{}",
+        nf[0].message
     );
+    assert_eq!(o.instances[0].state.name(), "failed");
+    assert_eq!((o.finished.compensated, o.finished.failed), (0, 1));
+    // Three attempts of the re-run round (its own retry budget), after the first.
+    let attempts: Vec<u32> = o.instances[0]
+        .timeline
+        .iter()
+        .filter_map(|e| match &e.what {
+            engine::What::Compensating { attempt, .. } => Some(*attempt),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attempts, [1, 2, 3, 4]);
+}
+
+/// What still outlives the saga: a late success of a step without compensation, and
+/// one the saga `ignore`s (it drops the success instead of compensating it again).
+#[test]
+fn a_late_success_nothing_undoes_is_still_a_late_effect() {
+    let mut evs = apply_given_up_then_restored();
+    evs.push(ev(
+        7,
+        250_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/2"),
+    ));
+    let mut s = load(GITOPS);
+    let i = s
+        .steps
+        .iter()
+        .position(|x| x.id == "apply-netbox")
+        .expect("step");
+    s.steps[i].compensation.clear();
+    let o = run(
+        s,
+        &evs[..evs.len() - 2]
+            .iter()
+            .chain(&evs[evs.len() - 1..])
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    let late = late_effects(&o);
+    assert_eq!(late.len(), 1, "{:#?}", o.violations);
+    assert_eq!(late[0].line, 7);
+    assert!(
+        late[0].message.contains("`apply-netbox`")
+            && late[0].message.contains("it has no compensation"),
+        "{}",
+        late[0].message
+    );
+
+    let mut s = load(GITOPS);
+    s.ignore.push(saga::format::Named {
+        name: "NetBoxChangesApplied".into(),
+        ptr: "/ignore/0".into(),
+    });
+    let o = run(s, &evs);
+    let late = late_effects(&o);
+    assert_eq!(late.len(), 1, "{:#?}", o.violations);
+    assert!(
+        late[0].message.contains("ignores `NetBoxChangesApplied`"),
+        "{}",
+        late[0].message
+    );
+    assert_eq!(o.instances[0].state.name(), "compensated");
 }
 
 #[test]
@@ -242,9 +393,11 @@ fn a_late_success_while_compensating_is_compensated_again() {
     // Attempt 2 times out at 245.02 s: the saga gives up and sends the restore; the
     // success of attempt 2 arrives at that moment.
     evs.push(ev(6, 245_020, "NetBoxChangesApplied", Some(a)));
+    // The restore sent again is a new attempt of the compensation (its own id).
     let restore = "k/apply-netbox/compensation/1/1";
     evs.push(ev(7, 246_000, "NetBoxSnapshotRestored", Some(restore)));
-    evs.push(ev(8, 247_000, "NetBoxSnapshotRestored", Some(restore)));
+    let again = "k/apply-netbox/compensation/1/2";
+    evs.push(ev(8, 247_000, "NetBoxSnapshotRestored", Some(again)));
     let o = run(load(GITOPS), &evs);
     assert!(o.violations.is_empty(), "{:#?}", o.violations);
     assert!(
@@ -259,6 +412,93 @@ fn a_late_success_while_compensating_is_compensated_again() {
         [
             (245_020, "apply-netbox".to_string()),
             (246_000, "apply-netbox".to_string())
+        ]
+    );
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}
+
+/// Exploration's participant model plays a compensation sent again for a late effect
+/// like the first time: a misbehaviour scripted for every round recurs (the reopened
+/// round's first attempt fails too), recorded answers go by attempt number.
+#[test]
+fn a_reopened_compensation_is_played_like_the_first_round() {
+    let mut evs = apply_given_up_then_restored();
+    evs.retain(|e| e.message != "NetBoxSnapshotRestored");
+    evs.push(ev(
+        7,
+        250_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/2"),
+    ));
+    let outcome = |every_round| {
+        let s = load(GITOPS);
+        let step = s
+            .steps
+            .iter()
+            .position(|x| x.id == "apply-netbox")
+            .expect("step");
+        engine::run(
+            &[s],
+            &evs,
+            engine::Options {
+                keep_timelines: true,
+                drain: true,
+                auto_confirm: true,
+                comp_scripts: vec![engine::CompScript {
+                    key: "k".into(),
+                    step,
+                    idx: 0,
+                    answers: vec![engine::Answer::Fail],
+                    every_round,
+                }],
+                ..Default::default()
+            },
+        )
+    };
+    let failed = |o: &engine::Outcome| -> Vec<u32> {
+        o.instances[0]
+            .timeline
+            .iter()
+            .filter_map(|e| match &e.what {
+                engine::What::CompensationFailed { attempt, .. } => Some(*attempt),
+                _ => None,
+            })
+            .collect()
+    };
+    let o = outcome(true);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert_eq!(failed(&o), [1, 3]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+    let o = outcome(false);
+    assert_eq!(failed(&o), [1]);
+    assert_eq!(o.instances[0].state.name(), "compensated");
+}
+
+/// The success of an earlier attempt (here the first of two, both timed out) that
+/// arrives after the instance ended took effect too: it reopens the instance like
+/// the last attempt's would, rather than being ignored as a stale reply.
+#[test]
+fn a_late_success_of_an_earlier_attempt_is_compensated_again_too() {
+    let mut evs = apply_given_up_then_restored();
+    evs.push(ev(
+        7,
+        250_000,
+        "NetBoxChangesApplied",
+        Some("k/apply-netbox/1"),
+    ));
+    evs.push(ev(
+        8,
+        251_000,
+        "NetBoxSnapshotRestored",
+        Some("k/apply-netbox/compensation/1/2"),
+    ));
+    let o = run(load(GITOPS), &evs);
+    assert!(o.violations.is_empty(), "{:#?}", o.violations);
+    assert_eq!(
+        compensations(&o),
+        [
+            (245_020, "apply-netbox".to_string()),
+            (250_000, "apply-netbox".to_string())
         ]
     );
     assert_eq!(o.instances[0].state.name(), "compensated");

@@ -203,3 +203,141 @@ fn a_message_level_declaration_is_read() {
         found[0].message
     );
 }
+
+/// A small AsyncAPI 2.6 contract: the inverse declared on `publish` operations (one
+/// with a single message, one with a `oneOf`), one entry naming no message.
+const V2: &str = r#"asyncapi: 2.6.0
+info:
+  title: inverses over 2.x operations
+  version: 1.0.0
+channels:
+  stock.reserve:
+    publish:
+      operationId: reserveStock
+      message:
+        $ref: '#/components/messages/ReserveStock'
+  stock.release:
+    publish:
+      operationId: releaseStock
+      x-hnp-compensates: [ReserveStock]
+      message:
+        $ref: '#/components/messages/ReleaseStock'
+  fees:
+    publish:
+      operationId: fees
+      x-hnp-compensates: [ChargeFees, {$ref: '#/components/messages/Nothing'}]
+      message:
+        oneOf:
+          - $ref: '#/components/messages/RefundFee'
+  events:
+    subscribe:
+      operationId: events
+      message:
+        oneOf:
+          - $ref: '#/components/messages/OrderPlaced'
+          - $ref: '#/components/messages/StockReserved'
+          - $ref: '#/components/messages/StockReleased'
+          - $ref: '#/components/messages/FeeRefunded'
+          - $ref: '#/components/messages/OrderDone'
+          - $ref: '#/components/messages/OrderFailed'
+components:
+  schemas:
+    Headers:
+      type: object
+      required: [correlationid]
+      properties:
+        correlationid: {type: string}
+  messages:
+    OrderPlaced: {name: OrderPlaced, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    ReserveStock: {name: ReserveStock, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    StockReserved: {name: StockReserved, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    ReleaseStock: {name: ReleaseStock, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    StockReleased: {name: StockReleased, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    ChargeFee: {name: ChargeFee, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    RefundFee: {name: RefundFee, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    FeeRefunded: {name: FeeRefunded, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    OrderDone: {name: OrderDone, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+    OrderFailed: {name: OrderFailed, headers: {$ref: '#/components/schemas/Headers'}, payload: {type: object}}
+"#;
+
+/// Static findings of `saga_steps` over the [`V2`] contract, and the contract's text.
+fn check_v2(saga_steps: &str) -> Vec<Diagnostic> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let contract = dir.path().join("inv.asyncapi.yaml");
+    std::fs::write(&contract, V2).expect("write");
+    let text = format!(
+        "saga: v2\nversion: 1.0.0\ncontract: {}\ncorrelation: /headers/correlationid\nstart: OrderPlaced\nsteps:\n{saga_steps}emits: {{onComplete: OrderDone, onFailure: OrderFailed}}\n",
+        contract.display()
+    );
+    let p = dir.path().join("v2.saga.yaml");
+    std::fs::write(&p, text).expect("write");
+    let ws = saga::contract::load_workspace(&contract).expect("contract");
+    let s = saga::load(&p, Arc::from("v2")).expect("saga");
+    saga::check(&s, &ws)
+}
+
+/// `x-hnp-compensates` on an AsyncAPI 2.x `publish` operation is read like on a 3.x
+/// operation: `ReleaseStock` undoes `ReserveStock`, so it is no compensation of a
+/// step that sends `ChargeFee`, and `ReserveStock` is not read-only.
+#[test]
+fn an_asyncapi_2_operation_level_declaration_is_read() {
+    let d = check_v2(
+        "  - id: charge\n    send: ChargeFee\n    on: FeeRefunded\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: ReleaseStock, confirm: StockReleased, timeout: 30s, retry: {max: 3, backoff: 1s}}\n",
+    );
+    let found = of(&d, "saga-compensation-mismatch");
+    assert_eq!(found.len(), 1, "{d:#?}");
+    assert!(
+        found[0].message.contains("undoes `ReserveStock`"),
+        "{}",
+        found[0].message
+    );
+    let d = check_v2(
+        "  - id: reserve\n    send: ReserveStock\n    on: StockReserved\n    timeout: 30s\n    onTimeout: fail\n    readOnly: true\n",
+    );
+    let found = of(&d, "saga-readonly-state-change");
+    assert_eq!(found.len(), 1, "{d:#?}");
+    assert!(
+        found[0].message.contains("`ReleaseStock`"),
+        "{}",
+        found[0].message
+    );
+}
+
+/// An `x-hnp-compensates` entry that names no message — a name or a `$ref` — is a
+/// warning located at the entry in the contract, with the nearest name as a hint.
+#[test]
+fn a_declared_inverse_naming_no_message_is_reported_at_the_contract() {
+    let d = check_v2(
+        "  - id: reserve\n    send: ReserveStock\n    on: StockReserved\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: ReleaseStock, confirm: StockReleased, timeout: 30s, retry: {max: 3, backoff: 1s}}\n",
+    );
+    let found = of(&d, "saga-compensates-unknown");
+    assert_eq!(found.len(), 2, "{d:#?}");
+    let line = V2
+        .lines()
+        .position(|l| l.contains("x-hnp-compensates: [ChargeFees"))
+        .expect("line") as u32
+        + 1;
+    for (f, what) in found
+        .iter()
+        .zip(["ChargeFees", "#/components/messages/Nothing"])
+    {
+        assert_eq!(f.severity, hnp_events::diag::Severity::Warning);
+        assert!(f.location.file.ends_with("inv.asyncapi.yaml"), "{f:#?}");
+        assert_eq!(
+            f.location.span.as_ref().map(|s| s.line),
+            Some(line),
+            "{f:#?}"
+        );
+        assert!(f.message.contains(&format!("`{what}`")), "{}", f.message);
+    }
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("did you mean `ChargeFee`?")),
+        "{:#?}",
+        found[0]
+    );
+    // The known entry of the same contract still counts: no other finding.
+    assert!(of(&d, "saga-compensation-mismatch").is_empty(), "{d:#?}");
+}

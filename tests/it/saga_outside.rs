@@ -275,3 +275,89 @@ fn an_instance_that_ends_failed_is_located_at_its_last_event() {
     assert_eq!(v.len(), 1, "{:#?}", o.violations);
     assert_eq!(v[0].line, 3, "{:#?}", v[0]);
 }
+
+/// The outside evaluation's pets adoption (FA3, FA4): charge the fee, book the visit,
+/// then branch on the home check. Delivering the fee's success after its timeout makes
+/// the saga give up and end compensated; the late success then reopens the instance
+/// to refund again (no `saga-late-effect`), and the recorded visit booking and home
+/// check, which answer or follow a command this run never sent, are dropped from the
+/// run (no `saga-after-terminal`).
+#[test]
+fn a_perturbed_early_end_keeps_causality_and_compensates_the_late_success() {
+    let s = saga_of(
+        "steps:\n  - id: charge-fee\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 30s\n    onTimeout: fail\n    ignore: [HomeChecked]\n    compensation: {send: RefundFee, confirm: FeeRefunded, timeout: 30s, retry: {max: 3, backoff: 2s}}\n  - id: book-visit\n    send: BookVisit\n    on: VisitBooked\n    timeout: 1m\n    onTimeout: fail\n    ignore: [HomeChecked]\n    compensation: {send: CancelVisit, confirm: VisitCancelled, timeout: 30s, retry: {max: 3, backoff: 2s}}\n  - branch:\n      id: home-check\n      on: HomeChecked\n      pointer: /payload/outcome\n      timeout: 2h\n      cases:\n        suitable: []\n        pending:\n          - id: recheck\n            on: HomeChecked\n            when: {pointer: /payload/outcome, equals: suitable}\n            timeout: 1h\n            onTimeout: fail\n            readOnly: true\n",
+    );
+    let checked = |line, time, outcome: &str| {
+        let mut e = ev(line, time, "HomeChecked", None);
+        e.payload["outcome"] = serde_json::json!(outcome);
+        e
+    };
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 900, "FeeCharged", Some("k/charge-fee/1")),
+        ev(3, 5_000, "VisitBooked", Some("k/book-visit/1")),
+        checked(4, 3_600_000, "pending"),
+        checked(5, 5_400_000, "suitable"),
+    ];
+    for depth in [1, 2] {
+        let c = counterexamples(&s, &evs, depth);
+        assert!(c.is_empty(), "depth {depth}: {c:#?}");
+    }
+}
+
+/// With causality, a late success still counts where nothing undoes it: the same
+/// fee step without a compensation is `saga-late-effect` when its success is
+/// delivered after its timeout.
+#[test]
+fn exploration_still_finds_a_late_effect_without_compensation() {
+    let s = saga_of(
+        "steps:\n  - id: charge-fee\n    send: ChargeFee\n    on: FeeCharged\n    fail: FeeDeclined\n    timeout: 30s\n    onTimeout: fail\n  - id: book-visit\n    send: BookVisit\n    on: VisitBooked\n    timeout: 1m\n    onTimeout: fail\n    compensation: {send: CancelVisit, confirm: VisitCancelled, timeout: 30s, retry: {max: 3, backoff: 2s}}\n",
+    );
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 900, "FeeCharged", Some("k/charge-fee/1")),
+        ev(3, 5_000, "VisitBooked", Some("k/book-visit/1")),
+    ];
+    let c = counterexamples(&s, &evs, 1);
+    assert!(
+        c.iter().any(|c| c.starts_with("saga-late-effect")),
+        "{c:#?}"
+    );
+}
+
+/// A compensation confirmed by its own step's success message, without `causation`
+/// (`saga-confirm-ambiguous`): the confirmations of the compensation sent again for a
+/// late success are taken as its answers, not as more late effects — the run ends
+/// (it used to compensate again on every confirmation, without end).
+#[test]
+fn a_confirmation_that_is_also_the_success_does_not_reopen_without_end() {
+    let mut s = saga_of(
+        "steps:\n  - id: charge\n    send: ChargeFee\n    on: FeeCharged\n    timeout: 30s\n    onTimeout: fail\n    compensation: {send: RefundFee, confirm: FeeCharged, timeout: 30s, retry: {max: 3, backoff: 1s}}\n",
+    );
+    s.causation = None;
+    let step = 0;
+    let evs = [
+        ev(1, 0, "AdoptionRequested", None),
+        ev(2, 100_000, "FeeCharged", None),
+    ];
+    let o = saga::engine::run(
+        std::slice::from_ref(&s),
+        &evs,
+        saga::engine::Options {
+            keep_timelines: true,
+            drain: true,
+            auto_confirm: true,
+            comp_scripts: vec![saga::engine::CompScript {
+                key: "k".into(),
+                step,
+                idx: 0,
+                answers: vec![saga::engine::Answer::Twice],
+                every_round: true,
+            }],
+            ..Default::default()
+        },
+    );
+    let i = &o.instances[0];
+    assert_eq!(i.state.name(), "compensated", "{:#?}", i.timeline);
+    assert!(i.timeline.len() < 40, "{:#?}", i.timeline);
+}

@@ -155,7 +155,15 @@ impl Engine<'_> {
         let Some(inst) = self.inst(ii) else { return };
         inst.comp = None;
         match inst.comp_todo.pop() {
-            Some((s, i)) => self.send_comp(ii, s, i, 1, t),
+            Some((s, i)) => {
+                let attempt = inst.comp_attempts(s, i) + 1;
+                self.send_comp(ii, s, i, attempt, t)
+            }
+            // Reopened for a late effect: it ends again as it had.
+            None if inst.reopened.is_some() => {
+                let prior = inst.reopened.clone().unwrap_or(Final::Compensated);
+                self.finish_inst(ii, t, prior);
+            }
             None if inst.uncompensable.is_empty() => self.finish_inst(ii, t, Final::Compensated),
             None => {
                 let saga = &sagas[inst.saga];
@@ -200,6 +208,12 @@ impl Engine<'_> {
         let saga = &sagas[inst.saga];
         let c = &saga.steps[step].compensation[idx];
         let key = inst.key.clone();
+        // A retry goes on the round in flight; otherwise a round begins.
+        let first = inst
+            .comp
+            .as_ref()
+            .filter(|r| r.step == step && r.idx == idx)
+            .map_or(attempt, |r| r.first);
         let due = c
             .timeout
             .map(|d| t.saturating_add(super::super::duration::signed(d)));
@@ -212,7 +226,14 @@ impl Engine<'_> {
                 .comp_scripts
                 .iter()
                 .find(|c| c.key == key && c.step == step && c.idx == idx)
-                .and_then(|c| c.answers.get(attempt as usize - 1).copied())
+                .and_then(|c| {
+                    let n = if c.every_round {
+                        attempt.saturating_sub(first)
+                    } else {
+                        attempt.saturating_sub(1)
+                    };
+                    c.answers.get(n as usize).copied()
+                })
                 .unwrap_or(Answer::Confirm)
         } else {
             Answer::Lose
@@ -225,8 +246,9 @@ impl Engine<'_> {
             Answer::Late => {
                 // After the timeout, and after the retry was sent (and answered).
                 if let Some(d) = due {
+                    let n = attempt.saturating_sub(first) + 1;
                     let retried = d
-                        .saturating_add(super::super::duration::signed(c.retry.delay(attempt)))
+                        .saturating_add(super::super::duration::signed(c.retry.delay(n)))
                         .saturating_add(2);
                     self.timer(ii, retried, reply(attempt));
                 }
@@ -242,7 +264,12 @@ impl Engine<'_> {
             if !inst.comp_sent.contains(&(step, idx)) {
                 inst.comp_sent.push((step, idx));
             }
+            match inst.comp_last.iter_mut().find(|(k, _)| *k == (step, idx)) {
+                Some(x) => x.1 = attempt,
+                None => inst.comp_last.push(((step, idx), attempt)),
+            }
             inst.comp = Some(CompRun {
+                first,
                 step,
                 idx,
                 attempt,
@@ -343,8 +370,16 @@ impl Engine<'_> {
             event: event.map(str::to_string),
             attempt,
         });
-        if attempt < c.retry.max {
-            let delay = c.retry.delay(attempt);
+        // Attempts of this round (a round run again for a late effect has its own).
+        let first = self
+            .insts
+            .get(ii)
+            .and_then(Option::as_ref)
+            .and_then(|i| i.comp.as_ref())
+            .map_or(1, |r| r.first);
+        let n = attempt.saturating_sub(first) + 1;
+        if n < c.retry.max {
+            let delay = c.retry.delay(n);
             self.log(ii, t, 0, None, |_| What::Retry {
                 step: format!("compensation of {sid}"),
                 attempt: attempt + 1,
@@ -376,15 +411,27 @@ impl Engine<'_> {
             Final::Completed => &saga.emits_complete,
             _ => &saga.emits_failure,
         };
-        let emits: Vec<String> = emits.iter().map(|n| n.name.clone()).collect();
+        // Reopened for a late effect: its end events were emitted when it first
+        // ended, and ending as it had is no new finding.
+        let prior = inst.reopened.take();
+        let emits: Vec<String> = if prior.is_some() {
+            Vec::new()
+        } else {
+            emits.iter().map(|n| n.name.clone()).collect()
+        };
+        let again = prior.as_ref() == Some(&state);
         inst.phase = Phase::Done;
+        inst.ended = t;
         inst.active.clear();
         inst.branch = None;
         inst.comp = None;
-        inst.emitted = emits.clone();
+        if prior.is_none() {
+            inst.emitted = emits.clone();
+        }
         match &state {
             Final::Completed => self.counts.completed += 1,
             Final::Compensated => self.counts.compensated += 1,
+            Final::Failed { .. } if again => self.counts.failed += 1,
             Final::Failed { reason } => {
                 let (si, key, line) = (inst.saga, inst.key.clone(), inst.last_line);
                 self.counts.failed += 1;

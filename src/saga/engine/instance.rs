@@ -44,6 +44,9 @@ pub(super) struct CompRun {
     pub(super) timer: u64,
     pub(super) due: Option<i64>,
     pub(super) auto: u64,
+    /// The attempt this round of the compensation began with (a round run again for a
+    /// late effect goes on numbering its attempts; its retries count from here).
+    pub(super) first: u32,
 }
 
 #[derive(Debug, PartialEq)]
@@ -81,6 +84,9 @@ pub(super) struct Inst {
     /// The stream line of the last recorded event the instance took (0: none): where
     /// a finding about how it ended is located.
     pub(super) last_line: u32,
+    /// Steps this run reached: what may answer or wake them can have been produced
+    /// in this run (exploration's causality).
+    pub(super) reached: Vec<StepId>,
     /// Steps whose command was sent at least once in this run.
     pub(super) sent: Vec<StepId>,
     /// The last attempt sent of each step's command (what `causation` matches).
@@ -90,6 +96,8 @@ pub(super) struct Inst {
     /// Compensations sent at least once (step, index): their replies are expected,
     /// late ones included.
     pub(super) comp_sent: Vec<(StepId, usize)>,
+    /// The last attempt sent of each compensation (step, index).
+    pub(super) comp_last: Vec<((StepId, usize), u32)>,
     pub(super) uncompensable: Vec<StepId>,
     pub(super) seen: Seen,
     pub(super) timeline: Vec<Entry>,
@@ -100,7 +108,18 @@ pub(super) struct Inst {
     /// The keys of the child sagas this instance started (the ids of the commands
     /// that started them): events under them are routed here too.
     pub(super) aliases: Vec<String>,
+    /// The instance had ended in this state when a late success of a step in doubt
+    /// reopened it to run that step's compensations again: it ends in it again.
+    pub(super) reopened: Option<Final>,
+    /// When it last ended (retention counts from there).
+    pub(super) ended: i64,
+    /// Late effects compensated again so far (bounded: see `MAX_LATE_RUNS`).
+    pub(super) late_runs: u32,
 }
+
+/// Late effects an instance compensates again at most: a guard against a stream (or
+/// a participant model) that answers every compensation with another late success.
+pub(super) const MAX_LATE_RUNS: u32 = 64;
 
 /// The idempotency keys an instance has seen: a few, in one buffer, compared by
 /// hash first; many, in a set.
@@ -116,6 +135,14 @@ pub(super) struct Seen {
 const FEW: usize = 32;
 
 impl Inst {
+    /// Attempts sent so far of compensation `idx` of `step` (0: never sent).
+    pub(super) fn comp_attempts(&self, step: StepId, idx: usize) -> u32 {
+        self.comp_last
+            .iter()
+            .find(|(k, _)| *k == (step, idx))
+            .map_or(0, |x| x.1)
+    }
+
     /// Record that a step settled now (completed, or in doubt).
     pub(super) fn settle(&mut self, step: StepId) {
         self.settled.retain(|&s| s != step);

@@ -89,6 +89,10 @@ pub struct CompScript {
     pub step: StepId,
     pub idx: usize,
     pub answers: Vec<Answer>,
+    /// The answers start again with each round of the compensation (a round sent
+    /// again for a late effect is played the same way); otherwise they go by attempt
+    /// number across rounds (what a recording answered).
+    pub every_round: bool,
 }
 
 /// The id the orchestrator gives attempt `attempt` of a step's command: what a
@@ -319,6 +323,15 @@ impl<'s> Engine<'s> {
                     break;
                 }
                 self.retired.pop_front();
+                // Reopened for a late effect: retired when it ends again.
+                if self
+                    .insts
+                    .get(ii)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|i| i.phase != Phase::Done || i.ended > end)
+                {
+                    continue;
+                }
                 if let Some(inst) = self.insts.get_mut(ii).and_then(Option::take) {
                     self.delivery.in_flight += inst.awaiting.len() as u64;
                     self.by_key[inst.saga].remove(&inst.key);
@@ -602,6 +615,36 @@ fn sent_in_run(inst: &Inst, saga: &Saga, plan: &SagaPlan, mid: u32) -> bool {
         reply_of_command = true;
     }
     !reply_of_command
+}
+
+/// Whether `mid` may have been caused by this run (asked once it gave up or ended):
+/// it is no event that only steps this run never reached or branches take, nor the
+/// answer of a compensation it never sent (events nothing here takes are kept).
+fn reached_in_run(inst: &Inst, plan: &SagaPlan, mid: u32) -> bool {
+    if plan.ignore.contains(&mid) || plan.is_start(mid) || plan.abort_on.contains(&mid) {
+        return true;
+    }
+    let mut taken_elsewhere = false;
+    for (s, st) in plan.steps.iter().enumerate() {
+        if st.on.contains(&mid) || st.fail.contains(&mid) {
+            if inst.reached.contains(&s) {
+                return true;
+            }
+            taken_elsewhere = true;
+        }
+        for (i, (confirm, fail, _)) in st.comp.iter().enumerate() {
+            if *confirm == mid || fail.contains(&mid) {
+                if inst.comp_sent.contains(&(s, i)) {
+                    return true;
+                }
+                taken_elsewhere = true;
+            }
+        }
+    }
+    // A branch takes one event, while the run waits in it (never once it gave up):
+    // another one is no answer to anything this run did.
+    taken_elsewhere |= plan.branch.iter().flatten().any(|(on, _)| *on == mid);
+    !taken_elsewhere
 }
 
 /// A reply of a step that already completed or was abandoned, or of a compensation

@@ -76,6 +76,53 @@ fn child_outcome(saga: &Saga, sp: &SagaPlan, mid: u32) -> bool {
         .any(|(st, p)| st.child.is_some() && (p.on.contains(&mid) || p.fail.contains(&mid)))
 }
 
+/// The step given up in doubt whose earlier (sent) attempt causation `c` names, when
+/// `mid` is a success of that step.
+fn earlier_success(inst: &Inst, saga: &Saga, sp: &SagaPlan, mid: u32, c: &str) -> Option<StepId> {
+    let rest = c.strip_prefix(inst.key.as_str())?.strip_prefix('/')?;
+    let (head, n) = rest.rsplit_once('/')?;
+    let n = n.parse::<u32>().ok()?;
+    let step = saga.steps.iter().position(|s| s.id == head)?;
+    let last = inst.last_attempt.iter().find(|(s, _)| *s == step)?.1;
+    (n >= 1 && n < last && inst.uncertain.contains(&step) && sp.steps[step].on.contains(&mid))
+        .then_some(step)
+}
+
+/// Whether causation `c` names an attempt of this instance that was never sent (a
+/// step's attempt past its last one, or a compensation attempt past its last one).
+fn stale_unsent(inst: &Inst, saga: &Saga, c: &str) -> bool {
+    let Some(rest) = c
+        .strip_prefix(inst.key.as_str())
+        .and_then(|r| r.strip_prefix('/'))
+    else {
+        return false;
+    };
+    let Some((head, n)) = rest
+        .rsplit_once('/')
+        .and_then(|(h, n)| Some((h, n.parse::<u32>().ok()?)))
+    else {
+        return false;
+    };
+    if let Some((step, idx)) = head.split_once("/compensation/") {
+        let Some(s) = saga.steps.iter().position(|x| x.id == step) else {
+            return false;
+        };
+        let Some(i) = idx.parse::<usize>().ok().and_then(|i| i.checked_sub(1)) else {
+            return false;
+        };
+        return n > inst.comp_attempts(s, i);
+    }
+    let Some(step) = saga.steps.iter().position(|s| s.id == head) else {
+        return false;
+    };
+    let last = inst
+        .last_attempt
+        .iter()
+        .find(|(s, _)| *s == step)
+        .map_or(0, |x| x.1);
+    n > last
+}
+
 fn inst_phase_done(e: &Engine<'_>, ii: usize) -> bool {
     e.insts
         .get(ii)
@@ -113,6 +160,8 @@ impl Engine<'_> {
             comp_todo: Vec::new(),
             comp: None,
             comp_sent: Vec::new(),
+            comp_last: Vec::new(),
+            reached: Vec::new(),
             uncompensable: Vec::new(),
             seen,
             timeline: Vec::new(),
@@ -120,6 +169,9 @@ impl Engine<'_> {
             emitted: Vec::new(),
             state: None,
             aliases: Vec::new(),
+            reopened: None,
+            ended: i64::MIN,
+            late_runs: 0,
         };
         let ii = match self.free.pop() {
             Some(i) => {
@@ -221,6 +273,9 @@ impl Engine<'_> {
             }
         }
         if let Some(inst) = self.inst(ii) {
+            if !inst.reached.contains(&step) {
+                inst.reached.push(step);
+            }
             if has_send && !inst.sent.contains(&step) {
                 inst.sent.push(step);
             }
@@ -302,6 +357,12 @@ impl Engine<'_> {
             return;
         }
         let Some(inst) = self.inst(ii) else { return };
+        // Likewise, once the run has given up (or ended), an event only steps or
+        // branches it never reached would take was caused by what the recorded run
+        // did and this one did not: not delivered either.
+        if causal && inst.phase != Phase::Running && !super::reached_in_run(inst, sp, mid) {
+            return;
+        }
         let id = ev.key(&sp.idempotency);
         if let Some(id) = &id {
             if !inst.seen.insert(id) {
@@ -349,9 +410,20 @@ impl Engine<'_> {
             None => sp.causation.as_ref().and_then(|p| ev.key(p)),
         };
         if let (true, Some(c)) = (sp.replies.contains(&mid), cause) {
+            // A success of an earlier attempt of a step given up in doubt took effect
+            // as well: once the saga gave up, it is a late effect like the last one's.
+            let earlier = if inst.phase == Phase::Running {
+                None
+            } else {
+                earlier_success(inst, saga, sp, mid, &c)
+            };
             match attribute(inst, saga, sp, mid, &c) {
                 Attribution::Step(s) => only = Some(s),
+                Attribution::Stale(_) if earlier.is_some() => only = earlier,
                 Attribution::Compensation => to_comp = true,
+                // Exploration: a reply naming an attempt this run never sent could not
+                // have been produced in it.
+                Attribution::Stale(_) if causal && stale_unsent(inst, saga, &c) => return,
                 Attribution::Stale(why) => {
                     let (si, key) = (inst.saga, inst.key.clone());
                     self.log(ii, t, line, idr, |_| What::Ignored {
@@ -652,6 +724,18 @@ impl Engine<'_> {
         }) else {
             return false;
         };
+        // Without a causation naming the step, a message that also answers one of
+        // this step's compensations already sent (`saga-confirm-ambiguous`) is taken
+        // as that answer, not as a late effect (else each answer would trigger the
+        // compensation again, without end).
+        if only.is_none()
+            && inst.comp_sent.iter().any(|&(s, i)| {
+                let (confirm, fail, _) = &sp.steps[s].comp[i];
+                s == step && (*confirm == mid || fail.contains(&mid))
+            })
+        {
+            return false;
+        }
         let st = &saga.steps[step];
         if inst.phase == Phase::Compensating && inst.comp.is_none() && inst.comp_todo.is_empty() {
             // Other steps are still awaited: nothing is compensated yet, so this step
@@ -669,31 +753,87 @@ impl Engine<'_> {
             self.comp_conditions(ii, step, ev);
             return true;
         }
-        if inst.phase == Phase::Compensating && !st.compensation.is_empty() {
+        // The saga ignores its own success message (`ignore:`): a late success is
+        // dropped, and once the step's compensation was sent nothing undoes it.
+        let ignored = sp.ignore.contains(&mid);
+        if ignored
+            && inst.phase == Phase::Compensating
+            && !inst.comp_sent.iter().any(|&(s, _)| s == step)
+        {
+            // Its compensation is still to run: it undoes this effect too.
+            return false;
+        }
+        let reopen = inst.phase == Phase::Done && !inst.pivot_passed;
+        let bounded = inst.late_runs < super::instance::MAX_LATE_RUNS;
+        if (inst.phase == Phase::Compensating || reopen)
+            && !st.compensation.is_empty()
+            && !ignored
+            && bounded
+        {
+            inst.late_runs += 1;
             // Still compensating: the effect is undone too, its compensations run
-            // again after the one in flight.
+            // again after the one in flight. Ended already: the instance reopens to
+            // run them, then ends again as it had.
+            let (sid, m) = (st.id.clone(), ev.message().to_string());
+            // What it captured is there for its compensations, run again, and their
+            // `if` is evaluated on this event.
+            self.capture(ii, &st.capture, ev);
+            self.comp_conditions(ii, step, ev);
+            let Some(inst) = self.insts.get_mut(ii).and_then(Option::as_mut) else {
+                return true;
+            };
+            if inst.phase == Phase::Done {
+                let prior = inst.state.take();
+                let counts = &mut self.counts;
+                match &prior {
+                    Some(Final::Compensated) => {
+                        counts.compensated = counts.compensated.saturating_sub(1)
+                    }
+                    Some(Final::Failed { .. }) => counts.failed = counts.failed.saturating_sub(1),
+                    _ => {}
+                }
+                inst.reopened = prior;
+                inst.phase = Phase::Compensating;
+            }
+            let mut skipped = Vec::new();
             for i in (0..st.compensation.len()).rev() {
-                if !inst.comp_todo.contains(&(step, i)) {
+                if inst.comp_skip.contains(&(step, i)) {
+                    skipped.push(i);
+                } else if !inst.comp_todo.contains(&(step, i)) {
                     inst.comp_todo.push((step, i));
                 }
             }
-            let (sid, m) = (st.id.clone(), ev.message().to_string());
-            // What it captured is there for its compensations, run again.
-            self.capture(ii, &st.capture, ev);
-            self.comp_conditions(ii, step, ev);
             self.log(ii, t, line, idr, |_| What::LateEffect {
-                step: sid,
+                step: sid.clone(),
                 event: m,
             });
+            for i in skipped.into_iter().rev() {
+                let command = st.compensation[i].send.name.clone();
+                let step = sid.clone();
+                self.log(ii, t, 0, None, |_| What::CompensationSkipped {
+                    step,
+                    command,
+                });
+            }
             if self.inst(ii).is_some_and(|i| i.comp.is_none()) {
                 self.next_comp(ii, t);
             }
             return true;
         }
         let how = if st.compensation.is_empty() {
-            "it has no compensation"
+            "it has no compensation".to_string()
+        } else if !bounded {
+            format!(
+                "the saga already compensated {} late effects of this instance again (the most it does)",
+                super::instance::MAX_LATE_RUNS
+            )
+        } else if ignored {
+            format!(
+                "the saga ignores `{}` (`ignore:`), so it drops the late success instead of compensating it again",
+                ev.message()
+            )
         } else {
-            "its compensation was sent before this effect, which it cannot have undone"
+            "the saga had passed its pivot, past which nothing is compensated".to_string()
         };
         let (si, key, msg) = (inst.saga, inst.key.clone(), ev.message().to_string());
         let m = msg.clone();
