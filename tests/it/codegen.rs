@@ -56,13 +56,15 @@ const HNP: &[&str] = &[
     "fixtures/hnp/projections/watch-health.projection.yaml",
 ];
 
-/// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and a saga with a parallel
-/// group, a branch and a `when`.
+/// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and sagas with a parallel
+/// group, a branch and a `when`, and with captured values, a conditional compensation
+/// and a step in flight awaited when its sibling fails.
 const FIXTURES: &[&str] = &[
     "fixtures/codegen/pets.asyncapi-2.6.yaml",
     "fixtures/codegen/events.openapi.yaml",
     "fixtures/codegen/sagas/adoption.saga.yaml",
     "fixtures/codegen/sagas/checkup.saga.yaml",
+    "fixtures/codegen/sagas/rehoming.saga.yaml",
 ];
 
 fn file_of<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
@@ -759,10 +761,14 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     // NetBox snapshot is restored.
     let failure = slice(&tests, "mod gitops_sync", 400);
     let failure = slice(&failure, "fn failure_is_compensated", 30);
+    // The events carry the values the saga captures (named after the capture and where it
+    // is read), and the commands carry them (`with`): the restore, the snapshot the apply
+    // reported.
     for want in [
-        "Feed::Event(\"ConflictDetectionCompleted\", None),\n            Feed::Event(\"NetBoxChangesApplied\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "Feed::Event(\"ConflictDetectionCompleted\", None),\n            Feed::Event(\"NetBoxChangesApplied\", Some(r#\"{\"payload\":{\"snapshotId\":\"snapshotId@apply-netbox\"}}\"#)),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
         "State::Compensated",
-        "\"compensate RestoreNetBoxSnapshot\", \"emit SyncFailed\"",
+        "\"send ApplyToNetBox {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"stagingId\\\":\\\"stagingId@stage-crds\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\"",
+        "\"compensate RestoreNetBoxSnapshot {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"snapshotId\\\":\\\"snapshotId@apply-netbox\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"emit SyncFailed\"",
     ] {
         assert!(failure.contains(want), "missing {want:?} in:\n{failure}");
     }
@@ -771,6 +777,25 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     assert!(
         drift.contains("favor_cluster") && drift.contains("compensate RevertCommit"),
         "{drift}"
+    );
+    // rehoming (codegen fixtures): a compensation skipped by its `if`, and a step in
+    // flight awaited when its sibling fails, then compensated.
+    let fx = work.path().join("fixtures");
+    assert_eq!(code(&gen_into(&fx, "rust", FIXTURES, &[])), 0);
+    let fx_tests = std::fs::read_to_string(fx.join("tests/sagas.rs")).expect("tests");
+    let rehoming = slice(&fx_tests, "mod rehoming", 400);
+    let skipped = slice(&rehoming, "fn a_conditional_compensation_is_skipped", 40);
+    for want in [
+        "Feed::Event(\"FeeCharged\", Some(r#\"{\"payload\":{\"id\":\"waived-\"}}\"#)),",
+        "assert_eq!(recorder.0, [\"CancelVisit {\\\"reservationId\\\":\\\"reservationId@reserve-pet\\\"}\", \"ReleasePet {\\\"petId\\\":\\\"petId@start\\\"}\"]);",
+    ] {
+        assert!(skipped.contains(want), "missing {want:?} in:\n{skipped}");
+    }
+    let awaited = slice(&rehoming, "fn an_in_flight_step_is_awaited", 30);
+    assert!(
+        awaited.contains("Feed::Event(\"FeeDeclined\", None),\n            Feed::Event(\"VisitBooked\", None),\n            Feed::Event(\"VisitCancelled\", None),\n            Feed::Event(\"PetReleased\", None),")
+            && awaited.contains("State::Compensated"),
+        "{awaited}"
     );
     // The hooks scaffold is the user's.
     let scaffold = out.join("src/sagas_impl.rs");
