@@ -810,6 +810,34 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     assert_eq!(std::fs::read_to_string(&scaffold).expect("scaffold"), mine);
 }
 
+/// The fixture saga whose generated tests carry captured values, skip a conditional
+/// compensation and await a step in flight: `simulate` does the same with its stream
+/// (and the golden file records it).
+#[test]
+fn rehoming_fixture_stream_meets_its_golden_file() {
+    let o = run(&[
+        "simulate",
+        "fixtures/codegen/sagas/rehoming.saga.yaml",
+        "--events",
+        "fixtures/codegen/streams/rehoming.jsonl",
+        "--expect",
+        "fixtures/codegen/streams/rehoming.expect.json",
+        "--timelines",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for want in [
+        "send BookVisit {reservationId: \"res-1\"} [book-visit]",
+        "skip compensation of charge-fee: RefundFee",
+        "giving up: wait for the outcome of book-visit (in flight) before compensating",
+        "compensate book-visit: send CancelVisit {reservationId: \"res-3\"}",
+        "compensate book-visit: send CancelVisit {reservationId: \"res-2\"}",
+        "0 violations",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
+}
+
 #[test]
 fn projection_modules_fold_their_streams_and_keep_the_reducers() {
     let work = tempfile::tempdir().expect("tempdir");
