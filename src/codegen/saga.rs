@@ -117,10 +117,11 @@ fn remove_at(body: &mut Value, ptr: &str) {
 
 /// Add what a condition needs to hold to a body (unless the body has the field).
 fn meet(body: &mut Option<Value>, c: &crate::saga::cond::Cond) {
-    let b = body.get_or_insert_with(|| json!({}));
-    match c.example() {
-        Some(crate::saga::cond::Example::Set(p, v)) if b.pointer(&p).is_none() => set_at(b, &p, v),
-        _ => {}
+    if let Some(crate::saga::cond::Example::Set(p, v)) = c.example() {
+        let b = body.get_or_insert_with(|| json!({}));
+        if b.pointer(&p).is_none() {
+            set_at(b, &p, v);
+        }
     }
 }
 
@@ -564,7 +565,75 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     if let Some(sc) = in_flight_awaited(saga) {
         out.push(sc);
     }
+    if let Some(sc) = aborted(saga) {
+        out.push(sc);
+    }
     out
+}
+
+/// An `abortOn` event after a compensable step completed: the saga gives up; the step in
+/// flight then (one on its own), when its command may change something, is waited for
+/// (it completes) and compensated with the others. A step that is waited for is
+/// preferred.
+fn aborted(saga: &Saga) -> Option<Scenario> {
+    let abort = saga.abort_on.first()?;
+    for want_awaited in [true, false] {
+        for choice in choices(saga) {
+            let units = path(saga, &choice);
+            for (k, u) in units.iter().enumerate() {
+                let Some(s) = u.step else { continue };
+                if !saga
+                    .nodes
+                    .iter()
+                    .any(|n| matches!(n, Node::Step(x) if *x == s))
+                {
+                    continue;
+                }
+                let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
+                if before.iter().any(|&b| saga.steps[b].pivot)
+                    || !before
+                        .iter()
+                        .any(|&b| !saga.steps[b].compensation.is_empty())
+                {
+                    continue;
+                }
+                let st = &saga.steps[s];
+                let awaited =
+                    st.send.is_some() && !st.read_only && st.timeout.is_some() && !st.abandon;
+                if awaited != want_awaited || (awaited && st.on.is_empty()) {
+                    continue;
+                }
+                let mut inputs = vec![start_input(saga)];
+                inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+                inputs.push(Input::event(&abort.name, None));
+                if awaited {
+                    inputs.extend(completion(saga, s));
+                }
+                let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                    continue;
+                };
+                let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                    continue;
+                };
+                let how = if awaited {
+                    "the saga waits for its outcome (a success), then compensates it with the completed steps"
+                } else {
+                    "the saga gives up and compensates the completed steps"
+                };
+                return Some(Scenario {
+                    name: "an_abort_gives_up".into(),
+                    doc: format!(
+                        "`{}` (`abortOn`) arrives while `{}` is in flight: {how}, last first.",
+                        abort.name, st.id
+                    ),
+                    inputs,
+                    state,
+                    log: sim.log,
+                });
+            }
+        }
+    }
+    None
 }
 
 /// A failure after a step whose compensation has an `if` that the event completing the
@@ -1319,6 +1388,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "start_capture": start_capture,
         "start_reads": sp.start_reads(saga),
         "ignore": sp.list(names(&saga.ignore)),
+        "abort_on": sp.list(names(&saga.abort_on)),
         "first": sp.idx_opt(saga.top.first().copied()),
         "next": next_list,
         "emits_complete": sp.list(names(&saga.emits_complete)),

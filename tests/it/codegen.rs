@@ -772,6 +772,16 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     ] {
         assert!(failure.contains(want), "missing {want:?} in:\n{failure}");
     }
+    // gitops-sync: `SyncFailed` (`abortOn`) while `update-status` is in flight: its
+    // outcome is awaited (it completes), then it is compensated before the apply.
+    let abort = slice(&tests, "fn an_abort_gives_up", 20);
+    for want in [
+        "Feed::Event(\"SyncFailed\", None),\n            Feed::Event(\"FabricStatusUpdated\", None),\n            Feed::Event(\"SyncErrorMarked\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "State::Compensated",
+        "\"compensate MarkSyncError {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"compensate RestoreNetBoxSnapshot",
+    ] {
+        assert!(abort.contains(want), "missing {want:?} in:\n{abort}");
+    }
     // drift-reconcile: the `favor_git` case is a pivot, so the failure path takes `favor_cluster`.
     let drift = slice(&tests, "mod drift_reconcile", 400);
     assert!(
