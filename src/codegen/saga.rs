@@ -284,11 +284,16 @@ struct Sim {
 
 /// Run the inputs through the engine.
 fn simulate(saga: &Saga, inputs: &[Input], auto_confirm: bool) -> Option<Sim> {
+    run_engine(saga, inputs, auto_confirm, true)
+}
+
+/// Run the inputs through the engine; `drain`: the timers left fire at the end.
+fn run_engine(saga: &Saga, inputs: &[Input], auto_confirm: bool, drain: bool) -> Option<Sim> {
     let events = to_events(saga, inputs);
     let opts = engine::Options {
         keep_timelines: true,
         auto_confirm,
-        drain: true,
+        drain,
         ..Default::default()
     };
     let out = engine::run(std::slice::from_ref(saga), &events, opts);
@@ -568,7 +573,122 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     if let Some(sc) = aborted(saga) {
         out.push(sc);
     }
+    if let Some(sc) = late_success(saga) {
+        out.push(sc);
+    }
     out
+}
+
+/// The inputs followed by the confirmation of each compensation as it is sent (one at a
+/// time, as participants answer), and what the engine makes of them all.
+fn confirmed_in_turn(saga: &Saga, mut inputs: Vec<Input>) -> Option<(Vec<Input>, Sim)> {
+    for _ in 0..32 {
+        let sim = run_engine(saga, &inputs, false, false)?;
+        if !matches!(sim.state, Final::Waiting { .. }) {
+            return (sim.violations == 0).then_some((inputs, sim));
+        }
+        // The compensation in flight: the last one sent.
+        let line = sim
+            .log
+            .iter()
+            .rev()
+            .find_map(|l| l.strip_prefix("compensate "))?;
+        let command = line.split(' ').next()?;
+        let k = saga
+            .steps
+            .iter()
+            .flat_map(|st| &st.compensation)
+            .find(|k| k.send.name == command)?;
+        inputs.push(Input::event(
+            &k.confirm.name,
+            k.when.as_ref().and_then(cond_body),
+        ));
+    }
+    None
+}
+
+/// A step given up in doubt (every attempt timed out) whose success arrives while its
+/// compensation is running: the effect is undone too, its compensation runs again.
+fn late_success(saga: &Saga) -> Option<Scenario> {
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        for (k, u) in units.iter().enumerate() {
+            let Some(s) = u.step else { continue };
+            if !saga
+                .nodes
+                .iter()
+                .any(|n| matches!(n, Node::Step(x) if *x == s))
+            {
+                continue;
+            }
+            if units[..k]
+                .iter()
+                .filter_map(|u| u.step)
+                .any(|b| saga.steps[b].pivot)
+            {
+                continue;
+            }
+            let st = &saga.steps[s];
+            let Some(timeout) = st.timeout else { continue };
+            if st.send.is_none() || st.read_only || st.compensation.is_empty() || st.on.is_empty() {
+                continue;
+            }
+            let max = st.retry.max.max(1);
+            let timeouts: Vec<Input> = match st.on_timeout.unwrap_or(OnTimeout::Fail) {
+                OnTimeout::Fail => vec![Input::timeout(timeout)],
+                OnTimeout::Retry => (1..=max)
+                    .map(|n| {
+                        Input::timeout(timeout + if n > 1 { st.retry.delay(n - 1) } else { 0 })
+                    })
+                    .collect(),
+                OnTimeout::Complete => continue,
+            };
+            let mut inputs = vec![start_input(saga)];
+            inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+            inputs.extend(timeouts);
+            inputs.extend(completion(saga, s));
+            let Some((inputs, sim)) = confirmed_in_turn(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            let compensations = st
+                .compensation
+                .iter()
+                .map(|c| c.send.name.as_str())
+                .collect::<Vec<_>>();
+            // Its compensation is sent twice: before and after the late success.
+            let sent = sim
+                .log
+                .iter()
+                .filter(|l| {
+                    l.strip_prefix("compensate ")
+                        .and_then(|l| l.split(' ').next())
+                        .is_some_and(|c| compensations.contains(&c))
+                })
+                .count();
+            if sent < 2 * compensations.len() {
+                continue;
+            }
+            return Some(Scenario {
+                name: "a_late_success_is_compensated_again".into(),
+                doc: format!(
+                    "Every attempt of `{}` times out (its outcome is unknown: compensated in doubt); its success arrives while the compensation runs: the effect is undone too, {} runs again.",
+                    st.id,
+                    compensations
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
+        }
+    }
+    None
 }
 
 /// An `abortOn` event after a compensable step completed: the saga gives up; the step in
@@ -1537,7 +1657,8 @@ mod tests {
                 "happy_path_3",
                 "happy_path_4",
                 "a_failed_attempt_is_retried",
-                "failure_is_compensated"
+                "failure_is_compensated",
+                "a_late_success_is_compensated_again"
             ]
         );
         let fail = &sc[5];

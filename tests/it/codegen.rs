@@ -774,13 +774,31 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     }
     // gitops-sync: `SyncFailed` (`abortOn`) while `update-status` is in flight: its
     // outcome is awaited (it completes), then it is compensated before the apply.
-    let abort = slice(&tests, "fn an_abort_gives_up", 20);
+    let abort = slice(
+        &slice(&tests, "mod gitops_sync", 2000),
+        "fn an_abort_gives_up",
+        20,
+    );
     for want in [
         "Feed::Event(\"SyncFailed\", None),\n            Feed::Event(\"FabricStatusUpdated\", None),\n            Feed::Event(\"SyncErrorMarked\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
         "State::Compensated",
         "\"compensate MarkSyncError {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"compensate RestoreNetBoxSnapshot",
     ] {
         assert!(abort.contains(want), "missing {want:?} in:\n{abort}");
+    }
+    // gitops-sync: every attempt of `apply-netbox` times out; the restore runs without a
+    // snapshot id (none captured), the late success reports one and the restore runs again
+    // with it.
+    let late = slice(
+        &slice(&tests, "mod gitops_sync", 2000),
+        "fn a_late_success_is_compensated_again",
+        20,
+    );
+    for want in [
+        "Feed::Timer,\n            Feed::Timer,\n            Feed::Event(\"NetBoxChangesApplied\", Some(r#\"{\"payload\":{\"snapshotId\":\"snapshotId@apply-netbox\"}}\"#)),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "\"compensate RestoreNetBoxSnapshot {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"compensate RestoreNetBoxSnapshot {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"snapshotId\\\":\\\"snapshotId@apply-netbox\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\"",
+    ] {
+        assert!(late.contains(want), "missing {want:?} in:\n{late}");
     }
     // drift-reconcile: the `favor_git` case is a pivot, so the failure path takes `favor_cluster`.
     let drift = slice(&tests, "mod drift_reconcile", 400);
