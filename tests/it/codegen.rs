@@ -1124,6 +1124,75 @@ fn e2e_codegen_fixtures() {
     }
 }
 
+/// A compensation added to a saga after the hooks scaffold was written: regenerating
+/// keeps the scaffold, and both outputs still lint, type-check and pass their tests (the
+/// new hook has a default: the Rust trait's, the Python protocol's, which the scaffold
+/// class inherits).
+#[test]
+fn e2e_saga_compensation_added_keeps_the_scaffold() {
+    if !e2e() {
+        return;
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(work.path().join("sagas")).expect("mkdir");
+    let contract = work.path().join("pets.asyncapi-2.6.yaml");
+    std::fs::copy(
+        repo().join("fixtures/codegen/pets.asyncapi-2.6.yaml"),
+        &contract,
+    )
+    .expect("copy contract");
+    let saga = work.path().join("sagas/rehoming.saga.yaml");
+    let text = std::fs::read_to_string(repo().join("fixtures/codegen/sagas/rehoming.saga.yaml"))
+        .expect("saga");
+    std::fs::write(&saga, &text).expect("write saga");
+    let inputs = [
+        contract.to_string_lossy().into_owned(),
+        saga.to_string_lossy().into_owned(),
+    ];
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    for lang in ["rust", "python"] {
+        let o = gen_into(&work.path().join(lang), lang, &inputs, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let scaffolds = [
+        work.path().join("rust/src/sagas_impl.rs"),
+        work.path().join("python/hnp_contract/sagas_impl.py"),
+    ];
+    let before: Vec<String> = scaffolds
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("scaffold"))
+        .collect();
+    // `home-check` now sends a command that changes something, with a compensation.
+    let changed = text
+        .replace(
+            "  - id: home-check\n    on: HomeChecked",
+            "  - id: home-check\n    send: BookVisit\n    on: HomeChecked",
+        )
+        .replace(
+            "    timeout: 1h\n    onTimeout: fail\n    readOnly: true\n",
+            "    timeout: 1h\n    onTimeout: fail\n    compensation: {send: CancelVisit, confirm: VisitCancelled, timeout: 30s}\n",
+        );
+    assert_ne!(changed, text);
+    std::fs::write(&saga, &changed).expect("write saga");
+    for lang in ["rust", "python"] {
+        let o = gen_into(&work.path().join(lang), lang, &inputs, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    for (p, b) in scaffolds.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read_to_string(p).expect("scaffold"),
+            b,
+            "{}",
+            p.display()
+        );
+    }
+    let module =
+        std::fs::read_to_string(work.path().join("rust/src/sagas/rehoming.rs")).expect("module");
+    assert!(module.contains("fn home_check_cancel_visit("), "{module}");
+    check_rust(&work.path().join("rust"), true);
+    check_python(&work.path().join("python"));
+}
+
 #[test]
 fn e2e_hostile_names() {
     if e2e() {
@@ -1542,9 +1611,11 @@ fn saga_module_and_hooks_names_are_unique_and_clear_of_the_tests_imports() {
     let files = files_under(&out);
     let hooks = file_of(&files, "hnp_contract/sagas_impl.py");
     assert!(
-        hooks.contains("class Checkout2Hooks:\n    \"\"\"Implements `sagas.checkout_2.Hooks`.")
-            && hooks
-                .contains("class Checkout2Hooks2:\n    \"\"\"Implements `sagas.checkout2.Hooks`."),
+        hooks.contains(
+            "class Checkout2Hooks(checkout_2.Hooks):\n    \"\"\"Implements `sagas.checkout_2.Hooks`"
+        ) && hooks.contains(
+            "class Checkout2Hooks2(checkout2.Hooks):\n    \"\"\"Implements `sagas.checkout2.Hooks`"
+        ),
         "{hooks}"
     );
     let tests = file_of(&files, "tests/test_sagas.py");
