@@ -1591,7 +1591,8 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                 _ => m,
             };
             let mut c = context(s, &m, lang);
-            // `matches` conditions need a regular-expression crate (Rust).
+            // `matches` conditions (`when`, a start's, a compensation's `when` or `if`) need
+            // a regular-expression crate (Rust).
             let conds = s
                 .start
                 .iter()
@@ -1601,7 +1602,7 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                     s.steps
                         .iter()
                         .flat_map(|st| &st.compensation)
-                        .filter_map(|k| k.when.as_ref()),
+                        .flat_map(|k| k.when.iter().chain(&k.only_if)),
                 );
             c["uses_matches"] = json!(conds.into_iter().any(|c| c.uses_matches()));
             c["hooks_name"] = json!(hooks.take(&format!("{}Hooks", pascal(&m))));
