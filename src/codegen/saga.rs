@@ -104,11 +104,65 @@ fn cond_doc(c: &crate::saga::cond::Cond) -> String {
     }
 }
 
+/// Remove the value at a pointer from a body, if there.
+fn remove_at(body: &mut Value, ptr: &str) {
+    let Some((parent, last)) = ptr.rsplit_once('/') else {
+        return;
+    };
+    let last = last.replace("~1", "/").replace("~0", "~");
+    if let Some(Value::Object(m)) = body.pointer_mut(parent) {
+        m.remove(&last);
+    }
+}
+
+/// Add what a condition needs to hold to a body (unless the body has the field).
+fn meet(body: &mut Option<Value>, c: &crate::saga::cond::Cond) {
+    if let Some(crate::saga::cond::Example::Set(p, v)) = c.example() {
+        let b = body.get_or_insert_with(|| json!({}));
+        if b.pointer(&p).is_none() {
+            set_at(b, &p, v);
+        }
+    }
+}
+
+/// The value an event carries at a capture pointer in the generated tests: the capture's
+/// name and where it was read (`fabricId@start`), so that a value captured again is told
+/// from the earlier one.
+fn captured_value(name: &str, from: &str) -> Value {
+    Value::String(format!("{name}@{from}"))
+}
+
+/// Add the values a capture reads to a body (unless the body has the field).
+fn with_captures(
+    mut body: Option<Value>,
+    caps: &[crate::saga::format::Capture],
+    from: &str,
+) -> Option<Value> {
+    for c in caps {
+        let b = body.get_or_insert_with(|| json!({}));
+        if b.pointer(&c.pointer).is_none() {
+            set_at(b, &c.pointer, captured_value(&c.name, from));
+        }
+    }
+    body
+}
+
+/// The body of the event that completes a step: it meets the step's `when` and its
+/// compensations' `if`, and carries what the step captures.
+fn completion_body(saga: &Saga, s: StepId) -> Option<Value> {
+    let st = &saga.steps[s];
+    let mut body = st.when.as_ref().and_then(cond_body);
+    for c in st.compensation.iter().filter_map(|c| c.only_if.as_ref()) {
+        meet(&mut body, c);
+    }
+    with_captures(body, &st.capture, &st.id)
+}
+
 /// The input that completes a step on the happy path.
 fn completion(saga: &Saga, s: StepId) -> Vec<Input> {
     let st = &saga.steps[s];
     match st.on.first() {
-        Some(on) => vec![Input::event(&on.name, st.when.as_ref().and_then(cond_body))],
+        Some(on) => vec![Input::event(&on.name, completion_body(saga, s))],
         None => vec![Input::timeout(st.timeout.unwrap_or(0))],
     }
 }
@@ -185,7 +239,8 @@ fn walk(
 /// The first start message (with a body that meets its `when`).
 fn start_input(saga: &Saga) -> Input {
     let st = &saga.start[0];
-    Input::event(&st.message.name, st.when.as_ref().and_then(cond_body))
+    let body = with_captures(st.when.as_ref().and_then(cond_body), &st.capture, "start");
+    Input::event(&st.message.name, body)
 }
 
 /// The engine's events for a list of inputs (timers become gaps in time).
@@ -214,38 +269,90 @@ fn to_events(saga: &Saga, inputs: &[Input]) -> Vec<Event> {
     out
 }
 
-/// Run the inputs through the engine: final state, log, and the compensations' confirmations.
-fn simulate(
-    saga: &Saga,
-    inputs: &[Input],
-    auto_confirm: bool,
-) -> Option<(Final, Vec<String>, Vec<String>, usize)> {
+/// What the engine made of a scenario's inputs.
+struct Sim {
+    state: Final,
+    /// `send X` / `compensate X` / `emit X`, in order.
+    log: Vec<String>,
+    /// The compensations' confirmations, in order.
+    confirms: Vec<String>,
+    /// Violations other than `saga-not-finished`.
+    violations: usize,
+    /// The commands of the compensations skipped by their `if`.
+    skipped: Vec<String>,
+}
+
+/// Run the inputs through the engine.
+fn simulate(saga: &Saga, inputs: &[Input], auto_confirm: bool) -> Option<Sim> {
+    run_engine(saga, inputs, auto_confirm, true)
+}
+
+/// Run the inputs through the engine; `drain`: the timers left fire at the end.
+fn run_engine(saga: &Saga, inputs: &[Input], auto_confirm: bool, drain: bool) -> Option<Sim> {
     let events = to_events(saga, inputs);
     let opts = engine::Options {
         keep_timelines: true,
         auto_confirm,
-        drain: true,
+        drain,
         ..Default::default()
     };
     let out = engine::run(std::slice::from_ref(saga), &events, opts);
     let inst = out.instances.first()?;
     let mut log = Vec::new();
     let mut confirms = Vec::new();
+    let mut skipped = Vec::new();
+    // The values a command carries, as the generated tests print them.
+    let carried = |with: &std::collections::BTreeMap<String, Value>| {
+        if with.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", serde_json::to_string(with).unwrap_or_default())
+        }
+    };
     for e in &inst.timeline {
         match &e.what {
-            What::Sent { command, .. } => log.push(format!("send {command}")),
-            What::Compensating { command, .. } => log.push(format!("compensate {command}")),
+            What::Sent { command, with, .. } => {
+                log.push(format!("send {command}{}", carried(with)))
+            }
+            What::Compensating { command, with, .. } => {
+                log.push(format!("compensate {command}{}", carried(with)))
+            }
             What::Compensated { event, .. } => confirms.push(event.clone()),
             What::Emitted { message } => log.push(format!("emit {message}")),
+            What::CompensationSkipped { command, .. } => skipped.push(command.clone()),
             _ => {}
         }
     }
-    let unexpected = out
+    let violations = out
         .violations
         .iter()
         .filter(|v| v.rule != "saga-not-finished")
         .count();
-    Some((inst.state.clone(), log, confirms, unexpected))
+    Some(Sim {
+        state: inst.state.clone(),
+        log,
+        confirms,
+        violations,
+        skipped,
+    })
+}
+
+/// The inputs followed by the confirmations of the compensations they lead to (found by
+/// a run in which participants confirm), and what the engine makes of them all.
+fn confirmed(saga: &Saga, mut inputs: Vec<Input>) -> Option<(Vec<Input>, Sim)> {
+    let first = simulate(saga, &inputs, true)?;
+    // A confirmation with a `when` carries the value it is told apart by.
+    inputs.extend(first.confirms.iter().map(|c| {
+        let when = saga
+            .steps
+            .iter()
+            .flat_map(|st| &st.compensation)
+            .find(|k| k.confirm.name == *c && k.when.is_some())
+            .and_then(|k| k.when.as_ref());
+        Input::event(c, when.and_then(cond_body))
+    }));
+    let sim = simulate(saga, &inputs, false)?;
+    (sim.violations == 0).then_some((inputs, sim))
 }
 
 fn final_name(f: &Final) -> Option<&'static str> {
@@ -330,7 +437,13 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     let happy = path(saga, &vec![0; saga.nodes.len()]);
     let mut inputs = vec![start_input(saga)];
     inputs.extend(happy.iter().flat_map(|u| u.inputs.clone()));
-    if let Some((f, log, _, 0)) = simulate(saga, &inputs, false) {
+    if let Some(Sim {
+        state: f,
+        log,
+        violations: 0,
+        ..
+    }) = simulate(saga, &inputs, false)
+    {
         if f == Final::Completed {
             out.push(Scenario {
                 name: "happy_path".into(),
@@ -357,7 +470,13 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
                 _ => None,
             })
             .collect();
-        if let Some((Final::Completed, log, _, 0)) = simulate(saga, &inputs, false) {
+        if let Some(Sim {
+            state: Final::Completed,
+            log,
+            violations: 0,
+            ..
+        }) = simulate(saga, &inputs, false)
+        {
             out.push(Scenario {
                 name: format!("happy_path_{}", k + 1),
                 doc: format!("Every step completes, with {}.", cases.join(", ")),
@@ -381,7 +500,13 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
             ..Input::event(&f.name, None)
         });
         inputs.extend(happy[k..].iter().flat_map(|u| u.inputs.clone()));
-        if let Some((Final::Completed, log, _, 0)) = simulate(saga, &inputs, false) {
+        if let Some(Sim {
+            state: Final::Completed,
+            log,
+            violations: 0,
+            ..
+        }) = simulate(saga, &inputs, false)
+        {
             out.push(Scenario {
                 name: "a_failed_attempt_is_retried".into(),
                 doc: format!(
@@ -413,26 +538,14 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
             };
             let mut inputs = vec![start_input(saga)];
             inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
-            inputs.extend(fail);
-            let Some((_, _, confirms, _)) = simulate(saga, &inputs, true) else {
+            inputs.extend(fail.clone());
+            let Some((inputs, sim)) = confirmed(saga, inputs) else {
                 continue;
             };
-            // A confirmation with a `when` carries the value it is told apart by.
-            inputs.extend(confirms.iter().map(|c| {
-                let when = saga
-                    .steps
-                    .iter()
-                    .flat_map(|st| &st.compensation)
-                    .find(|k| k.confirm.name == *c && k.when.is_some())
-                    .and_then(|k| k.when.as_ref());
-                Input::event(c, when.and_then(cond_body))
-            }));
-            let Some((f, log, _, 0)) = simulate(saga, &inputs, false) else {
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
                 continue;
             };
-            let Some(state) = final_name(&f).filter(|s| *s != "completed") else {
-                continue;
-            };
+            let log = sim.log;
             out.push(Scenario {
                 name: "failure_is_compensated".into(),
                 doc: format!(
@@ -451,7 +564,375 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
             break 'search;
         }
     }
+    if let Some(sc) = skipped_compensation(saga) {
+        out.push(sc);
+    }
+    if let Some(sc) = in_flight_awaited(saga) {
+        out.push(sc);
+    }
+    if let Some(sc) = aborted(saga) {
+        out.push(sc);
+    }
+    if let Some(sc) = late_success(saga) {
+        out.push(sc);
+    }
     out
+}
+
+/// The inputs followed by the confirmation of each compensation as it is sent (one at a
+/// time, as participants answer), and what the engine makes of them all.
+fn confirmed_in_turn(saga: &Saga, mut inputs: Vec<Input>) -> Option<(Vec<Input>, Sim)> {
+    for _ in 0..32 {
+        let sim = run_engine(saga, &inputs, false, false)?;
+        if !matches!(sim.state, Final::Waiting { .. }) {
+            return (sim.violations == 0).then_some((inputs, sim));
+        }
+        // The compensation in flight: the last one sent.
+        let line = sim
+            .log
+            .iter()
+            .rev()
+            .find_map(|l| l.strip_prefix("compensate "))?;
+        let command = line.split(' ').next()?;
+        let k = saga
+            .steps
+            .iter()
+            .flat_map(|st| &st.compensation)
+            .find(|k| k.send.name == command)?;
+        inputs.push(Input::event(
+            &k.confirm.name,
+            k.when.as_ref().and_then(cond_body),
+        ));
+    }
+    None
+}
+
+/// A step given up in doubt (every attempt timed out) whose success arrives while its
+/// compensation is running: the effect is undone too, its compensation runs again.
+fn late_success(saga: &Saga) -> Option<Scenario> {
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        for (k, u) in units.iter().enumerate() {
+            let Some(s) = u.step else { continue };
+            if !saga
+                .nodes
+                .iter()
+                .any(|n| matches!(n, Node::Step(x) if *x == s))
+            {
+                continue;
+            }
+            if units[..k]
+                .iter()
+                .filter_map(|u| u.step)
+                .any(|b| saga.steps[b].pivot)
+            {
+                continue;
+            }
+            let st = &saga.steps[s];
+            let Some(timeout) = st.timeout else { continue };
+            if st.send.is_none() || st.read_only || st.compensation.is_empty() || st.on.is_empty() {
+                continue;
+            }
+            let max = st.retry.max.max(1);
+            let timeouts: Vec<Input> = match st.on_timeout.unwrap_or(OnTimeout::Fail) {
+                OnTimeout::Fail => vec![Input::timeout(timeout)],
+                OnTimeout::Retry => (1..=max)
+                    .map(|n| {
+                        Input::timeout(timeout + if n > 1 { st.retry.delay(n - 1) } else { 0 })
+                    })
+                    .collect(),
+                OnTimeout::Complete => continue,
+            };
+            let mut inputs = vec![start_input(saga)];
+            inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+            inputs.extend(timeouts);
+            inputs.extend(completion(saga, s));
+            let Some((inputs, sim)) = confirmed_in_turn(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            let compensations = st
+                .compensation
+                .iter()
+                .map(|c| c.send.name.as_str())
+                .collect::<Vec<_>>();
+            // Its compensation is sent twice: before and after the late success.
+            let sent = sim
+                .log
+                .iter()
+                .filter(|l| {
+                    l.strip_prefix("compensate ")
+                        .and_then(|l| l.split(' ').next())
+                        .is_some_and(|c| compensations.contains(&c))
+                })
+                .count();
+            if sent < 2 * compensations.len() {
+                continue;
+            }
+            return Some(Scenario {
+                name: "a_late_success_is_compensated_again".into(),
+                doc: format!(
+                    "Every attempt of `{}` times out (its outcome is unknown: compensated in doubt); its success arrives while the compensation runs: the effect is undone too, {} runs again.",
+                    st.id,
+                    compensations
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
+        }
+    }
+    None
+}
+
+/// An `abortOn` event after a compensable step completed: the saga gives up; the step in
+/// flight then (one on its own), when its command may change something, is waited for
+/// (it completes) and compensated with the others. A step that is waited for is
+/// preferred.
+fn aborted(saga: &Saga) -> Option<Scenario> {
+    let abort = saga.abort_on.first()?;
+    for want_awaited in [true, false] {
+        for choice in choices(saga) {
+            let units = path(saga, &choice);
+            for (k, u) in units.iter().enumerate() {
+                let Some(s) = u.step else { continue };
+                if !saga
+                    .nodes
+                    .iter()
+                    .any(|n| matches!(n, Node::Step(x) if *x == s))
+                {
+                    continue;
+                }
+                let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
+                if before.iter().any(|&b| saga.steps[b].pivot)
+                    || !before
+                        .iter()
+                        .any(|&b| !saga.steps[b].compensation.is_empty())
+                {
+                    continue;
+                }
+                let st = &saga.steps[s];
+                let awaited =
+                    st.send.is_some() && !st.read_only && st.timeout.is_some() && !st.abandon;
+                if awaited != want_awaited || (awaited && st.on.is_empty()) {
+                    continue;
+                }
+                let mut inputs = vec![start_input(saga)];
+                inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+                inputs.push(Input::event(&abort.name, None));
+                if awaited {
+                    inputs.extend(completion(saga, s));
+                }
+                let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                    continue;
+                };
+                let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                    continue;
+                };
+                let how = if awaited {
+                    "the saga waits for its outcome (a success), then compensates it with the completed steps"
+                } else {
+                    "the saga gives up and compensates the completed steps"
+                };
+                return Some(Scenario {
+                    name: "an_abort_gives_up".into(),
+                    doc: format!(
+                        "`{}` (`abortOn`) arrives while `{}` is in flight: {how}, last first.",
+                        abort.name, st.id
+                    ),
+                    inputs,
+                    state,
+                    log: sim.log,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// A failure after a step whose compensation has an `if` that the event completing the
+/// step does not meet: that compensation is skipped, the others run.
+fn skipped_compensation(saga: &Saga) -> Option<Scenario> {
+    use crate::saga::cond::{Cond, Example};
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        for (k, u) in units.iter().enumerate() {
+            let Some(s) = u.step else { continue };
+            if units[..k]
+                .iter()
+                .filter_map(|u| u.step)
+                .any(|b| saga.steps[b].pivot)
+            {
+                continue;
+            }
+            // The last step completed before, by an event, with a conditional compensation.
+            let Some((j, b)) = (0..k).rev().find_map(|j| {
+                let b = units[j].step?;
+                let st = &saga.steps[b];
+                (!st.on.is_empty() && st.compensation.iter().any(|c| c.only_if.is_some()))
+                    .then_some((j, b))
+            }) else {
+                continue;
+            };
+            let Some(fail) = failing(saga, s, u.siblings_running) else {
+                continue;
+            };
+            let st = &saga.steps[b];
+            let Some(on) = st.on.first() else { continue };
+            let mut body = completion_body(saga, b);
+            for c in st.compensation.iter().filter_map(|c| c.only_if.as_ref()) {
+                // A value that fails the condition (a negation's: one that meets its operand).
+                let fails = match c {
+                    Cond::Not(inner) => inner.example(),
+                    c => Cond::Not(Box::new(c.clone())).example(),
+                };
+                match fails {
+                    Some(Example::Set(p, v)) => {
+                        set_at(body.get_or_insert_with(|| json!({})), &p, v)
+                    }
+                    Some(Example::Absent(p)) => {
+                        if let Some(b) = body.as_mut() {
+                            remove_at(b, &p);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            let mut inputs = vec![start_input(saga)];
+            for (i, u) in units[..k].iter().enumerate() {
+                if i == j {
+                    inputs.push(Input::event(&on.name, body.clone()));
+                } else {
+                    inputs.extend(u.inputs.clone());
+                }
+            }
+            inputs.extend(fail);
+            let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            if sim.skipped.is_empty() {
+                continue;
+            }
+            return Some(Scenario {
+                name: "a_conditional_compensation_is_skipped".into(),
+                doc: format!(
+                    "`{}` fails for good after `{}` completed with an event that does not meet the `if` of its compensation: {} is skipped, the other compensations run.",
+                    saga.steps[s].id,
+                    st.id,
+                    sim.skipped
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
+        }
+    }
+    None
+}
+
+/// A step of a parallel group fails for good while its siblings' commands are in flight:
+/// the saga waits for their outcome (they complete), then compensates them with the
+/// steps completed before.
+fn in_flight_awaited(saga: &Saga) -> Option<Scenario> {
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        for u in &units {
+            let Some(x) = u.step else { continue };
+            let Some(group) = saga.nodes.iter().find_map(|n| match n {
+                Node::Parallel { steps, .. } if steps.contains(&x) => Some(steps),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let Some(g0) = units
+                .iter()
+                .position(|u| u.step.is_some_and(|s| group.contains(&s)))
+            else {
+                continue;
+            };
+            if units[..g0]
+                .iter()
+                .filter_map(|u| u.step)
+                .any(|b| saga.steps[b].pivot)
+            {
+                continue;
+            }
+            let xs = &saga.steps[x];
+            let Some(f) = xs.fail.first() else { continue };
+            let waited: Vec<StepId> = group
+                .iter()
+                .copied()
+                .filter(|&y| {
+                    let st = &saga.steps[y];
+                    y != x
+                        && st.send.is_some()
+                        && !st.read_only
+                        && st.timeout.is_some()
+                        && !st.abandon
+                })
+                .collect();
+            if waited.is_empty() || waited.iter().any(|&y| saga.steps[y].on.is_empty()) {
+                continue;
+            }
+            let max = xs.retry.max.max(1);
+            let fails: Vec<Input> = (1..=max)
+                .map(|n| Input {
+                    wait: if n < max { xs.retry.delay(n) + 1 } else { 0 },
+                    ..Input::event(&f.name, None)
+                })
+                .collect();
+            // The siblings' timers must not fire while the step is retried.
+            let elapsed: u64 = fails.iter().map(|i| i.wait).sum();
+            if waited
+                .iter()
+                .any(|&y| saga.steps[y].timeout.is_some_and(|t| elapsed >= t))
+            {
+                continue;
+            }
+            let mut inputs = vec![start_input(saga)];
+            inputs.extend(units[..g0].iter().flat_map(|u| u.inputs.clone()));
+            inputs.extend(fails);
+            inputs.extend(waited.iter().flat_map(|&y| completion(saga, y)));
+            let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            let ids = |v: &[StepId]| {
+                v.iter()
+                    .map(|&y| format!("`{}`", saga.steps[y].id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Some(Scenario {
+                name: "an_in_flight_step_is_awaited".into(),
+                doc: format!(
+                    "`{}` fails for good (`{}`) while {} is in flight: the saga waits for its outcome, which is a success, then compensates it with the steps completed before, last first.",
+                    xs.id,
+                    f.name,
+                    ids(&waited)
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
+        }
+    }
+    None
 }
 
 /// Events delivered right after the start, while the first node waits: what the
@@ -542,6 +1023,27 @@ impl Sp {
             Lang::Rust => format!("&[{}]", items.join(", ")),
             Lang::Python if items.len() == 1 => format!("({},)", items[0]),
             Lang::Python => format!("({})", items.join(", ")),
+        }
+    }
+
+    /// `capture` / `with` pairs: `&[(name, pointer), ...]` / `((name, pointer), ...)`.
+    fn fields(&self, caps: &[crate::saga::format::Capture]) -> String {
+        let items: Vec<String> = caps
+            .iter()
+            .map(|c| format!("({}, {})", self.s(&c.name), self.s(&c.pointer)))
+            .collect();
+        match self.lang {
+            Lang::Rust => format!("&[{}]", items.join(", ")),
+            Lang::Python if items.len() == 1 => format!("({},)", items[0]),
+            Lang::Python => format!("({})", items.join(", ")),
+        }
+    }
+
+    /// The `with` field's name (`with_` in Python, where `with` is a keyword).
+    fn with_field(&self) -> &'static str {
+        match self.lang {
+            Lang::Rust => "with",
+            Lang::Python => "with_",
         }
     }
 
@@ -723,6 +1225,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                 "send": doc_text(lang, &c.send.name),
                 "send_lit": sp.s(&c.send.name),
                 "confirm": doc_text(lang, &c.confirm.name),
+                "with_doc": doc_text(lang, &c.with.iter().map(|w| format!("`{}`", w.name)).collect::<Vec<_>>().join(", ")),
                 "spec": sp.ctor("CompensationSpec", &[
                     ("step", si.to_string()),
                     ("send", sp.s(&c.send.name)),
@@ -731,6 +1234,8 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                     ("fail", sp.list(names(&c.fail))),
                     ("timeout_ms", sp.num_opt(c.timeout)),
                     ("retry", retry(&sp, c.retry)),
+                    (sp.with_field(), sp.fields(&c.with)),
+                    ("only_if", sp.when(&c.only_if)),
                 ]),
                 "fail": names(&c.fail),
                 "lit": sp.s(&format!("{}: {}", saga.name, c.send.name)),
@@ -764,6 +1269,9 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                     ("pivot", sp.bool(st.pivot).to_string()),
                     ("read_only", sp.bool(st.read_only).to_string()),
                     ("compensations", sp.nums(&comp_of_step[i])),
+                    ("abandon", sp.bool(st.abandon).to_string()),
+                    ("capture", sp.fields(&st.capture)),
+                    (sp.with_field(), sp.fields(&st.with)),
                 ],
             );
             json!({
@@ -964,6 +1472,14 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                 .map(|l| doc_text(lang, l.trim_end()))
                 .collect::<Vec<_>>()
         });
+    let start_capture = {
+        let items: Vec<String> = saga.start.iter().map(|st| sp.fields(&st.capture)).collect();
+        match lang {
+            Lang::Rust => format!("&[{}]", items.join(", ")),
+            Lang::Python if items.len() == 1 => format!("({},)", items[0]),
+            Lang::Python => format!("({})", items.join(", ")),
+        }
+    };
     let has_branch = saga.nodes.iter().any(|n| matches!(n, Node::Branch(_)));
     let mut imports = vec!["self"];
     if has_branch {
@@ -989,8 +1505,10 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         // The first start message (the generated tests start an instance with it).
         "start": sp.s(&saga.start[0].message.name),
         "starts": sp.starts(saga),
+        "start_capture": start_capture,
         "start_reads": sp.start_reads(saga),
         "ignore": sp.list(names(&saga.ignore)),
+        "abort_on": sp.list(names(&saga.abort_on)),
         "first": sp.idx_opt(saga.top.first().copied()),
         "next": next_list,
         "emits_complete": sp.list(names(&saga.emits_complete)),
@@ -1073,7 +1591,8 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                 _ => m,
             };
             let mut c = context(s, &m, lang);
-            // `matches` conditions need a regular-expression crate (Rust).
+            // `matches` conditions (`when`, a start's, a compensation's `when` or `if`) need
+            // a regular-expression crate (Rust).
             let conds = s
                 .start
                 .iter()
@@ -1083,7 +1602,7 @@ pub fn contexts(sagas: &[Saga], lang: Lang) -> Vec<Value> {
                     s.steps
                         .iter()
                         .flat_map(|st| &st.compensation)
-                        .filter_map(|k| k.when.as_ref()),
+                        .flat_map(|k| k.when.iter().chain(&k.only_if)),
                 );
             c["uses_matches"] = json!(conds.into_iter().any(|c| c.uses_matches()));
             c["hooks_name"] = json!(hooks.take(&format!("{}Hooks", pascal(&m))));
@@ -1139,7 +1658,8 @@ mod tests {
                 "happy_path_3",
                 "happy_path_4",
                 "a_failed_attempt_is_retried",
-                "failure_is_compensated"
+                "failure_is_compensated",
+                "a_late_success_is_compensated_again"
             ]
         );
         let fail = &sc[5];

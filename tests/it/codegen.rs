@@ -56,13 +56,15 @@ const HNP: &[&str] = &[
     "fixtures/hnp/projections/watch-health.projection.yaml",
 ];
 
-/// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and a saga with a parallel
-/// group, a branch and a `when`.
+/// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and sagas with a parallel
+/// group, a branch and a `when`, and with captured values, a conditional compensation
+/// and a step in flight awaited when its sibling fails.
 const FIXTURES: &[&str] = &[
     "fixtures/codegen/pets.asyncapi-2.6.yaml",
     "fixtures/codegen/events.openapi.yaml",
     "fixtures/codegen/sagas/adoption.saga.yaml",
     "fixtures/codegen/sagas/checkup.saga.yaml",
+    "fixtures/codegen/sagas/rehoming.saga.yaml",
 ];
 
 fn file_of<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
@@ -759,18 +761,69 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     // NetBox snapshot is restored.
     let failure = slice(&tests, "mod gitops_sync", 400);
     let failure = slice(&failure, "fn failure_is_compensated", 30);
+    // The events carry the values the saga captures (named after the capture and where it
+    // is read), and the commands carry them (`with`): the restore, the snapshot the apply
+    // reported.
     for want in [
-        "Feed::Event(\"ConflictDetectionCompleted\", None),\n            Feed::Event(\"NetBoxChangesApplied\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "Feed::Event(\"ConflictDetectionCompleted\", None),\n            Feed::Event(\"NetBoxChangesApplied\", Some(r#\"{\"payload\":{\"snapshotId\":\"snapshotId@apply-netbox\"}}\"#)),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"FabricStatusUpdateFailed\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
         "State::Compensated",
-        "\"compensate RestoreNetBoxSnapshot\", \"emit SyncFailed\"",
+        "\"send ApplyToNetBox {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"stagingId\\\":\\\"stagingId@stage-crds\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\"",
+        "\"compensate RestoreNetBoxSnapshot {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"snapshotId\\\":\\\"snapshotId@apply-netbox\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"emit SyncFailed\"",
     ] {
         assert!(failure.contains(want), "missing {want:?} in:\n{failure}");
+    }
+    // gitops-sync: `SyncFailed` (`abortOn`) while `update-status` is in flight: its
+    // outcome is awaited (it completes), then it is compensated before the apply.
+    let abort = slice(
+        &slice(&tests, "mod gitops_sync", 2000),
+        "fn an_abort_gives_up",
+        20,
+    );
+    for want in [
+        "Feed::Event(\"SyncFailed\", None),\n            Feed::Event(\"FabricStatusUpdated\", None),\n            Feed::Event(\"SyncErrorMarked\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "State::Compensated",
+        "\"compensate MarkSyncError {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"compensate RestoreNetBoxSnapshot",
+    ] {
+        assert!(abort.contains(want), "missing {want:?} in:\n{abort}");
+    }
+    // gitops-sync: every attempt of `apply-netbox` times out; the restore runs without a
+    // snapshot id (none captured), the late success reports one and the restore runs again
+    // with it.
+    let late = slice(
+        &slice(&tests, "mod gitops_sync", 2000),
+        "fn a_late_success_is_compensated_again",
+        20,
+    );
+    for want in [
+        "Feed::Timer,\n            Feed::Timer,\n            Feed::Event(\"NetBoxChangesApplied\", Some(r#\"{\"payload\":{\"snapshotId\":\"snapshotId@apply-netbox\"}}\"#)),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),\n            Feed::Event(\"NetBoxSnapshotRestored\", None),",
+        "\"compensate RestoreNetBoxSnapshot {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\", \"compensate RestoreNetBoxSnapshot {\\\"fabricId\\\":\\\"fabricId@start\\\",\\\"snapshotId\\\":\\\"snapshotId@apply-netbox\\\",\\\"syncId\\\":\\\"syncId@start\\\"}\"",
+    ] {
+        assert!(late.contains(want), "missing {want:?} in:\n{late}");
     }
     // drift-reconcile: the `favor_git` case is a pivot, so the failure path takes `favor_cluster`.
     let drift = slice(&tests, "mod drift_reconcile", 400);
     assert!(
         drift.contains("favor_cluster") && drift.contains("compensate RevertCommit"),
         "{drift}"
+    );
+    // rehoming (codegen fixtures): a compensation skipped by its `if`, and a step in
+    // flight awaited when its sibling fails, then compensated.
+    let fx = work.path().join("fixtures");
+    assert_eq!(code(&gen_into(&fx, "rust", FIXTURES, &[])), 0);
+    let fx_tests = std::fs::read_to_string(fx.join("tests/sagas.rs")).expect("tests");
+    let rehoming = slice(&fx_tests, "mod rehoming", 400);
+    let skipped = slice(&rehoming, "fn a_conditional_compensation_is_skipped", 40);
+    for want in [
+        "Feed::Event(\"FeeCharged\", Some(r#\"{\"payload\":{\"id\":\"waived-\"}}\"#)),",
+        "assert_eq!(recorder.0, [\"CancelVisit {\\\"reservationId\\\":\\\"reservationId@reserve-pet\\\"}\", \"ReleasePet {\\\"petId\\\":\\\"petId@start\\\"}\"]);",
+    ] {
+        assert!(skipped.contains(want), "missing {want:?} in:\n{skipped}");
+    }
+    let awaited = slice(&rehoming, "fn an_in_flight_step_is_awaited", 30);
+    assert!(
+        awaited.contains("Feed::Event(\"FeeDeclined\", None),\n            Feed::Event(\"VisitBooked\", None),\n            Feed::Event(\"VisitCancelled\", None),\n            Feed::Event(\"PetReleased\", None),")
+            && awaited.contains("State::Compensated"),
+        "{awaited}"
     );
     // The hooks scaffold is the user's.
     let scaffold = out.join("src/sagas_impl.rs");
@@ -783,6 +836,34 @@ fn saga_tests_are_derived_from_the_saga_and_the_scaffold_is_kept() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("up to date"), "{}", stdout(&o));
     assert_eq!(std::fs::read_to_string(&scaffold).expect("scaffold"), mine);
+}
+
+/// The fixture saga whose generated tests carry captured values, skip a conditional
+/// compensation and await a step in flight: `simulate` does the same with its stream
+/// (and the golden file records it).
+#[test]
+fn rehoming_fixture_stream_meets_its_golden_file() {
+    let o = run(&[
+        "simulate",
+        "fixtures/codegen/sagas/rehoming.saga.yaml",
+        "--events",
+        "fixtures/codegen/streams/rehoming.jsonl",
+        "--expect",
+        "fixtures/codegen/streams/rehoming.expect.json",
+        "--timelines",
+    ]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    for want in [
+        "send BookVisit {reservationId: \"res-1\"} [book-visit]",
+        "skip compensation of charge-fee: RefundFee",
+        "giving up: wait for the outcome of book-visit (in flight) before compensating",
+        "compensate book-visit: send CancelVisit {reservationId: \"res-3\"}",
+        "compensate book-visit: send CancelVisit {reservationId: \"res-2\"}",
+        "0 violations",
+    ] {
+        assert!(out.contains(want), "missing {want:?} in:\n{out}");
+    }
 }
 
 #[test]
@@ -1041,6 +1122,75 @@ fn e2e_codegen_fixtures() {
     if e2e() {
         e2e_for(FIXTURES, true);
     }
+}
+
+/// A compensation added to a saga after the hooks scaffold was written: regenerating
+/// keeps the scaffold, and both outputs still lint, type-check and pass their tests (the
+/// new hook has a default: the Rust trait's, the Python protocol's, which the scaffold
+/// class inherits).
+#[test]
+fn e2e_saga_compensation_added_keeps_the_scaffold() {
+    if !e2e() {
+        return;
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(work.path().join("sagas")).expect("mkdir");
+    let contract = work.path().join("pets.asyncapi-2.6.yaml");
+    std::fs::copy(
+        repo().join("fixtures/codegen/pets.asyncapi-2.6.yaml"),
+        &contract,
+    )
+    .expect("copy contract");
+    let saga = work.path().join("sagas/rehoming.saga.yaml");
+    let text = std::fs::read_to_string(repo().join("fixtures/codegen/sagas/rehoming.saga.yaml"))
+        .expect("saga");
+    std::fs::write(&saga, &text).expect("write saga");
+    let inputs = [
+        contract.to_string_lossy().into_owned(),
+        saga.to_string_lossy().into_owned(),
+    ];
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    for lang in ["rust", "python"] {
+        let o = gen_into(&work.path().join(lang), lang, &inputs, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let scaffolds = [
+        work.path().join("rust/src/sagas_impl.rs"),
+        work.path().join("python/hnp_contract/sagas_impl.py"),
+    ];
+    let before: Vec<String> = scaffolds
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("scaffold"))
+        .collect();
+    // `home-check` now sends a command that changes something, with a compensation.
+    let changed = text
+        .replace(
+            "  - id: home-check\n    on: HomeChecked",
+            "  - id: home-check\n    send: BookVisit\n    on: HomeChecked",
+        )
+        .replace(
+            "    timeout: 1h\n    onTimeout: fail\n    readOnly: true\n",
+            "    timeout: 1h\n    onTimeout: fail\n    compensation: {send: CancelVisit, confirm: VisitCancelled, timeout: 30s}\n",
+        );
+    assert_ne!(changed, text);
+    std::fs::write(&saga, &changed).expect("write saga");
+    for lang in ["rust", "python"] {
+        let o = gen_into(&work.path().join(lang), lang, &inputs, &[]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    for (p, b) in scaffolds.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read_to_string(p).expect("scaffold"),
+            b,
+            "{}",
+            p.display()
+        );
+    }
+    let module =
+        std::fs::read_to_string(work.path().join("rust/src/sagas/rehoming.rs")).expect("module");
+    assert!(module.contains("fn home_check_cancel_visit("), "{module}");
+    check_rust(&work.path().join("rust"), true);
+    check_python(&work.path().join("python"));
 }
 
 #[test]
@@ -1461,9 +1611,11 @@ fn saga_module_and_hooks_names_are_unique_and_clear_of_the_tests_imports() {
     let files = files_under(&out);
     let hooks = file_of(&files, "hnp_contract/sagas_impl.py");
     assert!(
-        hooks.contains("class Checkout2Hooks:\n    \"\"\"Implements `sagas.checkout_2.Hooks`.")
-            && hooks
-                .contains("class Checkout2Hooks2:\n    \"\"\"Implements `sagas.checkout2.Hooks`."),
+        hooks.contains(
+            "class Checkout2Hooks(checkout_2.Hooks):\n    \"\"\"Implements `sagas.checkout_2.Hooks`"
+        ) && hooks.contains(
+            "class Checkout2Hooks2(checkout2.Hooks):\n    \"\"\"Implements `sagas.checkout2.Hooks`"
+        ),
         "{hooks}"
     );
     let tests = file_of(&files, "tests/test_sagas.py");
