@@ -503,3 +503,72 @@ fn a_late_success_of_an_earlier_attempt_is_compensated_again_too() {
     );
     assert_eq!(o.instances[0].state.name(), "compensated");
 }
+
+/// A step awaited while the saga gives up that then completes is a completed step in
+/// every way: what its event captures is carried by the compensations (`with`), and
+/// their `if` is judged on that event (found by the generated runtimes' parity work:
+/// the engine recorded neither on this path).
+#[test]
+fn an_awaited_step_that_completes_captures_and_meets_its_compensations_if() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo().join("fixtures/codegen/sagas/rehoming.saga.yaml"))
+        .expect("saga")
+        .replace(
+            "contract: ../pets.asyncapi-2.6.yaml",
+            &format!(
+                "contract: {}",
+                repo()
+                    .join("fixtures/codegen/pets.asyncapi-2.6.yaml")
+                    .display()
+            ),
+        )
+        .replace("\nsteps:\n", "\ndeadline: 10s\nsteps:\n")
+        // The refund carries the charge's id (captured by the completing FeeCharged).
+        .replace(
+            "          with: {petId: /payload/id}\n          # A waived fee",
+            "          with: {chargeId: /payload/id}\n          # A waived fee",
+        );
+    let p = dir.path().join("rehoming.saga.yaml");
+    std::fs::write(&p, text).expect("write");
+    let mk = |line: u32, time: i64, message: &str, id: &str| Event {
+        line,
+        offset: 0,
+        time,
+        message: message.to_string(),
+        headers: serde_json::json!({"correlationid": "k", "id": format!("k-{line}")}),
+        payload: serde_json::json!({"id": id}),
+    };
+    // The deadline passes with charge-fee and book-visit in flight; both are awaited.
+    let refunds = |charge: &str| {
+        let evs = [
+            mk(1, 0, "AdoptionRequested", "pet-1"),
+            mk(2, 1_000, "PetReserved", "res-1"),
+            mk(3, 12_000, "FeeCharged", charge),
+            mk(4, 13_000, "VisitBooked", "visit-1"),
+            mk(5, 14_000, "VisitCancelled", "visit-1"),
+            mk(6, 15_000, "FeeRefunded", charge),
+            mk(7, 16_000, "PetReleased", "pet-1"),
+        ];
+        let s = saga::load(&p, Arc::from("rehoming.saga.yaml")).expect("saga");
+        let o = run(s, &evs);
+        o.instances[0]
+            .timeline
+            .iter()
+            .filter_map(|e| match &e.what {
+                engine::What::Compensating {
+                    step,
+                    command,
+                    with,
+                    ..
+                } if step == "charge-fee" => Some((command.clone(), with.get("chargeId").cloned())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        refunds("ch-7"),
+        [("RefundFee".to_string(), Some(serde_json::json!("ch-7")))]
+    );
+    // A waived fee (the `if` fails on the completing event) is not refunded.
+    assert_eq!(refunds("waived-7"), []);
+}

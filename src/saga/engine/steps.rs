@@ -648,6 +648,11 @@ impl Engine<'_> {
                             event: Some(msg.to_string()),
                             latency_ms: Some(lat),
                         });
+                        // What it captures is there for the compensations (`with`,
+                        // `if`), as for any completed step.
+                        let caps = &sagas[inst_saga(self, ii)].steps[step].capture;
+                        self.capture(ii, caps, ev);
+                        self.comp_conditions(ii, step, ev);
                     } else {
                         self.log(ii, t, line, idr, |_| What::StepFailed {
                             step: sid,
