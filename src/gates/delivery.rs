@@ -115,6 +115,18 @@ pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
                 {
                     continue;
                 }
+                // So may the bindings of messages that did not resolve (MQTT `qos`,
+                // Kafka `acks`, AMQP `deliveryMode` on the message): when all of the
+                // operation's messages are such, not judged either.
+                None if !op.messages.is_empty()
+                    && op
+                        .messages
+                        .iter()
+                        .filter_map(|&i| doc.messages.get(i))
+                        .all(|m| super::flow::dangling(ws, &m.src)) =>
+                {
+                    continue;
+                }
                 None => Some(format!(
                     "operation `{}` declares no delivery guarantee",
                     op_name(op)
@@ -198,10 +210,38 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
             fifo.contains(&(d, c))
                 .then(|| "an SQS FIFO queue".to_string())
         });
+        // A message behind a `$ref` that did not resolve (or with a trait that did not)
+        // may carry the Kafka `key` binding that orders the channel (when the channel may
+        // be on Kafka): when every visible message has one, or none is visible, the
+        // ordering is unknown, not missing.
+        let servers = protocols::servers_of(doc, Some(ch));
+        let kafka_possible = servers.is_empty()
+            || servers.iter().any(|s| {
+                super::flow::dangling_schema(ws, &s.src)
+                    || s.protocol
+                        .as_deref()
+                        .is_none_or(|p| p.to_ascii_lowercase().starts_with("kafka"))
+            });
+        let hidden = kafka_possible
+            && msgs.iter().any(|m| {
+                super::flow::dangling(ws, &m.src)
+                    || m.traits.iter().any(|t| super::flow::dangling_schema(ws, t))
+            });
+        let visible_keyless = msgs.iter().any(|m| {
+            !super::flow::dangling(ws, &m.src)
+                && !super::util::message_layers(ws, m).iter().any(|(f, v)| {
+                    v.get("bindings")
+                        .map(|b| ws.deref(*f, b).2)
+                        .and_then(|b| b.get("kafka"))
+                        .and_then(|k| k.get("key"))
+                        .is_some()
+                })
+        });
         let miss = match key {
             Some(Value::String(p)) if p.is_empty() || p.starts_with('/') => None,
             Some(v) => Some(format!("`x-hnp-ordering-key: {v}` is not a JSON pointer")),
             None if none || implied.is_some() => None,
+            None if hidden && !visible_keyless => continue,
             None => Some(format!(
                 "event channel `{}` declares no ordering key",
                 ch.address.clone().unwrap_or_else(|| ch.key.clone())

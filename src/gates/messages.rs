@@ -241,7 +241,14 @@ pub fn schema_consistency(
                 _ => {}
             }
             // A validating example.
+            // A payload behind a `$ref` that did not resolve may hold the examples
+            // (`examples` in the schema), and no example can be checked against it.
+            let payload_hidden = m
+                .payload
+                .as_ref()
+                .is_some_and(|p| super::flow::dangling_schema(ws, &p.src));
             match examples_valid(ws, m) {
+                None | Some(Err(_)) if payload_hidden => {}
                 None => misses.push("no example".to_string()),
                 Some(Err(e)) => misses.push(e),
                 Some(Ok(())) => {}

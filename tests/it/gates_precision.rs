@@ -941,3 +941,40 @@ fn read_requests_are_not_commands_for_the_gates() {
         ]
     );
 }
+
+/// Content behind a `$ref` that does not resolve is unknown, not missing, for every gate
+/// rule: a message, a channel or an operation that did not resolve, an operation on such
+/// a channel, a channel whose only messages did not, and examples in a payload that did
+/// not give no finding and are not counted; what is visible is still judged.
+#[test]
+fn unresolved_content_is_unknown_for_every_gate() {
+    let (_, diags) = fixture("unresolved-everywhere.yaml");
+    assert_eq!(
+        findings_of(&diags, &["gate-threshold"]),
+        [
+            "gate-event-flow-coverage: event `PaymentTaken` is consumed by `onPaymentTaken` but no operation produces it",
+            "gate-error-handling-coverage: at-least-once consumer `onOrderPlaced` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: at-least-once consumer `onPaymentTaken` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: at-least-once consumer `onShipmentSent` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: at-least-once consumer `onInvoiceIssued` has no dead-letter channel or retry policy",
+            "gate-ordering-declared: event channel `payments` declares no ordering key",
+            "gate-ordering-declared: event channel `shipments` declares no ordering key",
+        ]
+    );
+    // The counts leave the unknown items out: 2 of the 3 judged channels miss (not 4 of 5).
+    let threshold = findings_of(&diags, &[]).join("\n");
+    assert!(
+        threshold.contains("ordering_declared is 33.3% (1/3)"),
+        "{threshold}"
+    );
+    let (_, diags) = fixture("unresolved-everywhere-2x.yaml");
+    assert_eq!(
+        findings_of(&diags, &["gate-threshold"]),
+        [
+            "gate-event-flow-coverage: command `takePayment` declares no resulting event",
+            "gate-error-handling-coverage: command `takePayment` declares no failure path",
+            "gate-delivery-declared: operation `takePayment` declares no delivery guarantee",
+            "gate-ordering-declared: event channel `orders` declares no ordering key",
+        ]
+    );
+}
