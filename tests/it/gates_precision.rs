@@ -419,15 +419,15 @@ fn replies_errors_and_pairs() {
             "receiveLeaderboard reply",
         ]
     );
-    // Only the real gaps are left: no error channel answers the leaderboard request, and
-    // the JetStream consumer (at-least-once by its server: a message that keeps failing
-    // is redelivered) has no dead-letter channel or retry policy.
+    // Only the real gap is left: the JetStream consumer (at-least-once by its server: a
+    // message that keeps failing is redelivered) has no dead-letter channel or retry
+    // policy. The leaderboard request only reads (`GetLeaderboard`): a read that fails
+    // has no state to repair, so no error channel is asked of it.
     // (Schema consistency reports the missing envelope on every message.)
     assert_eq!(
         findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]),
         [
             "gate-error-handling-coverage: at-least-once consumer `onStepCompleted` has no dead-letter channel or retry policy",
-            "gate-error-handling-coverage: command `getLeaderboard` declares no failure path"
         ]
     );
 }
@@ -926,8 +926,9 @@ fn unresolved_parts_are_not_judged_again() {
 }
 
 /// A handled request that only reads (its summary or message name starts with a read
-/// verb) needs no idempotency key; one that changes state does. (Both need a failure
-/// path: a read can fail too.)
+/// verb, or its summary asks for a list or an inventory) needs no idempotency key and
+/// no failure path (a read that fails has no state to repair; its caller sees no
+/// answer); one that changes state needs both.
 #[test]
 fn read_requests_are_not_commands_for_the_gates() {
     let (_, diags) = fixture("read-requests.yaml");
@@ -935,7 +936,6 @@ fn read_requests_are_not_commands_for_the_gates() {
     assert_eq!(
         text,
         [
-            "gate-error-handling-coverage: command `recipesRequest` declares no failure path",
             "gate-error-handling-coverage: command `bakeRequest` declares no failure path",
             "gate-idempotency-declared: consumed message `StartBake` has no idempotency key",
         ]
