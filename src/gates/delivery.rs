@@ -147,11 +147,16 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     // Channels whose operations name an SQS FIFO queue in their bindings (3.0 SQS
     // operation binding `queues: [{fifoQueue: true}]`): ordered like a FIFO channel.
     let mut fifo: HashSet<(usize, usize)> = HashSet::new();
+    let mut websocket: HashSet<(usize, usize)> = HashSet::new();
     for (d, doc) in model.documents.iter().enumerate() {
         for op in &doc.operations {
             if let Some(c) = op.channel {
                 if protocols::sqs_fifo_operation(ws, op) {
                     fifo.insert((d, c));
+                }
+                // An operation's `ws` binding says its channel is a WebSocket endpoint.
+                if protocols::has_binding(ws, &op.src, "ws") {
+                    websocket.insert((d, c));
                 }
             }
         }
@@ -206,10 +211,16 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         let counts = counts_by_doc
             .entry(d)
             .or_insert_with(|| protocols::address_counts(doc));
-        let implied = protocols::ordering_in(ws, doc, ch, counts).or_else(|| {
-            fifo.contains(&(d, c))
-                .then(|| "an SQS FIFO queue".to_string())
-        });
+        let implied = protocols::ordering_in(ws, doc, ch, counts)
+            .or_else(|| {
+                fifo.contains(&(d, c))
+                    .then(|| "an SQS FIFO queue".to_string())
+            })
+            .or_else(|| {
+                websocket
+                    .contains(&(d, c))
+                    .then(|| "a WebSocket operation: one connection delivers in order".to_string())
+            });
         // A message behind a `$ref` that did not resolve (or with a trait that did not)
         // may carry the Kafka `key` binding that orders the channel (when the channel may
         // be on Kafka): when every visible message has one, or none is visible, the

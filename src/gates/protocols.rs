@@ -174,8 +174,9 @@ pub fn delivery(
 }
 
 /// Why a channel's events arrive in order without a declared key: a channel per entity
-/// (`run.{run_id}.step.{step_id}`), one WebSocket connection (or, with no servers, several
-/// channels on one address), an SQS FIFO queue, or a Kafka message `key` on every message.
+/// (`run.{run_id}.step.{step_id}`), one WebSocket connection (WebSocket servers or a `ws`
+/// channel binding; or, with no servers, several channels on one address), an SQS FIFO
+/// queue, a Kafka topic with one partition, or a Kafka message `key` on every message.
 pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> {
     ordering_in(ws, doc, ch, &address_counts(doc))
 }
@@ -191,6 +192,15 @@ pub fn sqs_fifo_operation(ws: &Workspace, op: &crate::model::Operation) -> bool 
                 q.get("fifoQueue").and_then(Value::as_bool) == Some(true)
             })
         })
+}
+
+/// Whether the object at `src` has a binding for `protocol` (`bindings: {ws: …}`, even an
+/// empty one: it states the protocol).
+pub fn has_binding(ws: &Workspace, src: &Src, protocol: &str) -> bool {
+    value_at(ws, src)
+        .and_then(|v| v.get("bindings"))
+        .map(|b| ws.deref(src.file, b).2)
+        .is_some_and(|b| b.get(protocol).is_some())
 }
 
 /// Address parameters that name a route, a format or a deployment, not an entity: a
@@ -287,6 +297,14 @@ pub fn ordering_in(
         == Some(true)
     {
         return Some("an SQS FIFO queue".into());
+    }
+    if binding(ws, &ch.src, "kafka", "partitions").and_then(Value::as_u64) == Some(1) {
+        return Some("a Kafka topic with one partition delivers in order".into());
+    }
+    if has_binding(ws, &ch.src, "ws") {
+        return Some(
+            "a WebSocket channel (its `ws` binding): one connection delivers in order".into(),
+        );
     }
     if entity_parameterised(ch) {
         return Some(format!(

@@ -978,3 +978,19 @@ fn unresolved_content_is_unknown_for_every_gate() {
         ]
     );
 }
+
+/// Bindings state what the servers do not: a `ws` channel or operation binding makes a
+/// WebSocket endpoint (one connection, in order) and a Kafka topic with one partition is
+/// in order; three partitions without a message key order nothing.
+#[test]
+fn ordering_reads_ws_bindings_and_single_partitions() {
+    let (_, diags) = fixture("ordering-bindings.yaml");
+    let ordering: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-ordering-declared"))
+        .collect();
+    assert_eq!(
+        ordering,
+        ["gate-ordering-declared: event channel `metrics` declares no ordering key"]
+    );
+}
