@@ -20,6 +20,9 @@ use crate::source::{FileId, Workspace};
 enum Role {
     Command,
     Event,
+    /// What an operation that carries answers sends or receives (`OrderResponse`,
+    /// `SumResult`): neither a command nor an event, so named as neither.
+    Answer,
 }
 
 fn roles(model: &Model, rows: &[Row]) -> BTreeMap<Src, Role> {
@@ -32,6 +35,7 @@ fn roles(model: &Model, rows: &[Row]) -> BTreeMap<Src, Role> {
             continue;
         };
         let role = match row.kind {
+            Kind::Reply if row.answer => Role::Answer,
             Kind::Command | Kind::Request | Kind::Reply => Role::Command,
             Kind::EventPublished | Kind::EventConsumed => Role::Event,
             Kind::Query => continue,

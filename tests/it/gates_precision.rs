@@ -994,3 +994,40 @@ fn ordering_reads_ws_bindings_and_single_partitions() {
         ["gate-ordering-declared: event channel `metrics` declares no ordering key"]
     );
 }
+
+/// A FastStream-generated 2.6 document (`<queue>:<exchange>:<Handler>` channels,
+/// `<key>:Message` titles) uses `subscribe` for what the application receives and
+/// `publish` for what it sends: read that way, the handler takes requests answered on
+/// the response queue, and the publishers send the answers and an event. Messages are
+/// named after their payload model, and an answer is named as neither a command nor an
+/// event.
+#[test]
+fn faststream_documents_read_their_verbs_the_other_way() {
+    let (kinds, diags) = fixture("faststream.yaml");
+    assert_eq!(
+        kinds_of(&kinds),
+        [
+            "/channels/order-events:_:Publisher/publish event-published",
+            "/channels/order-requests:_:HandleCreateOrder/subscribe request",
+            "/channels/order-responses:_:Publisher/publish reply",
+        ]
+    );
+    let schema: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-schema-consistency"))
+        .collect();
+    assert_eq!(
+        schema,
+        [
+            "gate-schema-consistency: message `CreateOrder`: envelope attributes missing: id, source, specversion, type; no example",
+            "gate-schema-consistency: message `OrderResponse`: envelope attributes missing: id, source, specversion, type; no example",
+            "gate-schema-consistency: message `OrderCreated`: envelope attributes missing: id, source, specversion, type; no example",
+        ]
+    );
+    // The order events go out on `order-events` (the queue), not on the channel key.
+    let text = findings_of(&diags, &[]).join("\n");
+    assert!(
+        text.contains("event channel `order-events` declares no ordering key"),
+        "{text}"
+    );
+}
