@@ -161,8 +161,51 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
             }
         }
     }
+    // Where the answers of each document carry their correlation id: the messages it
+    // receives with the id at the same place are the requests those answers answer (an
+    // RPC queue: `rpc_queue` answered on `{queue}`), not an ordered stream of events.
+    let mut answer_ids: HashSet<(usize, &str)> = HashSet::new();
+    for row in rows.iter().filter(|r| r.answer) {
+        let Some(doc) = model.documents.get(row.doc) else {
+            continue;
+        };
+        let Some(op) = doc.operations.get(row.op) else {
+            continue;
+        };
+        for m in op.messages.iter().filter_map(|&i| doc.messages.get(i)) {
+            if let Some(loc) = m
+                .correlation_id
+                .as_ref()
+                .and_then(|c| c.location.as_deref())
+            {
+                answer_ids.insert((row.doc, loc));
+            }
+        }
+    }
+    let answered = |d: usize, doc: &Document, op: &Operation| {
+        op.action == Some(Action::Receive)
+            && !op.messages.is_empty()
+            && op.messages.iter().all(|&i| {
+                doc.messages.get(i).is_some_and(|m| {
+                    // A message named as an event (`OrderPlaced`) is one, correlated or not.
+                    crate::classify::naming(&message_name(m)) != crate::classify::Naming::PastTense
+                        && m.correlation_id
+                            .as_ref()
+                            .and_then(|c| c.location.as_deref())
+                            .is_some_and(|loc| answer_ids.contains(&(d, loc)))
+                })
+            })
+    };
     for row in rows {
-        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) && !row.answer {
+        let requests = model
+            .documents
+            .get(row.doc)
+            .and_then(|d| d.operations.get(row.op).map(|o| answered(row.doc, d, o)))
+            .unwrap_or(false);
+        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed)
+            && !row.answer
+            && !requests
+        {
             if let Some(c) = model
                 .documents
                 .get(row.doc)

@@ -1031,3 +1031,22 @@ fn faststream_documents_read_their_verbs_the_other_way() {
         "{text}"
     );
 }
+
+/// Channels that are not ordered event streams: requests carrying their reply address
+/// (AMQP `replyTo`), requests answered by correlation (an RPC queue), and messages with
+/// their own sequence number; an event named as one still needs its order stated.
+#[test]
+fn ordering_skips_requests_and_sequenced_messages() {
+    let (_, diags) = fixture("ordering-requests.yaml");
+    let ordering: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-ordering-declared") || f.contains("ordering_declared"))
+        .collect();
+    assert_eq!(
+        ordering,
+        [
+            "gate-ordering-declared: event channel `orders` declares no ordering key",
+            "gate-threshold: ordering_declared is 66.6% (2/3), below its threshold of 100%",
+        ]
+    );
+}
