@@ -343,9 +343,19 @@ pub fn classify_with(ws: &Workspace, model: &Model, verbs: &Verbs) -> (Vec<Row>,
                 }
                 (verb, None) | (verb, Some(_)) => {
                     let action = op.action.unwrap_or(Action::Send);
-                    let wording = match verb {
-                        Verb::Publish => " (2.x `publish`: the application receives)",
-                        Verb::Subscribe => " (2.x `subscribe`: the application sends)",
+                    // FastStream's 2.x documents use the verbs the other way round (the
+                    // model reads them so): say which reading was taken.
+                    let wording = match (verb, action) {
+                        (Verb::Publish, Action::Receive) => {
+                            " (2.x `publish`: the application receives)"
+                        }
+                        (Verb::Subscribe, Action::Send) => {
+                            " (2.x `subscribe`: the application sends)"
+                        }
+                        (Verb::Subscribe, _) => {
+                            " (FastStream 2.x `subscribe`: the application receives)"
+                        }
+                        (Verb::Publish, _) => " (FastStream 2.x `publish`: the application sends)",
                         _ => "",
                     };
                     if let Some(reply) = &op.reply {

@@ -115,6 +115,18 @@ pub fn delivery(ws: &Workspace, model: &Model) -> Vec<Item> {
                 {
                     continue;
                 }
+                // So may the bindings of messages that did not resolve (MQTT `qos`,
+                // Kafka `acks`, AMQP `deliveryMode` on the message): when all of the
+                // operation's messages are such, not judged either.
+                None if !op.messages.is_empty()
+                    && op
+                        .messages
+                        .iter()
+                        .filter_map(|&i| doc.messages.get(i))
+                        .all(|m| super::flow::dangling(ws, &m.src)) =>
+                {
+                    continue;
+                }
                 None => Some(format!(
                     "operation `{}` declares no delivery guarantee",
                     op_name(op)
@@ -135,17 +147,65 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
     // Channels whose operations name an SQS FIFO queue in their bindings (3.0 SQS
     // operation binding `queues: [{fifoQueue: true}]`): ordered like a FIFO channel.
     let mut fifo: HashSet<(usize, usize)> = HashSet::new();
+    let mut websocket: HashSet<(usize, usize)> = HashSet::new();
     for (d, doc) in model.documents.iter().enumerate() {
         for op in &doc.operations {
             if let Some(c) = op.channel {
                 if protocols::sqs_fifo_operation(ws, op) {
                     fifo.insert((d, c));
                 }
+                // An operation's `ws` binding says its channel is a WebSocket endpoint.
+                if protocols::has_binding(ws, &op.src, "ws") {
+                    websocket.insert((d, c));
+                }
             }
         }
     }
+    // Where the answers of each document carry their correlation id: the messages it
+    // receives with the id at the same place are the requests those answers answer (an
+    // RPC queue: `rpc_queue` answered on `{queue}`), not an ordered stream of events.
+    let mut answer_ids: HashSet<(usize, &str)> = HashSet::new();
+    for row in rows.iter().filter(|r| r.answer) {
+        let Some(doc) = model.documents.get(row.doc) else {
+            continue;
+        };
+        let Some(op) = doc.operations.get(row.op) else {
+            continue;
+        };
+        for m in op.messages.iter().filter_map(|&i| doc.messages.get(i)) {
+            if let Some(loc) = m
+                .correlation_id
+                .as_ref()
+                .and_then(|c| c.location.as_deref())
+            {
+                answer_ids.insert((row.doc, loc));
+            }
+        }
+    }
+    let answered = |d: usize, doc: &Document, op: &Operation| {
+        op.action == Some(Action::Receive)
+            && !op.messages.is_empty()
+            && op.messages.iter().all(|&i| {
+                doc.messages.get(i).is_some_and(|m| {
+                    // A message named as an event (`OrderPlaced`) is one, correlated or not.
+                    crate::classify::naming(&message_name(m)) != crate::classify::Naming::PastTense
+                        && m.correlation_id
+                            .as_ref()
+                            .and_then(|c| c.location.as_deref())
+                            .is_some_and(|loc| answer_ids.contains(&(d, loc)))
+                })
+            })
+    };
     for row in rows {
-        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed) && !row.answer {
+        let requests = model
+            .documents
+            .get(row.doc)
+            .and_then(|d| d.operations.get(row.op).map(|o| answered(row.doc, d, o)))
+            .unwrap_or(false);
+        if matches!(row.kind, Kind::EventPublished | Kind::EventConsumed)
+            && !row.answer
+            && !requests
+        {
             if let Some(c) = model
                 .documents
                 .get(row.doc)
@@ -194,14 +254,48 @@ pub fn ordering(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> {
         let counts = counts_by_doc
             .entry(d)
             .or_insert_with(|| protocols::address_counts(doc));
-        let implied = protocols::ordering_in(ws, doc, ch, counts).or_else(|| {
-            fifo.contains(&(d, c))
-                .then(|| "an SQS FIFO queue".to_string())
+        let implied = protocols::ordering_in(ws, doc, ch, counts)
+            .or_else(|| {
+                fifo.contains(&(d, c))
+                    .then(|| "an SQS FIFO queue".to_string())
+            })
+            .or_else(|| {
+                websocket
+                    .contains(&(d, c))
+                    .then(|| "a WebSocket operation: one connection delivers in order".to_string())
+            });
+        // A message behind a `$ref` that did not resolve (or with a trait that did not)
+        // may carry the Kafka `key` binding that orders the channel (when the channel may
+        // be on Kafka): when every visible message has one, or none is visible, the
+        // ordering is unknown, not missing.
+        let servers = protocols::servers_of(doc, Some(ch));
+        let kafka_possible = servers.is_empty()
+            || servers.iter().any(|s| {
+                super::flow::dangling_schema(ws, &s.src)
+                    || s.protocol
+                        .as_deref()
+                        .is_none_or(|p| p.to_ascii_lowercase().starts_with("kafka"))
+            });
+        let hidden = kafka_possible
+            && msgs.iter().any(|m| {
+                super::flow::dangling(ws, &m.src)
+                    || m.traits.iter().any(|t| super::flow::dangling_schema(ws, t))
+            });
+        let visible_keyless = msgs.iter().any(|m| {
+            !super::flow::dangling(ws, &m.src)
+                && !super::util::message_layers(ws, m).iter().any(|(f, v)| {
+                    v.get("bindings")
+                        .map(|b| ws.deref(*f, b).2)
+                        .and_then(|b| b.get("kafka"))
+                        .and_then(|k| k.get("key"))
+                        .is_some()
+                })
         });
         let miss = match key {
             Some(Value::String(p)) if p.is_empty() || p.starts_with('/') => None,
             Some(v) => Some(format!("`x-hnp-ordering-key: {v}` is not a JSON pointer")),
             None if none || implied.is_some() => None,
+            None if hidden && !visible_keyless => continue,
             None => Some(format!(
                 "event channel `{}` declares no ordering key",
                 ch.address.clone().unwrap_or_else(|| ch.key.clone())

@@ -182,9 +182,40 @@ pub fn read_request(
     op: &crate::model::Operation,
     row: &Row,
 ) -> bool {
-    if row.kind != Kind::Reply || op.action != Some(Action::Receive) {
-        return false;
+    row.kind == Kind::Reply && op.action == Some(Action::Receive) && reads_text(ws, doc, op)
+}
+
+/// A request/reply exchange (either end) or a query that only reads: a query, or a
+/// request whose operation id, summary or message name starts with a read verb, or whose
+/// summary asks for a list, inventory or details ("Request the full exchange list").
+/// A read that fails leaves no state to repair, and its caller sees the missing answer
+/// (no reply, a timeout): `error_handling_coverage` does not ask it for a failure path.
+pub fn read_only(
+    ws: &Workspace,
+    doc: &crate::model::Document,
+    op: &crate::model::Operation,
+    row: &Row,
+) -> bool {
+    match row.kind {
+        Kind::Query => true,
+        Kind::Request | Kind::Reply => reads_text(ws, doc, op),
+        _ => false,
     }
+}
+
+/// Nouns that a request asking for them reads ("Request the channel inventory").
+const READ_NOUNS: &[&str] = &[
+    "List",
+    "Lists",
+    "Inventory",
+    "Details",
+    "Detail",
+    "Info",
+    "Information",
+    "Status",
+];
+
+fn reads_text(ws: &Workspace, doc: &crate::model::Document, op: &crate::model::Operation) -> bool {
     let reads = |text: &str| {
         crate::classify::words(text)
             .first()
@@ -193,9 +224,21 @@ pub fn read_request(
     let summary = value_at(ws, &op.src)
         .and_then(|v| v.get("summary"))
         .and_then(Value::as_str)
-        .and_then(|t| t.split_whitespace().next())
-        .is_some_and(reads);
-    summary
+        .unwrap_or("");
+    let asks_for_data = {
+        let plain: String = summary
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+            .collect();
+        let w = crate::classify::words(&plain);
+        matches!(
+            w.first().map(String::as_str),
+            Some("Request" | "Retrieve" | "Ask")
+        ) && w.iter().take(6).any(|x| READ_NOUNS.contains(&x.as_str()))
+    };
+    summary.split_whitespace().next().is_some_and(reads)
+        || asks_for_data
+        || op.operation_id.as_deref().is_some_and(reads)
         || op
             .messages
             .iter()
@@ -934,7 +977,8 @@ pub fn error_handling(ws: &Workspace, model: &Model, rows: &[Row]) -> Vec<Item> 
         let Some(op) = doc.operations.get(row.op) else {
             continue;
         };
-        if control_op(doc, op) {
+        // A read has no state to repair when it fails: its caller sees no answer.
+        if control_op(doc, op) || read_only(ws, doc, op, row) {
             continue;
         }
         let ok = if matches!(op.verb, Verb::Http { .. }) {

@@ -174,8 +174,9 @@ pub fn delivery(
 }
 
 /// Why a channel's events arrive in order without a declared key: a channel per entity
-/// (`run.{run_id}.step.{step_id}`), one WebSocket connection (or, with no servers, several
-/// channels on one address), an SQS FIFO queue, or a Kafka message `key` on every message.
+/// (`run.{run_id}.step.{step_id}`), one WebSocket connection (WebSocket servers or a `ws`
+/// channel binding; or, with no servers, several channels on one address), an SQS FIFO
+/// queue, a Kafka topic with one partition, or a Kafka message `key` on every message.
 pub fn ordering(ws: &Workspace, doc: &Document, ch: &Channel) -> Option<String> {
     ordering_in(ws, doc, ch, &address_counts(doc))
 }
@@ -191,6 +192,15 @@ pub fn sqs_fifo_operation(ws: &Workspace, op: &crate::model::Operation) -> bool 
                 q.get("fifoQueue").and_then(Value::as_bool) == Some(true)
             })
         })
+}
+
+/// Whether the object at `src` has a binding for `protocol` (`bindings: {ws: …}`, even an
+/// empty one: it states the protocol).
+pub fn has_binding(ws: &Workspace, src: &Src, protocol: &str) -> bool {
+    value_at(ws, src)
+        .and_then(|v| v.get("bindings"))
+        .map(|b| ws.deref(src.file, b).2)
+        .is_some_and(|b| b.get(protocol).is_some())
 }
 
 /// Address parameters that name a route, a format or a deployment, not an entity: a
@@ -281,12 +291,29 @@ pub fn ordering_in(
     if kafka_key {
         return Some("a Kafka message `key` orders each key's events".into());
     }
+    // Requests that name where to answer (an AMQP `replyTo` binding, a `replyTo` header):
+    // each is answered on its own, by correlation — not an ordered stream of events.
+    if !msgs.is_empty() && msgs.iter().all(|m| carries_reply_address(ws, m)) {
+        return Some("its messages are requests that carry their reply address".into());
+    }
+    // Messages that carry their own sequence number: the consumer orders them.
+    if !msgs.is_empty() && msgs.iter().all(|m| carries_sequence(ws, m)) {
+        return Some("its messages carry their own sequence number".into());
+    }
     if binding(ws, &ch.src, "sqs", "queue")
         .and_then(|q| q.get("fifoQueue"))
         .and_then(Value::as_bool)
         == Some(true)
     {
         return Some("an SQS FIFO queue".into());
+    }
+    if binding(ws, &ch.src, "kafka", "partitions").and_then(Value::as_u64) == Some(1) {
+        return Some("a Kafka topic with one partition delivers in order".into());
+    }
+    if has_binding(ws, &ch.src, "ws") {
+        return Some(
+            "a WebSocket channel (its `ws` binding): one connection delivers in order".into(),
+        );
     }
     if entity_parameterised(ch) {
         return Some(format!(
@@ -311,4 +338,62 @@ pub fn ordering_in(
         return Some("one WebSocket connection delivers in order".into());
     }
     None
+}
+
+/// Property names of a reply address, compared without case or separators.
+const REPLY_ADDRESS: &[&str] = &[
+    "replyto",
+    "replyaddress",
+    "replychannel",
+    "replyqueue",
+    "replysubject",
+];
+
+/// Property names of a sequence number, compared without case or separators.
+const SEQUENCE: &[&str] = &[
+    "sequence",
+    "seq",
+    "seqno",
+    "seqnum",
+    "sequencenumber",
+    "sequenceno",
+    "sequenceid",
+];
+
+fn normalised(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Whether a message names where its answer goes: an AMQP message binding `replyTo`, or a
+/// header `replyTo`/`reply_to`/`Reply-To`.
+fn carries_reply_address(ws: &Workspace, m: &crate::model::Message) -> bool {
+    let binding = message_layers(ws, m).iter().any(|(f, v)| {
+        v.get("bindings")
+            .map(|b| ws.deref(*f, b).2)
+            .and_then(|b| b.get("amqp"))
+            .and_then(|a| a.get("replyTo"))
+            .is_some()
+    });
+    binding
+        || super::util::header_props(ws, m)
+            .iter()
+            .any(|p| REPLY_ADDRESS.contains(&normalised(p).as_str()))
+}
+
+/// Whether a message's headers or payload carry a sequence number (`sequence`, `seq`,
+/// `sequenceNumber`, `seq_no`).
+fn carries_sequence(ws: &Workspace, m: &crate::model::Message) -> bool {
+    let named = |props: &std::collections::BTreeSet<String>| {
+        props
+            .iter()
+            .any(|p| SEQUENCE.contains(&normalised(p).as_str()))
+    };
+    named(&super::util::header_props(ws, m))
+        || m.payload.as_ref().is_some_and(|p| {
+            value_at(ws, &p.src)
+                .is_some_and(|v| named(&super::util::schema_props(ws, p.src.file, v)))
+        })
 }

@@ -247,3 +247,35 @@ pub fn distinct(doc: &Document, idx: impl IntoIterator<Item = usize>) -> Vec<usi
         })
         .collect()
 }
+
+/// Where content the gates cannot see lives: messages and channels that are a `$ref`
+/// which did not resolve, and operations on such a channel (their kind, bindings and
+/// messages are unknown). Keyed as `Option<Src>` to match the counted items.
+pub fn opaque(
+    ws: &Workspace,
+    model: &crate::model::Model,
+) -> std::collections::HashSet<Option<Src>> {
+    let mut out = std::collections::HashSet::new();
+    for doc in &model.documents {
+        for m in &doc.messages {
+            if super::flow::dangling(ws, &m.src) {
+                out.insert(Some(m.src.clone()));
+            }
+        }
+        for c in &doc.channels {
+            if super::flow::dangling(ws, &c.src) {
+                out.insert(Some(c.src.clone()));
+            }
+        }
+        for op in &doc.operations {
+            let channel_unknown = op
+                .channel
+                .and_then(|c| doc.channels.get(c))
+                .is_some_and(|c| super::flow::dangling(ws, &c.src));
+            if channel_unknown || super::flow::dangling(ws, &op.src) {
+                out.insert(Some(op.src.clone()));
+            }
+        }
+    }
+    out
+}

@@ -419,15 +419,15 @@ fn replies_errors_and_pairs() {
             "receiveLeaderboard reply",
         ]
     );
-    // Only the real gaps are left: no error channel answers the leaderboard request, and
-    // the JetStream consumer (at-least-once by its server: a message that keeps failing
-    // is redelivered) has no dead-letter channel or retry policy.
+    // Only the real gap is left: the JetStream consumer (at-least-once by its server: a
+    // message that keeps failing is redelivered) has no dead-letter channel or retry
+    // policy. The leaderboard request only reads (`GetLeaderboard`): a read that fails
+    // has no state to repair, so no error channel is asked of it.
     // (Schema consistency reports the missing envelope on every message.)
     assert_eq!(
         findings_of(&diags, &["gate-schema-consistency", "gate-threshold"]),
         [
             "gate-error-handling-coverage: at-least-once consumer `onStepCompleted` has no dead-letter channel or retry policy",
-            "gate-error-handling-coverage: command `getLeaderboard` declares no failure path"
         ]
     );
 }
@@ -926,8 +926,9 @@ fn unresolved_parts_are_not_judged_again() {
 }
 
 /// A handled request that only reads (its summary or message name starts with a read
-/// verb) needs no idempotency key; one that changes state does. (Both need a failure
-/// path: a read can fail too.)
+/// verb, or its summary asks for a list or an inventory) needs no idempotency key and
+/// no failure path (a read that fails has no state to repair; its caller sees no
+/// answer); one that changes state needs both.
 #[test]
 fn read_requests_are_not_commands_for_the_gates() {
     let (_, diags) = fixture("read-requests.yaml");
@@ -935,9 +936,117 @@ fn read_requests_are_not_commands_for_the_gates() {
     assert_eq!(
         text,
         [
-            "gate-error-handling-coverage: command `recipesRequest` declares no failure path",
             "gate-error-handling-coverage: command `bakeRequest` declares no failure path",
             "gate-idempotency-declared: consumed message `StartBake` has no idempotency key",
+        ]
+    );
+}
+
+/// Content behind a `$ref` that does not resolve is unknown, not missing, for every gate
+/// rule: a message, a channel or an operation that did not resolve, an operation on such
+/// a channel, a channel whose only messages did not, and examples in a payload that did
+/// not give no finding and are not counted; what is visible is still judged.
+#[test]
+fn unresolved_content_is_unknown_for_every_gate() {
+    let (_, diags) = fixture("unresolved-everywhere.yaml");
+    assert_eq!(
+        findings_of(&diags, &["gate-threshold"]),
+        [
+            "gate-event-flow-coverage: event `PaymentTaken` is consumed by `onPaymentTaken` but no operation produces it",
+            "gate-error-handling-coverage: at-least-once consumer `onOrderPlaced` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: at-least-once consumer `onPaymentTaken` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: at-least-once consumer `onShipmentSent` has no dead-letter channel or retry policy",
+            "gate-error-handling-coverage: at-least-once consumer `onInvoiceIssued` has no dead-letter channel or retry policy",
+            "gate-ordering-declared: event channel `payments` declares no ordering key",
+            "gate-ordering-declared: event channel `shipments` declares no ordering key",
+        ]
+    );
+    // The counts leave the unknown items out: 2 of the 3 judged channels miss (not 4 of 5).
+    let threshold = findings_of(&diags, &[]).join("\n");
+    assert!(
+        threshold.contains("ordering_declared is 33.3% (1/3)"),
+        "{threshold}"
+    );
+    let (_, diags) = fixture("unresolved-everywhere-2x.yaml");
+    assert_eq!(
+        findings_of(&diags, &["gate-threshold"]),
+        [
+            "gate-event-flow-coverage: command `takePayment` declares no resulting event",
+            "gate-error-handling-coverage: command `takePayment` declares no failure path",
+            "gate-delivery-declared: operation `takePayment` declares no delivery guarantee",
+            "gate-ordering-declared: event channel `orders` declares no ordering key",
+        ]
+    );
+}
+
+/// Bindings state what the servers do not: a `ws` channel or operation binding makes a
+/// WebSocket endpoint (one connection, in order) and a Kafka topic with one partition is
+/// in order; three partitions without a message key order nothing.
+#[test]
+fn ordering_reads_ws_bindings_and_single_partitions() {
+    let (_, diags) = fixture("ordering-bindings.yaml");
+    let ordering: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-ordering-declared"))
+        .collect();
+    assert_eq!(
+        ordering,
+        ["gate-ordering-declared: event channel `metrics` declares no ordering key"]
+    );
+}
+
+/// A FastStream-generated 2.6 document (`<queue>:<exchange>:<Handler>` channels,
+/// `<key>:Message` titles) uses `subscribe` for what the application receives and
+/// `publish` for what it sends: read that way, the handler takes requests answered on
+/// the response queue, and the publishers send the answers and an event. Messages are
+/// named after their payload model, and an answer is named as neither a command nor an
+/// event.
+#[test]
+fn faststream_documents_read_their_verbs_the_other_way() {
+    let (kinds, diags) = fixture("faststream.yaml");
+    assert_eq!(
+        kinds_of(&kinds),
+        [
+            "/channels/order-events:_:Publisher/publish event-published",
+            "/channels/order-requests:_:HandleCreateOrder/subscribe request",
+            "/channels/order-responses:_:Publisher/publish reply",
+        ]
+    );
+    let schema: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-schema-consistency"))
+        .collect();
+    assert_eq!(
+        schema,
+        [
+            "gate-schema-consistency: message `CreateOrder`: envelope attributes missing: id, source, specversion, type; no example",
+            "gate-schema-consistency: message `OrderResponse`: envelope attributes missing: id, source, specversion, type; no example",
+            "gate-schema-consistency: message `OrderCreated`: envelope attributes missing: id, source, specversion, type; no example",
+        ]
+    );
+    // The order events go out on `order-events` (the queue), not on the channel key.
+    let text = findings_of(&diags, &[]).join("\n");
+    assert!(
+        text.contains("event channel `order-events` declares no ordering key"),
+        "{text}"
+    );
+}
+
+/// Channels that are not ordered event streams: requests carrying their reply address
+/// (AMQP `replyTo`), requests answered by correlation (an RPC queue), and messages with
+/// their own sequence number; an event named as one still needs its order stated.
+#[test]
+fn ordering_skips_requests_and_sequenced_messages() {
+    let (_, diags) = fixture("ordering-requests.yaml");
+    let ordering: Vec<String> = findings_of(&diags, &[])
+        .into_iter()
+        .filter(|f| f.starts_with("gate-ordering-declared") || f.contains("ordering_declared"))
+        .collect();
+    assert_eq!(
+        ordering,
+        [
+            "gate-ordering-declared: event channel `orders` declares no ordering key",
+            "gate-threshold: ordering_declared is 66.6% (2/3), below its threshold of 100%",
         ]
     );
 }
