@@ -25,6 +25,8 @@ struct Input {
     timer: u64,
     /// For the timer of one step of a parallel group: that step.
     step: Option<StepId>,
+    /// For a timer: the saga-wide deadline (`timer` then is how long after the start).
+    deadline: bool,
 }
 
 impl Input {
@@ -35,6 +37,7 @@ impl Input {
             wait: 0,
             timer: 0,
             step: None,
+            deadline: false,
         }
     }
 
@@ -45,6 +48,7 @@ impl Input {
             wait: 0,
             timer: ms,
             step: None,
+            deadline: false,
         }
     }
 }
@@ -573,6 +577,9 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     if let Some(sc) = aborted(saga) {
         out.push(sc);
     }
+    if let Some(sc) = deadline_passed(saga) {
+        out.push(sc);
+    }
     if let Some(sc) = late_success(saga) {
         out.push(sc);
     }
@@ -751,6 +758,61 @@ fn aborted(saga: &Saga) -> Option<Scenario> {
                     log: sim.log,
                 });
             }
+        }
+    }
+    None
+}
+
+/// The saga-wide `deadline` passes after a compensable step completed, while a step
+/// waits whose own timer would fire later (none, or longer than the deadline): the saga
+/// gives up as on `abortOn` and compensates the completed steps, last first.
+fn deadline_passed(saga: &Saga) -> Option<Scenario> {
+    let deadline = saga.deadline?;
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        for (k, u) in units.iter().enumerate() {
+            let Some(s) = u.step else { continue };
+            if !saga
+                .nodes
+                .iter()
+                .any(|n| matches!(n, Node::Step(x) if *x == s))
+            {
+                continue;
+            }
+            let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
+            if before.iter().any(|&b| saga.steps[b].pivot)
+                || !before
+                    .iter()
+                    .any(|&b| !saga.steps[b].compensation.is_empty())
+            {
+                continue;
+            }
+            let st = &saga.steps[s];
+            if st.timeout.is_some_and(|t| t <= deadline) {
+                continue;
+            }
+            let mut inputs = vec![start_input(saga)];
+            inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+            inputs.push(Input {
+                deadline: true,
+                ..Input::timeout(deadline)
+            });
+            let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            return Some(Scenario {
+                name: "the_deadline_gives_up".into(),
+                doc: format!(
+                    "The saga's deadline passes while `{}` waits: the saga gives up and compensates the completed steps, last first.",
+                    st.id
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
         }
     }
     None
@@ -1436,6 +1498,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                             _ => "None".into(),
                         },
                         "timer": x.message.is_none(),
+                        "deadline": x.deadline,
                         "step": x.step.map(|st| match lang {
                             Lang::Rust => format!("Step::{}", step_variants[st]),
                             Lang::Python => sp.s(&saga.steps[st].id),
@@ -1509,6 +1572,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "start_reads": sp.start_reads(saga),
         "ignore": sp.list(names(&saga.ignore)),
         "abort_on": sp.list(names(&saga.abort_on)),
+        "deadline_ms": sp.num_opt(saga.deadline),
         "first": sp.idx_opt(saga.top.first().copied()),
         "next": next_list,
         "emits_complete": sp.list(names(&saga.emits_complete)),
