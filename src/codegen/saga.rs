@@ -27,6 +27,9 @@ struct Input {
     step: Option<StepId>,
     /// For a timer: the saga-wide deadline (`timer` then is how long after the start).
     deadline: bool,
+    /// A reply naming (by causation) an attempt other than the one in flight: neither
+    /// the engine nor the runtime takes it (`Stale`, the instance unchanged).
+    stale: bool,
 }
 
 impl Input {
@@ -38,6 +41,7 @@ impl Input {
             timer: 0,
             step: None,
             deadline: false,
+            stale: false,
         }
     }
 
@@ -49,6 +53,7 @@ impl Input {
             timer: ms,
             step: None,
             deadline: false,
+            stale: false,
         }
     }
 }
@@ -284,6 +289,8 @@ struct Sim {
     violations: usize,
     /// The commands of the compensations skipped by their `if`.
     skipped: Vec<String>,
+    /// The `saga-reply-stale` violations.
+    stale: usize,
 }
 
 /// Run the inputs through the engine.
@@ -332,12 +339,18 @@ fn run_engine(saga: &Saga, inputs: &[Input], auto_confirm: bool, drain: bool) ->
         .iter()
         .filter(|v| v.rule != "saga-not-finished")
         .count();
+    let stale = out
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-reply-stale")
+        .count();
     Some(Sim {
         state: inst.state.clone(),
         log,
         confirms,
         violations,
         skipped,
+        stale,
     })
 }
 
@@ -580,6 +593,9 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     if let Some(sc) = deadline_passed(saga) {
         out.push(sc);
     }
+    if let Some(sc) = stale_reply(saga, &happy) {
+        out.push(sc);
+    }
     if let Some(sc) = late_success(saga) {
         out.push(sc);
     }
@@ -759,6 +775,67 @@ fn aborted(saga: &Saga) -> Option<Scenario> {
                 });
             }
         }
+    }
+    None
+}
+
+/// With `causation`: a step on the happy path fails once and is retried; a success
+/// naming the first attempt arrives while the second is in flight: it is stale (not a
+/// completion); the success naming the second completes the step, and the saga.
+fn stale_reply(saga: &Saga, happy: &[Unit]) -> Option<Scenario> {
+    let causation = saga.causation.as_deref()?;
+    let key = json!("instance-1");
+    let named = |s: StepId, attempt: u32| {
+        let mut x = completion(saga, s).into_iter().next()?;
+        x.message.as_ref()?;
+        let mut body = x.body.take().unwrap_or_else(|| json!({}));
+        set_at(
+            &mut body,
+            causation,
+            json!(engine::command_id("instance-1", &saga.steps[s].id, attempt)),
+        );
+        x.body = Some(body);
+        Some(x)
+    };
+    for (k, u) in happy.iter().enumerate() {
+        let Some(s) = u.step else { continue };
+        let st = &saga.steps[s];
+        let (Some(f), true, true) = (st.fail.first(), st.retry.max > 1, st.send.is_some()) else {
+            continue;
+        };
+        let (Some(old), Some(new)) = (named(s, 1), named(s, 2)) else {
+            continue;
+        };
+        let mut start = start_input(saga);
+        let mut body = start.body.take().unwrap_or_else(|| json!({}));
+        set_at(&mut body, &saga.correlation, key.clone());
+        start.body = Some(body);
+        let mut inputs = vec![start];
+        inputs.extend(happy[..k].iter().flat_map(|u| u.inputs.clone()));
+        inputs.push(Input {
+            wait: st.retry.delay(1) + 1,
+            ..Input::event(&f.name, None)
+        });
+        let reply = new.message.clone().unwrap_or_default();
+        inputs.push(Input { stale: true, ..old });
+        inputs.push(new);
+        inputs.extend(happy[k + 1..].iter().flat_map(|u| u.inputs.clone()));
+        let Some(sim) = simulate(saga, &inputs, false) else {
+            continue;
+        };
+        if sim.state != Final::Completed || sim.violations != 1 || sim.stale != 1 {
+            continue;
+        }
+        return Some(Scenario {
+            name: "a_stale_reply_is_not_a_completion".into(),
+            doc: format!(
+                "`{}` fails once (`{}`) and is retried; a `{}` naming the first attempt (by `causation`) arrives while the second is in flight: it is stale, not a completion; the one naming the second completes the step.",
+                st.id, f.name, reply
+            ),
+            inputs,
+            state: "completed",
+            log: sim.log,
+        });
     }
     None
 }
@@ -1499,6 +1576,10 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                         },
                         "timer": x.message.is_none(),
                         "deadline": x.deadline,
+                        "expect": x.stale.then_some(match lang {
+                            Lang::Rust => "Outcome::Stale",
+                            Lang::Python => "rt.Outcome.STALE",
+                        }),
                         "step": x.step.map(|st| match lang {
                             Lang::Rust => format!("Step::{}", step_variants[st]),
                             Lang::Python => sp.s(&saga.steps[st].id),
@@ -1573,6 +1654,8 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "ignore": sp.list(names(&saga.ignore)),
         "abort_on": sp.list(names(&saga.abort_on)),
         "deadline_ms": sp.num_opt(saga.deadline),
+        "correlation_lit": sp.s(&saga.correlation),
+        "causation": sp.opt(saga.causation.as_deref()),
         "first": sp.idx_opt(saga.top.first().copied()),
         "next": next_list,
         "emits_complete": sp.list(names(&saga.emits_complete)),
@@ -1723,7 +1806,30 @@ mod tests {
                 "happy_path_4",
                 "a_failed_attempt_is_retried",
                 "failure_is_compensated",
+                "a_stale_reply_is_not_a_completion",
                 "a_late_success_is_compensated_again"
+            ]
+        );
+        // The stale reply names the first attempt (by `causation`) while the second is
+        // in flight; the next one names the second.
+        let stale = &sc[6];
+        let named: Vec<(bool, Option<&Value>)> = stale
+            .inputs
+            .iter()
+            .map(|x| {
+                let c = x
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.pointer("/headers/causationid"));
+                (x.stale, c)
+            })
+            .filter(|(_, c)| c.is_some())
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (true, Some(&json!("instance-1/raise-alert/1"))),
+                (false, Some(&json!("instance-1/raise-alert/2")))
             ]
         );
         let fail = &sc[5];
