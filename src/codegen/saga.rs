@@ -30,6 +30,9 @@ struct Input {
     /// A reply naming (by causation) an attempt other than the one in flight: neither
     /// the engine nor the runtime takes it (`Stale`, the instance unchanged).
     stale: bool,
+    /// A reply naming (by causation) another instance's command: `Foreign`, the
+    /// instance unchanged.
+    foreign: bool,
 }
 
 impl Input {
@@ -42,6 +45,7 @@ impl Input {
             step: None,
             deadline: false,
             stale: false,
+            foreign: false,
         }
     }
 
@@ -54,6 +58,7 @@ impl Input {
             step: None,
             deadline: false,
             stale: false,
+            foreign: false,
         }
     }
 }
@@ -291,6 +296,8 @@ struct Sim {
     skipped: Vec<String>,
     /// The `saga-reply-stale` violations.
     stale: usize,
+    /// The `saga-reply-foreign` violations.
+    foreign: usize,
 }
 
 /// Run the inputs through the engine.
@@ -344,6 +351,11 @@ fn run_engine(saga: &Saga, inputs: &[Input], auto_confirm: bool, drain: bool) ->
         .iter()
         .filter(|v| v.rule == "saga-reply-stale")
         .count();
+    let foreign = out
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-reply-foreign")
+        .count();
     Some(Sim {
         state: inst.state.clone(),
         log,
@@ -351,6 +363,7 @@ fn run_engine(saga: &Saga, inputs: &[Input], auto_confirm: bool, drain: bool) ->
         violations,
         skipped,
         stale,
+        foreign,
     })
 }
 
@@ -781,18 +794,19 @@ fn aborted(saga: &Saga) -> Option<Scenario> {
 
 /// With `causation`: a step on the happy path fails once and is retried; a success
 /// naming the first attempt arrives while the second is in flight: it is stale (not a
-/// completion); the success naming the second completes the step, and the saga.
+/// completion), and so is one naming another instance's (foreign); the success naming
+/// the second completes the step, and the saga.
 fn stale_reply(saga: &Saga, happy: &[Unit]) -> Option<Scenario> {
     let causation = saga.causation.as_deref()?;
     let key = json!("instance-1");
-    let named = |s: StepId, attempt: u32| {
+    let named = |s: StepId, key: &str, attempt: u32| {
         let mut x = completion(saga, s).into_iter().next()?;
         x.message.as_ref()?;
         let mut body = x.body.take().unwrap_or_else(|| json!({}));
         set_at(
             &mut body,
             causation,
-            json!(engine::command_id("instance-1", &saga.steps[s].id, attempt)),
+            json!(engine::command_id(key, &saga.steps[s].id, attempt)),
         );
         x.body = Some(body);
         Some(x)
@@ -803,7 +817,11 @@ fn stale_reply(saga: &Saga, happy: &[Unit]) -> Option<Scenario> {
         let (Some(f), true, true) = (st.fail.first(), st.retry.max > 1, st.send.is_some()) else {
             continue;
         };
-        let (Some(old), Some(new)) = (named(s, 1), named(s, 2)) else {
+        let (Some(old), Some(other), Some(new)) = (
+            named(s, "instance-1", 1),
+            named(s, "instance-2", 2),
+            named(s, "instance-1", 2),
+        ) else {
             continue;
         };
         let mut start = start_input(saga);
@@ -818,18 +836,26 @@ fn stale_reply(saga: &Saga, happy: &[Unit]) -> Option<Scenario> {
         });
         let reply = new.message.clone().unwrap_or_default();
         inputs.push(Input { stale: true, ..old });
+        inputs.push(Input {
+            foreign: true,
+            ..other
+        });
         inputs.push(new);
         inputs.extend(happy[k + 1..].iter().flat_map(|u| u.inputs.clone()));
         let Some(sim) = simulate(saga, &inputs, false) else {
             continue;
         };
-        if sim.state != Final::Completed || sim.violations != 1 || sim.stale != 1 {
+        if sim.state != Final::Completed
+            || sim.violations != 2
+            || sim.stale != 1
+            || sim.foreign != 1
+        {
             continue;
         }
         return Some(Scenario {
             name: "a_stale_reply_is_not_a_completion".into(),
             doc: format!(
-                "`{}` fails once (`{}`) and is retried; a `{}` naming the first attempt (by `causation`) arrives while the second is in flight: it is stale, not a completion; the one naming the second completes the step.",
+                "`{}` fails once (`{}`) and is retried; a `{}` naming the first attempt (by `causation`) arrives while the second is in flight: it is stale, not a completion, and one naming another instance's command is foreign; the one naming the second completes the step.",
                 st.id, f.name, reply
             ),
             inputs,
@@ -1576,10 +1602,13 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                         },
                         "timer": x.message.is_none(),
                         "deadline": x.deadline,
-                        "expect": x.stale.then_some(match lang {
-                            Lang::Rust => "Outcome::Stale",
-                            Lang::Python => "rt.Outcome.STALE",
-                        }),
+                        "expect": match (lang, x.stale, x.foreign) {
+                            (Lang::Rust, true, _) => Some("Outcome::Stale"),
+                            (Lang::Python, true, _) => Some("rt.Outcome.STALE"),
+                            (Lang::Rust, _, true) => Some("Outcome::Foreign"),
+                            (Lang::Python, _, true) => Some("rt.Outcome.FOREIGN"),
+                            _ => None,
+                        },
                         "step": x.step.map(|st| match lang {
                             Lang::Rust => format!("Step::{}", step_variants[st]),
                             Lang::Python => sp.s(&saga.steps[st].id),
@@ -1829,6 +1858,7 @@ mod tests {
             named,
             [
                 (true, Some(&json!("instance-1/raise-alert/1"))),
+                (false, Some(&json!("instance-2/raise-alert/2"))),
                 (false, Some(&json!("instance-1/raise-alert/2")))
             ]
         );
