@@ -25,6 +25,14 @@ struct Input {
     timer: u64,
     /// For the timer of one step of a parallel group: that step.
     step: Option<StepId>,
+    /// For a timer: the saga-wide deadline (`timer` then is how long after the start).
+    deadline: bool,
+    /// A reply naming (by causation) an attempt other than the one in flight: neither
+    /// the engine nor the runtime takes it (`Stale`, the instance unchanged).
+    stale: bool,
+    /// A reply naming (by causation) another instance's command: `Foreign`, the
+    /// instance unchanged.
+    foreign: bool,
 }
 
 impl Input {
@@ -35,6 +43,9 @@ impl Input {
             wait: 0,
             timer: 0,
             step: None,
+            deadline: false,
+            stale: false,
+            foreign: false,
         }
     }
 
@@ -45,6 +56,9 @@ impl Input {
             wait: 0,
             timer: ms,
             step: None,
+            deadline: false,
+            stale: false,
+            foreign: false,
         }
     }
 }
@@ -280,6 +294,10 @@ struct Sim {
     violations: usize,
     /// The commands of the compensations skipped by their `if`.
     skipped: Vec<String>,
+    /// The `saga-reply-stale` violations.
+    stale: usize,
+    /// The `saga-reply-foreign` violations.
+    foreign: usize,
 }
 
 /// Run the inputs through the engine.
@@ -328,12 +346,24 @@ fn run_engine(saga: &Saga, inputs: &[Input], auto_confirm: bool, drain: bool) ->
         .iter()
         .filter(|v| v.rule != "saga-not-finished")
         .count();
+    let stale = out
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-reply-stale")
+        .count();
+    let foreign = out
+        .violations
+        .iter()
+        .filter(|v| v.rule == "saga-reply-foreign")
+        .count();
     Some(Sim {
         state: inst.state.clone(),
         log,
         confirms,
         violations,
         skipped,
+        stale,
+        foreign,
     })
 }
 
@@ -573,6 +603,12 @@ fn scenarios(saga: &Saga) -> Vec<Scenario> {
     if let Some(sc) = aborted(saga) {
         out.push(sc);
     }
+    if let Some(sc) = deadline_passed(saga) {
+        out.push(sc);
+    }
+    if let Some(sc) = stale_reply(saga, &happy) {
+        out.push(sc);
+    }
     if let Some(sc) = late_success(saga) {
         out.push(sc);
     }
@@ -751,6 +787,135 @@ fn aborted(saga: &Saga) -> Option<Scenario> {
                     log: sim.log,
                 });
             }
+        }
+    }
+    None
+}
+
+/// With `causation`: a step on the happy path fails once and is retried; a success
+/// naming the first attempt arrives while the second is in flight: it is stale (not a
+/// completion), and so is one naming another instance's (foreign); the success naming
+/// the second completes the step, and the saga.
+fn stale_reply(saga: &Saga, happy: &[Unit]) -> Option<Scenario> {
+    let causation = saga.causation.as_deref()?;
+    let key = json!("instance-1");
+    let named = |s: StepId, key: &str, attempt: u32| {
+        let mut x = completion(saga, s).into_iter().next()?;
+        x.message.as_ref()?;
+        let mut body = x.body.take().unwrap_or_else(|| json!({}));
+        set_at(
+            &mut body,
+            causation,
+            json!(engine::command_id(key, &saga.steps[s].id, attempt)),
+        );
+        x.body = Some(body);
+        Some(x)
+    };
+    for (k, u) in happy.iter().enumerate() {
+        let Some(s) = u.step else { continue };
+        let st = &saga.steps[s];
+        let (Some(f), true, true) = (st.fail.first(), st.retry.max > 1, st.send.is_some()) else {
+            continue;
+        };
+        let (Some(old), Some(other), Some(new)) = (
+            named(s, "instance-1", 1),
+            named(s, "instance-2", 2),
+            named(s, "instance-1", 2),
+        ) else {
+            continue;
+        };
+        let mut start = start_input(saga);
+        let mut body = start.body.take().unwrap_or_else(|| json!({}));
+        set_at(&mut body, &saga.correlation, key.clone());
+        start.body = Some(body);
+        let mut inputs = vec![start];
+        inputs.extend(happy[..k].iter().flat_map(|u| u.inputs.clone()));
+        inputs.push(Input {
+            wait: st.retry.delay(1) + 1,
+            ..Input::event(&f.name, None)
+        });
+        let reply = new.message.clone().unwrap_or_default();
+        inputs.push(Input { stale: true, ..old });
+        inputs.push(Input {
+            foreign: true,
+            ..other
+        });
+        inputs.push(new);
+        inputs.extend(happy[k + 1..].iter().flat_map(|u| u.inputs.clone()));
+        let Some(sim) = simulate(saga, &inputs, false) else {
+            continue;
+        };
+        if sim.state != Final::Completed
+            || sim.violations != 2
+            || sim.stale != 1
+            || sim.foreign != 1
+        {
+            continue;
+        }
+        return Some(Scenario {
+            name: "a_stale_reply_is_not_a_completion".into(),
+            doc: format!(
+                "`{}` fails once (`{}`) and is retried; a `{}` naming the first attempt (by `causation`) arrives while the second is in flight: it is stale, not a completion, and one naming another instance's command is foreign; the one naming the second completes the step.",
+                st.id, f.name, reply
+            ),
+            inputs,
+            state: "completed",
+            log: sim.log,
+        });
+    }
+    None
+}
+
+/// The saga-wide `deadline` passes after a compensable step completed, while a step
+/// waits whose own timer would fire later (none, or longer than the deadline): the saga
+/// gives up as on `abortOn` and compensates the completed steps, last first.
+fn deadline_passed(saga: &Saga) -> Option<Scenario> {
+    let deadline = saga.deadline?;
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        for (k, u) in units.iter().enumerate() {
+            let Some(s) = u.step else { continue };
+            if !saga
+                .nodes
+                .iter()
+                .any(|n| matches!(n, Node::Step(x) if *x == s))
+            {
+                continue;
+            }
+            let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
+            if before.iter().any(|&b| saga.steps[b].pivot)
+                || !before
+                    .iter()
+                    .any(|&b| !saga.steps[b].compensation.is_empty())
+            {
+                continue;
+            }
+            let st = &saga.steps[s];
+            if st.timeout.is_some_and(|t| t <= deadline) {
+                continue;
+            }
+            let mut inputs = vec![start_input(saga)];
+            inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+            inputs.push(Input {
+                deadline: true,
+                ..Input::timeout(deadline)
+            });
+            let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            return Some(Scenario {
+                name: "the_deadline_gives_up".into(),
+                doc: format!(
+                    "The saga's deadline passes while `{}` waits: the saga gives up and compensates the completed steps, last first.",
+                    st.id
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
         }
     }
     None
@@ -1436,6 +1601,14 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                             _ => "None".into(),
                         },
                         "timer": x.message.is_none(),
+                        "deadline": x.deadline,
+                        "expect": match (lang, x.stale, x.foreign) {
+                            (Lang::Rust, true, _) => Some("Outcome::Stale"),
+                            (Lang::Python, true, _) => Some("rt.Outcome.STALE"),
+                            (Lang::Rust, _, true) => Some("Outcome::Foreign"),
+                            (Lang::Python, _, true) => Some("rt.Outcome.FOREIGN"),
+                            _ => None,
+                        },
                         "step": x.step.map(|st| match lang {
                             Lang::Rust => format!("Step::{}", step_variants[st]),
                             Lang::Python => sp.s(&saga.steps[st].id),
@@ -1509,6 +1682,9 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
         "start_reads": sp.start_reads(saga),
         "ignore": sp.list(names(&saga.ignore)),
         "abort_on": sp.list(names(&saga.abort_on)),
+        "deadline_ms": sp.num_opt(saga.deadline),
+        "correlation_lit": sp.s(&saga.correlation),
+        "causation": sp.opt(saga.causation.as_deref()),
         "first": sp.idx_opt(saga.top.first().copied()),
         "next": next_list,
         "emits_complete": sp.list(names(&saga.emits_complete)),
@@ -1659,7 +1835,31 @@ mod tests {
                 "happy_path_4",
                 "a_failed_attempt_is_retried",
                 "failure_is_compensated",
+                "a_stale_reply_is_not_a_completion",
                 "a_late_success_is_compensated_again"
+            ]
+        );
+        // The stale reply names the first attempt (by `causation`) while the second is
+        // in flight; the next one names the second.
+        let stale = &sc[6];
+        let named: Vec<(bool, Option<&Value>)> = stale
+            .inputs
+            .iter()
+            .map(|x| {
+                let c = x
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.pointer("/headers/causationid"));
+                (x.stale, c)
+            })
+            .filter(|(_, c)| c.is_some())
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (true, Some(&json!("instance-1/raise-alert/1"))),
+                (false, Some(&json!("instance-2/raise-alert/2"))),
+                (false, Some(&json!("instance-1/raise-alert/2")))
             ]
         );
         let fail = &sc[5];

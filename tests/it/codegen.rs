@@ -58,12 +58,13 @@ const HNP: &[&str] = &[
 
 /// Tagged unions (AsyncAPI 2.x and OpenAPI discriminators) and sagas with a parallel
 /// group, a branch and a `when`, and with captured values, a conditional compensation
-/// and a step in flight awaited when its sibling fails.
+/// a step in flight awaited when its sibling fails, and a saga-wide deadline.
 const FIXTURES: &[&str] = &[
     "fixtures/codegen/pets.asyncapi-2.6.yaml",
     "fixtures/codegen/events.openapi.yaml",
     "fixtures/codegen/sagas/adoption.saga.yaml",
     "fixtures/codegen/sagas/checkup.saga.yaml",
+    "fixtures/codegen/sagas/fostering.saga.yaml",
     "fixtures/codegen/sagas/rehoming.saga.yaml",
 ];
 
