@@ -532,7 +532,7 @@ rules! {
         "When a command's reply does not arrive its outcome is unknown; `onTimeout: complete` goes on as if it had succeeded. Use `retry` (idempotent commands) or `fail`; `complete` is for steps that only wait.";
     "saga-timeout-missing" => Warning,
         "A saga step has no timeout.",
-        "Without a timeout, a lost reply leaves the saga waiting forever.";
+        "Without a timeout, a lost reply leaves the saga waiting forever. A saga-wide `deadline` bounds its steps and branches (the saga gives up then); compensations still need their own timeouts, since they run after it.";
     "saga-timeout-unhandled" => Warning,
         "A saga step's timeout has no handler.",
         "Each timeout needs `onTimeout: retry | fail | complete` (and a retry policy for retry) so that what happens at the deadline is explicit.";

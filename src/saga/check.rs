@@ -265,6 +265,8 @@ fn check_step(saga: &Saga, s: &Step, past_pivot: bool, out: &mut Vec<Diagnostic>
         ));
     }
     match (s.timeout, s.on_timeout) {
+        // The saga-wide deadline bounds the wait: the saga gives up then.
+        (None, _) if saga.deadline.is_some() => {}
         (None, _) => out.push(src.diag_at(
             "saga-timeout-missing",
             &s.ptr,

@@ -156,7 +156,8 @@ fn timeouts(saga: &Saga, out: &mut Vec<Diagnostic>) {
     }
     for n in &saga.nodes {
         if let Node::Branch(b) = n {
-            if b.timeout.is_none() {
+            // The saga-wide deadline bounds the wait for the choice.
+            if b.timeout.is_none() && saga.deadline.is_none() {
                 out.push(saga.source.diag_at(
                     "saga-timeout-missing",
                     &b.ptr,

@@ -572,3 +572,38 @@ fn an_awaited_step_that_completes_captures_and_meets_its_compensations_if() {
     // A waived fee (the `if` fails on the completing event) is not refunded.
     assert_eq!(refunds("waived-7"), []);
 }
+
+/// A saga-wide `deadline` bounds steps and branches: one without its own timeout is no
+/// `saga-timeout-missing` then (compensations still need theirs).
+#[test]
+fn a_deadline_bounds_steps_without_their_own_timeout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let contract = repo().join("fixtures/codegen/pets.asyncapi-2.6.yaml");
+    let text = std::fs::read_to_string(repo().join("fixtures/codegen/sagas/fostering.saga.yaml"))
+        .expect("saga")
+        .replace(
+            "contract: ../pets.asyncapi-2.6.yaml",
+            &format!("contract: {}", contract.display()),
+        );
+    assert!(
+        text.contains("\ndeadline: "),
+        "fostering declares a deadline"
+    );
+    let ws = saga::contract::load_workspace(&contract).expect("contract");
+    let missing = |text: &str| {
+        let p = dir.path().join("fostering.saga.yaml");
+        std::fs::write(&p, text).expect("write");
+        let s = saga::load(&p, Arc::from("fostering.saga.yaml")).expect("saga");
+        saga::check(&s, &ws)
+            .into_iter()
+            .filter(|d| d.rule == "saga-timeout-missing")
+            .count()
+    };
+    assert_eq!(missing(&text), 0);
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("deadline: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(missing(&without) >= 1);
+}
