@@ -727,66 +727,79 @@ fn late_success(saga: &Saga) -> Option<Scenario> {
     None
 }
 
+/// The points on each path where the saga may give up with something to undo: a step on
+/// its own (not in a parallel group or a branch's case list) with a compensable step
+/// completed before it and no pivot passed. Each is the path, the step's index on it and
+/// the step.
+fn give_up_points(saga: &Saga) -> Vec<(Vec<Unit>, usize, StepId)> {
+    let mut out = Vec::new();
+    for choice in choices(saga) {
+        let units = path(saga, &choice);
+        let points: Vec<(usize, StepId)> = units
+            .iter()
+            .enumerate()
+            .filter_map(|(k, u)| Some((k, u.step?)))
+            .filter(|&(k, s)| {
+                let lone = saga
+                    .nodes
+                    .iter()
+                    .any(|n| matches!(n, Node::Step(x) if *x == s));
+                let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
+                lone && !before.iter().any(|&b| saga.steps[b].pivot)
+                    && before
+                        .iter()
+                        .any(|&b| !saga.steps[b].compensation.is_empty())
+            })
+            .collect();
+        for (k, s) in points {
+            out.push((units.clone(), k, s));
+        }
+    }
+    out
+}
+
 /// An `abortOn` event after a compensable step completed: the saga gives up; the step in
 /// flight then (one on its own), when its command may change something, is waited for
 /// (it completes) and compensated with the others. A step that is waited for is
 /// preferred.
 fn aborted(saga: &Saga) -> Option<Scenario> {
     let abort = saga.abort_on.first()?;
+    let points = give_up_points(saga);
     for want_awaited in [true, false] {
-        for choice in choices(saga) {
-            let units = path(saga, &choice);
-            for (k, u) in units.iter().enumerate() {
-                let Some(s) = u.step else { continue };
-                if !saga
-                    .nodes
-                    .iter()
-                    .any(|n| matches!(n, Node::Step(x) if *x == s))
-                {
-                    continue;
-                }
-                let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
-                if before.iter().any(|&b| saga.steps[b].pivot)
-                    || !before
-                        .iter()
-                        .any(|&b| !saga.steps[b].compensation.is_empty())
-                {
-                    continue;
-                }
-                let st = &saga.steps[s];
-                let awaited =
-                    st.send.is_some() && !st.read_only && st.timeout.is_some() && !st.abandon;
-                if awaited != want_awaited || (awaited && st.on.is_empty()) {
-                    continue;
-                }
-                let mut inputs = vec![start_input(saga)];
-                inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
-                inputs.push(Input::event(&abort.name, None));
-                if awaited {
-                    inputs.extend(completion(saga, s));
-                }
-                let Some((inputs, sim)) = confirmed(saga, inputs) else {
-                    continue;
-                };
-                let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
-                    continue;
-                };
-                let how = if awaited {
-                    "the saga waits for its outcome (a success), then compensates it with the completed steps"
-                } else {
-                    "the saga gives up and compensates the completed steps"
-                };
-                return Some(Scenario {
-                    name: "an_abort_gives_up".into(),
-                    doc: format!(
-                        "`{}` (`abortOn`) arrives while `{}` is in flight: {how}, last first.",
-                        abort.name, st.id
-                    ),
-                    inputs,
-                    state,
-                    log: sim.log,
-                });
+        for (units, k, s) in &points {
+            let (k, s) = (*k, *s);
+            let st = &saga.steps[s];
+            let awaited = st.send.is_some() && !st.read_only && st.timeout.is_some() && !st.abandon;
+            if awaited != want_awaited || (awaited && st.on.is_empty()) {
+                continue;
             }
+            let mut inputs = vec![start_input(saga)];
+            inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+            inputs.push(Input::event(&abort.name, None));
+            if awaited {
+                inputs.extend(completion(saga, s));
+            }
+            let Some((inputs, sim)) = confirmed(saga, inputs) else {
+                continue;
+            };
+            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+                continue;
+            };
+            let how = if awaited {
+                "the saga waits for its outcome (a success), then compensates it with the completed steps"
+            } else {
+                "the saga gives up and compensates the completed steps"
+            };
+            return Some(Scenario {
+                name: "an_abort_gives_up".into(),
+                doc: format!(
+                    "`{}` (`abortOn`) arrives while `{}` is in flight: {how}, last first.",
+                    abort.name, st.id
+                ),
+                inputs,
+                state,
+                log: sim.log,
+            });
         }
     }
     None
@@ -871,52 +884,33 @@ fn stale_reply(saga: &Saga, happy: &[Unit]) -> Option<Scenario> {
 /// gives up as on `abortOn` and compensates the completed steps, last first.
 fn deadline_passed(saga: &Saga) -> Option<Scenario> {
     let deadline = saga.deadline?;
-    for choice in choices(saga) {
-        let units = path(saga, &choice);
-        for (k, u) in units.iter().enumerate() {
-            let Some(s) = u.step else { continue };
-            if !saga
-                .nodes
-                .iter()
-                .any(|n| matches!(n, Node::Step(x) if *x == s))
-            {
-                continue;
-            }
-            let before: Vec<StepId> = units[..k].iter().filter_map(|u| u.step).collect();
-            if before.iter().any(|&b| saga.steps[b].pivot)
-                || !before
-                    .iter()
-                    .any(|&b| !saga.steps[b].compensation.is_empty())
-            {
-                continue;
-            }
-            let st = &saga.steps[s];
-            if st.timeout.is_some_and(|t| t <= deadline) {
-                continue;
-            }
-            let mut inputs = vec![start_input(saga)];
-            inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
-            inputs.push(Input {
-                deadline: true,
-                ..Input::timeout(deadline)
-            });
-            let Some((inputs, sim)) = confirmed(saga, inputs) else {
-                continue;
-            };
-            let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
-                continue;
-            };
-            return Some(Scenario {
-                name: "the_deadline_gives_up".into(),
-                doc: format!(
-                    "The saga's deadline passes while `{}` waits: the saga gives up and compensates the completed steps, last first.",
-                    st.id
-                ),
-                inputs,
-                state,
-                log: sim.log,
-            });
+    for (units, k, s) in give_up_points(saga) {
+        let st = &saga.steps[s];
+        if st.timeout.is_some_and(|t| t <= deadline) {
+            continue;
         }
+        let mut inputs = vec![start_input(saga)];
+        inputs.extend(units[..k].iter().flat_map(|u| u.inputs.clone()));
+        inputs.push(Input {
+            deadline: true,
+            ..Input::timeout(deadline)
+        });
+        let Some((inputs, sim)) = confirmed(saga, inputs) else {
+            continue;
+        };
+        let Some(state) = final_name(&sim.state).filter(|s| *s != "completed") else {
+            continue;
+        };
+        return Some(Scenario {
+            name: "the_deadline_gives_up".into(),
+            doc: format!(
+                "The saga's deadline passes while `{}` waits: the saga gives up and compensates the completed steps, last first.",
+                st.id
+            ),
+            inputs,
+            state,
+            log: sim.log,
+        });
     }
     None
 }
