@@ -819,8 +819,9 @@ impl<'a> Walker<'a> {
                     .get("responseTopic")
                     .filter(|v| v.as_str().is_some_and(|s| !s.is_empty()))
                 {
-                    // `oneOf: [{type: string, format: uri}, schema, Reference]`.
-                    self.with_key("responseTopic", |w| w.value_rule_uri(v));
+                    // `oneOf: [{type: string, format: uri-template}, schema, Reference]`
+                    // (MQTT binding 0.2.0): a topic such as `replies/{id}` is one.
+                    self.with_key("responseTopic", |w| w.value_rule_uri_template(v));
                 }
                 for key in ["correlationData", "responseTopic"] {
                     if let Some(v) = m.get(key) {

@@ -33,6 +33,7 @@ pub(super) enum Cons {
 pub(super) enum Fmt {
     Uri,
     UriReference,
+    UriTemplate,
     Email,
     Regex,
 }
@@ -42,6 +43,7 @@ impl Fmt {
         match self {
             Fmt::Uri => "uri",
             Fmt::UriReference => "uri-reference",
+            Fmt::UriTemplate => "uri-template",
             Fmt::Email => "email",
             Fmt::Regex => "regex",
         }
@@ -51,6 +53,7 @@ impl Fmt {
         match self {
             Fmt::Uri => "an absolute URI (with a scheme, e.g. `https://example.com/docs`)",
             Fmt::UriReference => "a URI reference",
+            Fmt::UriTemplate => "a URI template (RFC 6570, e.g. `replies/{id}`)",
             Fmt::Email => "an email address",
             Fmt::Regex => "a regular expression (ECMA-262)",
         }
@@ -61,17 +64,23 @@ impl Fmt {
 /// ajv-formats, which the AsyncAPI parser and Spectral use) apply.
 fn format_ok(fmt: Fmt, s: &str) -> bool {
     static CHECKERS: LazyLock<Vec<(Fmt, Option<jsonschema::Validator>)>> = LazyLock::new(|| {
-        [Fmt::Uri, Fmt::UriReference, Fmt::Email, Fmt::Regex]
-            .into_iter()
-            .map(|f| {
-                let schema = serde_json::json!({ "format": f.name() });
-                let v = jsonschema::options()
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .ok();
-                (f, v)
-            })
-            .collect()
+        [
+            Fmt::Uri,
+            Fmt::UriReference,
+            Fmt::UriTemplate,
+            Fmt::Email,
+            Fmt::Regex,
+        ]
+        .into_iter()
+        .map(|f| {
+            let schema = serde_json::json!({ "format": f.name() });
+            let v = jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .ok();
+            (f, v)
+        })
+        .collect()
     });
     let value = Value::String(s.to_string());
     CHECKERS
@@ -334,9 +343,9 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The string `v` (current position) must be an absolute URI (`format: uri`).
-    pub(super) fn value_rule_uri(&mut self, v: &'a Value) {
-        self.value_rule(v, Cons::Format(Fmt::Uri));
+    /// The value `v` (current position) must be a URI template (RFC 6570).
+    pub(super) fn value_rule_uri_template(&mut self, v: &'a Value) {
+        self.value_rule(v, Cons::Format(Fmt::UriTemplate));
     }
 
     /// Items of the list `v` (current position) must be distinct.
@@ -512,6 +521,9 @@ mod tests {
         assert!(!format_ok(Fmt::Uri, "/docs"));
         assert!(!format_ok(Fmt::Uri, "::not valid::"));
         assert!(format_ok(Fmt::UriReference, "/docs"));
+        assert!(format_ok(Fmt::UriTemplate, "replies/{id}"));
+        assert!(format_ok(Fmt::UriTemplate, "https://example.com/{id}"));
+        assert!(!format_ok(Fmt::UriTemplate, "replies/{id"));
         assert!(format_ok(Fmt::Email, "team@example.com"));
         assert!(!format_ok(Fmt::Email, "not an address"));
         assert!(format_ok(Fmt::Regex, "^[a-z]+$"));

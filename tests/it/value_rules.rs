@@ -378,3 +378,37 @@ operations:
         "{old:?}"
     );
 }
+
+/// The MQTT 0.2.0 message binding's `responseTopic` is a URI *template*: a relative
+/// topic such as `replies/{id}` is valid (it was reported as "must be an absolute URI"),
+/// an unclosed expression is not. The official schema (formats asserted) agrees.
+#[test]
+fn mqtt_response_topic_is_a_uri_template() {
+    let doc = |topic: &str| {
+        format!(
+            "asyncapi: 3.0.0\ninfo: {{title: T, version: 1.0.0}}\ncomponents:\n  messages:\n    M:\n      bindings:\n        mqtt: {{responseTopic: '{topic}', bindingVersion: 0.2.0}}\n"
+        )
+    };
+    let good = doc("replies/{id}");
+    let bad = doc("replies/{id");
+    assert_eq!(diagnose("asyncapi.yaml", &good), "");
+    let out = diagnose("asyncapi.yaml", &bad);
+    assert!(
+        out.contains("error value-format") && out.contains("URI template"),
+        "{out}"
+    );
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(&dir).join("schemas/asyncapi-3.0.0.json"))
+            .expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("validator");
+    assert!(validator.is_valid(&parsed(&good)));
+    assert!(!validator.is_valid(&parsed(&bad)));
+}
