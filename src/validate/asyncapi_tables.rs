@@ -198,7 +198,10 @@ static MESSAGE_TRAIT2: Obj = obj(
         f("description", STR),
         f("externalDocs", DOCS2),
         f("deprecated", BOOL),
-        f("examples", Ty::Arr(&Ty::Node(K::MessageExample))),
+        // 2.0.0 `messageTrait.json`: examples are any objects (the Message Example
+        // Object, which messages already had, came to traits in 2.1.0).
+        f("examples", Ty::Arr(&Ty::Node(K::AnyObject))).until(20),
+        f("examples", Ty::Arr(&Ty::Node(K::MessageExample))).since(21),
         f("bindings", MESSAGE_BINDINGS),
     ],
 );

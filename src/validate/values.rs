@@ -161,7 +161,9 @@ fn table(family: Family, ver: Ver, k: K) -> &'static [(&'static str, Cons)] {
             &[("externalValue", Format(UriReference))]
         ),
         K::Link => &[("operationRef", Format(UriReference))],
-        K::Xml => &[("namespace", Format(Uri))],
+        // OpenAPI 3.x `format: uri`; Swagger 2.0's `xml.namespace` is any string (its
+        // specification: the value SHOULD be a URL).
+        K::Xml if family != Family::Swagger => &[("namespace", Format(Uri))],
         K::OasRoot if !oas30 => &[("jsonSchemaDialect", Format(Uri))],
         // correlationId.json, parameter.json, operationReplyAddress.json: `location`.
         K::CorrelationId | K::Parameter2 | K::Parameter3 | K::OperationReplyAddress => {
@@ -221,11 +223,23 @@ impl<'a> Walker<'a> {
                 self.parameter_style(m);
                 self.parameter_content(m);
             }
-            K::OasHeader if self.ver < 31 => {
+            K::OasHeader => {
                 self.parameter_content(m);
-                // OpenAPI 3.0 Header: `style` is `simple` (an enum of one).
-                if let Some(v) = m.get("style") {
+                // Header: `style` is `simple` (3.0: an enum of one; 3.1: a `const` that
+                // applies with `schema`).
+                if let Some(v) = m
+                    .get("style")
+                    .filter(|_| self.ver < 31 || m.contains_key("schema"))
+                {
                     self.with_key("style", |w| w.check_enum(v, &["simple"]));
+                }
+            }
+            // AsyncAPI 2.x `channels.json`: `propertyNames: {format: uri-template}`.
+            K::AsyncRoot if self.ver < 30 => {
+                if let Some(Value::Object(channels)) = m.get("channels") {
+                    self.with_key("channels", |w| {
+                        w.key_format_rule(channels, Fmt::UriTemplate, "channel name")
+                    });
                 }
             }
             K::SwSecurityScheme => self.swagger_oauth2_urls(m),
@@ -360,6 +374,12 @@ impl<'a> Walker<'a> {
         match key {
             "required" => self.value_rule(v, Cons::Unique),
             "pattern" if regex_checked => self.value_rule(v, Cons::Format(Fmt::Regex)),
+            // draft-07: `patternProperties: {propertyNames: {format: regex}}`.
+            "patternProperties" if regex_checked => {
+                if let Value::Object(m) = v {
+                    self.key_format_rule(m, Fmt::Regex, "`patternProperties` key");
+                }
+            }
             // draft-07: `$id` is a `uri-reference`, `$schema` a `uri`; `type` lists are
             // sets.
             "$id" => self.value_rule(v, Cons::Format(Fmt::UriReference)),
@@ -425,6 +445,22 @@ impl<'a> Walker<'a> {
                     self.report(rule, loc, msg, help);
                 }
             }
+        }
+    }
+
+    /// Each key of the map `m` (current position) must be of format `fmt`
+    /// (`propertyNames: {format: …}`); reported at the key.
+    pub(super) fn key_format_rule(&mut self, m: &'a Map<String, Value>, fmt: Fmt, what_key: &str) {
+        for key in m.keys().filter(|k| !format_ok(fmt, k)) {
+            self.with_key(key, |w| {
+                let loc = w.loc_key();
+                w.report(
+                    "value-format",
+                    loc,
+                    format!("the {what_key} `{key}` must be {}", fmt.what()),
+                    None,
+                );
+            });
         }
     }
 

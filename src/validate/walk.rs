@@ -296,6 +296,26 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Swagger 2.0: where a parameter or a response may be a JSON Reference, the
+    /// reference is `$ref` alone (`jsonReference`: `additionalProperties: false`, not
+    /// even `x-` extensions): its siblings are neither the reference nor the object.
+    fn swagger_ref_siblings(&mut self, v: &'a Value) {
+        let Some(m) = v.as_object() else { return };
+        for key in m.keys().filter(|k| *k != "$ref") {
+            self.with_key(key, |w| {
+                let (rule, loc) = (w.rules.unknown, w.loc_key());
+                w.report(
+                    rule,
+                    loc,
+                    format!(
+                        "`{key}` is not allowed beside `$ref`: a Swagger 2.0 JSON Reference holds `$ref` only"
+                    ),
+                    Some("move it into the referenced object, or write the object inline".to_string()),
+                );
+            });
+        }
+    }
+
     /// AsyncAPI 3: a `channel`/`servers` reference must point at an entry of the root
     /// `channels`/`servers` map (current position: the reference).
     fn ref_into(&mut self, v: &'a Value, section: &str) {
@@ -365,6 +385,9 @@ impl<'a> Walker<'a> {
             Ty::Node(k) => self.node(v, k),
             Ty::RefOr(k) => {
                 if v.get("$ref").is_some() {
+                    if self.family == Family::Swagger {
+                        self.swagger_ref_siblings(v);
+                    }
                     self.follow(v, Ty::Node(k));
                 } else {
                     self.node(v, k);
@@ -670,7 +693,7 @@ impl<'a> Walker<'a> {
                             self.oas31_enum_not_empty(m);
                         }
                     }
-                    K::OasRoot | K::Link => self.oas_one_of(m, k),
+                    K::OasRoot | K::Link | K::License | K::OasExample => self.oas_one_of(m, k),
                     K::SwResponse => self.swagger_response_examples(m),
                     K::SwParameter => self.swagger_parameter(m),
                     K::Operation3 | K::OperationReply => {
@@ -782,6 +805,34 @@ impl<'a> Walker<'a> {
                         "an OpenAPI 3.1 Link needs `operationRef` or `operationId`".to_string(),
                         None,
                     );
+                }
+            }
+            // 3.1 `license`: `dependentSchemas: {identifier: {not: {required: [url]}}}`;
+            // `example`: `not: {required: [value, externalValue]}`.
+            K::License | K::OasExample if self.ver >= 31 => {
+                let (a, b, msg) = if k == K::License {
+                    (
+                        "identifier",
+                        "url",
+                        "a License gives an SPDX `identifier` or a `url`, not both (OpenAPI 3.1: they are mutually exclusive)",
+                    )
+                } else {
+                    (
+                        "value",
+                        "externalValue",
+                        "an Example gives its `value` inline or by `externalValue`, not both (they are mutually exclusive)",
+                    )
+                };
+                if m.contains_key(a) && m.contains_key(b) {
+                    self.with_key(b, |w| {
+                        let loc = w.loc_key();
+                        w.report(
+                            rule,
+                            loc,
+                            msg.to_string(),
+                            Some(format!("remove `{b}` or `{a}`")),
+                        );
+                    });
                 }
             }
             _ => {}

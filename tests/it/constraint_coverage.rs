@@ -290,7 +290,60 @@ fn walk_schema(
     }
 }
 
-fn enumerate(root: &Value, draft: jsonschema::Draft) -> Vec<Constraint> {
+/// Pointers of the subschemas whose keywords are conditions rather than constraints:
+/// those inside an `if` (a document that breaks one only selects `else`, or skips
+/// `then`) and those under an odd number of `not`s (breaking one makes the `not` hold).
+/// No document can be invalid for breaking them; the `if`-`then`/`else` and the `not`
+/// that hold them are constraints and are counted.
+fn condition_subschemas(
+    node: &Value,
+    ptr: &str,
+    in_if: bool,
+    nots: usize,
+    out: &mut HashSet<String>,
+) {
+    let Value::Object(m) = node else { return };
+    if in_if || nots % 2 == 1 {
+        out.insert(ptr.to_string());
+    }
+    for (k, v) in m {
+        let p = format!("{ptr}/{}", esc(k));
+        if SCHEMA_MAPS.contains(&k.as_str()) || (k == "dependencies" && v.is_object()) {
+            if let Value::Object(sub) = v {
+                for (name, s) in sub {
+                    condition_subschemas(s, &format!("{p}/{}", esc(name)), in_if, nots, out);
+                }
+            }
+        } else if SCHEMA_ONE.contains(&k.as_str()) && v.is_object() {
+            let (i, n) = match k.as_str() {
+                "if" => (true, nots),
+                "not" => (in_if, nots + 1),
+                _ => (in_if, nots),
+            };
+            condition_subschemas(v, &p, i, n, out);
+        } else if SCHEMA_LIST.contains(&k.as_str()) {
+            if let Value::Array(items) = v {
+                for (i, s) in items.iter().enumerate() {
+                    condition_subschemas(s, &format!("{p}/{i}"), in_if, nots, out);
+                }
+            }
+        }
+    }
+}
+
+/// The constraints of the schema, and how many keywords were left out as conditions
+/// (see [`condition_subschemas`]).
+fn enumerate(root: &Value, draft: jsonschema::Draft) -> (Vec<Constraint>, usize) {
+    let mut conditions = HashSet::new();
+    condition_subschemas(root, "", false, 0, &mut conditions);
+    let mut all = enumerate_all(root, draft);
+    let before = all.len();
+    all.retain(|c| !conditions.contains(&c.at));
+    let left_out = before - all.len();
+    (all, left_out)
+}
+
+fn enumerate_all(root: &Value, draft: jsonschema::Draft) -> Vec<Constraint> {
     let mut out = Vec::new();
     walk_schema(root, "", "", draft, &mut |ptr, m, _| {
         let c = |keyword: &'static str, detail: Option<String>| Constraint {
@@ -663,6 +716,19 @@ fn apply(
                     }
                 }
             }
+            if m.get("propertyNames").is_some_and(Value::is_object) {
+                for k in obj.keys() {
+                    apply(
+                        off,
+                        &format!("{sp}/propertyNames"),
+                        &base,
+                        &Value::String(k.clone()),
+                        &format!("{ip}/{}{KEY_SITE}", esc(k)),
+                        out,
+                        depth + 1,
+                    );
+                }
+            }
         }
         Value::Array(items) => {
             let prefix = m
@@ -720,6 +786,11 @@ fn leaves<'e>(
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
             context
         }
+        // `propertyNames` wraps the error of the key (its keyword location inside).
+        ValidationErrorKind::PropertyNames { error } => {
+            leaves(off, error, pairs, target, out);
+            return;
+        }
         _ => {
             out.push((e, loc));
             return;
@@ -751,8 +822,52 @@ struct Doc {
     applies: Applies,
 }
 
+/// Suffix of an instance pointer that names a property's key rather than its value
+/// (where `propertyNames` applies).
+const KEY_SITE: &str = "\u{1}key";
+
+/// Mutations of the key at `site` (`object pointer/key`): the key renamed to values
+/// that break `format`, `pattern` or `enum`/`const`, its value and place kept.
+fn key_candidates(c: &Constraint, doc: &Value, site: &str) -> Vec<Value> {
+    let Some((parent, key)) = site.rsplit_once('/') else {
+        return Vec::new();
+    };
+    let key = unesc(key);
+    let names: &[&str] = match c.keyword {
+        "format" => &["::not valid::", "a b", "[", "{", "%zz", "^[a-z"],
+        "pattern" => &["hnp not matching !", "", "1", "{", "$"],
+        "enum" | "const" => &["hnp-not-allowed"],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let mut d = doc.clone();
+        if let Some(Value::Object(o)) = get_mut(&mut d, parent) {
+            if o.contains_key(*name) {
+                continue;
+            }
+            let renamed: Map<String, Value> = std::mem::take(o)
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == key {
+                        (name.to_string(), v)
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect();
+            *o = renamed;
+            out.push(d);
+        }
+    }
+    out
+}
+
 /// Candidate mutations of the value at `ip` for constraint `c`.
 fn candidates(off: &Official, c: &Constraint, doc: &Value, ip: &str) -> Vec<Value> {
+    if let Some(site) = ip.strip_suffix(KEY_SITE) {
+        return key_candidates(c, doc, site);
+    }
     let Some(v) = get(doc, ip) else {
         return Vec::new();
     };
@@ -967,6 +1082,8 @@ fn pattern_candidates(
 
 #[derive(Default, Clone, Copy)]
 struct Tally {
+    /// Keywords inside an `if` or a `not`: conditions, not counted as constraints.
+    conditions: usize,
     enumerated: usize,
     reached: usize,
     mutable: usize,
@@ -1044,7 +1161,7 @@ fn constraint_coverage() {
     let mut inexact_lines: Vec<String> = Vec::new();
     for name in SCHEMAS {
         let mut off = Official::load(&dir, name);
-        let constraints = enumerate(&off.root, off.draft);
+        let (constraints, conditions) = enumerate(&off.root, off.draft);
         // The valid corpus documents of this version, smallest first, that we call clean;
         // then the synthetic seeds (see [`seeds`]).
         let mut docs: Vec<Doc> = Vec::new();
@@ -1109,9 +1226,17 @@ fn constraint_coverage() {
             synth_lines.push(format!("    ours rejected {n} by {rule}, e.g. {example}"));
         }
         for (path, value) in late_seeds(name) {
-            if !off.validator.is_valid(&value) || !ours_clean(&value, tmp.path()) {
+            let official = off.validator.iter_errors(&value).next().map(|e| {
+                format!(
+                    "the official schema: {} at {}",
+                    e,
+                    e.instance_path().as_str()
+                )
+            });
+            let ours = ours_clean_why(&value, tmp.path()).err().map(|(_, why)| why);
+            if let Some(why) = official.or(ours) {
                 synth_lines.push(format!(
-                    "    hand-written seed {} dropped: not valid for both",
+                    "    hand-written seed {} dropped: {why}",
                     path.display()
                 ));
                 continue;
@@ -1131,6 +1256,7 @@ fn constraint_coverage() {
         let mut root_reach = HashMap::new();
         let from_root = synth::reach(&off, "", &mut root_reach);
         let tally = table.entry(name.to_string()).or_default();
+        tally.conditions = conditions;
         let mut classes: BTreeMap<String, usize> = BTreeMap::new();
         let mut inexact: BTreeMap<String, usize> = BTreeMap::new();
         for c in &constraints {
@@ -1201,14 +1327,15 @@ fn constraint_coverage() {
     }
     println!("constraint coverage (official schema constraints, mutants caught by validate):");
     println!(
-        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>8} {:>7}",
-        "schema", "enumerated", "reached", "mutable", "caught", "excused", "%"
+        "  {:<22} {:>10} {:>10} {:>8} {:>8} {:>7} {:>8} {:>7}",
+        "schema", "conditions", "enumerated", "reached", "mutable", "caught", "excused", "%"
     );
     let mut total = Tally::default();
     for (name, t) in &table {
         println!(
-            "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
+            "  {:<22} {:>10} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
             name,
+            t.conditions,
             t.enumerated,
             t.reached,
             t.mutable,
@@ -1216,6 +1343,7 @@ fn constraint_coverage() {
             t.excused,
             100.0 * t.caught as f64 / t.mutable.max(1) as f64
         );
+        total.conditions += t.conditions;
         total.enumerated += t.enumerated;
         total.reached += t.reached;
         total.mutable += t.mutable;
@@ -1223,8 +1351,9 @@ fn constraint_coverage() {
         total.excused += t.excused;
     }
     println!(
-        "  {:<22} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
+        "  {:<22} {:>10} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
         "total",
+        total.conditions,
         total.enumerated,
         total.reached,
         total.mutable,
@@ -1533,18 +1662,23 @@ fn seeds(schema: &str, loaded: &[(PathBuf, String, Value, bool)]) -> Vec<(PathBu
 /// does): an AsyncAPI document per version with payloads in the other schema formats
 /// and a security scheme of every type, and for 3.x one with every binding version.
 fn late_seeds(schema: &str) -> Vec<(PathBuf, Value)> {
+    let seed = |name: &str, v: Value| (PathBuf::from(format!("seed/{schema}/{name}.json")), v);
+    match version_of(schema) {
+        Some(("openapi", v)) if v.starts_with("3.1") => {
+            return vec![seed("every-object", openapi31_seed())];
+        }
+        None if schema == "swagger-2.0.json" => {
+            return vec![seed("references", swagger_references_seed())];
+        }
+        _ => {}
+    }
     let Some(("asyncapi", version)) = version_of(schema) else {
         return Vec::new();
     };
     let mut out = vec![
-        (
-            PathBuf::from(format!("seed/{schema}/payload-formats.json")),
-            payload_formats_seed(version),
-        ),
-        (
-            PathBuf::from(format!("seed/{schema}/security-schemes.json")),
-            security_seed(version),
-        ),
+        seed("payload-formats", payload_formats_seed(version)),
+        seed("security-schemes", security_seed(version)),
+        seed("traits-and-references", traits_seed(version)),
     ];
     if version.starts_with('3') {
         out.push((
@@ -1598,8 +1732,8 @@ fn ours_clean_why(doc: &Value, tmp: &Path) -> Result<(), (String, String)> {
 /// Object. (2.6 and 3.x get no Avro payload here: the synthesiser's smaller Avro seeds
 /// reach them and give exact mutants of more constraints than this record does.)
 fn payload_formats_seed(version: &str) -> Value {
-    let oas = json!({"title": "Order", "description": "An order", "type": "object", "required": ["a"], "minProperties": 1, "maxProperties": 20, "nullable": false, "readOnly": false, "writeOnly": false, "deprecated": false, "discriminator": {"propertyName": "kind"}, "xml": {"name": "order", "namespace": "https://example.com/ns", "prefix": "o", "attribute": false, "wrapped": false}, "externalDocs": {"description": "docs", "url": "https://example.com/docs"}, "example": {"a": "xy", "kind": "k"}, "properties": {"a": {"type": "string", "minLength": 1, "maxLength": 5, "pattern": "^x", "enum": ["xy"], "default": "xy"}, "e": {"type": "string", "format": "email"}, "n": {"type": "number", "multipleOf": 2, "maximum": 10, "exclusiveMaximum": false, "minimum": 0, "exclusiveMinimum": false}, "l": {"type": "array", "items": {"type": "string"}, "minItems": 0, "maxItems": 3, "uniqueItems": true}, "o": {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "p": {"anyOf": [{"type": "string"}], "allOf": [{"type": "string"}], "not": {"type": "integer"}}, "m": {"type": "object", "additionalProperties": {"type": "string"}}, "b": {"type": "object", "additionalProperties": true}, "kind": {"type": "string"}}, "x-origin": "seed"});
-    let avro = json!({"type": "record", "name": "Order", "namespace": "com.example", "doc": "An order", "aliases": ["Purchase"], "fields": [{"name": "id", "type": "string", "doc": "id", "default": "x", "order": "ascending", "aliases": ["key"]}, {"name": "state", "type": {"type": "enum", "name": "State", "symbols": ["OPEN", "DONE"], "default": "OPEN"}}, {"name": "lines", "type": {"type": "array", "items": "int"}, "default": []}, {"name": "attrs", "type": {"type": "map", "values": "long"}}, {"name": "digest", "type": {"type": "fixed", "name": "Digest", "size": 16}}, {"name": "note", "type": ["null", "string"], "default": null}, {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2}}]});
+    let oas = json!({"title": "Order", "description": "An order", "type": "object", "required": ["a"], "minProperties": 1, "maxProperties": 20, "nullable": false, "readOnly": false, "writeOnly": false, "deprecated": false, "discriminator": {"propertyName": "kind"}, "xml": {"name": "order", "namespace": "https://example.com/ns", "prefix": "o", "attribute": false, "wrapped": false}, "externalDocs": {"description": "docs", "url": "https://example.com/docs"}, "example": {"a": "xy", "kind": "k"}, "properties": {"a": {"type": "string", "minLength": 1, "maxLength": 5, "pattern": "^x", "enum": ["xy"], "default": "xy"}, "e": {"type": "string", "format": "email"}, "n": {"type": "number", "multipleOf": 2, "maximum": 10, "exclusiveMaximum": false, "minimum": 0, "exclusiveMinimum": false}, "l": {"type": "array", "items": {"type": "string"}, "minItems": 0, "maxItems": 3, "uniqueItems": true}, "o": {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "p": {"anyOf": [{"type": "string"}], "allOf": [{"type": "string"}], "not": {"type": "integer"}}, "m": {"type": "object", "additionalProperties": {"type": "string"}}, "b": {"type": "object", "additionalProperties": true}, "kind": {"type": "string"}, "r": {"$ref": "#/components/schemas/Item"}}, "x-origin": "seed"});
+    let avro = json!({"type": "record", "name": "Order", "namespace": "com.example", "doc": "An order", "aliases": ["Purchase"], "fields": [{"name": "id", "type": "string", "doc": "id", "default": "x", "order": "ascending", "aliases": ["key"]}, {"name": "state", "type": {"type": "enum", "name": "State", "symbols": ["OPEN", "DONE"], "default": "OPEN"}}, {"name": "lines", "type": {"type": "array", "items": "int"}, "default": []}, {"name": "attrs", "type": {"type": "map", "values": "long"}}, {"name": "digest", "type": {"type": "fixed", "name": "Digest", "size": 16}}, {"name": "note", "type": ["null", "string"], "default": null}, {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2}}, {"name": "previous", "type": "State", "default": "OPEN"}]});
     if version.starts_with('2') {
         let mut msgs = json!({"oas": {"schemaFormat": "application/vnd.oai.openapi;version=3.0.0", "payload": oas}});
         if matches!(version, "2.2.0" | "2.3.0" | "2.4.0" | "2.5.0") {
@@ -1609,7 +1743,7 @@ fn payload_formats_seed(version: &str) -> Value {
             "asyncapi": version,
             "info": {"title": "Payload formats", "version": "1.0.0"},
             "channels": {},
-            "components": {"messages": msgs}
+            "components": {"messages": msgs, "schemas": {"Item": {"type": "string"}}}
         });
     }
     json!({
@@ -1617,7 +1751,137 @@ fn payload_formats_seed(version: &str) -> Value {
         "info": {"title": "Payload formats", "version": "1.0.0"},
         "components": {"messages": {
             "oas": {"payload": {"schemaFormat": "application/vnd.oai.openapi;version=3.0.0", "schema": oas}}
-        }}
+        }, "schemas": {"Item": {"type": "string"}}}
+    })
+}
+
+/// An AsyncAPI document of `version` whose message uses traits, inline and by
+/// reference, a trait with every field that may be a Reference written both ways, a
+/// channel that names its servers, and a message example with headers only.
+fn traits_seed(version: &str) -> Value {
+    if version.starts_with('2') {
+        let mut trait_ = json!({"headers": {"type": "object"}, "correlationId": {"location": "$message.header#/id"}, "tags": [{"name": "a"}, {"name": "b"}], "externalDocs": {"url": "https://example.com/docs"}, "bindings": {}, "examples": [{"headers": {"id": "1"}}]});
+        if version == "2.0.0" {
+            // 2.0.0: a trait's examples are any objects.
+            trait_["examples"] = json!([{"id": "1"}]);
+        }
+        let mut doc = json!({
+            "asyncapi": version,
+            "info": {"title": "Traits", "version": "1.0.0"},
+            "servers": {"prod": {"url": "broker.example.com", "protocol": "kafka"}, "test": {"url": "test.example.com", "protocol": "kafka"}},
+            "channels": {"orders": {"publish": {"message": {
+                "payload": {"type": "object"},
+                "traits": [{"$ref": "#/components/messageTraits/Common"}, {"contentType": "application/json"}]
+            }}}},
+            "components": {"messageTraits": {"Common": trait_}}
+        });
+        if version != "2.0.0" && version != "2.1.0" {
+            doc["channels"]["orders"]["servers"] = json!(["prod", "test"]);
+        }
+        return doc;
+    }
+    json!({
+        "asyncapi": version,
+        "info": {"title": "Traits", "version": "1.0.0"},
+        "servers": {"prod": {"host": "broker.example.com", "protocol": "kafka"}},
+        "channels": {"orders": {"address": "orders", "servers": [{"$ref": "#/servers/prod"}], "messages": {"placed": {"$ref": "#/components/messages/Placed"}}}},
+        "operations": {"placeOrder": {"action": "send", "channel": {"$ref": "#/channels/orders"}, "messages": [{"$ref": "#/channels/orders/messages/placed"}]}},
+        "components": {
+            "messages": {"Placed": {
+                "payload": {"type": "object"},
+                "examples": [{"headers": {"id": "1"}}],
+                "traits": [{"$ref": "#/components/messageTraits/ByRef"}, {"$ref": "#/components/messageTraits/Inline"}]
+            }},
+            "messageTraits": {
+                "ByRef": {
+                    "correlationId": {"$ref": "#/components/correlationIds/Id"},
+                    "externalDocs": {"$ref": "#/components/externalDocs/Docs"},
+                    "tags": [{"$ref": "#/components/tags/A"}, {"name": "b"}],
+                    "bindings": {"$ref": "#/components/messageBindings/Kafka"}
+                },
+                "Inline": {
+                    "correlationId": {"location": "$message.header#/id"},
+                    "externalDocs": {"url": "https://example.com/docs"},
+                    "tags": [{"name": "c"}],
+                    "bindings": {"kafka": {"key": {"type": "string"}}}
+                }
+            },
+            "correlationIds": {"Id": {"location": "$message.header#/id"}},
+            "externalDocs": {"Docs": {"url": "https://example.com/docs"}},
+            "tags": {"A": {"name": "a"}},
+            "messageBindings": {"Kafka": {"kafka": {"key": {"type": "string"}}}, "KafkaRef": {"kafka": {"key": {"$ref": "#/components/schemas/Key"}, "bindingVersion": "0.4.0"}}},
+            "schemas": {"Key": {"type": "string"}}
+        }
+    })
+}
+
+/// A Swagger 2.0 document whose parameters and responses are JSON References.
+fn swagger_references_seed() -> Value {
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "References", "version": "1.0.0"},
+        "paths": {"/items": {"get": {
+            "parameters": [{"$ref": "#/parameters/limit"}],
+            "responses": {"200": {"description": "ok"}, "404": {"$ref": "#/responses/NotFound"}}
+        }}},
+        "parameters": {"limit": {"name": "limit", "in": "query", "type": "integer"}},
+        "responses": {"NotFound": {"description": "not found"}}
+    })
+}
+
+/// An OpenAPI 3.1 document with an object of every kind the schema checks in its own
+/// branch: a license `identifier`, external documentation, parameters in path, header,
+/// cookie (with `style`) and query (with `content`), headers with `style` and with
+/// `content`, responses with only `default`, OAuth 2 with all four flows, OpenID
+/// Connect, and every `components` map.
+fn openapi31_seed() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Every object", "version": "1.0.0", "license": {"name": "Apache 2.0", "identifier": "Apache-2.0"}},
+        "externalDocs": {"description": "docs", "url": "https://example.com/docs"},
+        "security": [{"oauth": ["read"]}, {"oidc": []}],
+        "paths": {
+            "/items/{id}": {
+                "get": {
+                    "operationId": "getItem",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "style": "simple", "schema": {"type": "string"}},
+                        {"name": "X-Trace", "in": "header", "style": "simple", "schema": {"type": "string"}},
+                        {"name": "session", "in": "cookie", "style": "form", "schema": {"type": "string"}},
+                        {"name": "filter", "in": "query", "content": {"application/json": {"schema": {"type": "object"}}}}
+                    ],
+                    "responses": {"200": {
+                        "description": "ok",
+                        "headers": {
+                            "X-Rate": {"style": "simple", "schema": {"type": "integer"}},
+                            "X-Blob": {"content": {"text/plain": {"schema": {"type": "string"}}}}
+                        },
+                        "content": {"application/json": {"schema": {"type": "object"}}}
+                    }}
+                },
+                "delete": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"default": {"description": "any"}}}
+            }
+        },
+        "components": {
+            "schemas": {"Item": {"type": "object"}},
+            "responses": {"Ok": {"description": "ok"}},
+            "parameters": {"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer"}}},
+            "examples": {"One": {"value": 1}},
+            "requestBodies": {"Body": {"content": {"application/json": {"schema": {"type": "object"}}}}},
+            "headers": {"X-Id": {"schema": {"type": "string"}}},
+            "securitySchemes": {
+                "oauth": {"type": "oauth2", "flows": {
+                    "implicit": {"authorizationUrl": "https://example.com/auth", "refreshUrl": "https://example.com/refresh", "scopes": {"read": "read"}},
+                    "password": {"tokenUrl": "https://example.com/token", "refreshUrl": "https://example.com/refresh", "scopes": {"read": "read"}},
+                    "clientCredentials": {"tokenUrl": "https://example.com/token", "refreshUrl": "https://example.com/refresh", "scopes": {"read": "read"}},
+                    "authorizationCode": {"authorizationUrl": "https://example.com/auth", "tokenUrl": "https://example.com/token", "refreshUrl": "https://example.com/refresh", "scopes": {"read": "read"}}
+                }},
+                "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://example.com/.well-known/openid-configuration"}
+            },
+            "links": {"Self": {"operationId": "getItem"}},
+            "callbacks": {"Done": {"{$request.body#/url}": {"post": {"responses": {"200": {"description": "ok"}}}}}},
+            "pathItems": {"Ping": {"get": {"responses": {"200": {"description": "ok"}}}}}
+        }
     })
 }
 

@@ -412,3 +412,152 @@ fn mqtt_response_topic_is_a_uri_template() {
     assert!(validator.is_valid(&parsed(&good)));
     assert!(!validator.is_valid(&parsed(&bad)));
 }
+
+/// Constraints the coverage test found unenforced once it followed `propertyNames` and
+/// wrote seeds for them: AsyncAPI 2.x channel names are URI templates and schema
+/// `patternProperties` keys regular expressions; an OpenAPI 3.1 License has an
+/// `identifier` or a `url`, an Example a `value` or an `externalValue`, a Header one
+/// media type in `content` and `style: simple` beside `schema`; a Swagger 2.0 JSON
+/// Reference is `$ref` alone. Each document is also rejected by its official schema
+/// (formats asserted) and accepted once the flaw is taken out.
+#[test]
+fn key_formats_and_exclusive_fields() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "asyncapi-2.6.0.json",
+            "asyncapi.yaml",
+            "asyncapi: 2.6.0\ninfo: {title: T, version: 1.0.0}\nchannels:\n  'orders placed':\n    publish:\n      message:\n        payload: {type: object}\n",
+            "'orders placed'",
+            "orders.placed",
+        ),
+        (
+            "asyncapi-2.6.0.json",
+            "asyncapi.yaml",
+            "asyncapi: 2.6.0\ninfo: {title: T, version: 1.0.0}\nchannels:\n  orders:\n    publish:\n      message:\n        payload:\n          type: object\n          patternProperties:\n            '^[a-z': {type: string}\n",
+            "'^[a-z'",
+            "'^[a-z]'",
+        ),
+        (
+            "openapi-3.1.json",
+            "openapi.yaml",
+            "openapi: 3.1.0\ninfo:\n  title: T\n  version: 1.0.0\n  license: {name: Apache 2.0, identifier: Apache-2.0, url: 'https://www.apache.org/licenses/LICENSE-2.0'}\npaths: {}\n",
+            ", url: 'https://www.apache.org/licenses/LICENSE-2.0'",
+            "",
+        ),
+        (
+            "openapi-3.1.json",
+            "openapi.yaml",
+            "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  examples:\n    One: {value: 1, externalValue: 'https://example.com/one.json'}\n",
+            ", externalValue: 'https://example.com/one.json'",
+            "",
+        ),
+        (
+            "openapi-3.1.json",
+            "openapi.yaml",
+            "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  headers:\n    X-Rate: {style: form, schema: {type: integer}}\n    X-Blob: {content: {}}\n",
+            "style: form, ",
+            "",
+        ),
+        (
+            "swagger-2.0.json",
+            "swagger.yaml",
+            "swagger: '2.0'\ninfo: {title: T, version: 1.0.0}\npaths:\n  /items:\n    get:\n      responses:\n        '404': {$ref: '#/responses/NotFound', description: gone}\nresponses:\n  NotFound: {description: not found}\n",
+            ", description: gone",
+            "",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (_, name, text, _, _) in cases {
+        out.push(diagnose(name, text));
+    }
+    insta::assert_snapshot!("key_formats_and_exclusive_fields", out.join("\n---\n"));
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        return;
+    };
+    for (schema, name, text, flaw, fix) in cases {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(std::path::Path::new(&dir).join("schemas").join(schema))
+                .expect("schema"),
+        )
+        .expect("json");
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("validator");
+        assert!(
+            !validator.is_valid(&parsed(text)),
+            "official accepts {text}"
+        );
+        let mut fixed = text.replace(flaw, fix);
+        if fixed.contains("X-Blob: {content: {}}") {
+            fixed = fixed.replace(
+                "X-Blob: {content: {}}",
+                "X-Blob: {content: {text/plain: {}}}",
+            );
+        }
+        assert!(
+            validator.is_valid(&parsed(&fixed)),
+            "official rejects {fixed}"
+        );
+        assert_eq!(diagnose(name, &fixed), "", "{fixed}");
+    }
+}
+
+/// AsyncAPI 2.0.0 message traits take examples of any shape (`messageTrait.json`:
+/// `items: {type: object}`); the Message Example Object came to traits in 2.1.0. An
+/// example `{id: 1}` in a trait was an `asyncapi-unknown-field` error in 2.0.0 documents.
+#[test]
+fn asyncapi_200_trait_examples_are_free_form() {
+    let doc = |v: &str| {
+        format!(
+            "asyncapi: {v}\ninfo: {{title: T, version: 1.0.0}}\nchannels: {{}}\ncomponents:\n  messageTraits:\n    Common:\n      examples:\n        - id: 1\n"
+        )
+    };
+    assert_eq!(diagnose("asyncapi.yaml", &doc("2.0.0")), "");
+    let out = diagnose("asyncapi.yaml", &doc("2.1.0"));
+    assert!(out.contains("error asyncapi-unknown-field"), "{out}");
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        return;
+    };
+    for (v, valid) in [("2.0.0", true), ("2.1.0", false)] {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                std::path::Path::new(&dir).join(format!("schemas/asyncapi-{v}.json")),
+            )
+            .expect("schema"),
+        )
+        .expect("json");
+        let validator = jsonschema::validator_for(&schema).expect("validator");
+        assert_eq!(validator.is_valid(&parsed(&doc(v))), valid, "{v}");
+    }
+}
+
+/// An XML Object's `namespace` is `format: uri` in OpenAPI 3.0 and a plain string in
+/// Swagger 2.0 (whose specification only says it SHOULD be a URL): a name
+/// such as `orders` was a false `value-format` error in Swagger documents.
+#[test]
+fn xml_namespace_is_a_uri_in_openapi_only() {
+    let swagger = "swagger: '2.0'\ninfo: {title: T, version: 1.0.0}\npaths: {}\ndefinitions:\n  Order: {type: object, xml: {namespace: orders}}\n";
+    let openapi = "openapi: 3.0.3\ninfo: {title: T, version: 1.0.0}\npaths: {}\ncomponents:\n  schemas:\n    Order: {type: object, xml: {namespace: orders}}\n";
+    assert_eq!(diagnose("swagger.yaml", swagger), "");
+    let out = diagnose("openapi.yaml", openapi);
+    assert!(out.contains("error value-format"), "{out}");
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        return;
+    };
+    for (file, text, valid) in [
+        ("swagger-2.0.json", swagger, true),
+        ("openapi-3.0.json", openapi, false),
+    ] {
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(std::path::Path::new(&dir).join("schemas").join(file))
+                .expect("schema"),
+        )
+        .expect("json");
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("validator");
+        assert_eq!(validator.is_valid(&parsed(text)), valid, "{file}");
+    }
+}
