@@ -515,6 +515,14 @@ impl<'a> Walker<'a> {
             }
             Kw::Discriminator => self.check(val, Ty::Node(K::Discriminator)),
             Kw::Xml => self.check(val, Ty::Node(K::Xml)),
+            // AsyncAPI 3 `schema.json`: `externalDocs: {oneOf: [Reference, externalDocs]}`.
+            Kw::Docs
+                if d == Dialect::Async
+                    && self.family == super::Family::AsyncApi
+                    && self.ver >= 30 =>
+            {
+                self.check(val, Ty::RefOr(K::ExternalDocs))
+            }
             Kw::Docs => self.check(val, Ty::Node(K::ExternalDocs)),
             Kw::Dependencies => {
                 let Some(m) = val.as_object() else {

@@ -561,3 +561,21 @@ fn xml_namespace_is_a_uri_in_openapi_only() {
         assert_eq!(validator.is_valid(&parsed(text)), valid, "{file}");
     }
 }
+
+/// In AsyncAPI 3 a Schema Object's `externalDocs` may be a Reference (`oneOf:
+/// [Reference, externalDocs]`); `$ref` there was an unknown field and `url` missing.
+#[test]
+fn asyncapi3_schema_external_docs_may_be_a_reference() {
+    let text = "asyncapi: 3.0.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  externalDocs:\n    D: {url: 'https://example.com/docs'}\n  schemas:\n    S:\n      type: object\n      externalDocs: {$ref: '#/components/externalDocs/D'}\n";
+    assert_eq!(diagnose("asyncapi.yaml", text), "");
+    let Some(dir) = std::env::var_os("HNP_CORPUS") else {
+        return;
+    };
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(&dir).join("schemas/asyncapi-3.0.0.json"))
+            .expect("schema"),
+    )
+    .expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("validator");
+    assert!(validator.is_valid(&parsed(text)));
+}

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::{Applies, Doc, Official, apply, esc, get, get_mut, ours_clean_why};
+use super::{Applies, Doc, Official, apply, beyond_schema, esc, get, get_mut, ours_errors};
 
 /// Candidate instances kept per subschema.
 const CAP: usize = 24;
@@ -686,7 +686,13 @@ pub(super) struct SynthReport {
     pub kept: usize,
     /// Constraint subschema pointers reached only by documents our rules reject.
     pub reached_by_rejected: HashSet<String>,
+    /// Our errors on officially valid documents that no [`super::BEYOND_SCHEMA`] entry
+    /// explains: false alarms.
+    pub stricter: Vec<String>,
 }
+
+/// At most this many false alarms are kept per schema for the report.
+const MAX_STRICTER: usize = 20;
 
 /// Grow `docs` with synthesised seeds until the unreached constraints (`unreached`: the
 /// subschema pointers holding them) stop shrinking.
@@ -797,11 +803,23 @@ pub(super) fn expand(
                         }
                         // Only a document that reaches something new is worth our rules'
                         // verdict (the slow step).
-                        if let Err(why) = ours_clean_why(&d, tmp) {
-                            let e = rep.ours_rejected.entry(why.0).or_insert((0, String::new()));
+                        let errors = ours_errors(&d, tmp);
+                        for (rule, ptr, msg) in &errors {
+                            if !beyond_schema(rule, msg) && rep.stricter.len() < MAX_STRICTER {
+                                rep.stricter.push(format!(
+                                    "{rule} at {ptr}: {msg} (slot {slot}; document {})",
+                                    serde_json::to_string(&d).unwrap_or_default()
+                                ));
+                            }
+                        }
+                        if let Some((rule, ptr, msg)) = errors.into_iter().next() {
+                            let e = rep
+                                .ours_rejected
+                                .entry(rule.clone())
+                                .or_insert((0, String::new()));
                             e.0 += 1;
                             if e.1.is_empty() {
-                                e.1 = format!("{} (slot {slot})", why.1);
+                                e.1 = format!("{rule} at {ptr}: {msg} (slot {slot})");
                             }
                             rep.reached_by_rejected.extend(gain);
                             rejected_here += 1;
