@@ -766,6 +766,48 @@ impl<'a> Walker<'a> {
         };
         self.object_fields(m, table, &[]);
         match (proto, of) {
+            // 0.4.0 `key`: `anyOf: [Reference, schema, Avro schema]`; 0.5.0 (the latest):
+            // `oneOf: [Reference, schema]`. A schema is an object or a boolean; an Avro
+            // schema may also be a type name or a union (a non-empty list).
+            ("kafka", BindingsOf::Message) if version != Some("0.3.0") => {
+                if let Some(key) = m.get("key") {
+                    let avro = version == Some("0.4.0");
+                    let ok = match key {
+                        Value::Object(_) | Value::Bool(_) => true,
+                        Value::String(s) if avro => super::schema::avro_fullname_ok(s, false),
+                        Value::Array(items) if avro => !items.is_empty(),
+                        _ => false,
+                    };
+                    if !ok {
+                        self.with_key("key", |w| {
+                            w.type_error(
+                                key,
+                                if avro {
+                                    "a schema, a Reference or an Avro schema (a type name or a non-empty union)"
+                                } else {
+                                    "a schema or a Reference"
+                                },
+                            )
+                        });
+                    } else if let Some(k) = key.as_object().filter(|k| !k.contains_key("$ref")) {
+                        if !avro {
+                            // 0.5.0: an object without `$ref` is a Schema Object.
+                            self.with_key("key", |w| w.schema(key, Dialect::Async));
+                        } else if let Some(t) = k.get("type").filter(|t| {
+                            !(t.is_string()
+                                || t.as_array().is_some_and(|a| a.iter().all(Value::is_string)))
+                        }) {
+                            // 0.4.0: a schema's or an Avro schema's `type` is a name (or,
+                            // in a schema, a list of names).
+                            self.with_key("key", |w| {
+                                w.with_key("type", |w| {
+                                    w.type_error(t, "a type name or a list of them")
+                                })
+                            });
+                        }
+                    }
+                }
+            }
             ("kafka", BindingsOf::Channel) => {
                 self.int_at_least(m, "partitions", 1);
                 self.int_at_least(m, "replicas", 1);

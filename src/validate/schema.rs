@@ -150,7 +150,7 @@ fn avro_name_ok(s: &str) -> bool {
 }
 
 /// An Avro full name or namespace: names joined by `.` (a namespace may be empty).
-fn avro_fullname_ok(s: &str, empty_ok: bool) -> bool {
+pub(super) fn avro_fullname_ok(s: &str, empty_ok: bool) -> bool {
     if s.is_empty() {
         return empty_ok;
     }
@@ -569,6 +569,16 @@ impl<'a> Walker<'a> {
     }
 
     fn schema_items(&mut self, items: &'a [Value], d: Dialect) {
+        // AsyncAPI and Swagger: `items: {anyOf: [schema, {type: array, minItems: 1}]}`.
+        if items.is_empty() && matches!(d, Dialect::Async | Dialect::Swagger) {
+            let (rule, loc) = (self.rules.type_, self.loc());
+            return self.report(
+                rule,
+                loc,
+                "`items` must be a schema or a non-empty list of schemas".to_string(),
+                None,
+            );
+        }
         for (i, s) in items.iter().enumerate() {
             self.path.push(Seg::Idx(i));
             self.schema(s, d);

@@ -206,7 +206,17 @@ impl<'a> Walker<'a> {
             self.with_key(field, |w| w.value_rule(v, *cons));
         }
         match k {
-            K::AsyncOAuthFlows => self.oauth_flows(m),
+            K::AsyncOAuthFlows => {
+                let scopes = if self.ver < 30 {
+                    "scopes"
+                } else {
+                    "availableScopes"
+                };
+                self.oauth_flows(m, Some(scopes))
+            }
+            // OpenAPI 3.0 `ImplicitOAuthFlow`, …; 3.1 `oauth-flows/$defs/implicit`, …
+            // (their `scopes` is a required field of every flow's table already).
+            K::OasOAuthFlows => self.oauth_flows(m, None),
             K::MessageExample
                 if self.ver >= 21 && !m.contains_key("payload") && !m.contains_key("headers") =>
             {
@@ -243,6 +253,27 @@ impl<'a> Walker<'a> {
                 }
             }
             K::SwSecurityScheme => self.swagger_oauth2_urls(m),
+            // OpenAPI 3.0 `HTTPSecurityScheme`: `oneOf` a bearer scheme (with an optional
+            // `bearerFormat`) or another scheme `not: {required: [bearerFormat]}`.
+            K::OasSecurityScheme if self.ver < 31 => {
+                let http = m.get("type").and_then(Value::as_str) == Some("http");
+                let bearer = m
+                    .get("scheme")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
+                if http && !bearer && m.contains_key("bearerFormat") {
+                    self.with_key("bearerFormat", |w| {
+                        let (rule, loc) = (w.rules.unknown, w.loc_key());
+                        w.report(
+                            rule,
+                            loc,
+                            "`bearerFormat` goes with the `bearer` scheme only (OpenAPI 3.0)"
+                                .to_string(),
+                            Some("remove `bearerFormat`, or set `scheme: bearer`".to_string()),
+                        );
+                    });
+                }
+            }
             K::AsyncInfo if self.ver >= 30 => self.info_extensions(m),
             _ => {}
         }
@@ -472,13 +503,9 @@ impl<'a> Walker<'a> {
     }
 
     /// Each OAuth flow has the URLs its grant needs and not those it cannot use
-    /// (AsyncAPI oauth2Flows.json; OpenAPI's flow tables state theirs).
-    fn oauth_flows(&mut self, m: &'a Map<String, Value>) {
-        let scopes = if self.ver < 30 {
-            "scopes"
-        } else {
-            "availableScopes"
-        };
+    /// (AsyncAPI `oauth2Flows.json`; OpenAPI's flow definitions, closed objects), and
+    /// `scopes` when given.
+    fn oauth_flows(&mut self, m: &'a Map<String, Value>, scopes: Option<&'static str>) {
         for (flow, needs, forbids) in [
             ("implicit", &["authorizationUrl"][..], &["tokenUrl"][..]),
             ("password", &["tokenUrl"][..], &["authorizationUrl"][..]),
@@ -497,7 +524,7 @@ impl<'a> Walker<'a> {
                 continue;
             };
             self.with_key(flow, |w| {
-                for need in needs.iter().chain(std::iter::once(&scopes)) {
+                for need in needs.iter().chain(scopes.as_ref()) {
                     if !fm.contains_key(*need) {
                         let (rule, loc) = (w.rules.required, w.loc_key());
                         w.report(

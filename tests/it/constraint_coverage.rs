@@ -1090,6 +1090,12 @@ struct Tally {
     caught: usize,
     /// Missed, with a reason in [`EXCUSED`].
     excused: usize,
+    /// Without an exact mutant, with one that also breaks another constraint.
+    inexact: usize,
+    /// Of those, caught at or inside an official error's location.
+    inexact_caught: usize,
+    /// Of those, missed with a reason in [`EXCUSED`].
+    inexact_excused: usize,
 }
 
 #[derive(Debug)]
@@ -1097,6 +1103,14 @@ enum Outcome {
     Unreached,
     /// Reached, but no mutation violates exactly this constraint (the reason).
     NoExactMutant(&'static str),
+    /// Reached, no exact mutant, but one that breaks this constraint and others: is it
+    /// caught at or inside an official error's location?
+    Inexact {
+        caught: bool,
+        doc: String,
+        pointer: String,
+        ours: Vec<String>,
+    },
     Caught,
     Missed {
         doc: String,
@@ -1288,6 +1302,48 @@ fn constraint_coverage() {
                     tally.reached += 1;
                     *inexact.entry(format!("{why} ({})", c.keyword)).or_default() += 1;
                 }
+                Outcome::Inexact {
+                    caught,
+                    doc,
+                    pointer,
+                    ours,
+                } => {
+                    tally.reached += 1;
+                    tally.inexact += 1;
+                    *inexact
+                        .entry(format!(
+                            "every mutation the official schema rejects also breaks another constraint; the first such mutant {} ({})",
+                            if caught { "is caught" } else { "is MISSED" },
+                            c.keyword
+                        ))
+                        .or_default() += 1;
+                    if caught {
+                        tally.inexact_caught += 1;
+                    } else {
+                        let label = format!("{name} {}", c.label());
+                        let excuse = EXCUSED
+                            .iter()
+                            .find(|(s, loc, _)| name.starts_with(s) && label.contains(loc));
+                        let line = format!(
+                            "{name} {} (no exact mutant; one that also breaks another constraint)\n      mutant of {doc} at {pointer}; ours: {}{}",
+                            c.label(),
+                            if ours.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                ours.join("; ")
+                            },
+                            excuse
+                                .map(|e| format!("\n      excused: {}", e.2))
+                                .unwrap_or_default()
+                        );
+                        if excuse.is_none() {
+                            unexcused.push(line.clone());
+                        } else {
+                            tally.inexact_excused += 1;
+                        }
+                        missed_lines.push(line);
+                    }
+                }
                 Outcome::Caught => {
                     tally.reached += 1;
                     tally.mutable += 1;
@@ -1363,6 +1419,9 @@ fn constraint_coverage() {
         total.mutable += t.mutable;
         total.caught += t.caught;
         total.excused += t.excused;
+        total.inexact += t.inexact;
+        total.inexact_caught += t.inexact_caught;
+        total.inexact_excused += t.inexact_excused;
     }
     println!(
         "  {:<22} {:>10} {:>10} {:>8} {:>8} {:>7} {:>8} {:>6.1}%",
@@ -1374,6 +1433,20 @@ fn constraint_coverage() {
         total.caught,
         total.excused,
         100.0 * total.caught as f64 / total.mutable.max(1) as f64
+    );
+    println!(
+        "constraints without an exact mutant but with a mutant the official schema rejects (breaking it and another constraint, or another only): {}, of which we catch {} and {} are excused ({})",
+        total.inexact,
+        total.inexact_caught,
+        total.inexact_excused,
+        table
+            .iter()
+            .map(|(n, t)| format!(
+                "{n} {}+{}/{}",
+                t.inexact_caught, t.inexact_excused, t.inexact
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!(
         "mutants validated by the official schema: {mutants}; {} missed constraint(s):\n  {}",
@@ -1476,6 +1549,10 @@ fn judge(
     let target = c.keyword_location();
     let mut reached = false;
     let (mut any_candidate, mut any_invalid) = (false, false);
+    // The first mutant that breaks this constraint together with another one.
+    let mut inexact: Option<(PathBuf, Value, Vec<String>)> = None;
+    // Else the first mutant the official schema rejects at all.
+    let mut first_invalid: Option<(PathBuf, Value, Vec<String>)> = None;
     for doc in docs {
         let Some(sites) = doc.applies.sites.get(&c.at) else {
             continue;
@@ -1504,11 +1581,18 @@ fn judge(
                     continue;
                 }
                 any_invalid = true;
+                if first_invalid.is_none() {
+                    let official: Vec<String> = errors
+                        .iter()
+                        .map(|e| e.instance_path().as_str().to_string())
+                        .collect();
+                    first_invalid = Some((doc.path.clone(), m.clone(), official));
+                }
                 let mut ls = Vec::new();
                 for e in &errors {
                     leaves(off, e, &doc.applies.pairs, &target, &mut ls);
                 }
-                let exact = ls.iter().all(|(e, loc)| match c.keyword {
+                let hit = |(e, loc): &(&ValidationError<'static>, String)| match c.keyword {
                     "patternProperties" => {
                         let inside = format!("{ip}/");
                         e.instance_path().as_str().starts_with(&inside)
@@ -1528,8 +1612,18 @@ fn judge(
                         loc.starts_with(&target)
                     }
                     _ => *loc == target,
-                });
+                };
+                let exact = ls.iter().all(hit);
                 if !exact {
+                    if inexact.is_none() && ls.iter().any(hit) {
+                        // It breaks this constraint and another: kept to check that we
+                        // at least call the document invalid, where the official schema does.
+                        let official: Vec<String> = errors
+                            .iter()
+                            .map(|e| e.instance_path().as_str().to_string())
+                            .collect();
+                        inexact = Some((doc.path.clone(), m, official));
+                    }
                     continue;
                 }
                 // An exact mutant: does validate catch it, at or inside the official error?
@@ -1565,6 +1659,19 @@ fn judge(
                 };
             }
         }
+    }
+    if let Some((path, m, official)) = inexact.or(first_invalid) {
+        let (caught, ours) = ours_catch(&path, &m, &official, tmp, corpus);
+        return Outcome::Inexact {
+            caught,
+            doc: path
+                .strip_prefix(corpus)
+                .unwrap_or(&path)
+                .display()
+                .to_string(),
+            pointer: official.join(", "),
+            ours,
+        };
     }
     if reached {
         Outcome::NoExactMutant(if !any_candidate {

@@ -467,14 +467,15 @@ fn key_formats_and_exclusive_fields() {
         ),
     ];
     let mut out = Vec::new();
-    for (_, name, text, _, _) in cases {
+    let cases: Vec<_> = cases.iter().chain(MORE_CASES).collect();
+    for (_, name, text, _, _) in &cases {
         out.push(diagnose(name, text));
     }
     insta::assert_snapshot!("key_formats_and_exclusive_fields", out.join("\n---\n"));
     let Some(dir) = std::env::var_os("HNP_CORPUS") else {
         return;
     };
-    for (schema, name, text, flaw, fix) in cases {
+    for (schema, name, text, flaw, fix) in &cases {
         let schema: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(std::path::Path::new(&dir).join("schemas").join(schema))
                 .expect("schema"),
@@ -579,3 +580,60 @@ fn asyncapi3_schema_external_docs_may_be_a_reference() {
     let validator = jsonschema::validator_for(&schema).expect("validator");
     assert!(validator.is_valid(&parsed(text)));
 }
+
+/// More of [`key_formats_and_exclusive_fields`]: what the coverage test found once it
+/// also judged mutants that break more than one constraint — an empty `items` list
+/// (AsyncAPI, Swagger), OpenAPI OAuth flows without the URLs their grant needs or with
+/// one it cannot use (3.0 and 3.1), a 3.0 `bearerFormat` on a non-bearer HTTP scheme,
+/// and a Kafka message `key` that is no schema (0.4.0 also takes an Avro type name).
+const MORE_CASES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "asyncapi-3.0.0.json",
+        "asyncapi.yaml",
+        "asyncapi: 3.0.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  schemas:\n    Pair: {type: array, items: []}\n",
+        "items: []",
+        "items: [{type: string}]",
+    ),
+    (
+        "swagger-2.0.json",
+        "swagger.yaml",
+        "swagger: '2.0'\ninfo: {title: T, version: 1.0.0}\npaths: {}\ndefinitions:\n  Pair: {type: array, items: []}\n",
+        "items: []",
+        "items: [{type: string}]",
+    ),
+    (
+        "openapi-3.0.json",
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: T, version: 1.0.0}\npaths: {}\ncomponents:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows:\n        implicit: {scopes: {}}\n",
+        "{scopes: {}}",
+        "{authorizationUrl: 'https://example.com/auth', scopes: {}}",
+    ),
+    (
+        "openapi-3.1.json",
+        "openapi.yaml",
+        "openapi: 3.1.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows:\n        password: {authorizationUrl: 'https://example.com/auth', tokenUrl: 'https://example.com/token', scopes: {}}\n",
+        "authorizationUrl: 'https://example.com/auth', ",
+        "",
+    ),
+    (
+        "openapi-3.0.json",
+        "openapi.yaml",
+        "openapi: 3.0.3\ninfo: {title: T, version: 1.0.0}\npaths: {}\ncomponents:\n  securitySchemes:\n    basic: {type: http, scheme: basic, bearerFormat: JWT}\n",
+        ", bearerFormat: JWT",
+        "",
+    ),
+    (
+        "asyncapi-3.0.0.json",
+        "asyncapi.yaml",
+        "asyncapi: 3.0.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  messages:\n    M:\n      bindings:\n        kafka: {key: 'order id', bindingVersion: 0.4.0}\n",
+        "'order id'",
+        "com.example.OrderId",
+    ),
+    (
+        "asyncapi-3.0.0.json",
+        "asyncapi.yaml",
+        "asyncapi: 3.0.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  messages:\n    M:\n      bindings:\n        kafka: {key: {type: 5}, bindingVersion: 0.5.0}\n",
+        "{type: 5}",
+        "{type: string}",
+    ),
+];
