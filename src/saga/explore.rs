@@ -1,8 +1,9 @@
 //! `simulate --explore`: perturb a recorded stream systematically and re-run the
 //! saga on each perturbation — duplicate, drop or swap events, deliver replies just
 //! before/after their deadline, fail a step once, exhaust its retries (by failure
-//! replies, or by silence on every attempt), fail a compensation once — then minimise
-//! each counterexample (delta debugging) and give it a replay token.
+//! replies, or by silence on every attempt), answer a retried step only once the
+//! instance has ended, fail a compensation once — then minimise each counterexample
+//! (delta debugging) and give it a replay token.
 //!
 //! Participants are modelled: compensation replies in the stream become the
 //! participant's answers (attempt by attempt, from a plain run of the recording) and
@@ -44,6 +45,12 @@ pub enum Op {
     /// reply `d` ms after its recorded time, answering the last attempt: the moment
     /// the saga gives up on the step and sends its compensation (a late effect).
     GaveUp(usize, i64),
+    /// Silence the retried step this reply answers until the instance has ended
+    /// (every attempt times out, the saga gives up on the step in doubt and ends),
+    /// then deliver the success of attempt `n` 1 ms after that end, on the virtual
+    /// clock (a late effect that reopens the ended instance). The end is that of the
+    /// same scenario run without the late success (see [`perturb`]).
+    AfterEnd(usize, u32),
     /// Give a branch's event the value of the branch's case `k` (every case is tried).
     Case(usize, usize),
 }
@@ -62,6 +69,7 @@ impl Op {
             | Op::Silent(u)
             | Op::Late(u, _)
             | Op::GaveUp(u, _)
+            | Op::AfterEnd(u, _)
             | Op::Case(u, _)
             | Op::CompFail(u, ..) => u,
         }
@@ -91,6 +99,7 @@ impl Op {
             Op::CompFail(u, s, st, i, p) => Op::CompFail(f(u), s, st, i, p),
             Op::Late(u, d) => Op::Late(f(u), d),
             Op::GaveUp(u, d) => Op::GaveUp(f(u), d),
+            Op::AfterEnd(u, n) => Op::AfterEnd(f(u), n),
             Op::Case(u, k) => Op::Case(f(u), k),
         }
     }
@@ -108,6 +117,7 @@ impl Op {
             Op::CompFail(u, s, st, i, p) => format!("c{u}.{s}.{st}.{i}{}", p.suffix()),
             Op::Late(u, d) => format!("l{u}@{d}"),
             Op::GaveUp(u, d) => format!("g{u}@{d}"),
+            Op::AfterEnd(u, n) => format!("a{u}.{n}"),
             Op::Case(u, k) => format!("b{u}.{k}"),
         }
     }
@@ -138,6 +148,10 @@ impl Op {
             "b" => {
                 let (u, k) = rest.split_once('.')?;
                 Op::Case(n(u)?, n(k)?)
+            }
+            "a" => {
+                let (u, k) = rest.split_once('.')?;
+                Op::AfterEnd(n(u)?, k.parse::<u32>().ok().filter(|&k| k >= 1)?)
             }
             "c" => {
                 let mut parts: Vec<&str> = rest.split('.').collect();
@@ -292,6 +306,10 @@ impl Op {
                 "answer the first attempt of the step answered by {} {} late, after its retry was sent, then answer the retry",
                 m(u),
                 super::duration::show_ms(d.unsigned_abs())
+            ),
+            Op::AfterEnd(u, n) => format!(
+                "never answer the step answered by {} until the instance has ended (every attempt times out, so the saga gives up on it in doubt), then deliver the success of attempt {n} after that end (it took effect late)",
+                m(u)
             ),
         }
     }
@@ -896,7 +914,7 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                     }
                 }
             }
-            Op::Exhaust(u) | Op::Silent(u) | Op::GaveUp(u, _) => {
+            Op::Exhaust(u) | Op::Silent(u) | Op::GaveUp(u, _) | Op::AfterEnd(u, _) => {
                 if let Some(p) = pos(&evs, u) {
                     if let Some(st) = completes(sagas, &evs[p].1.message) {
                         let orig = evs.remove(p).1;
@@ -919,6 +937,19 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
                             );
                             if let Some((b, _, s)) = reply_cause(sagas, &orig) {
                                 set_cause(&mut late, s, &b, st.retry.max.max(1));
+                            }
+                            evs.push((usize::MAX, late));
+                        }
+                        if let Op::AfterEnd(_, n) = *op {
+                            // The success of attempt `n`, timed by [`perturb`] once
+                            // the end of the instance is known.
+                            let mut late =
+                                synthetic(&orig, &orig.message, &format!("a{k}"), orig.time);
+                            if let Some((b, _, s)) = reply_cause(sagas, &orig) {
+                                set_cause(&mut late, s, &b, n);
+                            }
+                            if let Some(h) = late.headers.as_object_mut() {
+                                h.insert(AFTER_END.into(), serde_json::Value::Bool(true));
                             }
                             evs.push((usize::MAX, late));
                         }
@@ -976,6 +1007,77 @@ pub fn apply(sagas: &[Saga], base: &[Event], ops: &[Op]) -> Vec<Event> {
         evs.sort_by_key(|(_, e)| e.time);
     }
     evs.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The private header marking a success [`apply`] made for [`Op::AfterEnd`], to be
+/// delivered after the end of its instance (removed by [`perturb`]).
+const AFTER_END: &str = "x-hnp-explore-after-end";
+
+/// Apply perturbations (as [`apply`]) and time the successes delivered after the end
+/// of their instance ([`Op::AfterEnd`]): 1 ms after the instance ends in a run of the
+/// same perturbed stream without them (an instance that never ends: after the last
+/// thing it did), in the order they were made. A success whose instance did not run
+/// (another perturbation kept it from starting) is left out.
+pub fn perturb(
+    sagas: &[Saga],
+    base: &[Event],
+    ops: &[Op],
+    rec: &[engine::CompScript],
+) -> Vec<Event> {
+    let mut evs = apply(sagas, base, ops);
+    let marked = |e: &Event| e.headers.get(AFTER_END).is_some();
+    if !evs.iter().any(marked) {
+        return evs;
+    }
+    let without: Vec<Event> = evs.iter().filter(|e| !marked(e)).cloned().collect();
+    let pre = run(sagas, &without, base, ops, rec);
+    let mut after: BTreeMap<(String, String), i64> = BTreeMap::new();
+    evs.retain_mut(|e| {
+        if !marked(e) {
+            return true;
+        }
+        if let Some(h) = e.headers.as_object_mut() {
+            h.remove(AFTER_END);
+        }
+        let Some((st, s)) = sagas.iter().find_map(|s| {
+            let st = s
+                .steps
+                .iter()
+                .find(|st| st.on.iter().any(|n| n.name == e.message))?;
+            Some((st, s))
+        }) else {
+            return false;
+        };
+        let Some(key) = e.key(&s.correlation) else {
+            return false;
+        };
+        let sent = |i: &&InstanceReport| {
+            i.saga == s.name
+                && i.key == key
+                && i.timeline
+                    .iter()
+                    .any(|x| matches!(&x.what, What::Sent { step, .. } if *step == st.id))
+        };
+        let Some(inst) = pre.instances.iter().rev().find(sent) else {
+            return false;
+        };
+        let end = inst
+            .timeline
+            .iter()
+            .rev()
+            .find(|x| matches!(x.what, What::Finished { .. }))
+            .or(inst.timeline.last())
+            .map_or(e.time, |x| x.t);
+        // Several after one end keep their order, a millisecond apart.
+        let t = after
+            .entry((s.name.clone(), key))
+            .and_modify(|t| *t = t.saturating_add(1))
+            .or_insert(end.saturating_add(1));
+        e.time = *t;
+        true
+    });
+    evs.sort_by_key(|e| e.time);
+    evs
 }
 
 /// Whether `e` replies to the last attempt a pivot step makes (or to a pivot that
@@ -1075,6 +1177,20 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                 if !st.fail.is_empty() && st.send.is_some() && st.timeout.is_some() && !st.pivot {
                     ops.push(Op::Silent(u));
                 }
+            }
+            // A retried state-changing step silenced until the instance has ended,
+            // then answered after all: the success of its first and of its last
+            // attempt (either may have taken effect) arrives after the end.
+            if st.send.is_some()
+                && st.timeout.is_some()
+                && st.on_timeout == Some(OnTimeout::Retry)
+                && st.retry.max > 1
+                && !st.pivot
+                && !st.read_only
+                && !post_pivot.contains(&u)
+            {
+                ops.push(Op::AfterEnd(u, 1));
+                ops.push(Op::AfterEnd(u, st.retry.max));
             }
         }
     }
@@ -1476,6 +1592,15 @@ impl Scenarios {
                     {
                         continue;
                     }
+                    // A success after the end goes first: the silence that a
+                    // compensation's misbehaviour comes with (on the same step) would
+                    // take its reply away before it.
+                    let (i, j) = if matches!(b, Op::AfterEnd(..)) && !matches!(a, Op::AfterEnd(..))
+                    {
+                        (j, i)
+                    } else {
+                        (i, j)
+                    };
                     let mut s = self.single(i);
                     s.extend(self.single(j));
                     s.dedup();
@@ -1587,7 +1712,7 @@ pub fn explore(sagas: &[Saga], events: &[Event], fp: u32, opts: ExploreOptions<'
         }
         scenarios_run += 1;
         let (_, sub, local) = groups.project(&base, &sc);
-        let evs = apply(sagas, &sub, &local);
+        let evs = perturb(sagas, &sub, &local, &rec);
         let out = run(sagas, &evs, &sub, &local, &rec);
         let mut rules_here = BTreeSet::new();
         for v in new_violations(&base_set, &out) {
@@ -1639,13 +1764,13 @@ fn minimise(
     let (idx, base, ops) = groups.project(whole, global_ops);
     let base = &base[..];
     let ops = &ops[..];
-    let full = run(sagas, &apply(sagas, base, ops), base, ops, rec);
+    let full = run(sagas, &perturb(sagas, base, ops, rec), base, ops, rec);
     let target: Option<Violation> = new_violations(base_set, &full)
         .into_iter()
         .find(|v| v.rule == rule && v.saga == saga)
         .cloned();
     let still = |ops: &[Op], keep: Option<&[usize]>| -> bool {
-        let evs = apply(sagas, base, ops);
+        let evs = perturb(sagas, base, ops, rec);
         let sub: Vec<Event> = match keep {
             Some(k) => k.iter().filter_map(|&i| evs.get(i).cloned()).collect(),
             None => evs,
@@ -1666,7 +1791,7 @@ fn minimise(
             i += 1;
         }
     }
-    let evs = apply(sagas, base, &ops);
+    let evs = perturb(sagas, base, &ops, rec);
     let key = target.as_ref().and_then(|v| v.instance.clone());
     let own: Vec<usize> = (0..evs.len())
         .filter(|&i| sagas.iter().any(|s| evs[i].key(&s.correlation) == key))
@@ -1842,7 +1967,7 @@ pub fn replay(sagas: &[Saga], events: &[Event], fp: u32, token: &str) -> Result<
         let (_, sub, local) = Groups::new(sagas, &base).project(&base, &ops);
         (sub, local)
     };
-    let evs = apply(sagas, &base, &ops);
+    let evs = perturb(sagas, &base, &ops, &rec);
     if let Some(&i) = keep.iter().find(|&&i| i >= evs.len()) {
         return Err(format!(
             "the token `{token}` does not fit these files: it keeps event {i}, but the perturbed stream has {} events",

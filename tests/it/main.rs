@@ -34,6 +34,7 @@ mod projection_upcast;
 mod proptest_loader;
 mod report;
 mod saga;
+mod saga_after_end;
 mod saga_causation;
 mod saga_child;
 mod saga_hostile;
