@@ -1178,19 +1178,21 @@ fn candidates(sagas: &[Saga], base: &[Event], outcome: &Outcome) -> Vec<Op> {
                     ops.push(Op::Silent(u));
                 }
             }
-            // A retried state-changing step silenced until the instance has ended,
-            // then answered after all: the success of its first and of its last
-            // attempt (either may have taken effect) arrives after the end.
+            // A state-changing step the saga gives up on when it times out (retried
+            // or not), silenced until the instance has ended, then answered after
+            // all: the success of its first and of its last attempt (either may have
+            // taken effect) arrives after the end.
             if st.send.is_some()
                 && st.timeout.is_some()
-                && st.on_timeout == Some(OnTimeout::Retry)
-                && st.retry.max > 1
+                && st.on_timeout != Some(OnTimeout::Complete)
                 && !st.pivot
                 && !st.read_only
                 && !post_pivot.contains(&u)
             {
                 ops.push(Op::AfterEnd(u, 1));
-                ops.push(Op::AfterEnd(u, st.retry.max));
+                if st.retry.max > 1 {
+                    ops.push(Op::AfterEnd(u, st.retry.max));
+                }
             }
         }
     }

@@ -305,3 +305,59 @@ fn a_late_success_the_compensations_if_excludes_is_not_compensated_again() {
         engine::What::Compensating { step, .. } if step == "apply-netbox"
     )));
 }
+
+/// apply-netbox given up on its first timeout (`onTimeout: fail`, no retry).
+fn given_up_on_timeout(text: String) -> String {
+    let t = text.replacen(
+        "    onTimeout: retry\n    retry: {max: 2, backoff: 5s}\n    p95: 30s\n    compensation:\n      send: RestoreNetBoxSnapshot",
+        "    onTimeout: fail\n    p95: 30s\n    compensation:\n      send: RestoreNetBoxSnapshot",
+        1,
+    );
+    assert_ne!(t, text, "apply-netbox's timeout policy");
+    t
+}
+
+/// Not only retried steps: a step the saga gives up on at its first timeout
+/// (`onTimeout: fail`) may have taken effect too. Its success after the end is
+/// compensated again when the step has a compensation, and is `saga-late-effect` when
+/// it has none (a delayed reply finds that as well; the scenario after the end must
+/// exist and find it on its own).
+#[test]
+fn a_step_given_up_at_its_first_timeout_is_answered_after_the_end_too() {
+    let evs = read_stream(HAPPY);
+    let (_d, s) = gitops(|t| given_up_on_timeout(without_failure_reply(t)));
+    let clean = [s];
+    let r = explore::explore(&clean, &evs, 7, explore::ExploreOptions::default());
+    assert!(r.counterexamples.is_empty(), "{:#?}", r.counterexamples);
+
+    let (_d, s) = gitops(|t| without_restore(given_up_on_timeout(without_failure_reply(t))));
+    let mutant = [s];
+    let r = explore::explore(&mutant, &evs, 7, explore::ExploreOptions::default());
+    let c = r
+        .counterexamples
+        .iter()
+        .find(|c| c.rule == "saga-late-effect")
+        .unwrap_or_else(|| panic!("no saga-late-effect: {:#?}", r.counterexamples));
+    // Two scenarios find it: the reply delayed past the timeout, and the success
+    // after the end (which was not explored for a step without retries).
+    assert_eq!(
+        r.by_rule.get("saga-late-effect"),
+        Some(&2),
+        "{:?}",
+        r.by_rule
+    );
+    assert!(!c.perturbation.is_empty());
+    let u = position(&mutant, &evs, "NetBoxChangesApplied");
+    let t = token(&mutant, &evs, &[explore::Op::AfterEnd(u, 1)]);
+    let replayed = explore::replay(&mutant, &evs, 7, &t).expect("replay");
+    assert!(
+        replayed
+            .violations
+            .iter()
+            .any(|v| v.rule == "saga-late-effect"),
+        "{t}: {:#?}",
+        replayed.violations
+    );
+    let replayed = explore::replay(&clean, &evs, 7, &t).expect("replay");
+    assert!(replayed.violations.is_empty(), "{:#?}", replayed.violations);
+}
