@@ -161,7 +161,7 @@ impl<'a> Walker<'a> {
     /// An Avro 1.9 schema (`avroSchema_v1.json`): a primitive type name, a named type
     /// reference, a union (non-empty list) or a type object (`record`, `enum`, `array`,
     /// `map`, `fixed`, or a primitive with metadata). Current position: the schema.
-    fn avro(&mut self, v: &'a Value) {
+    pub(super) fn avro(&mut self, v: &'a Value) {
         match v {
             Value::String(s) => {
                 if !AVRO_PRIMITIVES.contains(&s.as_str()) && !avro_fullname_ok(s, false) {
@@ -184,9 +184,10 @@ impl<'a> Walker<'a> {
                     self.path.pop();
                 }
             }
-            // A reference to an Avro schema elsewhere (`.avsc`): the loader resolves and
-            // reports it; its content is not an AsyncAPI document's to check.
-            Value::Object(m) if m.contains_key("$ref") => {}
+            // A reference to an Avro schema elsewhere (an `.avsc` file, a component):
+            // the loader resolves it (or reports it), and its target is an Avro schema
+            // too (a JSON Schema there is no Avro schema, whatever `schemaFormat` says).
+            Value::Object(m) if m.contains_key("$ref") => self.follow(v, Ty::Avro),
             Value::Object(m) => self.avro_object(m),
             _ => self.type_error(
                 v,

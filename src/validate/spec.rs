@@ -141,6 +141,8 @@ pub enum Ty {
     Schema(Dialect),
     /// A security requirement (map of scheme name → list of scopes).
     SecReq,
+    /// An Avro 1.9 schema (a payload whose `schemaFormat` is Avro, reached by `$ref`).
+    Avro,
 }
 
 /// One field of an object table.

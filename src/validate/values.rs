@@ -90,6 +90,30 @@ fn format_ok(fmt: Fmt, s: &str) -> bool {
         .is_none_or(|v| v.is_valid(&value))
 }
 
+/// Whether `s` is a URI reference as the official schemas' validators check it.
+pub(super) fn uri_reference_ok(s: &str) -> bool {
+    format_ok(Fmt::UriReference, s)
+}
+
+/// `s` with the characters a URI may not hold percent-encoded (RFC 3986: space, `"`,
+/// `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`, `}`, controls and non-ASCII).
+pub(super) fn percent_encode_uri(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let keep = c.is_ascii_graphic()
+            && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}');
+        if keep {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
 fn message_location_ok(s: &str) -> bool {
     s.starts_with("$message.header#") || s.starts_with("$message.payload#")
 }

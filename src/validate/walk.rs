@@ -279,6 +279,7 @@ impl<'a> Walker<'a> {
             self.with_key("$ref", |w| w.type_error(r, "a string (a URI reference)"));
             return;
         }
+        self.ref_syntax(v);
         let (tf, ptr, tv) = self.ws.deref(self.file, v);
         if tv.get("$ref").is_some_and(Value::is_string) {
             // A chain that never reaches content (cycle, unresolvable): the loader reported it.
@@ -294,6 +295,35 @@ impl<'a> Walker<'a> {
                 });
             }
         }
+    }
+
+    /// A `$ref` is a URI reference (`format: uri-reference` in the AsyncAPI schemas, the
+    /// draft-07 meta-schema and OpenAPI 3.0's Reference; Swagger 2.0 does not say, and
+    /// OpenAPI 3.1's format only annotates): `{`, `}`, spaces and the like must be
+    /// percent-encoded, as the AsyncAPI parser and Spectral (which assert the format)
+    /// require, although the reference resolves either way here.
+    pub(super) fn ref_syntax(&mut self, v: &'a Value) {
+        let checked = match self.family {
+            Family::AsyncApi => true,
+            Family::OpenApi => self.ver < 31,
+            Family::Swagger => false,
+        };
+        let Some(raw) = v.get("$ref").and_then(Value::as_str).filter(|_| checked) else {
+            return;
+        };
+        if super::values::uri_reference_ok(raw) {
+            return;
+        }
+        let encoded = super::values::percent_encode_uri(raw);
+        self.with_key("$ref", |w| {
+            let loc = w.loc();
+            w.report(
+                "ref-invalid",
+                loc,
+                format!("`{raw}` is not a URI reference (RFC 3986): characters such as `{{`, `}}` and spaces must be percent-encoded"),
+                (encoded != raw).then(|| format!("write `{encoded}`")),
+            );
+        });
     }
 
     /// Swagger 2.0: where a parameter or a response may be a JSON Reference, the
@@ -399,6 +429,8 @@ impl<'a> Walker<'a> {
                     .is_some_and(|m| m.get("$ref").is_some_and(Value::is_string));
                 if !ok {
                     self.type_error(v, "a Reference Object (`$ref: '#/…'`)");
+                } else {
+                    self.ref_syntax(v);
                 }
             }
             Ty::Map(t) => {
@@ -423,6 +455,7 @@ impl<'a> Walker<'a> {
                     self.unique_tags(items);
                 }
             }
+            Ty::Avro => self.avro(v),
             Ty::Schema(d) => {
                 let d = if d == Dialect::Doc {
                     self.doc_dialect

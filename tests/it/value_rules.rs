@@ -636,4 +636,49 @@ const MORE_CASES: &[(&str, &str, &str, &str, &str)] = &[
         "{type: 5}",
         "{type: string}",
     ),
+    (
+        "asyncapi-2.6.0.json",
+        "asyncapi.yaml",
+        "asyncapi: 2.6.0\ninfo: {title: T, version: 1.0.0}\nchannels:\n  users:\n    subscribe:\n      message:\n        schemaFormat: application/vnd.apache.avro+json;version=1.9.0\n        payload: {$ref: '#/components/schemas/User'}\ncomponents:\n  schemas:\n    User: {type: object, properties: {id: {type: string}}}\n",
+        "payload: {$ref: '#/components/schemas/User'}",
+        "payload: {type: record, name: User, fields: [{name: id, type: string}]}",
+    ),
+    (
+        "asyncapi-3.0.0.json",
+        "asyncapi.yaml",
+        "asyncapi: 3.0.0\ninfo: {title: T, version: 1.0.0}\nchannels:\n  'chat-{chatId}':\n    address: 'chat/{chatId}'\n    parameters:\n      chatId: {}\noperations:\n  receive:\n    action: receive\n    channel: {$ref: '#/channels/chat-{chatId}'}\n",
+        "{$ref: '#/channels/chat-{chatId}'}",
+        "{$ref: '#/channels/chat-%7BchatId%7D'}",
+    ),
 ];
+
+/// An Avro payload given by `$ref` is an Avro schema where it points: an `.avsc` file
+/// is checked as Avro (the official schema cannot follow it), and a record there that
+/// is no Avro schema is reported in that file.
+#[test]
+fn avro_payload_references_are_checked_as_avro() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let doc = "asyncapi: 3.0.0\ninfo: {title: T, version: 1.0.0}\ncomponents:\n  messages:\n    User:\n      payload:\n        schemaFormat: application/vnd.apache.avro;version=1.9.0\n        schema: {$ref: './user.avsc'}\n";
+    std::fs::write(dir.path().join("asyncapi.yaml"), doc).expect("write");
+    let run = |avsc: &str| {
+        std::fs::write(dir.path().join("user.avsc"), avsc).expect("write");
+        let path = dir.path().join("asyncapi.yaml");
+        let ws =
+            Workspace::load(std::slice::from_ref(&path), &LoadOptions::default()).expect("load");
+        let mut diags = ws.diagnostics.clone();
+        diags.extend(hnp_events::validate::validate(&ws));
+        diags
+            .iter()
+            .filter(|d| d.severity == hnp_events::diag::Severity::Error)
+            .map(|d| format!("{} {} {}", d.location.file, d.rule, d.message))
+            .collect::<Vec<_>>()
+    };
+    let good =
+        run(r#"{"type": "record", "name": "User", "fields": [{"name": "id", "type": "string"}]}"#);
+    assert!(good.is_empty(), "{good:?}");
+    let bad = run(r#"{"type": "object", "properties": {"id": {"type": "string"}}}"#);
+    assert!(
+        bad.len() == 1 && bad[0].contains("user.avsc") && bad[0].contains("found `object`"),
+        "{bad:?}"
+    );
+}
