@@ -1329,26 +1329,18 @@ fn constraint_coverage() {
                     if caught {
                         tally.inexact_caught += 1;
                     } else {
-                        let label = format!("{name} {}", c.label());
-                        let excuse = EXCUSED
-                            .iter()
-                            .find(|(s, loc, _)| name.starts_with(s) && label.contains(loc));
-                        let line = format!(
-                            "{name} {} (no exact mutant; one that also breaks another constraint)\n      mutant of {doc} at {pointer}; ours: {}{}",
-                            c.label(),
-                            if ours.is_empty() {
-                                "nothing".to_string()
-                            } else {
-                                ours.join("; ")
-                            },
-                            excuse
-                                .map(|e| format!("\n      excused: {}", e.2))
-                                .unwrap_or_default()
+                        let (line, excused) = missed_line(
+                            name,
+                            c,
+                            " (no exact mutant; one that also breaks another constraint)",
+                            &doc,
+                            &pointer,
+                            &ours,
                         );
-                        if excuse.is_none() {
-                            unexcused.push(line.clone());
-                        } else {
+                        if excused {
                             tally.inexact_excused += 1;
+                        } else {
+                            unexcused.push(line.clone());
                         }
                         missed_lines.push(line);
                     }
@@ -1361,26 +1353,11 @@ fn constraint_coverage() {
                 Outcome::Missed { doc, pointer, ours } => {
                     tally.reached += 1;
                     tally.mutable += 1;
-                    let label = format!("{name} {}", c.label());
-                    let excuse = EXCUSED
-                        .iter()
-                        .find(|(s, loc, _)| name.starts_with(s) && label.contains(loc));
-                    let line = format!(
-                        "{name} {}\n      mutant of {doc} at {pointer}; ours: {}{}",
-                        c.label(),
-                        if ours.is_empty() {
-                            "nothing".to_string()
-                        } else {
-                            ours.join("; ")
-                        },
-                        excuse
-                            .map(|e| format!("\n      excused: {}", e.2))
-                            .unwrap_or_default()
-                    );
-                    if excuse.is_none() {
-                        unexcused.push(line.clone());
-                    } else {
+                    let (line, excused) = missed_line(name, c, "", &doc, &pointer, &ours);
+                    if excused {
                         tally.excused += 1;
+                    } else {
+                        unexcused.push(line.clone());
                     }
                     missed_lines.push(line);
                 }
@@ -1517,6 +1494,34 @@ fn constraint_coverage() {
         unexcused.len(),
         unexcused.join("\n  ")
     );
+}
+
+/// The report line of a constraint we missed (`what` qualifies it), and whether
+/// [`EXCUSED`] excuses it (its reason is then part of the line).
+fn missed_line(
+    name: &str,
+    c: &Constraint,
+    what: &str,
+    doc: &str,
+    pointer: &str,
+    ours: &[String],
+) -> (String, bool) {
+    let label = format!("{name} {}", c.label());
+    let excuse = EXCUSED
+        .iter()
+        .find(|(s, loc, _)| name.starts_with(s) && label.contains(loc));
+    let line = format!(
+        "{label}{what}\n      mutant of {doc} at {pointer}; ours: {}{}",
+        if ours.is_empty() {
+            "nothing".to_string()
+        } else {
+            ours.join("; ")
+        },
+        excuse
+            .map(|e| format!("\n      excused: {}", e.2))
+            .unwrap_or_default()
+    );
+    (line, excuse.is_some())
 }
 
 /// Why nothing reaches `c`: the class of reason, and where (the schema resource).

@@ -8,21 +8,10 @@ use std::sync::Arc;
 
 use hnp_events::saga::{self, engine, explore, stream::Event};
 
-use crate::util::repo;
+use crate::util::{read_stream, repo};
 
 const GITOPS: &str = "fixtures/hnp/sagas/gitops-sync.saga.yaml";
 const HAPPY: &str = "fixtures/hnp/streams/gitops-sync-happy.jsonl";
-
-fn read_stream(path: &str) -> Vec<Event> {
-    let text = std::fs::read_to_string(repo().join(path)).expect("stream");
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("json");
-            saga::stream::event_of_value(&v, i as u32 + 1).expect("event")
-        })
-        .collect()
-}
 
 /// gitops-sync, its text edited by `edit`, in a temporary folder.
 fn gitops(edit: impl Fn(String) -> String) -> (tempfile::TempDir, saga::Saga) {
@@ -58,6 +47,19 @@ fn without_restore(text: String) -> String {
 fn without_failure_reply(text: String) -> String {
     assert!(text.contains("    fail: NetBoxApplyFailed\n"));
     text.replacen("    fail: NetBoxApplyFailed\n", "", 1)
+}
+
+/// Replay of one scenario: the step answered by `message` silenced until the end, then
+/// the success of its attempt `attempt` delivered after it.
+fn after_end(sagas: &[saga::Saga], evs: &[Event], message: &str, attempt: u32) -> engine::Outcome {
+    let u = position(sagas, evs, message);
+    explore::replay(
+        sagas,
+        evs,
+        7,
+        &token(sagas, evs, &[explore::Op::AfterEnd(u, attempt)]),
+    )
+    .expect("replay")
 }
 
 /// Position of the first `message` in the normalised stream (what tokens name).
@@ -244,14 +246,7 @@ fn a_late_success_the_saga_ignores_is_a_late_effect_after_the_end() {
         )
     });
     let sagas = [s];
-    let u = position(&sagas, &evs, "FabricStatusUpdated");
-    let o = explore::replay(
-        &sagas,
-        &evs,
-        7,
-        &token(&sagas, &evs, &[explore::Op::AfterEnd(u, 3)]),
-    )
-    .expect("replay");
+    let o = after_end(&sagas, &evs, "FabricStatusUpdated", 3);
     let late: Vec<_> = o
         .violations
         .iter()
@@ -280,14 +275,7 @@ fn a_late_success_the_compensations_if_excludes_is_not_compensated_again() {
         )
     });
     let sagas = [s];
-    let u = position(&sagas, &evs, "NetBoxChangesApplied");
-    let o = explore::replay(
-        &sagas,
-        &evs,
-        7,
-        &token(&sagas, &evs, &[explore::Op::AfterEnd(u, 2)]),
-    )
-    .expect("replay");
+    let o = after_end(&sagas, &evs, "NetBoxChangesApplied", 2);
     assert!(o.violations.is_empty(), "{:#?}", o.violations);
     let t = &o.instances[0].timeline;
     let reopened = t

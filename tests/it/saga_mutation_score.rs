@@ -14,7 +14,7 @@ use std::sync::Arc;
 use hnp_events::saga::{self, engine, explore, stream::Event};
 use serde_json::json;
 
-use crate::util::repo;
+use crate::util::{read_stream, repo};
 
 struct Planted {
     saga: &'static str,
@@ -435,17 +435,6 @@ fn contract_of(name: &str) -> &'static str {
     } else {
         "fixtures/hnp/asyncapi.yaml"
     }
-}
-
-fn read_stream(path: &str) -> Vec<Event> {
-    let text = std::fs::read_to_string(repo().join(path)).expect("stream");
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("json");
-            saga::stream::event_of_value(&v, i as u32 + 1).expect("event")
-        })
-        .collect()
 }
 
 /// The streams of a saga: (name, events, golden file, explored).

@@ -139,3 +139,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The events of a recorded stream (JSON lines) under the repository, numbered by line.
+pub fn read_stream(path: &str) -> Vec<hnp_events::saga::stream::Event> {
+    let text = std::fs::read_to_string(repo().join(path)).expect("stream");
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            hnp_events::saga::stream::event_of_value(&v, i as u32 + 1).expect("event")
+        })
+        .collect()
+}
