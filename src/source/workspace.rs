@@ -373,13 +373,21 @@ impl Workspace {
             Some(Some(f)) => match pointer::parse(&f) {
                 Some(t) => t,
                 None => {
+                    // `#https://…`: a URI written after the `#` by mistake.
+                    let help = if path_part.is_empty() && uri_scheme(&f).is_some() {
+                        format!(
+                            "the part after `#` is a URI: to refer to it, drop the `#` (`{f}`, a remote reference, which is reported and not fetched) or vendor the file and refer to it by a relative path"
+                        )
+                    } else {
+                        "a JSON pointer starts with `/`, e.g. `#/components/schemas/Pet`; escape `~` as `~0` and `/` as `~1`".to_string()
+                    };
                     self.diagnostics.push(
                         Diagnostic::new(
                             "ref-invalid",
                             loc,
                             format!("`{raw}`: the fragment `#{f}` is not a JSON pointer"),
                         )
-                        .with_help("a JSON pointer starts with `/`, e.g. `#/components/schemas/Pet`; escape `~` as `~0` and `/` as `~1`"),
+                        .with_help(help),
                     );
                     return None;
                 }

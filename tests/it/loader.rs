@@ -258,3 +258,39 @@ fn a_nul_or_control_character_past_64_kib_is_located_and_named() {
         }
     }
 }
+
+/// A URI written after the `#` (`#https://…`) is no JSON pointer; the help says to drop
+/// the `#` (a remote reference, reported and not fetched) or vendor the file.
+#[test]
+fn a_uri_after_the_hash_gets_its_own_help() {
+    let path = crate::util::repo().join("fixtures/invalid/loading/ref-invalid.yaml");
+    let ws = hnp_events::source::Workspace::load(
+        std::slice::from_ref(&path),
+        &hnp_events::source::LoadOptions::default(),
+    )
+    .expect("load");
+    let d = ws
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("order-shipped"))
+        .expect("diagnostic");
+    let help = d.help.as_deref().unwrap_or("");
+    assert!(
+        help.contains("drop the `#` (`https://example.com/schemas/order-shipped.json`"),
+        "{help}"
+    );
+    let other = ws
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("#components/messages"))
+        .expect("diagnostic");
+    assert!(
+        other
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("starts with `/`"),
+        "{:?}",
+        other.help
+    );
+}
