@@ -163,7 +163,7 @@ pub fn fit_line(line: &str) -> String {
     let code = line.trim_start();
     let indent = &line[..line.len() - code.len()];
     let inner_indent = format!("{indent}    ");
-    if code.starts_with("def ") || code.starts_with("async def ") {
+    if code.starts_with("def ") || code.starts_with("async def ") || code.starts_with("class ") {
         return fit_def(line, indent, code);
     }
     let (code, suffix) = match top_level(code).last() {
@@ -182,17 +182,118 @@ pub fn fit_line(line: &str) -> String {
     let split_at = eq.map_or(0, |i| i + 1);
     let rhs = code[split_at..].trim_start();
     let prefix = &code[..code.len() - rhs.len()];
+    if eq.is_none() && suffix.is_empty() {
+        // `name: T` alone (a field without a default).
+        if let Some(a) = fit_annotation(indent, code, "") {
+            return a;
+        }
+    }
+    // A union (`A | B | C`): one operand per line, in parentheses after `=`.
+    let ops = binary_operands(rhs);
+    if ops.len() > 1 {
+        let (open, inner, close) = if eq.is_some() {
+            (
+                format!("{indent}{prefix}(\n"),
+                inner_indent.clone(),
+                format!("\n{indent}){suffix}"),
+            )
+        } else {
+            (
+                format!("{indent}{prefix}"),
+                indent.to_string(),
+                suffix.to_string(),
+            )
+        };
+        let flat = format!("{inner}{rhs}");
+        if eq.is_some() && width(&flat) <= LINE_LENGTH {
+            return format!("{open}{flat}{close}");
+        }
+        let mut out = open;
+        for (n, op) in ops.iter().enumerate() {
+            if n > 0 {
+                out.push('\n');
+                out.push_str(&inner);
+                out.push_str("| ");
+            } else if eq.is_some() {
+                out.push_str(&inner);
+            }
+            out.push_str(op);
+        }
+        return format!("{out}{close}");
+    }
     // The right-hand side of an assignment in parentheses of its own, when that fits.
-    let paren = (eq.is_some() && suffix.is_empty())
-        .then(|| format!("{inner_indent}{rhs}"))
-        .filter(|l| width(l) <= LINE_LENGTH)
-        .map(|inner| format!("{indent}{prefix}(\n{inner}\n{indent})"));
+    let paren =
+        (eq.is_some() && suffix.is_empty() && width(&format!("{indent}{prefix}(")) <= LINE_LENGTH)
+            .then(|| format!("{inner_indent}{rhs}"))
+            .filter(|l| width(l) <= LINE_LENGTH)
+            .map(|inner| format!("{indent}{prefix}(\n{inner}\n{indent})"));
+    // An annotation too long for `name: T = call(` is split on its own.
+    // (Not before a call without arguments: ruff leaves that line long.)
+    let annotated = eq
+        .filter(|_| !rhs.ends_with("()"))
+        .and_then(|e| fit_annotation(indent, &code[..e], &format!(" = {rhs}{suffix}")));
     match (split_group(indent, prefix, rhs, suffix), paren) {
         (Some((true, g)), _) => g,
         (_, Some(p)) => p,
-        (Some((false, g)), _) => g,
-        _ => line.to_string(),
+        (g, None) => match (annotated, g) {
+            (Some(a), _) => a,
+            (None, Some((_, g))) => g,
+            (None, None) => line.to_string(),
+        },
     }
+}
+
+/// `name: T` + `rest` (` = value`, or nothing) with the annotation split: a subscript's
+/// brackets (`list[`…`]`), else the annotation in parentheses (a union one operand per
+/// line if it does not fit). None when the last line would not fit, or no annotation.
+fn fit_annotation(indent: &str, target: &str, rest: &str) -> Option<String> {
+    let (name, ann) = target.trim().split_once(": ")?;
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    {
+        return None;
+    }
+    let ann = ann.trim();
+    let inner = format!("{indent}    ");
+    let marks = top_level(ann);
+    let subscript = binary_operands(ann).len() == 1
+        && ann.ends_with(']')
+        && marks.iter().filter(|&&(_, c)| c == '[').count() == 1;
+    let (open, body, close) = if subscript {
+        let at = ann.find('[')?;
+        (&ann[..=at], &ann[at + 1..ann.len() - 1], "]")
+    } else {
+        ("(", ann, ")")
+    };
+    let last = format!("{indent}{close}{rest}");
+    if width(&last) > LINE_LENGTH {
+        return None;
+    }
+    let flat = format!("{inner}{body}");
+    let ops = binary_operands(body);
+    let middle = if width(&flat) <= LINE_LENGTH || ops.len() == 1 {
+        flat
+    } else {
+        format!("{inner}{}", ops.join(&format!("\n{inner}| ")))
+    };
+    Some(format!("{indent}{name}: {open}\n{middle}\n{last}"))
+}
+
+/// The operands of a top-level `|` chain (one operand: not a chain).
+fn binary_operands(code: &str) -> Vec<&str> {
+    let b = code.as_bytes();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in top_level(code) {
+        if c == '|' && i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' ') {
+            parts.push(code[start..i].trim());
+            start = i + 1;
+        }
+    }
+    parts.push(code[start..].trim());
+    parts
 }
 
 /// `prefix` + `rhs` + `suffix` with the last bracket group of `rhs` split (it may be
@@ -249,7 +350,7 @@ fn split_group(indent: &str, prefix: &str, rhs: &str, suffix: &str) -> Option<(b
     Some((fits, format!("{out}{indent}{close_c}{tail}{suffix}")))
 }
 
-/// A `def` line too long: its parameters on one line if they fit, else one per line with
+/// A `def` (or `class`) line too long: its parameters (bases) on one line if they fit, else one per line with
 /// a trailing comma; the return annotation stays after the closing parenthesis.
 fn fit_def(line: &str, indent: &str, code: &str) -> String {
     let marks = top_level(code);
@@ -272,8 +373,9 @@ fn fit_def(line: &str, indent: &str, code: &str) -> String {
         };
     }
     let flat = format!("{indent}    {body}");
-    // A lone parameter split onto its own line gets a trailing comma.
-    let lone = split_commas(body).len() == 1;
+    // A lone parameter split onto its own line gets a trailing comma (a lone base class
+    // does not).
+    let lone = split_commas(body).len() == 1 && !code.starts_with("class ");
     if width(&flat) <= LINE_LENGTH && !body.ends_with(',') && !lone {
         return format!("{indent}{head}\n{flat}\n{indent}{tail}");
     }
@@ -284,11 +386,28 @@ fn fit_def(line: &str, indent: &str, code: &str) -> String {
     format!("{out}{indent}{tail}")
 }
 
-/// `fit_line` on every line of a block (the `py_fit` template filter).
+/// `fit_line` on every line of a block (the `py_fit` template filter), except comments
+/// and the lines of docstrings.
 pub fn fit(block: &str) -> String {
+    let mut in_doc = false;
     block
         .split('\n')
-        .map(fit_line)
+        .map(|line| {
+            let text = line.trim_start();
+            if in_doc {
+                in_doc = !line.contains("\"\"\"");
+                return line.to_string();
+            }
+            if text.starts_with("\"\"\"") {
+                in_doc = text.matches("\"\"\"").count() == 1;
+                return line.to_string();
+            }
+            if text.starts_with('#') {
+                line.to_string()
+            } else {
+                fit_line(line)
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -350,6 +469,20 @@ mod tests {
                 "M".repeat(70)
             )
         );
+        let u = format!("X: TypeAlias = {0}1 | {0}2 | {0}3", "U".repeat(50));
+        assert_eq!(
+            fit_line(&u),
+            format!(
+                "X: TypeAlias = (\n    {0}1\n    | {0}2\n    | {0}3\n)",
+                "U".repeat(50)
+            )
+        );
+        let doc = format!(
+            "    \"\"\"`x`: {}\n    {}: y\"\"\"",
+            "d ".repeat(70),
+            "e".repeat(130)
+        );
+        assert_eq!(fit(&doc), doc);
         let a = "A".repeat(60);
         let s = format!("        f(k={a}, j=g({a}, 1)),");
         assert_eq!(
