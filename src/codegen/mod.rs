@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod names;
 pub mod patterns;
 pub mod projection;
+pub mod pyfmt;
 pub mod pyimports;
 pub mod python;
 pub mod render;

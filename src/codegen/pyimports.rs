@@ -140,7 +140,10 @@ pub fn fill(text: &str) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| s.join("\n"))
         .collect();
-    let gap = if rest.starts_with("class ") || rest.starts_with("def ") || rest.starts_with('@') {
+    let gap = if rest.trim().is_empty() {
+        // Nothing after the imports: the module ends there, with one line break.
+        "\n"
+    } else if rest.starts_with("class ") || rest.starts_with("def ") || rest.starts_with('@') {
         "\n\n\n"
     } else {
         "\n\n"

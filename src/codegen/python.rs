@@ -45,9 +45,9 @@ pub fn ty_in(t: &Ty, defs: &[Def], prefix: &str) -> String {
     }
 }
 
-/// A Python string literal.
+/// A Python string literal, quoted as `ruff format` quotes it.
 pub fn py_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    super::pyfmt::str_lit(s)
 }
 
 fn named_in(t: &Ty, out: &mut Vec<usize>) {
@@ -59,11 +59,12 @@ fn named_in(t: &Ty, out: &mut Vec<usize>) {
     }
 }
 
+/// A class docstring's text, at the class body's indentation as `ruff format` writes it
+/// (a closing quote kept clear of the docstring's own).
 fn doc(d: &Option<String>) -> Option<String> {
     d.as_ref().map(|s| {
         let s = s.replace('\\', "\\\\").replace("\"\"\"", "'''");
-        // A closing quote would run into the docstring's own.
-        if s.ends_with('"') { format!("{s} ") } else { s }
+        super::pyfmt::docstring(&s, "    ")
     })
 }
 

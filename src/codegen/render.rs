@@ -273,6 +273,8 @@ fn environment(lang: Lang, overrides: Option<&Path>) -> Result<Environment<'stat
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
+    // Python lines whose length depends on the contract's names, split as ruff splits them.
+    env.add_filter("py_fit", |s: String| super::pyfmt::fit(&s));
     for t in templates(lang) {
         match overrides.map(|d| d.join(t.name)) {
             Some(p) if p.is_file() => {

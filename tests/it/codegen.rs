@@ -1085,10 +1085,47 @@ fn check_rust(dir: &Path, full: bool) {
     sh(dir, "cargo", &["test", "--target-dir", &t]);
 }
 
+/// The generated files of `lang` under `dir` ending in `ext`, as they were generated (the
+/// manifest's hash still matches: a scaffold the test filled in by hand is the test's code).
+fn generated_files(dir: &Path, lang: &str, ext: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join(".hnp-events/manifest.json")).expect("manifest");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest JSON");
+    let mut files: Vec<String> = manifest["languages"][lang]
+        .as_object()
+        .expect("manifest languages")
+        .iter()
+        .filter(|(p, h)| {
+            p.ends_with(ext)
+                && std::fs::read(dir.join(p.as_str())).is_ok_and(|b| {
+                    Some(hnp_events::codegen::manifest::hash_bytes(&b).as_str()) == h.as_str()
+                })
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The generated Python is as `ruff format` formats it (the package's `pyproject.toml`
+/// configures it), so a user's `ruff format --check` passes.
+fn check_python_format(dir: &Path) {
+    let py = std::env::var("HNP_CODEGEN_PYTHON").unwrap_or_else(|_| "python3".into());
+    let files = generated_files(dir, "python", ".py");
+    assert!(
+        !files.is_empty(),
+        "no generated Python in {}",
+        dir.display()
+    );
+    let mut args = vec!["-m", "ruff", "format", "--check", "--diff", "--no-cache"];
+    args.extend(files.iter().map(String::as_str));
+    sh(dir, &py, &args);
+}
+
 fn check_python(dir: &Path) {
     let py = std::env::var("HNP_CODEGEN_PYTHON").unwrap_or_else(|_| "python3".into());
     sh(dir, &py, &["-m", "compileall", "-q", "."]);
     sh(dir, &py, &["-m", "ruff", "check", "."]);
+    check_python_format(dir);
     sh(
         dir,
         &py,
@@ -1789,7 +1826,11 @@ fn examples_the_schema_rejects_get_no_test() {
         .expect("test_roundtrip.py");
     assert!(py.contains(&comment.replace("// ", "    # ")), "{py}");
     assert_eq!(py.matches("(models.OrderPlaced, ").count(), 1, "{py}");
-    assert!(py.contains("[\\\"XBT\\\",\\\"EUR\\\"]"), "{py}");
+    // Quoted as ruff quotes it: single quotes around JSON, no escapes.
+    assert!(
+        py.contains("'{\"payload\":{\"id\":\"b\",\"pair\":[\"XBT\",\"EUR\"]}}'"),
+        "{py}"
+    );
     if e2e() {
         check_rust(&outs[0], true);
         check_python(&outs[1]);
@@ -2216,7 +2257,9 @@ fn e2e_patterns_follow_the_contract_and_survive_regeneration() {
     let pygroup =
         std::fs::read_to_string(py.join("hnp_contract/handlers/orders.py")).expect("orders.py");
     assert!(
-        pygroup.contains("def publish_order_rejected(self, event: models.OrderRejected) -> None:"),
+        pygroup.contains(
+            "def publish_order_rejected(\n        self,\n        event: models.OrderRejected,\n    ) -> None:"
+        ),
         "{pygroup}"
     );
 

@@ -552,6 +552,8 @@ fn e2e_fidelity() {
     let mut no_cases: Vec<String> = Vec::new();
     // Types whose bundled schema the validator refuses (or never built).
     let mut refused: Vec<String> = Vec::new();
+    // Documents whose generated Python `ruff format --check` would reformat.
+    let mut unformatted: Vec<String> = Vec::new();
     for (n, doc) in docs().iter().enumerate() {
         let mut row = Row {
             label: doc.label.clone(),
@@ -610,6 +612,25 @@ fn e2e_fidelity() {
             eprintln!("{}: {}", doc.label, stderr(&o));
             rows.push(row);
             continue;
+        }
+        // The package as generated is as `ruff format` lays it out (before the runner,
+        // which is the harness's code, is added).
+        let fmt = Command::new(python())
+            .args(["-m", "ruff", "format", "--check", "--no-cache", "."])
+            .current_dir(&pdir)
+            .output()
+            .expect("ruff runs");
+        if !fmt.status.success() {
+            unformatted.push(format!(
+                "{}: {}",
+                doc.label,
+                short(
+                    String::from_utf8_lossy(&fmt.stdout)
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                )
+            ));
         }
         std::fs::write(pdir.join("fidelity_runner.py"), PY_RUNNER).expect("write runner");
         let out_file = work.path().join(format!("py{n}.out.json"));
@@ -818,6 +839,10 @@ fn e2e_fidelity() {
     assert!(
         no_cases.is_empty(),
         "documents with component schemas but no case: {no_cases:?}"
+    );
+    assert!(
+        unformatted.is_empty(),
+        "generated Python that ruff format would change: {unformatted:#?}"
     );
     assert!(
         refused.is_empty(),

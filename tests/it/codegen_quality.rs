@@ -137,6 +137,10 @@ fn e2e_quality_every_document() {
                 for (what, args) in [
                     ("ruff", vec!["-m", "ruff", "check", "--no-cache", "."]),
                     (
+                        "ruff format",
+                        vec!["-m", "ruff", "format", "--check", "--no-cache", "."],
+                    ),
+                    (
                         "mypy",
                         vec!["-m", "mypy", "--strict", "--cache-dir", &mc, &lib, "tests"],
                     ),
