@@ -1383,6 +1383,7 @@ pub fn context(saga: &Saga, module: &str, lang: Lang) -> Value {
                 "step_variant": step_variants[si],
                 "send": doc_text(lang, &c.send.name),
                 "send_lit": sp.s(&c.send.name),
+                "hook_lit": sp.s(&format!("{}: {}", st.id, c.send.name)),
                 "confirm": doc_text(lang, &c.confirm.name),
                 "with_doc": doc_text(lang, &c.with.iter().map(|w| format!("`{}`", w.name)).collect::<Vec<_>>().join(", ")),
                 "spec": sp.ctor("CompensationSpec", &[

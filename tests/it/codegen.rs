@@ -445,7 +445,7 @@ contract: hostile.yaml
 correlation: /headers/correlationid
 start: {message: "self", when: {pointer: "/payload/a~1b", equals: {"k": [1, "\"x"]}}}
 steps:
-  - id: "Self"
+  - id: "Se\"lf\\"
     send: "say \"hi\""
     on: "done\\"
     fail: ['no"']
