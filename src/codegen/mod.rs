@@ -16,6 +16,7 @@ pub mod pyfmt;
 pub mod pyimports;
 pub mod python;
 pub mod render;
+pub mod rsfmt;
 pub mod rust;
 pub mod saga;
 pub mod types;

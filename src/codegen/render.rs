@@ -275,6 +275,9 @@ fn environment(lang: Lang, overrides: Option<&Path>) -> Result<Environment<'stat
     env.set_undefined_behavior(UndefinedBehavior::Chainable);
     // Python lines whose length depends on the contract's names, split as ruff splits them.
     env.add_filter("py_fit", |s: String| super::pyfmt::fit(&s));
+    // Rust scaffold signatures whose length depends on the contract's names.
+    env.add_filter("rs_fit_fn", |s: String| super::rsfmt::fit_fn(&s));
+    env.add_filter("rs_fit_impl", |s: String| super::rsfmt::fit_impl(&s));
     for t in templates(lang) {
         match overrides.map(|d| d.join(t.name)) {
             Some(p) if p.is_file() => {

@@ -1050,6 +1050,12 @@ fn check_rust(dir: &Path, full: bool) {
         .map(PathBuf::from)
         .unwrap_or_else(|_| repo().join("target/codegen-e2e"));
     let t = target.to_string_lossy().into_owned();
+    // As generated, the crate is as rustfmt lays it out: the regenerated modules are
+    // `rustfmt::skip`, the scaffolds written in rustfmt's layout (a scaffold a test filled
+    // in by hand is the test's code).
+    if scaffolds_unedited(dir, "rust") {
+        sh(dir, "cargo", &["fmt", "--check"]);
+    }
     if !full {
         // Large specs: the library, linted (about 2 min of CPU for NetBox's ~88,000 lines
         // of models, against 30 s for `cargo check`); the test targets would take minutes
@@ -1083,6 +1089,19 @@ fn check_rust(dir: &Path, full: bool) {
         ],
     );
     sh(dir, "cargo", &["test", "--target-dir", &t]);
+}
+
+/// Whether every scaffold of `lang` under `dir` is as generated (its manifest hash).
+fn scaffolds_unedited(dir: &Path, lang: &str) -> bool {
+    let text = std::fs::read_to_string(dir.join(".hnp-events/manifest.json")).expect("manifest");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest JSON");
+    manifest["scaffolds"][lang].as_object().is_none_or(|m| {
+        m.iter().all(|(p, h)| {
+            std::fs::read(dir.join(p.as_str())).is_ok_and(|b| {
+                Some(hnp_events::codegen::manifest::hash_bytes(&b).as_str()) == h.as_str()
+            })
+        })
+    })
 }
 
 /// The generated files of `lang` under `dir` ending in `ext`, as they were generated (the

@@ -198,6 +198,7 @@ fn e2e_quality_every_document() {
         for (m, name) in &members {
             let mut bad = Vec::new();
             for (what, args) in [
+                ("cargo fmt", vec!["fmt", "-p", name, "--check"]),
                 (
                     "clippy",
                     vec![
